@@ -1,0 +1,49 @@
+/**
+ * A stack of layers trained end to end by backpropagation: forward through
+ * every layer, loss on the last output, backward in reverse order.
+ */
+import type { Layer, Param } from "./layer.js";
+import { computeLoss, type LossName, type LossResult } from "./loss.js";
+
+export class Sequential {
+  readonly layers: readonly Layer[];
+  readonly loss: LossName;
+  readonly outSize: number;
+  readonly inSize: number;
+  private readonly dOut: Float32Array;
+  private readonly allParams: readonly Param[];
+
+  constructor(layers: readonly Layer[], loss: LossName, maxBatch: number) {
+    if (layers.length === 0) throw new Error("Sequential needs at least one layer");
+    for (let i = 1; i < layers.length; i++) {
+      if (layers[i]!.inSize !== layers[i - 1]!.outSize) {
+        throw new Error(`layer ${i} (${layers[i]!.kind}) expects ${layers[i]!.inSize} inputs but layer ${i - 1} gives ${layers[i - 1]!.outSize}`);
+      }
+    }
+    this.layers = layers;
+    this.loss = loss;
+    this.inSize = layers[0]!.inSize;
+    this.outSize = layers[layers.length - 1]!.outSize;
+    this.dOut = new Float32Array(maxBatch * this.outSize);
+    this.allParams = layers.flatMap((l) => l.params());
+  }
+
+  params(): readonly Param[] {
+    return this.allParams;
+  }
+
+  forward(x: Float32Array, batch: number, training: boolean): Float32Array {
+    let h = x;
+    for (const l of this.layers) h = l.forward(h, batch, training);
+    return h;
+  }
+
+  /** Forward, loss, backward: leaves batch-mean gradients in the params. */
+  trainStep(x: Float32Array, labels: Int32Array, labelOffset: number, batch: number): LossResult {
+    const out = this.forward(x, batch, true);
+    const r = computeLoss(this.loss, out, labels, labelOffset, batch, this.outSize, this.dOut);
+    let g = this.dOut;
+    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g, batch);
+    return r;
+  }
+}

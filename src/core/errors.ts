@@ -1,0 +1,73 @@
+/**
+ * Typed errors with stable codes. A `UserError` is the user's mistake (a bad
+ * scenario, option or file): the CLI prints its message without a stack trace
+ * and exits with its `exitCode`. Any other error is a programming error and
+ * keeps its stack.
+ */
+
+export type ErrorCode =
+  | "E_JSON_SYNTAX"
+  | "E_SCENARIO_INVALID"
+  | "E_FILE_NOT_FOUND"
+  | "E_FILE_UNREADABLE"
+  | "E_OPTION_INVALID"
+  | "E_RESULTS_INVALID"
+  | "E_DATA_MISSING"
+  | "E_DATA_INVALID"
+  | "E_EQUATION_INVALID"
+  | "E_CONFIG_INVALID";
+
+export class NeuroError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "NeuroError";
+    this.code = code;
+  }
+}
+
+/** A mistake in the user's input; reported plainly, exit code 2. */
+export class UserError extends NeuroError {
+  readonly exitCode: number;
+  constructor(code: ErrorCode, message: string, exitCode = 2) {
+    super(code, message);
+    this.name = "UserError";
+    this.exitCode = exitCode;
+  }
+}
+
+/** One problem at one place in a file. */
+export interface Issue {
+  /** JSON path, e.g. `$.learners[0].hidden`. */
+  path: string;
+  expected: string;
+  found: string;
+  /** 1-based line in the file, when known. */
+  line?: number;
+  column?: number;
+}
+
+/** A scenario (or results) file that failed validation: lists every issue. */
+export class ScenarioError extends UserError {
+  readonly file: string;
+  readonly issues: readonly Issue[];
+  constructor(file: string, issues: readonly Issue[], code: ErrorCode = "E_SCENARIO_INVALID") {
+    super(code, formatIssues(file, issues));
+    this.name = "ScenarioError";
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+export function formatIssues(file: string, issues: readonly Issue[]): string {
+  const lines = issues.map((i) => {
+    const where = i.line !== undefined ? `${file}:${i.line}:${i.column ?? 1}` : file;
+    return `${where}: at ${i.path}: expected ${i.expected}, found ${i.found}`;
+  });
+  const head = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+  return `${file}: ${head}\n  ${lines.join("\n  ")}`;
+}
+
+export function isUserError(e: unknown): e is UserError {
+  return e instanceof UserError;
+}

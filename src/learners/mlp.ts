@@ -1,0 +1,112 @@
+/**
+ * The multilayer perceptron learner: Dense layers with an activation between
+ * them, a softmax cross-entropy (or MSE) loss, mini-batch gradient descent.
+ */
+import { z } from "zod";
+import { Activation } from "../ann/activation.js";
+import { Dense } from "../ann/dense.js";
+import { computeLoss } from "../ann/loss.js";
+import type { Layer, Param } from "../ann/layer.js";
+import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
+import { Sequential } from "../ann/sequential.js";
+import type { Rng } from "../core/rng.js";
+import type { TaskShape } from "../tasks/task.js";
+import { weightStats } from "../metrics/weights.js";
+import type { BatchResult, Learner, LearnerStats } from "./learner.js";
+import { optimizerSchema } from "./common-schema.js";
+
+export const mlpConfigSchema = z.strictObject({
+  type: z.literal("mlp"),
+  name: z.string().min(1).optional().describe("label in results; defaults to the type"),
+  hidden: z.array(z.int().min(1)).default([16]).describe("units per hidden layer"),
+  activation: z.enum(["sigmoid", "tanh", "relu", "leaky-relu"]).default("relu"),
+  loss: z.enum(["softmax-cross-entropy", "mse"]).default("softmax-cross-entropy"),
+  init: z.enum(["glorot-uniform", "glorot-normal", "he-uniform", "he-normal"]).optional()
+    .describe("weight initialiser; default He for ReLU family, Glorot otherwise"),
+  optimizer: optimizerSchema.default({ type: "sgd", learningRate: 0.1 }),
+  batchSize: z.int().min(1).max(4096).default(32),
+});
+export type MlpConfig = z.infer<typeof mlpConfigSchema>;
+
+export class MlpLearner implements Learner {
+  readonly name: string;
+  readonly type = "mlp";
+  readonly maxBatch: number;
+  readonly net: Sequential;
+  private readonly optimizer: Optimizer;
+  private samples = 0;
+  private lastWeights: Float32Array[] | null = null;
+
+  constructor(config: MlpConfig, shape: TaskShape, rng: Rng) {
+    this.name = config.name ?? "mlp";
+    this.maxBatch = config.batchSize;
+    const reluFamily = config.activation === "relu" || config.activation === "leaky-relu";
+    const init = config.init ?? (reluFamily ? "he-uniform" : "glorot-uniform");
+    const layers: Layer[] = [];
+    let size = shape.inputSize;
+    config.hidden.forEach((units, i) => {
+      layers.push(new Dense(size, units, this.maxBatch, rng.fork(`dense${i}`), init));
+      layers.push(new Activation(config.activation, units, this.maxBatch));
+      size = units;
+    });
+    layers.push(new Dense(size, shape.classes, this.maxBatch, rng.fork("output"), "glorot-uniform"));
+    if (config.loss === "mse") layers.push(new Activation("sigmoid", shape.classes, this.maxBatch));
+    this.net = new Sequential(layers, config.loss, this.maxBatch);
+    this.optimizer = createOptimizer(config.optimizer);
+  }
+
+  trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
+    const r = this.net.trainStep(x, y, 0, batch);
+    this.optimizer.step(this.net.params());
+    this.samples += batch;
+    return r;
+  }
+
+  evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
+    let loss = 0;
+    let correct = 0;
+    for (let start = 0; start < batch; start += this.maxBatch) {
+      const n = Math.min(this.maxBatch, batch - start);
+      const xs = x.subarray(start * this.net.inSize, (start + n) * this.net.inSize);
+      const out = this.net.forward(xs, n, false);
+      const r = lossOnly(this.net, out, y, start, n, predictions);
+      loss += r.loss * n;
+      correct += r.correct;
+    }
+    return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  collectStats(): LearnerStats {
+    const weights = this.params().filter((p) => p.decay).map((p) => p.value);
+    const stats = weightStats(weights, this.lastWeights);
+    this.lastWeights = weights.map((w) => w.slice());
+    const ops = denseOpsPerSample(this.net.layers);
+    this.samples = 0;
+    return { ...stats, denseOpsPerSample: ops };
+  }
+
+  params(): readonly Param[] {
+    return this.net.params();
+  }
+}
+
+/** Loss and correct count without gradients; fills predictions when asked. */
+function lossOnly(net: Sequential, out: Float32Array, y: Int32Array, offset: number, n: number,
+  predictions: Int32Array | undefined): BatchResult {
+  const classes = net.outSize;
+  if (predictions !== undefined) {
+    for (let i = 0; i < n; i++) {
+      let arg = 0;
+      for (let j = 1; j < classes; j++) if (out[i * classes + j]! > out[i * classes + arg]!) arg = j;
+      predictions[offset + i] = arg;
+    }
+  }
+  return computeLoss(net.loss, out, y, offset, n, classes, null);
+}
+
+/** Multiply-accumulates per sample of the dense layers (NeuroBench "dense" count, bias excluded). */
+function denseOpsPerSample(layers: readonly Layer[]): number {
+  let ops = 0;
+  for (const l of layers) if (l instanceof Dense) ops += l.inSize * l.outSize;
+  return ops;
+}
