@@ -1,0 +1,41 @@
+/**
+ * Every task a scenario can name: its config schema and its constructor.
+ * The task's data depend only on the task config and the RNG handed in (the
+ * runner forks it by the label "task"), so all learners of a scenario share them.
+ */
+import { z } from "zod";
+import type { Rng } from "../core/rng.js";
+import { moonsTask } from "./moons.js";
+import type { Task } from "./task.js";
+import { xorTask } from "./xor.js";
+
+const size = (d: number) => z.int().min(4).max(1_000_000).default(d);
+
+export const xorConfigSchema = z.strictObject({
+  type: z.literal("xor"),
+  trainSize: size(400),
+  testSize: size(200),
+  noise: z.number().min(0).max(1).default(0.1).describe("Gaussian jitter σ around each corner"),
+});
+
+export const moonsConfigSchema = z.strictObject({
+  type: z.literal("moons"),
+  trainSize: size(1000),
+  testSize: size(500),
+  noise: z.number().min(0).max(2).default(0.1).describe("Gaussian noise σ on each coordinate"),
+});
+
+export const taskConfigSchema = z.discriminatedUnion("type", [
+  xorConfigSchema,
+  moonsConfigSchema,
+]);
+export type TaskConfig = z.infer<typeof taskConfigSchema>;
+
+export function createTask(config: TaskConfig, rng: Rng): Task {
+  switch (config.type) {
+    case "xor":
+      return xorTask(config, rng);
+    case "moons":
+      return moonsTask(config, rng);
+  }
+}
