@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { Activation } from "../ann/activation.js";
+import { Conv2D } from "../ann/conv2d.js";
 import { Dense } from "../ann/dense.js";
 import { computeLoss } from "../ann/loss.js";
 import type { Layer, Param } from "../ann/layer.js";
@@ -45,11 +46,13 @@ export class MlpLearner implements Learner {
     const layers: Layer[] = [];
     let size = shape.inputSize;
     config.hidden.forEach((units, i) => {
-      layers.push(new Dense(size, units, this.maxBatch, rng.fork(`dense${i}`), init));
+      // The first layer's input gradient has no consumer: skip it.
+      layers.push(new Dense(size, units, this.maxBatch, rng.fork(`dense${i}`), init, { inputGrad: i > 0 }));
       layers.push(new Activation(config.activation, units, this.maxBatch));
       size = units;
     });
-    layers.push(new Dense(size, shape.classes, this.maxBatch, rng.fork("output"), "glorot-uniform"));
+    layers.push(new Dense(size, shape.classes, this.maxBatch, rng.fork("output"), "glorot-uniform",
+      { inputGrad: config.hidden.length > 0 }));
     if (config.loss === "mse") layers.push(new Activation("sigmoid", shape.classes, this.maxBatch));
     this.net = new Sequential(layers, config.loss, this.maxBatch);
     this.optimizer = createOptimizer(config.optimizer);
@@ -91,7 +94,7 @@ export class MlpLearner implements Learner {
 }
 
 /** Loss and correct count without gradients; fills predictions when asked. */
-function lossOnly(net: Sequential, out: Float32Array, y: Int32Array, offset: number, n: number,
+export function lossOnly(net: Sequential, out: Float32Array, y: Int32Array, offset: number, n: number,
   predictions: Int32Array | undefined): BatchResult {
   const classes = net.outSize;
   if (predictions !== undefined) {
@@ -104,9 +107,16 @@ function lossOnly(net: Sequential, out: Float32Array, y: Int32Array, offset: num
   return computeLoss(net.loss, out, y, offset, n, classes, null);
 }
 
-/** Multiply-accumulates per sample of the dense layers (NeuroBench "dense" count, bias excluded). */
-function denseOpsPerSample(layers: readonly Layer[]): number {
+/**
+ * Multiply-accumulates per sample of the dense and convolution layers
+ * (NeuroBench "dense" count: every possible operation, zero inputs included,
+ * bias excluded).
+ */
+export function denseOpsPerSample(layers: readonly Layer[]): number {
   let ops = 0;
-  for (const l of layers) if (l instanceof Dense) ops += l.inSize * l.outSize;
+  for (const l of layers) {
+    if (l instanceof Dense) ops += l.inSize * l.outSize;
+    else if (l instanceof Conv2D) ops += l.macsPerSample();
+  }
   return ops;
 }

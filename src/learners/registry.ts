@@ -6,22 +6,37 @@
 import { z } from "zod";
 import type { Rng } from "../core/rng.js";
 import type { TaskShape } from "../tasks/task.js";
+import { CnnLearner, cnnConfigSchema } from "./cnn.js";
 import type { Learner } from "./learner.js";
+import { LsmLearner, lsmConfigSchema } from "./lsm.js";
 import { MlpLearner, mlpConfigSchema } from "./mlp.js";
+import { RnnLearner, rnnConfigSchema } from "./rnn.js";
 
 export const learnerConfigSchema = z.discriminatedUnion("type", [
   mlpConfigSchema,
+  cnnConfigSchema,
+  rnnConfigSchema,
+  lsmConfigSchema,
 ]);
 export type LearnerConfig = z.infer<typeof learnerConfigSchema>;
 
 /** One-line descriptions for `neurocompare list --learners` and the README. */
 export const learnerDescriptions: Record<LearnerConfig["type"], string> = {
   mlp: "multilayer perceptron: dense layers, backpropagation, mini-batch SGD/Adam",
+  cnn: "convolutional network: conv, max/avg pooling and dense layers over image tasks, backpropagation, mini-batch SGD/Adam",
+  rnn: "recurrent network (LSTM, GRU or simple RNN) over a sequence task, dense softmax read-out, backpropagation through time",
+  lsm: "spiking liquid-state learner: Poisson input, LIF pool with recurrent synapses, trained linear readout on spike counts",
 };
 
 export function createLearner(config: LearnerConfig, shape: TaskShape, rng: Rng): Learner {
   switch (config.type) {
     case "mlp":
       return new MlpLearner(config, shape, rng);
+    case "cnn":
+      return new CnnLearner(config, shape, rng);
+    case "rnn":
+      return new RnnLearner(config, shape, rng);
+    case "lsm":
+      return new LsmLearner(config, shape, rng);
   }
 }

@@ -5,7 +5,12 @@
  */
 import { z } from "zod";
 import type { Rng } from "../core/rng.js";
+import { fashionMnistConfigSchema, fashionMnistTask } from "./fashion-mnist.js";
+import { idxConfigSchema, idxFilesTask } from "./idx.js";
+import { cueRecallConfigSchema, cueRecallTask } from "./cue-recall.js";
+import { mnistConfigSchema, mnistTask } from "./mnist.js";
 import { moonsTask } from "./moons.js";
+import { mnistRowsConfigSchema, mnistRowsTask } from "./row-digits.js";
 import type { Task } from "./task.js";
 import { xorTask } from "./xor.js";
 
@@ -28,6 +33,11 @@ export const moonsConfigSchema = z.strictObject({
 export const taskConfigSchema = z.discriminatedUnion("type", [
   xorConfigSchema,
   moonsConfigSchema,
+  mnistConfigSchema,
+  mnistRowsConfigSchema,
+  cueRecallConfigSchema,
+  idxConfigSchema,
+  fashionMnistConfigSchema,
 ]);
 export type TaskConfig = z.infer<typeof taskConfigSchema>;
 
@@ -37,5 +47,15 @@ export function createTask(config: TaskConfig, rng: Rng): Task {
       return xorTask(config, rng);
     case "moons":
       return moonsTask(config, rng);
+    case "mnist":
+      return mnistTask(config, rng);
+    case "mnist-rows":
+      return mnistRowsTask(config, rng);
+    case "cue-recall":
+      return cueRecallTask(config, rng);
+    case "idx":
+      return idxFilesTask(config, rng);
+    case "fashion-mnist":
+      return fashionMnistTask(config, rng);
   }
 }

@@ -1,0 +1,45 @@
+/**
+ * `neurocompare bench cuba`: builds CUBA (src/snn/cuba.ts) at a given size,
+ * runs it, and reports counts, times and peak memory. Brian2's C++ standalone
+ * does the same network in 0.09 s at N = 4,000 and 2.47 s at N = 100,000
+ * (ANCHORS.md); bench/cuba-vs-brian2.mjs runs both side by side.
+ */
+import { buildCuba } from "../snn/cuba.js";
+
+export interface CubaBenchOptions {
+  neurons?: number;
+  durationS?: number;
+  seed?: number;
+}
+
+export interface CubaBenchResult {
+  neurons: number;
+  synapses: number;
+  spikes: number;
+  meanRateHz: number;
+  /** Building the network (connectivity, initial state), ms. */
+  buildMs: number;
+  /** The simulation loop only, ms. */
+  simMs: number;
+  /** Peak resident set size of this process, MB (maxRSS, so it includes everything run before). */
+  peakRssMb: number;
+}
+
+export function runCubaBench(opts: CubaBenchOptions = {}): CubaBenchResult {
+  const durationS = opts.durationS ?? 1;
+  const t0 = performance.now();
+  const cuba = buildCuba({ neurons: opts.neurons, seed: opts.seed, keepSpikes: false });
+  const t1 = performance.now();
+  cuba.network.run(durationS * 1000);
+  const t2 = performance.now();
+  const spikes = cuba.spikes.totalSpikes();
+  return {
+    neurons: cuba.neurons,
+    synapses: cuba.synapses,
+    spikes,
+    meanRateHz: spikes / cuba.neurons / durationS,
+    buildMs: t1 - t0,
+    simMs: t2 - t1,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}

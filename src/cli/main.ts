@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * The neurocompare command line. User mistakes (a bad scenario, option or
+ * file) print a plain message and exit 2; anything else is a bug and keeps its
+ * stack trace.
+ */
+import { Command, CommanderError } from "commander";
+import { isUserError } from "../core/errors.js";
+import { packageVersion } from "../version.js";
+import { listCommand } from "./list-command.js";
+import { reportCommand } from "./report-command.js";
+import { runCommand } from "./run-command.js";
+import { schemaCommand } from "./schema-command.js";
+import { validateCommand } from "./validate-command.js";
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("neurocompare")
+    .description(
+      "Spiking and artificial neural networks side by side: same task, same data, same seeds. " +
+        "A scenario file (JSON) names a task, the learners and the epochs; `run` trains them and " +
+        "writes metrics.csv, summary.json, charts and a report to results/<scenario-name>/.",
+    )
+    .version(packageVersion, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", "\nStart here:\n  neurocompare list                          the bundled scenarios\n  neurocompare run scenarios/quickstart.json  train, then open results/quickstart/report.html\n  neurocompare validate my-scenario.json     check a file you wrote\n")
+    .exitOverride();
+
+  program
+    .command("run")
+    .description("train every learner of a scenario with every seed, then write results and report")
+    .argument("<scenario>", "scenario file, e.g. scenarios/quickstart.json")
+    .option("-o, --out <dir>", "write results into this folder (default: results/<scenario-name>)")
+    .option("-s, --seeds <n>", "run n seeds (the scenario's first seed, +1, +2, ...) instead of the scenario's list")
+    .option("-q, --quiet", "no progress lines")
+    .addHelpText("after", "\nExample:\n  neurocompare run scenarios/quickstart.json --seeds 3\n")
+    .action(async (file: string, opts: { out?: string; seeds?: string; quiet?: boolean }) => {
+      await runCommand(file, opts);
+    });
+
+  program
+    .command("validate")
+    .description("check scenario files without running them (exit 2 if any is invalid)")
+    .argument("<files...>", "scenario files")
+    .action((files: string[]) => {
+      process.exitCode = validateCommand(files);
+    });
+
+  program
+    .command("list")
+    .description("list scenarios with their one-line descriptions")
+    .argument("[dir]", "folder of scenario files (default: ./scenarios)")
+    .option("--learners", "list the learner types instead")
+    .action((dir: string | undefined, opts: { learners?: boolean }) => {
+      process.exitCode = listCommand(dir, opts);
+    });
+
+  program
+    .command("report")
+    .description("rebuild charts, report.html and report.md from a results folder, without retraining")
+    .argument("<resultsDir>", "a folder written by `neurocompare run`")
+    .action(async (dir: string) => {
+      await reportCommand(dir);
+    });
+
+  program
+    .command("schema")
+    .description("print the scenario JSON Schema (the same schema the validator uses)")
+    .option("-o, --out <file>", "write it to a file instead")
+    .action((opts: { out?: string }) => {
+      schemaCommand(opts);
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; a wrong command or option is a user mistake.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isUserError(e)) {
+      process.stderr.write(`error [${e.code}]: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`neurocompare: internal error (please report it)\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

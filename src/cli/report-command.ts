@@ -1,0 +1,31 @@
+/** `neurocompare report <resultsDir>`: rebuild charts and reports from metrics.csv + summary.json, no retraining. */
+import { join, resolve } from "node:path";
+import { ScenarioError, UserError } from "../core/errors.js";
+import { writeReport } from "../report/write.js";
+import { parseJson, readTextFile } from "../scenario/parse.js";
+import { csvToRows, summarize, type LearnerInfo } from "../scenario/results.js";
+import { scenarioSchema } from "../scenario/schema.js";
+import { packageVersion } from "../version.js";
+
+export async function reportCommand(dirArg: string): Promise<void> {
+  const dir = resolve(dirArg);
+  const csvPath = join(dir, "metrics.csv");
+  const summaryPath = join(dir, "summary.json");
+  const parsed = csvToRows(readTextFile(csvPath, "metrics file (run `neurocompare run` first)"));
+  if (!("rows" in parsed)) {
+    throw new ScenarioError(csvPath, [{ path: `line ${parsed.line}`, expected: parsed.expected, found: parsed.found, line: parsed.line }], "E_RESULTS_INVALID");
+  }
+  const raw = parseJson(readTextFile(summaryPath, "summary file"), summaryPath);
+  const rawScenario = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["scenario"] : undefined;
+  const scenario = scenarioSchema.safeParse(rawScenario);
+  if (!scenario.success) {
+    throw new UserError("E_RESULTS_INVALID", `${summaryPath}: at $.scenario: expected the resolved scenario written by \`neurocompare run\`, found ${rawScenario === undefined ? "nothing" : "an invalid scenario"}`);
+  }
+  const names = [...new Set(parsed.rows.map((r) => r.learner))];
+  const typeOf = new Map(scenario.data.learners.map((l) => [l.name ?? l.type, l.type] as const));
+  const learners: LearnerInfo[] = names.map((name) => ({ name, type: typeOf.get(name) ?? "unknown" }));
+  const seeds = [...new Set(parsed.rows.map((r) => r.seed))].sort((a, b) => a - b);
+  const summary = summarize({ scenario: scenario.data, seeds, learners, rows: parsed.rows }, packageVersion);
+  await writeReport(dir, parsed.rows, summary);
+  process.stdout.write(`Report rebuilt: ${join(dir, "report.html")}\n`);
+}

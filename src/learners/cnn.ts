@@ -1,0 +1,196 @@
+/**
+ * The convolutional network learner: a layer list from the scenario
+ * (convolutions with an activation, max/average pooling, flatten, dense
+ * layers), a softmax cross-entropy (or MSE) loss, mini-batch SGD/Adam.
+ *
+ *   {"type": "cnn", "layers": [
+ *     {"type": "conv", "filters": 8, "kernel": 5, "activation": "relu"},
+ *     {"type": "maxpool", "size": 2},
+ *     {"type": "conv", "filters": 16, "kernel": 5, "activation": "relu"},
+ *     {"type": "maxpool", "size": 2},
+ *     {"type": "dense", "units": 10}],
+ *    "optimizer": {"type": "adam", "learningRate": 0.002}, "batchSize": 32}
+ *
+ * Images arrive channel-last (TaskShape.image); a dense layer after a
+ * convolution or pooling layer reads the flat feature map. The last layer
+ * must produce one value per class.
+ */
+import { z } from "zod";
+import { Activation, type ActivationName } from "../ann/activation.js";
+import { Conv2D } from "../ann/conv2d.js";
+import { Dense } from "../ann/dense.js";
+import { Flatten } from "../ann/flatten.js";
+import type { Layer, Param } from "../ann/layer.js";
+import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
+import { AvgPool2D, MaxPool2D } from "../ann/pool2d.js";
+import { Sequential } from "../ann/sequential.js";
+import { UserError } from "../core/errors.js";
+import type { Rng } from "../core/rng.js";
+import { weightStats } from "../metrics/weights.js";
+import type { TaskShape } from "../tasks/task.js";
+import { optimizerSchema } from "./common-schema.js";
+import type { BatchResult, Learner, LearnerStats } from "./learner.js";
+import { denseOpsPerSample, lossOnly } from "./mlp.js";
+
+const activationSchema = z.enum(["sigmoid", "tanh", "relu", "leaky-relu", "linear"]);
+
+const poolSchema = (type: "maxpool" | "avgpool") => z.strictObject({
+  type: z.literal(type),
+  size: z.int().min(1).max(64).default(2).describe("window side length"),
+  stride: z.int().min(1).max(64).optional().describe("window step; default the window size"),
+});
+
+export const cnnLayerSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("conv"),
+    filters: z.int().min(1).max(4096).describe("output channels"),
+    kernel: z.int().min(1).max(64).describe("kernel side length (square)"),
+    stride: z.int().min(1).max(64).default(1),
+    padding: z.int().min(0).max(64).default(0).describe("zero padding on every side"),
+    activation: activationSchema.default("relu"),
+  }),
+  poolSchema("maxpool"),
+  poolSchema("avgpool"),
+  z.strictObject({ type: z.literal("flatten") }),
+  z.strictObject({
+    type: z.literal("dense"),
+    units: z.int().min(1).max(1_000_000),
+    activation: activationSchema.default("linear").describe("default linear (the output layer's logits)"),
+  }),
+]);
+export type CnnLayerConfig = z.infer<typeof cnnLayerSchema>;
+
+export const cnnConfigSchema = z.strictObject({
+  type: z.literal("cnn"),
+  name: z.string().min(1).optional().describe("label in results; defaults to the type"),
+  layers: z.array(cnnLayerSchema).min(1).default([
+    { type: "conv", filters: 8, kernel: 5, stride: 1, padding: 0, activation: "relu" },
+    { type: "maxpool", size: 2 },
+    { type: "conv", filters: 16, kernel: 5, stride: 1, padding: 0, activation: "relu" },
+    { type: "maxpool", size: 2 },
+    { type: "dense", units: 10, activation: "linear" },
+  ]).describe("layers in order; the last must output one value per class"),
+  loss: z.enum(["softmax-cross-entropy", "mse"]).default("softmax-cross-entropy"),
+  init: z.enum(["glorot-uniform", "glorot-normal", "he-uniform", "he-normal"]).optional()
+    .describe("weight initialiser; default He for ReLU family, Glorot otherwise"),
+  optimizer: optimizerSchema.default({ type: "adam", learningRate: 0.002 }),
+  batchSize: z.int().min(1).max(4096).default(32),
+});
+export type CnnConfig = z.infer<typeof cnnConfigSchema>;
+
+/** Feature-map shape between layers (a dense layer flattens it to h = w = 1). */
+interface MapShape {
+  h: number;
+  w: number;
+  c: number;
+}
+
+export class CnnLearner implements Learner {
+  readonly name: string;
+  readonly type = "cnn";
+  readonly maxBatch: number;
+  readonly net: Sequential;
+  private readonly optimizer: Optimizer;
+  private lastWeights: Float32Array[] | null = null;
+
+  constructor(config: CnnConfig, shape: TaskShape, rng: Rng) {
+    this.name = config.name ?? "cnn";
+    this.maxBatch = config.batchSize;
+    const where = `learner "${this.name}"`;
+    const img = shape.image;
+    let m: MapShape = img !== undefined
+      ? { h: img.height, w: img.width, c: img.channels }
+      : { h: 1, w: 1, c: shape.inputSize };
+    const layers: Layer[] = [];
+    const maxBatch = this.maxBatch;
+    config.layers.forEach((lc, i) => {
+      const first = layers.length === 0;
+      const path = `${where}: layers[${i}] (${lc.type})`;
+      switch (lc.type) {
+        case "conv": {
+          if (img === undefined) throw new UserError("E_CONFIG_INVALID", `${path}: a convolution needs an image task (the task has no image shape)`);
+          if (m.h + 2 * lc.padding < lc.kernel || m.w + 2 * lc.padding < lc.kernel) {
+            throw new UserError("E_CONFIG_INVALID", `${path}: kernel ${lc.kernel} does not fit the ${m.h}×${m.w} input (padding ${lc.padding})`);
+          }
+          const conv = new Conv2D({
+            inHeight: m.h, inWidth: m.w, inChannels: m.c, outChannels: lc.filters,
+            kernel: lc.kernel, stride: lc.stride, padding: lc.padding,
+            init: config.init ?? initFor(lc.activation), inputGrad: !first,
+          }, maxBatch, rng.fork(`conv${i}`));
+          layers.push(conv);
+          if (lc.activation !== "linear") layers.push(new Activation(lc.activation, conv.outSize, maxBatch));
+          m = { h: conv.outHeight, w: conv.outWidth, c: lc.filters };
+          break;
+        }
+        case "maxpool":
+        case "avgpool": {
+          if (img === undefined) throw new UserError("E_CONFIG_INVALID", `${path}: pooling needs an image task (the task has no image shape)`);
+          if (m.h < lc.size || m.w < lc.size) {
+            throw new UserError("E_CONFIG_INVALID", `${path}: window ${lc.size} does not fit the ${m.h}×${m.w} input`);
+          }
+          const pc = { inHeight: m.h, inWidth: m.w, channels: m.c, size: lc.size, ...(lc.stride !== undefined ? { stride: lc.stride } : {}) };
+          const pool = lc.type === "maxpool" ? new MaxPool2D(pc, maxBatch) : new AvgPool2D(pc, maxBatch);
+          layers.push(pool);
+          m = { h: pool.outHeight, w: pool.outWidth, c: m.c };
+          break;
+        }
+        case "flatten": {
+          layers.push(new Flatten(m.h * m.w * m.c));
+          m = { h: 1, w: 1, c: m.h * m.w * m.c };
+          break;
+        }
+        case "dense": {
+          const inSize = m.h * m.w * m.c;
+          const init = config.init ?? (lc.activation === "linear" ? "glorot-uniform" : initFor(lc.activation));
+          layers.push(new Dense(inSize, lc.units, maxBatch, rng.fork(`dense${i}`), init, { inputGrad: !first }));
+          if (lc.activation !== "linear") layers.push(new Activation(lc.activation, lc.units, maxBatch));
+          m = { h: 1, w: 1, c: lc.units };
+          break;
+        }
+      }
+    });
+    const outSize = m.h * m.w * m.c;
+    if (outSize !== shape.classes) {
+      throw new UserError("E_CONFIG_INVALID",
+        `${where}: the last layer gives ${outSize} values per sample, expected one per class (${shape.classes}); end with {"type": "dense", "units": ${shape.classes}}`);
+    }
+    if (config.loss === "mse") layers.push(new Activation("sigmoid", shape.classes, maxBatch));
+    this.net = new Sequential(layers, config.loss, maxBatch);
+    this.optimizer = createOptimizer(config.optimizer);
+  }
+
+  trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
+    const r = this.net.trainStep(x, y, 0, batch);
+    this.optimizer.step(this.net.params());
+    return r;
+  }
+
+  evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
+    let loss = 0;
+    let correct = 0;
+    const inSize = this.net.inSize;
+    for (let start = 0; start < batch; start += this.maxBatch) {
+      const n = Math.min(this.maxBatch, batch - start);
+      const out = this.net.forward(x.subarray(start * inSize, (start + n) * inSize), n, false);
+      const r = lossOnly(this.net, out, y, start, n, predictions);
+      loss += r.loss * n;
+      correct += r.correct;
+    }
+    return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  collectStats(): LearnerStats {
+    const weights = this.params().filter((p) => p.decay).map((p) => p.value);
+    const stats = weightStats(weights, this.lastWeights);
+    this.lastWeights = weights.map((w) => w.slice());
+    return { ...stats, denseOpsPerSample: denseOpsPerSample(this.net.layers) };
+  }
+
+  params(): readonly Param[] {
+    return this.net.params();
+  }
+}
+
+function initFor(a: ActivationName): "he-uniform" | "glorot-uniform" {
+  return a === "relu" || a === "leaky-relu" ? "he-uniform" : "glorot-uniform";
+}

@@ -1,0 +1,99 @@
+/**
+ * The recurrent learner: one recurrent layer (simple RNN, LSTM or GRU) read
+ * many-to-one, then a dense read-out to the classes with softmax
+ * cross-entropy, trained by backpropagation through time on mini-batches.
+ * It needs a sequence task (TaskShape.sequence).
+ */
+import { z } from "zod";
+import { Dense } from "../ann/dense.js";
+import type { Param } from "../ann/layer.js";
+import { computeLoss } from "../ann/loss.js";
+import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
+import { Recurrent } from "../ann/recurrent.js";
+import { Sequential } from "../ann/sequential.js";
+import { UserError } from "../core/errors.js";
+import type { Rng } from "../core/rng.js";
+import { weightStats } from "../metrics/weights.js";
+import type { TaskShape } from "../tasks/task.js";
+import { optimizerSchema } from "./common-schema.js";
+import type { BatchResult, Learner, LearnerStats } from "./learner.js";
+
+export const rnnConfigSchema = z.strictObject({
+  type: z.literal("rnn"),
+  name: z.string().min(1).optional().describe("label in results; defaults to the type"),
+  cell: z.enum(["lstm", "gru", "rnn"]).default("lstm").describe("recurrent cell: LSTM, GRU (PyTorch variant) or simple tanh RNN"),
+  hidden: z.int().min(1).max(4096).default(64).describe("hidden units of the recurrent layer"),
+  optimizer: optimizerSchema.default({ type: "adam", learningRate: 0.002, clipNorm: 5 }),
+  batchSize: z.int().min(1).max(4096).default(32),
+});
+export type RnnConfig = z.infer<typeof rnnConfigSchema>;
+
+export class RnnLearner implements Learner {
+  readonly name: string;
+  readonly type = "rnn";
+  readonly maxBatch: number;
+  readonly net: Sequential;
+  readonly recurrent: Recurrent;
+  private readonly optimizer: Optimizer;
+  private lastWeights: Float32Array[] | null = null;
+
+  constructor(config: RnnConfig, shape: TaskShape, rng: Rng) {
+    this.name = config.name ?? "rnn";
+    const seq = shape.sequence;
+    if (seq === undefined) {
+      throw new UserError("E_CONFIG_INVALID",
+        `learner "${this.name}" (type "rnn") needs a sequence task (steps × features per sample, such as "mnist-rows" or "cue-recall"), but the task gives flat inputs of ${shape.inputSize} values`);
+    }
+    if (seq.steps * seq.features !== shape.inputSize) {
+      throw new Error(`task shape: sequence ${seq.steps}×${seq.features} does not match inputSize ${shape.inputSize}`);
+    }
+    this.maxBatch = config.batchSize;
+    this.recurrent = new Recurrent({
+      cell: config.cell, steps: seq.steps, features: seq.features, hidden: config.hidden,
+      maxBatch: this.maxBatch, output: "last", inputGradient: false,
+    }, rng.fork(config.cell));
+    const readout = new Dense(config.hidden, shape.classes, this.maxBatch, rng.fork("output"), "glorot-uniform");
+    this.net = new Sequential([this.recurrent, readout], "softmax-cross-entropy", this.maxBatch);
+    this.optimizer = createOptimizer(config.optimizer);
+  }
+
+  trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
+    const r = this.net.trainStep(x, y, 0, batch);
+    this.optimizer.step(this.net.params());
+    return r;
+  }
+
+  evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
+    const inSize = this.net.inSize;
+    const classes = this.net.outSize;
+    let loss = 0;
+    let correct = 0;
+    for (let start = 0; start < batch; start += this.maxBatch) {
+      const n = Math.min(this.maxBatch, batch - start);
+      const out = this.net.forward(x.subarray(start * inSize, (start + n) * inSize), n, false);
+      if (predictions !== undefined) {
+        for (let i = 0; i < n; i++) {
+          let arg = 0;
+          for (let j = 1; j < classes; j++) if (out[i * classes + j]! > out[i * classes + arg]!) arg = j;
+          predictions[start + i] = arg;
+        }
+      }
+      const r = computeLoss("softmax-cross-entropy", out, y, start, n, classes, null);
+      loss += r.loss * n;
+      correct += r.correct;
+    }
+    return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  collectStats(): LearnerStats {
+    const weights = this.params().filter((p) => p.decay).map((p) => p.value);
+    const stats = weightStats(weights, this.lastWeights);
+    this.lastWeights = weights.map((w) => w.slice());
+    const readoutMacs = this.net.layers[1]!.inSize * this.net.layers[1]!.outSize;
+    return { ...stats, denseOpsPerSample: this.recurrent.macsPerSample() + readoutMacs };
+  }
+
+  params(): readonly Param[] {
+    return this.net.params();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Chart specs (vega-lite) built from the tidy metric rows. The band over seeds
+ * is computed here (mean and Student-t 95% CI per learner and epoch) rather
+ * than by vega-lite's errorband, whose "ci" extent bootstraps with a random
+ * generator and would make the charts differ from run to run.
+ */
+import { confidenceInterval } from "../metrics/stats.js";
+import type { MetricRow } from "../scenario/results.js";
+import type { ChartName } from "../scenario/schema.js";
+
+export interface ChartDef {
+  /** File stem under charts/. */
+  id: ChartName;
+  title: string;
+  /** One sentence for the report: what the chart shows. */
+  caption: string;
+  /** A vega-lite spec as plain JSON (written to charts/<id>.vl.json). */
+  spec: VegaLiteSpec;
+}
+
+export type VegaLiteSpec = Record<string, unknown>;
+
+interface ChartMeta {
+  metric: string;
+  title: string;
+  yTitle: string;
+  caption: string;
+  percent?: boolean;
+  logY?: boolean;
+}
+
+const META: Record<ChartName, ChartMeta> = {
+  "learning-curve": {
+    metric: "testAccuracy", title: "Test accuracy by epoch", yTitle: "test accuracy (%)", percent: true,
+    caption: "Accuracy on the held-out test set after each epoch; the line is the mean over seeds and the band its 95% confidence interval.",
+  },
+  "loss-curve": {
+    metric: "trainLoss", title: "Training loss by epoch", yTitle: "training loss (cross-entropy, nats)",
+    caption: "Mean training loss over each epoch, as each learner's optimiser saw it.",
+  },
+  "train-accuracy": {
+    metric: "trainAccuracy", title: "Training accuracy by epoch", yTitle: "training accuracy (%)", percent: true,
+    caption: "Accuracy on the training batches during each epoch (weights changing as it is measured).",
+  },
+  "spikes-per-sample": {
+    metric: "spikesPerSample", title: "Spikes per sample", yTitle: "hidden spikes per sample",
+    caption: "Hidden-layer spikes per simulated sample, for spiking learners (a cost: each spike drives synaptic events).",
+  },
+  "weight-change": {
+    metric: "weightChange", title: "Weight change per epoch", yTitle: "mean |Δw| since previous epoch", logY: true,
+    caption: "Mean absolute change of the learned weights during each epoch: how much plasticity is still going on.",
+  },
+};
+
+export const learnerPalette = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"];
+
+interface Point {
+  learner: string;
+  epoch: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  seeds: number;
+}
+
+/** Mean and 95% CI over seeds for one metric, per learner and epoch. */
+export function aggregateMetric(rows: readonly MetricRow[], metric: string, scale = 1): Point[] {
+  const groups = new Map<string, number[]>();
+  for (const r of rows) {
+    if (r.metric !== metric || !Number.isFinite(r.value)) continue;
+    const key = `${r.epoch}\u0000${r.learner}`;
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = []));
+    g.push(r.value * scale);
+  }
+  const out: Point[] = [];
+  for (const [key, values] of groups) {
+    const [epoch, learner] = key.split("\u0000") as [string, string];
+    const ci = confidenceInterval(values);
+    out.push({ learner, epoch: Number(epoch), mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: values.length });
+  }
+  out.sort((a, b) => a.learner.localeCompare(b.learner) || a.epoch - b.epoch);
+  return out;
+}
+
+export function buildCharts(rows: readonly MetricRow[], learners: readonly string[], charts: readonly ChartName[]): ChartDef[] {
+  const defs: ChartDef[] = [];
+  for (const id of charts) {
+    const m = META[id];
+    const data = aggregateMetric(rows, m.metric, m.percent ? 100 : 1);
+    if (m.percent) {
+      // A confidence band for an accuracy cannot leave [0, 100] %.
+      for (const p of data) {
+        p.lo = Math.max(0, p.lo);
+        p.hi = Math.min(100, p.hi);
+      }
+    }
+    if (data.length === 0) continue; // e.g. spikes for a scenario with no spiking learner
+    const manySeeds = data.some((p) => p.seeds > 1);
+    const color = {
+      field: "learner", type: "nominal", title: "learner",
+      scale: { domain: [...learners], range: learnerPalette.slice(0, Math.max(1, learners.length)) },
+    } as const;
+    const x = { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } } as const;
+    const yScale = m.logY ? { type: "log" } : { zero: false };
+    const layers: unknown[] = [];
+    if (manySeeds) {
+      layers.push({
+        mark: { type: "area", opacity: 0.2 },
+        encoding: { x, y: { field: "lo", type: "quantitative", title: m.yTitle, scale: yScale }, y2: { field: "hi" }, color: { ...color, legend: null } },
+      });
+    }
+    layers.push({
+      mark: { type: "line", point: true },
+      encoding: {
+        x,
+        y: { field: "mean", type: "quantitative", title: m.yTitle, scale: yScale },
+        color,
+        tooltip: [
+          { field: "learner" }, { field: "epoch" },
+          { field: "mean", format: ".4~g" }, { field: "lo", title: "95% CI low", format: ".4~g" },
+          { field: "hi", title: "95% CI high", format: ".4~g" }, { field: "seeds" },
+        ],
+      },
+    });
+    const spec: VegaLiteSpec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: m.title,
+      width: 480,
+      height: 280,
+      background: "white",
+      config: { font: "DejaVu Sans, Helvetica, Arial, sans-serif" },
+      data: { values: data },
+      layer: layers,
+    };
+    const caption = manySeeds ? m.caption : m.caption.replace(/; the line is the mean over seeds and the band its 95% confidence interval/, " (one seed)");
+    defs.push({ id, title: m.title, caption, spec });
+  }
+  return defs;
+}

@@ -1,0 +1,34 @@
+/**
+ * vega-lite spec -> vega spec -> SVG (vega's headless renderer) -> PNG (resvg,
+ * whose binary ships inside its npm package). Text in the PNG uses the
+ * system's fonts; DejaVu Sans is preferred and falls back to any sans-serif.
+ */
+import { Resvg } from "@resvg/resvg-js";
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { VegaLiteSpec } from "./charts.js";
+
+/** Our specs are plain JSON objects; this checks the shape vega-lite needs at the top. */
+function isTopLevelSpec(spec: VegaLiteSpec): spec is VegaLiteSpec & TopLevelSpec {
+  return ["mark", "layer", "concat", "hconcat", "vconcat", "facet", "repeat"].some((k) => k in spec);
+}
+
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  if (!isTopLevelSpec(spec)) throw new Error("not a vega-lite spec: it has no mark, layer or composition");
+  const vgSpec = compile(spec).spec;
+  const view = new vega.View(vega.parse(vgSpec), { renderer: "none", logLevel: vega.Warn });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export function svgToPng(svg: string, scale = 2): Buffer {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: "zoom", value: scale },
+    background: "white",
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" },
+  });
+  return resvg.render().asPng();
+}

@@ -1,0 +1,74 @@
+/**
+ * Encoders from a static input (an image, a feature vector) to spikes.
+ *
+ * Rate coding: value x (scaled by `maxValue` to [0, 1]) → Poisson rate
+ * x·maxRateHz. Diehl & Cook use pixel/4 Hz, i.e. maxValue 255, maxRateHz 63.75.
+ *
+ * Latency (time-to-first-spike) coding: one spike per input, stronger input
+ * earlier; inputs at or below `threshold` (after scaling) do not spike.
+ *   "linear": t = tMaxMs · (1 - x), so x = 1 fires at 0 and x → 0 at tMaxMs.
+ *   "log":    t = tauMs · ln(x / (x - threshold)), the time an RC membrane
+ *             driven by x takes to charge to `threshold` (snnTorch's latency
+ *             code); times above tMaxMs are dropped. Needs threshold > 0.
+ */
+
+export interface RateCodeOptions {
+  maxRateHz: number;
+  /** Value that maps to maxRateHz (255 for 8-bit pixels); default 1. */
+  maxValue?: number;
+}
+
+/** Rates in Hz, written into `out` (allocated when absent). */
+export function rateCode(x: ArrayLike<number>, opts: RateCodeOptions, out?: Float32Array): Float32Array {
+  const o = out ?? new Float32Array(x.length);
+  if (o.length !== x.length) throw new RangeError(`rateCode: out has ${o.length} entries, input ${x.length}`);
+  const scale = opts.maxRateHz / (opts.maxValue ?? 1);
+  for (let i = 0; i < x.length; i++) {
+    const r = x[i]! * scale;
+    o[i] = r > 0 ? r : 0;
+  }
+  return o;
+}
+
+export type LatencyForm = "linear" | "log";
+
+export interface LatencyCodeOptions {
+  tMaxMs: number;
+  form?: LatencyForm;
+  /** Value that maps to 1; default 1. */
+  maxValue?: number;
+  /** Inputs at or below it do not spike; default 0 (linear), required > 0 for "log". */
+  threshold?: number;
+  /** RC time constant of the "log" form; default tMaxMs / 5. */
+  tauMs?: number;
+}
+
+export interface SpikeList {
+  indices: Int32Array;
+  timesMs: Float64Array;
+}
+
+/** One spike per input above threshold, sorted by time (ties by index). */
+export function latencyCode(x: ArrayLike<number>, opts: LatencyCodeOptions): SpikeList {
+  const form = opts.form ?? "linear";
+  const maxValue = opts.maxValue ?? 1;
+  const threshold = opts.threshold ?? (form === "log" ? 0.2 : 0);
+  const tau = opts.tauMs ?? opts.tMaxMs / 5;
+  if (!(opts.tMaxMs > 0)) throw new RangeError(`tMaxMs must be positive, got ${opts.tMaxMs}`);
+  if (form === "log" && !(threshold > 0 && threshold < 1)) throw new RangeError(`log latency coding needs 0 < threshold < 1, got ${threshold}`);
+  const idx: number[] = [];
+  const t: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    const v = Math.min(x[i]! / maxValue, 1);
+    if (!(v > threshold)) continue;
+    const time = form === "linear" ? opts.tMaxMs * (1 - v) : tau * Math.log(v / (v - threshold));
+    if (time > opts.tMaxMs) continue;
+    idx.push(i);
+    t.push(time);
+  }
+  const order = idx.map((_, k) => k).sort((a, b) => t[a]! - t[b]! || idx[a]! - idx[b]!);
+  return {
+    indices: Int32Array.from(order, (k) => idx[k]!),
+    timesMs: Float64Array.from(order, (k) => t[k]!),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * A clock-driven network: neuron groups (spike sources such as PoissonGroup
+ * and SpikeGeneratorGroup are groups too), synapses, injected currents and
+ * monitors, advanced in fixed steps of dtMs. Each step runs the schedule of
+ * src/snn/group.ts, in this order:
+ *
+ *   0. currents write their level; "start" monitors (StateMonitor) sample,
+ *   1-2. every group integrates over dt and thresholds,
+ *   3. every synapse population delivers this step's spikes (and delayed ones),
+ *   4. every group resets the neurons that spiked,
+ *   5. "end" monitors (SpikeMonitor, PopulationRateMonitor) record.
+ *
+ * The step counter persists across `run` calls, so delays and refractory
+ * periods carry over. Monitors reserve their room before the loop, and the
+ * loop itself allocates nothing.
+ */
+import { UserError } from "../core/errors.js";
+import type { NeuronGroup } from "./group.js";
+import type { CurrentInput } from "./inputs/current.js";
+import type { Monitor } from "./monitors.js";
+import type { Synapses } from "./synapses/synapses.js";
+
+export interface NetworkConfig {
+  dtMs: number;
+  groups?: readonly NeuronGroup[];
+  synapses?: readonly Synapses[];
+  currents?: readonly CurrentInput[];
+  monitors?: readonly Monitor[];
+}
+
+export class Network {
+  readonly dtMs: number;
+  /** The next step to run (steps run so far). */
+  step = 0;
+  private readonly groups: NeuronGroup[] = [];
+  private readonly synapses: Synapses[] = [];
+  private readonly currents: CurrentInput[] = [];
+  private readonly startMonitors: Monitor[] = [];
+  private readonly endMonitors: Monitor[] = [];
+
+  constructor(cfg: NetworkConfig) {
+    if (!(cfg.dtMs > 0) || !Number.isFinite(cfg.dtMs)) throw new UserError("E_CONFIG_INVALID", `network: dtMs must be a positive number, found ${cfg.dtMs}`);
+    this.dtMs = cfg.dtMs;
+    for (const g of cfg.groups ?? []) this.addGroup(g);
+    for (const s of cfg.synapses ?? []) this.addSynapses(s);
+    for (const c of cfg.currents ?? []) this.addCurrent(c);
+    for (const m of cfg.monitors ?? []) this.addMonitor(m);
+  }
+
+  /** Biological time reached, ms. */
+  get tMs(): number {
+    return this.step * this.dtMs;
+  }
+
+  addGroup(g: NeuronGroup): this {
+    if (this.groups.some((h) => h.name === g.name)) throw new UserError("E_CONFIG_INVALID", `network: two groups are named "${g.name}"`);
+    this.groups.push(g);
+    return this;
+  }
+
+  addSynapses(s: Synapses): this {
+    this.synapses.push(s);
+    return this;
+  }
+
+  addCurrent(c: CurrentInput): this {
+    this.currents.push(c);
+    return this;
+  }
+
+  addMonitor(m: Monitor): this {
+    (m.when === "start" ? this.startMonitors : this.endMonitors).push(m);
+    return this;
+  }
+
+  /** Runs round(durationMs / dt) steps; returns the number of steps run. */
+  run(durationMs: number): number {
+    const steps = Math.round(durationMs / this.dtMs);
+    if (!(steps >= 0) || Math.abs(steps * this.dtMs - durationMs) > 1e-6 * Math.max(1, durationMs)) {
+      throw new UserError("E_CONFIG_INVALID", `network: duration ${durationMs} ms is not a whole number of ${this.dtMs} ms steps`);
+    }
+    this.runSteps(steps);
+    return steps;
+  }
+
+  /** Runs `steps` steps of the schedule. */
+  runSteps(steps: number): void {
+    for (const m of this.startMonitors) m.reserve(steps);
+    for (const m of this.endMonitors) m.reserve(steps);
+    const groups = this.groups;
+    const syn = this.synapses;
+    const cur = this.currents;
+    const startM = this.startMonitors;
+    const endM = this.endMonitors;
+    const nG = groups.length;
+    const nS = syn.length;
+    const nC = cur.length;
+    const nSM = startM.length;
+    const nEM = endM.length;
+    const end = this.step + steps;
+    for (let t = this.step; t < end; t++) {
+      for (let k = 0; k < nC; k++) cur[k]!.apply(t);
+      for (let k = 0; k < nSM; k++) startM[k]!.record(t);
+      for (let k = 0; k < nG; k++) groups[k]!.integrateAndThreshold(t);
+      for (let k = 0; k < nS; k++) syn[k]!.deliver(t);
+      for (let k = 0; k < nG; k++) groups[k]!.reset(t);
+      for (let k = 0; k < nEM; k++) endM[k]!.record(t);
+    }
+    this.step = end;
+  }
+}

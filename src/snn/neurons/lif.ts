@@ -1,0 +1,122 @@
+/**
+ * Current-based leaky integrate-and-fire neuron with exponential synaptic
+ * currents: the CUBA neuron of Vogels & Abbott 2005 (Brian2 examples/CUBA.py).
+ *
+ *   dv/dt  = (ge + gi + iExt - (v - El)) / tau      (unless refractory)
+ *   dge/dt = -ge / tauE
+ *   dgi/dt = -gi / tauI
+ *   threshold v > vThresh;  reset v = vReset;  refractory refractoryMs
+ *
+ * All of v, ge, gi and iExt are in mV (iExt = R·I, a constant drive per
+ * neuron). The system is linear with constant coefficients, so each step uses
+ * its closed-form solution over dt (Brian2's "exact" method): with x = v - El,
+ *
+ *   x(dt)  = x·a + iExt·(1 - a) + ge·ke + gi·ki,   a = exp(-dt/tau)
+ *   ks     = tauS/(tauS - tau)·(exp(-dt/tauS) - a)  (tauS != tau)
+ *   ks     = (dt/tau)·a                             (tauS == tau, the limit)
+ *   ge(dt) = ge·exp(-dt/tauE),  gi(dt) = gi·exp(-dt/tauI)
+ *
+ * While refractory, v is held and ge, gi keep decaying. A neuron that spiked in
+ * step s integrates v again from step s + R, R = refractorySteps(refractoryMs, dt)
+ * (Brian2: refractory until t_spike + refractory). Spikes found in step s
+ * belong to time s·dt, as Brian2's SpikeMonitor records them.
+ */
+import type { NeuronGroup } from "../group.js";
+import { NEVER_SPIKED, checkParam, checkSize, refractorySteps } from "./common.js";
+
+export interface LifParams {
+  tauMs: number;
+  elMv: number;
+  vThreshMv: number;
+  vResetMv: number;
+  refractoryMs: number;
+  tauEMs: number;
+  tauIMs: number;
+}
+
+/** Coefficient of an exponentially decaying input with time constant tauS on x = v - El after dt. */
+export function synapticKernel(dtMs: number, tauMs: number, tauSMs: number): number {
+  const a = Math.exp(-dtMs / tauMs);
+  if (Math.abs(tauSMs - tauMs) <= 1e-9 * tauMs) return (dtMs / tauMs) * a;
+  return (tauSMs / (tauSMs - tauMs)) * (Math.exp(-dtMs / tauSMs) - a);
+}
+
+export class LifGroup implements NeuronGroup {
+  readonly name: string;
+  readonly size: number;
+  readonly params: Readonly<LifParams>;
+  readonly dtMs: number;
+  readonly v: Float32Array;
+  readonly ge: Float32Array;
+  readonly gi: Float32Array;
+  readonly iExt: Float32Array;
+  readonly state: Readonly<Record<string, Float32Array>>;
+  /** Step of each neuron's last spike (NEVER_SPIKED before the first). */
+  readonly lastSpikeStep: Int32Array;
+  readonly spiked: Int32Array;
+  spikeCount = 0;
+  /** The refractory period in whole steps. */
+  readonly refractorySteps: number;
+
+  private readonly decayV: number;
+  private readonly gainI: number;
+  private readonly kernelE: number;
+  private readonly kernelI: number;
+  private readonly decayE: number;
+  private readonly decayI: number;
+
+  constructor(name: string, size: number, params: LifParams, dtMs: number) {
+    checkSize(name, size, dtMs);
+    for (const k of ["tauMs", "tauEMs", "tauIMs"] as const) checkParam(name, k, params[k], true);
+    for (const k of ["elMv", "vThreshMv", "vResetMv", "refractoryMs"] as const) checkParam(name, k, params[k]);
+    this.name = name;
+    this.size = size;
+    this.params = { ...params };
+    this.dtMs = dtMs;
+    this.v = new Float32Array(size).fill(params.elMv);
+    this.ge = new Float32Array(size);
+    this.gi = new Float32Array(size);
+    this.iExt = new Float32Array(size);
+    this.state = { v: this.v, ge: this.ge, gi: this.gi, iExt: this.iExt };
+    this.lastSpikeStep = new Int32Array(size).fill(NEVER_SPIKED);
+    this.spiked = new Int32Array(size);
+    this.refractorySteps = refractorySteps(params.refractoryMs, dtMs);
+    this.decayV = Math.exp(-dtMs / params.tauMs);
+    this.gainI = 1 - this.decayV;
+    this.kernelE = synapticKernel(dtMs, params.tauMs, params.tauEMs);
+    this.kernelI = synapticKernel(dtMs, params.tauMs, params.tauIMs);
+    this.decayE = Math.exp(-dtMs / params.tauEMs);
+    this.decayI = Math.exp(-dtMs / params.tauIMs);
+  }
+
+  integrateAndThreshold(step: number): void {
+    const { v, ge, gi, iExt, lastSpikeStep, spiked, size } = this;
+    const el = this.params.elMv;
+    const vTh = this.params.vThreshMv;
+    const refSteps = this.refractorySteps;
+    const a = this.decayV, gain = this.gainI, kE = this.kernelE, kI = this.kernelI;
+    const dE = this.decayE, dI = this.decayI;
+    let count = 0;
+    for (let i = 0; i < size; i++) {
+      const e = ge[i]!;
+      const g = gi[i]!;
+      ge[i] = e * dE;
+      gi[i] = g * dI;
+      if (step - lastSpikeStep[i]! < refSteps) continue; // refractory: v held
+      const x = v[i]! - el;
+      v[i] = el + x * a + iExt[i]! * gain + e * kE + g * kI;
+      if (v[i]! > vTh) spiked[count++] = i; // compare the stored (float32) value
+    }
+    this.spikeCount = count;
+  }
+
+  reset(step: number): void {
+    const { v, lastSpikeStep, spiked } = this;
+    const vr = this.params.vResetMv;
+    for (let k = 0; k < this.spikeCount; k++) {
+      const i = spiked[k]!;
+      v[i] = vr;
+      lastSpikeStep[i] = step;
+    }
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * A synapse population: a CSR matrix from a spike source to a neuron group,
+ * and the transmission rule "on a presynaptic spike, add the weight to the
+ * target's variable" (`targetVar` "v": a voltage jump; "ge"/"gi": a
+ * conductance-like jump; "I"/"iExt": a current jump).
+ *
+ * Delivery runs in step 3 of the schedule (src/snn/group.ts), after every group
+ * has integrated and thresholded, and walks only the rows of the neurons that
+ * spiked in this step. Without delays the weight lands in the target variable
+ * at once. With integer delays d (steps), it lands in a ring buffer of
+ * per-target accumulators, slot (t + d) mod D with D = max delay + 1, and each
+ * step first adds its own slot t mod D to the target variable and clears it:
+ * a spike emitted at step t with delay d changes the target at step t + d.
+ */
+import type { Rng } from "../../core/rng.js";
+import { UserError } from "../../core/errors.js";
+import type { NeuronGroup } from "../group.js";
+import { connect, explicitOrder, type ConnectRule } from "./connect.js";
+import { SynapseMatrix } from "./csr.js";
+import { initDelays, initWeights, type DelaySpec, type WeightSpec } from "./init.js";
+
+/** Anything that emits spikes: a neuron group, a Poisson group, a spike generator. */
+export interface SpikeSource {
+  readonly name: string;
+  readonly size: number;
+  readonly spiked: Int32Array;
+  readonly spikeCount: number;
+}
+
+export interface SynapsesConfig {
+  name?: string;
+  source: SpikeSource;
+  target: NeuronGroup;
+  /** The target state variable the weight is added to ("v", "ge", "gi", "I", ...). */
+  targetVar: string;
+  connect: ConnectRule;
+  /** Constant or distribution; for the "explicit" rule also one weight per listed pair, in list order. Default 1. */
+  weight?: WeightSpec | ArrayLike<number>;
+  /** Steps; constant, uniform-int, or one per synapse (list order for "explicit", CSR order otherwise). Default 0. */
+  delaySteps?: DelaySpec;
+  /** Only sources lo <= i < hi connect (Brian2's `connect('i<3200', ...)`). */
+  preRange?: readonly [number, number];
+  /** Needed by random rules and distributions; forked per use. */
+  rng?: Rng;
+}
+
+export class Synapses {
+  readonly name: string;
+  readonly source: SpikeSource;
+  readonly target: NeuronGroup;
+  readonly targetVar: string;
+  readonly matrix: SynapseMatrix;
+  /** Synaptic events delivered so far (one per synapse of each spiking source): accumulate operations. */
+  events = 0;
+  private readonly targetArray: Float32Array;
+  /** Ring size D = max delay + 1; 1 means no delays. */
+  private readonly slots: number;
+  private readonly ring: Float32Array;
+  private readonly slotDirty: Uint8Array;
+
+  constructor(cfg: SynapsesConfig, matrix?: SynapseMatrix) {
+    this.name = cfg.name ?? `${cfg.source.name}->${cfg.target.name}:${cfg.targetVar}`;
+    this.source = cfg.source;
+    this.target = cfg.target;
+    this.targetVar = cfg.targetVar;
+    const arr = cfg.target.state[cfg.targetVar];
+    if (arr === undefined) {
+      throw new UserError("E_CONFIG_INVALID",
+        `synapses ${this.name}: target group ${cfg.target.name} has no variable "${cfg.targetVar}" (it has ${Object.keys(cfg.target.state).join(", ")})`);
+    }
+    this.targetArray = arr;
+    this.matrix = matrix ?? buildMatrix(cfg);
+    if (this.matrix.nPre !== cfg.source.size || this.matrix.nPost !== cfg.target.size) {
+      throw new RangeError(`synapses ${this.name}: matrix is ${this.matrix.nPre}×${this.matrix.nPost}, groups are ${cfg.source.size}×${cfg.target.size}`);
+    }
+    this.slots = this.matrix.maxDelaySteps() + 1;
+    this.ring = new Float32Array(this.slots > 1 ? this.slots * cfg.target.size : 0);
+    this.slotDirty = new Uint8Array(this.slots);
+  }
+
+  /** Step 3 of the schedule: deliver this step's spikes and this step's delayed arrivals. */
+  deliver(step: number): void {
+    const m = this.matrix;
+    const rowPtr = m.rowPtr;
+    const target = m.target;
+    const weight = m.weight;
+    const spiked = this.source.spiked;
+    const n = this.source.spikeCount;
+    const tv = this.targetArray;
+    let events = 0;
+    if (this.slots === 1) {
+      for (let k = 0; k < n; k++) {
+        const i = spiked[k]!;
+        const end = rowPtr[i + 1]!;
+        const start = rowPtr[i]!;
+        events += end - start;
+        for (let s = start; s < end; s++) tv[target[s]!]! += weight[s]!;
+      }
+      this.events += events;
+      return;
+    }
+    const D = this.slots;
+    const nPost = this.target.size;
+    const ring = this.ring;
+    const dirty = this.slotDirty;
+    const slot = step % D;
+    if (n > 0) {
+      const delay = m.delay;
+      if (delay === null) {
+        let to = slot + m.uniformDelaySteps;
+        if (to >= D) to -= D;
+        const off = to * nPost;
+        for (let k = 0; k < n; k++) {
+          const i = spiked[k]!;
+          const end = rowPtr[i + 1]!;
+          const start = rowPtr[i]!;
+          events += end - start;
+          for (let s = start; s < end; s++) ring[off + target[s]!]! += weight[s]!;
+        }
+        if (events > 0) dirty[to] = 1;
+      } else {
+        for (let k = 0; k < n; k++) {
+          const i = spiked[k]!;
+          const end = rowPtr[i + 1]!;
+          const start = rowPtr[i]!;
+          events += end - start;
+          for (let s = start; s < end; s++) {
+            let to = slot + delay[s]!;
+            if (to >= D) to -= D;
+            ring[to * nPost + target[s]!]! += weight[s]!;
+            dirty[to] = 1;
+          }
+        }
+      }
+      this.events += events;
+    }
+    if (dirty[slot] === 1) {
+      const off = slot * nPost;
+      for (let j = 0; j < nPost; j++) {
+        const a = ring[off + j]!;
+        if (a !== 0) {
+          tv[j]! += a;
+          ring[off + j] = 0;
+        }
+      }
+      dirty[slot] = 0;
+    }
+  }
+
+  /** Drops pending delayed arrivals (between trials). */
+  clearPending(): void {
+    this.ring.fill(0);
+    this.slotDirty.fill(0);
+  }
+}
+
+/** Builds the CSR matrix, weights and delays that a config describes. */
+export function buildMatrix(cfg: SynapsesConfig): SynapseMatrix {
+  const nPre = cfg.source.size;
+  const nPost = cfg.target.size;
+  const rng = cfg.rng;
+  const sameGroup = Object.is(cfg.source, cfg.target);
+  const csr = connect(nPre, nPost, cfg.connect, { sameGroup, preRange: cfg.preRange, rng: rng?.fork("structure") });
+  const count = csr.target.length;
+  const weight = new Float32Array(count);
+  const w = cfg.weight ?? 1;
+  const perm = cfg.connect.rule === "explicit" ? explicitOrder(nPre, cfg.connect.pre) : null;
+  if (typeof w === "number" || "dist" in w) {
+    initWeights(weight, w, rng?.fork("weight"));
+  } else {
+    if (perm === null) throw new RangeError(`a weight list is only accepted with the "explicit" rule`);
+    if (w.length !== count) throw new RangeError(`weight list needs ${count} entries, got ${w.length}`);
+    for (let s = 0; s < count; s++) weight[perm[s]!] = w[s]!;
+  }
+  const d = cfg.delaySteps ?? 0;
+  let delays: { delay: Uint16Array | null; uniform: number };
+  if (typeof d !== "number" && !("dist" in d) && perm !== null) {
+    if (d.length !== count) throw new RangeError(`delay list needs ${count} entries, got ${d.length}`);
+    const inCsrOrder = new Array<number>(count);
+    for (let s = 0; s < count; s++) inCsrOrder[perm[s]!] = d[s]!;
+    delays = initDelays(count, inCsrOrder);
+  } else {
+    delays = initDelays(count, d, rng?.fork("delay"));
+  }
+  return new SynapseMatrix(nPre, nPost, csr.rowPtr, csr.target, weight, delays.delay, delays.uniform);
+}

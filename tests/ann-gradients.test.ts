@@ -1,0 +1,145 @@
+/**
+ * Finite-difference gradient checks (reference: central differences of the
+ * forward pass, summed in float64) for the dense layer, every activation and
+ * both losses. The scalar checked is L = Σ r·y for a fixed random r, so
+ * dL/dy = r is what backward receives.
+ */
+import { describe, expect, it } from "vitest";
+import { Activation, type ActivationName } from "../src/ann/activation.js";
+import { Dense } from "../src/ann/dense.js";
+import type { Layer } from "../src/ann/layer.js";
+import { meanSquaredError, softmaxCrossEntropy } from "../src/ann/loss.js";
+import { Rng } from "../src/core/rng.js";
+
+function close(analytic: number, numeric: number, atol: number, rtol: number): boolean {
+  return Math.abs(analytic - numeric) <= atol + rtol * Math.max(Math.abs(analytic), Math.abs(numeric));
+}
+
+function projection(y: Float32Array, r: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += r[i]! * y[i]!;
+  return s;
+}
+
+/** Compares backward's dx and parameter gradients with central differences; returns the worst mismatch. */
+function checkLayer(layer: Layer, x: Float32Array, batch: number, rng: Rng, eps: number, atol = 2e-3, rtol = 1e-2): number {
+  const nOut = batch * layer.outSize;
+  const r = new Float64Array(nOut);
+  for (let i = 0; i < nOut; i++) r[i] = rng.uniform(-1, 1);
+  const loss = () => projection(layer.forward(x, batch, true), r, nOut);
+  for (const p of layer.params()) p.grad.fill(0);
+  layer.forward(x, batch, true);
+  const dy = Float32Array.from(r);
+  const dx = layer.backward(dy, batch).slice(0, batch * layer.inSize);
+  const targets: { name: string; value: Float32Array; grad: Float32Array }[] = [
+    ...layer.params().map((p) => ({ name: p.name, value: p.value, grad: p.grad.slice() })),
+  ];
+  if (dx.length > 0) targets.push({ name: "x", value: x, grad: dx });
+  let worst = 0;
+  let checked = 0;
+  for (const t of targets) {
+    for (let i = 0; i < t.value.length; i++) {
+      const v = t.value[i]!;
+      t.value[i] = v + eps;
+      const lp = loss();
+      t.value[i] = v - eps;
+      const lm = loss();
+      t.value[i] = v;
+      const numeric = (lp - lm) / (2 * eps);
+      const analytic = t.grad[i]!;
+      if (!close(analytic, numeric, atol, rtol)) {
+        throw new Error(`${layer.kind} d/d${t.name}[${i}]: analytic ${analytic}, numeric ${numeric}`);
+      }
+      worst = Math.max(worst, Math.abs(analytic - numeric));
+      checked++;
+    }
+  }
+  expect(checked).toBeGreaterThan(0);
+  return worst;
+}
+
+/** Inputs in ±[0.1, 1]: away from the ReLU kink by far more than eps. */
+function inputs(n: number, rng: Rng): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = (rng.next() < 0.5 ? -1 : 1) * rng.uniform(0.1, 1);
+  return x;
+}
+
+describe("Dense gradients (finite differences)", () => {
+  it("matches central differences for W, b and x", () => {
+    const rng = Rng.fromSeed(1);
+    const d = new Dense(7, 5, 4, rng.fork("init"), "glorot-uniform");
+    d.bias.value.set([0.1, -0.2, 0.3, 0, 0.05]);
+    checkLayer(d, inputs(3 * 7, rng), 3, rng, 1e-2);
+  });
+
+  it("accumulates over a batch with zero inputs (skipped in the kernel) and without input gradient", () => {
+    const rng = Rng.fromSeed(2);
+    const d = new Dense(9, 6, 5, rng.fork("init"), "he-uniform", { inputGrad: false });
+    const x = inputs(5 * 9, rng);
+    for (let i = 0; i < x.length; i += 3) x[i] = 0;
+    checkLayer(d, x, 5, rng, 1e-2);
+    expect(d.backward(new Float32Array(30), 5).length).toBe(0);
+  });
+
+  it("computes y = x·W + b (hand-computed 2×2 case)", () => {
+    const d = new Dense(2, 2, 1, Rng.fromSeed(0));
+    d.weight.value.set([1, 2, 3, 4]); // W = [[1, 2], [3, 4]]
+    d.bias.value.set([0.5, -1]);
+    const y = d.forward(Float32Array.of(1, -1), 1);
+    expect(Array.from(y.slice(0, 2))).toEqual([1 - 3 + 0.5, 2 - 4 - 1]);
+  });
+});
+
+describe("activation gradients (finite differences)", () => {
+  const cases: [ActivationName, number][] = [["sigmoid", 1e-3], ["tanh", 1e-3], ["relu", 1e-3], ["leaky-relu", 1e-3]];
+  for (const [fn, eps] of cases) {
+    it(`${fn}`, () => {
+      const rng = Rng.fromSeed(3);
+      const a = new Activation(fn, 6, 4, 0.1);
+      checkLayer(a, inputs(4 * 6, rng), 4, rng, eps);
+    });
+  }
+
+  it("leaky-relu uses its slope below zero (hand-computed)", () => {
+    const a = new Activation("leaky-relu", 2, 1, 0.1);
+    const y = a.forward(Float32Array.of(-2, 3), 1);
+    expect(y[0]).toBeCloseTo(-0.2, 6);
+    expect(y[1]).toBe(3);
+  });
+});
+
+describe("loss gradients (finite differences)", () => {
+  const batch = 4;
+  const classes = 5;
+  const labels = Int32Array.of(0, 3, 4, 1);
+  for (const [name, fn] of [["softmax cross-entropy", softmaxCrossEntropy], ["MSE", meanSquaredError]] as const) {
+    it(`${name}: dLoss/dOutput matches central differences`, () => {
+      const rng = Rng.fromSeed(4);
+      const z = inputs(batch * classes, rng).map((v) => 2 * v);
+      const grad = new Float32Array(batch * classes);
+      fn(z, labels, 0, batch, classes, grad);
+      const eps = 1e-3;
+      for (let i = 0; i < z.length; i++) {
+        const v = z[i]!;
+        z[i] = v + eps;
+        const lp = fn(z, labels, 0, batch, classes, null).loss;
+        z[i] = v - eps;
+        const lm = fn(z, labels, 0, batch, classes, null).loss;
+        z[i] = v;
+        const numeric = (lp - lm) / (2 * eps);
+        expect(close(grad[i]!, numeric, 1e-4, 1e-2), `${name} [${i}]: ${grad[i]} vs ${numeric}`).toBe(true);
+      }
+    });
+  }
+
+  it("softmax cross-entropy of equal logits is ln(classes) (hand-computed)", () => {
+    const r = softmaxCrossEntropy(new Float32Array(4), Int32Array.of(1), 0, 1, 4, null);
+    expect(r.loss).toBeCloseTo(Math.log(4), 6);
+  });
+
+  it("MSE against one-hot is half the squared distance (hand-computed)", () => {
+    const r = meanSquaredError(Float32Array.of(0.5, 0.5), Int32Array.of(0), 0, 1, 2, null);
+    expect(r.loss).toBeCloseTo(0.5 * (0.25 + 0.25), 6);
+  });
+});

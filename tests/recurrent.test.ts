@@ -1,0 +1,147 @@
+/**
+ * Recurrent cells against central finite differences: for a fixed random
+ * linear read-out L = Σ c_k · y_k of the layer's output, every analytic
+ * gradient (weights, biases, inputs) must match (L(θ+ε) − L(θ−ε)) / 2ε.
+ */
+import { describe, expect, it } from "vitest";
+import { Recurrent, type RecurrentOutput } from "../src/ann/recurrent.js";
+import type { CellKind } from "../src/ann/cells/cell.js";
+import { Rng } from "../src/core/rng.js";
+
+const STEPS = 4;
+const FEATURES = 3;
+const HIDDEN = 5;
+const BATCH = 2;
+
+function lossOf(layer: Recurrent, x: Float32Array, coef: Float64Array): number {
+  const y = layer.forward(x, BATCH, true);
+  let s = 0;
+  for (let i = 0; i < coef.length; i++) s += coef[i]! * y[i]!;
+  return s;
+}
+
+/**
+ * Max over entries of |analytic − numeric| / max(0.1, |analytic| + |numeric|):
+ * relative for large gradients, absolute below 0.1 where float32 rounding of
+ * the forward pass (≈5e-5 in the quotient) would dominate a relative error.
+ */
+function checkArray(value: Float32Array, analytic: Float32Array, f: () => number, eps: number): number {
+  let worst = 0;
+  for (let i = 0; i < value.length; i++) {
+    const keep = value[i]!;
+    value[i] = keep + eps;
+    const up = f();
+    value[i] = keep - eps;
+    const down = f();
+    value[i] = keep;
+    const numeric = (up - down) / (2 * eps);
+    const a = analytic[i]!;
+    const err = Math.abs(a - numeric) / Math.max(0.1, Math.abs(a) + Math.abs(numeric));
+    if (err > worst) worst = err;
+  }
+  return worst;
+}
+
+function setup(cell: CellKind, output: RecurrentOutput, seed: number) {
+  const rng = Rng.fromSeed(seed);
+  const layer = new Recurrent({ cell, steps: STEPS, features: FEATURES, hidden: HIDDEN, maxBatch: BATCH, output }, rng.fork("layer"));
+  // Perturb biases away from their init so every bias path is exercised.
+  for (const p of layer.params()) if (!p.decay) for (let i = 0; i < p.value.length; i++) p.value[i]! += 0.3 * rng.normal();
+  const x = new Float32Array(BATCH * STEPS * FEATURES);
+  rng.fork("x").fillNormal(x, 0, 1);
+  const coef = new Float64Array(BATCH * layer.outSize);
+  const cr = rng.fork("coef");
+  for (let i = 0; i < coef.length; i++) coef[i] = cr.normal();
+  return { layer, x, coef };
+}
+
+const cells: CellKind[] = ["rnn", "lstm", "gru"];
+const outputs: RecurrentOutput[] = ["last", "sequence"];
+
+describe("Recurrent: BPTT gradients match central finite differences", () => {
+  for (const cell of cells) {
+    for (const output of outputs) {
+      it(`${cell}, ${output === "last" ? "many-to-one" : "many-to-many"}: weights, biases, inputs`, () => {
+        const { layer, x, coef } = setup(cell, output, 7);
+        for (const p of layer.params()) p.grad.fill(0);
+        layer.forward(x, BATCH, true);
+        const dy = new Float32Array(coef.length);
+        for (let i = 0; i < coef.length; i++) dy[i] = coef[i]!;
+        const dx = layer.backward(dy, BATCH).slice(0, x.length);
+        const f = () => lossOf(layer, x, coef);
+        const eps = 1e-2;
+        for (const p of layer.params()) {
+          const err = checkArray(p.value, p.grad, f, eps);
+          expect(err, `${cell} ${output} param ${p.name}`).toBeLessThan(2e-3);
+        }
+        expect(checkArray(x, dx, f, eps), `${cell} ${output} input`).toBeLessThan(2e-3);
+      });
+    }
+  }
+
+  it("the check detects a wrong gradient (a corrupted analytic gradient fails)", () => {
+    const { layer, x, coef } = setup("lstm", "last", 3);
+    for (const p of layer.params()) p.grad.fill(0);
+    layer.forward(x, BATCH, true);
+    const dy = new Float32Array(coef.length);
+    for (let i = 0; i < coef.length; i++) dy[i] = coef[i]!;
+    layer.backward(dy, BATCH);
+    const w = layer.params()[0]!;
+    w.grad[FEATURES * 4 * HIDDEN + 1]! += 0.05; // one recurrent weight
+    expect(checkArray(w.value, w.grad, () => lossOf(layer, x, coef), 1e-2)).toBeGreaterThan(1e-2);
+  });
+
+  it("gradients accumulate over calls and cover the full fused weight", () => {
+    const { layer, x, coef } = setup("gru", "last", 5);
+    const dy = new Float32Array(coef.length);
+    for (let i = 0; i < coef.length; i++) dy[i] = coef[i]!;
+    for (const p of layer.params()) p.grad.fill(0);
+    layer.forward(x, BATCH, true);
+    layer.backward(dy, BATCH);
+    const once = layer.params().map((p) => p.grad.slice());
+    layer.forward(x, BATCH, true);
+    layer.backward(dy, BATCH);
+    layer.params().forEach((p, k) => {
+      for (let i = 0; i < p.grad.length; i++) expect(p.grad[i]).toBeCloseTo(2 * once[k]![i]!, 5);
+    });
+    expect(layer.params()[0]!.value.length).toBe((FEATURES + HIDDEN) * 3 * HIDDEN);
+  });
+});
+
+describe("Recurrent: initialisation and shapes", () => {
+  it("LSTM forget-gate bias starts at 1, the others at 0", () => {
+    const layer = new Recurrent({ cell: "lstm", steps: 2, features: 3, hidden: 4, maxBatch: 1, output: "last" }, Rng.fromSeed(1));
+    const b = layer.params()[1]!.value;
+    expect(Array.from(b.subarray(0, 4))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(b.subarray(4, 8))).toEqual([1, 1, 1, 1]);
+    expect(Array.from(b.subarray(8, 16))).toEqual(new Array(8).fill(0));
+  });
+
+  it("recurrent weight blocks are orthogonal (QᵀQ = I within float32 precision)", () => {
+    const h = 6;
+    const f = 2;
+    const layer = new Recurrent({ cell: "gru", steps: 2, features: f, hidden: h, maxBatch: 1, output: "last" }, Rng.fromSeed(2));
+    const w = layer.params()[0]!.value;
+    const g = 3 * h;
+    for (let gate = 0; gate < 3; gate++) {
+      for (let a = 0; a < h; a++) {
+        for (let c = 0; c < h; c++) {
+          let dot = 0;
+          for (let j = 0; j < h; j++) dot += w[(f + a) * g + gate * h + j]! * w[(f + c) * g + gate * h + j]!;
+          expect(dot).toBeCloseTo(a === c ? 1 : 0, 5);
+        }
+      }
+    }
+  });
+
+  it("many-to-many output's last step equals the many-to-one output", () => {
+    const mk = (output: RecurrentOutput) =>
+      new Recurrent({ cell: "lstm", steps: 3, features: 2, hidden: 4, maxBatch: 2, output }, Rng.fromSeed(9));
+    const x = Rng.fromSeed(4).fillNormal(new Float32Array(2 * 3 * 2), 0, 1);
+    const last = mk("last").forward(x, 2, false).slice(0, 8);
+    const seq = mk("sequence").forward(x, 2, false);
+    for (let b = 0; b < 2; b++) {
+      for (let j = 0; j < 4; j++) expect(seq[(b * 3 + 2) * 4 + j]).toBe(last[b * 4 + j]);
+    }
+  });
+});
