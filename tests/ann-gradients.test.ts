@@ -9,6 +9,7 @@ import { Activation, type ActivationName } from "../src/ann/activation.js";
 import { Dense } from "../src/ann/dense.js";
 import type { Layer } from "../src/ann/layer.js";
 import { meanSquaredError, softmaxCrossEntropy } from "../src/ann/loss.js";
+import { matmul, matmulTransA } from "../src/core/kernels.js";
 import { Rng } from "../src/core/rng.js";
 
 function close(analytic: number, numeric: number, atol: number, rtol: number): boolean {
@@ -80,6 +81,38 @@ describe("Dense gradients (finite differences)", () => {
     for (let i = 0; i < x.length; i += 3) x[i] = 0;
     checkLayer(d, x, 5, rng, 1e-2);
     expect(d.backward(new Float32Array(30), 5).length).toBe(0);
+  });
+
+  it("matches central differences on the register-blocked kernel widths (8, 16, 24 outputs)", () => {
+    const rng = Rng.fromSeed(5);
+    for (const out of [8, 16, 24]) {
+      const d = new Dense(11, out, 3, rng.fork(`init${out}`), "glorot-uniform");
+      const x = inputs(3 * 11, rng);
+      for (let i = 0; i < x.length; i += 4) x[i] = 0;
+      checkLayer(d, x, 3, rng, 1e-2);
+    }
+  });
+
+  it("kernels agree with a naive triple loop (reference) for every width path", () => {
+    const rng = Rng.fromSeed(6);
+    for (const n of [1, 3, 8, 16, 24, 40, 128]) {
+      const m = 5;
+      const k = 13;
+      const a = inputs(m * k, rng);
+      for (let i = 0; i < a.length; i += 3) a[i] = 0;
+      const b = inputs(k * n, rng);
+      const ref = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) ref[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
+      const c = new Float32Array(m * n).fill(7);
+      matmul(a, b, c, m, k, n);
+      for (let i = 0; i < m * n; i++) expect(c[i]).toBeCloseTo(ref[i]!, 4);
+      // Aᵀ·B with A stored [k×m]: transpose a into at.
+      const at = new Float32Array(k * m);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) at[p * m + i] = a[i * k + p]!;
+      const c2 = new Float32Array(m * n).fill(1);
+      matmulTransA(at, b, c2, m, k, n, true);
+      for (let i = 0; i < m * n; i++) expect(c2[i]).toBeCloseTo(ref[i]! + 1, 4);
+    }
   });
 
   it("computes y = x·W + b (hand-computed 2×2 case)", () => {

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { isUserError } from "../core/errors.js";
 import { packageVersion } from "../version.js";
+import { benchCommand } from "./bench-command.js";
 import { listCommand } from "./list-command.js";
 import { reportCommand } from "./report-command.js";
 import { runCommand } from "./run-command.js";
@@ -70,6 +71,20 @@ function buildProgram(): Command {
     .option("-o, --out <file>", "write it to a file instead")
     .action((opts: { out?: string }) => {
       schemaCommand(opts);
+    });
+
+  program
+    .command("bench")
+    .description("speed benchmarks on the ANCHORS.md workloads: mlp, cnn, lstm (one MNIST epoch) or cuba (the CUBA network)")
+    .argument("<workload>", "mlp | cnn | lstm | cuba")
+    .option("--json", "print one JSON object instead of a table")
+    .option("--epochs <n>", "epochs to train (mlp, cnn, lstm; default 1)")
+    .option("--seed <n>", "seed (default 0)")
+    .option("--neurons <n>", "cuba: network size, in-degree held at 80 (default 4000)")
+    .option("--duration <s>", "cuba: seconds of biological time (default 1)")
+    .addHelpText("after", "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cuba --neurons 100000\n")
+    .action(async (workload: string, opts: { json?: boolean; epochs?: string; seed?: string; neurons?: string; duration?: string }) => {
+      await benchCommand(workload, opts);
     });
 
   return program;

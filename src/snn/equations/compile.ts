@@ -24,7 +24,7 @@ import { UserError } from "../../core/errors.js";
 import { refractorySteps } from "../neurons/common.js";
 import { jsName, numberLiteral, toJs } from "./expression.js";
 import { inlineSubexpressions, linearSystem, selfCoefficient } from "./linear.js";
-import { describeSource, symbolsOf, type EquationMethod, type ParsedModel, type Source } from "./model.js";
+import { describeSource, symbolsOf, type EquationMethod, type ParsedModel } from "./model.js";
 import type { MathNode } from "mathjs";
 
 export interface CompiledKernel {
@@ -54,7 +54,6 @@ type Factory = (
 export function compileModel(model: ParsedModel, size: number, dtMs: number): CompiledModel {
   const diff = model.differential;
   const stateNames = [...diff.map((d) => d.name), ...model.perNeuron.map((p) => p.name)];
-  const stateSet = new Set(stateNames);
   const subByName = new Map(model.subexpressions.map((s) => [s.name, s]));
   const refSteps = refractorySteps(model.refractoryMs, dtMs);
   const hasRefractory = refSteps > 0;
@@ -264,7 +263,6 @@ export function compileModel(model: ParsedModel, size: number, dtMs: number): Co
   } catch (e) {
     throw new Error(`internal error: generated step function does not compile: ${(e as Error).message}\n${code}`);
   }
-  void stateSet;
   return {
     method,
     stateNames,
@@ -274,4 +272,3 @@ export function compileModel(model: ParsedModel, size: number, dtMs: number): Co
   };
 }
 
-export type { Source };

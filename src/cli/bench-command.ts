@@ -1,0 +1,62 @@
+/**
+ * `neurocompare bench mlp|cnn|lstm|cuba [--json]`: the speed workloads of
+ * ANCHORS.md, printed as figures (or one JSON object with --json). The
+ * workloads are loaded lazily so `run` never pays for them.
+ */
+import { UserError } from "../core/errors.js";
+import { parsePositiveInt } from "./run-command.js";
+
+export const benchWorkloads = ["mlp", "cnn", "lstm", "cuba"] as const;
+export type BenchWorkload = (typeof benchWorkloads)[number];
+
+export interface BenchOptions {
+  json?: boolean;
+  epochs?: string;
+  seed?: string;
+  neurons?: string;
+  duration?: string;
+}
+
+function parseSeed(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UserError("E_OPTION_INVALID", `option --seed: expected a non-negative integer, found ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseDuration(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const s = Number(value);
+  if (!Number.isFinite(s) || s <= 0 || s > 3600) {
+    throw new UserError("E_OPTION_INVALID", `option --duration: expected seconds of biological time in (0, 3600], found ${JSON.stringify(value)}`);
+  }
+  return s;
+}
+
+export async function benchCommand(workload: string, opts: BenchOptions): Promise<void> {
+  if (!(benchWorkloads as readonly string[]).includes(workload)) {
+    throw new UserError("E_OPTION_INVALID", `bench: expected a workload, one of ${benchWorkloads.join(", ")}; found ${JSON.stringify(workload)}`);
+  }
+  const seed = parseSeed(opts.seed);
+  const epochs = opts.epochs === undefined ? undefined : parsePositiveInt(opts.epochs, "--epochs", 100);
+  let result: Record<string, unknown>;
+  if (workload === "cuba") {
+    const { runCubaBench } = await import("../bench/cuba-bench.js");
+    const neurons = opts.neurons === undefined ? undefined : parsePositiveInt(opts.neurons, "--neurons", 10_000_000);
+    result = { workload, ...runCubaBench({ neurons, durationS: parseDuration(opts.duration), seed }) };
+  } else if (workload === "lstm") {
+    const { runLstmBench } = await import("../bench/lstm-bench.js");
+    result = { ...(await runLstmBench({ epochs, seed })) };
+  } else {
+    const { runAnnBench } = await import("../bench/ann-bench.js");
+    result = { ...(await runAnnBench(workload as "mlp" | "cnn", { epochs, seed })) };
+  }
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(result) + "\n");
+    return;
+  }
+  for (const [k, v] of Object.entries(result)) {
+    const text = typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(k.toLowerCase().includes("accuracy") ? 4 : 1)) : String(v);
+    process.stdout.write(`${k.padEnd(14)} ${text}\n`);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * CUBA side by side with Brian2 itself (runtime mode, numpy target, 0.5 s at
+ * N = 4000; bench/brian2/cuba_runtime.py): mean rate, spread of per-neuron
+ * rates, fraction of neurons that fired, synapse count. Skipped, with the
+ * reason in its name, where /usr/bin/python3 cannot import brian2
+ * (install: apt-get install -y python3-brian).
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { buildCuba } from "../src/snn/cuba.js";
+
+const PYTHON = "/usr/bin/python3";
+const SCRIPT = fileURLToPath(new URL("../bench/brian2/cuba_runtime.py", import.meta.url));
+const probe = spawnSync(PYTHON, ["-c", "import brian2"], { encoding: "utf8" });
+const hasBrian2 = probe.status === 0;
+const why = hasBrian2 ? "" : ` (skipped: ${PYTHON} cannot import brian2; apt-get install -y python3-brian)`;
+
+interface Stats { synapses: number; meanRateHz: number; rateStdHz: number; activeFraction: number }
+
+function ours(seed: number, durationS: number): Stats {
+  const c = buildCuba({ seed, keepSpikes: false });
+  c.network.run(durationS * 1000);
+  const rates = Array.from(c.spikes.counts, (k) => k / durationS);
+  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+  const std = Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / rates.length);
+  return { synapses: c.synapses, meanRateHz: mean, rateStdHz: std, activeFraction: rates.filter((r) => r > 0).length / rates.length };
+}
+
+describe("CUBA against Brian2 runtime (numpy)", () => {
+  it.skipIf(!hasBrian2)(`matches Brian2's rate statistics at N = 4000 over 0.5 s${why}`, () => {
+    const run = spawnSync(PYTHON, [SCRIPT, "--neurons", "4000", "--duration", "0.5", "--seed", "1"], { encoding: "utf8", timeout: 110_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    const b = JSON.parse(lines[lines.length - 1]!) as Stats;
+    const a = ours(1, 0.5);
+    expect(Math.abs(a.synapses - b.synapses) / b.synapses).toBeLessThan(0.01);
+    expect(Math.abs(a.meanRateHz - b.meanRateHz) / b.meanRateHz).toBeLessThan(0.15);
+    expect(Math.abs(a.rateStdHz - b.rateStdHz) / b.rateStdHz).toBeLessThan(0.25);
+    expect(Math.abs(a.activeFraction - b.activeFraction)).toBeLessThan(0.1);
+  });
+});

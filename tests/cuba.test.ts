@@ -1,0 +1,68 @@
+/**
+ * CUBA (Vogels & Abbott 2005) against Brian2 2.5.1's figures in ANCHORS.md:
+ * 319,792 synapses, mean rate 5.6 Hz over 1 s at N = 4000, dt 0.1 ms.
+ */
+import { describe, expect, it } from "vitest";
+import { buildCuba } from "../src/snn/cuba.js";
+
+const BRIAN2_RATE_HZ = 5.6;
+const BRIAN2_SYNAPSES = 319_792;
+
+describe("CUBA", () => {
+  it("has the Brian2 synapse count and structure: p = 0.02, excitatory rows onto ge, inhibitory onto gi", () => {
+    const c = buildCuba({ seed: 0 });
+    expect(c.neurons).toBe(4000);
+    expect(c.excitatoryCount).toBe(3200);
+    expect(c.p).toBeCloseTo(0.02, 12);
+    // Binomial(4000², 0.02): mean 320,000, sd 560.
+    expect(Math.abs(c.synapses - 320_000)).toBeLessThan(5 * 560);
+    expect(Math.abs(c.synapses - BRIAN2_SYNAPSES) / BRIAN2_SYNAPSES).toBeLessThan(0.01);
+    const e = c.excitatory.matrix;
+    const i = c.inhibitory.matrix;
+    expect(e.rowPtr[3200]).toBe(e.count); // inhibitory neurons have no excitatory synapses
+    expect(i.rowPtr[3200]).toBe(0); // and excitatory neurons no inhibitory ones
+    expect(Array.from(e.weight.subarray(0, 10))).toEqual(new Array(10).fill(Math.fround(1.62)));
+    expect(i.weight[0]).toBe(-9);
+    expect(c.excitatory.targetVar).toBe("ge");
+    expect(c.inhibitory.targetVar).toBe("gi");
+    // v(0) uniform in [Vr, Vt].
+    let lo = Infinity, hi = -Infinity;
+    for (const v of c.group.v) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    expect(lo).toBeGreaterThanOrEqual(-60);
+    expect(hi).toBeLessThanOrEqual(-50);
+    expect(hi - lo).toBeGreaterThan(9.9);
+  });
+
+  it("fires at Brian2's 5.6 Hz (within 15%) over 1 s for several seeds", () => {
+    const rates: number[] = [];
+    for (const seed of [0, 1, 2]) {
+      const c = buildCuba({ seed, keepSpikes: false });
+      c.network.run(1000);
+      expect(c.network.step).toBe(10_000);
+      const rate = c.spikes.totalSpikes() / c.neurons;
+      rates.push(rate);
+      expect(Math.abs(rate - BRIAN2_RATE_HZ) / BRIAN2_RATE_HZ).toBeLessThan(0.15);
+    }
+    // The seeds really differ (a network that ignores its seed would repeat the rate exactly).
+    expect(new Set(rates).size).toBe(3);
+  });
+
+  it("scales N at in-degree 80: p = 80 / N, about 80 synapses per target", () => {
+    const c = buildCuba({ neurons: 10_000, seed: 5 });
+    expect(c.p).toBeCloseTo(0.008, 12);
+    const mean = 10_000 * 10_000 * 0.008;
+    expect(Math.abs(c.synapses - mean)).toBeLessThan(5 * Math.sqrt(mean));
+  });
+
+  it("without its synapses the network fires like isolated neurons (the synapses matter)", () => {
+    // El > Vt: an isolated neuron fires periodically at 1 / (5 ms + 20 ms·ln(11 / 1)) = 19.6 Hz,
+    // so the recurrent inhibition is what brings CUBA down to 5.6 Hz.
+    const c = buildCuba({ seed: 0, keepSpikes: false });
+    c.excitatory.matrix.weight.fill(0);
+    c.inhibitory.matrix.weight.fill(0);
+    c.network.run(500);
+    const rate = c.spikes.totalSpikes() / c.neurons / 0.5;
+    const isolated = 1000 / (5 + 20 * Math.log(11));
+    expect(Math.abs(rate - isolated)).toBeLessThan(1.5); // first ISI depends on v(0): ±1 spike in 0.5 s
+  });
+});
