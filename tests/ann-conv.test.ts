@@ -91,25 +91,46 @@ const convCases: [string, Omit<Conv2DConfig, "inputGrad">][] = [
 
 describe("Conv2D", () => {
   for (const [label, cfg] of convCases) {
-    it(`forward equals the direct definition (${label})`, () => {
-      const rng = Rng.fromSeed(10);
-      const conv = new Conv2D(cfg, 3, rng.fork("init"));
-      rng.fillUniform(conv.bias.value, -0.5, 0.5);
-      const x = randomInput(2 * conv.inSize, rng, 3);
-      const y = conv.forward(x, 2);
-      const ref = naiveConv(conv, x, 2);
-      expect(y.length).toBeGreaterThanOrEqual(ref.length);
-      for (let i = 0; i < ref.length; i++) expect(y[i]).toBeCloseTo(ref[i]!, 4);
-    });
+    for (const simd of [true, false]) {
+      const mode = simd ? "SIMD where it applies" : "plain JavaScript";
+      it(`forward equals the direct definition (${label}, ${mode})`, () => {
+        const rng = Rng.fromSeed(10);
+        const conv = new Conv2D({ ...cfg, simd }, 3, rng.fork("init"));
+        rng.fillUniform(conv.bias.value, -0.5, 0.5);
+        const x = randomInput(2 * conv.inSize, rng, 3);
+        const y = conv.forward(x, 2);
+        const ref = naiveConv(conv, x, 2);
+        expect(y.length).toBeGreaterThanOrEqual(ref.length);
+        for (let i = 0; i < ref.length; i++) expect(y[i]).toBeCloseTo(ref[i]!, 4);
+      });
 
-    it(`backward matches central differences (${label})`, () => {
-      const rng = Rng.fromSeed(11);
-      const conv = new Conv2D(cfg, 2, rng.fork("init"));
-      rng.fillUniform(conv.bias.value, -0.5, 0.5);
-      const checked = checkLayer(conv, randomInput(2 * conv.inSize, rng, 4), 2, rng, 1e-2);
-      expect(checked).toBe(conv.weight.value.length + conv.bias.value.length + 2 * conv.inSize);
-    });
+      it(`backward matches central differences (${label}, ${mode})`, () => {
+        const rng = Rng.fromSeed(11);
+        const conv = new Conv2D({ ...cfg, simd }, 2, rng.fork("init"));
+        rng.fillUniform(conv.bias.value, -0.5, 0.5);
+        const checked = checkLayer(conv, randomInput(2 * conv.inSize, rng, 4), 2, rng, 1e-2);
+        expect(checked).toBe(conv.weight.value.length + conv.bias.value.length + 2 * conv.inSize);
+      });
+    }
   }
+
+  it("SIMD and JavaScript paths agree on the benchmark's second layer (5×5, 8→16 channels, batch 32)", () => {
+    const cfg = { inHeight: 12, inWidth: 12, inChannels: 8, outChannels: 16, kernel: 5 };
+    const a = new Conv2D({ ...cfg, simd: true }, 32, Rng.fromSeed(14));
+    const b = new Conv2D({ ...cfg, simd: false }, 32, Rng.fromSeed(14));
+    const rng = Rng.fromSeed(15);
+    const x = randomInput(32 * a.inSize, rng, 3);
+    const dy = randomInput(32 * a.outSize, rng, 2);
+    const ya = a.forward(x, 32).slice(0, 32 * a.outSize);
+    const yb = b.forward(x, 32).slice(0, 32 * b.outSize);
+    const dxa = a.backward(dy, 32).slice(0, 32 * a.inSize);
+    const dxb = b.backward(dy, 32).slice(0, 32 * b.inSize);
+    const maxDiff = (u: Float32Array, v: Float32Array) => u.reduce((m, ui, i) => Math.max(m, Math.abs(ui - v[i]!)), 0);
+    expect(maxDiff(ya, yb)).toBeLessThan(1e-4);
+    expect(maxDiff(dxa, dxb)).toBeLessThan(1e-4);
+    expect(maxDiff(a.weight.grad, b.weight.grad)).toBeLessThan(1e-3);
+    expect(maxDiff(ya, new Float32Array(ya.length))).toBeGreaterThan(0.1);
+  });
 
   it("output shape follows floor((in + 2p - k) / s) + 1", () => {
     const conv = new Conv2D({ inHeight: 28, inWidth: 28, inChannels: 1, outChannels: 8, kernel: 5 }, 1, Rng.fromSeed(0));

@@ -9,7 +9,7 @@ import { Activation, type ActivationName } from "../src/ann/activation.js";
 import { Dense } from "../src/ann/dense.js";
 import type { Layer } from "../src/ann/layer.js";
 import { meanSquaredError, softmaxCrossEntropy } from "../src/ann/loss.js";
-import { matmul, matmulTransA } from "../src/core/kernels.js";
+import { SimdArena, matmul, matmulTransA, simdAvailable } from "../src/core/kernels.js";
 import { Rng } from "../src/core/rng.js";
 
 function close(analytic: number, numeric: number, atol: number, rtol: number): boolean {
@@ -83,13 +83,15 @@ describe("Dense gradients (finite differences)", () => {
     expect(d.backward(new Float32Array(30), 5).length).toBe(0);
   });
 
-  it("matches central differences on the register-blocked kernel widths (8, 16, 24 outputs)", () => {
+  it("matches central differences on the SIMD and register-blocked widths (8, 16, 24 outputs)", () => {
     const rng = Rng.fromSeed(5);
     for (const out of [8, 16, 24]) {
-      const d = new Dense(11, out, 3, rng.fork(`init${out}`), "glorot-uniform");
-      const x = inputs(3 * 11, rng);
-      for (let i = 0; i < x.length; i += 4) x[i] = 0;
-      checkLayer(d, x, 3, rng, 1e-2);
+      for (const simd of [true, false]) {
+        const d = new Dense(11, out, 3, rng.fork(`init${out}`), "glorot-uniform", { simd });
+        const x = inputs(3 * 11, rng);
+        for (let i = 0; i < x.length; i += 4) x[i] = 0;
+        checkLayer(d, x, 3, rng, 1e-2);
+      }
     }
   });
 
@@ -112,7 +114,16 @@ describe("Dense gradients (finite differences)", () => {
       const c2 = new Float32Array(m * n).fill(1);
       matmulTransA(at, b, c2, m, k, n, true);
       for (let i = 0; i < m * n; i++) expect(c2[i]).toBeCloseTo(ref[i]! + 1, 4);
+      // The WebAssembly SIMD product (blocks of 16, 8 and 4 columns), operands in its arena.
+      const arena = new SimdArena(m * k + k * n + m * n);
+      const [sa, sb, sc] = [arena.alloc(m * k), arena.alloc(k * n), arena.alloc(m * n)];
+      sa.set(a);
+      sb.set(b);
+      sc.fill(2);
+      arena.spmm(sa, sb, sc, m, k, n, true);
+      for (let i = 0; i < m * n; i++) expect(sc[i]).toBeCloseTo(ref[i]! + 2, 4);
     }
+    expect(simdAvailable()).toBe(true); // Node 20 has WebAssembly SIMD: the arena above really ran it
   });
 
   it("computes y = x·W + b (hand-computed 2×2 case)", () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Recurrent, type RecurrentOutput } from "../src/ann/recurrent.js";
 import type { CellKind } from "../src/ann/cells/cell.js";
 import { Rng } from "../src/core/rng.js";
+import { GemmArena, gemmNNJs, simdAvailable } from "../src/ann/cells/simd-gemm.js";
 
 const STEPS = 4;
 const FEATURES = 3;
@@ -14,7 +15,7 @@ const HIDDEN = 5;
 const BATCH = 2;
 
 function lossOf(layer: Recurrent, x: Float32Array, coef: Float64Array): number {
-  const y = layer.forward(x, BATCH, true);
+  const y = layer.forward(x, coef.length / layer.outSize, true);
   let s = 0;
   for (let i = 0; i < coef.length; i++) s += coef[i]! * y[i]!;
   return s;
@@ -42,9 +43,9 @@ function checkArray(value: Float32Array, analytic: Float32Array, f: () => number
   return worst;
 }
 
-function setup(cell: CellKind, output: RecurrentOutput, seed: number) {
+function setup(cell: CellKind, output: RecurrentOutput, seed: number, hidden = HIDDEN, simd = true) {
   const rng = Rng.fromSeed(seed);
-  const layer = new Recurrent({ cell, steps: STEPS, features: FEATURES, hidden: HIDDEN, maxBatch: BATCH, output }, rng.fork("layer"));
+  const layer = new Recurrent({ cell, steps: STEPS, features: FEATURES, hidden, maxBatch: BATCH, output, simd }, rng.fork("layer"));
   // Perturb biases away from their init so every bias path is exercised.
   for (const p of layer.params()) if (!p.decay) for (let i = 0; i < p.value.length; i++) p.value[i]! += 0.3 * rng.normal();
   const x = new Float32Array(BATCH * STEPS * FEATURES);
@@ -77,6 +78,22 @@ describe("Recurrent: BPTT gradients match central finite differences", () => {
         expect(checkArray(x, dx, f, eps), `${cell} ${output} input`).toBeLessThan(2e-3);
       });
     }
+  }
+
+  // hidden = 16: every product is a multiple of 16 wide, so the WebAssembly SIMD kernel runs.
+  for (const cell of cells) {
+    it(`${cell}, hidden 16 (SIMD products where available): weights, biases, inputs`, () => {
+      const { layer, x, coef } = setup(cell, "sequence", 11, 16);
+      expect(layer.cell.simd).toBe(simdAvailable());
+      for (const p of layer.params()) p.grad.fill(0);
+      layer.forward(x, BATCH, true);
+      const dy = new Float32Array(coef.length);
+      for (let i = 0; i < coef.length; i++) dy[i] = coef[i]!;
+      const dx = layer.backward(dy, BATCH).slice(0, x.length);
+      const f = () => lossOf(layer, x, coef);
+      for (const p of layer.params()) expect(checkArray(p.value, p.grad, f, 1e-2), `${cell} ${p.name}`).toBeLessThan(2e-3);
+      expect(checkArray(x, dx, f, 1e-2), `${cell} input`).toBeLessThan(2e-3);
+    });
   }
 
   it("the check detects a wrong gradient (a corrupted analytic gradient fails)", () => {
@@ -144,4 +161,74 @@ describe("Recurrent: initialisation and shapes", () => {
       for (let j = 0; j < 4; j++) expect(seq[(b * 3 + 2) * 4 + j]).toBe(last[b * 4 + j]);
     }
   });
+});
+
+describe("GemmArena: C = A·B against a double-precision triple loop", () => {
+  function reference(a: Float32Array, b: Float32Array, c0: Float32Array, m: number, k: number, n: number, acc: boolean) {
+    const out = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = acc ? c0[i * n + j]! : 0;
+        for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
+        out[i * n + j] = s;
+      }
+    }
+    return out;
+  }
+  for (const simd of [true, false]) {
+    for (const [m, k, n] of [[5, 7, 32], [4, 64, 16], [1, 3, 48], [6, 9, 20]] as const) {
+      for (const acc of [false, true]) {
+        it(`${simd ? "SIMD" : "JavaScript"} ${m}×${k}·${k}×${n}, ${acc ? "accumulating" : "overwriting"}, at offsets`, () => {
+          const arena = new GemmArena(4 * (m * k + k * n + m * n) + 64, simd);
+          const rng = Rng.fromSeed(m * 100 + n);
+          // Offsets of 3 floats: unaligned starts must work too.
+          const a = rng.fillNormal(arena.alloc(m * k + 3), 0, 1);
+          const b = rng.fillNormal(arena.alloc(k * n + 3), 0, 1);
+          const c = rng.fillNormal(arena.alloc(m * n + 3), 0, 1);
+          const before = c.slice(3);
+          const want = reference(a.slice(3), b.slice(3), before, m, k, n, acc);
+          arena.gemm(a, 3, b, 3, c, 3, m, k, n, acc);
+          for (let i = 0; i < m * n; i++) expect(c[3 + i]).toBeCloseTo(want[i]!, 4);
+          expect(arena.simd).toBe(simd && simdAvailable());
+        });
+      }
+    }
+  }
+
+  it("the JavaScript product equals the SIMD one on the LSTM's shapes", () => {
+    const [m, k, n] = [32, 64, 256];
+    const arena = new GemmArena(m * k + k * n + m * n + 64);
+    const rng = Rng.fromSeed(3);
+    const a = rng.fillNormal(arena.alloc(m * k), 0, 1);
+    const b = rng.fillNormal(arena.alloc(k * n), 0, 1);
+    const c = arena.alloc(m * n);
+    const d = new Float32Array(m * n);
+    arena.gemm(a, 0, b, 0, c, 0, m, k, n, false);
+    gemmNNJs(a, 0, b, 0, d, 0, m, k, n, false);
+    for (let i = 0; i < m * n; i++) expect(Math.abs(c[i]! - d[i]!)).toBeLessThan(1e-4);
+  });
+});
+
+describe("Recurrent: SIMD and JavaScript paths agree", () => {
+  for (const cell of cells) {
+    it(`${cell}: same outputs and gradients within float32 rounding`, () => {
+      const a = setup(cell, "last", 21, 16, true);
+      const b = setup(cell, "last", 21, 16, false);
+      expect(b.layer.cell.simd).toBe(false);
+      const ya = a.layer.forward(a.x, BATCH, true).slice(0, BATCH * 16);
+      const yb = b.layer.forward(b.x, BATCH, true).slice(0, BATCH * 16);
+      for (let i = 0; i < ya.length; i++) expect(Math.abs(ya[i]! - yb[i]!)).toBeLessThan(1e-5);
+      const dy = new Float32Array(a.coef.length);
+      for (let i = 0; i < dy.length; i++) dy[i] = a.coef[i]!;
+      for (const l of [a.layer, b.layer]) {
+        for (const p of l.params()) p.grad.fill(0);
+        l.backward(dy, BATCH);
+      }
+      const pa = a.layer.params();
+      const pb = b.layer.params();
+      pa.forEach((p, k) => {
+        for (let i = 0; i < p.grad.length; i++) expect(Math.abs(p.grad[i]! - pb[k]!.grad[i]!)).toBeLessThan(1e-4);
+      });
+    });
+  }
 });

@@ -13,8 +13,13 @@
  * The forward product skips zero inputs (blank pixels, ReLU zeros), the
  * backward products skip zero output gradients. `inputGrad: false` (the first
  * layer) skips dx entirely.
+ *
+ * With WebAssembly SIMD (core/kernels.ts SimdArena) the products run four
+ * lanes at a time: col, W and y always (outChannels a multiple of 4), the
+ * backward products when K is a multiple of 4 too (dy is copied or
+ * transposed into the arena first). `simd: false` keeps plain JavaScript.
  */
-import { matmul, matmulTransA } from "../core/kernels.js";
+import { SimdArena, matmul, matmulTransA } from "../core/kernels.js";
 import type { Rng } from "../core/rng.js";
 import { initWeights, type InitName } from "./init.js";
 import type { Layer, Param } from "./layer.js";
@@ -32,6 +37,8 @@ export interface Conv2DConfig {
   init?: InitName;
   /** Compute dLoss/dInput in backward (default true; false for a first layer). */
   inputGrad?: boolean;
+  /** Use the WebAssembly SIMD kernel where possible (default true). */
+  simd?: boolean;
 }
 
 /** Output side length of a convolution or pooling window sweep. */
@@ -65,6 +72,11 @@ export class Conv2D implements Layer {
   private readonly dx: Float32Array;
   private readonly wT: Float32Array;
   private readonly dwT: Float32Array;
+  private readonly arena: SimdArena | null;
+  /** SIMD backward only (K a multiple of 4): dy copied in, and dyᵀ [F × rows]. */
+  private readonly simdBackward: boolean;
+  private readonly dyIn: Float32Array;
+  private readonly dyT: Float32Array;
 
   constructor(c: Conv2DConfig, maxBatch: number, rng: Rng) {
     const stride = c.stride ?? 1;
@@ -88,16 +100,29 @@ export class Conv2D implements Layer {
     this.patch = c.kernel * c.kernel * c.inChannels;
     const K = this.patch;
     const F = c.outChannels;
-    const w = new Float32Array(K * F);
+    const rowsMax = maxBatch * this.positions;
+    const useSimd = (c.simd ?? true) && F % 4 === 0;
+    const backK = K % 4 === 0;
+    const arena = useSimd
+      ? new SimdArena(K * F + rowsMax * K + maxBatch * this.outSize +
+        (backK ? 2 * K * F + (this.inputGrad ? rowsMax * K : 0) + 2 * rowsMax * F : 0))
+      : null;
+    this.arena = arena !== null && arena.simd ? arena : null;
+    this.simdBackward = this.arena !== null && backK;
+    const alloc = (n: number) => (this.arena !== null ? this.arena.alloc(n) : new Float32Array(n));
+    const allocBack = (n: number) => (this.simdBackward ? alloc(n) : new Float32Array(n));
+    const w = alloc(K * F);
     initWeights(w, K, c.kernel * c.kernel * F, c.init ?? "he-uniform", rng);
     this.weight = { name: "W", value: w, grad: new Float32Array(w.length), decay: true };
     this.bias = { name: "b", value: new Float32Array(F), grad: new Float32Array(F), decay: false };
-    this.col = new Float32Array(maxBatch * this.positions * K);
-    this.dcol = new Float32Array(this.inputGrad ? maxBatch * this.positions * K : 0);
-    this.y = new Float32Array(maxBatch * this.outSize);
+    this.col = alloc(rowsMax * K);
+    this.y = alloc(maxBatch * this.outSize);
+    this.dcol = this.inputGrad ? allocBack(rowsMax * K) : new Float32Array(0);
     this.dx = new Float32Array(this.inputGrad ? maxBatch * this.inSize : 0);
-    this.wT = new Float32Array(K * F);
-    this.dwT = new Float32Array(K * F);
+    this.wT = allocBack(K * F);
+    this.dwT = allocBack(K * F);
+    this.dyIn = this.simdBackward ? alloc(rowsMax * F) : new Float32Array(0);
+    this.dyT = this.simdBackward ? alloc(rowsMax * F) : new Float32Array(0);
   }
 
   forward(x: Float32Array, batch: number): Float32Array {
@@ -107,7 +132,8 @@ export class Conv2D implements Layer {
     const y = this.y;
     const b = this.bias.value;
     for (let r = 0; r < rows; r++) y.set(b, r * F);
-    matmul(this.col, this.weight.value, y, rows, this.patch, F, true);
+    if (this.arena !== null) this.arena.spmm(this.col, this.weight.value, y, rows, this.patch, F, true);
+    else matmul(this.col, this.weight.value, y, rows, this.patch, F, true);
     return y;
   }
 
@@ -123,7 +149,17 @@ export class Conv2D implements Layer {
     }
     // Weights: dWᵀ[F×K] = dyᵀ · col (skips zero dy), then added transposed.
     const dwT = this.dwT;
-    matmulTransA(dy, this.col, dwT, F, rows, K, false);
+    const arena = this.simdBackward ? this.arena : null;
+    if (arena !== null) {
+      const dyT = this.dyT;
+      for (let r = 0; r < rows; r++) {
+        const o = r * F;
+        for (let f = 0; f < F; f++) dyT[f * rows + r] = dy[o + f]!;
+      }
+      arena.spmm(dyT, this.col, dwT, F, rows, K, false);
+    } else {
+      matmulTransA(dy, this.col, dwT, F, rows, K, false);
+    }
     const dw = this.weight.grad;
     for (let f = 0; f < F; f++) {
       const o = f * K;
@@ -134,7 +170,13 @@ export class Conv2D implements Layer {
     const w = this.weight.value;
     const wT = this.wT;
     for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) wT[f * K + k] = w[k * F + f]!;
-    matmul(dy, wT, this.dcol, rows, F, K, false);
+    if (arena !== null) {
+      const dyIn = this.dyIn;
+      dyIn.set(dy.subarray(0, rows * F));
+      arena.spmm(dyIn, wT, this.dcol, rows, F, K, false);
+    } else {
+      matmul(dy, wT, this.dcol, rows, F, K, false);
+    }
     this.col2im(batch);
     return this.dx;
   }

@@ -5,8 +5,14 @@
  * The first layer of a network has nobody to pass dx to: `inputGrad: false`
  * skips that product (for a 784-128 layer it is a third of the training cost)
  * and `backward` then returns an empty array.
+ *
+ * When the output width is a multiple of 4, W, its gradient and the layer's
+ * working buffers live in a SimdArena (core/kernels.ts) and the two big
+ * products (x·W and xᵀ·dy, both skipping zero inputs) run in WebAssembly SIMD;
+ * the inputs are copied in (a few thousand floats per batch). `simd: false`,
+ * or an engine without SIMD, keeps everything in plain JavaScript.
  */
-import { matmul, matmulTransA, matmulTransB, sumRows } from "../core/kernels.js";
+import { SimdArena, matmul, matmulTransA, matmulTransB, sumRows } from "../core/kernels.js";
 import type { Rng } from "../core/rng.js";
 import { initWeights, type InitName } from "./init.js";
 import type { Layer, Param } from "./layer.js";
@@ -14,6 +20,8 @@ import type { Layer, Param } from "./layer.js";
 export interface DenseOptions {
   /** Compute dLoss/dInput in backward (default true; false for a first layer). */
   inputGrad?: boolean;
+  /** Use the WebAssembly SIMD kernel where possible (default true). */
+  simd?: boolean;
 }
 
 export class Dense implements Layer {
@@ -23,8 +31,13 @@ export class Dense implements Layer {
   readonly weight: Param;
   readonly bias: Param;
   readonly inputGrad: boolean;
+  private readonly arena: SimdArena | null;
   private readonly y: Float32Array;
   private readonly dx: Float32Array;
+  /** SIMD only: the input copied in, its transpose [in × batch], dy copied in. */
+  private readonly xIn: Float32Array;
+  private readonly xT: Float32Array;
+  private readonly dyIn: Float32Array;
   private x: Float32Array | null = null;
 
   constructor(inSize: number, outSize: number, maxBatch: number, rng: Rng, init: InitName = "glorot-uniform",
@@ -32,30 +45,61 @@ export class Dense implements Layer {
     this.inSize = inSize;
     this.outSize = outSize;
     this.inputGrad = options.inputGrad ?? true;
-    const w = new Float32Array(inSize * outSize);
+    const useSimd = (options.simd ?? true) && outSize % 4 === 0;
+    const arena = useSimd
+      ? new SimdArena(2 * inSize * outSize + 2 * maxBatch * inSize + 2 * maxBatch * outSize)
+      : null;
+    this.arena = arena !== null && arena.simd ? arena : null;
+    const alloc = (n: number) => (this.arena !== null ? this.arena.alloc(n) : new Float32Array(n));
+    const w = alloc(inSize * outSize);
     initWeights(w, inSize, outSize, init, rng);
-    this.weight = { name: "W", value: w, grad: new Float32Array(w.length), decay: true };
+    this.weight = { name: "W", value: w, grad: alloc(w.length), decay: true };
     this.bias = { name: "b", value: new Float32Array(outSize), grad: new Float32Array(outSize), decay: false };
-    this.y = new Float32Array(maxBatch * outSize);
+    this.y = alloc(maxBatch * outSize);
     this.dx = new Float32Array(this.inputGrad ? maxBatch * inSize : 0);
+    const simdBuffer = (n: number) => (this.arena !== null ? this.arena.alloc(n) : new Float32Array(0));
+    this.xIn = simdBuffer(maxBatch * inSize);
+    this.xT = simdBuffer(maxBatch * inSize);
+    this.dyIn = simdBuffer(maxBatch * outSize);
   }
 
   forward(x: Float32Array, batch: number): Float32Array {
-    this.x = x;
     // y starts as the bias rows, then x·W accumulates (zero inputs are skipped inside).
     const y = this.y;
     const n = this.outSize;
     for (let i = 0; i < batch; i++) y.set(this.bias.value, i * n);
-    matmul(x, this.weight.value, y, batch, this.inSize, n, true);
+    if (this.arena !== null) {
+      const xIn = this.xIn;
+      xIn.set(x.subarray(0, batch * this.inSize));
+      this.x = xIn;
+      this.arena.spmm(xIn, this.weight.value, y, batch, this.inSize, n, true);
+    } else {
+      this.x = x;
+      matmul(x, this.weight.value, y, batch, this.inSize, n, true);
+    }
     return y;
   }
 
   backward(dy: Float32Array, batch: number): Float32Array {
     const x = this.x;
     if (x === null) throw new Error("Dense.backward called before forward");
-    matmulTransA(x, dy, this.weight.grad, this.inSize, batch, this.outSize, true);
-    sumRows(dy, this.bias.grad, batch, this.outSize, true);
-    if (this.inputGrad) matmulTransB(dy, this.weight.value, this.dx, batch, this.outSize, this.inSize);
+    const m = this.inSize;
+    const n = this.outSize;
+    if (this.arena !== null) {
+      // dW += xᵀ·dy as a product whose left operand (xᵀ) has the zeros to skip.
+      const xT = this.xT;
+      for (let b = 0; b < batch; b++) {
+        const row = b * m;
+        for (let p = 0; p < m; p++) xT[p * batch + b] = x[row + p]!;
+      }
+      const dyIn = this.dyIn;
+      dyIn.set(dy.subarray(0, batch * n));
+      this.arena.spmm(xT, dyIn, this.weight.grad, m, batch, n, true);
+    } else {
+      matmulTransA(x, dy, this.weight.grad, m, batch, n, true);
+    }
+    sumRows(dy, this.bias.grad, batch, n, true);
+    if (this.inputGrad) matmulTransB(dy, this.weight.value, this.dx, batch, n, m);
     return this.dx;
   }
 

@@ -9,10 +9,10 @@
  * many-to-many, outSize = steps × hidden, step-major like the input).
  *
  * Internally the batch is transposed once to time-major (xs[t][b][f]) so each
- * step's rows are contiguous for the matmul kernels.
+ * step's rows are contiguous for the matrix products.
  */
 import type { Rng } from "../core/rng.js";
-import type { CellKind, RecurrentCell } from "./cells/cell.js";
+import type { CellKind, CellOptions, RecurrentCell } from "./cells/cell.js";
 import { GruCell } from "./cells/gru-cell.js";
 import { LstmCell } from "./cells/lstm-cell.js";
 import { RnnCell } from "./cells/rnn-cell.js";
@@ -32,11 +32,11 @@ export interface RecurrentOptions {
    * it; backward then returns a buffer of zeros.
    */
   inputGradient?: boolean;
+  /** Run the cell's products in WebAssembly SIMD where available (default true). */
+  simd?: boolean;
 }
 
-export function createCell(kind: CellKind, features: number, hidden: number, maxBatch: number,
-  maxSteps: number, rng: Rng): RecurrentCell {
-  const o = { features, hidden, maxBatch, maxSteps };
+export function createCell(kind: CellKind, o: CellOptions, rng: Rng): RecurrentCell {
   switch (kind) {
     case "rnn":
       return new RnnCell(o, rng);
@@ -57,8 +57,6 @@ export class Recurrent implements Layer {
   readonly output: RecurrentOutput;
   readonly cell: RecurrentCell;
   private readonly inputGradient: boolean;
-  /** Time-major input copy [steps × maxBatch × features]. */
-  private readonly xs: Float32Array;
   private readonly y: Float32Array;
   /** dLoss/dh time-major [steps × maxBatch × hidden] (many-to-many only). */
   private readonly dhs: Float32Array;
@@ -74,8 +72,9 @@ export class Recurrent implements Layer {
     this.inputGradient = o.inputGradient ?? true;
     this.inSize = o.steps * o.features;
     this.outSize = o.output === "last" ? o.hidden : o.steps * o.hidden;
-    this.cell = createCell(o.cell, o.features, o.hidden, o.maxBatch, o.steps, rng);
-    this.xs = new Float32Array(o.steps * o.maxBatch * o.features);
+    this.cell = createCell(o.cell, {
+      features: o.features, hidden: o.hidden, maxBatch: o.maxBatch, maxSteps: o.steps, simd: o.simd ?? true,
+    }, rng);
     this.y = new Float32Array(o.maxBatch * this.outSize);
     this.dhs = new Float32Array(o.output === "sequence" ? o.steps * o.maxBatch * o.hidden : 0);
     this.dxs = new Float32Array(this.inputGradient ? o.steps * o.maxBatch * o.features : 0);
@@ -86,7 +85,7 @@ export class Recurrent implements Layer {
     const T = this.steps;
     const f = this.features;
     const h = this.hidden;
-    const xs = this.xs;
+    const xs = this.cell.input; // transposed straight into the cell's buffer
     for (let b = 0; b < batch; b++) {
       for (let t = 0; t < T; t++) {
         const src = (b * T + t) * f;
@@ -97,7 +96,8 @@ export class Recurrent implements Layer {
     const hs = this.cell.forward(xs, T, batch);
     const y = this.y;
     if (this.output === "last") {
-      y.set(hs.subarray(T * batch * h, (T + 1) * batch * h));
+      const o = T * batch * h;
+      for (let i = 0; i < batch * h; i++) y[i] = hs[o + i]!;
     } else {
       for (let t = 0; t < T; t++) {
         for (let b = 0; b < batch; b++) {

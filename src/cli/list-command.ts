@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isUserError } from "../core/errors.js";
 import { learnerDescriptions } from "../learners/registry.js";
-import { loadScenario } from "../scenario/parse.js";
+import { loadAnyScenario } from "../scenario/load.js";
 
 /** The package's own scenarios/ folder, for when the current folder has none. */
 export function bundledScenariosDir(): string {
@@ -23,8 +23,8 @@ export function listCommand(dir: string | undefined, opts: { learners?: boolean 
   for (const f of files) {
     const path = join(folder, f);
     try {
-      const s = loadScenario(path);
-      process.stdout.write(`${s.name.padEnd(width)}  ${s.description}\n`);
+      const { scenario } = loadAnyScenario(path);
+      process.stdout.write(`${scenario.name.padEnd(width)}  ${scenario.description}\n`);
     } catch (e) {
       if (!isUserError(e)) throw e;
       bad++;

@@ -5,18 +5,27 @@ import { writeReport } from "../report/write.js";
 import { parseJson, readTextFile } from "../scenario/parse.js";
 import { csvToRows, summarize, type LearnerInfo } from "../scenario/results.js";
 import { scenarioSchema } from "../scenario/schema.js";
+import { networkScenarioSchema } from "../scenario/network-schema.js";
+import { networkCsvToRows, recordingsFromCsv, summarizeNetworkRows } from "../scenario/network-results.js";
+import { writeNetworkReport } from "../report/network-report.js";
+import { existsSync } from "node:fs";
 import { packageVersion } from "../version.js";
 
 export async function reportCommand(dirArg: string): Promise<void> {
   const dir = resolve(dirArg);
   const csvPath = join(dir, "metrics.csv");
   const summaryPath = join(dir, "summary.json");
+  const raw = parseJson(readTextFile(summaryPath, "summary file (run `neurocompare run` first)"), summaryPath);
+  const rawScenario = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["scenario"] : undefined;
+  const isNetwork = typeof rawScenario === "object" && rawScenario !== null && (rawScenario as Record<string, unknown>)["kind"] === "network";
+  if (isNetwork) {
+    await reportNetwork(dir, csvPath, summaryPath, rawScenario);
+    return;
+  }
   const parsed = csvToRows(readTextFile(csvPath, "metrics file (run `neurocompare run` first)"));
   if (!("rows" in parsed)) {
     throw new ScenarioError(csvPath, [{ path: `line ${parsed.line}`, expected: parsed.expected, found: parsed.found, line: parsed.line }], "E_RESULTS_INVALID");
   }
-  const raw = parseJson(readTextFile(summaryPath, "summary file"), summaryPath);
-  const rawScenario = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["scenario"] : undefined;
   const scenario = scenarioSchema.safeParse(rawScenario);
   if (!scenario.success) {
     throw new UserError("E_RESULTS_INVALID", `${summaryPath}: at $.scenario: expected the resolved scenario written by \`neurocompare run\`, found ${rawScenario === undefined ? "nothing" : "an invalid scenario"}`);
@@ -27,5 +36,22 @@ export async function reportCommand(dirArg: string): Promise<void> {
   const seeds = [...new Set(parsed.rows.map((r) => r.seed))].sort((a, b) => a - b);
   const summary = summarize({ scenario: scenario.data, seeds, learners, rows: parsed.rows }, packageVersion);
   await writeReport(dir, parsed.rows, summary);
+  process.stdout.write(`Report rebuilt: ${join(dir, "report.html")}\n`);
+}
+
+async function reportNetwork(dir: string, csvPath: string, summaryPath: string, rawScenario: unknown): Promise<void> {
+  const scenario = networkScenarioSchema.safeParse(rawScenario);
+  if (!scenario.success) {
+    throw new UserError("E_RESULTS_INVALID", `${summaryPath}: at $.scenario: expected the resolved network scenario written by \`neurocompare run\`, found an invalid one`);
+  }
+  const parsed = networkCsvToRows(readTextFile(csvPath, "metrics file"));
+  if (!("rows" in parsed)) {
+    throw new ScenarioError(csvPath, [{ path: `line ${parsed.line}`, expected: parsed.expected, found: parsed.found, line: parsed.line }], "E_RESULTS_INVALID");
+  }
+  const spikesPath = join(dir, "spikes.csv");
+  const statePath = join(dir, "state.csv");
+  const rec = recordingsFromCsv(scenario.data, readTextFile(spikesPath, "spikes file"), existsSync(statePath) ? readTextFile(statePath, "state file") : null);
+  const seeds = [...new Set(parsed.rows.map((r) => r.seed))].sort((a, b) => a - b);
+  await writeNetworkReport(dir, rec, summarizeNetworkRows(parsed.rows, scenario.data, seeds, packageVersion));
   process.stdout.write(`Report rebuilt: ${join(dir, "report.html")}\n`);
 }

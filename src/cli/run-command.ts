@@ -3,9 +3,14 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../core/errors.js";
 import { writeData, writeFileAtomic, writeReport } from "../report/write.js";
-import { loadScenario } from "../scenario/parse.js";
+import { writeNetworkReport } from "../report/network-report.js";
+import { loadAnyScenario } from "../scenario/load.js";
+import type { NetworkScenario } from "../scenario/network-schema.js";
+import { networkRows, networkRowsToCsv, spikesToCsv, stateToCsv, summarizeNetwork } from "../scenario/network-results.js";
 import { summarize } from "../scenario/results.js";
+import { runNetworkScenario } from "../scenario/run-network.js";
 import { runScenario } from "../scenario/run.js";
+import type { Scenario } from "../scenario/schema.js";
 import { packageVersion } from "../version.js";
 import { progressObserver } from "./progress.js";
 
@@ -23,15 +28,55 @@ export function parsePositiveInt(value: string, option: string, max = 1000): num
   return n;
 }
 
+function chooseSeeds(scenarioSeeds: number[], option: string | undefined): number[] {
+  if (option === undefined) return scenarioSeeds;
+  const n = parsePositiveInt(option, "--seeds");
+  const first = scenarioSeeds[0] ?? 0;
+  return Array.from({ length: n }, (_, i) => first + i);
+}
+
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<void> {
-  const scenario = loadScenario(file);
-  let seeds = scenario.seeds;
-  if (opts.seeds !== undefined) {
-    const n = parsePositiveInt(opts.seeds, "--seeds");
-    const first = scenario.seeds[0] ?? 0;
-    seeds = Array.from({ length: n }, (_, i) => first + i);
+  const loaded = loadAnyScenario(file);
+  const seeds = chooseSeeds(loaded.scenario.seeds, opts.seeds);
+  const dir = resolve(opts.out ?? join("results", loaded.scenario.name));
+  if (loaded.kind === "network") await runNetwork(loaded.scenario, file, seeds, dir, opts);
+  else await runLearning(loaded.scenario, seeds, dir, opts);
+}
+
+async function runNetwork(scenario: NetworkScenario, file: string, seeds: number[], dir: string, opts: RunCommandOptions): Promise<void> {
+  const t0 = performance.now();
+  let eventsPath: string | null = null;
+  const result = runNetworkScenario(scenario, file, {
+    seeds,
+    onSeed(run) {
+      if (eventsPath === null) {
+        // The first seed built and ran, so the scenario is sound: now touch the folder.
+        mkdirSync(dir, { recursive: true });
+        eventsPath = join(dir, "events.jsonl");
+        writeFileAtomic(eventsPath, JSON.stringify({ event: "start", scenario: scenario.name, seeds, packageVersion }) + "\n");
+      }
+      appendFileSync(eventsPath, JSON.stringify({ event: "seed", ...run }) + "\n");
+      if (!opts.quiet) {
+        const rates = run.groups.map((g) => `${g.group} ${g.meanRateHz.toFixed(2)} Hz`).join(", ");
+        process.stderr.write(`seed=${run.seed} synapses=${run.synapses} buildMs=${run.buildMs.toFixed(0)} simMs=${run.simMs.toFixed(0)} ${rates}\n`);
+      }
+    },
+  });
+  const summary = summarizeNetwork(result, packageVersion);
+  writeFileAtomic(join(dir, "metrics.csv"), networkRowsToCsv(networkRows(result)));
+  writeFileAtomic(join(dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  writeFileAtomic(join(dir, "spikes.csv"), spikesToCsv(result.recordings));
+  writeFileAtomic(join(dir, "state.csv"), stateToCsv(result.recordings));
+  await writeNetworkReport(dir, result.recordings, summary);
+  appendFileSync(join(dir, "events.jsonl"), JSON.stringify({ event: "end", wallMs: Math.round(performance.now() - t0) }) + "\n");
+  for (const g of summary.groups) {
+    const r = g.final["meanRateHz"]!;
+    process.stdout.write(`${g.group}: mean rate ${r.mean.toFixed(2)} Hz${r.n > 1 ? ` ± ${r.halfWidth.toFixed(2)} (95% CI, ${r.n} seeds)` : ""}\n`);
   }
-  const dir = resolve(opts.out ?? join("results", scenario.name));
+  process.stdout.write(`Finished in ${((performance.now() - t0) / 1000).toFixed(1)} s. Report: ${join(dir, "report.html")}\n`);
+}
+
+async function runLearning(scenario: Scenario, seeds: number[], dir: string, opts: RunCommandOptions): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const eventsPath = join(dir, "events.jsonl");
   writeFileAtomic(eventsPath, JSON.stringify({ event: "start", scenario: scenario.name, seeds, packageVersion }) + "\n");

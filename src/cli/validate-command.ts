@@ -1,14 +1,17 @@
 /** `neurocompare validate <files...>`: check scenario files without running them. */
 import { isUserError } from "../core/errors.js";
-import { loadScenario } from "../scenario/parse.js";
+import { loadAnyScenario } from "../scenario/load.js";
 
 /** Returns the exit code: 0 when every file is valid, 2 otherwise. */
 export function validateCommand(files: readonly string[]): number {
   let bad = 0;
   for (const f of files) {
     try {
-      const s = loadScenario(f);
-      process.stdout.write(`${f}: ok (${s.name}: ${s.learners.length} learner(s) on ${s.task.type}, ${s.epochs} epoch(s), ${s.seeds.length} seed(s))\n`);
+      const a = loadAnyScenario(f);
+      const what = a.kind === "network"
+        ? `network of ${a.scenario.groups.length} group(s), ${a.scenario.durationMs} ms`
+        : `${a.scenario.learners.length} learner(s) on ${a.scenario.task.type}, ${a.scenario.epochs} epoch(s)`;
+      process.stdout.write(`${f}: ok (${a.scenario.name}: ${what}, ${a.scenario.seeds.length} seed(s))\n`);
     } catch (e) {
       if (!isUserError(e)) throw e;
       bad++;

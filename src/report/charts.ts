@@ -10,7 +10,7 @@ import type { ChartName } from "../scenario/schema.js";
 
 export interface ChartDef {
   /** File stem under charts/. */
-  id: ChartName;
+  id: string;
   title: string;
   /** One sentence for the report: what the chart shows. */
   caption: string;

@@ -2,7 +2,6 @@
  * report.html: self-contained (inline SVG charts, inline CSS, no scripts or
  * external links), so it opens offline and can be mailed as one file.
  */
-import type { Summary } from "../scenario/results.js";
 import type { HeadlineTable } from "./table.js";
 
 export interface RenderedChart {
@@ -16,8 +15,23 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-export function renderHtml(summary: Summary, table: HeadlineTable, charts: readonly RenderedChart[]): string {
-  const s = summary.scenario;
+/** Everything a report says, whatever the scenario kind. */
+export interface ReportDoc {
+  name: string;
+  description: string;
+  /** One line under the title: task, learners, epochs, seeds. */
+  meta: string;
+  /** One sentence before the table: what its figures are. */
+  tableIntro: string;
+  table: HeadlineTable;
+  charts: readonly RenderedChart[];
+  /** The resolved scenario, shown for reproducibility. */
+  scenario: unknown;
+  packageVersion: string;
+}
+
+export function renderHtml(doc: ReportDoc): string {
+  const { table, charts } = doc;
   const head = table.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
   const body = table.rows
     .map((r) => `<tr>${r.map((c) => `<td${c.best ? ' class="best"' : ""}>${c.best ? "<b>" : ""}${escapeHtml(c.text)}${c.best ? "</b>" : ""}</td>`).join("")}</tr>`)
@@ -25,12 +39,11 @@ export function renderHtml(summary: Summary, table: HeadlineTable, charts: reado
   const figures = charts
     .map((c) => `<figure id="${escapeHtml(c.id)}">\n${c.svg.replace(/^<\?xml[^>]*>\s*/, "")}\n<figcaption><b>${escapeHtml(c.title)}.</b> ${escapeHtml(c.caption)}</figcaption>\n</figure>`)
     .join("\n");
-  const seeds = summary.seeds.join(", ");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(s.name)} — neurocompare report</title>
+<title>${escapeHtml(doc.name)} — neurocompare report</title>
 <style>
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
 table { border-collapse: collapse; margin: 1rem 0; }
@@ -44,11 +57,11 @@ pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem;
 </style>
 </head>
 <body>
-<h1>${escapeHtml(s.name)}</h1>
-<p>${escapeHtml(s.description)}</p>
-<p class="meta">Task: ${escapeHtml(s.task.type)} · ${s.learners.length} learner(s) · ${s.epochs} epoch(s) · seeds ${escapeHtml(seeds)}</p>
+<h1>${escapeHtml(doc.name)}</h1>
+<p>${escapeHtml(doc.description)}</p>
+<p class="meta">${escapeHtml(doc.meta)}</p>
 <h2>Summary</h2>
-<p>Final-epoch figures${summary.seeds.length > 1 ? ", mean ± 95% confidence half-width (Student's t) over seeds" : " (one seed)"}; the best value per column is marked.</p>
+<p>${escapeHtml(doc.tableIntro)}</p>
 <table>
 <thead><tr>${head}</tr></thead>
 <tbody>
@@ -58,9 +71,9 @@ ${body}
 <h2>Charts</h2>
 ${figures}
 <h2>Reproducibility</h2>
-<p class="meta">neurocompare ${escapeHtml(summary.packageVersion)}. Rerun with <code>neurocompare run</code> on the scenario below; the same seeds give the same metrics.csv apart from wallMs.</p>
+<p class="meta">neurocompare ${escapeHtml(doc.packageVersion)}. Rerun with <code>neurocompare run</code> on the scenario below; the same seeds give the same numbers (apart from wall-clock times).</p>
 <details><summary>Resolved scenario (defaults filled in)</summary>
-<pre>${escapeHtml(JSON.stringify(s, null, 2))}</pre>
+<pre>${escapeHtml(JSON.stringify(doc.scenario, null, 2))}</pre>
 </details>
 </body>
 </html>

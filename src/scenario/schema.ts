@@ -7,12 +7,14 @@
 import { z } from "zod";
 import { learnerConfigSchema } from "../learners/registry.js";
 import { taskConfigSchema } from "../tasks/registry.js";
+import { networkScenarioSchema } from "./network-schema.js";
 
 export const chartNames = ["learning-curve", "loss-curve", "train-accuracy", "spikes-per-sample", "weight-change"] as const;
 export type ChartName = (typeof chartNames)[number];
 
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional().describe("path to scenarios/schema.json, for editors"),
+  kind: z.literal("learning").optional().describe("a learning comparison (the default); see also kind \"network\""),
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "a lower-case name of letters, digits, '.', '_' or '-'")
     .describe("names the results folder: results/<name>/"),
   description: z.string().min(1).describe("one line, shown by `neurocompare list`"),
@@ -46,12 +48,22 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** A scenario after validation and defaults: every field present. */
 export type Scenario = z.output<typeof scenarioSchema>;
 
+/** JSON Schema for editors: a learning scenario or a network scenario. */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(scenarioSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const strip = (s: Record<string, unknown>) => {
+    const { $schema: _drop, ...rest } = s;
+    return rest;
+  };
+  const learning = strip(z.toJSONSchema(scenarioSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>);
+  const network = strip(z.toJSONSchema(networkScenarioSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>);
   return {
-    ...schema,
+    $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://neurocompare.invalid/scenario.schema.json",
     title: "neurocompare scenario",
-    description: "A task, the learners trained side by side on it, epochs, seeds and charts.",
+    description: "Either a learning comparison (a task, learners trained side by side, epochs, seeds, charts) or, with \"kind\": \"network\", a spiking network run with no task.",
+    anyOf: [
+      { title: "learning scenario", ...learning },
+      { title: "network scenario", ...network },
+    ],
   };
 }

@@ -19,15 +19,18 @@
  * [(features + hidden) × gates·hidden]: rows 0..F-1 are W_x, rows F..F+H-1 are
  * W_h (both contiguous sub-arrays), columns are gate blocks of `hidden` each.
  *
- * Kernels: the input-side products go through core/kernels.ts, which skip the
- * zero inputs (blank pixels); the dense recurrent products go through the
- * register-blocked `gemmNT` (A·Bᵀ), for which W_h, H and dA are transposed
- * once per batch into preallocated buffers.
+ * Kernels: every product runs through `GemmArena.gemm` (C = A·B, WebAssembly
+ * SIMD where available and the width is a multiple of 16, JavaScript
+ * otherwise), so its operands live in the cell's arena: the time-major input,
+ * a copy of W refreshed at each forward, the activations, the gradients with
+ * respect to the pre-activations, and the transposes the weight gradients need.
+ * The input gradient dXs = dA·W_xᵀ (features rarely a multiple of 16) uses
+ * core/kernels.ts.
  */
-import { addRowVector, matmul, matmulTransA, matmulTransB, sumRows } from "../../core/kernels.js";
+import { addRowVector, matmulTransB, sumRows } from "../../core/kernels.js";
 import type { Rng } from "../../core/rng.js";
 import type { Param } from "../layer.js";
-import { gemmNT, transpose } from "./gemm.js";
+import { GemmArena, transpose } from "./simd-gemm.js";
 
 export type CellKind = "rnn" | "lstm" | "gru";
 
@@ -41,7 +44,13 @@ export interface RecurrentCell {
   readonly gateSize: number;
   params(): readonly Param[];
   /**
-   * Runs `steps` steps over the time-major input xs [steps × batch × features].
+   * Where a caller may write the time-major input [maxSteps × maxBatch ×
+   * features] before `forward(cell.input, ...)`, saving a copy.
+   */
+  readonly input: Float32Array;
+  /**
+   * Runs `steps` steps over the time-major input xs [steps × batch × features]
+   * (`input` itself, or any array, which is then copied into `input`).
    * Returns the hidden states hs [(steps + 1) × batch × hidden], hs[0] = h_0 = 0.
    */
   forward(xs: Float32Array, steps: number, batch: number): Float32Array;
@@ -59,6 +68,8 @@ export interface CellOptions {
   hidden: number;
   maxBatch: number;
   maxSteps: number;
+  /** Use the WebAssembly SIMD product where available (default true). */
+  simd?: boolean;
 }
 
 /**
@@ -106,6 +117,9 @@ export abstract class FusedCell implements RecurrentCell {
   /** Recurrent-side bias [gateSize], only for cells that keep A^h apart (GRU). */
   readonly hiddenBias: Param | null;
 
+  readonly input: Float32Array;
+  /** The buffers below are views of this arena, which also runs the products. */
+  protected readonly arena: GemmArena;
   /** Gate pre-activations, then (in place) activations: [maxSteps × maxBatch × gateSize]. */
   protected readonly gates: Float32Array;
   /** Recurrent pre-activations H_{t-1}·W_h + b_h, when kept apart; else empty. */
@@ -119,12 +133,16 @@ export abstract class FusedCell implements RecurrentCell {
   /** dLoss/dh_t for the step being processed, and the one being built for t-1. */
   private dh: Float32Array;
   private dhPrev: Float32Array;
-  private xs: Float32Array | null = null;
-  /** W_hᵀ [gateSize × hidden], refreshed at each forward. */
+  /** Arena copy of W, refreshed at each forward, its W_h rows; W_hᵀ [gateSize × hidden] for backward. */
+  private readonly w: Float32Array;
+  private readonly wh: Float32Array;
   private readonly whT: Float32Array;
-  /** H_{0..T-1}ᵀ [hidden × steps·batch] and dA^hᵀ [gateSize × steps·batch] for dW_h. */
+  /** Xsᵀ [features × steps·batch] and H_{0..T-1}ᵀ [hidden × steps·batch] for dW. */
+  private readonly xsT: Float32Array;
   private readonly hsT: Float32Array;
-  private readonly dAhT: Float32Array;
+  /** dW of one batch, added to the weight gradient. */
+  private readonly dW: Float32Array;
+  private ready = false;
 
   protected constructor(o: CellOptions, gates: number, separateHidden: boolean) {
     this.features = o.features;
@@ -140,16 +158,26 @@ export abstract class FusedCell implements RecurrentCell {
       ? { name: "b_h", value: new Float32Array(g), grad: new Float32Array(g), decay: false }
       : null;
     const n = o.maxSteps * o.maxBatch * g;
-    this.gates = new Float32Array(n);
-    this.hiddenGates = new Float32Array(separateHidden ? n : 0);
-    this.dGates = new Float32Array(n);
-    this.dHiddenGates = separateHidden ? new Float32Array(n) : this.dGates;
-    this.hs = new Float32Array((o.maxSteps + 1) * o.maxBatch * o.hidden);
-    this.dh = new Float32Array(o.maxBatch * o.hidden);
-    this.dhPrev = new Float32Array(o.maxBatch * o.hidden);
-    this.whT = new Float32Array(o.hidden * g);
-    this.hsT = new Float32Array(o.hidden * o.maxSteps * o.maxBatch);
-    this.dAhT = new Float32Array(n);
+    const sb = o.maxSteps * o.maxBatch;
+    const hsSize = (o.maxSteps + 1) * o.maxBatch * o.hidden;
+    const total = sb * o.features * 2 + n * (separateHidden ? 4 : 2) + hsSize + 2 * o.maxBatch * o.hidden
+      + rows * g * 2 + o.hidden * g + sb * o.hidden + 64;
+    const arena = new GemmArena(total, o.simd ?? true);
+    this.arena = arena;
+    this.input = arena.alloc(sb * o.features);
+    this.gates = arena.alloc(n);
+    this.hiddenGates = arena.alloc(separateHidden ? n : 0);
+    this.dGates = arena.alloc(n);
+    this.dHiddenGates = separateHidden ? arena.alloc(n) : this.dGates;
+    this.hs = arena.alloc(hsSize);
+    this.dh = arena.alloc(o.maxBatch * o.hidden);
+    this.dhPrev = arena.alloc(o.maxBatch * o.hidden);
+    this.w = arena.alloc(rows * g);
+    this.wh = this.w.subarray(o.features * g);
+    this.whT = arena.alloc(o.hidden * g);
+    this.xsT = arena.alloc(sb * o.features);
+    this.hsT = arena.alloc(sb * o.hidden);
+    this.dW = arena.alloc(rows * g);
   }
 
   /**
@@ -182,58 +210,67 @@ export abstract class FusedCell implements RecurrentCell {
   /** Resets cell-specific carried gradients (the LSTM's dc) before BPTT. */
   protected beginBackward(_batch: number): void {}
 
+  /** Whether the products run in WebAssembly SIMD. */
+  get simd(): boolean {
+    return this.arena.simd;
+  }
+
   forward(xs: Float32Array, steps: number, batch: number): Float32Array {
-    this.xs = xs;
     const f = this.features;
     const h = this.hidden;
     const g = this.gateSize;
-    const w = this.weight.value;
-    const wh = w.subarray(f * g);
+    const rows = steps * batch;
+    const x = this.input;
+    if (xs !== x) x.set(xs.subarray(0, rows * f));
+    const w = this.w;
+    w.set(this.weight.value);
     const gates = this.gates;
+    const arena = this.arena;
     // Input projection for every step at once: [steps·batch × F]·[F × G].
-    matmul(xs, w, gates, steps * batch, f, g);
-    addRowVector(gates, this.bias.value, steps * batch, g);
-    this.hs.fill(0, 0, batch * h);
+    arena.gemm(x, 0, w, 0, gates, 0, rows, f, g, false);
+    addRowVector(gates, this.bias.value, rows, g);
+    const hs = this.hs;
+    hs.fill(0, 0, batch * h);
     const stepG = batch * g;
     const stepH = batch * h;
-    const apart = this.hiddenBias !== null;
-    const whT = this.whT;
-    transpose(wh, whT, h, g);
+    const bh = this.hiddenBias === null ? null : this.hiddenBias.value;
+    const ah = this.hiddenGates;
+    const whOff = f * g;
     for (let t = 0; t < steps; t++) {
-      const hPrev = this.hs.subarray(t * stepH, (t + 1) * stepH);
-      if (apart) {
-        const ah = this.hiddenGates.subarray(t * stepG, (t + 1) * stepG);
-        gemmNT(hPrev, whT, ah, batch, h, g);
-        addRowVector(ah, this.hiddenBias!.value, batch, g);
+      if (bh !== null) {
+        arena.gemm(hs, t * stepH, w, whOff, ah, t * stepG, batch, h, g, false);
+        for (let r = t * stepG, end = (t + 1) * stepG; r < end; r += g) {
+          for (let j = 0; j < g; j++) ah[r + j]! += bh[j]!;
+        }
       } else {
-        gemmNT(hPrev, whT, gates.subarray(t * stepG, (t + 1) * stepG), batch, h, g, true);
+        arena.gemm(hs, t * stepH, w, whOff, gates, t * stepG, batch, h, g, true);
       }
       this.stepForward(t, batch);
     }
+    this.ready = true;
     return this.hs;
   }
 
   backward(dhs: Float32Array, lastOnly: boolean, steps: number, batch: number, dxs: Float32Array | null): void {
-    const xs = this.xs;
-    if (xs === null) throw new Error(`${this.kind} cell: backward called before forward`);
+    if (!this.ready) throw new Error(`${this.kind} cell: backward called before forward`);
     const f = this.features;
     const h = this.hidden;
     const g = this.gateSize;
-    const w = this.weight.value;
-    const wh = w.subarray(f * g);
+    const arena = this.arena;
+    const whT = this.whT;
+    transpose(this.wh, whT, h, g);
     const stepG = batch * g;
-    const stepH = batch * h;
-    const n = stepH;
+    const n = batch * h;
     this.beginBackward(batch);
     let dh = this.dh;
     let dhPrev = this.dhPrev;
-    if (lastOnly) dh.set(dhs.subarray(0, n));
-    else dh.set(dhs.subarray((steps - 1) * n, steps * n));
+    const dhsOff = lastOnly ? 0 : (steps - 1) * n;
+    for (let i = 0; i < n; i++) dh[i] = dhs[dhsOff + i]!;
     for (let t = steps - 1; t >= 0; t--) {
       this.stepBackward(t, batch, dh, dhPrev);
       if (t > 0) {
         // dh_{t-1} += dA^h_t · W_hᵀ, plus the outside gradient at h_{t-1}.
-        gemmNT(this.dHiddenGates.subarray(t * stepG, (t + 1) * stepG), wh, dhPrev, batch, g, h, true);
+        arena.gemm(this.dHiddenGates, t * stepG, whT, 0, dhPrev, 0, batch, g, h, true);
         if (!lastOnly) {
           const o = (t - 1) * n;
           for (let i = 0; i < n; i++) dhPrev[i]! += dhs[o + i]!;
@@ -248,14 +285,16 @@ export abstract class FusedCell implements RecurrentCell {
     const rows = steps * batch;
     const dA = this.dGates;
     const dAh = this.dHiddenGates;
-    const gw = this.weight.grad;
-    // dW_x += Xsᵀ·dA over all steps; dW_h += H_{0..T-1}ᵀ·dA^h.
-    matmulTransA(xs, dA, gw, f, rows, g, true);
+    // dW_x = Xsᵀ·dA and dW_h = H_{0..T-1}ᵀ·dA^h over all steps, into dW, then into the gradient.
+    const dW = this.dW;
+    transpose(this.input, this.xsT, rows, f);
     transpose(this.hs, this.hsT, rows, h);
-    transpose(dAh, this.dAhT, rows, g);
-    gemmNT(this.hsT, this.dAhT, gw.subarray(f * g), h, rows, g, true);
+    arena.gemm(this.xsT, 0, dA, 0, dW, 0, f, rows, g, false);
+    arena.gemm(this.hsT, 0, dAh, 0, dW, f * g, h, rows, g, false);
+    const gw = this.weight.grad;
+    for (let i = 0; i < gw.length; i++) gw[i]! += dW[i]!;
     sumRows(dA, this.bias.grad, rows, g, true);
     if (this.hiddenBias !== null) sumRows(dAh, this.hiddenBias.grad, rows, g, true);
-    if (dxs !== null) matmulTransB(dA, w, dxs, rows, g, f);
+    if (dxs !== null) matmulTransB(dA, this.w, dxs, rows, g, f);
   }
 }

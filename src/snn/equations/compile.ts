@@ -146,7 +146,7 @@ export function compileModel(model: ParsedModel, size: number, dtMs: number): Co
       body.push(...subLines(allExprs, I));
       diff.forEach((d, k) => {
         const x = jsName(d.name);
-        const f = inlineSubexpressions(d.expr, model);
+        const f = inlineSubexpressions(d.expr, model, d.name);
         const b = selfCoefficient(f, d.name, model, size);
         if (b.kind === "nonlinear") {
           throw new UserError(
@@ -188,8 +188,14 @@ export function compileModel(model: ParsedModel, size: number, dtMs: number): Co
         const free = combo(phi[k]!);
         if (!hasRefractory || phiRefractory === phi) body.push(`${I}const _n${k} = ${free};`);
         else {
-          const held = d.unlessRefractory ? x : combo(phiRefractory[k]!);
-          body.push(`${I}const _n${k} = _nr ? ${free} : ${held};`);
+          const rowFree = phi[k]!;
+          const rowHeld = phiRefractory[k]!;
+          const scale = Math.max(...rowFree.map(Math.abs), 1e-300);
+          const same = rowFree.every((c, j) => Math.abs(c - rowHeld[j]!) <= 1e-12 * scale);
+          // A row that does not depend on a held variable is the same in both propagators
+          // up to expm's rounding; use one, so such a variable evolves identically either way.
+          if (!d.unlessRefractory && same) body.push(`${I}const _n${k} = ${free};`);
+          else body.push(`${I}const _n${k} = _nr ? ${free} : ${d.unlessRefractory ? x : combo(rowHeld)};`);
         }
       });
       break;

@@ -13,7 +13,6 @@ const BINARY: Readonly<Record<string, string>> = {
   subtract: "-",
   multiply: "*",
   divide: "/",
-  mod: "%",
   smaller: "<",
   larger: ">",
   smallerEq: "<=",
@@ -83,6 +82,7 @@ export function toJs(node: MathNode, source: Source): string {
         if (ex.type === "ConstantNode" && (ex as MathNode & { value: unknown }).value === 2) return `(${a[0]} * ${a[0]})`;
         return `_Math.pow(${a[0]}, ${a[1]})`;
       }
+      if (o.fn === "mod") return `(${a[0]} - ${a[1]} * _Math.floor(${a[0]} / ${a[1]}))`; // mathjs's floored mod
       const op = BINARY[o.fn];
       if (op === undefined || a.length !== 2) throw equationError(source, `unsupported operator "${node.toString()}"`);
       return `(${a[0]} ${op} ${a[1]})`;

@@ -17,14 +17,28 @@
 import { ParenthesisNode, derivative, expm, matrix, type MathNode } from "mathjs";
 import { symbolsOf, type ParsedModel } from "./model.js";
 
-/** Replaces subexpression names by their (recursively inlined) definitions. */
-export function inlineSubexpressions(node: MathNode, model: ParsedModel): MathNode {
+/**
+ * Replaces subexpression names by their (recursively inlined) definitions.
+ * With `onlyDependingOn`, a subexpression is inlined only when it depends on
+ * that variable; the others stay as names (computed once per neuron in the
+ * generated code, and constant for a derivative with respect to that variable).
+ */
+export function inlineSubexpressions(node: MathNode, model: ParsedModel, onlyDependingOn?: string): MathNode {
   const defs = new Map(model.subexpressions.map((s) => [s.name, s.expr]));
+  const full = new Map<string, MathNode>();
   const inline = (n: MathNode): MathNode =>
     n.transform((x: MathNode) => {
       if (x.type === "SymbolNode") {
-        const def = defs.get((x as MathNode & { name: string }).name);
-        if (def !== undefined) return new ParenthesisNode(inline(def));
+        const name = (x as MathNode & { name: string }).name;
+        const def = defs.get(name);
+        if (def !== undefined) {
+          let body = full.get(name);
+          if (body === undefined) {
+            body = inline(def);
+            full.set(name, body);
+          }
+          if (onlyDependingOn === undefined || symbolsOf(body).has(onlyDependingOn)) return new ParenthesisNode(body);
+        }
       }
       return x;
     });
@@ -47,7 +61,7 @@ export type SelfCoefficient =
   | { kind: "variable"; expr: MathNode }
   | { kind: "nonlinear"; reason: string };
 
-/** ∂f/∂x for exponential Euler; f must already have its subexpressions inlined. */
+/** ∂f/∂x for exponential Euler; f must have the subexpressions that depend on x inlined. */
 export function selfCoefficient(f: MathNode, x: string, model: ParsedModel, size: number): SelfCoefficient {
   if (!symbolsOf(f).has(x)) return { kind: "constant", value: 0 };
   let b: MathNode;
@@ -59,7 +73,10 @@ export function selfCoefficient(f: MathNode, x: string, model: ParsedModel, size
   const syms = symbolsOf(b);
   if (syms.has(x)) return { kind: "nonlinear", reason: `d${x}/dt is not linear in ${x} (∂/∂${x} = ${b.toString()})` };
   const state = stateNames(model);
-  if ([...syms].some((s) => state.has(s) || s === "t" || s === "i" || s === "dt")) return { kind: "variable", expr: b };
+  const subs = new Set(model.subexpressions.map((s) => s.name));
+  if ([...syms].some((s) => state.has(s) || subs.has(s) || s === "t" || s === "i" || s === "dt")) {
+    return { kind: "variable", expr: b };
+  }
   const value = evaluateNumber(b, constantScope(model, size));
   return value === undefined ? { kind: "variable", expr: b } : { kind: "constant", value };
 }

@@ -108,6 +108,11 @@ export const FUNCTIONS: Readonly<Record<string, readonly [number, number]>> = {
   exprel: [1, 1],
 };
 
+const OPERATORS = new Set([
+  "add", "subtract", "multiply", "divide", "pow", "mod", "unaryMinus", "unaryPlus",
+  "smaller", "larger", "smallerEq", "largerEq", "equal", "unequal", "and", "or", "not",
+]);
+
 /** Names usable in expressions that a model may not define. */
 export const BUILTIN_SYMBOLS = ["t", "dt", "i", "N", "pi", "e", "inf"] as const;
 
@@ -172,8 +177,12 @@ function checkConstructs(node: MathNode, source: Source): void {
         }
         return;
       }
+      case "OperatorNode": {
+        const fn = (n as MathNode & { fn: string }).fn;
+        if (!OPERATORS.has(fn)) throw equationError(source, `unsupported operator "${n.toString()}"`);
+        return;
+      }
       case "SymbolNode":
-      case "OperatorNode":
       case "ParenthesisNode":
       case "ConditionalNode":
       case "RelationalNode":

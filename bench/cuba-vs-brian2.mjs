@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// CUBA, ours and Brian2's C++ standalone, in the same sitting at the given sizes.
+// Each side runs in its own child process, so each peak-memory figure is its own.
+//
+//   npm run build && node bench/cuba-vs-brian2.mjs [--neurons 4000,20000,100000]
+//       [--duration 1] [--seed 0] [--repeat 3] [--no-brian2]
+//
+// Prints one JSON line per size, then a table of ratios (ours / Brian2; below 1
+// is faster or smaller). Brian2's "simS" is its own timer around the run loop;
+// its first call per size also compiles (tens of seconds, not counted).
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+};
+const sizes = opt("neurons", "4000").split(",").map(Number);
+const duration = Number(opt("duration", "1"));
+const seed = Number(opt("seed", "0"));
+const repeat = Number(opt("repeat", "3"));
+const withBrian = !args.includes("--no-brian2");
+const python = opt("python", "/usr/bin/python3");
+
+const benchJs = join(root, "dist/bench/cuba-bench.js");
+if (!existsSync(benchJs)) {
+  console.error(`${benchJs} is missing: run npm run build first`);
+  process.exit(2);
+}
+
+function lastJson(out) {
+  const lines = out.trim().split("\n").filter((l) => l.startsWith("{"));
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+function runOurs(n) {
+  const code = `import(${JSON.stringify(benchJs)}).then((m) => console.log(JSON.stringify(m.runCubaBench({ neurons: ${n}, durationS: ${duration}, seed: ${seed} }))))`;
+  const r = spawnSync(process.execPath, ["--max-old-space-size=4096", "-e", code], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`ours failed at N=${n}: ${r.stderr}`);
+  return lastJson(r.stdout);
+}
+
+function runBrian(n) {
+  const script = join(root, "bench/brian2/cuba_standalone.py");
+  const r = spawnSync(python, [script, "--neurons", String(n), "--duration", String(duration), "--seed", String(seed)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`brian2 failed at N=${n}: ${r.stderr.slice(-2000)}`);
+  return lastJson(r.stdout);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = [];
+for (const n of sizes) {
+  const o = [];
+  const b = [];
+  for (let k = 0; k < repeat; k++) {
+    o.push(runOurs(n));
+    if (withBrian) b.push(runBrian(n)); // interleaved, so both see the same machine load
+  }
+  const ours = { ...o[0], simMs: median(o.map((r) => r.simMs)), buildMs: median(o.map((r) => r.buildMs)), peakRssMb: median(o.map((r) => r.peakRssMb)) };
+  const brian = withBrian ? { ...b[0], simS: median(b.map((r) => r.simS)), binaryS: median(b.map((r) => r.binaryS)), peakRssMb: median(b.map((r) => r.peakRssMb)) } : null;
+  const row = { neurons: n, durationS: duration, repeat, ours, brian2: brian };
+  if (brian) {
+    row.ratios = {
+      simTime: ours.simMs / 1000 / brian.simS,
+      wholeTime: (ours.simMs + ours.buildMs) / 1000 / brian.binaryS,
+      peakMemory: ours.peakRssMb / brian.peakRssMb,
+      meanRate: ours.meanRateHz / brian.meanRateHz,
+      synapses: ours.synapses / brian.synapses,
+    };
+  }
+  rows.push(row);
+  console.log(JSON.stringify(row));
+}
+
+const f = (x, d = 2) => (x === undefined || x === null ? "-" : x.toFixed(d));
+console.log("\n| N | synapses | ours sim s | Brian2 sim s | ratio | ours build+sim s | Brian2 binary s | ours MB | Brian2 MB | rate ours / Brian2 Hz |");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  const b = r.brian2;
+  console.log(`| ${r.neurons} | ${r.ours.synapses} | ${f(r.ours.simMs / 1000, 3)} | ${b ? f(b.simS, 3) : "-"} | ${r.ratios ? f(r.ratios.simTime) : "-"} | ${f((r.ours.simMs + r.ours.buildMs) / 1000, 3)} | ${b ? f(b.binaryS, 3) : "-"} | ${f(r.ours.peakRssMb, 0)} | ${b ? f(b.peakRssMb, 0) : "-"} | ${f(r.ours.meanRateHz)} / ${b ? f(b.meanRateHz) : "-"} |`);
+}

@@ -1,0 +1,161 @@
+/**
+ * The "network" scenario kind: a spiking network run with no task, for
+ * prototyping models (as a Brian2 script would): neuron groups, spike
+ * sources, synapses, injected currents, monitors, a duration and a time step.
+ * Its report draws a raster, the population rate, ISI and firing-rate
+ * histograms and voltage traces.
+ */
+import { z } from "zod";
+import { IZHIKEVICH_PRESETS } from "../snn/neurons/izhikevich.js";
+
+const finite = z.number();
+const positive = z.number().positive();
+
+/** An initial value for a state variable: a constant or a distribution over neurons. */
+export const initialValueSchema = z.union([
+  finite,
+  z.strictObject({ uniform: z.tuple([finite, finite]).describe("[low, high)") }),
+  z.strictObject({ normal: z.tuple([finite, z.number().min(0)]).describe("[mean, std]") }),
+]);
+export type InitialValue = z.infer<typeof initialValueSchema>;
+
+const lifModel = z.strictObject({
+  type: z.literal("lif").describe("current-based LIF: dv/dt = (ge + gi + iExt - (v - El))/tau, exact integration"),
+  tauMs: positive.default(20),
+  elMv: finite.default(-60),
+  vThreshMv: finite.default(-50),
+  vResetMv: finite.default(-60),
+  refractoryMs: z.number().min(0).default(5),
+  tauEMs: positive.default(5),
+  tauIMs: positive.default(10),
+});
+
+const conductanceLifModel = z.strictObject({
+  type: z.literal("conductance-lif").describe("LIF with excitatory and inhibitory conductances and reversal potentials"),
+  tauMs: positive.default(20),
+  elMv: finite.default(-60),
+  eExcMv: finite.default(0),
+  eInhMv: finite.default(-80),
+  vThreshMv: finite.default(-50),
+  vResetMv: finite.default(-60),
+  refractoryMs: z.number().min(0).default(5),
+  tauEMs: positive.default(5),
+  tauIMs: positive.default(10),
+  method: z.enum(["exponential-euler", "euler"]).default("exponential-euler"),
+});
+
+const presetNames = Object.keys(IZHIKEVICH_PRESETS) as [keyof typeof IZHIKEVICH_PRESETS, ...(keyof typeof IZHIKEVICH_PRESETS)[]];
+const izhikevichModel = z.strictObject({
+  type: z.literal("izhikevich").describe("Izhikevich 2003: a preset or explicit a, b, c, d"),
+  preset: z.enum(presetNames).optional(),
+  a: finite.optional(),
+  b: finite.optional(),
+  c: finite.optional(),
+  d: finite.optional(),
+  vPeakMv: finite.default(30),
+  method: z.enum(["izhikevich-2003", "euler"]).default("izhikevich-2003"),
+});
+
+const adexModel = z.strictObject({
+  type: z.literal("adex").describe("adaptive exponential IF (Brette & Gerstner 2005 defaults)"),
+  method: z.enum(["rk4", "euler"]).default("rk4"),
+});
+
+const hhModel = z.strictObject({
+  type: z.literal("hodgkin-huxley").describe("Hodgkin-Huxley squid axon, exponential Euler"),
+  method: z.enum(["exponential-euler", "euler"]).default("exponential-euler"),
+});
+
+const equationsModel = z.strictObject({
+  type: z.literal("equations").describe("a model written as Brian2-style equations"),
+  equations: z.string().min(1),
+  parameters: z.record(z.string(), finite).default({}),
+  threshold: z.string().min(1),
+  reset: z.string().default(""),
+  refractoryMs: z.number().min(0).optional(),
+  method: z.enum(["exact", "euler", "rk4", "exponential-euler"]).optional(),
+});
+
+const poissonModel = z.strictObject({
+  type: z.literal("poisson").describe("independent Poisson spike trains"),
+  rateHz: z.number().min(0),
+});
+
+const generatorModel = z.strictObject({
+  type: z.literal("spike-generator").describe("spikes at given (index, time) pairs"),
+  indices: z.array(z.int().min(0)),
+  timesMs: z.array(z.number().min(0)),
+});
+
+export const neuronModelSchema = z.discriminatedUnion("type", [
+  lifModel, conductanceLifModel, izhikevichModel, adexModel, hhModel, equationsModel, poissonModel, generatorModel,
+]);
+export type NeuronModelConfig = z.infer<typeof neuronModelSchema>;
+
+const groupSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z_][\w-]*$/, "a name of letters, digits, '_' or '-'"),
+  size: z.int().min(1).max(10_000_000),
+  model: neuronModelSchema,
+  initial: z.record(z.string(), initialValueSchema).default({}).describe("initial state per variable, e.g. {\"v\": {\"uniform\": [-60, -50]}}"),
+});
+
+const weightSchema = z.union([
+  finite,
+  z.strictObject({ dist: z.literal("normal"), mean: finite, std: z.number().min(0), min: finite.optional(), max: finite.optional() }),
+  z.strictObject({ dist: z.literal("uniform"), lo: finite, hi: finite }),
+]);
+
+const connectSchema = z.discriminatedUnion("rule", [
+  z.strictObject({ rule: z.literal("probability"), p: z.number().min(0).max(1), allowSelf: z.boolean().default(false) }),
+  z.strictObject({ rule: z.literal("fixed-in-degree"), k: z.int().min(0), allowSelf: z.boolean().default(false) }),
+  z.strictObject({ rule: z.literal("one-to-one") }),
+  z.strictObject({ rule: z.literal("all-to-all"), allowSelf: z.boolean().default(false) }),
+  z.strictObject({ rule: z.literal("explicit"), pre: z.array(z.int().min(0)), post: z.array(z.int().min(0)) }),
+]);
+
+const synapsesSchema = z.strictObject({
+  name: z.string().optional(),
+  source: z.string().describe("a group name"),
+  target: z.string().describe("a group name"),
+  targetVar: z.string().describe("the target variable the weight is added to: v (voltage jump), ge, gi, iExt..."),
+  sourceRange: z.tuple([z.int().min(0), z.int().min(0)]).optional().describe("only sources lo <= i < hi connect"),
+  connect: connectSchema,
+  weight: weightSchema.default(1),
+  delayMs: z.number().min(0).default(0).describe("rounded to whole steps"),
+});
+
+const currentSchema = z.strictObject({
+  target: z.string(),
+  variable: z.string().default("iExt"),
+  amplitude: finite,
+  indices: z.array(z.int().min(0)).optional(),
+  steps: z.strictObject({ timesMs: z.array(z.number().min(0)), levels: z.array(finite) }).optional()
+    .describe("level k applies from timesMs[k] on; omitted: constant"),
+});
+
+export const networkChartNames = ["raster", "population-rate", "isi-histogram", "rate-distribution", "voltage-traces"] as const;
+export type NetworkChartName = (typeof networkChartNames)[number];
+
+export const networkScenarioSchema = z.strictObject({
+  $schema: z.string().optional(),
+  kind: z.literal("network"),
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "a lower-case name of letters, digits, '.', '_' or '-'"),
+  description: z.string().min(1),
+  dtMs: positive.max(10).default(0.1),
+  durationMs: positive.max(3_600_000),
+  seeds: z.array(z.int().min(0).max(2 ** 31 - 1)).min(1).default([0]),
+  groups: z.array(groupSchema).min(1),
+  synapses: z.array(synapsesSchema).default([]),
+  currents: z.array(currentSchema).default([]),
+  monitors: z.strictObject({
+    spikes: z.array(z.string()).optional().describe("groups whose spikes are recorded; default: every group"),
+    state: z.array(z.strictObject({
+      group: z.string(),
+      variables: z.array(z.string()).min(1),
+      indices: z.array(z.int().min(0)).default([0]),
+      everySteps: z.int().min(1).default(1),
+    })).default([]),
+  }).default({ state: [] }),
+  charts: z.array(z.enum(networkChartNames)).default([...networkChartNames]),
+});
+export type NetworkScenario = z.output<typeof networkScenarioSchema>;

@@ -1,0 +1,84 @@
+/**
+ * Runs a network scenario once per seed: build, simulate `durationMs`, and
+ * collect per-group statistics (spikes, mean rate, ISI CV, active fraction).
+ * The first seed's recordings (spikes, population rate, state traces) are kept
+ * for the charts. Pure apart from the observer callback.
+ */
+import { interSpikeIntervals, spikeCounts } from "../metrics/spike-stats.js";
+import { buildNetwork } from "./build-network.js";
+import type { NetworkScenario } from "./network-schema.js";
+
+export interface GroupStats {
+  group: string;
+  size: number;
+  spikes: number;
+  meanRateHz: number;
+  /** Mean over neurons (≥ 3 spikes) of the coefficient of variation of their ISIs. */
+  meanIsiCv: number;
+  /** Fraction of neurons that spiked at least once. */
+  activeFraction: number;
+}
+
+export interface SeedRun {
+  seed: number;
+  synapses: number;
+  buildMs: number;
+  simMs: number;
+  groups: GroupStats[];
+}
+
+export interface Recordings {
+  spikes: { group: string; size: number; indices: Int32Array; timesMs: Float64Array }[];
+  rates: { group: string; rateHz: Float32Array }[];
+  traces: { group: string; variable: string; neuron: number; timesMs: Float64Array; values: Float32Array }[];
+}
+
+export interface NetworkRunResult {
+  scenario: NetworkScenario;
+  seeds: number[];
+  runs: SeedRun[];
+  /** Recordings of the first seed. */
+  recordings: Recordings;
+}
+
+export function runNetworkScenario(
+  s: NetworkScenario, file: string, options: { seeds?: number[]; onSeed?: (run: SeedRun) => void } = {},
+): NetworkRunResult {
+  const seeds = options.seeds ?? s.seeds;
+  const runs: SeedRun[] = [];
+  let recordings: Recordings | null = null;
+  for (const seed of seeds) {
+    const t0 = performance.now();
+    const built = buildNetwork(s, seed, file);
+    const t1 = performance.now();
+    built.network.run(Math.round(s.durationMs / s.dtMs) * s.dtMs);
+    const t2 = performance.now();
+    const durationS = s.durationMs / 1000;
+    const groups: GroupStats[] = built.spikeMonitors.map((m) => {
+      const size = m.source.size;
+      const times = m.timesMs();
+      const counts = spikeCounts(m.indices, size);
+      let active = 0;
+      for (let i = 0; i < size; i++) if (counts[i]! > 0) active++;
+      return {
+        group: m.source.name, size, spikes: m.count, meanRateHz: m.count / size / durationS,
+        meanIsiCv: interSpikeIntervals(m.indices, times, size).meanCv, activeFraction: active / size,
+      };
+    });
+    const run: SeedRun = {
+      seed, synapses: built.synapses.reduce((a, syn) => a + syn.matrix.count, 0),
+      buildMs: t1 - t0, simMs: t2 - t1, groups,
+    };
+    runs.push(run);
+    options.onSeed?.(run);
+    if (recordings === null) {
+      recordings = {
+        spikes: built.spikeMonitors.map((m) => ({ group: m.source.name, size: m.source.size, indices: m.indices.slice(), timesMs: m.timesMs() })),
+        rates: built.rateMonitors.map((m) => ({ group: m.source.name, rateHz: m.rateHz.slice() })),
+        traces: built.stateMonitors.flatMap(({ group, monitor }) => monitor.vars.flatMap((variable) =>
+          Array.from(monitor.indices, (neuron, k) => ({ group, variable, neuron, timesMs: monitor.timesMs(), values: monitor.trace(variable, k).slice() })))),
+      };
+    }
+  }
+  return { scenario: s, seeds, runs, recordings: recordings! };
+}
