@@ -5,6 +5,7 @@
  * weight and bias gradients). L = Σ r·y for a fixed random r.
  */
 import { describe, expect, it } from "vitest";
+import { Activation } from "../src/ann/activation.js";
 import { Conv2D, type Conv2DConfig } from "../src/ann/conv2d.js";
 import { Flatten } from "../src/ann/flatten.js";
 import type { Layer } from "../src/ann/layer.js";
@@ -131,6 +132,27 @@ describe("Conv2D", () => {
     expect(maxDiff(a.weight.grad, b.weight.grad)).toBeLessThan(1e-3);
     expect(maxDiff(ya, new Float32Array(ya.length))).toBeGreaterThan(0.1);
   });
+
+  for (const simd of [true, false]) {
+    it(`fused ReLU equals conv followed by a ReLU layer, forward and backward (${simd ? "SIMD" : "JavaScript"})`, () => {
+      const cfg = { inHeight: 7, inWidth: 6, inChannels: 3, outChannels: 8, kernel: 3, padding: 1, simd };
+      const fused = new Conv2D({ ...cfg, relu: true }, 2, Rng.fromSeed(16));
+      const plain = new Conv2D(cfg, 2, Rng.fromSeed(16));
+      const act = new Activation("relu", plain.outSize, 2);
+      const rng = Rng.fromSeed(17);
+      const x = randomInput(2 * fused.inSize, rng, 3);
+      const dy = randomInput(2 * fused.outSize, rng);
+      const yf = fused.forward(x, 2).slice(0, 2 * fused.outSize);
+      const yp = act.forward(plain.forward(x, 2), 2).slice(0, 2 * plain.outSize);
+      expect(Array.from(yf)).toEqual(Array.from(yp));
+      expect(yf.filter((v) => v === 0).length).toBeGreaterThan(yf.length / 5); // the mask matters
+      const dxf = fused.backward(dy, 2).slice(0, 2 * fused.inSize);
+      const dxp = plain.backward(act.backward(dy, 2), 2).slice(0, 2 * plain.inSize);
+      for (let i = 0; i < dxf.length; i++) expect(dxf[i]).toBeCloseTo(dxp[i]!, 5);
+      for (let i = 0; i < fused.weight.grad.length; i++) expect(fused.weight.grad[i]).toBeCloseTo(plain.weight.grad[i]!, 5);
+      for (let i = 0; i < 8; i++) expect(fused.bias.grad[i]).toBeCloseTo(plain.bias.grad[i]!, 5);
+    });
+  }
 
   it("output shape follows floor((in + 2p - k) / s) + 1", () => {
     const conv = new Conv2D({ inHeight: 28, inWidth: 28, inChannels: 1, outChannels: 8, kernel: 5 }, 1, Rng.fromSeed(0));

@@ -22,7 +22,7 @@ const tiny = {
   ],
   epochs: 2,
   seeds: [3],
-  charts: ["learning-curve", "loss-curve", "spikes-per-sample"],
+  charts: ["learning-curve", "loss-curve", "spikes-per-sample", "weight-histogram"],
 };
 
 describe("neurocompare CLI", () => {
@@ -47,6 +47,15 @@ describe("neurocompare CLI", () => {
     for (const l of lines.slice(1)) expect(Number.isFinite(Number(l.split(",")[4]))).toBe(true);
   });
 
+  it("writes weights.csv: a histogram per learner and epoch of the first seed", () => {
+    const lines = readFileSync(join(out, "weights.csv"), "utf8").trim().split("\n");
+    expect(lines[0]).toBe("learner,epoch,lo,hi,count");
+    const mlpEpoch1 = lines.slice(1).filter((l) => l.startsWith("mlp,1,"));
+    expect(mlpEpoch1).toHaveLength(40);
+    // 2 inputs × 4 hidden + 4 × 2 outputs = 16 weights, all counted once.
+    expect(mlpEpoch1.reduce((a, l) => a + Number(l.split(",")[4]), 0)).toBe(16);
+  });
+
   it("writes summary.json with the resolved scenario, version and CI per learner", () => {
     const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(s.scenario.learners[0].activation).toBe("relu"); // defaults resolved
@@ -68,7 +77,7 @@ describe("neurocompare CLI", () => {
   });
 
   it("writes each chart as a vega-lite spec, valid SVG and a PNG", () => {
-    for (const id of ["learning-curve", "loss-curve", "spikes-per-sample"]) {
+    for (const id of ["learning-curve", "loss-curve", "spikes-per-sample", "weight-histogram"]) {
       const spec = JSON.parse(readFileSync(join(out, "charts", `${id}.vl.json`), "utf8"));
       expect(spec.$schema).toContain("vega-lite");
       const svg = readFileSync(join(out, "charts", `${id}.svg`), "utf8");

@@ -54,7 +54,7 @@ describe("cnn learner", () => {
     const config = cnnConfigSchema.parse({ type: "cnn" });
     const task = mnistTask({ type: "mnist", trainSize: 10, testSize: 10 });
     const learner = new CnnLearner(config, task.shape, Rng.fromSeed(0));
-    expect(learner.net.layers.map((l) => l.kind)).toEqual(["conv2d", "relu", "maxpool2d", "conv2d", "relu", "maxpool2d", "dense"]);
+    expect(learner.net.layers.map((l) => l.kind)).toEqual(["conv2d+relu", "maxpool2d", "conv2d+relu", "maxpool2d", "dense"]);
     expect(learner.collectStats()["denseOpsPerSample"]).toBe(24 * 24 * 25 * 8 + 8 * 8 * 200 * 16 + 256 * 10);
     expect(config.optimizer).toEqual({ type: "adam", learningRate: 0.002 });
   });

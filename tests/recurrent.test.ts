@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Recurrent, type RecurrentOutput } from "../src/ann/recurrent.js";
 import type { CellKind } from "../src/ann/cells/cell.js";
 import { Rng } from "../src/core/rng.js";
-import { GemmArena, gemmNNJs, simdAvailable } from "../src/ann/cells/simd-gemm.js";
+import { GemmArena, gemmNNJs, simdAvailable } from "../src/ann/cells/simd-kernels.js";
 
 const STEPS = 4;
 const FEATURES = 3;

@@ -29,19 +29,12 @@ function cueRecallAccuracy(cell: "lstm" | "gru" | "rnn", steps: number, epochs: 
 
 describe("rnn learner on cue recall (chance = 0.25)", () => {
   for (const cell of ["lstm", "gru", "rnn"] as const) {
-    it(`${cell} recalls the cue across 10 steps`, () => {
-      const acc = cueRecallAccuracy(cell, 10, 12);
-      expect(acc[0]!).toBeLessThan(0.999); // it had something to learn
+    it(`${cell} recalls the flagged cue across 8 look-alike distractors`, () => {
+      const acc = cueRecallAccuracy(cell, 10, 15);
+      expect(acc[0]!).toBeLessThan(0.9); // it had something to learn
       expect(acc[acc.length - 1]!).toBeGreaterThan(0.9);
     });
   }
-
-  it("over 40 steps the LSTM still recalls the cue while the simple RNN stays near chance", () => {
-    const lstm = cueRecallAccuracy("lstm", 40, 15);
-    const rnn = cueRecallAccuracy("rnn", 40, 15);
-    expect(lstm[lstm.length - 1]!).toBeGreaterThan(0.9);
-    expect(Math.max(...rnn)).toBeLessThan(0.4);
-  });
 });
 
 describe("rnn learner configuration", () => {
@@ -70,27 +63,29 @@ describe("rnn learner configuration", () => {
     const task = cueRecallTask({ type: "cue-recall", steps: 5, classes: 3, noise: 1, trainSize: 8, testSize: 8 }, Rng.fromSeed(0));
     const mk = (cell: "lstm" | "gru" | "rnn") =>
       createLearner(learnerConfigSchema.parse({ type: "rnn", cell, hidden: 7 }), task.shape, Rng.fromSeed(0)).collectStats();
-    // steps × (features + hidden) × gates·hidden + hidden × classes; features = 4.
-    expect(mk("lstm")["denseOpsPerSample"]).toBe(5 * (4 + 7) * 28 + 7 * 3);
-    expect(mk("gru")["denseOpsPerSample"]).toBe(5 * (4 + 7) * 21 + 7 * 3);
+    // steps × (features + hidden) × gates·hidden + hidden × classes; features = classes + 2 = 5.
+    expect(mk("lstm")["denseOpsPerSample"]).toBe(5 * (5 + 7) * 28 + 7 * 3);
+    expect(mk("gru")["denseOpsPerSample"]).toBe(5 * (5 + 7) * 21 + 7 * 3);
     const s = mk("rnn");
-    expect(s["denseOpsPerSample"]).toBe(5 * (4 + 7) * 7 + 7 * 3);
+    expect(s["denseOpsPerSample"]).toBe(5 * (5 + 7) * 7 + 7 * 3);
     expect(s["weightStd"]).toBeGreaterThan(0);
   });
 });
 
 describe("sequence tasks", () => {
-  it("cue recall puts the label's one-hot cue at step 1 and the query at the last step", () => {
+  it("cue recall: flagged one-hot cue at step 1, one look-alike distractor per middle step, query flag last", () => {
     const t = cueRecallTask({ type: "cue-recall", steps: 6, classes: 3, noise: 0.5, trainSize: 9, testSize: 4 }, Rng.fromSeed(2));
-    expect(t.shape.sequence).toEqual({ steps: 6, features: 4 });
+    expect(t.shape.sequence).toEqual({ steps: 6, features: 5 });
     for (let i = 0; i < t.train.count; i++) {
-      const x = t.train.x.subarray(i * 24, (i + 1) * 24);
+      const x = t.train.x.subarray(i * 30, (i + 1) * 30);
       const y = t.train.y[i]!;
-      expect(Array.from(x.subarray(0, 4))).toEqual([0, 1, 2].map((k) => (k === y ? 1 : 0)).concat(0));
-      expect(Array.from(x.subarray(20, 24))).toEqual([0, 0, 0, 1]);
+      expect(Array.from(x.subarray(0, 5))).toEqual([0, 1, 2].map((k) => (k === y ? 1 : 0)).concat(1, 0));
+      expect(Array.from(x.subarray(25, 30))).toEqual([0, 0, 0, 0, 1]);
       for (let s = 1; s < 5; s++) {
-        for (let k = 0; k < 3; k++) expect(x[s * 4 + k]!).toBeLessThan(0.5);
-        expect(x[s * 4 + 3]).toBe(0);
+        const step = Array.from(x.subarray(s * 5, s * 5 + 5));
+        expect(step.slice(0, 3).filter((v) => v === 0.5)).toHaveLength(1);
+        expect(step.slice(0, 3).filter((v) => v === 0)).toHaveLength(2);
+        expect(step.slice(3)).toEqual([0, 0]);
       }
     }
   });

@@ -29,7 +29,7 @@ describe("scenario validation", () => {
   it("accepts a minimal scenario and fills in defaults", () => {
     const s = parseScenarioText(JSON.stringify(good), FILE);
     expect(s.seeds).toEqual([0]);
-    expect(s.charts).toEqual(["learning-curve", "loss-curve"]);
+    expect(s.charts).toEqual(["learning-curve", "loss-curve", "weight-histogram"]);
     expect(s.learners[0]).toMatchObject({ type: "mlp", hidden: [16], activation: "relu", batchSize: 32 });
   });
 

@@ -1,6 +1,7 @@
 /**
  * 2-D convolution over channel-last images (sample b, row y, column x,
- * channel c at x[((b·H + y)·W + x)·C + c]), zero padding, square kernel.
+ * channel c at x[((b·H + y)·W + x)·C + c]), zero padding, square kernel,
+ * optionally with a fused ReLU.
  *
  * Computed as im2col + matrix products, with every buffer allocated once for
  * `maxBatch` samples:
@@ -12,12 +13,15 @@
  *
  * The forward product skips zero inputs (blank pixels, ReLU zeros), the
  * backward products skip zero output gradients. `inputGrad: false` (the first
- * layer) skips dx entirely.
+ * layer) skips dx entirely. `relu: true` clamps y at zero inside the product
+ * and masks dy with y > 0 while copying it, saving a separate ReLU layer's
+ * two passes and buffers.
  *
- * With WebAssembly SIMD (core/kernels.ts SimdArena) the products run four
- * lanes at a time: col, W and y always (outChannels a multiple of 4), the
- * backward products when K is a multiple of 4 too (dy is copied or
- * transposed into the arena first). `simd: false` keeps plain JavaScript.
+ * With WebAssembly SIMD (core/kernels.ts SimdArena, outChannels a multiple of
+ * 4) all three products run four lanes at a time: col rows are padded with
+ * zeros to Kp = K rounded up to a multiple of 4, W is copied into a padded
+ * [Kp × F] matrix for each forward pass, and dy is copied (and transposed)
+ * into the arena. `simd: false` keeps plain JavaScript throughout.
  */
 import { SimdArena, matmul, matmulTransA } from "../core/kernels.js";
 import type { Rng } from "../core/rng.js";
@@ -35,6 +39,8 @@ export interface Conv2DConfig {
   /** Zero padding on every side. */
   padding?: number;
   init?: InitName;
+  /** Fused ReLU on the output (default false: linear). */
+  relu?: boolean;
   /** Compute dLoss/dInput in backward (default true; false for a first layer). */
   inputGrad?: boolean;
   /** Use the WebAssembly SIMD kernel where possible (default true). */
@@ -47,7 +53,7 @@ export function convOutSize(inSize: number, kernel: number, stride: number, padd
 }
 
 export class Conv2D implements Layer {
-  readonly kind = "conv2d";
+  readonly kind: string;
   readonly inSize: number;
   readonly outSize: number;
   readonly inHeight: number;
@@ -59,24 +65,28 @@ export class Conv2D implements Layer {
   readonly kernel: number;
   readonly stride: number;
   readonly padding: number;
+  readonly relu: boolean;
   readonly inputGrad: boolean;
   /** Weights [K × F], K = kernel·kernel·inChannels in (ky, kx, c) order. */
   readonly weight: Param;
   readonly bias: Param;
-  /** Rows of K per sample (output positions). */
+  /** Output positions per sample (rows of col per sample). */
   private readonly positions: number;
+  /** K, and the row stride of col, dcol, wT and dwT (K padded to a multiple of 4 with SIMD). */
   private readonly patch: number;
+  private readonly kp: number;
+  private readonly arena: SimdArena | null;
   private readonly col: Float32Array;
-  private readonly dcol: Float32Array;
   private readonly y: Float32Array;
+  private readonly dcol: Float32Array;
   private readonly dx: Float32Array;
+  /** W padded to [Kp × F] (SIMD only). */
+  private readonly wPad: Float32Array;
   private readonly wT: Float32Array;
   private readonly dwT: Float32Array;
-  private readonly arena: SimdArena | null;
-  /** SIMD backward only (K a multiple of 4): dy copied in, and dyᵀ [F × rows]. */
-  private readonly simdBackward: boolean;
-  private readonly dyIn: Float32Array;
-  private readonly dyT: Float32Array;
+  /** dy after the ReLU mask, as is [rows × F] and transposed [F × rows]. */
+  private readonly g: Float32Array;
+  private readonly gT: Float32Array;
 
   constructor(c: Conv2DConfig, maxBatch: number, rng: Rng) {
     const stride = c.stride ?? 1;
@@ -88,6 +98,8 @@ export class Conv2D implements Layer {
     this.kernel = c.kernel;
     this.stride = stride;
     this.padding = padding;
+    this.relu = c.relu ?? false;
+    this.kind = this.relu ? "conv2d+relu" : "conv2d";
     this.outHeight = convOutSize(c.inHeight, c.kernel, stride, padding);
     this.outWidth = convOutSize(c.inWidth, c.kernel, stride, padding);
     if (this.outHeight < 1 || this.outWidth < 1) {
@@ -97,43 +109,53 @@ export class Conv2D implements Layer {
     this.inSize = c.inHeight * c.inWidth * c.inChannels;
     this.positions = this.outHeight * this.outWidth;
     this.outSize = this.positions * c.outChannels;
-    this.patch = c.kernel * c.kernel * c.inChannels;
-    const K = this.patch;
+    const K = c.kernel * c.kernel * c.inChannels;
     const F = c.outChannels;
-    const rowsMax = maxBatch * this.positions;
-    const useSimd = (c.simd ?? true) && F % 4 === 0;
-    const backK = K % 4 === 0;
-    const arena = useSimd
-      ? new SimdArena(K * F + rowsMax * K + maxBatch * this.outSize +
-        (backK ? 2 * K * F + (this.inputGrad ? rowsMax * K : 0) + 2 * rowsMax * F : 0))
-      : null;
-    this.arena = arena !== null && arena.simd ? arena : null;
-    this.simdBackward = this.arena !== null && backK;
-    const alloc = (n: number) => (this.arena !== null ? this.arena.alloc(n) : new Float32Array(n));
-    const allocBack = (n: number) => (this.simdBackward ? alloc(n) : new Float32Array(n));
-    const w = alloc(K * F);
+    this.patch = K;
+    const w = new Float32Array(K * F);
     initWeights(w, K, c.kernel * c.kernel * F, c.init ?? "he-uniform", rng);
     this.weight = { name: "W", value: w, grad: new Float32Array(w.length), decay: true };
     this.bias = { name: "b", value: new Float32Array(F), grad: new Float32Array(F), decay: false };
-    this.col = alloc(rowsMax * K);
+
+    const rowsMax = maxBatch * this.positions;
+    const kp = Math.ceil(K / 4) * 4;
+    const useSimd = (c.simd ?? true) && F % 4 === 0;
+    const arena = useSimd
+      ? new SimdArena(rowsMax * kp * (this.inputGrad ? 2 : 1) + maxBatch * this.outSize + 3 * kp * F + 2 * rowsMax * F)
+      : null;
+    this.arena = arena !== null && arena.simd ? arena : null;
+    this.kp = this.arena !== null ? kp : K;
+    const simd = this.arena;
+    const alloc = (n: number) => (simd !== null ? simd.alloc(n) : new Float32Array(n));
+    this.col = alloc(rowsMax * this.kp);
     this.y = alloc(maxBatch * this.outSize);
-    this.dcol = this.inputGrad ? allocBack(rowsMax * K) : new Float32Array(0);
+    this.dcol = this.inputGrad ? alloc(rowsMax * this.kp) : new Float32Array(0);
     this.dx = new Float32Array(this.inputGrad ? maxBatch * this.inSize : 0);
-    this.wT = allocBack(K * F);
-    this.dwT = allocBack(K * F);
-    this.dyIn = this.simdBackward ? alloc(rowsMax * F) : new Float32Array(0);
-    this.dyT = this.simdBackward ? alloc(rowsMax * F) : new Float32Array(0);
+    this.wPad = simd !== null ? alloc(this.kp * F) : new Float32Array(0);
+    this.wT = alloc(this.kp * F);
+    this.dwT = alloc(this.kp * F);
+    this.g = simd !== null || this.relu ? alloc(rowsMax * F) : new Float32Array(0);
+    this.gT = simd !== null ? alloc(rowsMax * F) : new Float32Array(0);
   }
 
   forward(x: Float32Array, batch: number): Float32Array {
     const rows = batch * this.positions;
     const F = this.outChannels;
+    const K = this.patch;
     this.im2col(x, batch);
     const y = this.y;
     const b = this.bias.value;
-    for (let r = 0; r < rows; r++) y.set(b, r * F);
-    if (this.arena !== null) this.arena.spmm(this.col, this.weight.value, y, rows, this.patch, F, true);
-    else matmul(this.col, this.weight.value, y, rows, this.patch, F, true);
+    for (let r = 0; r < rows; r++) {
+      const o = r * F;
+      for (let f = 0; f < F; f++) y[o + f] = b[f]!;
+    }
+    if (this.arena !== null) {
+      this.wPad.set(this.weight.value); // rows K..Kp stay zero
+      this.arena.spmm(this.col, this.wPad, y, rows, this.kp, F, true, this.relu);
+    } else {
+      matmul(this.col, this.weight.value, y, rows, K, F, true);
+      if (this.relu) for (let i = 0; i < rows * F; i++) if (y[i]! < 0) y[i] = 0;
+    }
     return y;
   }
 
@@ -141,42 +163,49 @@ export class Conv2D implements Layer {
     const rows = batch * this.positions;
     const F = this.outChannels;
     const K = this.patch;
-    // Bias: column sums of dy.
+    const kp = this.kp;
+    const arena = this.arena;
+    // g = dy masked by the ReLU (y > 0), copied into the arena (and transposed) for SIMD.
+    let g = dy;
+    if (this.relu) {
+      g = this.g;
+      const y = this.y;
+      for (let i = 0; i < rows * F; i++) g[i] = y[i]! > 0 ? dy[i]! : 0;
+    } else if (arena !== null) {
+      g = this.g;
+      g.set(dy.subarray(0, rows * F));
+    }
+    if (arena !== null) {
+      // Transposed with sequential writes: writing down columns (stride rows·4 bytes,
+      // often a multiple of 4 KiB) thrashes the L1 cache and cost 3× the whole product.
+      const gT = this.gT;
+      for (let f = 0; f < F; f++) {
+        const o = f * rows;
+        for (let r = 0; r < rows; r++) gT[o + r] = g[r * F + f]!;
+      }
+    }
+    // Bias: column sums of g.
     const db = this.bias.grad;
     for (let r = 0; r < rows; r++) {
       const o = r * F;
-      for (let f = 0; f < F; f++) db[f]! += dy[o + f]!;
+      for (let f = 0; f < F; f++) db[f]! += g[o + f]!;
     }
-    // Weights: dWᵀ[F×K] = dyᵀ · col (skips zero dy), then added transposed.
+    // Weights: dWᵀ[F×Kp] = gᵀ · col (skips zero g), then added transposed.
     const dwT = this.dwT;
-    const arena = this.simdBackward ? this.arena : null;
-    if (arena !== null) {
-      const dyT = this.dyT;
-      for (let r = 0; r < rows; r++) {
-        const o = r * F;
-        for (let f = 0; f < F; f++) dyT[f * rows + r] = dy[o + f]!;
-      }
-      arena.spmm(dyT, this.col, dwT, F, rows, K, false);
-    } else {
-      matmulTransA(dy, this.col, dwT, F, rows, K, false);
-    }
+    if (arena !== null) arena.spmm(this.gT, this.col, dwT, F, rows, kp, false);
+    else matmulTransA(g, this.col, dwT, F, rows, K, false);
     const dw = this.weight.grad;
     for (let f = 0; f < F; f++) {
-      const o = f * K;
+      const o = f * kp;
       for (let k = 0; k < K; k++) dw[k * F + f]! += dwT[o + k]!;
     }
     if (!this.inputGrad) return this.dx;
-    // Input: dcol = dy · Wᵀ (skips zero dy), then scattered back (col2im).
+    // Input: dcol = g · Wᵀ (skips zero g), then scattered back (col2im).
     const w = this.weight.value;
     const wT = this.wT;
-    for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) wT[f * K + k] = w[k * F + f]!;
-    if (arena !== null) {
-      const dyIn = this.dyIn;
-      dyIn.set(dy.subarray(0, rows * F));
-      arena.spmm(dyIn, wT, this.dcol, rows, F, K, false);
-    } else {
-      matmul(dy, wT, this.dcol, rows, F, K, false);
-    }
+    for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) wT[f * kp + k] = w[k * F + f]!;
+    if (arena !== null) arena.spmm(g, wT, this.dcol, rows, F, kp, false);
+    else matmul(g, wT, this.dcol, rows, F, K, false);
     this.col2im(batch);
     return this.dx;
   }
@@ -194,13 +223,15 @@ export class Conv2D implements Layer {
   private im2col(x: Float32Array, batch: number): void {
     const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, kernel: k, stride: s, padding: p } = this;
     const col = this.col;
+    const kp = this.kp;
     const rowLen = k * C; // one kernel row: kx and c, contiguous in x when fully inside
-    let o = 0;
+    let r = 0;
     for (let b = 0; b < batch; b++) {
       const xb = b * H * W * C;
       for (let oy = 0; oy < OH; oy++) {
         const y0 = oy * s - p;
-        for (let ox = 0; ox < OW; ox++) {
+        for (let ox = 0; ox < OW; ox++, r++) {
+          let o = r * kp; // entries K..Kp of each row stay zero
           const x0 = ox * s - p;
           const inside = x0 >= 0 && x0 + k <= W;
           for (let ky = 0; ky < k; ky++) {
@@ -235,13 +266,15 @@ export class Conv2D implements Layer {
     const dcol = this.dcol;
     const dx = this.dx;
     dx.fill(0, 0, batch * this.inSize);
+    const kp = this.kp;
     const rowLen = k * C;
-    let o = 0;
+    let r = 0;
     for (let b = 0; b < batch; b++) {
       const xb = b * H * W * C;
       for (let oy = 0; oy < OH; oy++) {
         const y0 = oy * s - p;
-        for (let ox = 0; ox < OW; ox++) {
+        for (let ox = 0; ox < OW; ox++, r++) {
+          let o = r * kp;
           const x0 = ox * s - p;
           const inside = x0 >= 0 && x0 + k <= W;
           for (let ky = 0; ky < k; ky++) {

@@ -67,7 +67,11 @@ export class Dense implements Layer {
     // y starts as the bias rows, then x·W accumulates (zero inputs are skipped inside).
     const y = this.y;
     const n = this.outSize;
-    for (let i = 0; i < batch; i++) y.set(this.bias.value, i * n);
+    const bias = this.bias.value;
+    for (let i = 0; i < batch; i++) {
+      const o = i * n;
+      for (let j = 0; j < n; j++) y[o + j] = bias[j]!;
+    }
     if (this.arena !== null) {
       const xIn = this.xIn;
       xIn.set(x.subarray(0, batch * this.inSize));
@@ -88,9 +92,9 @@ export class Dense implements Layer {
     if (this.arena !== null) {
       // dW += xᵀ·dy as a product whose left operand (xᵀ) has the zeros to skip.
       const xT = this.xT;
-      for (let b = 0; b < batch; b++) {
-        const row = b * m;
-        for (let p = 0; p < m; p++) xT[p * batch + b] = x[row + p]!;
+      for (let p = 0; p < m; p++) {
+        const o = p * batch;
+        for (let b = 0; b < batch; b++) xT[o + b] = x[b * m + p]!;
       }
       const dyIn = this.dyIn;
       dyIn.set(dy.subarray(0, batch * n));

@@ -3,12 +3,12 @@ import { join, resolve } from "node:path";
 import { ScenarioError, UserError } from "../core/errors.js";
 import { writeReport } from "../report/write.js";
 import { parseJson, readTextFile } from "../scenario/parse.js";
-import { csvToRows, summarize, type LearnerInfo } from "../scenario/results.js";
+import { csvToHistograms, csvToRows, summarize, type LearnerInfo } from "../scenario/results.js";
 import { scenarioSchema } from "../scenario/schema.js";
 import { networkScenarioSchema } from "../scenario/network-schema.js";
 import { networkCsvToRows, recordingsFromCsv, summarizeNetworkRows } from "../scenario/network-results.js";
 import { writeNetworkReport } from "../report/network-report.js";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { packageVersion } from "../version.js";
 
 export async function reportCommand(dirArg: string): Promise<void> {
@@ -35,7 +35,18 @@ export async function reportCommand(dirArg: string): Promise<void> {
   const learners: LearnerInfo[] = names.map((name) => ({ name, type: typeOf.get(name) ?? "unknown" }));
   const seeds = [...new Set(parsed.rows.map((r) => r.seed))].sort((a, b) => a - b);
   const summary = summarize({ scenario: scenario.data, seeds, learners, rows: parsed.rows }, packageVersion);
-  await writeReport(dir, parsed.rows, summary);
+  const weightsPath = join(dir, "weights.csv");
+  const histograms = existsSync(weightsPath) ? csvToHistograms(readTextFile(weightsPath, "weights file")) : [];
+  // Receptive-field images cannot be redrawn from the CSVs; the report keeps the ones the run drew.
+  const chartDir = join(dir, "charts");
+  const images = (existsSync(chartDir) ? readdirSync(chartDir) : [])
+    .filter((f) => /^receptive-fields-.+\.png$/.test(f))
+    .sort()
+    .map((f) => {
+      const learner = f.slice("receptive-fields-".length, -4);
+      return { id: f.slice(0, -4), title: `Receptive fields of ${learner}`, caption: "The input weights of each neuron after training (first seed), as drawn by the run.", png: readFileSync(join(chartDir, f)) };
+    });
+  await writeReport(dir, parsed.rows, summary, histograms, images);
   process.stdout.write(`Report rebuilt: ${join(dir, "report.html")}\n`);
 }
 

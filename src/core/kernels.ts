@@ -198,7 +198,8 @@ export function argmax(x: Float32Array, offset: number, len: number): number {
  * so the views stay valid) and a product over them, compiled from the
  * opcodes below (no build step, no dependency):
  *
- *   C[m×n] += A[m×k] · B[k×n]    n a multiple of 4; zero entries of A skipped
+ *   C[m×n] += A[m×k] · B[k×n]    n a multiple of 4; zero entries of A skipped;
+ *                                 optionally C = max(C, 0) at the end (fused ReLU)
  *
  * For each row i of C and each block of 16, 8 or 4 columns, the block of C
  * stays in f32x4 registers while p runs over k: a zero a[i,p] costs one
@@ -214,12 +215,14 @@ const V128 = 0x7b;
 const VOID = 0x40;
 const SIMD = 0xfd;
 const OP = {
-  block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d,
+  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d,
   get: 0x20, set: 0x21, tee: 0x22, f32Load: 0x2a,
   i32Const: 0x41, f32Const: 0x43, f32Eq: 0x5b, i32GeS: 0x4e, i32GtS: 0x4a,
   i32Add: 0x6a, i32Mul: 0x6c, i32Shl: 0x74,
 } as const;
-const V = { load: [0x00], store: [0x0b], splat: [0x13], add: [0xe4, 0x01], mul: [0xe6, 0x01] } as const;
+const V = {
+  load: [0x00], store: [0x0b], const: [0x0c], splat: [0x13], add: [0xe4, 0x01], mul: [0xe6, 0x01], max: [0xe9, 0x01],
+} as const;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -232,12 +235,12 @@ function uleb(n: number): number[] {
   return out;
 }
 
-// Params: a, b, c (byte offsets), m, k, n. Locals after them:
-const PA = 0, PB = 1, PC = 2, PM = 3, PK = 4, PN = 5;
-const LI = 6, LJ = 7, LAP = 8, LAEND = 9, LBP = 10, LCP = 11, LNB = 12, LKB = 13; // i32
-const LAV = 14; // f32
-const LACC = 15; // v128 × 4, then the splat
-const LS = 19;
+// Params: a, b, c (byte offsets), m, k, n, relu (0/1). Locals after them:
+const PA = 0, PB = 1, PC = 2, PM = 3, PK = 4, PN = 5, PRELU = 6;
+const LI = 7, LJ = 8, LAP = 9, LAEND = 10, LBP = 11, LCP = 12, LNB = 13, LKB = 14; // i32
+const LAV = 15; // f32
+const LACC = 16; // v128 × 4, then the splat
+const LS = 20;
 
 function spmmBody(): number[] {
   const code: number[] = [];
@@ -270,6 +273,10 @@ function spmmBody(): number[] {
     e(get(LAP), i32(4), OP.i32Add, set(LAP));
     e(get(LBP), get(LNB), OP.i32Add, set(LBP));
     e(OP.br, 0, OP.end, OP.end);
+    // Fused ReLU: clamp the finished block at zero before storing it.
+    e(get(PRELU), OP.if, VOID);
+    for (let t = 0; t < q; t++) e(get(LACC + t), SIMD, V.const, new Array<number>(16).fill(0), SIMD, V.max, set(LACC + t));
+    e(OP.end);
     for (let t = 0; t < q; t++) e(get(LCP), get(LACC + t), SIMD, V.store, mem(16 * t));
   };
   e(get(PN), i32(2), OP.i32Shl, set(LNB));
@@ -311,7 +318,7 @@ function spmmModuleBytes(): Uint8Array {
   const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...str("e"), ...str("m"), 0x02, 0x00, 1]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...str("spmm"), 0x00, 0]),
@@ -329,7 +336,7 @@ interface WasmApi {
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
-type SpmmFn = (a: number, b: number, c: number, m: number, k: number, n: number) => void;
+type SpmmFn = (a: number, b: number, c: number, m: number, k: number, n: number, relu: number) => void;
 
 const wasm = Reflect.get(globalThis, "WebAssembly") as WasmApi | undefined;
 let spmmModule: object | null | undefined;
@@ -393,14 +400,19 @@ export class SimdArena {
     return this.memory !== null && x.buffer === this.memory.buffer;
   }
 
-  /** C[m×n] (=|+=) A[m×k]·B[k×n], skipping zero entries of A; SIMD when all three are the arena's and n % 4 = 0. */
-  spmm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate = false): void {
+  /**
+   * C[m×n] (=|+=) A[m×k]·B[k×n], skipping zero entries of A, then C = max(C, 0)
+   * when `relu`; SIMD when all three are the arena's and n % 4 = 0.
+   */
+  spmm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number,
+    accumulate = false, relu = false): void {
     const fn = this.fn;
     if (fn !== null && (n & 3) === 0 && this.owns(a) && this.owns(b) && this.owns(c)) {
       if (!accumulate) c.fill(0, 0, m * n);
-      fn(a.byteOffset, b.byteOffset, c.byteOffset, m, k, n);
+      fn(a.byteOffset, b.byteOffset, c.byteOffset, m, k, n, relu ? 1 : 0);
     } else {
       matmul(a, b, c, m, k, n, accumulate);
+      if (relu) for (let i = 0; i < m * n; i++) if (c[i]! < 0) c[i] = 0;
     }
   }
 }

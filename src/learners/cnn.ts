@@ -112,13 +112,15 @@ export class CnnLearner implements Learner {
           if (m.h + 2 * lc.padding < lc.kernel || m.w + 2 * lc.padding < lc.kernel) {
             throw new UserError("E_CONFIG_INVALID", `${path}: kernel ${lc.kernel} does not fit the ${m.h}×${m.w} input (padding ${lc.padding})`);
           }
+          // ReLU is fused into the convolution (one pass fewer each way); other activations follow it.
+          const relu = lc.activation === "relu";
           const conv = new Conv2D({
             inHeight: m.h, inWidth: m.w, inChannels: m.c, outChannels: lc.filters,
             kernel: lc.kernel, stride: lc.stride, padding: lc.padding,
-            init: config.init ?? initFor(lc.activation), inputGrad: !first,
+            init: config.init ?? initFor(lc.activation), inputGrad: !first, relu,
           }, maxBatch, rng.fork(`conv${i}`));
           layers.push(conv);
-          if (lc.activation !== "linear") layers.push(new Activation(lc.activation, conv.outSize, maxBatch));
+          if (lc.activation !== "linear" && !relu) layers.push(new Activation(lc.activation, conv.outSize, maxBatch));
           m = { h: conv.outHeight, w: conv.outWidth, c: lc.filters };
           break;
         }

@@ -18,6 +18,15 @@ export interface BatchResult {
 /** Per-epoch figures a learner reports beside accuracy: costs and plasticity. */
 export type LearnerStats = Record<string, number>;
 
+/** Each hidden unit's input weights as an image (Diehl & Cook receptive fields). */
+export interface ReceptiveFields {
+  width: number;
+  height: number;
+  count: number;
+  /** count × height × width weights, row-major per unit. */
+  data: Float32Array;
+}
+
 export interface Learner {
   /** The learner's label in results (unique within a scenario). */
   readonly name: string;
@@ -36,4 +45,6 @@ export interface Learner {
   collectStats(): LearnerStats;
   /** The trainable or plastic parameters (for weight statistics and pruning). */
   params(): readonly Param[];
+  /** Optional: input weights of each hidden unit as images, drawn as a grid in the report. */
+  receptiveFields?(): ReceptiveFields;
 }

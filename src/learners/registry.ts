@@ -7,16 +7,20 @@ import { z } from "zod";
 import type { Rng } from "../core/rng.js";
 import type { TaskShape } from "../tasks/task.js";
 import { CnnLearner, cnnConfigSchema } from "./cnn.js";
+import { DiehlCookLearner, diehlCookConfigSchema } from "./diehl-cook.js";
 import type { Learner } from "./learner.js";
 import { LsmLearner, lsmConfigSchema } from "./lsm.js";
 import { MlpLearner, mlpConfigSchema } from "./mlp.js";
 import { RnnLearner, rnnConfigSchema } from "./rnn.js";
+import { SurrogateLearner, surrogateConfigSchema } from "./surrogate.js";
 
 export const learnerConfigSchema = z.discriminatedUnion("type", [
   mlpConfigSchema,
   cnnConfigSchema,
   rnnConfigSchema,
   lsmConfigSchema,
+  diehlCookConfigSchema,
+  surrogateConfigSchema,
 ]);
 export type LearnerConfig = z.infer<typeof learnerConfigSchema>;
 
@@ -26,6 +30,8 @@ export const learnerDescriptions: Record<LearnerConfig["type"], string> = {
   cnn: "convolutional network: conv, max/avg pooling and dense layers over image tasks, backpropagation, mini-batch SGD/Adam",
   rnn: "recurrent network (LSTM, GRU or simple RNN) over a sequence task, dense softmax read-out, backpropagation through time",
   lsm: "spiking liquid-state learner: Poisson input, LIF pool with recurrent synapses, trained linear readout on spike counts",
+  stdp: "Diehl & Cook 2015 unsupervised STDP: Poisson input, conductance LIF neurons with adaptive thresholds, lateral inhibition, labels assigned from responses",
+  surrogate: "spiking network of leaky integrate-and-fire layers over T steps, trained by backpropagation through time with a surrogate spike derivative (snnTorch/norse style), Adam",
 };
 
 export function createLearner(config: LearnerConfig, shape: TaskShape, rng: Rng): Learner {
@@ -38,5 +44,9 @@ export function createLearner(config: LearnerConfig, shape: TaskShape, rng: Rng)
       return new RnnLearner(config, shape, rng);
     case "lsm":
       return new LsmLearner(config, shape, rng);
+    case "stdp":
+      return new DiehlCookLearner(config, shape, rng);
+    case "surrogate":
+      return new SurrogateLearner(config, shape, rng);
   }
 }

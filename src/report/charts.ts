@@ -5,7 +5,7 @@
  * generator and would make the charts differ from run to run.
  */
 import { confidenceInterval } from "../metrics/stats.js";
-import type { MetricRow } from "../scenario/results.js";
+import type { MetricRow, WeightHistogramRow } from "../scenario/results.js";
 import type { ChartName } from "../scenario/schema.js";
 
 export interface ChartDef {
@@ -29,7 +29,7 @@ interface ChartMeta {
   logY?: boolean;
 }
 
-const META: Record<ChartName, ChartMeta> = {
+const META: Record<Exclude<ChartName, "weight-histogram">, ChartMeta> = {
   "learning-curve": {
     metric: "testAccuracy", title: "Test accuracy by epoch", yTitle: "test accuracy (%)", percent: true,
     caption: "Accuracy on the held-out test set after each epoch; the line is the mean over seeds and the band its 95% confidence interval.",
@@ -83,9 +83,57 @@ export function aggregateMetric(rows: readonly MetricRow[], metric: string, scal
   return out;
 }
 
-export function buildCharts(rows: readonly MetricRow[], learners: readonly string[], charts: readonly ChartName[]): ChartDef[] {
+/**
+ * Weight distribution after each epoch, one panel per learner: each row is an
+ * epoch, each cell a bin of that epoch's histogram (bins follow each epoch's
+ * own range), shaded by the fraction of weights in it.
+ */
+export function weightHistogramChart(histograms: readonly WeightHistogramRow[], learners: readonly string[]): ChartDef | null {
+  if (histograms.length === 0) return null;
+  const totals = new Map<string, number>();
+  for (const h of histograms) totals.set(`${h.learner}\u0000${h.epoch}`, (totals.get(`${h.learner}\u0000${h.epoch}`) ?? 0) + h.count);
+  const data = histograms.map((h) => ({
+    learner: h.learner, epoch: h.epoch, lo: h.lo, hi: h.hi,
+    fraction: h.count / Math.max(1, totals.get(`${h.learner}\u0000${h.epoch}`)!),
+  }));
+  const present = learners.filter((l) => histograms.some((h) => h.learner === l));
+  return {
+    id: "weight-histogram",
+    title: "Weight distribution by epoch",
+    caption: "Each row is the distribution of a learner's weights after one epoch (first seed); darker cells hold more weights. Plasticity shows as the distribution spreading, shifting or splitting.",
+    spec: {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: "Weight distribution by epoch",
+      background: "white",
+      config: { font: "DejaVu Sans, Helvetica, Arial, sans-serif", view: { stroke: null } },
+      data: { values: data },
+      facet: { row: { field: "learner", type: "nominal", title: null, sort: present } },
+      resolve: { scale: { x: "independent" } },
+      spec: {
+        width: 480,
+        height: { step: 12 },
+        mark: { type: "rect" },
+        encoding: {
+          x: { field: "lo", type: "quantitative", title: "weight", scale: { zero: false, nice: false } },
+          x2: { field: "hi" },
+          y: { field: "epoch", type: "ordinal", title: "epoch" },
+          color: { field: "fraction", type: "quantitative", title: "fraction of weights", scale: { scheme: "greys", type: "sqrt" } },
+          tooltip: [{ field: "learner" }, { field: "epoch" }, { field: "lo", format: ".3~g" }, { field: "hi", format: ".3~g" }, { field: "fraction", format: ".3~g" }],
+        },
+      },
+    },
+  };
+}
+
+export function buildCharts(rows: readonly MetricRow[], learners: readonly string[], charts: readonly ChartName[],
+  histograms: readonly WeightHistogramRow[] = []): ChartDef[] {
   const defs: ChartDef[] = [];
   for (const id of charts) {
+    if (id === "weight-histogram") {
+      const chart = weightHistogramChart(histograms, learners);
+      if (chart !== null) defs.push(chart);
+      continue;
+    }
     const m = META[id];
     const data = aggregateMetric(rows, m.metric, m.percent ? 100 : 1);
     if (m.percent) {

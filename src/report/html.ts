@@ -15,6 +15,13 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+export interface ReportImage {
+  id: string;
+  title: string;
+  caption: string;
+  png: Buffer;
+}
+
 /** Everything a report says, whatever the scenario kind. */
 export interface ReportDoc {
   name: string;
@@ -25,6 +32,8 @@ export interface ReportDoc {
   tableIntro: string;
   table: HeadlineTable;
   charts: readonly RenderedChart[];
+  /** Raster images (receptive fields), embedded as PNG. */
+  images?: readonly ReportImage[];
   /** The resolved scenario, shown for reproducibility. */
   scenario: unknown;
   packageVersion: string;
@@ -38,6 +47,9 @@ export function renderHtml(doc: ReportDoc): string {
     .join("\n");
   const figures = charts
     .map((c) => `<figure id="${escapeHtml(c.id)}">\n${c.svg.replace(/^<\?xml[^>]*>\s*/, "")}\n<figcaption><b>${escapeHtml(c.title)}.</b> ${escapeHtml(c.caption)}</figcaption>\n</figure>`)
+    .join("\n");
+  const pictures = (doc.images ?? [])
+    .map((im) => `<figure id="${escapeHtml(im.id)}">\n<img alt="${escapeHtml(im.title)}" src="data:image/png;base64,${im.png.toString("base64")}" style="max-width:100%;image-rendering:pixelated">\n<figcaption><b>${escapeHtml(im.title)}.</b> ${escapeHtml(im.caption)}</figcaption>\n</figure>`)
     .join("\n");
   return `<!DOCTYPE html>
 <html lang="en">
@@ -70,6 +82,7 @@ ${body}
 </table>
 <h2>Charts</h2>
 ${figures}
+${pictures}
 <h2>Reproducibility</h2>
 <p class="meta">neurocompare ${escapeHtml(doc.packageVersion)}. Rerun with <code>neurocompare run</code> on the scenario below; the same seeds give the same numbers (apart from wall-clock times).</p>
 <details><summary>Resolved scenario (defaults filled in)</summary>

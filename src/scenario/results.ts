@@ -5,6 +5,7 @@
  */
 import { confidenceInterval, type Interval } from "../metrics/stats.js";
 import type { Scenario } from "./schema.js";
+import type { ReceptiveFields } from "../learners/learner.js";
 
 export interface MetricRow {
   learner: string;
@@ -19,11 +20,24 @@ export interface LearnerInfo {
   type: string;
 }
 
+/** One bin of a learner's weight histogram after an epoch (first seed only). */
+export interface WeightHistogramRow {
+  learner: string;
+  epoch: number;
+  lo: number;
+  hi: number;
+  count: number;
+}
+
 export interface RunResult {
   scenario: Scenario;
   seeds: number[];
   learners: LearnerInfo[];
   rows: MetricRow[];
+  /** Weight distribution after each epoch, first seed (weights.csv). */
+  weightHistograms: WeightHistogramRow[];
+  /** Receptive fields at the end of the first seed, for learners that have them. */
+  receptiveFields: { learner: string; fields: ReceptiveFields }[];
 }
 
 export interface LearnerSummary extends LearnerInfo {
@@ -92,8 +106,23 @@ export function csvToRows(text: string): { rows: MetricRow[] } | { line: number;
   return { rows };
 }
 
+export const WEIGHTS_CSV_HEADER = "learner,epoch,lo,hi,count";
+
+export function histogramsToCsv(rows: readonly WeightHistogramRow[]): string {
+  return [WEIGHTS_CSV_HEADER, ...rows.map((r) => `${csvField(r.learner)},${r.epoch},${r.lo},${r.hi},${r.count}`)].join("\n") + "\n";
+}
+
+/** Parses weights.csv (written by `run`); malformed lines are skipped, since it only feeds a chart. */
+export function csvToHistograms(text: string): WeightHistogramRow[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  if (lines[0] !== WEIGHTS_CSV_HEADER) return [];
+  return lines.slice(1).map(splitCsvLine).filter((f) => f.length === 5).map((f) => ({
+    learner: f[0]!, epoch: Number(f[1]), lo: Number(f[2]), hi: Number(f[3]), count: Number(f[4]),
+  }));
+}
+
 /** Final-epoch figures per learner and metric, as mean ± 95% CI over seeds. */
-export function summarize(result: RunResult, packageVersion: string): Summary {
+export function summarize(result: Pick<RunResult, "scenario" | "seeds" | "learners" | "rows">, packageVersion: string): Summary {
   const learners: LearnerSummary[] = result.learners.map((l) => {
     const mine = result.rows.filter((r) => r.learner === l.name);
     const lastEpoch = mine.reduce((m, r) => Math.max(m, r.epoch), 0);

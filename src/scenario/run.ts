@@ -14,7 +14,8 @@ import { createLearner } from "../learners/registry.js";
 import type { Learner } from "../learners/learner.js";
 import { createTask } from "../tasks/registry.js";
 import { epochOrder, gatherBatch, type Task } from "../tasks/task.js";
-import type { LearnerInfo, MetricRow, RunResult } from "./results.js";
+import { histogram } from "../metrics/spike-stats.js";
+import type { LearnerInfo, MetricRow, RunResult, WeightHistogramRow } from "./results.js";
 import type { Scenario } from "./schema.js";
 
 export interface EpochRecord {
@@ -46,23 +47,44 @@ export function learnerName(l: { name?: string | undefined; type: string }): str
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const seeds = options.seeds ?? scenario.seeds;
   const rows: MetricRow[] = [];
+  const weightHistograms: WeightHistogramRow[] = [];
+  const receptiveFields: RunResult["receptiveFields"] = [];
   const learners: LearnerInfo[] = scenario.learners.map((l) => ({ name: learnerName(l), type: l.type }));
-  for (const seed of seeds) {
+  seeds.forEach((seed, seedIndex) => {
     const root = Rng.fromSeed(seed);
     const task = createTask(scenario.task, root.fork("task"));
     scenario.learners.forEach((config, i) => {
       const name = learners[i]!.name;
       const rng = root.fork(`learner:${name}`);
       const learner = createLearner(config, task.shape, rng.fork("init"));
-      trainLearner(learner, task, scenario.epochs, seed, rng.fork("order"), rows, options.observer);
+      const histograms = seedIndex === 0 ? weightHistograms : null;
+      trainLearner(learner, task, scenario.epochs, seed, rng.fork("order"), rows, histograms, options.observer);
+      if (seedIndex === 0 && learner.receptiveFields !== undefined) receptiveFields.push({ learner: name, fields: learner.receptiveFields() });
     });
+  });
+  return { scenario, seeds, learners, rows, weightHistograms, receptiveFields };
+}
+
+const HISTOGRAM_BINS = 40;
+
+/** The learner's weights (biases excluded where it marks them) binned over their current range. */
+function weightHistogram(learner: Learner, epoch: number): WeightHistogramRow[] {
+  const params = learner.params();
+  const weights = params.some((p) => p.decay) ? params.filter((p) => p.decay) : params;
+  let n = 0;
+  for (const p of weights) n += p.value.length;
+  const all = new Float32Array(n);
+  let off = 0;
+  for (const p of weights) {
+    all.set(p.value, off);
+    off += p.value.length;
   }
-  return { scenario, seeds, learners, rows };
+  return histogram(all, HISTOGRAM_BINS).map((b) => ({ learner: learner.name, epoch, lo: b.lo, hi: b.hi, count: b.count }));
 }
 
 function trainLearner(
   learner: Learner, task: Task, epochs: number, seed: number, orderRng: Rng,
-  rows: MetricRow[], observer: RunObserver | undefined,
+  rows: MetricRow[], histograms: WeightHistogramRow[] | null, observer: RunObserver | undefined,
 ): void {
   const inputSize = task.shape.inputSize;
   const batchSize = learner.maxBatch;
@@ -97,6 +119,7 @@ function trainLearner(
       ...learner.collectStats(),
     };
     for (const [metric, value] of Object.entries(metrics)) rows.push({ learner: learner.name, seed, epoch, metric, value });
+    if (histograms !== null) histograms.push(...weightHistogram(learner, epoch));
     observer?.onEpoch?.({ learner: learner.name, type: learner.type, seed, epoch, epochs, metrics });
   }
 }

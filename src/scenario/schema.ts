@@ -9,7 +9,7 @@ import { learnerConfigSchema } from "../learners/registry.js";
 import { taskConfigSchema } from "../tasks/registry.js";
 import { networkScenarioSchema } from "./network-schema.js";
 
-export const chartNames = ["learning-curve", "loss-curve", "train-accuracy", "spikes-per-sample", "weight-change"] as const;
+export const chartNames = ["learning-curve", "loss-curve", "train-accuracy", "spikes-per-sample", "weight-change", "weight-histogram"] as const;
 export type ChartName = (typeof chartNames)[number];
 
 export const scenarioSchema = z.strictObject({
@@ -23,7 +23,7 @@ export const scenarioSchema = z.strictObject({
   epochs: z.int().min(1).max(100_000),
   seeds: z.array(z.int().min(0).max(2 ** 31 - 1)).min(1).default([0])
     .describe("every learner runs once per seed; several seeds give confidence bands"),
-  charts: z.array(z.enum(chartNames)).default(["learning-curve", "loss-curve"]),
+  charts: z.array(z.enum(chartNames)).default(["learning-curve", "loss-curve", "weight-histogram"]),
 }).superRefine((s, ctx) => {
   const seen = new Map<string, number>();
   s.learners.forEach((l, i) => {

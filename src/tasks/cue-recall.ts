@@ -1,14 +1,17 @@
 /**
  * Cue recall: a synthetic memory task whose answer depends only on the first
- * input. Each sample is a sequence of `steps` steps of `classes + 1` features:
+ * input. Each sample is a sequence of `steps` steps of `classes + 2` features
+ * (channels 0..K-1 carry symbols, K flags the cue, K+1 flags the query):
  *
- *   step 0:             a one-hot cue among `classes` channels (the label)
- *   steps 1..steps-2:   distractors, every cue channel uniform in [0, noise)
- *   step steps-1:       the query: channel `classes` set to 1, cue channels 0
+ *   step 0:             the cue: one-hot symbol (the label) and the cue flag
+ *   steps 1..steps-2:   distractors: a random one-hot symbol of amplitude
+ *                       `noise`, the same channels as the cue but no flag
+ *   step steps-1:       the query flag alone
  *
- * The label must be carried across `steps - 2` noisy steps. A simple RNN loses
- * it as the stretch grows (vanishing gradients); gated cells keep it. Classes
- * are balanced (sample i has label i mod classes).
+ * The answer is the symbol seen with the cue flag, carried across `steps - 2`
+ * distractors that look like cues. A gated cell can open its input only at the
+ * flag; a simple RNN adds every distractor into the same state, and its
+ * gradients vanish over the delay. Classes are balanced (label i mod classes).
  */
 import { z } from "zod";
 import type { Rng } from "../core/rng.js";
@@ -18,7 +21,7 @@ export const cueRecallConfigSchema = z.strictObject({
   type: z.literal("cue-recall"),
   steps: z.int().min(3).max(1000).default(20).describe("sequence length, cue and query included"),
   classes: z.int().min(2).max(64).default(4).describe("number of distinct cues (and answers)"),
-  noise: z.number().min(0).max(10).default(1).describe("distractor amplitude: uniform in [0, noise)"),
+  noise: z.number().min(0).max(10).default(1).describe("amplitude of the distractor symbols"),
   trainSize: z.int().min(4).max(1_000_000).default(2000),
   testSize: z.int().min(4).max(1_000_000).default(500),
 });
@@ -26,7 +29,7 @@ export type CueRecallConfig = z.infer<typeof cueRecallConfigSchema>;
 
 function makeCueRecall(c: CueRecallConfig, count: number, rng: Rng): Dataset {
   const k = c.classes;
-  const f = k + 1;
+  const f = k + 2;
   const per = c.steps * f;
   const x = new Float32Array(count * per);
   const y = new Int32Array(count);
@@ -34,20 +37,19 @@ function makeCueRecall(c: CueRecallConfig, count: number, rng: Rng): Dataset {
     const label = i % k;
     const o = i * per;
     x[o + label] = 1;
-    for (let t = 1; t < c.steps - 1; t++) {
-      for (let j = 0; j < k; j++) x[o + t * f + j] = c.noise * rng.next();
-    }
-    x[o + (c.steps - 1) * f + k] = 1;
+    x[o + k] = 1;
+    for (let t = 1; t < c.steps - 1; t++) x[o + t * f + rng.int(k)] = c.noise;
+    x[o + (c.steps - 1) * f + k + 1] = 1;
     y[i] = label;
   }
   return { x, y, count };
 }
 
 export function cueRecallTask(c: CueRecallConfig, rng: Rng): Task {
-  const features = c.classes + 1;
+  const features = c.classes + 2;
   return {
     name: "cue-recall",
-    description: `recall a one-hot cue (${c.classes} classes) seen at step 1 of ${c.steps}, through noise of amplitude ${c.noise}`,
+    description: `recall a flagged one-hot cue (${c.classes} symbols) seen at step 1 of ${c.steps}, through ${c.steps - 2} look-alike distractors`,
     shape: {
       inputSize: c.steps * features,
       classes: c.classes,

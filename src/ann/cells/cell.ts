@@ -30,7 +30,7 @@
 import { addRowVector, matmulTransB, sumRows } from "../../core/kernels.js";
 import type { Rng } from "../../core/rng.js";
 import type { Param } from "../layer.js";
-import { GemmArena, transpose } from "./simd-gemm.js";
+import { GemmArena, transpose } from "./simd-kernels.js";
 
 export type CellKind = "rnn" | "lstm" | "gru";
 
@@ -144,7 +144,8 @@ export abstract class FusedCell implements RecurrentCell {
   private readonly dW: Float32Array;
   private ready = false;
 
-  protected constructor(o: CellOptions, gates: number, separateHidden: boolean) {
+  /** `extraFloats`: room in the arena for the subclass's own buffers. */
+  protected constructor(o: CellOptions, gates: number, separateHidden: boolean, extraFloats = 0) {
     this.features = o.features;
     this.hidden = o.hidden;
     this.maxBatch = o.maxBatch;
@@ -161,7 +162,7 @@ export abstract class FusedCell implements RecurrentCell {
     const sb = o.maxSteps * o.maxBatch;
     const hsSize = (o.maxSteps + 1) * o.maxBatch * o.hidden;
     const total = sb * o.features * 2 + n * (separateHidden ? 4 : 2) + hsSize + 2 * o.maxBatch * o.hidden
-      + rows * g * 2 + o.hidden * g + sb * o.hidden + 64;
+      + rows * g * 2 + o.hidden * g + sb * o.hidden + extraFloats + 128;
     const arena = new GemmArena(total, o.simd ?? true);
     this.arena = arena;
     this.input = arena.alloc(sb * o.features);

@@ -21,10 +21,16 @@ export class LstmCell extends FusedCell {
   /** dLoss/dc carried backwards through time. */
   private readonly dc: Float32Array;
 
+  /** Whether the element-wise step runs in WebAssembly SIMD. */
+  private readonly simdStep: boolean;
+
   constructor(o: CellOptions, rng: Rng) {
-    super(o, 4, false);
-    this.cs = new Float32Array((o.maxSteps + 1) * o.maxBatch * o.hidden);
-    this.tanhCs = new Float32Array(o.maxSteps * o.maxBatch * o.hidden);
+    const cells = (o.maxSteps + 1) * o.maxBatch * o.hidden;
+    const tanhs = o.maxSteps * o.maxBatch * o.hidden;
+    super(o, 4, false, cells + tanhs);
+    this.cs = this.arena.alloc(cells);
+    this.tanhCs = this.arena.alloc(tanhs);
+    this.simdStep = this.arena.hasLstmStep(o.hidden);
     this.dc = new Float32Array(o.maxBatch * o.hidden);
     this.initWeights(rng);
     this.bias.value.fill(1, o.hidden, 2 * o.hidden);
@@ -39,6 +45,10 @@ export class LstmCell extends FusedCell {
     const tc = this.tanhCs;
     const stepH = batch * h;
     if (t === 0) cs.fill(0, 0, stepH);
+    if (this.simdStep) {
+      this.arena.lstmStep(a, t * batch * g4, cs, t * stepH, (t + 1) * stepH, tc, t * stepH, hs, (t + 1) * stepH, batch, h);
+      return;
+    }
     for (let b = 0; b < batch; b++) {
       const ga = (t * batch + b) * g4;
       const cPrevO = t * stepH + b * h;

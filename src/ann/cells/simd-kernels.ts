@@ -1,8 +1,10 @@
 /**
- * A WebAssembly SIMD kernel for the recurrent cells' dense products, and the
- * arena of buffers it works on.
+ * WebAssembly SIMD kernels for the recurrent cells, and the arena of buffers
+ * they work on:
  *
- *   C[m×n] (=|+=) A[m×k] · B[k×n]      row-major, n a multiple of 16
+ *   mm:    C[m×n] (=|+=) A[m×k] · B[k×n]      row-major, n a multiple of 16
+ *   lstm:  the LSTM's element-wise step (gates, cell state, output), H % 4 = 0
+ *   exp:   y = exp(x) over an array (exposed for tests)
  *
  * For each row i and each 16-column block of C, four f32x4 accumulators stay
  * in registers while p runs over k: one splat of A[i,p] and four loads of
@@ -30,8 +32,30 @@ const SIMD = 0xfd;
 /** SIMD sub-opcodes, LEB128-encoded after 0xfd. */
 const simd = {
   load: [0x00], store: [0x0b], const: [0x0c], load32Splat: [0x09],
-  f32x4Add: [0xe4, 0x01], f32x4Mul: [0xe6, 0x01],
+  f32x4Nearest: [0x6a], f32x4Neg: [0xe1, 0x01],
+  f32x4Add: [0xe4, 0x01], f32x4Sub: [0xe5, 0x01], f32x4Mul: [0xe6, 0x01], f32x4Div: [0xe7, 0x01],
+  f32x4Min: [0xe8, 0x01], f32x4Max: [0xe9, 0x01],
+  i32x4Shl: [0xab, 0x01], i32x4Add: [0xae, 0x01], i32x4TruncSatF32x4S: [0xf8, 0x01],
 } as const;
+
+/** v128.const with four copies of a float32 (or, with `int`, an int32). */
+function splatConst(v: number, int = false): number[] {
+  const lanes = int ? new Int32Array([v, v, v, v]) : new Float32Array([v, v, v, v]);
+  return [SIMD, ...simd.const, ...new Uint8Array(lanes.buffer)];
+}
+
+type Emit = (...xs: (number | readonly number[])[]) => void;
+
+function emitter(): { code: number[]; e: Emit } {
+  const code: number[] = [];
+  const e: Emit = (...xs) => {
+    for (const x of xs) {
+      if (typeof x === "number") code.push(x);
+      else code.push(...x);
+    }
+  };
+  return { code, e };
+}
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -136,12 +160,118 @@ function gemmBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
-function gemmModuleBytes(): Uint8Array {
-  const type = section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]);
+// --- exp, sigmoid, tanh over four lanes ----------------------------------------
+
+/**
+ * exp of the v128 on the stack, left on the stack (Cephes expf: n = round(x·log2 e),
+ * r = x − n·ln 2 in two parts, a degree-6 polynomial for e^r, 2^n put straight
+ * into the exponent bits; x clamped to [−87, 88] so 2^n stays a normal float).
+ * Relative error about 2e-7. Uses scratch v128 locals x, n.
+ */
+function emitExp(e: Emit, x: number, n: number): void {
+  e(splatConst(-87), SIMD, simd.f32x4Max, splatConst(88), SIMD, simd.f32x4Min, op.localTee, x);
+  e(get(x), splatConst(Math.LOG2E), SIMD, simd.f32x4Mul, SIMD, simd.f32x4Nearest, op.localTee, n);
+  e(splatConst(0.693359375), SIMD, simd.f32x4Mul, SIMD, simd.f32x4Sub); // x − n·C1
+  e(get(n), splatConst(-2.12194440e-4), SIMD, simd.f32x4Mul, SIMD, simd.f32x4Sub, set(x)); // r
+  const coef = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  e(splatConst(coef[0]!));
+  for (let i = 1; i < coef.length; i++) e(get(x), SIMD, simd.f32x4Mul, splatConst(coef[i]!), SIMD, simd.f32x4Add);
+  e(get(x), SIMD, simd.f32x4Mul, get(x), SIMD, simd.f32x4Mul, get(x), SIMD, simd.f32x4Add, splatConst(1), SIMD, simd.f32x4Add);
+  e(get(n), SIMD, simd.i32x4TruncSatF32x4S, splatConst(127, true), SIMD, simd.i32x4Add, op.i32Const, 23, SIMD, simd.i32x4Shl);
+  e(SIMD, simd.f32x4Mul);
+}
+
+/** σ(v) = 1 / (1 + e^−v) of the v128 on the stack. */
+function emitSigmoid(e: Emit, x: number, n: number): void {
+  e(SIMD, simd.f32x4Neg);
+  emitExp(e, x, n);
+  e(splatConst(1), SIMD, simd.f32x4Add, set(x), splatConst(1), get(x), SIMD, simd.f32x4Div);
+}
+
+/** tanh(v) = 2 / (1 + e^−2v) − 1 of the v128 on the stack. */
+function emitTanh(e: Emit, x: number, n: number): void {
+  e(splatConst(-2), SIMD, simd.f32x4Mul);
+  emitExp(e, x, n);
+  e(splatConst(1), SIMD, simd.f32x4Add, set(x), splatConst(2), get(x), SIMD, simd.f32x4Div, splatConst(1), SIMD, simd.f32x4Sub);
+}
+
+/** exp(src, dst, count): dst[i] = exp(src[i]), count a multiple of 4. */
+function expBody(): number[] {
+  const { code, e } = emitter();
+  const SRC = 0, DST = 1, CNT = 2, END = 3, X = 4, NN = 5;
+  e(get(SRC), get(CNT), op.i32Const, 2, op.i32Shl, op.i32Add, set(END));
+  e(op.block, EMPTY, op.loop, EMPTY);
+  e(get(SRC), get(END), op.i32GeS, op.brIf, 1);
+  e(get(DST), get(SRC), SIMD, simd.load, memarg(0));
+  emitExp(e, X, NN);
+  e(SIMD, simd.store, memarg(0));
+  e(get(SRC), op.i32Const, 16, op.i32Add, set(SRC), get(DST), op.i32Const, 16, op.i32Add, set(DST));
+  e(op.br, 0, op.end, op.end, op.end);
+  const body = [2, 1, I32, 2, V128, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/**
+ * lstm(gates, cPrev, c, tanhC, h, batch, hidden): for each sample b and unit j
+ * (four at a time), with the pre-activations [a_i a_f a_g a_o] of row b:
+ * gates ← [σ(a_i) σ(a_f) tanh(a_g) σ(a_o)], c = f·cPrev + i·g,
+ * tanhC = tanh(c), h = o·tanhC. Rows of c, tanhC, h, cPrev are `hidden` long.
+ */
+function lstmBody(): number[] {
+  const { code, e } = emitter();
+  const G = 0, CPREV = 1, CC = 2, TC = 3, HH = 4, BATCH = 5, HID = 6;
+  const BI = 7, JB = 8, HB = 9, GP = 10, EP = 11;
+  const VI = 12, VF = 13, VG = 14, VO = 15, VC = 16, X = 17, NN = 18;
+  e(get(HID), op.i32Const, 2, op.i32Shl, set(HB)); // hidden in bytes
+  e(op.i32Const, 0, set(BI));
+  e(op.block, EMPTY, op.loop, EMPTY); // samples
+  e(get(BI), get(BATCH), op.i32GeS, op.brIf, 1);
+  e(op.i32Const, 0, set(JB));
+  e(op.block, EMPTY, op.loop, EMPTY); // units, 16 bytes at a time
+  e(get(JB), get(HB), op.i32GeS, op.brIf, 1);
+  // gp = gates + b·4·hiddenBytes + jb; ep = b·hiddenBytes + jb
+  e(get(G), get(BI), get(HB), op.i32Mul, op.i32Const, 2, op.i32Shl, op.i32Add, get(JB), op.i32Add, set(GP));
+  e(get(BI), get(HB), op.i32Mul, get(JB), op.i32Add, set(EP));
+  const gate = (q: number, v: number, f: (e: Emit, x: number, n: number) => void) => {
+    e(get(GP));
+    for (let r = 0; r < q; r++) e(get(HB), op.i32Add);
+    e(SIMD, simd.load, memarg(0));
+    f(e, X, NN);
+    e(set(v));
+    e(get(GP));
+    for (let r = 0; r < q; r++) e(get(HB), op.i32Add);
+    e(get(v), SIMD, simd.store, memarg(0));
+  };
+  gate(0, VI, emitSigmoid);
+  gate(1, VF, emitSigmoid);
+  gate(2, VG, emitTanh);
+  gate(3, VO, emitSigmoid);
+  // c = f·cPrev + i·g
+  e(get(VF), get(CPREV), get(EP), op.i32Add, SIMD, simd.load, memarg(0), SIMD, simd.f32x4Mul);
+  e(get(VI), get(VG), SIMD, simd.f32x4Mul, SIMD, simd.f32x4Add, set(VC));
+  e(get(CC), get(EP), op.i32Add, get(VC), SIMD, simd.store, memarg(0));
+  // tanhC, h
+  e(get(VC));
+  emitTanh(e, X, NN);
+  e(set(VC));
+  e(get(TC), get(EP), op.i32Add, get(VC), SIMD, simd.store, memarg(0));
+  e(get(HH), get(EP), op.i32Add, get(VO), get(VC), SIMD, simd.f32x4Mul, SIMD, simd.store, memarg(0));
+  e(get(JB), op.i32Const, 16, op.i32Add, set(JB));
+  e(op.br, 0, op.end, op.end);
+  e(get(BI), op.i32Const, 1, op.i32Add, set(BI));
+  e(op.br, 0, op.end, op.end);
+  e(op.end);
+  const body = [2, 5, I32, 7, V128, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+function moduleBytes(): Uint8Array {
+  // Types: 0 = (i32 × 7) → (), 1 = (i32 × 3) → ().
+  const type = section(1, [2, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 0]);
   const imports = section(2, [1, ...name("e"), ...name("m"), 0x02, 0x00, 1]);
-  const funcs = section(3, [1, 0]);
-  const exports = section(7, [1, ...name("mm"), 0x00, 0]);
-  const code = section(10, [1, ...gemmBody()]);
+  const funcs = section(3, [3, 0, 0, 1]);
+  const exports = section(7, [3, ...name("mm"), 0x00, 0, ...name("lstm"), 0x00, 1, ...name("exp"), 0x00, 2]);
+  const code = section(10, [3, ...gemmBody(), ...lstmBody(), ...expBody()]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...type, ...imports, ...funcs, ...exports, ...code]);
 }
 
@@ -156,6 +286,8 @@ interface WasmApi {
   Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
 type GemmFn = (a: number, b: number, c: number, m: number, k: number, n: number, acc: number) => void;
+type LstmFn = (g: number, cPrev: number, c: number, tc: number, h: number, batch: number, hidden: number) => void;
+type ExpFn = (src: number, dst: number, count: number) => void;
 
 const wasmApi = Reflect.get(globalThis, "WebAssembly") as WasmApi | undefined;
 let compiled: object | null | undefined;
@@ -164,7 +296,7 @@ let compiled: object | null | undefined;
 function gemmModule(): object | null {
   if (compiled === undefined) {
     try {
-      const bytes = gemmModuleBytes();
+      const bytes = moduleBytes();
       compiled = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
     } catch {
       compiled = null;
@@ -227,6 +359,8 @@ export class GemmArena {
   readonly simd: boolean;
   private readonly memory: WasmMemory | null;
   private readonly mm: GemmFn | null;
+  private readonly lstm: LstmFn | null;
+  private readonly vexp: ExpFn | null;
   private readonly capacityBytes: number;
   private usedBytes = 0;
 
@@ -238,12 +372,16 @@ export class GemmArena {
       this.simd = false;
       this.memory = null;
       this.mm = null;
+      this.lstm = null;
+      this.vexp = null;
       return;
     }
     this.simd = true;
     this.memory = new wasmApi.Memory({ initial: Math.ceil(this.capacityBytes / 65536) + 1 });
     const inst = new wasmApi.Instance(mod, { e: { m: this.memory } });
     this.mm = inst.exports["mm"] as GemmFn;
+    this.lstm = inst.exports["lstm"] as LstmFn;
+    this.vexp = inst.exports["exp"] as ExpFn;
   }
 
   /** A zeroed view of `n` floats, 16-byte aligned. */
@@ -270,6 +408,29 @@ export class GemmArena {
     } else {
       gemmNNJs(a, aOff, b, bOff, c, cOff, m, k, n, accumulate);
     }
+  }
+
+  /** Whether `lstmStep` can run for this hidden size (SIMD and hidden % 4 = 0). */
+  hasLstmStep(hidden: number): boolean {
+    return this.lstm !== null && (hidden & 3) === 0;
+  }
+
+  /**
+   * The LSTM element-wise step in SIMD (see lstmBody); all arrays from `alloc`,
+   * offsets in floats. Call only when `hasLstmStep(hidden)`.
+   */
+  lstmStep(
+    gates: Float32Array, gOff: number, cs: Float32Array, cPrevOff: number, cOff: number,
+    tanhC: Float32Array, tcOff: number, hs: Float32Array, hOff: number, batch: number, hidden: number,
+  ): void {
+    this.lstm!(gates.byteOffset + 4 * gOff, cs.byteOffset + 4 * cPrevOff, cs.byteOffset + 4 * cOff,
+      tanhC.byteOffset + 4 * tcOff, hs.byteOffset + 4 * hOff, batch, hidden);
+  }
+
+  /** dst = exp(src) elementwise (SIMD approximation; Math.exp without SIMD); count % 4 = 0. */
+  exp(src: Float32Array, dst: Float32Array, count: number): void {
+    if (this.vexp !== null) this.vexp(src.byteOffset, dst.byteOffset, count);
+    else for (let i = 0; i < count; i++) dst[i] = Math.exp(src[i]!);
   }
 }
 

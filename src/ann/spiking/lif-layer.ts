@@ -1,0 +1,394 @@
+/**
+ * A layer of leaky integrate-and-fire neurons unrolled over T time steps and
+ * trained by backpropagation through time with a surrogate spike derivative
+ * (Neftci, Mostafa & Zenke 2019; the discrete model of snnTorch's `Leaky` and
+ * norse's LIF box). Per step t = 0..T-1, per neuron, with U[-1] = s[-1] = 0:
+ *
+ *   I[t] = W·x[t] + b  (+ V·s[t-1] when recurrent)
+ *   U[t] = β·U[t-1] + I[t] − θ·s[t-1]        reset "subtract" (default)
+ *   U[t] = β·(1 − s[t-1])·U[t-1] + I[t]       reset "zero"
+ *   s[t] = H(U[t] − θ)                         (H(0) = 0: a spike needs U > θ)
+ *
+ * The reset uses the previous step's spike, as snnTorch does, so s[t] is the
+ * output of step t and U[t] the membrane that produced it. The time step is
+ * dimensionless here; the learner reads one step as dtMs for firing rates.
+ *
+ * Backward. With g(x) the surrogate of surrogate.ts, gS[t] and gU[t] the
+ * gradients arriving from outside (next layer, loss) and dU[T] = 0:
+ *
+ *   dS[t] = gS[t] (+ (dI[t+1]·Vᵀ) when recurrent)
+ *           (− θ·dU[t+1]            subtract, only when the reset is not detached)
+ *           (− β·U[t]·dU[t+1]       zero,     only when the reset is not detached)
+ *   dU[t] = gU[t] + g(U[t] − θ)·dS[t] + β·dU[t+1]       (·(1 − s[t]) for reset "zero")
+ *   dI[t] = dU[t];   dW += Σ_t x[t]ᵀ·dI[t],  db += Σ_t dI[t],  dV += Σ_t s[t-1]ᵀ·dI[t]
+ *   dx[t] = dI[t]·Wᵀ
+ *
+ * `detachReset` (default true) drops the reset's dependence on the spike from
+ * the gradient, as snnTorch's `reset_delay`/`detach_reset` practice and
+ * Zenke & Vogels 2021 recommend: the reset is treated as a constant input.
+ *
+ * Input modes. "sequence": x is time-major [T × batch × in] (Poisson spikes,
+ * or the spikes of the layer below). "constant": x is [batch × in] and the
+ * same every step (direct encoding of pixel intensities as input current):
+ * W·x + b is then computed once per batch instead of T times, and the weight
+ * gradient is xᵀ·Σ_t dI[t], again one product (exact, by linearity).
+ *
+ * Layout. All per-step buffers are time-major and compact for the batch at
+ * hand: row t·batch + b, so one product covers every step at once (the
+ * feed-forward input projection, the weight gradient, the input gradient);
+ * only the recurrent product needs a call per step. The products run through
+ * a SimdArena (core/kernels.ts: WebAssembly SIMD, zero entries of the left
+ * operand skipped; spikes are mostly zeros) where the width allows. Every
+ * buffer is sized once for steps × maxBatch.
+ */
+import { SimdArena } from "../../core/kernels.js";
+import type { Rng } from "../../core/rng.js";
+import type { Param } from "../layer.js";
+import { scatterOuterProduct, transposeInto } from "./spike-kernels.js";
+import { fillSurrogateDerivative, surrogatePrimitive, type SurrogateName } from "./surrogate.js";
+
+export type ResetMode = "subtract" | "zero";
+export type LifInputMode = "sequence" | "constant";
+
+export interface LifLayerOptions {
+  inSize: number;
+  outSize: number;
+  steps: number;
+  maxBatch: number;
+  input: LifInputMode;
+  /** Membrane decay per step, 0 ≤ β ≤ 1. */
+  beta: number;
+  threshold: number;
+  reset: ResetMode;
+  /** Treat the reset as a constant in the backward pass (default true, as snnTorch). */
+  detachReset?: boolean;
+  surrogate: SurrogateName;
+  slope: number;
+  /** Add recurrent synapses V·s[t-1] from the layer's own spikes (default false). */
+  recurrent?: boolean;
+  /** Compute dLoss/dInput in backward (default true; false for a first layer). */
+  inputGrad?: boolean;
+  /** Run the products in WebAssembly SIMD where possible (default true). */
+  simd?: boolean;
+  /**
+   * Test only: spike with the surrogate's smooth primitive P(U − θ) instead of
+   * H(U − θ), so the surrogate is the exact derivative and finite differences
+   * can check the BPTT code. Never used for training.
+   */
+  smoothSpikes?: boolean;
+}
+
+/** Views of the spike and current buffers for one batch size (recurrent mode only). */
+interface StepViews {
+  /** Step t's spikes and currents (dI after backward). */
+  spk: Float32Array[];
+  cur: Float32Array[];
+  /** Spikes of steps 0..T-2 and currents of steps 1..T-1, for dV. */
+  spkHead: Float32Array;
+  curTail: Float32Array;
+}
+
+export class LifLayer {
+  readonly kind = "lif";
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly steps: number;
+  readonly maxBatch: number;
+  readonly inputMode: LifInputMode;
+  readonly beta: number;
+  readonly threshold: number;
+  readonly reset: ResetMode;
+  readonly detachReset: boolean;
+  readonly surrogate: SurrogateName;
+  readonly slope: number;
+  readonly inputGrad: boolean;
+  readonly smoothSpikes: boolean;
+  readonly weight: Param;
+  readonly bias: Param;
+  readonly recurrentWeight: Param | null;
+  /** Where a caller may write the input before `forward(layer.input, …)`, saving a copy. */
+  readonly input: Float32Array;
+  /** Spikes s[t] and membranes U[t], time-major [steps × batch × out]. */
+  readonly spikes: Float32Array;
+  readonly membrane: Float32Array;
+  /** Spikes emitted by the last forward pass (all steps, all samples). */
+  spikeCount = 0;
+
+  private readonly arena: SimdArena;
+  /** Input currents I[t] in forward; dLoss/dI[t] after backward. [steps × batch × out] */
+  private readonly cur: Float32Array;
+  /** Constant mode: W·x + b [batch × out], and Σ_t dI[t]. */
+  private readonly curConst: Float32Array;
+  private readonly dCurSum: Float32Array;
+  /** x transposed, for the SIMD weight gradient. */
+  private readonly inputT: Float32Array;
+  private readonly weightT: Float32Array;
+  private readonly dx: Float32Array;
+  /** One step's surrogate g(U − θ), the carried dU[t+1], the recurrent dS part. */
+  private readonly surr: Float32Array;
+  private readonly dMem: Float32Array;
+  private readonly dSpikeRec: Float32Array;
+  private readonly recurrentT: Float32Array;
+  private readonly spikesT: Float32Array;
+  private readonly simdGrad: boolean;
+  /** Recurrent mode: per-step views, made once per distinct batch size. */
+  private readonly views = new Map<number, StepViews>();
+  private lastBatch = -1;
+
+  constructor(o: LifLayerOptions, rng: Rng) {
+    this.inSize = o.inSize;
+    this.outSize = o.outSize;
+    this.steps = o.steps;
+    this.maxBatch = o.maxBatch;
+    this.inputMode = o.input;
+    this.beta = o.beta;
+    this.threshold = o.threshold;
+    this.reset = o.reset;
+    this.detachReset = o.detachReset ?? true;
+    this.surrogate = o.surrogate;
+    this.slope = o.slope;
+    this.inputGrad = o.inputGrad ?? true;
+    this.smoothSpikes = o.smoothSpikes ?? false;
+    const recurrent = o.recurrent ?? false;
+    const n = o.outSize;
+    const m = o.inSize;
+    const seqRows = o.steps * o.maxBatch;
+    const inRows = o.input === "constant" ? o.maxBatch : seqRows;
+    const sizes = {
+      w: m * n, wGrad: m * n, wT: this.inputGrad ? m * n : 0,
+      input: inRows * m, inputT: inRows * m, dx: this.inputGrad ? inRows * m : 0,
+      cur: seqRows * n, mem: seqRows * n, spk: seqRows * n,
+      curConst: o.input === "constant" ? o.maxBatch * n : 0, dCurSum: o.input === "constant" ? o.maxBatch * n : 0,
+      surr: o.maxBatch * n, dMem: o.maxBatch * n, dSpikeRec: recurrent ? o.maxBatch * n : 0,
+      v: recurrent ? n * n : 0, vGrad: recurrent ? n * n : 0, vT: recurrent ? n * n : 0, spkT: recurrent ? seqRows * n : 0,
+    };
+    const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+    const arena = new SimdArena(total, o.simd ?? true);
+    this.arena = arena;
+    const alloc = (k: number) => arena.alloc(k);
+    // PyTorch's nn.Linear default (snnTorch's layers): W, b uniform in ±1/√fan-in.
+    const bound = 1 / Math.sqrt(m);
+    const w = alloc(sizes.w);
+    rng.fork("W").fillUniform(w, -bound, bound);
+    this.weight = { name: "W", value: w, grad: alloc(sizes.wGrad), decay: true };
+    const b = new Float32Array(n);
+    rng.fork("b").fillUniform(b, -bound, bound);
+    this.bias = { name: "b", value: b, grad: new Float32Array(n), decay: false };
+    if (recurrent) {
+      const v = alloc(sizes.v);
+      const rb = 1 / Math.sqrt(n);
+      rng.fork("V").fillUniform(v, -rb, rb);
+      this.recurrentWeight = { name: "V", value: v, grad: alloc(sizes.vGrad), decay: true };
+    } else {
+      this.recurrentWeight = null;
+    }
+    this.weightT = alloc(sizes.wT);
+    this.input = alloc(sizes.input);
+    this.inputT = alloc(sizes.inputT);
+    this.dx = alloc(sizes.dx);
+    this.cur = alloc(sizes.cur);
+    this.membrane = alloc(sizes.mem);
+    this.spikes = alloc(sizes.spk);
+    this.curConst = alloc(sizes.curConst);
+    this.dCurSum = alloc(sizes.dCurSum);
+    this.surr = alloc(sizes.surr);
+    this.dMem = alloc(sizes.dMem);
+    this.dSpikeRec = alloc(sizes.dSpikeRec);
+    this.recurrentT = alloc(sizes.vT);
+    this.spikesT = alloc(sizes.spkT);
+    // Weight gradients: transpose + SIMD product for wide layers, else a row-wise scatter.
+    this.simdGrad = arena.simd && n % 4 === 0;
+  }
+
+  params(): readonly Param[] {
+    return this.recurrentWeight === null ? [this.weight, this.bias] : [this.weight, this.bias, this.recurrentWeight];
+  }
+
+  /** Rows of the input for a batch: batch (constant) or steps·batch (sequence). */
+  inputRows(batch: number): number {
+    return this.inputMode === "constant" ? batch : this.steps * batch;
+  }
+
+  /**
+   * Runs all steps for `batch` samples. x: [batch × in] (constant input) or
+   * time-major [steps × batch × in]. Returns the spikes [steps × batch × out].
+   */
+  forward(x: Float32Array, batch: number): Float32Array {
+    const T = this.steps;
+    const n = this.outSize;
+    const m = this.inSize;
+    const rows = this.inputRows(batch);
+    const input = this.input;
+    if (x !== input) for (let i = 0, len = rows * m; i < len; i++) input[i] = x[i]!;
+    const bias = this.bias.value;
+    const constant = this.inputMode === "constant";
+    // Input currents for every step at once: rows of b, then += x·W (zeros of x skipped).
+    const proj = constant ? this.curConst : this.cur;
+    for (let r = 0; r < rows; r++) proj.set(bias, r * n);
+    this.arena.spmm(input, this.weight.value, proj, rows, m, n, true);
+
+    const stepN = batch * n;
+    const beta = this.beta;
+    const th = this.threshold;
+    const subtract = this.reset === "subtract";
+    const smooth = this.smoothSpikes;
+    const mem = this.membrane;
+    const spk = this.spikes;
+    const cur = this.cur;
+    const rec = this.recurrentWeight;
+    const views = rec !== null ? this.stepViews(batch) : null;
+    let count = 0;
+    for (let t = 0; t < T; t++) {
+      const o = t * stepN;
+      let src = cur;
+      let srcOff = o;
+      if (constant) {
+        src = this.curConst;
+        srcOff = 0;
+      }
+      if (views !== null && rec !== null) {
+        if (constant) for (let i = 0; i < stepN; i++) cur[o + i] = this.curConst[i]!;
+        if (t > 0) this.arena.spmm(views.spk[t - 1]!, rec.value, views.cur[t]!, batch, n, n, true);
+        src = cur;
+        srcOff = o;
+      }
+      if (t === 0) {
+        for (let i = 0; i < stepN; i++) mem[o + i] = src[srcOff + i]!;
+      } else {
+        const p = o - stepN;
+        if (subtract) {
+          for (let i = 0; i < stepN; i++) mem[o + i] = beta * mem[p + i]! + src[srcOff + i]! - th * spk[p + i]!;
+        } else {
+          for (let i = 0; i < stepN; i++) mem[o + i] = beta * mem[p + i]! * (1 - spk[p + i]!) + src[srcOff + i]!;
+        }
+      }
+      if (smooth) {
+        for (let i = 0; i < stepN; i++) {
+          const u = mem[o + i]!;
+          spk[o + i] = surrogatePrimitive(this.surrogate, this.slope, u - th);
+          if (u > th) count++;
+        }
+      } else {
+        for (let i = 0; i < stepN; i++) {
+          if (mem[o + i]! > th) {
+            spk[o + i] = 1;
+            count++;
+          } else {
+            spk[o + i] = 0;
+          }
+        }
+      }
+    }
+    this.spikeCount = count;
+    this.lastBatch = batch;
+    return spk;
+  }
+
+  /**
+   * BPTT after `forward` with the same batch. dSpikes: dLoss/ds[t] and
+   * dMembrane: dLoss/dU[t], both time-major [steps × batch × out] or null
+   * (no gradient of that kind). Accumulates parameter gradients; returns
+   * dLoss/dx in the input's layout, or null when `inputGrad` is false.
+   */
+  backward(dSpikes: Float32Array | null, dMembrane: Float32Array | null, batch: number): Float32Array | null {
+    if (batch !== this.lastBatch) throw new Error("LifLayer.backward: call forward with the same batch first");
+    const T = this.steps;
+    const n = this.outSize;
+    const m = this.inSize;
+    const stepN = batch * n;
+    const beta = this.beta;
+    const th = this.threshold;
+    const subtract = this.reset === "subtract";
+    const detach = this.detachReset;
+    const mem = this.membrane;
+    const spk = this.spikes;
+    const dI = this.cur; // the currents are not needed any more: reuse for dI
+    const surr = this.surr;
+    const dU = this.dMem;
+    const rec = this.recurrentWeight;
+    const dSr = this.dSpikeRec;
+    const views = rec !== null ? this.stepViews(batch) : null;
+    if (rec !== null) transposeInto(rec.value, this.recurrentT, n, n);
+    dU.fill(0, 0, stepN);
+    for (let t = T - 1; t >= 0; t--) {
+      const o = t * stepN;
+      fillSurrogateDerivative(this.surrogate, this.slope, th, mem, o, surr, 0, stepN);
+      const hasRec = views !== null && t < T - 1;
+      // dS[t] gets dI[t+1]·Vᵀ from the recurrent synapses.
+      if (hasRec) this.arena.spmm(views.cur[t + 1]!, this.recurrentT, dSr, batch, n, n, false);
+      for (let i = 0; i < stepN; i++) {
+        const dNext = dU[i]!;
+        let dS = dSpikes !== null ? dSpikes[o + i]! : 0;
+        if (hasRec) dS += dSr[i]!;
+        let carry: number;
+        if (subtract) {
+          if (!detach) dS -= th * dNext;
+          carry = beta * dNext;
+        } else {
+          if (!detach) dS -= beta * mem[o + i]! * dNext;
+          carry = beta * (1 - spk[o + i]!) * dNext;
+        }
+        let d = surr[i]! * dS + carry;
+        if (dMembrane !== null) d += dMembrane[o + i]!;
+        dU[i] = d;
+        dI[o + i] = d;
+      }
+    }
+    // Parameter gradients.
+    const constant = this.inputMode === "constant";
+    let dProj = dI;
+    if (constant) {
+      dProj = this.dCurSum;
+      for (let i = 0; i < stepN; i++) dProj[i] = dI[i]!;
+      for (let t = 1; t < T; t++) {
+        const o = t * stepN;
+        for (let i = 0; i < stepN; i++) dProj[i]! += dI[o + i]!;
+      }
+    }
+    const rows = this.inputRows(batch);
+    this.weightGradient(this.input, dProj, this.weight.grad, rows, m, n, this.inputT);
+    const gb = this.bias.grad;
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      for (let j = 0; j < n; j++) gb[j]! += dProj[o + j]!;
+    }
+    if (views !== null && rec !== null && T > 1) {
+      // dV += s[0..T-2]ᵀ · dI[1..T-1]: both contiguous, one product.
+      this.weightGradient(views.spkHead, views.curTail, rec.grad, (T - 1) * batch, n, n, this.spikesT);
+    }
+    if (!this.inputGrad) return null;
+    transposeInto(this.weight.value, this.weightT, m, n);
+    this.arena.spmm(dProj, this.weightT, this.dx, rows, n, m, false);
+    return this.dx;
+  }
+
+  /** G[k×n] += Xᵀ·D over `rows` rows: SIMD product over a transpose when wide, else a row scatter. */
+  private weightGradient(x: Float32Array, d: Float32Array, g: Float32Array, rows: number, k: number, n: number,
+    scratchT: Float32Array): void {
+    if (this.simdGrad && this.arena.owns(x) && this.arena.owns(d)) {
+      transposeInto(x, scratchT, rows, k);
+      this.arena.spmm(scratchT, d, g, k, rows, n, true);
+    } else {
+      scatterOuterProduct(x, d, g, rows, k, n);
+    }
+  }
+
+  private stepViews(batch: number): StepViews {
+    let v = this.views.get(batch);
+    if (v === undefined) {
+      const stepN = batch * this.outSize;
+      const T = this.steps;
+      v = {
+        spk: [], cur: [],
+        spkHead: this.spikes.subarray(0, (T - 1) * stepN),
+        curTail: this.cur.subarray(stepN, T * stepN),
+      };
+      for (let t = 0; t < this.steps; t++) {
+        v.spk.push(this.spikes.subarray(t * stepN, (t + 1) * stepN));
+        v.cur.push(this.cur.subarray(t * stepN, (t + 1) * stepN));
+      }
+      this.views.set(batch, v);
+    }
+    return v;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Unsupervised STDP learner after Diehl & Cook (2015), "Unsupervised learning
+ * of digit recognition using spike-timing-dependent plasticity":
+ *
+ *   image --Poisson, rate = intensity · maxRateHz--> 784 inputs --STDP--> N excitatory
+ *   neurons (conductance LIF, adaptive threshold) <--> N inhibitory neurons (winner-take-all)
+ *   --spike counts--> label assignment (no trained read-out)
+ *
+ * trainBatch presents each image with STDP and threshold adaptation on
+ * (weights normalised to `weightSum` per neuron before every image) and records
+ * the response for label assignment; labels are assigned from the training
+ * images of the current epoch only (never the test set). evaluate presents with
+ * STDP off (and theta frozen unless `fixThetaAtTest` is false) and predicts the
+ * class whose assigned neurons respond most. The network itself is
+ * src/learners/diehl-cook/network.ts.
+ *
+ * Loss: there is no trained objective; the reported loss is a proxy, the
+ * fraction of a sample's excitatory spikes fired by neurons not assigned to its
+ * label (0 best, 1 worst), under the assignment in force at the time.
+ */
+import { z } from "zod";
+import type { Param } from "../ann/layer.js";
+import type { Rng } from "../core/rng.js";
+import { UserError } from "../core/errors.js";
+import { weightStats } from "../metrics/weights.js";
+import { DenseColumnNormalizer } from "../plasticity/normalization.js";
+import type { TaskShape } from "../tasks/task.js";
+import { LabelAssigner } from "./diehl-cook/assignment.js";
+import { DiehlCookNetwork } from "./diehl-cook/network.js";
+import type { BatchResult, Learner, LearnerStats, ReceptiveFields } from "./learner.js";
+
+export const diehlCookConfigSchema = z.strictObject({
+  type: z.literal("stdp"),
+  name: z.string().min(1).optional().describe("label in results; defaults to the type"),
+  excitatory: z.int().min(1).max(10_000).default(100).describe("excitatory neurons (each has one inhibitory partner)"),
+  dtMs: z.number().positive().max(2).default(0.5),
+  presentationMs: z.number().positive().max(10_000).default(350)
+    .describe("time each image is shown (paper: 350 ms). Shorter (e.g. 250) is proportionally faster; fewer spikes per image make STDP and the read-out noisier"),
+  restMs: z.number().min(0).max(10_000).default(150).describe("rest after each image with the input off (paper: 150 ms)"),
+  restMode: z.enum(["simulate", "reset"]).default("simulate")
+    .describe("simulate: run the rest period (paper); reset: skip it and set v, conductances and post traces to rest instead (saves restMs of simulation per image; theta is kept)"),
+  maxRateHz: z.number().positive().max(1000).default(63.75).describe("Poisson rate of a pixel of intensity 1 (paper: pixel/4 Hz on 0..255)"),
+  boostRateHz: z.number().min(0).max(1000).default(31.875)
+    .describe("rate added per unit intensity each time an image elicits fewer than minSpikes spikes and is shown again (paper: +pixel/8 Hz)"),
+  minSpikes: z.int().min(0).default(5),
+  maxBoosts: z.int().min(0).max(100).default(10).describe("at most this many re-presentations per image"),
+  etaPre: z.number().min(0).default(1e-4).describe("depression per input spike, times the post trace"),
+  etaPost: z.number().min(0).default(1e-2).describe("potentiation per output spike, times pre trace · slow post trace"),
+  tauPreMs: z.number().positive().default(20),
+  tauPost1Ms: z.number().positive().default(20),
+  tauPost2Ms: z.number().positive().default(40),
+  wMax: z.number().positive().default(1),
+  weightSum: z.number().positive().default(78).describe("each neuron's input weights are rescaled to this sum before every training image"),
+  initWeightMax: z.number().positive().default(0.3).describe("initial weights (U[0,1) + 0.01) · initWeightMax"),
+  thetaPlusMv: z.number().min(0).default(0.05).describe("threshold increase per spike"),
+  tauThetaMs: z.number().positive().default(1e7).describe("decay of theta"),
+  fixThetaAtTest: z.boolean().default(true)
+    .describe("true (paper's test phase): theta is frozen during evaluate; false: it keeps adapting on the test images"),
+  excToInhWeight: z.number().min(0).default(10.4),
+  inhToExcWeight: z.number().min(0).default(17),
+  assignmentWindow: z.int().min(1).max(100_000).default(10_000)
+    .describe("labels are assigned from at most this many of the epoch's most recent training images (paper: 10,000)"),
+  batchSize: z.int().min(1).max(4096).default(100).describe("images per trainBatch call (learning is online; this only sets progress granularity)"),
+});
+export type DiehlCookConfig = z.infer<typeof diehlCookConfigSchema>;
+
+export class DiehlCookLearner implements Learner {
+  readonly name: string;
+  readonly type = "stdp";
+  readonly maxBatch: number;
+  readonly network: DiehlCookNetwork;
+  private readonly c: DiehlCookConfig;
+  private readonly inputSize: number;
+  private readonly image: { height: number; width: number };
+  private readonly normalizer: DenseColumnNormalizer;
+  private readonly assigner: LabelAssigner;
+  private readonly weightParam: Param;
+  private phase: "train" | "eval" = "eval";
+  private samples = 0;
+  private lastWeights: Float32Array[] | null = null;
+
+  constructor(config: DiehlCookConfig, shape: TaskShape, rng: Rng) {
+    if (shape.featureRange.min < 0 || shape.featureRange.max > 1) {
+      throw new UserError("E_CONFIG_INVALID",
+        `learner stdp: inputs must be intensities in [0, 1], the task's features range over [${shape.featureRange.min}, ${shape.featureRange.max}]`);
+    }
+    this.c = config;
+    this.name = config.name ?? "stdp";
+    this.maxBatch = config.batchSize;
+    this.inputSize = shape.inputSize;
+    this.image = shape.image ?? { height: 1, width: shape.inputSize };
+    this.network = new DiehlCookNetwork({ ...config, inputs: shape.inputSize }, rng);
+    this.normalizer = new DenseColumnNormalizer(shape.inputSize, config.excitatory, { targetSum: config.weightSum, wMax: config.wMax });
+    this.assigner = new LabelAssigner(config.excitatory, shape.classes, config.assignmentWindow);
+    this.weightParam = { name: "input-weights", value: this.network.weights, grad: new Float32Array(0), decay: true };
+  }
+
+  trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
+    if (this.phase === "eval") {
+      this.assigner.clear();
+      this.phase = "train";
+    }
+    const net = this.network;
+    let loss = 0;
+    let correct = 0;
+    for (let b = 0; b < batch; b++) {
+      this.normalizer.apply(net.weights);
+      net.present(x, b * this.inputSize, true, true);
+      const label = y[b]!;
+      if (this.assigner.predict(net.counts) === label) correct++;
+      loss += this.assigner.offLabelFraction(net.counts, label);
+      this.assigner.record(net.counts, label);
+    }
+    this.assigner.assign();
+    this.samples += batch;
+    return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
+    if (this.phase === "train") {
+      this.assigner.assign();
+      this.phase = "eval";
+    }
+    const net = this.network;
+    const adapt = !this.c.fixThetaAtTest;
+    let loss = 0;
+    let correct = 0;
+    for (let b = 0; b < batch; b++) {
+      net.present(x, b * this.inputSize, false, adapt);
+      const label = y[b]!;
+      const pred = this.assigner.predict(net.counts);
+      if (pred === label) correct++;
+      if (predictions !== undefined) predictions[b] = pred;
+      loss += this.assigner.offLabelFraction(net.counts, label);
+    }
+    this.samples += batch;
+    return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  collectStats(): LearnerStats {
+    const net = this.network;
+    const n = Math.max(1, this.samples);
+    const weights = [net.weights];
+    const w = weightStats(weights, this.lastWeights);
+    this.lastWeights = weights.map((a) => a.slice());
+    let thetaSum = 0;
+    for (let j = 0; j < net.n; j++) thetaSum += net.theta[j]!;
+    const presentationS = (net.presentations * this.c.presentationMs) / 1000;
+    const stats: LearnerStats = {
+      ...w,
+      meanFiringRateHz: presentationS > 0 ? net.excSpikes / net.n / presentationS : 0,
+      spikesPerSample: net.excSpikes / n,
+      inhibitorySpikesPerSample: net.inhSpikes / n,
+      inputSpikesPerSample: net.inputSpikes / n,
+      synapticEventsPerSample: net.synapticEvents / n,
+      boostsPerSample: net.boosts / n,
+      meanThetaMv: thetaSum / net.n,
+      assignedNeurons: this.assigner.assignment.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0),
+    };
+    this.samples = 0;
+    net.excSpikes = 0;
+    net.inhSpikes = 0;
+    net.inputSpikes = 0;
+    net.synapticEvents = 0;
+    net.boosts = 0;
+    net.presentations = 0;
+    return stats;
+  }
+
+  params(): readonly Param[] {
+    return [this.weightParam];
+  }
+
+  /** Each excitatory neuron's input weights as an image: data[j·H·W + pixel]. */
+  receptiveFields(): ReceptiveFields {
+    const N = this.network.n;
+    const P = this.inputSize;
+    const w = this.network.weights;
+    const data = new Float32Array(N * P);
+    for (let i = 0; i < P; i++) {
+      const row = i * N;
+      for (let j = 0; j < N; j++) data[j * P + i] = w[row + j]!;
+    }
+    return { width: this.image.width, height: this.image.height, count: N, data };
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * The Diehl & Cook (2015) network as one fused, allocation-free step loop:
+ *
+ *   784 Poisson inputs --plastic, all-to-all (dense, row-major w[pixel·N + j])--> N excitatory
+ *   conductance LIF neurons with adaptive thresholds --one-to-one--> N inhibitory
+ *   neurons --all-to-all except the partner--> excitatory neurons (lateral inhibition)
+ *
+ * Each population (exponential Euler: conductances held over the step, v
+ * relaxes exactly towards its momentary equilibrium; ge, gi decay exactly):
+ *
+ *   tau dv/dt = (El - v) + ge (Ee - v) + gi (Ei - v)    (held at vReset while refractory)
+ *   dge/dt = -ge / tauGe,  dgi/dt = -gi / tauGi
+ *   excitatory spike when v > vThresh + theta; theta += thetaPlus, decays with tauTheta
+ *
+ * STDP on the input weights (Diehl & Cook's rule, traces set to 1 at a spike):
+ *   input spike of pixel i: ge_j += w_ij; w_ij ← max(0, w_ij - etaPre · post1_j);  pre_i = 1
+ *   excitatory spike of j:  w_ij ← min(wMax, w_ij + etaPost · pre_i · post2_j(before));  post1_j = post2_j = 1
+ *   with pre, post1, post2 decaying with 20, 20, 40 ms.
+ *
+ * Schedule per step (Brian2's): integrate and threshold both populations, then
+ * deliver input spikes (with their depression), then excitatory spikes (to
+ * their inhibitory partners, with potentiation), then inhibitory spikes, then
+ * reset. Event-driven input: only pixels with non-zero intensity draw
+ * Bernoulli(rate·dt) each step; only their rows are walked, only their pre
+ * traces are kept (lazily, one table lookup per read).
+ */
+import type { Rng } from "../../core/rng.js";
+import { xorshiftNext } from "../../core/xorshift.js";
+
+export interface PopulationParams {
+  elMv: number;
+  vResetMv: number;
+  vThreshMv: number;
+  tauMs: number;
+  eExcMv: number;
+  eInhMv: number;
+  tauGeMs: number;
+  tauGiMs: number;
+  refractoryMs: number;
+}
+
+/** Diehl & Cook's excitatory neurons (their Brian code): rest -65, reset -65, threshold -52 mV, tau 100 ms. */
+export const EXCITATORY: PopulationParams = {
+  elMv: -65, vResetMv: -65, vThreshMv: -52, tauMs: 100, eExcMv: 0, eInhMv: -100, tauGeMs: 1, tauGiMs: 2, refractoryMs: 5,
+};
+/** Their inhibitory neurons: rest -60, reset -45, threshold -40 mV, tau 10 ms. */
+export const INHIBITORY: PopulationParams = {
+  elMv: -60, vResetMv: -45, vThreshMv: -40, tauMs: 10, eExcMv: 0, eInhMv: -85, tauGeMs: 1, tauGiMs: 2, refractoryMs: 2,
+};
+
+export interface DiehlCookNetworkParams {
+  inputs: number;
+  excitatory: number;
+  dtMs: number;
+  presentationMs: number;
+  restMs: number;
+  /** "simulate": run the rest period with no input; "reset": set v, conductances and traces to rest instead. */
+  restMode: "simulate" | "reset";
+  /** Poisson rate of a pixel of intensity 1 (Hz). */
+  maxRateHz: number;
+  /** Rate added per unit intensity at each re-presentation of a sample that elicited < minSpikes spikes. */
+  boostRateHz: number;
+  minSpikes: number;
+  maxBoosts: number;
+  etaPre: number;
+  etaPost: number;
+  tauPreMs: number;
+  tauPost1Ms: number;
+  tauPost2Ms: number;
+  wMax: number;
+  initWeightMax: number;
+  thetaPlusMv: number;
+  tauThetaMs: number;
+  excToInhWeight: number;
+  inhToExcWeight: number;
+}
+
+export class DiehlCookNetwork {
+  readonly p: Readonly<DiehlCookNetworkParams>;
+  readonly nIn: number;
+  readonly n: number;
+  /** Input weights, row-major by pixel: w[i·N + j]. */
+  readonly weights: Float32Array;
+  /** Adaptive threshold per excitatory neuron (mV above vThresh). */
+  readonly theta: Float32Array;
+  /** Excitatory spike counts of the last (successful) presentation. */
+  readonly counts: Int32Array;
+  // Counters since the last `takeCounters`.
+  inputSpikes = 0;
+  excSpikes = 0;
+  inhSpikes = 0;
+  synapticEvents = 0;
+  boosts = 0;
+  presentations = 0;
+
+  private readonly presentSteps: number;
+  private readonly restSteps: number;
+  // Excitatory state.
+  private readonly v: Float32Array;
+  private readonly ge: Float32Array;
+  private readonly gi: Float32Array;
+  private readonly refE: Int32Array;
+  private readonly post1: Float32Array;
+  private readonly post2: Float32Array;
+  // Inhibitory state.
+  private readonly vI: Float32Array;
+  private readonly geI: Float32Array;
+  private readonly giI: Float32Array;
+  private readonly refI: Int32Array;
+  // Spikes of the current step.
+  private readonly spikedE: Int32Array;
+  private readonly spikedI: Int32Array;
+  private readonly isSpikedI: Uint8Array;
+  // Active inputs of the current sample.
+  private readonly activeIdx: Int32Array;
+  private readonly activeProb: Float32Array;
+  private readonly preLast: Int32Array;
+  private nActive = 0;
+  /** exp(-k·dt/tauPre) for k = 0 .. table length - 1 (0 beyond). */
+  private readonly preDecay: Float32Array;
+  private readonly noise: Uint32Array;
+  private clock = 0;
+  private readonly dE: { ge: number; gi: number; leak: number };
+  private readonly dI: { ge: number; gi: number; leak: number };
+
+  constructor(params: DiehlCookNetworkParams, rng: Rng) {
+    this.p = { ...params };
+    const N = params.excitatory;
+    this.nIn = params.inputs;
+    this.n = N;
+    this.presentSteps = Math.max(1, Math.round(params.presentationMs / params.dtMs));
+    this.restSteps = Math.max(0, Math.round(params.restMs / params.dtMs));
+    this.weights = new Float32Array(this.nIn * N);
+    // Diehl & Cook's random initial weights: (U[0,1) + 0.01) · 0.3, here scaled by initWeightMax.
+    const init = rng.fork("weights");
+    for (let k = 0; k < this.weights.length; k++) this.weights[k] = (init.next() + 0.01) * params.initWeightMax;
+    this.theta = new Float32Array(N);
+    this.counts = new Int32Array(N);
+    this.v = new Float32Array(N).fill(EXCITATORY.elMv - 40);
+    this.ge = new Float32Array(N);
+    this.gi = new Float32Array(N);
+    this.refE = new Int32Array(N);
+    this.post1 = new Float32Array(N);
+    this.post2 = new Float32Array(N);
+    this.vI = new Float32Array(N).fill(INHIBITORY.elMv - 40);
+    this.geI = new Float32Array(N);
+    this.giI = new Float32Array(N);
+    this.refI = new Int32Array(N);
+    this.spikedE = new Int32Array(N);
+    this.spikedI = new Int32Array(N);
+    this.isSpikedI = new Uint8Array(N);
+    this.activeIdx = new Int32Array(this.nIn);
+    this.activeProb = new Float32Array(this.nIn);
+    this.preLast = new Int32Array(this.nIn);
+    const tableLen = Math.ceil((10 * params.tauPreMs) / params.dtMs) + 1;
+    this.preDecay = new Float32Array(tableLen);
+    for (let k = 0; k < tableLen; k++) this.preDecay[k] = Math.exp((-k * params.dtMs) / params.tauPreMs);
+    this.noise = rng.fork("poisson").uint32Seeds(4);
+    const dt = params.dtMs;
+    this.dE = { ge: Math.exp(-dt / EXCITATORY.tauGeMs), gi: Math.exp(-dt / EXCITATORY.tauGiMs), leak: Math.exp(-dt / EXCITATORY.tauMs) };
+    this.dI = { ge: Math.exp(-dt / INHIBITORY.tauGeMs), gi: Math.exp(-dt / INHIBITORY.tauGiMs), leak: Math.exp(-dt / INHIBITORY.tauMs) };
+  }
+
+  /**
+   * Presents one image (intensities in [0, 1] at x[offset ..]): runs the
+   * presentation, re-presenting with a stronger input while it elicits fewer
+   * than minSpikes excitatory spikes (at most maxBoosts times), each
+   * presentation followed by the rest period. Fills `counts`; returns the
+   * total number of excitatory spikes of the counted presentation.
+   */
+  present(x: Float32Array, offset: number, learn: boolean, adaptTheta: boolean): number {
+    const p = this.p;
+    let total = 0;
+    for (let attempt = 0; attempt <= p.maxBoosts; attempt++) {
+      const rateHz = p.maxRateHz + attempt * p.boostRateHz;
+      this.setInput(x, offset, rateHz);
+      this.counts.fill(0);
+      total = this.run(this.presentSteps, learn, adaptTheta, true);
+      this.presentations++;
+      this.rest(learn, adaptTheta);
+      if (total >= p.minSpikes) break;
+      if (attempt < p.maxBoosts) this.boosts++;
+    }
+    // Theta's decay (tau 10^7 ms in the paper) is applied once per sample, not per step.
+    if (adaptTheta && Number.isFinite(p.tauThetaMs)) {
+      const f = Math.exp(-(this.presentSteps + this.restSteps) * p.dtMs / p.tauThetaMs);
+      const th = this.theta;
+      for (let j = 0; j < th.length; j++) th[j] = th[j]! * f;
+    }
+    return total;
+  }
+
+  private setInput(x: Float32Array, offset: number, rateHz: number): void {
+    const pScale = (rateHz * this.p.dtMs) / 1000;
+    let n = 0;
+    for (let i = 0; i < this.nIn; i++) {
+      const u = x[offset + i]!;
+      if (u > 0) {
+        this.activeIdx[n] = i;
+        this.activeProb[n] = (u > 1 ? 1 : u) * pScale;
+        // No spike yet in this presentation: the trace reads 0 (see readPre).
+        this.preLast[i] = -0x3fffffff;
+        n++;
+      }
+    }
+    this.nActive = n;
+  }
+
+  private rest(learn: boolean, adaptTheta: boolean): void {
+    if (this.p.restMode === "simulate") {
+      // Input off; the active list stays so that pre traces still read during the rest.
+      this.run(this.restSteps, learn, adaptTheta, false);
+      return;
+    }
+    this.v.fill(EXCITATORY.elMv);
+    this.ge.fill(0);
+    this.gi.fill(0);
+    this.refE.fill(0);
+    this.post1.fill(0);
+    this.post2.fill(0);
+    this.vI.fill(INHIBITORY.elMv);
+    this.geI.fill(0);
+    this.giI.fill(0);
+    this.refI.fill(0);
+  }
+
+  /** Runs `steps` steps with the input on (`stimulus`: spikes drawn and counted) or off; returns the excitatory spikes. */
+  private run(steps: number, learn: boolean, adaptTheta: boolean, stimulus: boolean): number {
+    const N = this.n;
+    const p = this.p;
+    const { v, ge, gi, refE, post1, post2, vI, geI, giI, refI, spikedE, spikedI, isSpikedI, theta, counts, weights } = this;
+    const { activeIdx, activeProb, preLast, preDecay, noise } = this;
+    const nActive = this.nActive;
+    const nDraw = stimulus ? nActive : 0;
+    const tableLen = preDecay.length;
+    const E = EXCITATORY;
+    const I = INHIBITORY;
+    const dtOverTauE = p.dtMs / E.tauMs;
+    const dtOverTauI = p.dtMs / I.tauMs;
+    const dGeE = this.dE.ge, dGiE = this.dE.gi, leakE = this.dE.leak;
+    const dGeI = this.dI.ge, dGiI = this.dI.gi, leakI = this.dI.leak;
+    const refStepsE = Math.round(E.refractoryMs / p.dtMs);
+    const refStepsI = Math.round(I.refractoryMs / p.dtMs);
+    const d1 = Math.exp(-p.dtMs / p.tauPost1Ms);
+    const d2 = Math.exp(-p.dtMs / p.tauPost2Ms);
+    const etaPre = p.etaPre, etaPost = p.etaPost, wMax = p.wMax;
+    const thetaPlus = adaptTheta ? p.thetaPlusMv : 0;
+    const wEI = p.excToInhWeight, wIE = p.inhToExcWeight;
+    let total = 0;
+    let inputSpikes = 0;
+    let events = 0;
+    let nInh = 0;
+    let clock = this.clock;
+    for (let step = 0; step < steps; step++, clock++) {
+      // 1-2. Excitatory: traces decay, integrate, threshold.
+      let nE = 0;
+      for (let j = 0; j < N; j++) {
+        post1[j] = post1[j]! * d1;
+        post2[j] = post2[j]! * d2;
+        const e = ge[j]!;
+        const g = gi[j]!;
+        ge[j] = e * dGeE;
+        gi[j] = g * dGiE;
+        if (refE[j]! > 0) {
+          refE[j]!--;
+          continue;
+        }
+        const vj = v[j]!;
+        let nv: number;
+        if (e === 0 && g === 0) {
+          nv = E.elMv + (vj - E.elMv) * leakE;
+        } else {
+          const gTot = 1 + e + g;
+          const vInf = (E.elMv + e * E.eExcMv + g * E.eInhMv) / gTot;
+          nv = vInf + (vj - vInf) * Math.exp(-dtOverTauE * gTot);
+        }
+        v[j] = nv;
+        if (nv > E.vThreshMv + theta[j]!) spikedE[nE++] = j;
+      }
+      // Inhibitory: integrate, threshold.
+      let nI = 0;
+      for (let j = 0; j < N; j++) {
+        const e = geI[j]!;
+        const g = giI[j]!;
+        if (e !== 0) geI[j] = e * dGeI;
+        if (g !== 0) giI[j] = g * dGiI;
+        if (refI[j]! > 0) {
+          refI[j]!--;
+          continue;
+        }
+        const vj = vI[j]!;
+        let nv: number;
+        if (e === 0 && g === 0) {
+          nv = I.elMv + (vj - I.elMv) * leakI;
+        } else {
+          const gTot = 1 + e + g;
+          const vInf = (I.elMv + e * I.eExcMv + g * I.eInhMv) / gTot;
+          nv = vInf + (vj - vInf) * Math.exp(-dtOverTauI * gTot);
+        }
+        vI[j] = nv;
+        if (nv > I.vThreshMv) spikedI[nI++] = j;
+      }
+      // 3a. Input spikes: deliver into ge, depress by the post1 trace, set the pre trace.
+      for (let a = 0; a < nDraw; a++) {
+        if (xorshiftNext(noise) >= activeProb[a]!) continue;
+        const i = activeIdx[a]!;
+        inputSpikes++;
+        events += N;
+        const row = i * N;
+        if (learn) {
+          for (let j = 0; j < N; j++) {
+            const w = weights[row + j]!;
+            ge[j] += w;
+            const nw = w - etaPre * post1[j]!;
+            weights[row + j] = nw > 0 ? nw : 0;
+          }
+        } else {
+          for (let j = 0; j < N; j++) ge[j] += weights[row + j]!;
+        }
+        preLast[i] = clock;
+      }
+      // 3b. Excitatory spikes: drive the inhibitory partner, potentiate by pre · post2(before).
+      for (let k = 0; k < nE; k++) {
+        const j = spikedE[k]!;
+        geI[j] += wEI;
+        events++;
+        if (learn) {
+          const f = etaPost * post2[j]!;
+          if (f > 0) {
+            for (let a = 0; a < nActive; a++) {
+              const i = activeIdx[a]!;
+              const age = clock - preLast[i]!;
+              if (age >= tableLen) continue;
+              const idx = i * N + j;
+              const nw = weights[idx]! + f * preDecay[age]!;
+              weights[idx] = nw < wMax ? nw : wMax;
+            }
+          }
+        }
+        post1[j] = 1;
+        post2[j] = 1;
+      }
+      // 3c. Inhibitory spikes: every excitatory neuron except the partner gets gi += wIE.
+      if (nI > 0) {
+        for (let k = 0; k < nI; k++) isSpikedI[spikedI[k]!] = 1;
+        for (let j = 0; j < N; j++) gi[j] += wIE * (nI - isSpikedI[j]!);
+        events += nI * (N - 1);
+        for (let k = 0; k < nI; k++) isSpikedI[spikedI[k]!] = 0;
+        nInh += nI;
+      }
+      // 4. Reset.
+      for (let k = 0; k < nE; k++) {
+        const j = spikedE[k]!;
+        v[j] = E.vResetMv;
+        refE[j] = refStepsE;
+        theta[j] = theta[j]! + thetaPlus;
+        if (stimulus) counts[j]!++;
+      }
+      total += nE;
+      for (let k = 0; k < nI; k++) {
+        const j = spikedI[k]!;
+        vI[j] = I.vResetMv;
+        refI[j] = refStepsI;
+      }
+    }
+    this.clock = clock;
+    this.inputSpikes += inputSpikes;
+    this.synapticEvents += events;
+    this.excSpikes += total;
+    this.inhSpikes += nInh;
+    return total;
+  }
+}

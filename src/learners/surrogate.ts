@@ -1,0 +1,353 @@
+/**
+ * The surrogate-gradient learner: a feed-forward (optionally recurrent)
+ * network of leaky integrate-and-fire layers unrolled over `steps` time steps
+ * and trained end to end by backpropagation through time, with a smooth
+ * surrogate standing in for the derivative of the spike (Neftci, Mostafa &
+ * Zenke 2019; snnTorch tutorial 5; norse). See ann/spiking/lif-layer.ts for
+ * the neuron equations and their gradients, ann/spiking/surrogate.ts for the
+ * surrogate shapes.
+ *
+ *   input --encode--> x[t] --LIF(hidden[0])--> ... --LIF(classes)--> readout --> softmax CE
+ *
+ * Encoding. "direct": the feature value is a constant input current every
+ * step (the first layer then computes W·x once per sample). "poisson": at
+ * every step each input spikes with probability p = gain·(x − min)/(max − min)
+ * (clipped to 1), a Bernoulli draw from an xorshift128 stream seeded from the
+ * learner's Rng (fork "poisson").
+ *
+ * Loss, on the output layer over the steps:
+ *   "spike-count"   softmax cross-entropy of the spike counts Σ_t s[t] (snnTorch's
+ *                   `ce_count_loss`); prediction: the most spikes, ties broken by Σ_t U[t]
+ *   "membrane"      softmax cross-entropy of the mean membrane (1/T)·Σ_t U[t] (norse's
+ *                   usual read-out); prediction: argmax of the same
+ *   "membrane-max"  softmax cross-entropy of max_t U[t]; prediction: argmax of the same
+ *   "membrane-step" Σ_t CE(U[t]), the loss of snnTorch tutorial 5 (summed over steps,
+ *                   as there); prediction: argmax of Σ_t U[t]
+ * All are averaged over the batch; Adam (or SGD) from ann/optimizer.ts.
+ *
+ * Costs (collectStats, counted over the training samples of the epoch; one
+ * step reads as `dtMs` of biological time, 1 ms by default, for rates):
+ *   meanFiringRateHz        hidden spikes per hidden neuron per second
+ *   spikesPerSample         hidden + output spikes per sample (also each apart)
+ *   synapticEventsPerSample accumulates: every spike (input spikes when Poisson)
+ *                           times its fan-out, recurrent synapses included
+ *   effectiveMacsPerSample  direct encoding: non-zero inputs × fan-out × steps, the
+ *                           multiply-accumulates of a step-by-step machine (this
+ *                           implementation does them once per sample); 0 for Poisson
+ *   denseOpsPerSample       NeuroBench dense count: steps × every synapse
+ */
+import { z } from "zod";
+import type { Param } from "../ann/layer.js";
+import { softmaxCrossEntropy } from "../ann/loss.js";
+import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
+import { LifLayer } from "../ann/spiking/lif-layer.js";
+import { countNonZero } from "../ann/spiking/spike-kernels.js";
+import { defaultSlope } from "../ann/spiking/surrogate.js";
+import type { Rng } from "../core/rng.js";
+import { xorshiftNext } from "../core/xorshift.js";
+import { weightStats } from "../metrics/weights.js";
+import type { TaskShape } from "../tasks/task.js";
+import { optimizerSchema } from "./common-schema.js";
+import type { BatchResult, Learner, LearnerStats } from "./learner.js";
+
+export const surrogateConfigSchema = z.strictObject({
+  type: z.literal("surrogate"),
+  name: z.string().min(1).optional().describe("label in results; defaults to the type"),
+  hidden: z.array(z.int().min(1).max(100_000)).min(1).default([128]).describe("LIF neurons per hidden layer"),
+  steps: z.int().min(1).max(1000).default(25).describe("time steps each sample is presented for"),
+  beta: z.number().min(0).max(1).default(0.95).describe("membrane decay per step"),
+  threshold: z.number().positive().default(1),
+  reset: z.enum(["subtract", "zero"]).default("subtract").describe("after a spike: subtract the threshold, or set the membrane to zero"),
+  detachReset: z.boolean().default(true).describe("leave the reset out of the gradient (as snnTorch)"),
+  surrogate: z.enum(["fast-sigmoid", "arctan"]).default("fast-sigmoid")
+    .describe("fast-sigmoid: 1/(1+k|U−θ|)²; arctan: (α/2)/(1+(πα(U−θ)/2)²)"),
+  slope: z.number().positive().max(1000).optional().describe("k or α; default 25 (fast-sigmoid) or 2 (arctan)"),
+  encoding: z.enum(["direct", "poisson"]).default("direct")
+    .describe("direct: the input value as a constant current each step; poisson: a Bernoulli spike per step"),
+  gain: z.number().positive().max(1000).default(1).describe("poisson: spike probability per step = gain × scaled input"),
+  loss: z.enum(["spike-count", "membrane", "membrane-max", "membrane-step"]).default("spike-count")
+    .describe("softmax cross-entropy of output spike counts, of the mean or max output membrane, or summed over steps"),
+  recurrent: z.boolean().default(false).describe("recurrent synapses within each hidden layer"),
+  dtMs: z.number().positive().max(1000).default(1).describe("biological time per step, for firing rates"),
+  optimizer: optimizerSchema.default({ type: "adam", learningRate: 5e-4 }),
+  batchSize: z.int().min(1).max(4096).default(128),
+});
+export type SurrogateConfig = z.infer<typeof surrogateConfigSchema>;
+
+export class SurrogateLearner implements Learner {
+  readonly name: string;
+  readonly type = "surrogate";
+  readonly maxBatch: number;
+  readonly layers: readonly LifLayer[];
+  private readonly c: SurrogateConfig;
+  private readonly inputSize: number;
+  private readonly classes: number;
+  private readonly steps: number;
+  private readonly featureMin: number;
+  private readonly featureScale: number;
+  private readonly optimizer: Optimizer;
+  private readonly allParams: readonly Param[];
+  private readonly rngState: Uint32Array;
+  /** Read-out per sample [maxBatch × classes], its gradient, the tie-breaking membrane sum. */
+  private readonly logits: Float32Array;
+  private readonly dLogits: Float32Array;
+  private readonly memSum: Float32Array;
+  /** dLoss/ds or dLoss/dU of the output layer, [steps × maxBatch × classes]. */
+  private readonly gOut: Float32Array;
+  private readonly predictions: Int32Array;
+  private lastWeights: Float32Array[] | null = null;
+  // Counters since the last collectStats (training samples only).
+  private samples = 0;
+  private hiddenSpikes = 0;
+  private outputSpikes = 0;
+  private inputSpikes = 0;
+  private inputNonZero = 0;
+  private synapticEvents = 0;
+
+  constructor(config: SurrogateConfig, shape: TaskShape, rng: Rng) {
+    this.c = config;
+    this.name = config.name ?? "surrogate";
+    this.maxBatch = config.batchSize;
+    this.inputSize = shape.inputSize;
+    this.classes = shape.classes;
+    this.steps = config.steps;
+    this.featureMin = shape.featureRange.min;
+    const span = shape.featureRange.max - shape.featureRange.min;
+    this.featureScale = span > 0 ? 1 / span : 1;
+    const slope = config.slope ?? defaultSlope[config.surrogate];
+    const sizes = [...config.hidden, shape.classes];
+    const layers: LifLayer[] = [];
+    let inSize = shape.inputSize;
+    sizes.forEach((units, i) => {
+      const last = i === sizes.length - 1;
+      layers.push(new LifLayer({
+        inSize, outSize: units, steps: config.steps, maxBatch: this.maxBatch,
+        input: i === 0 && config.encoding === "direct" ? "constant" : "sequence",
+        beta: config.beta, threshold: config.threshold, reset: config.reset, detachReset: config.detachReset,
+        surrogate: config.surrogate, slope, recurrent: config.recurrent && !last, inputGrad: i > 0,
+      }, rng.fork(last ? "output" : `lif${i}`)));
+      inSize = units;
+    });
+    this.layers = layers;
+    this.allParams = layers.flatMap((l) => [...l.params()]);
+    this.optimizer = createOptimizer(config.optimizer);
+    this.rngState = rng.fork("poisson").uint32Seeds(4);
+    this.logits = new Float32Array(this.maxBatch * this.classes);
+    this.dLogits = new Float32Array(this.maxBatch * this.classes);
+    this.memSum = new Float32Array(this.maxBatch * this.classes);
+    this.gOut = new Float32Array(this.steps * this.maxBatch * this.classes);
+    this.predictions = new Int32Array(this.maxBatch);
+  }
+
+  trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
+    const inputSpikes = this.forward(x, batch);
+    const loss = this.lossAndGradient(y, 0, batch, true);
+    const out = this.layers[this.layers.length - 1]!;
+    const membraneLoss = this.c.loss !== "spike-count";
+    let g: Float32Array | null = out.backward(membraneLoss ? null : this.gOut, membraneLoss ? this.gOut : null, batch);
+    for (let l = this.layers.length - 2; l >= 0; l--) g = this.layers[l]!.backward(g, null, batch);
+    this.optimizer.step(this.allParams);
+    this.count(x, batch, inputSpikes);
+    return { loss, correct: this.predict(y, 0, batch, null) };
+  }
+
+  evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
+    let loss = 0;
+    let correct = 0;
+    const size = this.inputSize;
+    for (let start = 0; start < batch; start += this.maxBatch) {
+      const n = Math.min(this.maxBatch, batch - start);
+      this.forward(x.subarray(start * size, (start + n) * size), n);
+      loss += this.lossAndGradient(y, start, n, false) * n;
+      correct += this.predict(y, start, n, predictions ?? null);
+    }
+    return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  collectStats(): LearnerStats {
+    const n = Math.max(1, this.samples);
+    const weights = this.allParams.filter((p) => p.decay).map((p) => p.value);
+    const w = weightStats(weights, this.lastWeights);
+    this.lastWeights = weights.map((a) => a.slice());
+    const hiddenNeurons = this.c.hidden.reduce((a, b) => a + b, 0);
+    const seconds = (this.steps * this.c.dtMs) / 1000;
+    let dense = 0;
+    for (const l of this.layers) {
+      dense += l.inSize * l.outSize + (l.recurrentWeight !== null ? l.outSize * l.outSize : 0);
+    }
+    const stats: LearnerStats = {
+      ...w,
+      meanFiringRateHz: this.hiddenSpikes / n / hiddenNeurons / seconds,
+      spikesPerSample: (this.hiddenSpikes + this.outputSpikes) / n,
+      hiddenSpikesPerSample: this.hiddenSpikes / n,
+      outputSpikesPerSample: this.outputSpikes / n,
+      inputSpikesPerSample: this.inputSpikes / n,
+      synapticEventsPerSample: this.synapticEvents / n,
+      effectiveMacsPerSample: this.c.encoding === "direct" ? (this.inputNonZero / n) * this.layers[0]!.outSize * this.steps : 0,
+      denseOpsPerSample: dense * this.steps,
+    };
+    this.samples = 0;
+    this.hiddenSpikes = 0;
+    this.outputSpikes = 0;
+    this.inputSpikes = 0;
+    this.inputNonZero = 0;
+    this.synapticEvents = 0;
+    return stats;
+  }
+
+  params(): readonly Param[] {
+    return this.allParams;
+  }
+
+  /** Encodes the batch into the first layer's input and runs every layer; returns the input spikes (Poisson). */
+  private forward(x: Float32Array, batch: number): number {
+    const first = this.layers[0]!;
+    let h: Float32Array;
+    let inputSpikes = 0;
+    if (this.c.encoding === "direct") {
+      h = first.forward(x, batch);
+    } else {
+      inputSpikes = this.encodePoisson(x, batch, first.input);
+      h = first.forward(first.input, batch);
+    }
+    for (let l = 1; l < this.layers.length; l++) h = this.layers[l]!.forward(h, batch);
+    return inputSpikes;
+  }
+
+  /** Bernoulli spikes, time-major [steps × batch × inputs], p = gain·scaled x (≤ 1). */
+  private encodePoisson(x: Float32Array, batch: number, out: Float32Array): number {
+    const size = this.inputSize;
+    const gain = this.c.gain * this.featureScale;
+    const lo = this.featureMin;
+    const s = this.rngState;
+    const stepLen = batch * size;
+    let spikes = 0;
+    for (let t = 0; t < this.steps; t++) {
+      const o = t * stepLen;
+      for (let i = 0; i < stepLen; i++) {
+        const p = (x[i]! - lo) * gain;
+        if (p <= 0) {
+          out[o + i] = 0;
+        } else if (p >= 1 || xorshiftNext(s) < p) {
+          out[o + i] = 1;
+          spikes++;
+        } else {
+          out[o + i] = 0;
+        }
+      }
+    }
+    return spikes;
+  }
+
+  /**
+   * Builds the read-out of the output layer into `logits` (and the membrane
+   * sums for tie-breaks), returns the mean loss over the batch and, when
+   * `withGrad`, writes dLoss/ds or dLoss/dU of the output layer into gOut.
+   */
+  private lossAndGradient(y: Int32Array, offset: number, batch: number, withGrad: boolean): number {
+    const out = this.layers[this.layers.length - 1]!;
+    const T = this.steps;
+    const k = this.classes;
+    const n = batch * k;
+    const mem = out.membrane;
+    const spk = out.spikes;
+    const logits = this.logits;
+    const memSum = this.memSum;
+    memSum.fill(0, 0, n);
+    for (let t = 0; t < T; t++) {
+      const o = t * n;
+      for (let i = 0; i < n; i++) memSum[i]! += mem[o + i]!;
+    }
+    const dLogits = withGrad ? this.dLogits : null;
+    const g = this.gOut;
+    const mode = this.c.loss;
+    if (mode === "membrane-step") {
+      let loss = 0;
+      for (let t = 0; t < T; t++) {
+        const o = t * n;
+        for (let i = 0; i < n; i++) logits[i] = mem[o + i]!;
+        loss += softmaxCrossEntropy(logits, y, offset, batch, k, dLogits).loss;
+        if (dLogits !== null) for (let i = 0; i < n; i++) g[o + i] = dLogits[i]!;
+      }
+      for (let i = 0; i < n; i++) logits[i] = memSum[i]!;
+      return loss;
+    }
+    if (mode === "spike-count") {
+      logits.fill(0, 0, n);
+      for (let t = 0; t < T; t++) {
+        const o = t * n;
+        for (let i = 0; i < n; i++) logits[i]! += spk[o + i]!;
+      }
+    } else if (mode === "membrane") {
+      for (let i = 0; i < n; i++) logits[i] = memSum[i]! / T;
+    } else {
+      for (let i = 0; i < n; i++) {
+        let mx = mem[i]!;
+        for (let t = 1; t < T; t++) mx = Math.max(mx, mem[t * n + i]!);
+        logits[i] = mx;
+      }
+    }
+    const loss = softmaxCrossEntropy(logits, y, offset, batch, k, dLogits).loss;
+    if (dLogits === null) return loss;
+    // dLoss/ds[t] = dLoss/dcount (spike-count); dLoss/dU[t] = dLoss/dmean / T (membrane);
+    // dLoss/dU[t*] at the step of the maximum only (membrane-max).
+    if (mode === "spike-count" || mode === "membrane") {
+      const scale = mode === "membrane" ? 1 / T : 1;
+      for (let t = 0; t < T; t++) {
+        const o = t * n;
+        for (let i = 0; i < n; i++) g[o + i] = dLogits[i]! * scale;
+      }
+    } else {
+      g.fill(0, 0, T * n);
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        for (let t = 1; t < T; t++) if (mem[t * n + i]! > mem[best * n + i]!) best = t;
+        g[best * n + i] = dLogits[i]!;
+      }
+    }
+    return loss;
+  }
+
+  /** Predicted classes from `logits` (ties broken by the membrane sum); returns the number correct. */
+  private predict(y: Int32Array, offset: number, batch: number, into: Int32Array | null): number {
+    const k = this.classes;
+    const logits = this.logits;
+    const memSum = this.memSum;
+    const pred = this.predictions;
+    let correct = 0;
+    for (let b = 0; b < batch; b++) {
+      const o = b * k;
+      let arg = 0;
+      for (let j = 1; j < k; j++) {
+        const v = logits[o + j]!;
+        const best = logits[o + arg]!;
+        if (v > best || (v === best && memSum[o + j]! > memSum[o + arg]!)) arg = j;
+      }
+      pred[b] = arg;
+      if (into !== null) into[offset + b] = arg;
+      if (arg === y[offset + b]) correct++;
+    }
+    return correct;
+  }
+
+  /** Adds the last training batch's spikes and synaptic events to the counters. */
+  private count(x: Float32Array, batch: number, inputSpikes: number): void {
+    this.samples += batch;
+    const layers = this.layers;
+    let events = inputSpikes * layers[0]!.outSize;
+    this.inputSpikes += inputSpikes;
+    if (this.c.encoding === "direct") this.inputNonZero += countNonZero(x, batch * this.inputSize);
+    for (let l = 0; l < layers.length; l++) {
+      const layer = layers[l]!;
+      const s = layer.spikeCount;
+      if (l === layers.length - 1) {
+        this.outputSpikes += s;
+      } else {
+        this.hiddenSpikes += s;
+        events += s * layers[l + 1]!.outSize;
+        if (layer.recurrentWeight !== null) events += s * layer.outSize;
+      }
+    }
+    this.synapticEvents += events;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Synaptic normalisation (homeostasis): each postsynaptic neuron's input
+ * weights are rescaled multiplicatively so that they sum to a fixed total
+ * (Diehl & Cook 2015: 78 over 784 inputs, applied before every image).
+ *
+ *   w_ij ← w_ij · S / Σ_i w_ij
+ *
+ * With an upper bound wMax the plain rescale can push a weight above wMax when
+ * most of a column is near zero. Then the bounded weights are held at wMax and
+ * the rest are rescaled again to make up the difference (water filling), so
+ * the result is both bounded and exactly on target whenever S ≤ nPre·wMax.
+ * A column whose weights are all zero is left alone (there is nothing to scale).
+ *
+ * Two layouts: a dense row-major matrix w[pre·nPost + post] (all-to-all
+ * layers) and a CSR SynapseMatrix (sums per target).
+ */
+import type { SynapseMatrix } from "../snn/synapses/csr.js";
+
+export interface NormalizationParams {
+  /** The sum each postsynaptic neuron's input weights are rescaled to. */
+  targetSum: number;
+  /** Upper weight bound kept after rescaling (Infinity: none). */
+  wMax?: number;
+}
+
+/** Normalises the columns (postsynaptic neurons) of a dense row-major matrix; buffers allocated once. */
+export class DenseColumnNormalizer {
+  readonly nPre: number;
+  readonly nPost: number;
+  readonly targetSum: number;
+  readonly wMax: number;
+  private readonly sums: Float64Array;
+  private readonly scale: Float32Array;
+
+  constructor(nPre: number, nPost: number, params: NormalizationParams) {
+    if (!(params.targetSum > 0)) throw new RangeError(`targetSum must be > 0, got ${params.targetSum}`);
+    this.nPre = nPre;
+    this.nPost = nPost;
+    this.targetSum = params.targetSum;
+    this.wMax = params.wMax ?? Infinity;
+    this.sums = new Float64Array(nPost);
+    this.scale = new Float32Array(nPost);
+  }
+
+  /** Rescales every column of `w` in place to sum to targetSum (see the file comment). */
+  apply(w: Float32Array): void {
+    const { nPre, nPost, sums, scale, targetSum, wMax } = this;
+    sums.fill(0);
+    for (let i = 0; i < nPre; i++) {
+      const row = i * nPost;
+      for (let j = 0; j < nPost; j++) sums[j] += w[row + j]!;
+    }
+    for (let j = 0; j < nPost; j++) scale[j] = sums[j]! > 0 ? targetSum / sums[j]! : 1;
+    let over = false;
+    for (let i = 0; i < nPre; i++) {
+      const row = i * nPost;
+      for (let j = 0; j < nPost; j++) {
+        const v = w[row + j]! * scale[j]!;
+        w[row + j] = v;
+        if (v > wMax) over = true;
+      }
+    }
+    if (!over) return;
+    for (let j = 0; j < nPost; j++) waterFillStrided(w, j, nPost, nPre, targetSum, wMax);
+  }
+
+  /** Sum of column j (for checks). */
+  columnSum(w: Float32Array, j: number): number {
+    let s = 0;
+    for (let i = 0; i < this.nPre; i++) s += w[i * this.nPost + j]!;
+    return s;
+  }
+}
+
+/**
+ * Rescales the `count` elements w[start + k·stride] so they sum to `target`
+ * with none above wMax: saturated elements are pinned at wMax and the free ones
+ * rescaled to carry the remainder, until none crosses (at most `count` rounds).
+ */
+export function waterFillStrided(
+  w: Float32Array, start: number, stride: number, count: number, target: number, wMax: number,
+): void {
+  for (let round = 0; round < count; round++) {
+    let pinned = 0;
+    let free = 0;
+    for (let k = 0, s = start; k < count; k++, s += stride) {
+      const v = w[s]!;
+      if (v >= wMax) pinned += wMax;
+      else free += v;
+    }
+    if (free <= 0) return;
+    const f = (target - pinned) / free;
+    let crossed = false;
+    for (let k = 0, s = start; k < count; k++, s += stride) {
+      const v = w[s]!;
+      if (v >= wMax) {
+        w[s] = wMax;
+        continue;
+      }
+      const nv = v * f;
+      if (nv >= wMax) {
+        w[s] = wMax;
+        crossed = true;
+      } else {
+        w[s] = nv;
+      }
+    }
+    if (!crossed) return;
+  }
+}
+
+/**
+ * Normalises the incoming weights of every target of a CSR matrix to `targetSum`.
+ * A weight the rescale pushes above wMax is clipped (that column's sum then falls short).
+ */
+export function normalizeCsrIncoming(m: SynapseMatrix, params: NormalizationParams, sumsBuffer?: Float64Array): void {
+  const sums = sumsBuffer ?? new Float64Array(m.nPost);
+  sums.fill(0);
+  const t = m.target;
+  const w = m.weight;
+  const n = m.count;
+  for (let s = 0; s < n; s++) sums[t[s]!] += w[s]!;
+  const wMax = params.wMax ?? Infinity;
+  for (let j = 0; j < m.nPost; j++) sums[j] = sums[j]! > 0 ? params.targetSum / sums[j]! : 1;
+  for (let s = 0; s < n; s++) {
+    const v = w[s]! * sums[t[s]!]!;
+    w[s] = v > wMax ? wMax : v;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Synaptic traces kept lazily: each trace stores its value at the step it was
+ * last touched and decays exactly on read,
+ *
+ *   x(t) = x(t_last) · exp(-(t - t_last)·dt / tau),
+ *
+ * so a step costs nothing for neurons that did not spike (no per-step decay
+ * loop over all neurons). At a spike the trace is bumped: "add" (x += 1,
+ * all-to-all pairing: every earlier spike counts) or "set" (x = 1,
+ * nearest-spike pairing: only the most recent spike counts).
+ */
+
+export type TraceMode = "add" | "set";
+
+export class LazyTraces {
+  readonly size: number;
+  readonly value: Float64Array;
+  readonly lastStep: Int32Array;
+  /** dt / tau: the exponent per step. */
+  readonly rate: number;
+  readonly mode: TraceMode;
+
+  constructor(size: number, tauMs: number, dtMs: number, mode: TraceMode) {
+    if (!(tauMs > 0)) throw new RangeError(`trace time constant must be > 0 ms, got ${tauMs}`);
+    this.size = size;
+    this.value = new Float64Array(size);
+    this.lastStep = new Int32Array(size);
+    this.rate = dtMs / tauMs;
+    this.mode = mode;
+  }
+
+  /** The trace of i at `step`. */
+  read(i: number, step: number): number {
+    const x = this.value[i]!;
+    if (x === 0) return 0;
+    const age = step - this.lastStep[i]!;
+    return age === 0 ? x : x * Math.exp(-age * this.rate);
+  }
+
+  /** Registers a spike of i at `step`. */
+  bump(i: number, step: number): void {
+    this.value[i] = this.mode === "set" ? 1 : this.read(i, step) + 1;
+    this.lastStep[i] = step;
+  }
+
+  reset(): void {
+    this.value.fill(0);
+    this.lastStep.fill(0);
+  }
+}
