@@ -85,6 +85,7 @@ describe("Recurrent: BPTT gradients match central finite differences", () => {
     it(`${cell}, hidden 16 (SIMD products where available): weights, biases, inputs`, () => {
       const { layer, x, coef } = setup(cell, "sequence", 11, 16);
       expect(layer.cell.simd).toBe(simdAvailable());
+      expect(layer.cell.simdStep).toBe(simdAvailable() && cell !== "rnn");
       for (const p of layer.params()) p.grad.fill(0);
       layer.forward(x, BATCH, true);
       const dy = new Float32Array(coef.length);
@@ -215,6 +216,7 @@ describe("Recurrent: SIMD and JavaScript paths agree", () => {
       const a = setup(cell, "last", 21, 16, true);
       const b = setup(cell, "last", 21, 16, false);
       expect(b.layer.cell.simd).toBe(false);
+      expect(b.layer.cell.simdStep).toBe(false);
       const ya = a.layer.forward(a.x, BATCH, true).slice(0, BATCH * 16);
       const yb = b.layer.forward(b.x, BATCH, true).slice(0, BATCH * 16);
       for (let i = 0; i < ya.length; i++) expect(Math.abs(ya[i]! - yb[i]!)).toBeLessThan(1e-5);
@@ -231,4 +233,19 @@ describe("Recurrent: SIMD and JavaScript paths agree", () => {
       });
     });
   }
+});
+
+describe("SIMD exp (Cephes expf polynomial) against Math.exp", () => {
+  it("relative error below 3e-7 over [-87, 88], clamped outside", () => {
+    const arena = new GemmArena(4096);
+    const n = 2000;
+    const x = arena.alloc(n);
+    const y = arena.alloc(n);
+    for (let i = 0; i < n; i++) x[i] = -100 + (200 * i) / n;
+    arena.exp(x, y, n);
+    for (let i = 0; i < n; i++) {
+      const want = Math.exp(Math.min(88, Math.max(-87, x[i]!)));
+      expect(Math.abs(y[i]! - want) / want).toBeLessThan(3e-7);
+    }
+  });
 });

@@ -9,6 +9,8 @@ import { Rng } from "../src/core/rng.js";
 import type { NeuronGroup } from "../src/snn/group.js";
 import { SpikeGeneratorGroup } from "../src/snn/inputs/spike-generator.js";
 import { Network } from "../src/snn/network.js";
+import { LifGroup } from "../src/snn/neurons/lif.js";
+import { StateMonitor } from "../src/snn/monitors.js";
 import { connect } from "../src/snn/synapses/connect.js";
 import { SynapseMatrix } from "../src/snn/synapses/csr.js";
 import { Synapses } from "../src/snn/synapses/synapses.js";
@@ -236,6 +238,38 @@ describe("transmission and delays", () => {
     const arrivals = arrivalSteps(syn, tgt, src, 45);
     for (let s = 0; s < m.count; s++) expect(arrivals[m.target[s]!]).toBe(m.delay![s]);
     expect(new Set(m.delay).size).toBeGreaterThan(30); // the whole range is used
+  });
+});
+
+describe("transmission into a LIF neuron", () => {
+  it("a jump onto v decays as exp(-t/tau) (exact integration), a jump onto ge drives v by the synaptic kernel", () => {
+    const dt = 0.1;
+    const params = { tauMs: 20, elMv: -49, vThreshMv: -40, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 };
+    const src = new SpikeGeneratorGroup("in", 1, [0], [1.0], dt); // step 10
+    const lif = new LifGroup("lif", 2, params, dt);
+    const onV = new Synapses({ source: src, target: lif, targetVar: "v", connect: { rule: "explicit", pre: [0], post: [0] }, weight: 2 });
+    const onGe = new Synapses({ source: src, target: lif, targetVar: "ge", connect: { rule: "explicit", pre: [0], post: [1] }, weight: 2 });
+    const sm = new StateMonitor({ group: lif, vars: ["v", "ge"], every: 5 }, dt);
+    new Network({ dtMs: dt, groups: [src, lif], synapses: [onV, onGe], monitors: [sm] }).run(10);
+    const t = sm.timesMs();
+    const v0 = sm.trace("v", 0);
+    const v1 = sm.trace("v", 1);
+    const ge1 = sm.trace("ge", 1);
+    expect(sm.samples).toBe(20); // every 5 steps over 100 steps
+    for (let k = 0; k < sm.samples; k++) {
+      const since = t[k]! - 1.0; // ms since the spike (delivered in step 10, after that step's integration)
+      if (since <= 0) {
+        expect(v0[k]).toBe(-49);
+        expect(ge1[k]).toBe(0);
+        continue;
+      }
+      // v - El = 2·exp(-(t - t0)/tau), with t0 the end of step 10 = 1.1 ms
+      const s = since - dt;
+      expect(v0[k]! + 49).toBeCloseTo(2 * Math.exp(-s / 20), 4);
+      expect(ge1[k]).toBeCloseTo(2 * Math.exp(-s / 5), 4);
+      // ge0·tauE/(tauE - tau)·(exp(-s/tauE) - exp(-s/tau)), the closed form of the current-driven membrane
+      expect(v1[k]! + 49).toBeCloseTo(2 * (5 / (5 - 20)) * (Math.exp(-s / 5) - Math.exp(-s / 20)), 4);
+    }
   });
 });
 

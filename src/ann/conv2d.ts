@@ -165,30 +165,39 @@ export class Conv2D implements Layer {
     const K = this.patch;
     const kp = this.kp;
     const arena = this.arena;
-    // g = dy masked by the ReLU (y > 0), copied into the arena (and transposed) for SIMD.
+    // g = dy masked by the ReLU (y > 0); with SIMD also gᵀ [F × rows] in the arena,
+    // and g itself only when dx is wanted. One pass per channel f: sequential writes
+    // to gᵀ (writing down its columns, at a stride of rows·4 bytes, thrashes the L1
+    // cache) and the bias gradient summed on the way.
+    const relu = this.relu;
+    const y = this.y;
+    const db = this.bias.grad;
     let g = dy;
-    if (this.relu) {
-      g = this.g;
-      const y = this.y;
-      for (let i = 0; i < rows * F; i++) g[i] = y[i]! > 0 ? dy[i]! : 0;
-    } else if (arena !== null) {
-      g = this.g;
-      g.set(dy.subarray(0, rows * F));
-    }
     if (arena !== null) {
-      // Transposed with sequential writes: writing down columns (stride rows·4 bytes,
-      // often a multiple of 4 KiB) thrashes the L1 cache and cost 3× the whole product.
       const gT = this.gT;
+      const gOut = this.g;
+      const wantG = this.inputGrad;
       for (let f = 0; f < F; f++) {
         const o = f * rows;
-        for (let r = 0; r < rows; r++) gT[o + r] = g[r * F + f]!;
+        let sum = 0;
+        for (let r = 0, i = f; r < rows; r++, i += F) {
+          const v = relu && !(y[i]! > 0) ? 0 : dy[i]!;
+          gT[o + r] = v;
+          if (wantG) gOut[i] = v;
+          sum += v;
+        }
+        db[f]! += sum;
       }
-    }
-    // Bias: column sums of g.
-    const db = this.bias.grad;
-    for (let r = 0; r < rows; r++) {
-      const o = r * F;
-      for (let f = 0; f < F; f++) db[f]! += g[o + f]!;
+      g = gOut;
+    } else {
+      if (relu) {
+        g = this.g;
+        for (let i = 0; i < rows * F; i++) g[i] = y[i]! > 0 ? dy[i]! : 0;
+      }
+      for (let r = 0; r < rows; r++) {
+        const o = r * F;
+        for (let f = 0; f < F; f++) db[f]! += g[o + f]!;
+      }
     }
     // Weights: dWᵀ[F×Kp] = gᵀ · col (skips zero g), then added transposed.
     const dwT = this.dwT;

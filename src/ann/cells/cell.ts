@@ -42,6 +42,10 @@ export interface RecurrentCell {
   readonly maxSteps: number;
   /** Width of the fused pre-activation per sample (gates × hidden). */
   readonly gateSize: number;
+  /** Whether the matrix products run in WebAssembly SIMD. */
+  readonly simd: boolean;
+  /** Whether the element-wise step (gates, state) runs in WebAssembly SIMD. */
+  readonly simdStep: boolean;
   params(): readonly Param[];
   /**
    * Where a caller may write the time-major input [maxSteps × maxBatch ×
@@ -105,6 +109,7 @@ export function orthogonalBlock(w: Float32Array, offset: number, stride: number,
  */
 export abstract class FusedCell implements RecurrentCell {
   abstract readonly kind: CellKind;
+  abstract readonly simdStep: boolean;
   readonly features: number;
   readonly hidden: number;
   readonly maxBatch: number;

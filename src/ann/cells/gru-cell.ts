@@ -14,8 +14,11 @@ import { FusedCell, type CellOptions } from "./cell.js";
 export class GruCell extends FusedCell {
   readonly kind = "gru";
 
+  readonly simdStep: boolean;
+
   constructor(o: CellOptions, rng: Rng) {
     super(o, 3, true);
+    this.simdStep = this.arena.hasGruStep(o.hidden);
     this.initWeights(rng);
   }
 
@@ -26,6 +29,10 @@ export class GruCell extends FusedCell {
     const ah = this.hiddenGates;
     const hs = this.hs;
     const stepH = batch * h;
+    if (this.simdStep) {
+      this.arena.gruStep(ax, ah, t * batch * g3, hs, t * stepH, (t + 1) * stepH, batch, h);
+      return;
+    }
     for (let b = 0; b < batch; b++) {
       const ga = (t * batch + b) * g3;
       const hPrevO = t * stepH + b * h;

@@ -21,8 +21,7 @@ export class LstmCell extends FusedCell {
   /** dLoss/dc carried backwards through time. */
   private readonly dc: Float32Array;
 
-  /** Whether the element-wise step runs in WebAssembly SIMD. */
-  private readonly simdStep: boolean;
+  readonly simdStep: boolean;
 
   constructor(o: CellOptions, rng: Rng) {
     const cells = (o.maxSteps + 1) * o.maxBatch * o.hidden;

@@ -6,6 +6,8 @@ import { FusedCell, type CellOptions } from "./cell.js";
 
 export class RnnCell extends FusedCell {
   readonly kind = "rnn";
+  /** tanh stays in JavaScript: one Math.tanh per unit is a small share of the step. */
+  readonly simdStep = false;
 
   constructor(o: CellOptions, rng: Rng) {
     super(o, 1, false);

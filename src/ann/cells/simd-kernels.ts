@@ -4,6 +4,7 @@
  *
  *   mm:    C[m×n] (=|+=) A[m×k] · B[k×n]      row-major, n a multiple of 16
  *   lstm:  the LSTM's element-wise step (gates, cell state, output), H % 4 = 0
+ *   gru:   the GRU's element-wise step (PyTorch variant), H % 4 = 0
  *   exp:   y = exp(x) over an array (exposed for tests)
  *
  * For each row i and each 16-column block of C, four f32x4 accumulators stay
@@ -265,13 +266,74 @@ function lstmBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
+/**
+ * gru(ax, ah, hPrev, h, batch, hidden): PyTorch's GRU step for each sample b
+ * and unit j (four at a time), rows [r z n] of `ax` (input side, with bias)
+ * and `ah` (recurrent side, with bias): r = σ(ax_r + ah_r),
+ * z = σ(ax_z + ah_z), n = tanh(ax_n + r·ah_n); ax ← [r z n];
+ * h = (1 − z)·n + z·hPrev.
+ */
+function gruBody(): number[] {
+  const { code, e } = emitter();
+  const AX = 0, AH = 1, HPREV = 2, HH = 3, BATCH = 4, HID = 5;
+  const BI = 6, JB = 7, HB = 8, GP = 9, HP = 10, EP = 11;
+  const VR = 12, VZ = 13, VN = 14, X = 15, NN = 16;
+  e(get(HID), op.i32Const, 2, op.i32Shl, set(HB));
+  e(op.i32Const, 0, set(BI));
+  e(op.block, EMPTY, op.loop, EMPTY); // samples
+  e(get(BI), get(BATCH), op.i32GeS, op.brIf, 1);
+  e(op.i32Const, 0, set(JB));
+  e(op.block, EMPTY, op.loop, EMPTY); // units, 16 bytes at a time
+  e(get(JB), get(HB), op.i32GeS, op.brIf, 1);
+  // gp = b·3·hiddenBytes + jb (offset into ax and ah rows); ep = b·hiddenBytes + jb
+  e(get(BI), get(HB), op.i32Mul, op.i32Const, 3, op.i32Mul, get(JB), op.i32Add, set(GP));
+  e(get(BI), get(HB), op.i32Mul, get(JB), op.i32Add, set(EP));
+  const at = (base: number, q: number) => {
+    e(get(base), get(GP), op.i32Add);
+    for (let r = 0; r < q; r++) e(get(HB), op.i32Add);
+  };
+  // r, z
+  for (const [q, v] of [[0, VR], [1, VZ]] as const) {
+    at(AX, q);
+    e(SIMD, simd.load, memarg(0));
+    at(AH, q);
+    e(SIMD, simd.load, memarg(0), SIMD, simd.f32x4Add);
+    emitSigmoid(e, X, NN);
+    e(set(v));
+    at(AX, q);
+    e(get(v), SIMD, simd.store, memarg(0));
+  }
+  // n = tanh(ax_n + r·ah_n)
+  at(AX, 2);
+  e(SIMD, simd.load, memarg(0), get(VR));
+  at(AH, 2);
+  e(SIMD, simd.load, memarg(0), SIMD, simd.f32x4Mul, SIMD, simd.f32x4Add);
+  emitTanh(e, X, NN);
+  e(set(VN));
+  at(AX, 2);
+  e(get(VN), SIMD, simd.store, memarg(0));
+  // h = n + z·(hPrev − n)
+  e(get(HH), get(EP), op.i32Add, set(HP));
+  e(get(HP), get(VN), get(VZ), get(HPREV), get(EP), op.i32Add, SIMD, simd.load, memarg(0), get(VN), SIMD, simd.f32x4Sub);
+  e(SIMD, simd.f32x4Mul, SIMD, simd.f32x4Add, SIMD, simd.store, memarg(0));
+  e(get(JB), op.i32Const, 16, op.i32Add, set(JB));
+  e(op.br, 0, op.end, op.end);
+  e(get(BI), op.i32Const, 1, op.i32Add, set(BI));
+  e(op.br, 0, op.end, op.end);
+  e(op.end);
+  const body = [2, 6, I32, 5, V128, ...code];
+  return [...uleb(body.length), ...body];
+}
+
 function moduleBytes(): Uint8Array {
-  // Types: 0 = (i32 × 7) → (), 1 = (i32 × 3) → ().
-  const type = section(1, [2, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 0]);
+  // Types: 0 = (i32 × 7) → (), 1 = (i32 × 3) → (), 2 = (i32 × 6) → ().
+  const type = section(1, [3, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 0,
+    0x60, 6, I32, I32, I32, I32, I32, I32, 0]);
   const imports = section(2, [1, ...name("e"), ...name("m"), 0x02, 0x00, 1]);
-  const funcs = section(3, [3, 0, 0, 1]);
-  const exports = section(7, [3, ...name("mm"), 0x00, 0, ...name("lstm"), 0x00, 1, ...name("exp"), 0x00, 2]);
-  const code = section(10, [3, ...gemmBody(), ...lstmBody(), ...expBody()]);
+  const funcs = section(3, [4, 0, 0, 1, 2]);
+  const exports = section(7, [4, ...name("mm"), 0x00, 0, ...name("lstm"), 0x00, 1, ...name("exp"), 0x00, 2,
+    ...name("gru"), 0x00, 3]);
+  const code = section(10, [4, ...gemmBody(), ...lstmBody(), ...expBody(), ...gruBody()]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...type, ...imports, ...funcs, ...exports, ...code]);
 }
 
@@ -288,6 +350,7 @@ interface WasmApi {
 type GemmFn = (a: number, b: number, c: number, m: number, k: number, n: number, acc: number) => void;
 type LstmFn = (g: number, cPrev: number, c: number, tc: number, h: number, batch: number, hidden: number) => void;
 type ExpFn = (src: number, dst: number, count: number) => void;
+type GruFn = (ax: number, ah: number, hPrev: number, h: number, batch: number, hidden: number) => void;
 
 const wasmApi = Reflect.get(globalThis, "WebAssembly") as WasmApi | undefined;
 let compiled: object | null | undefined;
@@ -361,6 +424,7 @@ export class GemmArena {
   private readonly mm: GemmFn | null;
   private readonly lstm: LstmFn | null;
   private readonly vexp: ExpFn | null;
+  private readonly gru: GruFn | null;
   private readonly capacityBytes: number;
   private usedBytes = 0;
 
@@ -374,6 +438,7 @@ export class GemmArena {
       this.mm = null;
       this.lstm = null;
       this.vexp = null;
+      this.gru = null;
       return;
     }
     this.simd = true;
@@ -382,6 +447,7 @@ export class GemmArena {
     this.mm = inst.exports["mm"] as GemmFn;
     this.lstm = inst.exports["lstm"] as LstmFn;
     this.vexp = inst.exports["exp"] as ExpFn;
+    this.gru = inst.exports["gru"] as GruFn;
   }
 
   /** A zeroed view of `n` floats, 16-byte aligned. */
@@ -427,10 +493,24 @@ export class GemmArena {
       tanhC.byteOffset + 4 * tcOff, hs.byteOffset + 4 * hOff, batch, hidden);
   }
 
-  /** dst = exp(src) elementwise (SIMD approximation; Math.exp without SIMD); count % 4 = 0. */
+  /** Whether `gruStep` can run for this hidden size (SIMD and hidden % 4 = 0). */
+  hasGruStep(hidden: number): boolean {
+    return this.gru !== null && (hidden & 3) === 0;
+  }
+
+  /** The GRU element-wise step in SIMD (see gruBody); offsets in floats. Only when `hasGruStep(hidden)`. */
+  gruStep(
+    ax: Float32Array, ah: Float32Array, gOff: number, hs: Float32Array, hPrevOff: number, hOff: number,
+    batch: number, hidden: number,
+  ): void {
+    this.gru!(ax.byteOffset + 4 * gOff, ah.byteOffset + 4 * gOff, hs.byteOffset + 4 * hPrevOff,
+      hs.byteOffset + 4 * hOff, batch, hidden);
+  }
+
+  /** dst = exp(src) elementwise, src clamped to [-87, 88] (SIMD approximation; Math.exp without SIMD); count % 4 = 0. */
   exp(src: Float32Array, dst: Float32Array, count: number): void {
     if (this.vexp !== null) this.vexp(src.byteOffset, dst.byteOffset, count);
-    else for (let i = 0; i < count; i++) dst[i] = Math.exp(src[i]!);
+    else for (let i = 0; i < count; i++) dst[i] = Math.exp(Math.min(88, Math.max(-87, src[i]!)));
   }
 }
 

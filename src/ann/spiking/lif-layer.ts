@@ -45,7 +45,7 @@ import { SimdArena } from "../../core/kernels.js";
 import type { Rng } from "../../core/rng.js";
 import type { Param } from "../layer.js";
 import { scatterOuterProduct, transposeInto } from "./spike-kernels.js";
-import { fillSurrogateDerivative, surrogatePrimitive, type SurrogateName } from "./surrogate.js";
+import { surrogatePrimitive, type SurrogateName } from "./surrogate.js";
 
 export type ResetMode = "subtract" | "zero";
 export type LifInputMode = "sequence" | "constant";
@@ -124,8 +124,7 @@ export class LifLayer {
   private readonly inputT: Float32Array;
   private readonly weightT: Float32Array;
   private readonly dx: Float32Array;
-  /** One step's surrogate g(U − θ), the carried dU[t+1], the recurrent dS part. */
-  private readonly surr: Float32Array;
+  /** The carried dU[t+1] and the recurrent part of dS[t], one step each. */
   private readonly dMem: Float32Array;
   private readonly dSpikeRec: Float32Array;
   private readonly recurrentT: Float32Array;
@@ -159,7 +158,7 @@ export class LifLayer {
       input: inRows * m, inputT: inRows * m, dx: this.inputGrad ? inRows * m : 0,
       cur: seqRows * n, mem: seqRows * n, spk: seqRows * n,
       curConst: o.input === "constant" ? o.maxBatch * n : 0, dCurSum: o.input === "constant" ? o.maxBatch * n : 0,
-      surr: o.maxBatch * n, dMem: o.maxBatch * n, dSpikeRec: recurrent ? o.maxBatch * n : 0,
+      dMem: o.maxBatch * n, dSpikeRec: recurrent ? o.maxBatch * n : 0,
       v: recurrent ? n * n : 0, vGrad: recurrent ? n * n : 0, vT: recurrent ? n * n : 0, spkT: recurrent ? seqRows * n : 0,
     };
     const total = Object.values(sizes).reduce((a, b) => a + b, 0);
@@ -191,7 +190,6 @@ export class LifLayer {
     this.spikes = alloc(sizes.spk);
     this.curConst = alloc(sizes.curConst);
     this.dCurSum = alloc(sizes.dCurSum);
-    this.surr = alloc(sizes.surr);
     this.dMem = alloc(sizes.dMem);
     this.dSpikeRec = alloc(sizes.dSpikeRec);
     this.recurrentT = alloc(sizes.vT);
@@ -252,36 +250,62 @@ export class LifLayer {
         src = cur;
         srcOff = o;
       }
-      if (t === 0) {
-        for (let i = 0; i < stepN; i++) mem[o + i] = src[srcOff + i]!;
+      // One fused pass per step: integrate, then spike (branch-free count).
+      if (smooth) {
+        count += this.smoothStep(t, stepN, src, srcOff);
+      } else if (t === 0) {
+        for (let i = 0; i < stepN; i++) {
+          const u = src[srcOff + i]!;
+          mem[o + i] = u;
+          const s = u > th ? 1 : 0;
+          spk[o + i] = s;
+          count += s;
+        }
+      } else if (subtract) {
+        const p = o - stepN;
+        for (let i = 0; i < stepN; i++) {
+          const u = beta * mem[p + i]! + src[srcOff + i]! - th * spk[p + i]!;
+          mem[o + i] = u;
+          const s = u > th ? 1 : 0;
+          spk[o + i] = s;
+          count += s;
+        }
       } else {
         const p = o - stepN;
-        if (subtract) {
-          for (let i = 0; i < stepN; i++) mem[o + i] = beta * mem[p + i]! + src[srcOff + i]! - th * spk[p + i]!;
-        } else {
-          for (let i = 0; i < stepN; i++) mem[o + i] = beta * mem[p + i]! * (1 - spk[p + i]!) + src[srcOff + i]!;
-        }
-      }
-      if (smooth) {
         for (let i = 0; i < stepN; i++) {
-          const u = mem[o + i]!;
-          spk[o + i] = surrogatePrimitive(this.surrogate, this.slope, u - th);
-          if (u > th) count++;
-        }
-      } else {
-        for (let i = 0; i < stepN; i++) {
-          if (mem[o + i]! > th) {
-            spk[o + i] = 1;
-            count++;
-          } else {
-            spk[o + i] = 0;
-          }
+          const u = beta * mem[p + i]! * (1 - spk[p + i]!) + src[srcOff + i]!;
+          mem[o + i] = u;
+          const s = u > th ? 1 : 0;
+          spk[o + i] = s;
+          count += s;
         }
       }
     }
     this.spikeCount = count;
     this.lastBatch = batch;
     return spk;
+  }
+
+  /** The test-only smooth step: spikes are P(U − θ), real-valued; returns the count of U > θ. */
+  private smoothStep(t: number, stepN: number, src: Float32Array, srcOff: number): number {
+    const mem = this.membrane;
+    const spk = this.spikes;
+    const o = t * stepN;
+    const p = o - stepN;
+    const th = this.threshold;
+    let count = 0;
+    for (let i = 0; i < stepN; i++) {
+      let u = src[srcOff + i]!;
+      if (t > 0) {
+        u += this.reset === "subtract"
+          ? this.beta * mem[p + i]! - th * spk[p + i]!
+          : this.beta * mem[p + i]! * (1 - spk[p + i]!);
+      }
+      mem[o + i] = u;
+      spk[o + i] = surrogatePrimitive(this.surrogate, this.slope, u - th);
+      if (u > th) count++;
+    }
+    return count;
   }
 
   /**
@@ -303,32 +327,45 @@ export class LifLayer {
     const mem = this.membrane;
     const spk = this.spikes;
     const dI = this.cur; // the currents are not needed any more: reuse for dI
-    const surr = this.surr;
     const dU = this.dMem;
     const rec = this.recurrentWeight;
     const dSr = this.dSpikeRec;
     const views = rec !== null ? this.stepViews(batch) : null;
     if (rec !== null) transposeInto(rec.value, this.recurrentT, n, n);
     dU.fill(0, 0, stepN);
+    // Surrogate g(U − θ) computed inline: fast sigmoid 1/(1 + k|x|)², or arctan h/(1 + (c·x)²).
+    const fast = this.surrogate === "fast-sigmoid";
+    const k = this.slope;
+    const c = (Math.PI * k) / 2;
+    const h = k / 2;
+    const zeroReset = !subtract;
     for (let t = T - 1; t >= 0; t--) {
       const o = t * stepN;
-      fillSurrogateDerivative(this.surrogate, this.slope, th, mem, o, surr, 0, stepN);
       const hasRec = views !== null && t < T - 1;
       // dS[t] gets dI[t+1]·Vᵀ from the recurrent synapses.
       if (hasRec) this.arena.spmm(views.cur[t + 1]!, this.recurrentT, dSr, batch, n, n, false);
       for (let i = 0; i < stepN; i++) {
         const dNext = dU[i]!;
+        const u = mem[o + i]!;
         let dS = dSpikes !== null ? dSpikes[o + i]! : 0;
         if (hasRec) dS += dSr[i]!;
-        let carry: number;
-        if (subtract) {
-          if (!detach) dS -= th * dNext;
-          carry = beta * dNext;
-        } else {
-          if (!detach) dS -= beta * mem[o + i]! * dNext;
-          carry = beta * (1 - spk[o + i]!) * dNext;
+        let carry = beta * dNext;
+        if (zeroReset) {
+          if (!detach) dS -= beta * u * dNext;
+          carry *= 1 - spk[o + i]!;
+        } else if (!detach) {
+          dS -= th * dNext;
         }
-        let d = surr[i]! * dS + carry;
+        const x = u - th;
+        let g: number;
+        if (fast) {
+          const q = 1 + k * (x < 0 ? -x : x);
+          g = 1 / (q * q);
+        } else {
+          const z = c * x;
+          g = h / (1 + z * z);
+        }
+        let d = g * dS + carry;
         if (dMembrane !== null) d += dMembrane[o + i]!;
         dU[i] = d;
         dI[o + i] = d;

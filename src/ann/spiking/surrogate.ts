@@ -14,6 +14,9 @@
  *     g(x) = (α/2) / (1 + (π·α·x/2)²)                g(0) = α/2
  *     the derivative of the primitive P(x) = 1/2 + arctan(π·α·x/2)/π
  *
+ * LifLayer.backward evaluates the same two formulas inline in its loop; the
+ * tests hold both to these definitions.
+ *
  * The primitives are smooth stand-ins for H: a forward pass that uses P in
  * place of H has g as its exact derivative, which is how the finite-difference
  * test checks the BPTT code (LifLayerOptions.smoothSpikes). Training never
@@ -39,27 +42,4 @@ export function surrogateDerivative(name: SurrogateName, slope: number, x: numbe
 export function surrogatePrimitive(name: SurrogateName, slope: number, x: number): number {
   if (name === "fast-sigmoid") return x / (1 + slope * Math.abs(x));
   return 0.5 + Math.atan((Math.PI * slope * x) / 2) / Math.PI;
-}
-
-/**
- * out[o + i] = g(u[o + i] − θ) for i in [0, n): the surrogate for one step of
- * a layer, a flat loop with the choice of shape made once outside it.
- */
-export function fillSurrogateDerivative(
-  name: SurrogateName, slope: number, threshold: number,
-  u: Float32Array, uOff: number, out: Float32Array, outOff: number, n: number,
-): void {
-  if (name === "fast-sigmoid") {
-    for (let i = 0; i < n; i++) {
-      const d = 1 + slope * Math.abs(u[uOff + i]! - threshold);
-      out[outOff + i] = 1 / (d * d);
-    }
-  } else {
-    const c = (Math.PI * slope) / 2;
-    const h = slope / 2;
-    for (let i = 0; i < n; i++) {
-      const z = c * (u[uOff + i]! - threshold);
-      out[outOff + i] = h / (1 + z * z);
-    }
-  }
 }

@@ -1,0 +1,117 @@
+/**
+ * Triplet STDP (Pfister & Gerstner 2006, J Neurosci 26:9673), all-to-all
+ * interaction, trace-driven:
+ *
+ *   pre spike of i:   w_ij -= o1_j · (A2minus + A3minus · r2_i(before));  r1_i += 1, r2_i += 1
+ *   post spike of j:  w_ij += r1_i · (A2plus + A3plus · o2_j(before));    o1_j += 1, o2_j += 1
+ *   r1, r2 decay with tauPlus, tauX; o1, o2 with tauMinus, tauY
+ *
+ * Weights are clipped to [wMin, wMax]. The defaults are the paper's minimal
+ * all-to-all model fitted to the visual-cortex data (Sjöström et al. 2001):
+ * tauPlus 16.8 ms, tauMinus 33.7 ms, tauY 114 ms, A2plus 0, A3plus 6.5e-3,
+ * A2minus 7.1e-3, A3minus 0 (tauX is then unused; 101 ms as in their full model).
+ * With these, pairing at low frequency depresses and pairing at high
+ * frequency potentiates for either order, unlike the pair rule.
+ */
+import { z } from "zod";
+import { buildColumnIndex, type ColumnIndex } from "./column-index.js";
+import type { PlasticPathway, PlasticityRule } from "./rule.js";
+import { LazyTraces } from "./traces.js";
+
+export const tripletStdpConfigSchema = z.strictObject({
+  rule: z.literal("triplet-stdp"),
+  tauPlusMs: z.number().positive().default(16.8),
+  tauMinusMs: z.number().positive().default(33.7),
+  tauXMs: z.number().positive().default(101),
+  tauYMs: z.number().positive().default(114),
+  a2Plus: z.number().min(0).default(0),
+  a3Plus: z.number().min(0).default(6.5e-3),
+  a2Minus: z.number().min(0).default(7.1e-3).describe("pair depression amplitude (subtracted)"),
+  a3Minus: z.number().min(0).default(0),
+  wMin: z.number().default(0),
+  wMax: z.number().default(1),
+});
+export type TripletStdpConfig = z.infer<typeof tripletStdpConfigSchema>;
+export type TripletStdpParams = Omit<TripletStdpConfig, "rule">;
+
+export class TripletStdp implements PlasticityRule {
+  readonly rule = "triplet-stdp";
+  readonly when = "end" as const;
+  readonly params: Readonly<TripletStdpParams>;
+  readonly pathway: PlasticPathway;
+  readonly r1: LazyTraces;
+  readonly r2: LazyTraces;
+  readonly o1: LazyTraces;
+  readonly o2: LazyTraces;
+  updates = 0;
+  private columns: ColumnIndex;
+
+  constructor(pathway: PlasticPathway, params: TripletStdpParams, dtMs: number) {
+    if (!(params.wMax > params.wMin)) throw new RangeError(`wMax (${params.wMax}) must exceed wMin (${params.wMin})`);
+    this.params = { ...params };
+    this.pathway = pathway;
+    const nPre = pathway.matrix.nPre;
+    const nPost = pathway.matrix.nPost;
+    this.r1 = new LazyTraces(nPre, params.tauPlusMs, dtMs, "add");
+    this.r2 = new LazyTraces(nPre, params.tauXMs, dtMs, "add");
+    this.o1 = new LazyTraces(nPost, params.tauMinusMs, dtMs, "add");
+    this.o2 = new LazyTraces(nPost, params.tauYMs, dtMs, "add");
+    this.columns = buildColumnIndex(pathway.matrix);
+  }
+
+  rebuildIndex(): void {
+    this.columns = buildColumnIndex(this.pathway.matrix);
+  }
+
+  reserve(_steps: number): void {}
+
+  record(step: number): void {
+    this.update(step);
+  }
+
+  update(step: number): void {
+    const { rowPtr, target, weight } = this.pathway.matrix;
+    const { a2Plus, a3Plus, a2Minus, a3Minus, wMin, wMax } = this.params;
+    const pre = this.pathway.source;
+    const post = this.pathway.target;
+    let updates = 0;
+    for (let k = 0; k < pre.spikeCount; k++) {
+      const i = pre.spiked[k]!;
+      const dep = a2Minus + a3Minus * this.r2.read(i, step);
+      const end = rowPtr[i + 1]!;
+      for (let s = rowPtr[i]!; s < end; s++) {
+        const o1 = this.o1.read(target[s]!, step);
+        if (o1 === 0) continue;
+        const nw = weight[s]! - o1 * dep;
+        weight[s] = nw < wMin ? wMin : nw > wMax ? wMax : nw;
+        updates++;
+      }
+      this.r1.bump(i, step);
+      this.r2.bump(i, step);
+    }
+    const { colPtr, colSyn, colPre } = this.columns;
+    for (let k = 0; k < post.spikeCount; k++) {
+      const j = post.spiked[k]!;
+      const pot = a2Plus + a3Plus * this.o2.read(j, step);
+      const end = colPtr[j + 1]!;
+      for (let c = colPtr[j]!; c < end; c++) {
+        const r1 = this.r1.read(colPre[c]!, step);
+        if (r1 === 0) continue;
+        const s = colSyn[c]!;
+        const nw = weight[s]! + r1 * pot;
+        weight[s] = nw < wMin ? wMin : nw > wMax ? wMax : nw;
+        updates++;
+      }
+      this.o1.bump(j, step);
+      this.o2.bump(j, step);
+    }
+    this.updates += updates;
+  }
+
+  resetTraces(): void {
+    this.r1.reset();
+    this.r2.reset();
+    this.o1.reset();
+    this.o2.reset();
+  }
+}
