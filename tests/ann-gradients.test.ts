@@ -97,7 +97,7 @@ describe("Dense gradients (finite differences)", () => {
 
   it("kernels agree with a naive triple loop (reference) for every width path", () => {
     const rng = Rng.fromSeed(6);
-    for (const n of [1, 3, 8, 16, 24, 40, 128]) {
+    for (const n of [1, 3, 8, 16, 24, 28, 40, 60, 128]) {
       const m = 5;
       const k = 13;
       const a = inputs(m * k, rng);
@@ -114,7 +114,7 @@ describe("Dense gradients (finite differences)", () => {
       const c2 = new Float32Array(m * n).fill(1);
       matmulTransA(at, b, c2, m, k, n, true);
       for (let i = 0; i < m * n; i++) expect(c2[i]).toBeCloseTo(ref[i]! + 1, 4);
-      // The WebAssembly SIMD product (blocks of 16, 8 and 4 columns), operands in its arena.
+      // The WebAssembly SIMD product (blocks of 32 columns, then one of 4..28), operands in its arena.
       const arena = new SimdArena(m * k + k * n + m * n);
       const [sa, sb, sc] = [arena.alloc(m * k), arena.alloc(k * n), arena.alloc(m * n)];
       sa.set(a);
@@ -122,6 +122,15 @@ describe("Dense gradients (finite differences)", () => {
       sc.fill(2);
       arena.spmm(sa, sb, sc, m, k, n, true);
       for (let i = 0; i < m * n; i++) expect(sc[i]).toBeCloseTo(ref[i]! + 2, 4);
+      // Started from a bias row instead of C, then clamped at zero (fused ReLU).
+      const arena2 = new SimdArena(m * k + k * n + m * n + n);
+      const [ta, tb, tc, bias] = [arena2.alloc(m * k), arena2.alloc(k * n), arena2.alloc(m * n), arena2.alloc(n)];
+      ta.set(a);
+      tb.set(b);
+      tc.fill(99);
+      for (let j = 0; j < n; j++) bias[j] = j % 2 === 0 ? 0.5 : -0.5;
+      arena2.spmm(ta, tb, tc, m, k, n, false, true, bias);
+      for (let i = 0; i < m * n; i++) expect(tc[i]).toBeCloseTo(Math.max(0, ref[i]! + bias[i % n]!), 4);
     }
     expect(simdAvailable()).toBe(true); // Node 20 has WebAssembly SIMD: the arena above really ran it
   });

@@ -14,6 +14,7 @@
  */
 import { SimdArena, matmul, matmulTransA, matmulTransB, sumRows } from "../core/kernels.js";
 import type { Rng } from "../core/rng.js";
+import { copyInto } from "./conv2d.js";
 import { initWeights, type InitName } from "./init.js";
 import type { Layer, Param } from "./layer.js";
 
@@ -38,6 +39,7 @@ export class Dense implements Layer {
   private readonly xIn: Float32Array;
   private readonly xT: Float32Array;
   private readonly dyIn: Float32Array;
+  private readonly biasIn: Float32Array;
   private x: Float32Array | null = null;
 
   constructor(inSize: number, outSize: number, maxBatch: number, rng: Rng, init: InitName = "glorot-uniform",
@@ -47,7 +49,7 @@ export class Dense implements Layer {
     this.inputGrad = options.inputGrad ?? true;
     const useSimd = (options.simd ?? true) && outSize % 4 === 0;
     const arena = useSimd
-      ? new SimdArena(2 * inSize * outSize + 2 * maxBatch * inSize + 2 * maxBatch * outSize)
+      ? new SimdArena(2 * inSize * outSize + 2 * maxBatch * inSize + 2 * maxBatch * outSize + outSize)
       : null;
     this.arena = arena !== null && arena.simd ? arena : null;
     const alloc = (n: number) => (this.arena !== null ? this.arena.alloc(n) : new Float32Array(n));
@@ -61,6 +63,7 @@ export class Dense implements Layer {
     this.xIn = simdBuffer(maxBatch * inSize);
     this.xT = simdBuffer(maxBatch * inSize);
     this.dyIn = simdBuffer(maxBatch * outSize);
+    this.biasIn = simdBuffer(outSize);
   }
 
   forward(x: Float32Array, batch: number): Float32Array {
@@ -68,18 +71,22 @@ export class Dense implements Layer {
     const y = this.y;
     const n = this.outSize;
     const bias = this.bias.value;
-    for (let i = 0; i < batch; i++) {
-      const o = i * n;
-      for (let j = 0; j < n; j++) y[o + j] = bias[j]!;
-    }
-    if (this.arena !== null) {
-      const xIn = this.xIn;
-      xIn.set(x.subarray(0, batch * this.inSize));
+    const arena = this.arena;
+    const xIn = this.xIn;
+    const biasIn = this.biasIn;
+    const w = this.weight.value;
+    if (arena !== null) {
+      copyInto(xIn, x, batch * this.inSize);
+      biasIn.set(bias);
       this.x = xIn;
-      this.arena.spmm(xIn, this.weight.value, y, batch, this.inSize, n, true);
+      arena.spmm(xIn, w, y, batch, this.inSize, n, false, false, biasIn);
     } else {
+      for (let i = 0; i < batch; i++) {
+        const o = i * n;
+        for (let j = 0; j < n; j++) y[o + j] = bias[j]!;
+      }
       this.x = x;
-      matmul(x, this.weight.value, y, batch, this.inSize, n, true);
+      matmul(x, w, y, batch, this.inSize, n, true);
     }
     return y;
   }
@@ -97,7 +104,7 @@ export class Dense implements Layer {
         for (let b = 0; b < batch; b++) xT[o + b] = x[b * m + p]!;
       }
       const dyIn = this.dyIn;
-      dyIn.set(dy.subarray(0, batch * n));
+      copyInto(dyIn, dy, batch * n);
       this.arena.spmm(xT, dyIn, this.weight.grad, m, batch, n, true);
     } else {
       matmulTransA(x, dy, this.weight.grad, m, batch, n, true);

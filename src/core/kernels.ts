@@ -199,9 +199,10 @@ export function argmax(x: Float32Array, offset: number, len: number): number {
  * opcodes below (no build step, no dependency):
  *
  *   C[m×n] += A[m×k] · B[k×n]    n a multiple of 4; zero entries of A skipped;
- *                                 optionally C = max(C, 0) at the end (fused ReLU)
+ *                                 optionally C = bias row + A·B instead, and
+ *                                 C = max(C, 0) at the end (fused ReLU)
  *
- * For each row i of C and each block of 16, 8 or 4 columns, the block of C
+ * For each row i of C and each block of up to 32 columns, the block of C
  * stays in f32x4 registers while p runs over k: a zero a[i,p] costs one
  * compare, a non-zero one a splat and one multiply-add per four columns.
  * V8 does not vectorise JavaScript; this is where four lanes per instruction
@@ -218,7 +219,8 @@ const OP = {
   block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d,
   get: 0x20, set: 0x21, tee: 0x22, f32Load: 0x2a,
   i32Const: 0x41, f32Const: 0x43, f32Eq: 0x5b, i32GeS: 0x4e, i32GtS: 0x4a,
-  i32Add: 0x6a, i32Mul: 0x6c, i32Shl: 0x74,
+  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74, else: 0x05,
+  i32LtU: 0x49, i32Eq: 0x46, i32LeS: 0x4c, f32Store: 0x38, f32Add: 0x92,
 } as const;
 const V = {
   load: [0x00], store: [0x0b], const: [0x0c], splat: [0x13], add: [0xe4, 0x01], mul: [0xe6, 0x01], max: [0xe9, 0x01],
@@ -235,12 +237,12 @@ function uleb(n: number): number[] {
   return out;
 }
 
-// Params: a, b, c (byte offsets), m, k, n, relu (0/1). Locals after them:
-const PA = 0, PB = 1, PC = 2, PM = 3, PK = 4, PN = 5, PRELU = 6;
-const LI = 7, LJ = 8, LAP = 9, LAEND = 10, LBP = 11, LCP = 12, LNB = 13, LKB = 14; // i32
-const LAV = 15; // f32
-const LACC = 16; // v128 × 4, then the splat
-const LS = 20;
+// Params: a, b, c (byte offsets), m, k, n, flags (1: ReLU, 2: start from the bias row), bias (byte offset).
+const PA = 0, PB = 1, PC = 2, PM = 3, PK = 4, PN = 5, PFLAGS = 6, PBIAS = 7;
+const LI = 8, LJ = 9, LAP = 10, LAEND = 11, LBP = 12, LCP = 13, LNB = 14, LKB = 15; // i32
+const LAV = 16; // f32
+const LACC = 17; // v128 × 8, then the splat
+const LS = 25;
 
 function spmmBody(): number[] {
   const code: number[] = [];
@@ -254,11 +256,17 @@ function spmmBody(): number[] {
   const set = (l: number) => [OP.set, l];
   const mem = (offset: number) => [0, ...uleb(offset)];
   const i32 = (v: number) => [OP.i32Const, ...sleb(v)];
-  /** One block of `w` columns (w = 16, 8 or 4) of row i, starting at column j. */
+  /** One block of `w` columns (w = 4, 8, ..., 32) of row i, starting at column j. */
   const tile = (w: number) => {
     const q = w / 4;
     e(get(PC), get(LI), get(PN), OP.i32Mul, get(LJ), OP.i32Add, i32(2), OP.i32Shl, OP.i32Add, set(LCP));
+    // Start from the bias row (flag 2) or from C.
+    e(get(PFLAGS), i32(2), OP.i32And, OP.if, VOID);
+    e(get(PBIAS), get(LJ), i32(2), OP.i32Shl, OP.i32Add, set(LBP));
+    for (let t = 0; t < q; t++) e(get(LBP), SIMD, V.load, mem(16 * t), set(LACC + t));
+    e(OP.else);
     for (let t = 0; t < q; t++) e(get(LCP), SIMD, V.load, mem(16 * t), set(LACC + t));
+    e(OP.end);
     e(get(PA), get(LI), get(PK), OP.i32Mul, i32(2), OP.i32Shl, OP.i32Add, OP.tee, LAP, get(LKB), OP.i32Add, set(LAEND));
     e(get(PB), get(LJ), i32(2), OP.i32Shl, OP.i32Add, set(LBP));
     e(OP.block, VOID, OP.loop, VOID);
@@ -274,7 +282,7 @@ function spmmBody(): number[] {
     e(get(LBP), get(LNB), OP.i32Add, set(LBP));
     e(OP.br, 0, OP.end, OP.end);
     // Fused ReLU: clamp the finished block at zero before storing it.
-    e(get(PRELU), OP.if, VOID);
+    e(get(PFLAGS), i32(1), OP.i32And, OP.if, VOID);
     for (let t = 0; t < q; t++) e(get(LACC + t), SIMD, V.const, new Array<number>(16).fill(0), SIMD, V.max, set(LACC + t));
     e(OP.end);
     for (let t = 0; t < q; t++) e(get(LCP), get(LACC + t), SIMD, V.store, mem(16 * t));
@@ -285,17 +293,22 @@ function spmmBody(): number[] {
   e(OP.block, VOID, OP.loop, VOID); // rows
   e(get(LI), get(PM), OP.i32GeS, OP.brIf, 1);
   e(i32(0), set(LJ));
-  for (const w of [16, 8, 4]) {
-    e(OP.block, VOID, OP.loop, VOID); // blocks of w columns while j + w <= n
-    e(get(LJ), i32(w), OP.i32Add, get(PN), OP.i32GtS, OP.brIf, 1);
+  // Blocks of 32 columns while they fit, then one block for the rest (4..28): each
+  // block rescans the row of A, so fewer, wider blocks skip its zeros fewer times.
+  e(OP.block, VOID, OP.loop, VOID);
+  e(get(LJ), i32(32), OP.i32Add, get(PN), OP.i32GtS, OP.brIf, 1);
+  tile(32);
+  e(get(LJ), i32(32), OP.i32Add, set(LJ));
+  e(OP.br, 0, OP.end, OP.end);
+  for (let w = 28; w >= 4; w -= 4) {
+    e(get(PN), get(LJ), OP.i32Sub, i32(w), OP.i32Eq, OP.if, VOID);
     tile(w);
-    e(get(LJ), i32(w), OP.i32Add, set(LJ));
-    e(OP.br, 0, OP.end, OP.end);
+    e(OP.end);
   }
   e(get(LI), i32(1), OP.i32Add, set(LI));
   e(OP.br, 0, OP.end, OP.end);
   e(OP.end);
-  const locals = [3, 8, I32, 1, F32, 5, V128];
+  const locals = [3, 8, I32, 1, F32, 9, V128];
   const body = [...locals, ...code];
   return [...uleb(body.length), ...body];
 }
@@ -313,16 +326,125 @@ function sleb(v: number): number[] {
   }
 }
 
+/**
+ * im2col (mode "gather") and col2im (mode "scatter") for channel-last images:
+ * row r of col holds the receptive field of output position r in (ky, kx, c)
+ * order, rows `kp` floats apart; outside the image, gather writes zeros and
+ * scatter skips. Params: x, col (byte offsets), batch, H, W, C, k, stride,
+ * padding, OH, OW, kp.
+ */
+function patchBody(mode: "gather" | "scatter"): number[] {
+  const code: number[] = [];
+  const e = (...xs: (number | readonly number[])[]): void => {
+    for (const x of xs) {
+      if (typeof x === "number") code.push(x);
+      else code.push(...x);
+    }
+  };
+  const [X, COL, NB, H, W, C, K, S, P, OH, OW, KP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [B, OY, OX, KY, KX, CI, IY, IX, O, ROW, XB, SRC, SAMPLE] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
+  const [X0, INSIDE, RUNB, T] = [25, 26, 27, 28];
+  const get = (l: number) => [OP.get, l];
+  const set = (l: number) => [OP.set, l];
+  const i32 = (v: number) => [OP.i32Const, ...sleb(v)];
+  /** for (l = 0; l < limit; l++) { body } */
+  const forLoop = (l: number, limit: number, body: () => void) => {
+    e(i32(0), set(l), OP.block, VOID, OP.loop, VOID);
+    e(get(l), get(limit), OP.i32GeS, OP.brIf, 1);
+    body();
+    e(get(l), i32(1), OP.i32Add, set(l), OP.br, 0, OP.end, OP.end);
+  };
+  /** One float at O (col) and SRC (image): copy or accumulate. */
+  const scalar = () => {
+    if (mode === "gather") e(get(O), get(SRC), OP.f32Load, 2, 0, OP.f32Store, 2, 0);
+    else e(get(SRC), get(SRC), OP.f32Load, 2, 0, get(O), OP.f32Load, 2, 0, OP.f32Add, OP.f32Store, 2, 0);
+  };
+  e(get(COL), set(ROW));
+  e(get(H), get(W), OP.i32Mul, get(C), OP.i32Mul, i32(2), OP.i32Shl, set(SAMPLE));
+  e(get(K), get(C), OP.i32Mul, i32(2), OP.i32Shl, set(RUNB)); // one kernel row: k·C floats
+  forLoop(B, NB, () => {
+    e(get(X), get(B), get(SAMPLE), OP.i32Mul, OP.i32Add, set(XB));
+    forLoop(OY, OH, () => {
+      forLoop(OX, OW, () => {
+        e(get(ROW), set(O));
+        e(get(OX), get(S), OP.i32Mul, get(P), OP.i32Sub, set(X0));
+        // inside: the whole kernel row lies within the image columns
+        e(get(X0), i32(0), OP.i32GeS, get(X0), get(K), OP.i32Add, get(W), OP.i32LeS, OP.i32And, set(INSIDE));
+        forLoop(KY, K, () => {
+          e(get(OY), get(S), OP.i32Mul, get(P), OP.i32Sub, get(KY), OP.i32Add, set(IY));
+          e(get(IY), get(H), OP.i32LtU, OP.if, VOID); // row iy inside the image
+          e(get(INSIDE), OP.if, VOID);
+          // the k·C floats are contiguous in the image: four at a time, then one at a time
+          e(get(XB), get(IY), get(W), OP.i32Mul, get(X0), OP.i32Add, get(C), OP.i32Mul, i32(2), OP.i32Shl, OP.i32Add, set(SRC));
+          e(i32(0), set(T), OP.block, VOID, OP.loop, VOID);
+          e(get(T), i32(16), OP.i32Add, get(RUNB), OP.i32GtS, OP.brIf, 1);
+          if (mode === "gather") {
+            e(get(O), get(T), OP.i32Add, get(SRC), get(T), OP.i32Add, SIMD, V.load, 0, 0, SIMD, V.store, 0, 0);
+          } else {
+            e(get(SRC), get(T), OP.i32Add, get(SRC), get(T), OP.i32Add, SIMD, V.load, 0, 0,
+              get(O), get(T), OP.i32Add, SIMD, V.load, 0, 0, SIMD, V.add, SIMD, V.store, 0, 0);
+          }
+          e(get(T), i32(16), OP.i32Add, set(T), OP.br, 0, OP.end, OP.end);
+          e(get(O), get(T), OP.i32Add, set(O), get(SRC), get(T), OP.i32Add, set(SRC));
+          e(OP.block, VOID, OP.loop, VOID);
+          e(get(T), get(RUNB), OP.i32GeS, OP.brIf, 1);
+          scalar();
+          e(get(O), i32(4), OP.i32Add, set(O), get(SRC), i32(4), OP.i32Add, set(SRC));
+          e(get(T), i32(4), OP.i32Add, set(T), OP.br, 0, OP.end, OP.end);
+          e(OP.else);
+          // at the left or right edge: column by column
+          forLoop(KX, K, () => {
+            e(get(X0), get(KX), OP.i32Add, set(IX));
+            e(get(IX), get(W), OP.i32LtU, OP.if, VOID);
+            e(get(XB), get(IY), get(W), OP.i32Mul, get(IX), OP.i32Add, get(C), OP.i32Mul, i32(2), OP.i32Shl, OP.i32Add, set(SRC));
+            forLoop(CI, C, () => {
+              scalar();
+              e(get(O), i32(4), OP.i32Add, set(O), get(SRC), i32(4), OP.i32Add, set(SRC));
+            });
+            e(OP.else);
+            if (mode === "gather") {
+              forLoop(CI, C, () => {
+                e(get(O), OP.f32Const, 0, 0, 0, 0, OP.f32Store, 2, 0);
+                e(get(O), i32(4), OP.i32Add, set(O));
+              });
+            } else {
+              e(get(O), get(C), i32(2), OP.i32Shl, OP.i32Add, set(O));
+            }
+            e(OP.end);
+          });
+          e(OP.end);
+          e(OP.else);
+          // row iy outside the image: zeros (gather) or nothing (scatter)
+          if (mode === "gather") {
+            e(i32(0), set(T), OP.block, VOID, OP.loop, VOID);
+            e(get(T), get(RUNB), OP.i32GeS, OP.brIf, 1);
+            e(get(O), OP.f32Const, 0, 0, 0, 0, OP.f32Store, 2, 0);
+            e(get(O), i32(4), OP.i32Add, set(O), get(T), i32(4), OP.i32Add, set(T), OP.br, 0, OP.end, OP.end);
+          } else {
+            e(get(O), get(RUNB), OP.i32Add, set(O));
+          }
+          e(OP.end);
+        });
+        e(get(ROW), get(KP), i32(2), OP.i32Shl, OP.i32Add, set(ROW));
+      });
+    });
+  });
+  e(OP.end);
+  const body = [1, 17, I32, ...code];
+  return [...uleb(body.length), ...body];
+}
+
 function spmmModuleBytes(): Uint8Array {
   const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
   const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+  const params = (n: number) => [0x60, n, ...new Array<number>(n).fill(I32), 0];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(1, [2, ...params(8), ...params(12)]),
     ...section(2, [1, ...str("e"), ...str("m"), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...str("spmm"), 0x00, 0]),
-    ...section(10, [1, ...spmmBody()]),
+    ...section(3, [3, 0, 1, 1]),
+    ...section(7, [3, ...str("spmm"), 0x00, 0, ...str("im2col"), 0x00, 1, ...str("col2im"), 0x00, 2]),
+    ...section(10, [3, ...spmmBody(), ...patchBody("gather"), ...patchBody("scatter")]),
   ]);
 }
 
@@ -336,7 +458,23 @@ interface WasmApi {
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
-type SpmmFn = (a: number, b: number, c: number, m: number, k: number, n: number, relu: number) => void;
+type SpmmFn = (a: number, b: number, c: number, m: number, k: number, n: number, flags: number, bias: number) => void;
+type PatchFn = (x: number, col: number, batch: number, h: number, w: number, c: number,
+  k: number, stride: number, padding: number, oh: number, ow: number, kp: number) => void;
+
+/** The geometry of an im2col / col2im walk (see Conv2D). */
+export interface PatchShape {
+  height: number;
+  width: number;
+  channels: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+  outHeight: number;
+  outWidth: number;
+  /** Row stride of col in floats (≥ kernel²·channels). */
+  rowStride: number;
+}
 
 const wasm = Reflect.get(globalThis, "WebAssembly") as WasmApi | undefined;
 let spmmModule: object | null | undefined;
@@ -367,6 +505,8 @@ export class SimdArena {
   readonly simd: boolean;
   private readonly memory: WasmMemory | null;
   private readonly fn: SpmmFn | null;
+  private readonly im2colFn: PatchFn | null;
+  private readonly col2imFn: PatchFn | null;
   private readonly capacityBytes: number;
   private usedBytes = 0;
 
@@ -378,11 +518,38 @@ export class SimdArena {
       this.simd = false;
       this.memory = null;
       this.fn = null;
+      this.im2colFn = null;
+      this.col2imFn = null;
       return;
     }
     this.simd = true;
     this.memory = new wasm.Memory({ initial: Math.ceil(this.capacityBytes / 65536) + 1 });
-    this.fn = new wasm.Instance(mod, { e: { m: this.memory } }).exports["spmm"] as SpmmFn;
+    const exports = new wasm.Instance(mod, { e: { m: this.memory } }).exports;
+    this.fn = exports["spmm"] as SpmmFn;
+    this.im2colFn = exports["im2col"] as PatchFn;
+    this.col2imFn = exports["col2im"] as PatchFn;
+  }
+
+  /**
+   * col[r, (ky, kx, c)] = x at the receptive field of output position r (zero
+   * outside the image), rows `rowStride` apart; both buffers the arena's.
+   * Returns false (doing nothing) without SIMD or for outside buffers.
+   */
+  im2col(x: Float32Array, col: Float32Array, batch: number, g: PatchShape): boolean {
+    const fn = this.im2colFn;
+    if (fn === null || !this.owns(x) || !this.owns(col)) return false;
+    fn(x.byteOffset, col.byteOffset, batch, g.height, g.width, g.channels, g.kernel, g.stride, g.padding,
+      g.outHeight, g.outWidth, g.rowStride);
+    return true;
+  }
+
+  /** dx += col scattered back to the receptive fields (the adjoint of im2col); false as for im2col. */
+  col2im(col: Float32Array, dx: Float32Array, batch: number, g: PatchShape): boolean {
+    const fn = this.col2imFn;
+    if (fn === null || !this.owns(dx) || !this.owns(col)) return false;
+    fn(dx.byteOffset, col.byteOffset, batch, g.height, g.width, g.channels, g.kernel, g.stride, g.padding,
+      g.outHeight, g.outWidth, g.rowStride);
+    return true;
   }
 
   /** A zeroed view of `n` floats, 16-byte aligned. */
@@ -401,17 +568,22 @@ export class SimdArena {
   }
 
   /**
-   * C[m×n] (=|+=) A[m×k]·B[k×n], skipping zero entries of A, then C = max(C, 0)
-   * when `relu`; SIMD when all three are the arena's and n % 4 = 0.
+   * C[m×n] (=|+=) A[m×k]·B[k×n], skipping zero entries of A; with `bias`
+   * (n values) C = bias + A·B in every row instead; then C = max(C, 0) when
+   * `relu`. SIMD when all operands are the arena's and n % 4 = 0.
    */
   spmm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number,
-    accumulate = false, relu = false): void {
+    accumulate = false, relu = false, bias: Float32Array | null = null): void {
     const fn = this.fn;
-    if (fn !== null && (n & 3) === 0 && this.owns(a) && this.owns(b) && this.owns(c)) {
-      if (!accumulate) c.fill(0, 0, m * n);
-      fn(a.byteOffset, b.byteOffset, c.byteOffset, m, k, n, relu ? 1 : 0);
+    if (fn !== null && (n & 3) === 0 && this.owns(a) && this.owns(b) && this.owns(c) && (bias === null || this.owns(bias))) {
+      if (!accumulate && bias === null) c.fill(0, 0, m * n);
+      fn(a.byteOffset, b.byteOffset, c.byteOffset, m, k, n, (relu ? 1 : 0) | (bias !== null ? 2 : 0),
+        bias !== null ? bias.byteOffset : 0);
     } else {
-      matmul(a, b, c, m, k, n, accumulate);
+      if (bias !== null) {
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[i * n + j] = bias[j]!;
+      }
+      matmul(a, b, c, m, k, n, accumulate || bias !== null);
       if (relu) for (let i = 0; i < m * n; i++) if (c[i]! < 0) c[i] = 0;
     }
   }

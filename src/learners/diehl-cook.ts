@@ -104,7 +104,7 @@ export class DiehlCookLearner implements Learner {
     let loss = 0;
     let correct = 0;
     for (let b = 0; b < batch; b++) {
-      this.normalizer.apply(net.weights);
+      this.normalizeWeights();
       net.present(x, b * this.inputSize, true, true);
       const label = y[b]!;
       if (this.assigner.predict(net.counts) === label) correct++;
@@ -135,6 +135,16 @@ export class DiehlCookLearner implements Learner {
     }
     this.samples += batch;
     return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  /** Rescales each excitatory neuron's input weights to sum to weightSum (bounded by wMax); done before every training image. */
+  normalizeWeights(): void {
+    this.normalizer.apply(this.network.weights);
+  }
+
+  /** The class each excitatory neuron is assigned (-1: none yet). */
+  get assignment(): Int32Array {
+    return this.assigner.assignment;
   }
 
   collectStats(): LearnerStats {

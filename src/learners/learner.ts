@@ -7,6 +7,7 @@
  * class indices. Buffers belong to the caller and are valid only during the call.
  */
 import type { Param } from "../ann/layer.js";
+import type { PruneRequest, PruneResult } from "../plasticity/pruning/types.js";
 
 export interface BatchResult {
   /** Mean loss over the batch (the learner's own training loss). */
@@ -47,4 +48,9 @@ export interface Learner {
   params(): readonly Param[];
   /** Optional: input weights of each hidden unit as images, drawn as a grid in the report. */
   receptiveFields?(): ReceptiveFields;
+  /**
+   * Optional: removes synapses (weights) as the request says, between epochs;
+   * pruned weights stay removed through later training.
+   */
+  prune?(request: PruneRequest): PruneResult;
 }

@@ -13,6 +13,9 @@ import { Sequential } from "../ann/sequential.js";
 import type { Rng } from "../core/rng.js";
 import type { TaskShape } from "../tasks/task.js";
 import { weightStats } from "../metrics/weights.js";
+import { effectiveOps } from "../plasticity/pruning/effective-ops.js";
+import { maskCounts, pruneParams } from "../plasticity/pruning/mask-pruning.js";
+import type { PruneRequest, PruneResult } from "../plasticity/pruning/types.js";
 import type { BatchResult, Learner, LearnerStats } from "./learner.js";
 import { optimizerSchema } from "./common-schema.js";
 
@@ -37,6 +40,8 @@ export class MlpLearner implements Learner {
   private readonly optimizer: Optimizer;
   private samples = 0;
   private lastWeights: Float32Array[] | null = null;
+  /** Draws of the random pruning control (a fork: drawing never shifts the initial weights). */
+  private readonly pruneRng: Rng;
 
   constructor(config: MlpConfig, shape: TaskShape, rng: Rng) {
     this.name = config.name ?? "mlp";
@@ -56,6 +61,7 @@ export class MlpLearner implements Learner {
     if (config.loss === "mse") layers.push(new Activation("sigmoid", shape.classes, this.maxBatch));
     this.net = new Sequential(layers, config.loss, this.maxBatch);
     this.optimizer = createOptimizer(config.optimizer);
+    this.pruneRng = rng.fork("prune");
   }
 
   trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
@@ -85,7 +91,22 @@ export class MlpLearner implements Learner {
     this.lastWeights = weights.map((w) => w.slice());
     const ops = denseOpsPerSample(this.net.layers);
     this.samples = 0;
-    return { ...stats, denseOpsPerSample: ops };
+    const { remaining, total } = maskCounts(this.prunableWeights());
+    return {
+      ...stats, denseOpsPerSample: ops, effectiveOpsPerSample: effectiveOps(this.net.layers),
+      synapseCount: remaining, connectionDensity: total === 0 ? 0 : remaining / total,
+    };
+  }
+
+  /** Prunes the Dense weight matrices (biases are never pruned) through masks the optimiser keeps at 0. */
+  prune(request: PruneRequest): PruneResult {
+    return pruneParams(this.prunableWeights(), request, this.pruneRng);
+  }
+
+  private prunableWeights(): Param[] {
+    const out: Param[] = [];
+    for (const l of this.net.layers) if (l instanceof Dense) out.push(l.weight);
+    return out;
   }
 
   params(): readonly Param[] {

@@ -13,17 +13,23 @@
  * step (the first layer then computes W·x once per sample). "poisson": at
  * every step each input spikes with probability p = gain·(x − min)/(max − min)
  * (clipped to 1), a Bernoulli draw from an xorshift128 stream seeded from the
- * learner's Rng (fork "poisson").
+ * learner's Rng (fork "noise", which also draws the dropout masks).
  *
  * Loss, on the output layer over the steps:
  *   "spike-count"   softmax cross-entropy of the spike counts Σ_t s[t] (snnTorch's
  *                   `ce_count_loss`); prediction: the most spikes, ties broken by Σ_t U[t]
- *   "membrane"      softmax cross-entropy of the mean membrane (1/T)·Σ_t U[t] (norse's
- *                   usual read-out); prediction: argmax of the same
- *   "membrane-max"  softmax cross-entropy of max_t U[t]; prediction: argmax of the same
+ *   "membrane"      softmax cross-entropy of the mean membrane (1/T)·Σ_t U[t];
+ *                   prediction: argmax of the same
+ *   "membrane-max"  softmax cross-entropy of max_t U[t] (the read-out of norse's MNIST
+ *                   example, there on a non-spiking cell); prediction: argmax of the same
  *   "membrane-step" Σ_t CE(U[t]), the loss of snnTorch tutorial 5 (summed over steps,
  *                   as there); prediction: argmax of Σ_t U[t]
  * All are averaged over the batch; Adam (or SGD) from ann/optimizer.ts.
+ *
+ * Dropout (optional, training only): each hidden neuron is silenced for a
+ * whole sample with probability p, the same neuron at every step; the
+ * survivors' spikes reach the next layer scaled by 1/(1 − p), and the
+ * gradient flows back through the same mask.
  *
  * Costs (collectStats, counted over the training samples of the epoch; one
  * step reads as `dtMs` of biological time, 1 ms by default, for rates):
@@ -68,6 +74,8 @@ export const surrogateConfigSchema = z.strictObject({
   loss: z.enum(["spike-count", "membrane", "membrane-max", "membrane-step"]).default("spike-count")
     .describe("softmax cross-entropy of output spike counts, of the mean or max output membrane, or summed over steps"),
   recurrent: z.boolean().default(false).describe("recurrent synapses within each hidden layer"),
+  dropout: z.number().min(0).max(0.9).default(0)
+    .describe("training only: silence each hidden neuron for a whole sample with this probability (survivors' spikes scaled by 1/(1−p))"),
   dtMs: z.number().positive().max(1000).default(1).describe("biological time per step, for firing rates"),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 5e-4 }),
   batchSize: z.int().min(1).max(4096).default(128),
@@ -95,6 +103,9 @@ export class SurrogateLearner implements Learner {
   /** dLoss/ds or dLoss/dU of the output layer, [steps × maxBatch × classes]. */
   private readonly gOut: Float32Array;
   private readonly predictions: Int32Array;
+  /** Dropout: per hidden layer, the mask [maxBatch × units] and the masked spikes [steps × maxBatch × units]. */
+  private readonly dropMasks: Float32Array[];
+  private readonly dropped: Float32Array[];
   private lastWeights: Float32Array[] | null = null;
   // Counters since the last collectStats (training samples only).
   private samples = 0;
@@ -131,21 +142,28 @@ export class SurrogateLearner implements Learner {
     this.layers = layers;
     this.allParams = layers.flatMap((l) => [...l.params()]);
     this.optimizer = createOptimizer(config.optimizer);
-    this.rngState = rng.fork("poisson").uint32Seeds(4);
+    this.rngState = rng.fork("noise").uint32Seeds(4);
     this.logits = new Float32Array(this.maxBatch * this.classes);
     this.dLogits = new Float32Array(this.maxBatch * this.classes);
     this.memSum = new Float32Array(this.maxBatch * this.classes);
     this.gOut = new Float32Array(this.steps * this.maxBatch * this.classes);
     this.predictions = new Int32Array(this.maxBatch);
+    const drop = config.dropout > 0;
+    this.dropMasks = config.hidden.map((u) => new Float32Array(drop ? this.maxBatch * u : 0));
+    this.dropped = config.hidden.map((u) => new Float32Array(drop ? this.steps * this.maxBatch * u : 0));
   }
 
   trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
-    const inputSpikes = this.forward(x, batch);
+    const inputSpikes = this.forward(x, batch, true);
     const loss = this.lossAndGradient(y, 0, batch, true);
     const out = this.layers[this.layers.length - 1]!;
     const membraneLoss = this.c.loss !== "spike-count";
     let g: Float32Array | null = out.backward(membraneLoss ? null : this.gOut, membraneLoss ? this.gOut : null, batch);
-    for (let l = this.layers.length - 2; l >= 0; l--) g = this.layers[l]!.backward(g, null, batch);
+    for (let l = this.layers.length - 2; l >= 0; l--) {
+      // Through the dropout mask: ds/ds_kept = mask.
+      if (g !== null && this.c.dropout > 0) applyMask(g, this.dropMasks[l]!, this.steps, batch * this.layers[l]!.outSize);
+      g = this.layers[l]!.backward(g, null, batch);
+    }
     this.optimizer.step(this.allParams);
     this.count(x, batch, inputSpikes);
     return { loss, correct: this.predict(y, 0, batch, null) };
@@ -157,7 +175,7 @@ export class SurrogateLearner implements Learner {
     const size = this.inputSize;
     for (let start = 0; start < batch; start += this.maxBatch) {
       const n = Math.min(this.maxBatch, batch - start);
-      this.forward(x.subarray(start * size, (start + n) * size), n);
+      this.forward(x.subarray(start * size, (start + n) * size), n, false);
       loss += this.lossAndGradient(y, start, n, false) * n;
       correct += this.predict(y, start, n, predictions ?? null);
     }
@@ -200,7 +218,7 @@ export class SurrogateLearner implements Learner {
   }
 
   /** Encodes the batch into the first layer's input and runs every layer; returns the input spikes (Poisson). */
-  private forward(x: Float32Array, batch: number): number {
+  private forward(x: Float32Array, batch: number, training: boolean): number {
     const first = this.layers[0]!;
     let h: Float32Array;
     let inputSpikes = 0;
@@ -210,8 +228,28 @@ export class SurrogateLearner implements Learner {
       inputSpikes = this.encodePoisson(x, batch, first.input);
       h = first.forward(first.input, batch);
     }
-    for (let l = 1; l < this.layers.length; l++) h = this.layers[l]!.forward(h, batch);
+    const drop = training && this.c.dropout > 0;
+    for (let l = 1; l < this.layers.length; l++) {
+      if (drop) h = this.dropout(h, l - 1, batch);
+      h = this.layers[l]!.forward(h, batch);
+    }
     return inputSpikes;
+  }
+
+  /** Draws layer l's mask for this batch (one draw per sample and neuron) and returns the masked spikes. */
+  private dropout(spikes: Float32Array, l: number, batch: number): Float32Array {
+    const mask = this.dropMasks[l]!;
+    const n = batch * this.layers[l]!.outSize;
+    const p = this.c.dropout;
+    const keep = 1 / (1 - p);
+    const s = this.rngState;
+    for (let i = 0; i < n; i++) mask[i] = xorshiftNext(s) < p ? 0 : keep;
+    const out = this.dropped[l]!;
+    for (let t = 0; t < this.steps; t++) {
+      const o = t * n;
+      for (let i = 0; i < n; i++) out[o + i] = spikes[o + i]! * mask[i]!;
+    }
+    return out;
   }
 
   /** Bernoulli spikes, time-major [steps × batch × inputs], p = gain·scaled x (≤ 1). */
@@ -349,5 +387,13 @@ export class SurrogateLearner implements Learner {
       }
     }
     this.synapticEvents += events;
+  }
+}
+
+/** g[t·n + i] *= mask[i] for every step t: a per-sample mask held over the steps. */
+function applyMask(g: Float32Array, mask: Float32Array, steps: number, n: number): void {
+  for (let t = 0; t < steps; t++) {
+    const o = t * n;
+    for (let i = 0; i < n; i++) g[o + i]! *= mask[i]!;
   }
 }

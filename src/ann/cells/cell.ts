@@ -25,9 +25,11 @@
  * a copy of W refreshed at each forward, the activations, the gradients with
  * respect to the pre-activations, and the transposes the weight gradients need.
  * The input gradient dXs = dA·W_xᵀ (features rarely a multiple of 16) uses
- * core/kernels.ts.
+ * core/kernels.ts. The LSTM's and GRU's element-wise forward steps (sigmoid,
+ * tanh) also run in SIMD when hidden % 4 = 0; their backward steps, which need
+ * no transcendental functions, stay in JavaScript.
  */
-import { addRowVector, matmulTransB, sumRows } from "../../core/kernels.js";
+import { matmulTransB } from "../../core/kernels.js";
 import type { Rng } from "../../core/rng.js";
 import type { Param } from "../layer.js";
 import { GemmArena, transpose } from "./simd-kernels.js";
@@ -142,10 +144,14 @@ export abstract class FusedCell implements RecurrentCell {
   private readonly w: Float32Array;
   private readonly wh: Float32Array;
   private readonly whT: Float32Array;
-  /** Xsᵀ [features × steps·batch] and H_{0..T-1}ᵀ [hidden × steps·batch] for dW. */
+  /**
+   * Xsᵀ with a row of ones below [(features + 1) × steps·batch] (the ones
+   * give db = Σ dA in the same product as dW_x), and H_{0..T-1}ᵀ
+   * [hidden × steps·batch], for dW.
+   */
   private readonly xsT: Float32Array;
   private readonly hsT: Float32Array;
-  /** dW of one batch, added to the weight gradient. */
+  /** One batch's [dW_x; db; dW_h], (features + 1 + hidden) × gateSize, added to the gradients. */
   private readonly dW: Float32Array;
   private ready = false;
 
@@ -166,8 +172,8 @@ export abstract class FusedCell implements RecurrentCell {
     const n = o.maxSteps * o.maxBatch * g;
     const sb = o.maxSteps * o.maxBatch;
     const hsSize = (o.maxSteps + 1) * o.maxBatch * o.hidden;
-    const total = sb * o.features * 2 + n * (separateHidden ? 4 : 2) + hsSize + 2 * o.maxBatch * o.hidden
-      + rows * g * 2 + o.hidden * g + sb * o.hidden + extraFloats + 128;
+    const total = sb * (2 * o.features + 1) + n * (separateHidden ? 4 : 2) + hsSize + 2 * o.maxBatch * o.hidden
+      + (2 * rows + 1) * g + o.hidden * g + sb * o.hidden + extraFloats + 128;
     const arena = new GemmArena(total, o.simd ?? true);
     this.arena = arena;
     this.input = arena.alloc(sb * o.features);
@@ -181,9 +187,9 @@ export abstract class FusedCell implements RecurrentCell {
     this.w = arena.alloc(rows * g);
     this.wh = this.w.subarray(o.features * g);
     this.whT = arena.alloc(o.hidden * g);
-    this.xsT = arena.alloc(sb * o.features);
+    this.xsT = arena.alloc(sb * (o.features + 1));
     this.hsT = arena.alloc(sb * o.hidden);
-    this.dW = arena.alloc(rows * g);
+    this.dW = arena.alloc((rows + 1) * g);
   }
 
   /**
@@ -232,9 +238,9 @@ export abstract class FusedCell implements RecurrentCell {
     w.set(this.weight.value);
     const gates = this.gates;
     const arena = this.arena;
-    // Input projection for every step at once: [steps·batch × F]·[F × G].
-    arena.gemm(x, 0, w, 0, gates, 0, rows, f, g, false);
-    addRowVector(gates, this.bias.value, rows, g);
+    // Input projection for every step at once, onto the bias: b + [steps·batch × F]·[F × G].
+    fillRows(gates, 0, this.bias.value, rows, g);
+    arena.gemm(x, 0, w, 0, gates, 0, rows, f, g, true);
     const hs = this.hs;
     hs.fill(0, 0, batch * h);
     const stepG = batch * g;
@@ -244,10 +250,8 @@ export abstract class FusedCell implements RecurrentCell {
     const whOff = f * g;
     for (let t = 0; t < steps; t++) {
       if (bh !== null) {
-        arena.gemm(hs, t * stepH, w, whOff, ah, t * stepG, batch, h, g, false);
-        for (let r = t * stepG, end = (t + 1) * stepG; r < end; r += g) {
-          for (let j = 0; j < g; j++) ah[r + j]! += bh[j]!;
-        }
+        fillRows(ah, t * stepG, bh, batch, g);
+        arena.gemm(hs, t * stepH, w, whOff, ah, t * stepG, batch, h, g, true);
       } else {
         arena.gemm(hs, t * stepH, w, whOff, gates, t * stepG, batch, h, g, true);
       }
@@ -291,16 +295,39 @@ export abstract class FusedCell implements RecurrentCell {
     const rows = steps * batch;
     const dA = this.dGates;
     const dAh = this.dHiddenGates;
-    // dW_x = Xsᵀ·dA and dW_h = H_{0..T-1}ᵀ·dA^h over all steps, into dW, then into the gradient.
+    // [dW_x; db] = [Xs 1]ᵀ·dA and dW_h = H_{0..T-1}ᵀ·dA^h over all steps, into dW,
+    // then into the gradients.
     const dW = this.dW;
-    transpose(this.input, this.xsT, rows, f);
+    const xsT = this.xsT;
+    transpose(this.input, xsT, rows, f);
+    xsT.fill(1, f * rows, (f + 1) * rows);
     transpose(this.hs, this.hsT, rows, h);
-    arena.gemm(this.xsT, 0, dA, 0, dW, 0, f, rows, g, false);
-    arena.gemm(this.hsT, 0, dAh, 0, dW, f * g, h, rows, g, false);
+    arena.gemm(xsT, 0, dA, 0, dW, 0, f + 1, rows, g, false);
+    arena.gemm(this.hsT, 0, dAh, 0, dW, (f + 1) * g, h, rows, g, false);
     const gw = this.weight.grad;
-    for (let i = 0; i < gw.length; i++) gw[i]! += dW[i]!;
-    sumRows(dA, this.bias.grad, rows, g, true);
-    if (this.hiddenBias !== null) sumRows(dAh, this.hiddenBias.grad, rows, g, true);
+    const fg = f * g;
+    for (let i = 0; i < fg; i++) gw[i]! += dW[i]!;
+    const gb = this.bias.grad;
+    for (let j = 0; j < g; j++) gb[j]! += dW[fg + j]!;
+    for (let i = fg, end = gw.length; i < end; i++) gw[i]! += dW[i + g]!;
+    if (this.hiddenBias !== null) {
+      const gbh = this.hiddenBias.grad;
+      for (let r = 0, end = rows * g; r < end; r += g) {
+        for (let j = 0; j < g; j++) gbh[j]! += dAh[r + j]!;
+      }
+    }
     if (dxs !== null) matmulTransB(dA, this.w, dxs, rows, g, f);
+  }
+}
+
+/** buf[off + r·n .. +n) = row (of length n) for r < rows, by doubling copies (no allocation). */
+function fillRows(buf: Float32Array, off: number, row: Float32Array, rows: number, n: number): void {
+  buf.set(row, off);
+  const total = rows * n;
+  let filled = n;
+  while (filled < total) {
+    const len = Math.min(filled, total - filled);
+    buf.copyWithin(off + filled, off, off + len);
+    filled += len;
   }
 }

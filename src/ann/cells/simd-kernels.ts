@@ -432,22 +432,25 @@ export class GemmArena {
   constructor(floats: number, useSimd = true) {
     const mod = useSimd ? gemmModule() : null;
     this.capacityBytes = (floats + 64) * 4;
-    if (mod === null || wasmApi === undefined) {
-      this.simd = false;
-      this.memory = null;
-      this.mm = null;
-      this.lstm = null;
-      this.vexp = null;
-      this.gru = null;
-      return;
+    let memory: WasmMemory | null = null;
+    let exports: Record<string, unknown> | null = null;
+    // The kernels take signed 32-bit byte addresses: stay below 2 GiB. A memory
+    // that cannot be had (too large for this process) means plain JavaScript.
+    if (mod !== null && wasmApi !== undefined && this.capacityBytes < 2 ** 31 - 2 * 65536) {
+      try {
+        memory = new wasmApi.Memory({ initial: Math.ceil(this.capacityBytes / 65536) + 1 });
+        exports = new wasmApi.Instance(mod, { e: { m: memory } }).exports;
+      } catch {
+        memory = null;
+        exports = null;
+      }
     }
-    this.simd = true;
-    this.memory = new wasmApi.Memory({ initial: Math.ceil(this.capacityBytes / 65536) + 1 });
-    const inst = new wasmApi.Instance(mod, { e: { m: this.memory } });
-    this.mm = inst.exports["mm"] as GemmFn;
-    this.lstm = inst.exports["lstm"] as LstmFn;
-    this.vexp = inst.exports["exp"] as ExpFn;
-    this.gru = inst.exports["gru"] as GruFn;
+    this.simd = exports !== null;
+    this.memory = exports !== null ? memory : null;
+    this.mm = exports !== null ? (exports["mm"] as GemmFn) : null;
+    this.lstm = exports !== null ? (exports["lstm"] as LstmFn) : null;
+    this.vexp = exports !== null ? (exports["exp"] as ExpFn) : null;
+    this.gru = exports !== null ? (exports["gru"] as GruFn) : null;
   }
 
   /** A zeroed view of `n` floats, 16-byte aligned. */

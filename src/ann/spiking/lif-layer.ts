@@ -41,7 +41,7 @@
  * operand skipped; spikes are mostly zeros) where the width allows. Every
  * buffer is sized once for steps × maxBatch.
  */
-import { SimdArena } from "../../core/kernels.js";
+import { SimdArena, simdAvailable } from "../../core/kernels.js";
 import type { Rng } from "../../core/rng.js";
 import type { Param } from "../layer.js";
 import { scatterOuterProduct, transposeInto } from "./spike-kernels.js";
@@ -130,6 +130,10 @@ export class LifLayer {
   private readonly recurrentT: Float32Array;
   private readonly spikesT: Float32Array;
   private readonly simdGrad: boolean;
+  /** Narrow layers: padded width (a multiple of 4, 0 when unused), W and x·W padded to it. */
+  private readonly padWidth: number;
+  private readonly wPad: Float32Array;
+  private readonly projPad: Float32Array;
   /** Recurrent mode: per-step views, made once per distinct batch size. */
   private readonly views = new Map<number, StepViews>();
   private lastBatch = -1;
@@ -153,7 +157,11 @@ export class LifLayer {
     const m = o.inSize;
     const seqRows = o.steps * o.maxBatch;
     const inRows = o.input === "constant" ? o.maxBatch : seqRows;
+    // Narrow layers (10 output neurons) run their products on a copy padded to a multiple of 4 columns.
+    const simdWanted = (o.simd ?? true) && simdAvailable();
+    const pw = simdWanted && n % 4 !== 0 ? Math.ceil(n / 4) * 4 : 0;
     const sizes = {
+      wPad: m * pw, projPad: inRows * pw,
       w: m * n, wGrad: m * n, wT: this.inputGrad ? m * n : 0,
       input: inRows * m, inputT: inRows * m, dx: this.inputGrad ? inRows * m : 0,
       cur: seqRows * n, mem: seqRows * n, spk: seqRows * n,
@@ -181,6 +189,9 @@ export class LifLayer {
     } else {
       this.recurrentWeight = null;
     }
+    this.padWidth = pw;
+    this.wPad = alloc(sizes.wPad);
+    this.projPad = alloc(sizes.projPad);
     this.weightT = alloc(sizes.wT);
     this.input = alloc(sizes.input);
     this.inputT = alloc(sizes.inputT);
@@ -222,8 +233,19 @@ export class LifLayer {
     const constant = this.inputMode === "constant";
     // Input currents for every step at once: rows of b, then += x·W (zeros of x skipped).
     const proj = constant ? this.curConst : this.cur;
-    for (let r = 0; r < rows; r++) proj.set(bias, r * n);
-    this.arena.spmm(input, this.weight.value, proj, rows, m, n, true);
+    const pw = this.padWidth;
+    if (pw > 0) {
+      // SIMD on a padded copy of W (the padding columns stay zero), then bias + the n real columns.
+      const w = this.weight.value;
+      const wPad = this.wPad;
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) wPad[i * pw + j] = w[i * n + j]!;
+      const pp = this.projPad;
+      this.arena.spmm(input, wPad, pp, rows, m, pw, false);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) proj[r * n + j] = pp[r * pw + j]! + bias[j]!;
+    } else {
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) proj[r * n + j] = bias[j]!;
+      this.arena.spmm(input, this.weight.value, proj, rows, m, n, true);
+    }
 
     const stepN = batch * n;
     const beta = this.beta;
@@ -339,6 +361,11 @@ export class LifLayer {
     const c = (Math.PI * k) / 2;
     const h = k / 2;
     const zeroReset = !subtract;
+    const constant = this.inputMode === "constant";
+    // A constant-input, feed-forward layer needs only Σ_t dI[t]: sum in the loop, skip storing dI[t].
+    const sumOnly = constant && views === null;
+    const dSum = this.dCurSum;
+    if (sumOnly) dSum.fill(0, 0, stepN);
     for (let t = T - 1; t >= 0; t--) {
       const o = t * stepN;
       const hasRec = views !== null && t < T - 1;
@@ -368,14 +395,16 @@ export class LifLayer {
         let d = g * dS + carry;
         if (dMembrane !== null) d += dMembrane[o + i]!;
         dU[i] = d;
-        dI[o + i] = d;
+        if (sumOnly) dSum[i]! += d;
+        else dI[o + i] = d;
       }
     }
     // Parameter gradients.
-    const constant = this.inputMode === "constant";
     let dProj = dI;
-    if (constant) {
-      dProj = this.dCurSum;
+    if (sumOnly) {
+      dProj = dSum;
+    } else if (constant) {
+      dProj = dSum;
       for (let i = 0; i < stepN; i++) dProj[i] = dI[i]!;
       for (let t = 1; t < T; t++) {
         const o = t * stepN;

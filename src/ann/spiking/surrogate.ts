@@ -8,11 +8,13 @@
  *
  *   fast-sigmoid (SuperSpike, Zenke & Ganguli 2018), slope k (default 25):
  *     g(x) = 1 / (1 + k·|x|)²                        g(0) = 1
- *     the derivative of the primitive P(x) = x / (1 + k·|x|)
+ *     the derivative of the primitive P(x) = x / (1 + k·|x|); its area is 2/k,
+ *     not 1 (snnTorch's shape is not normalised either: the peak is 1)
  *
  *   arctan (Fang et al. 2021), slope α (default 2):
  *     g(x) = (α/2) / (1 + (π·α·x/2)²)                g(0) = α/2
- *     the derivative of the primitive P(x) = 1/2 + arctan(π·α·x/2)/π
+ *     the derivative of the primitive P(x) = 1/2 + arctan(π·α·x/2)/π, a smooth
+ *     unit step (area 1)
  *
  * LifLayer.backward evaluates the same two formulas inline in its loop; the
  * tests hold both to these definitions.

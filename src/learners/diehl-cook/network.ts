@@ -20,9 +20,17 @@
  * Schedule per step (Brian2's): integrate and threshold both populations, then
  * deliver input spikes (with their depression), then excitatory spikes (to
  * their inhibitory partners, with potentiation), then inhibitory spikes, then
- * reset. Event-driven input: only pixels with non-zero intensity draw
- * Bernoulli(rate·dt) each step; only their rows are walked, only their pre
- * traces are kept (lazily, one table lookup per read).
+ * reset. Event-driven where it is exact or nearly so:
+ * - only pixels with non-zero intensity draw Bernoulli(rate·dt) each step;
+ *   only their rows are walked, only their pre traces are kept;
+ * - traces are set to 1 at a spike, so each is a table lookup by the age of
+ *   the last spike (no per-step decay loop); a trace older than 10 time
+ *   constants reads 0 (e^-10 = 4.5e-5 of its peak), so the depression at an
+ *   input spike walks only the neurons that fired within 10·tauPost1;
+ * - an inhibitory neuron changes only through its partner's spikes: while its
+ *   conductance is 0 and it is not refractory it is taken off the step loop and
+ *   its v relaxes in closed form, El + (v - El)·exp(-k·dt/tau), when it is
+ *   needed again.
  */
 import type { Rng } from "../../core/rng.js";
 import { xorshiftNext } from "../../core/xorshift.js";
@@ -100,13 +108,24 @@ export class DiehlCookNetwork {
   private readonly ge: Float32Array;
   private readonly gi: Float32Array;
   private readonly refE: Int32Array;
-  private readonly post1: Float32Array;
-  private readonly post2: Float32Array;
+  /** Step of each excitatory neuron's last spike (traces post1, post2 are lookups by its age). */
+  private readonly lastSpikeE: Int32Array;
+  /** Excitatory neurons that fired within 10·tauPost1: the only ones an input spike depresses. */
+  private readonly recent: Int32Array;
+  private readonly inRecent: Uint8Array;
+  private nRecent = 0;
+  private readonly post1Decay: Float32Array;
+  private readonly post2Decay: Float32Array;
   // Inhibitory state.
   private readonly vI: Float32Array;
   private readonly geI: Float32Array;
   private readonly giI: Float32Array;
   private readonly refI: Int32Array;
+  /** Inhibitory neurons on the step loop; the others relax in closed form from step vILast. */
+  private readonly activeI: Int32Array;
+  private readonly isActiveI: Uint8Array;
+  private nActiveI = 0;
+  private readonly vILast: Int32Array;
   // Spikes of the current step.
   private readonly spikedE: Int32Array;
   private readonly spikedI: Int32Array;
@@ -140,21 +159,25 @@ export class DiehlCookNetwork {
     this.ge = new Float32Array(N);
     this.gi = new Float32Array(N);
     this.refE = new Int32Array(N);
-    this.post1 = new Float32Array(N);
-    this.post2 = new Float32Array(N);
+    this.lastSpikeE = new Int32Array(N).fill(-0x3fffffff);
+    this.recent = new Int32Array(N);
+    this.inRecent = new Uint8Array(N);
+    this.post1Decay = decayTable(params.tauPost1Ms, params.dtMs);
+    this.post2Decay = decayTable(params.tauPost2Ms, params.dtMs);
     this.vI = new Float32Array(N).fill(INHIBITORY.elMv - 40);
     this.geI = new Float32Array(N);
     this.giI = new Float32Array(N);
     this.refI = new Int32Array(N);
+    this.activeI = new Int32Array(N);
+    this.isActiveI = new Uint8Array(N);
+    this.vILast = new Int32Array(N).fill(-1);
     this.spikedE = new Int32Array(N);
     this.spikedI = new Int32Array(N);
     this.isSpikedI = new Uint8Array(N);
     this.activeIdx = new Int32Array(this.nIn);
     this.activeProb = new Float32Array(this.nIn);
     this.preLast = new Int32Array(this.nIn);
-    const tableLen = Math.ceil((10 * params.tauPreMs) / params.dtMs) + 1;
-    this.preDecay = new Float32Array(tableLen);
-    for (let k = 0; k < tableLen; k++) this.preDecay[k] = Math.exp((-k * params.dtMs) / params.tauPreMs);
+    this.preDecay = decayTable(params.tauPreMs, params.dtMs);
     this.noise = rng.fork("poisson").uint32Seeds(4);
     const dt = params.dtMs;
     this.dE = { ge: Math.exp(-dt / EXCITATORY.tauGeMs), gi: Math.exp(-dt / EXCITATORY.tauGiMs), leak: Math.exp(-dt / EXCITATORY.tauMs) };
@@ -216,23 +239,31 @@ export class DiehlCookNetwork {
     this.ge.fill(0);
     this.gi.fill(0);
     this.refE.fill(0);
-    this.post1.fill(0);
-    this.post2.fill(0);
+    this.lastSpikeE.fill(-0x3fffffff);
+    this.inRecent.fill(0);
+    this.nRecent = 0;
     this.vI.fill(INHIBITORY.elMv);
     this.geI.fill(0);
     this.giI.fill(0);
     this.refI.fill(0);
+    this.isActiveI.fill(0);
+    this.nActiveI = 0;
+    this.vILast.fill(this.clock - 1);
   }
 
   /** Runs `steps` steps with the input on (`stimulus`: spikes drawn and counted) or off; returns the excitatory spikes. */
   private run(steps: number, learn: boolean, adaptTheta: boolean, stimulus: boolean): number {
     const N = this.n;
     const p = this.p;
-    const { v, ge, gi, refE, post1, post2, vI, geI, giI, refI, spikedE, spikedI, isSpikedI, theta, counts, weights } = this;
+    const { v, ge, gi, refE, lastSpikeE, recent, inRecent, post1Decay, post2Decay } = this;
+    const { vI, geI, giI, refI, activeI, isActiveI, vILast } = this;
+    const { spikedE, spikedI, isSpikedI, theta, counts, weights } = this;
     const { activeIdx, activeProb, preLast, preDecay, noise } = this;
     const nActive = this.nActive;
     const nDraw = stimulus ? nActive : 0;
-    const tableLen = preDecay.length;
+    const preLen = preDecay.length;
+    const len1 = post1Decay.length;
+    const len2 = post2Decay.length;
     const E = EXCITATORY;
     const I = INHIBITORY;
     const dtOverTauE = p.dtMs / E.tauMs;
@@ -241,8 +272,6 @@ export class DiehlCookNetwork {
     const dGeI = this.dI.ge, dGiI = this.dI.gi, leakI = this.dI.leak;
     const refStepsE = Math.round(E.refractoryMs / p.dtMs);
     const refStepsI = Math.round(I.refractoryMs / p.dtMs);
-    const d1 = Math.exp(-p.dtMs / p.tauPost1Ms);
-    const d2 = Math.exp(-p.dtMs / p.tauPost2Ms);
     const etaPre = p.etaPre, etaPost = p.etaPost, wMax = p.wMax;
     const thetaPlus = adaptTheta ? p.thetaPlusMv : 0;
     const wEI = p.excToInhWeight, wIE = p.inhToExcWeight;
@@ -250,17 +279,18 @@ export class DiehlCookNetwork {
     let inputSpikes = 0;
     let events = 0;
     let nInh = 0;
+    let nRecent = this.nRecent;
+    let nActiveI = this.nActiveI;
     let clock = this.clock;
     for (let step = 0; step < steps; step++, clock++) {
-      // 1-2. Excitatory: traces decay, integrate, threshold.
+      // 1-2. Excitatory: integrate (exponential Euler), threshold.
       let nE = 0;
       for (let j = 0; j < N; j++) {
-        post1[j] = post1[j]! * d1;
-        post2[j] = post2[j]! * d2;
         const e = ge[j]!;
         const g = gi[j]!;
-        ge[j] = e * dGeE;
-        gi[j] = g * dGiE;
+        // Conductances below 1e-9 (leak units) are flushed to 0 (the fast path below).
+        ge[j] = e > 1e-9 ? e * dGeE : 0;
+        gi[j] = g > 1e-9 ? g * dGiE : 0;
         if (refE[j]! > 0) {
           refE[j]!--;
           continue;
@@ -270,20 +300,36 @@ export class DiehlCookNetwork {
         if (e === 0 && g === 0) {
           nv = E.elMv + (vj - E.elMv) * leakE;
         } else {
+          // v' = vInf + (v - vInf)·exp(-x), x = dt·gTot/tau, written as v + (drive - gTot·v)·(1 - exp(-x))/gTot;
+          // (1 - exp(-x))/gTot = (dt/tau)·(1 - x/2 + x²/6 - x³/24 + x⁴/120) while x < 0.05 (relative error < 3e-9).
           const gTot = 1 + e + g;
-          const vInf = (E.elMv + e * E.eExcMv + g * E.eInhMv) / gTot;
-          nv = vInf + (vj - vInf) * Math.exp(-dtOverTauE * gTot);
+          const x = dtOverTauE * gTot;
+          const drive = E.elMv + e * E.eExcMv + g * E.eInhMv - gTot * vj;
+          const k = x < 0.05
+            ? dtOverTauE * (1 - x * (0.5 - x * (1 / 6 - x * (1 / 24 - x * (1 / 120)))))
+            : (1 - Math.exp(-x)) / gTot;
+          nv = vj + drive * k;
         }
         v[j] = nv;
         if (nv > E.vThreshMv + theta[j]!) spikedE[nE++] = j;
       }
-      // Inhibitory: integrate, threshold.
+      // Inhibitory neurons on the step loop: integrate, threshold; idle ones leave it.
       let nI = 0;
-      for (let j = 0; j < N; j++) {
+      for (let k = 0; k < nActiveI; ) {
+        const j = activeI[k]!;
         const e = geI[j]!;
         const g = giI[j]!;
-        if (e !== 0) geI[j] = e * dGeI;
-        if (g !== 0) giI[j] = g * dGiI;
+        if (e === 0 && g === 0 && refI[j] === 0) {
+          // Idle: v relaxes in closed form from here (see activation below).
+          vILast[j] = clock - 1;
+          isActiveI[j] = 0;
+          activeI[k] = activeI[--nActiveI]!;
+          continue;
+        }
+        k++;
+        // Conductances below 1e-7 (leak units) are flushed to 0 so that the neuron can go idle.
+        geI[j] = e > 1e-7 ? e * dGeI : 0;
+        giI[j] = g > 1e-7 ? g * dGiI : 0;
         if (refI[j]! > 0) {
           refI[j]!--;
           continue;
@@ -295,50 +341,66 @@ export class DiehlCookNetwork {
         } else {
           const gTot = 1 + e + g;
           const vInf = (I.elMv + e * I.eExcMv + g * I.eInhMv) / gTot;
-          nv = vInf + (vj - vInf) * Math.exp(-dtOverTauI * gTot);
+          const x = dtOverTauI * gTot;
+          const f = x < 0.05 ? 1 - x * (1 - x * (0.5 - x * (1 / 6 - x * (1 / 24)))) : Math.exp(-x);
+          nv = vInf + (vj - vInf) * f;
         }
         vI[j] = nv;
         if (nv > I.vThreshMv) spikedI[nI++] = j;
       }
-      // 3a. Input spikes: deliver into ge, depress by the post1 trace, set the pre trace.
+      // 3a. Input spikes: deliver into ge, depress by the post1 trace of recently active neurons, set the pre trace.
       for (let a = 0; a < nDraw; a++) {
         if (xorshiftNext(noise) >= activeProb[a]!) continue;
         const i = activeIdx[a]!;
         inputSpikes++;
         events += N;
         const row = i * N;
+        for (let j = 0; j < N; j++) ge[j] += weights[row + j]!;
         if (learn) {
-          for (let j = 0; j < N; j++) {
-            const w = weights[row + j]!;
-            ge[j] += w;
-            const nw = w - etaPre * post1[j]!;
+          for (let r = 0; r < nRecent; ) {
+            const j = recent[r]!;
+            const age = clock - lastSpikeE[j]!;
+            if (age >= len1) {
+              inRecent[j] = 0;
+              recent[r] = recent[--nRecent]!;
+              continue;
+            }
+            r++;
+            const nw = weights[row + j]! - etaPre * post1Decay[age]!;
             weights[row + j] = nw > 0 ? nw : 0;
           }
-        } else {
-          for (let j = 0; j < N; j++) ge[j] += weights[row + j]!;
         }
         preLast[i] = clock;
       }
       // 3b. Excitatory spikes: drive the inhibitory partner, potentiate by pre · post2(before).
       for (let k = 0; k < nE; k++) {
         const j = spikedE[k]!;
+        if (isActiveI[j] === 0) {
+          vI[j] = I.elMv + (vI[j]! - I.elMv) * Math.pow(leakI, clock - vILast[j]!);
+          isActiveI[j] = 1;
+          activeI[nActiveI++] = j;
+        }
         geI[j] += wEI;
         events++;
         if (learn) {
-          const f = etaPost * post2[j]!;
+          const age2 = clock - lastSpikeE[j]!;
+          const f = age2 < len2 ? etaPost * post2Decay[age2]! : 0;
           if (f > 0) {
             for (let a = 0; a < nActive; a++) {
               const i = activeIdx[a]!;
               const age = clock - preLast[i]!;
-              if (age >= tableLen) continue;
+              if (age >= preLen) continue;
               const idx = i * N + j;
               const nw = weights[idx]! + f * preDecay[age]!;
               weights[idx] = nw < wMax ? nw : wMax;
             }
           }
         }
-        post1[j] = 1;
-        post2[j] = 1;
+        lastSpikeE[j] = clock;
+        if (inRecent[j] === 0) {
+          inRecent[j] = 1;
+          recent[nRecent++] = j;
+        }
       }
       // 3c. Inhibitory spikes: every excitatory neuron except the partner gets gi += wIE.
       if (nI > 0) {
@@ -364,10 +426,20 @@ export class DiehlCookNetwork {
       }
     }
     this.clock = clock;
+    this.nRecent = nRecent;
+    this.nActiveI = nActiveI;
     this.inputSpikes += inputSpikes;
     this.synapticEvents += events;
     this.excSpikes += total;
     this.inhSpikes += nInh;
     return total;
   }
+}
+
+/** exp(-k·dt/tau) for k = 0 .. 10·tau/dt: a trace set to 1 at a spike, read by the age of that spike (0 beyond). */
+function decayTable(tauMs: number, dtMs: number): Float32Array {
+  const len = Math.ceil((10 * tauMs) / dtMs) + 1;
+  const t = new Float32Array(len);
+  for (let k = 0; k < len; k++) t[k] = Math.exp((-k * dtMs) / tauMs);
+  return t;
 }

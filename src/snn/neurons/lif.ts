@@ -20,9 +20,17 @@
  * step s integrates v again from step s + R, R = refractorySteps(refractoryMs, dt)
  * (Brian2: refractory until t_spike + refractory). Spikes found in step s
  * belong to time s·dt, as Brian2's SpikeMonitor records them.
+ *
+ * Two implementations of the step, with bit-identical results: a WebAssembly
+ * SIMD kernel (src/snn/neurons/lif-simd.ts; the state arrays are then views
+ * into the kernel's fixed-size memory), used wherever WebAssembly SIMD is
+ * available, and the plain JavaScript loop below. `{ simd: false }`, or the
+ * environment variable NEUROCOMPARE_LIF_SIMD=0 when the option is not given,
+ * forces the JavaScript loop.
  */
 import type { NeuronGroup } from "../group.js";
 import { NEVER_SPIKED, checkParam, checkSize, refractorySteps } from "./common.js";
+import { createLifSimd, type LifSimdKernel } from "./lif-simd.js";
 
 export interface LifParams {
   tauMs: number;
@@ -41,6 +49,19 @@ export function synapticKernel(dtMs: number, tauMs: number, tauSMs: number): num
   return (tauSMs / (tauSMs - tauMs)) * (Math.exp(-dtMs / tauSMs) - a);
 }
 
+export interface LifOptions {
+  /**
+   * Run the step as a WebAssembly SIMD kernel where the runtime supports it
+   * (same results as the JavaScript loop). Default true, unless the
+   * environment variable NEUROCOMPARE_LIF_SIMD is "0".
+   */
+  simd?: boolean;
+}
+
+function simdByDefault(): boolean {
+  return typeof process === "undefined" || process.env["NEUROCOMPARE_LIF_SIMD"] !== "0";
+}
+
 export class LifGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;
@@ -57,6 +78,8 @@ export class LifGroup implements NeuronGroup {
   spikeCount = 0;
   /** The refractory period in whole steps. */
   readonly refractorySteps: number;
+  /** Whether the step runs as the WebAssembly SIMD kernel (else the JavaScript loop). */
+  readonly simd: boolean;
 
   private readonly decayV: number;
   private readonly gainI: number;
@@ -64,8 +87,9 @@ export class LifGroup implements NeuronGroup {
   private readonly kernelI: number;
   private readonly decayE: number;
   private readonly decayI: number;
+  private readonly kernel: LifSimdKernel | null;
 
-  constructor(name: string, size: number, params: LifParams, dtMs: number) {
+  constructor(name: string, size: number, params: LifParams, dtMs: number, options: LifOptions = {}) {
     checkSize(name, size, dtMs);
     for (const k of ["tauMs", "tauEMs", "tauIMs"] as const) checkParam(name, k, params[k], true);
     for (const k of ["elMv", "vThreshMv", "vResetMv", "refractoryMs"] as const) checkParam(name, k, params[k]);
@@ -73,13 +97,6 @@ export class LifGroup implements NeuronGroup {
     this.size = size;
     this.params = { ...params };
     this.dtMs = dtMs;
-    this.v = new Float32Array(size).fill(params.elMv);
-    this.ge = new Float32Array(size);
-    this.gi = new Float32Array(size);
-    this.iExt = new Float32Array(size);
-    this.state = { v: this.v, ge: this.ge, gi: this.gi, iExt: this.iExt };
-    this.lastSpikeStep = new Int32Array(size).fill(NEVER_SPIKED);
-    this.spiked = new Int32Array(size);
     this.refractorySteps = refractorySteps(params.refractoryMs, dtMs);
     this.decayV = Math.exp(-dtMs / params.tauMs);
     this.gainI = 1 - this.decayV;
@@ -87,9 +104,30 @@ export class LifGroup implements NeuronGroup {
     this.kernelI = synapticKernel(dtMs, params.tauMs, params.tauIMs);
     this.decayE = Math.exp(-dtMs / params.tauEMs);
     this.decayI = Math.exp(-dtMs / params.tauIMs);
+    this.kernel = (options.simd ?? simdByDefault())
+      ? createLifSimd(size, NEVER_SPIKED, {
+        refractorySteps: this.refractorySteps, elMv: params.elMv, vThreshMv: params.vThreshMv,
+        decayV: this.decayV, gainI: this.gainI, kernelE: this.kernelE, kernelI: this.kernelI,
+        decayE: this.decayE, decayI: this.decayI,
+      })
+      : null;
+    this.simd = this.kernel !== null;
+    const k = this.kernel;
+    this.v = k !== null ? k.v : new Float32Array(size);
+    this.v.fill(params.elMv);
+    this.ge = k !== null ? k.ge : new Float32Array(size);
+    this.gi = k !== null ? k.gi : new Float32Array(size);
+    this.iExt = k !== null ? k.iExt : new Float32Array(size);
+    this.state = { v: this.v, ge: this.ge, gi: this.gi, iExt: this.iExt };
+    this.lastSpikeStep = k !== null ? k.lastSpikeStep : new Int32Array(size).fill(NEVER_SPIKED);
+    this.spiked = k !== null ? k.spiked : new Int32Array(size);
   }
 
   integrateAndThreshold(step: number): void {
+    if (this.kernel !== null) {
+      this.spikeCount = this.kernel.step(step);
+      return;
+    }
     const { v, ge, gi, iExt, lastSpikeStep, spiked, size } = this;
     const el = this.params.elMv;
     const vTh = this.params.vThreshMv;
