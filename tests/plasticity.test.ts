@@ -20,6 +20,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
 import { AdaptiveThreshold } from "../src/plasticity/homeostasis.js";
 import { winnerTakeAll } from "../src/plasticity/lateral-inhibition.js";
+import { denseStructure } from "../src/plasticity/column-index.js";
 import { DenseColumnNormalizer, normalizeCsrIncoming } from "../src/plasticity/normalization.js";
 import { PairStdp, type PairStdpParams } from "../src/plasticity/pair-stdp.js";
 import { RewardStdp } from "../src/plasticity/reward-stdp.js";
@@ -104,6 +105,22 @@ describe("pair STDP window", () => {
     rule.update(50);
     expect(Array.from(m.weight.subarray(0, 2))).toEqual([0.5, 0.5]);
     expect(m.weight[2]! - 0.5).toBeCloseTo(PAIR.aPlus * Math.exp(-5 / 20), 6);
+  });
+});
+
+describe("pair STDP on a dense all-to-all matrix", () => {
+  it("updates the dense row-major array in place, entry w[pre·nPost + post]", () => {
+    const dense = new Float32Array(2 * 3).fill(0.5);
+    const { rowPtr, target } = denseStructure(2, 3);
+    const pre = source(2);
+    const post = source(3);
+    const rule = new PairStdp({ matrix: new SynapseMatrix(2, 3, rowPtr, target, dense), source: pre, target: post }, PAIR, DT);
+    pre.spiked[0] = 1; pre.spikeCount = 1; post.spikeCount = 0;
+    rule.update(0);
+    pre.spikeCount = 0; post.spiked[0] = 2; post.spikeCount = 1;
+    rule.update(100);
+    const changed = PAIR.aPlus * Math.exp(-10 / 20);
+    for (let k = 0; k < 6; k++) expect(dense[k]! - 0.5).toBeCloseTo(k === 1 * 3 + 2 ? changed : 0, 6);
   });
 });
 

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { LifLayer, type LifLayerOptions, type ResetMode } from "../src/ann/spiking/lif-layer.js";
 import { surrogateDerivative, surrogatePrimitive, type SurrogateName } from "../src/ann/spiking/surrogate.js";
 import { Rng } from "../src/core/rng.js";
-import { surrogateConfigSchema } from "../src/learners/surrogate.js";
+import { SurrogateLearner, surrogateConfigSchema } from "../src/learners/surrogate.js";
 import { parseScenarioText } from "../src/scenario/parse.js";
 import { runScenario } from "../src/scenario/run.js";
 
@@ -251,6 +251,44 @@ describe("surrogate learner", () => {
     expect(surrogateConfigSchema.safeParse({ type: "surrogate", hiden: [64] }).success).toBe(false);
     expect(surrogateConfigSchema.safeParse({ type: "surrogate", surrogate: "sigmoid" }).success).toBe(false);
     expect(surrogateConfigSchema.safeParse({ type: "surrogate", encoding: "latency" }).success).toBe(false);
+  });
+
+  it("drops hidden neurons per sample for all steps while training (inverted dropout, Srivastava et al. 2014), never when evaluating", () => {
+    const config = surrogateConfigSchema.parse({ type: "surrogate", hidden: [200], steps: 8, dropout: 0.5, batchSize: 4 });
+    const shape = { inputSize: 30, classes: 3, featureRange: { min: 0, max: 1 } };
+    const learner = new SurrogateLearner(config, shape, Rng.fromSeed(7));
+    const rng = Rng.fromSeed(8);
+    // Strong input so that most hidden neurons spike.
+    const x = rng.fillUniform(new Float32Array(4 * 30), 0.5, 3);
+    const y = Int32Array.from([0, 1, 2, 0]);
+    const [hidden, out] = learner.layers as [LifLayer, LifLayer];
+    const n = 4 * 200;
+    const scales = (): (number | null)[] => {
+      // The factor each (sample, neuron) pair's spikes were multiplied by on the way to the output layer.
+      const f: (number | null)[] = new Array<number | null>(n).fill(null);
+      for (let t = 0; t < 8; t++) {
+        for (let i = 0; i < n; i++) {
+          const s = hidden.spikes[t * n + i]!;
+          if (s === 0) {
+            expect(out.input[t * n + i]).toBe(0);
+            continue;
+          }
+          const k = out.input[t * n + i]! / s;
+          if (f[i] === null) f[i] = k;
+          expect(k).toBe(f[i]); // the same mask at every step
+        }
+      }
+      return f;
+    };
+    learner.trainBatch(x, y, 4);
+    const train = scales().filter((k): k is number => k !== null);
+    expect(train.length).toBeGreaterThan(200);
+    for (const k of train) expect([0, 2]).toContain(k); // survivors scaled by 1/(1 − p)
+    const dropped = train.filter((k) => k === 0).length / train.length;
+    expect(dropped).toBeGreaterThan(0.4);
+    expect(dropped).toBeLessThan(0.6);
+    learner.evaluate(x, y, 4);
+    for (const k of scales()) if (k !== null) expect(k).toBe(1);
   });
 
   it("learns MNIST: > 80% on 500 held-out digits after 3 epochs on 1,000 (784-64-10, direct input)", () => {

@@ -12,6 +12,12 @@
  * time users get. `msPerEpoch` is the runner's mean training wall time per
  * epoch (evaluation excluded). Peers measured on the same machines (ANCHORS):
  * MLP PyTorch 457 ms, TF.js wasm 1,685 ms; CNN PyTorch 851 ms.
+ *
+ * Measured here while the 2-core machine ran other jobs (load 6-8), best of
+ * three interleaved rounds of bench/peers/run.mjs: MLP 1,228 ms (PyTorch 722,
+ * TF.js wasm 9,171 in the same sitting), CNN 7,151 ms (PyTorch 2,054). The
+ * sum of each layer's best batch time × 250 (a load-free estimate): MLP
+ * ~390 ms, CNN ~2,400 ms per epoch.
  */
 import { runScenario } from "../scenario/run.js";
 import { scenarioSchema } from "../scenario/schema.js";

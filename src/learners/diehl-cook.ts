@@ -38,7 +38,7 @@ export const diehlCookConfigSchema = z.strictObject({
     .describe("time each image is shown (paper: 350 ms). Shorter (e.g. 250) is proportionally faster; fewer spikes per image make STDP and the read-out noisier"),
   restMs: z.number().min(0).max(10_000).default(150).describe("rest after each image with the input off (paper: 150 ms)"),
   restMode: z.enum(["simulate", "reset"]).default("simulate")
-    .describe("simulate: run the rest period (paper); reset: skip it and set v, conductances and post traces to rest instead (saves restMs of simulation per image; theta is kept)"),
+    .describe("simulate: run the rest period (paper); reset: skip it and set v, conductances and traces to rest instead (saves restMs of simulation per image, 30% at 350 + 150 ms; theta and weights are kept; restMs is then unused)"),
   maxRateHz: z.number().positive().max(1000).default(63.75).describe("Poisson rate of a pixel of intensity 1 (paper: pixel/4 Hz on 0..255)"),
   boostRateHz: z.number().min(0).max(1000).default(31.875)
     .describe("rate added per unit intensity each time an image elicits fewer than minSpikes spikes and is shown again (paper: +pixel/8 Hz)"),
@@ -53,7 +53,8 @@ export const diehlCookConfigSchema = z.strictObject({
   weightSum: z.number().positive().default(78).describe("each neuron's input weights are rescaled to this sum before every training image"),
   initWeightMax: z.number().positive().default(0.3).describe("initial weights (U[0,1) + 0.01) · initWeightMax"),
   thetaPlusMv: z.number().min(0).default(0.05).describe("threshold increase per spike"),
-  tauThetaMs: z.number().positive().default(1e7).describe("decay of theta"),
+  tauThetaMs: z.number().positive().default(1e7)
+    .describe("decay of theta (paper: 1e7 ms). Theta settles near thetaPlus · (spikes per neuron per second) · tauTheta, which grows as N shrinks: with 100 neurons and 1e7 ms it passes 40 mV within 10,000 images and the network falls silent (accuracy collapses in the second epoch); scaling tauTheta by N/400 keeps the 400-neuron balance"),
   fixThetaAtTest: z.boolean().default(true)
     .describe("true (paper's test phase): theta is frozen during evaluate; false: it keeps adapting on the test images"),
   excToInhWeight: z.number().min(0).default(10.4),

@@ -6,7 +6,8 @@
  *   neurons --all-to-all except the partner--> excitatory neurons (lateral inhibition)
  *
  * Each population (exponential Euler: conductances held over the step, v
- * relaxes exactly towards its momentary equilibrium; ge, gi decay exactly):
+ * relaxes exactly towards its momentary equilibrium, exp(-x) by its series
+ * while x < 0.05; ge, gi decay exactly and are flushed to 0 below 1e-9):
  *
  *   tau dv/dt = (El - v) + ge (Ee - v) + gi (Ei - v)    (held at vReset while refractory)
  *   dge/dt = -ge / tauGe,  dgi/dt = -gi / tauGi
@@ -194,6 +195,9 @@ export class DiehlCookNetwork {
   present(x: Float32Array, offset: number, learn: boolean, adaptTheta: boolean): number {
     const p = this.p;
     let total = 0;
+    let simulatedSteps = 0;
+    // Each presentation is followed by the rest period, simulated or (restMode "reset") stood in for.
+    const stepsPerAttempt = this.presentSteps + this.restSteps;
     for (let attempt = 0; attempt <= p.maxBoosts; attempt++) {
       const rateHz = p.maxRateHz + attempt * p.boostRateHz;
       this.setInput(x, offset, rateHz);
@@ -201,12 +205,14 @@ export class DiehlCookNetwork {
       total = this.run(this.presentSteps, learn, adaptTheta, true);
       this.presentations++;
       this.rest(learn, adaptTheta);
+      simulatedSteps += stepsPerAttempt;
       if (total >= p.minSpikes) break;
       if (attempt < p.maxBoosts) this.boosts++;
     }
-    // Theta's decay (tau 10^7 ms in the paper) is applied once per sample, not per step.
+    // Theta's decay (tau 10^7 ms in the paper, 0.005% per image) is applied once per image over
+    // the presentations and rests it took, not per step.
     if (adaptTheta && Number.isFinite(p.tauThetaMs)) {
-      const f = Math.exp(-(this.presentSteps + this.restSteps) * p.dtMs / p.tauThetaMs);
+      const f = Math.exp(-simulatedSteps * p.dtMs / p.tauThetaMs);
       const th = this.theta;
       for (let j = 0; j < th.length; j++) th[j] = th[j]! * f;
     }
@@ -221,7 +227,7 @@ export class DiehlCookNetwork {
       if (u > 0) {
         this.activeIdx[n] = i;
         this.activeProb[n] = (u > 1 ? 1 : u) * pScale;
-        // No spike yet in this presentation: the trace reads 0 (see readPre).
+        // No spike yet in this presentation: the trace reads 0 (age beyond the table).
         this.preLast[i] = -0x3fffffff;
         n++;
       }

