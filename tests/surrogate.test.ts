@@ -291,6 +291,36 @@ describe("surrogate learner", () => {
     for (const k of scales()) if (k !== null) expect(k).toBe(1);
   });
 
+  it("sends no gradient to a dropped neuron: its bias stays put under SGD, the kept ones move", () => {
+    const config = surrogateConfigSchema.parse({
+      type: "surrogate", hidden: [100], steps: 8, dropout: 0.5, batchSize: 1, loss: "membrane",
+      optimizer: { type: "sgd", learningRate: 0.1 },
+    });
+    const shape = { inputSize: 30, classes: 3, featureRange: { min: 0, max: 1 } };
+    const learner = new SurrogateLearner(config, shape, Rng.fromSeed(9));
+    const x = Rng.fromSeed(10).fillUniform(new Float32Array(30), 0.5, 3);
+    const [hidden, out] = learner.layers as [LifLayer, LifLayer];
+    const before = hidden.bias.value.slice();
+    learner.trainBatch(x, Int32Array.of(1), 1);
+    let dropped = 0;
+    let keptMoved = 0;
+    let kept = 0;
+    for (let j = 0; j < 100; j++) {
+      let t = 0;
+      while (t < 8 && hidden.spikes[t * 100 + j] === 0) t++;
+      if (t === 8) continue; // never spiked: its mask is not visible
+      if (out.input[t * 100 + j] === 0) {
+        dropped++;
+        expect(hidden.bias.value[j]).toBe(before[j]);
+      } else {
+        kept++;
+        if (hidden.bias.value[j] !== before[j]) keptMoved++;
+      }
+    }
+    expect(dropped).toBeGreaterThan(5);
+    expect(keptMoved).toBeGreaterThan(kept / 2);
+  });
+
   it("learns MNIST: > 80% on 500 held-out digits after 3 epochs on 1,000 (784-64-10, direct input)", () => {
     const s = parseScenarioText(JSON.stringify({
       name: "t", description: "d", task: { type: "mnist", trainSize: 1000, testSize: 500 },
