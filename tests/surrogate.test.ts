@@ -321,6 +321,39 @@ describe("surrogate learner", () => {
     expect(keptMoved).toBeGreaterThan(kept / 2);
   });
 
+  it("evaluates with the bias-corrected moving average of the weights (Polyak averaging) and keeps training on the live ones", () => {
+    const shape = { inputSize: 30, classes: 3, featureRange: { min: 0, max: 1 } };
+    const base = { type: "surrogate", hidden: [20], steps: 6, batchSize: 4, loss: "membrane", optimizer: { type: "adam", learningRate: 0.05 } };
+    const averaged = new SurrogateLearner(surrogateConfigSchema.parse({ ...base, averageDecay: 0.5 }), shape, Rng.fromSeed(11));
+    const plain = new SurrogateLearner(surrogateConfigSchema.parse(base), shape, Rng.fromSeed(11));
+    const rng = Rng.fromSeed(12);
+    const x = rng.fillUniform(new Float32Array(4 * 30), 0, 2);
+    const y = Int32Array.from([0, 1, 2, 1]);
+    // Reference: a_n = Σ_k (1 − d)·d^(n−k)·w_k, divided by (1 − dⁿ).
+    const d = 0.5;
+    const snapshots: Float32Array[][] = [];
+    for (let step = 0; step < 3; step++) {
+      averaged.trainBatch(x, y, 4);
+      snapshots.push(averaged.params().map((p) => p.value.slice()));
+    }
+    const live = averaged.params().map((p) => p.value.slice());
+    const r = averaged.evaluate(x, y, 4);
+    averaged.params().forEach((p, k) => expect(p.value).toEqual(live[k])); // put back exactly
+    plain.params().forEach((p, k) => {
+      for (let i = 0; i < p.value.length; i++) {
+        let a = 0;
+        for (let s = 0; s < 3; s++) a += (1 - d) * Math.pow(d, 2 - s) * snapshots[s]![k]![i]!;
+        p.value[i] = a / (1 - Math.pow(d, 3));
+      }
+    });
+    const expected = plain.evaluate(x, y, 4);
+    expect(r.loss).toBeCloseTo(expected.loss, 5);
+    expect(r.correct).toBe(expected.correct);
+    // ...and the average is not the live network.
+    plain.params().forEach((p, k) => p.value.set(live[k]!));
+    expect(Math.abs(r.loss - plain.evaluate(x, y, 4).loss)).toBeGreaterThan(1e-4);
+  });
+
   it("learns MNIST: > 80% on 500 held-out digits after 3 epochs on 1,000 (784-64-10, direct input)", () => {
     const s = parseScenarioText(JSON.stringify({
       name: "t", description: "d", task: { type: "mnist", trainSize: 1000, testSize: 500 },

@@ -17,18 +17,18 @@
  * and masks dy with y > 0 while copying it, saving a separate ReLU layer's
  * two passes and buffers.
  *
- * With WebAssembly SIMD (core/kernels.ts SimdArena, outChannels a multiple of
- * 4) all three products run four lanes at a time, and im2col / col2im run in
- * WebAssembly too: col rows are padded with zeros to Kp = K rounded up to a
- * multiple of 4, W and b are copied into the arena for each forward pass, and
- * x and dy are copied (dy also transposed) in. `simd: false` keeps plain
- * JavaScript throughout (the same layout with Kp = K).
+ * With WebAssembly SIMD (a PatchArena from core/kernels.ts, outChannels a
+ * multiple of 4) all three products run four lanes at a time (core/simd-gemm.ts),
+ * and im2col / col2im run in WebAssembly too: col rows are padded with zeros
+ * to Kp = K rounded up to a multiple of 4, W and b are copied into the arena
+ * for each forward pass, and x and dy are copied (dy also transposed) in.
+ * `simd: false` keeps plain JavaScript throughout (the same layout with Kp = K).
  *
  * Measured on the benchmark CNN (2-core machine, batch 32, ms per 8,000
  * digits): the second layer's forward product 1,300 in JavaScript vs 150 in
  * SIMD; the first layer's im2col 300 in JavaScript vs 100 in WebAssembly.
  */
-import { SimdArena, matmul, matmulTransA, type PatchShape } from "../core/kernels.js";
+import { PatchArena, matmul, matmulTransA, type PatchShape } from "../core/kernels.js";
 import type { Rng } from "../core/rng.js";
 import { initWeights, type InitName } from "./init.js";
 import type { Layer, Param } from "./layer.js";
@@ -86,7 +86,7 @@ export class Conv2D implements Layer {
   /** K, and the row stride of col, dcol, wT and dwT (K padded to a multiple of 4 with SIMD). */
   private readonly patch: number;
   private readonly kp: number;
-  private readonly arena: SimdArena | null;
+  private readonly arena: PatchArena | null;
   private readonly col: Float32Array;
   private readonly y: Float32Array;
   private readonly dcol: Float32Array;
@@ -136,7 +136,7 @@ export class Conv2D implements Layer {
     const kp = Math.ceil(K / 4) * 4;
     const useSimd = (c.simd ?? true) && F % 4 === 0;
     const arena = useSimd
-      ? new SimdArena(rowsMax * kp * (this.inputGrad ? 2 : 1) + maxBatch * this.outSize + 3 * kp * F + F + 2 * rowsMax * F +
+      ? new PatchArena(rowsMax * kp * (this.inputGrad ? 2 : 1) + maxBatch * this.outSize + 3 * kp * F + F + 2 * rowsMax * F +
         maxBatch * this.inSize * (this.inputGrad ? 2 : 1))
       : null;
     this.arena = arena !== null && arena.simd ? arena : null;

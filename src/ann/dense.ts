@@ -7,12 +7,13 @@
  * and `backward` then returns an empty array.
  *
  * When the output width is a multiple of 4, W, its gradient and the layer's
- * working buffers live in a SimdArena (core/kernels.ts) and the two big
+ * working buffers live in a SimdArena (core/simd-gemm.ts) and the two big
  * products (x·W and xᵀ·dy, both skipping zero inputs) run in WebAssembly SIMD;
  * the inputs are copied in (a few thousand floats per batch). `simd: false`,
  * or an engine without SIMD, keeps everything in plain JavaScript.
  */
-import { SimdArena, matmul, matmulTransA, matmulTransB, sumRows } from "../core/kernels.js";
+import { matmul, matmulTransA, matmulTransB, sumRows } from "../core/kernels.js";
+import { SimdArena } from "../core/simd-gemm.js";
 import type { Rng } from "../core/rng.js";
 import { copyInto } from "./conv2d.js";
 import { initWeights, type InitName } from "./init.js";

@@ -6,7 +6,8 @@
  *   opcode tables (`op`, `simdOp`, `valType`)
  *     -> function bodies (`FunctionBuilder`: locals + an emit list)
  *     -> a module (`assembleModule`: types, one imported memory, functions, exports)
- *     -> `compileModule` (null where WebAssembly, or a feature it uses, is missing)
+ *     -> `compileModule` (null where WebAssembly, or a feature it uses, is missing;
+ *        `lazyModule` assembles and compiles once, on first use)
  *     -> `instantiate` with a `WasmMemory` the caller sizes once
  *
  * Kernels keep their operands in the imported memory and take byte offsets
@@ -34,7 +35,7 @@ export const op = {
   i32Store: 0x36, f32Store: 0x38, f64Store: 0x39, i32Store8: 0x3a,
   i32Const: 0x41, f32Const: 0x43, f64Const: 0x44,
   i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtS: 0x4a, i32GtU: 0x4b,
-  i32LeS: 0x4c, i32LeU: 0x4d, i32GeS: 0x4e, i32GeU: 0x4f,
+  i32LeS: 0x4c, i32LeU: 0x4d, i32GeS: 0x4e, i32GeU: 0x4f, f32Eq: 0x5b,
   i32Ctz: 0x68, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Xor: 0x73,
   i32Shl: 0x74, i32ShrS: 0x75, i32ShrU: 0x76,
   f32Add: 0x92, f32Sub: 0x93, f32Mul: 0x94, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2,
@@ -258,6 +259,25 @@ export function compileModule(bytes: Uint8Array): CompiledModule | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A getter that assembles and compiles the module of `spec` on its first call
+ * and returns that result ever after: the compiled module, or null where
+ * WebAssembly (or a feature the module uses) is missing.
+ */
+export function lazyModule(spec: () => ModuleSpec): () => CompiledModule | null {
+  let compiled: CompiledModule | null | undefined;
+  return () => {
+    if (compiled === undefined) {
+      try {
+        compiled = compileModule(assembleModule(spec()));
+      } catch {
+        compiled = null;
+      }
+    }
+    return compiled;
+  };
 }
 
 export const WASM_PAGE_BYTES = 65536;

@@ -31,6 +31,11 @@
  * survivors' spikes reach the next layer scaled by 1/(1 − p), and the
  * gradient flows back through the same mask.
  *
+ * Polyak averaging (optional, `averageDecay` d > 0): after every optimiser
+ * step a ← d·a + (1 − d)·w for every parameter (a starts at 0); `evaluate`
+ * runs with the bias-corrected average a/(1 − dⁿ) after n steps in place of
+ * w, then puts w back. Training, and the weight statistics, use w.
+ *
  * Costs (collectStats, counted over the training samples of the epoch; one
  * step reads as `dtMs` of biological time, 1 ms by default, for rates):
  *   meanFiringRateHz        hidden spikes per hidden neuron per second
@@ -77,6 +82,8 @@ export const surrogateConfigSchema = z.strictObject({
   dropout: z.number().min(0).max(0.9).default(0)
     .describe("training only: silence each hidden neuron for a whole sample with this probability (survivors' spikes scaled by 1/(1−p))"),
   dtMs: z.number().positive().max(1000).default(1).describe("biological time per step, for firing rates"),
+  averageDecay: z.number().min(0).max(0.99999).default(0)
+    .describe("evaluate with a bias-corrected exponential moving average of the parameters (Polyak averaging), this decay per batch; 0: off"),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 5e-4 }),
   batchSize: z.int().min(1).max(4096).default(128),
 });
@@ -103,9 +110,12 @@ export class SurrogateLearner implements Learner {
   /** dLoss/ds or dLoss/dU of the output layer, [steps × maxBatch × classes]. */
   private readonly gOut: Float32Array;
   private readonly predictions: Int32Array;
-  /** Dropout: per hidden layer, the mask [maxBatch × units] and the masked spikes [steps × maxBatch × units]. */
+  /** Polyak averaging: the running averages of the parameters, a copy of the live values, the update count. */
+  private readonly averages: Float32Array[];
+  private readonly live: Float32Array[];
+  private averageSteps = 0;
+  /** Dropout: per hidden layer, the mask [maxBatch × units]. */
   private readonly dropMasks: Float32Array[];
-  private readonly dropped: Float32Array[];
   private lastWeights: Float32Array[] | null = null;
   // Counters since the last collectStats (training samples only).
   private samples = 0;
@@ -148,9 +158,11 @@ export class SurrogateLearner implements Learner {
     this.memSum = new Float32Array(this.maxBatch * this.classes);
     this.gOut = new Float32Array(this.steps * this.maxBatch * this.classes);
     this.predictions = new Int32Array(this.maxBatch);
+    const avg = config.averageDecay > 0;
+    this.averages = this.allParams.map((p) => new Float32Array(avg ? p.value.length : 0));
+    this.live = this.allParams.map((p) => new Float32Array(avg ? p.value.length : 0));
     const drop = config.dropout > 0;
     this.dropMasks = config.hidden.map((u) => new Float32Array(drop ? this.maxBatch * u : 0));
-    this.dropped = config.hidden.map((u) => new Float32Array(drop ? this.steps * this.maxBatch * u : 0));
   }
 
   trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
@@ -165,11 +177,14 @@ export class SurrogateLearner implements Learner {
       g = this.layers[l]!.backward(g, null, batch);
     }
     this.optimizer.step(this.allParams);
+    if (this.c.averageDecay > 0) this.updateAverages();
     this.count(x, batch, inputSpikes);
     return { loss, correct: this.predict(y, 0, batch, null) };
   }
 
   evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
+    const averaged = this.c.averageDecay > 0 && this.averageSteps > 0;
+    if (averaged) this.swapInAverages();
     let loss = 0;
     let correct = 0;
     const size = this.inputSize;
@@ -179,6 +194,7 @@ export class SurrogateLearner implements Learner {
       loss += this.lossAndGradient(y, start, n, false) * n;
       correct += this.predict(y, start, n, predictions ?? null);
     }
+    if (averaged) this.restoreLive();
     return { loss: loss / Math.max(1, batch), correct };
   }
 
@@ -230,21 +246,22 @@ export class SurrogateLearner implements Learner {
     }
     const drop = training && this.c.dropout > 0;
     for (let l = 1; l < this.layers.length; l++) {
-      if (drop) h = this.dropout(h, l - 1, batch);
-      h = this.layers[l]!.forward(h, batch);
+      const next = this.layers[l]!;
+      // The masked spikes go straight into the next layer's input buffer.
+      if (drop) h = this.dropout(h, l - 1, batch, next.input);
+      h = next.forward(h, batch);
     }
     return inputSpikes;
   }
 
-  /** Draws layer l's mask for this batch (one draw per sample and neuron) and returns the masked spikes. */
-  private dropout(spikes: Float32Array, l: number, batch: number): Float32Array {
+  /** Draws layer l's mask for this batch (one draw per sample and neuron); writes the masked spikes into `out`. */
+  private dropout(spikes: Float32Array, l: number, batch: number, out: Float32Array): Float32Array {
     const mask = this.dropMasks[l]!;
     const n = batch * this.layers[l]!.outSize;
     const p = this.c.dropout;
     const keep = 1 / (1 - p);
     const s = this.rngState;
     for (let i = 0; i < n; i++) mask[i] = xorshiftNext(s) < p ? 0 : keep;
-    const out = this.dropped[l]!;
     for (let t = 0; t < this.steps; t++) {
       const o = t * n;
       for (let i = 0; i < n; i++) out[o + i] = spikes[o + i]! * mask[i]!;
@@ -366,6 +383,32 @@ export class SurrogateLearner implements Learner {
       if (arg === y[offset + b]) correct++;
     }
     return correct;
+  }
+
+  /** a ← d·a + (1 − d)·w for every parameter, after each optimiser step. */
+  private updateAverages(): void {
+    const d = this.c.averageDecay;
+    this.averageSteps++;
+    for (let k = 0; k < this.allParams.length; k++) {
+      const w = this.allParams[k]!.value;
+      const a = this.averages[k]!;
+      for (let i = 0; i < w.length; i++) a[i] = d * a[i]! + (1 - d) * w[i]!;
+    }
+  }
+
+  /** Keeps the live parameters aside and puts the bias-corrected averages a/(1 − dⁿ) in their place. */
+  private swapInAverages(): void {
+    const scale = 1 / (1 - Math.pow(this.c.averageDecay, this.averageSteps));
+    for (let k = 0; k < this.allParams.length; k++) {
+      const w = this.allParams[k]!.value;
+      const a = this.averages[k]!;
+      this.live[k]!.set(w);
+      for (let i = 0; i < w.length; i++) w[i] = a[i]! * scale;
+    }
+  }
+
+  private restoreLive(): void {
+    for (let k = 0; k < this.allParams.length; k++) this.allParams[k]!.value.set(this.live[k]!);
   }
 
   /** Adds the last training batch's spikes and synaptic events to the counters. */

@@ -19,9 +19,9 @@
  * [(features + hidden) × gates·hidden]: rows 0..F-1 are W_x, rows F..F+H-1 are
  * W_h (both contiguous sub-arrays), columns are gate blocks of `hidden` each.
  *
- * Kernels: every product runs through `GemmArena.gemm` (C = A·B, WebAssembly
- * SIMD where available and the width is a multiple of 16, JavaScript
- * otherwise), so its operands live in the cell's arena: the time-major input,
+ * Kernels: every product runs through `GemmArena.gemm` (C = A·B, the dense
+ * tiling of the WebAssembly SIMD product of core/simd-gemm.ts where available
+ * and the width is a multiple of 16, JavaScript otherwise), so its operands live in the cell's arena: the time-major input,
  * a copy of W refreshed at each forward, the activations, the gradients with
  * respect to the pre-activations, and the transposes the weight gradients need.
  * The input gradient dXs = dA·W_xᵀ (features rarely a multiple of 16) uses

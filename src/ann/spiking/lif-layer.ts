@@ -24,8 +24,9 @@
  *   dx[t] = dI[t]·Wᵀ
  *
  * `detachReset` (default true) drops the reset's dependence on the spike from
- * the gradient, as snnTorch's `reset_delay`/`detach_reset` practice and
- * Zenke & Vogels 2021 recommend: the reset is treated as a constant input.
+ * the gradient, as snnTorch does (its `SpikingNeuron.mem_reset` returns a
+ * detached reset signal; Zenke & Vogels 2021 found this trains better): the
+ * reset is treated as a constant input.
  *
  * Input modes. "sequence": x is time-major [T × batch × in] (Poisson spikes,
  * or the spikes of the layer below). "constant": x is [batch × in] and the
@@ -38,8 +39,12 @@
  * feed-forward input projection, the weight gradient, the input gradient);
  * only the recurrent product needs a call per step. The products run through
  * a SimdArena (core/kernels.ts: WebAssembly SIMD, zero entries of the left
- * operand skipped; spikes are mostly zeros) where the width allows. Every
- * buffer is sized once for steps × maxBatch.
+ * operand skipped; spikes are mostly zeros) where the width allows: a narrow
+ * layer (10 output neurons) multiplies by a copy of W padded to a multiple of
+ * 4 columns; its weight gradient is a row-wise scatter over the non-zero
+ * inputs (spike-kernels.ts). Every buffer is sized once for steps × maxBatch.
+ * A constant-input, feed-forward layer sums dI over the steps inside the BPTT
+ * loop instead of storing it.
  */
 import { SimdArena, simdAvailable } from "../../core/kernels.js";
 import type { Rng } from "../../core/rng.js";
