@@ -253,6 +253,15 @@ describe("surrogate learner", () => {
     expect(surrogateConfigSchema.safeParse({ type: "surrogate", encoding: "latency" }).success).toBe(false);
   });
 
+  it("draws each first-layer neuron's input weights (column j of W) as a 28×28 receptive field", () => {
+    const shape = { inputSize: 784, classes: 10, image: { height: 28, width: 28, channels: 1 }, featureRange: { min: 0, max: 1 } };
+    const learner = new SurrogateLearner(surrogateConfigSchema.parse({ type: "surrogate", hidden: [6], batchSize: 2 }), shape, Rng.fromSeed(13));
+    const f = learner.receptiveFields();
+    expect([f.width, f.height, f.count]).toEqual([28, 28, 6]);
+    const w = learner.layers[0]!.weight.value;
+    for (const [j, i] of [[0, 0], [5, 783], [3, 400]] as const) expect(f.data[j * 784 + i]).toBe(w[i * 6 + j]);
+  });
+
   it("drops hidden neurons per sample for all steps while training (inverted dropout, Srivastava et al. 2014), never when evaluating", () => {
     const config = surrogateConfigSchema.parse({ type: "surrogate", hidden: [200], steps: 8, dropout: 0.5, batchSize: 4 });
     const shape = { inputSize: 30, classes: 3, featureRange: { min: 0, max: 1 } };

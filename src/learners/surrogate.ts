@@ -59,7 +59,7 @@ import { xorshiftNext } from "../core/xorshift.js";
 import { weightStats } from "../metrics/weights.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
-import type { BatchResult, Learner, LearnerStats } from "./learner.js";
+import type { BatchResult, Learner, LearnerStats, ReceptiveFields } from "./learner.js";
 
 export const surrogateConfigSchema = z.strictObject({
   type: z.literal("surrogate"),
@@ -96,6 +96,7 @@ export class SurrogateLearner implements Learner {
   readonly layers: readonly LifLayer[];
   private readonly c: SurrogateConfig;
   private readonly inputSize: number;
+  private readonly image: TaskShape["image"];
   private readonly classes: number;
   private readonly steps: number;
   private readonly featureMin: number;
@@ -130,6 +131,7 @@ export class SurrogateLearner implements Learner {
     this.name = config.name ?? "surrogate";
     this.maxBatch = config.batchSize;
     this.inputSize = shape.inputSize;
+    this.image = shape.image;
     this.classes = shape.classes;
     this.steps = config.steps;
     this.featureMin = shape.featureRange.min;
@@ -231,6 +233,25 @@ export class SurrogateLearner implements Learner {
 
   params(): readonly Param[] {
     return this.allParams;
+  }
+
+  /**
+   * Each first-layer neuron's input weights as an image (the task's image
+   * shape, one channel; otherwise a 1 × inputSize strip): data[j·P + pixel].
+   */
+  receptiveFields(): ReceptiveFields {
+    const first = this.layers[0]!;
+    const n = first.outSize;
+    const p = this.inputSize;
+    const w = first.weight.value;
+    const data = new Float32Array(n * p);
+    for (let i = 0; i < p; i++) {
+      const row = i * n;
+      for (let j = 0; j < n; j++) data[j * p + i] = w[row + j]!;
+    }
+    const img = this.image;
+    const square = img !== undefined && img.channels === 1 && img.width * img.height === p;
+    return { width: square ? img.width : p, height: square ? img.height : 1, count: n, data };
   }
 
   /** Encodes the batch into the first layer's input and runs every layer; returns the input spikes (Poisson). */
