@@ -136,6 +136,11 @@ export function buildCharts(rows: readonly MetricRow[], learners: readonly strin
     }
     const m = META[id];
     const data = aggregateMetric(rows, m.metric, m.percent ? 100 : 1);
+    if (m.logY) {
+      // A log axis cannot show zero or negative values: drop zeros, keep the band above a tenth of the mean.
+      for (let i = data.length - 1; i >= 0; i--) if (!(data[i]!.mean > 0)) data.splice(i, 1);
+      for (const p of data) p.lo = Math.max(p.lo, p.mean / 10);
+    }
     if (m.percent) {
       // A confidence band for an accuracy cannot leave [0, 100] %.
       for (const p of data) {
