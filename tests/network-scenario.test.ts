@@ -92,6 +92,35 @@ describe("network scenarios", () => {
     expect((error as ScenarioError).message).toMatch(/\$\.groups\[1\]\.model.*line 2.*tauw/);
   });
 
+  it("runs a plasticity rule named in the scenario (stdp-song.json, shortened): weights move, within bounds", () => {
+    const s = network(readFileSync(join(root, "scenarios", "stdp-song.json"), "utf8"));
+    const short = { ...s, durationMs: 3000 };
+    const r = runNetworkScenario(short, "stdp-song.json");
+    const w = r.recordings.weights[0]!;
+    expect(w.rule).toBe("pair-stdp");
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of w.values) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    expect(min).toBeGreaterThanOrEqual(0);
+    expect(max).toBeLessThanOrEqual(0.01);
+    // Without plasticity the same seed leaves every weight where it started.
+    const frozen = runNetworkScenario({ ...short, synapses: short.synapses.map(({ plasticity: _p, ...rest }) => rest) }, "x.json");
+    expect(frozen.recordings.weights).toHaveLength(0);
+    expect(r.runs[0]!.plastic[0]!.weightStd).toBeGreaterThan(0);
+    const built = runNetworkScenario({ ...short, durationMs: 0.1 }, "x.json").recordings.weights[0]!.values;
+    let moved = 0;
+    for (let k = 0; k < built.length; k++) if (Math.abs(built[k]! - w.values[k]!) > 1e-6) moved++;
+    expect(moved).toBeGreaterThan(500); // STDP changed most of the 1000 weights in 3 s
+  });
+
+  it("refuses an unknown plasticity rule at its path", () => {
+    expect(() => network(JSON.stringify({ ...small, synapses: [{ ...small.synapses[0], plasticity: { rule: "hebb" } }] })))
+      .toThrow(/\$\.synapses\[0\]\.plasticity\.rule/);
+  });
+
   it("writes every file from the CLI and rebuilds the report from them", () => {
     const dir = mkdtempSync(join(tmpdir(), "neurocompare-net-"));
     writeFileSync(join(dir, "small.json"), JSON.stringify(small));

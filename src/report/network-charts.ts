@@ -131,6 +131,25 @@ export function buildNetworkCharts(rec: Recordings, durationMs: number, dtMs: nu
           },
         },
       });
+    } else if (id === "weight-distribution") {
+      if (rec.weights.length === 0) continue;
+      const data: { group: string; lo: number; hi: number; count: number }[] = [];
+      for (const w of rec.weights) for (const b of histogram(w.values, 40)) data.push({ group: `${w.name} (${w.rule})`, ...b });
+      const names = rec.weights.map((w) => `${w.name} (${w.rule})`);
+      defs.push({
+        id, title: "Weight distribution after the run",
+        caption: "Final weights of each plastic synapse population (first seed). Additive STDP with competition drives weights to the bounds (Song, Miller & Abbott 2000).",
+        spec: {
+          ...base("Weight distribution after the run", data, names),
+          mark: { type: "bar", opacity: 0.8 },
+          encoding: {
+            x: { field: "lo", type: "quantitative", title: "weight", bin: { binned: true } },
+            x2: { field: "hi" },
+            y: { field: "count", type: "quantitative", title: "synapses", stack: null },
+            color: colorBy(names),
+          },
+        },
+      });
     } else if (id === "voltage-traces") {
       if (rec.traces.length === 0) continue;
       const data: { trace: string; variable: string; timeMs: number; value: number }[] = [];

@@ -20,6 +20,8 @@ import { HodgkinHuxleyGroup } from "../snn/neurons/hodgkin-huxley.js";
 import { IzhikevichGroup } from "../snn/neurons/izhikevich.js";
 import { LifGroup } from "../snn/neurons/lif.js";
 import { Synapses } from "../snn/synapses/synapses.js";
+import { createPlasticity } from "../plasticity/index.js";
+import type { PlasticityRule } from "../plasticity/rule.js";
 import type { InitialValue, NetworkScenario, NeuronModelConfig } from "./network-schema.js";
 
 export interface BuiltNetwork {
@@ -29,6 +31,8 @@ export interface BuiltNetwork {
   spikeMonitors: SpikeMonitor[];
   rateMonitors: PopulationRateMonitor[];
   stateMonitors: { group: string; monitor: StateMonitor }[];
+  /** Synapse populations with a plasticity rule (the rule runs as an end-of-step monitor). */
+  plastic: { name: string; synapses: Synapses; rule: PlasticityRule }[];
 }
 
 function createGroup(name: string, size: number, m: NeuronModelConfig, dtMs: number, rng: Rng): NeuronGroup {
@@ -111,6 +115,7 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
   };
 
   const synapses: Synapses[] = [];
+  const plastic: BuiltNetwork["plastic"] = [];
   s.synapses.forEach((c, i) => {
     const source = groupRef(c.source, `$.synapses[${i}].source`);
     const target = groupRef(c.target, `$.synapses[${i}].target`);
@@ -124,13 +129,15 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
       return;
     }
     try {
-      synapses.push(new Synapses({
+      const syn = new Synapses({
         ...(c.name !== undefined ? { name: c.name } : {}),
         source, target, targetVar: c.targetVar, connect: c.connect, weight: c.weight,
         delaySteps: Math.round(c.delayMs / s.dtMs),
         ...(c.sourceRange !== undefined ? { preRange: c.sourceRange } : {}),
         rng: root.fork(`synapses:${i}`),
-      }));
+      });
+      synapses.push(syn);
+      if (c.plasticity !== undefined) plastic.push({ name: syn.name, synapses: syn, rule: createPlasticity(c.plasticity, syn, s.dtMs) });
     } catch (e) {
       if (!isUserError(e) && !(e instanceof RangeError)) throw e;
       issues.push({ path: `$.synapses[${i}]`, expected: "a valid synapse population", found: found(e) });
@@ -191,7 +198,8 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
   if (issues.length > 0) throw new ScenarioError(file, issues);
   const network = new Network({
     dtMs: s.dtMs, groups, synapses, currents,
-    monitors: [...stateMonitors.map((m) => m.monitor), ...spikeMonitors, ...rateMonitors],
+    // Plasticity rules run at the end of each step, after delivery, before the spike monitors look.
+    monitors: [...stateMonitors.map((m) => m.monitor), ...plastic.map((p) => p.rule), ...spikeMonitors, ...rateMonitors],
   });
-  return { network, groups, synapses, spikeMonitors, rateMonitors, stateMonitors };
+  return { network, groups, synapses, spikeMonitors, rateMonitors, stateMonitors, plastic };
 }

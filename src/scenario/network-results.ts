@@ -15,6 +15,8 @@ export interface NetworkSummary {
   seeds: number[];
   groups: { group: string; size: number; final: Record<string, Interval> }[];
   network: Record<string, Interval>;
+  /** Final weight statistics of plastic synapse populations. */
+  synapses: { name: string; final: Record<string, Interval> }[];
 }
 
 export const NETWORK_CSV_HEADER = "group,seed,metric,value";
@@ -27,6 +29,10 @@ function seedRows(r: NetworkRunResult["runs"][number]): { group: string; seed: n
   const rows: { group: string; seed: number; metric: string; value: number }[] = [];
   for (const g of r.groups) {
     for (const metric of ["spikes", "meanRateHz", "meanIsiCv", "activeFraction"] as const) rows.push({ group: g.group, seed: r.seed, metric, value: g[metric] });
+  }
+  for (const p of r.plastic) {
+    rows.push({ group: `synapses:${p.name}`, seed: r.seed, metric: "meanWeight", value: p.meanWeight });
+    rows.push({ group: `synapses:${p.name}`, seed: r.seed, metric: "weightStd", value: p.weightStd });
   }
   rows.push({ group: "network", seed: r.seed, metric: "synapses", value: r.synapses });
   rows.push({ group: "network", seed: r.seed, metric: "buildMs", value: r.buildMs });
@@ -70,13 +76,15 @@ export function summarizeNetworkRows(rows: readonly NetworkRow[], scenario: Netw
     for (const m of metrics) out[m] = confidenceInterval(rows.filter((r) => r.group === group && r.metric === m && Number.isFinite(r.value)).map((r) => r.value));
     return out;
   };
-  const groups = [...new Set(rows.map((r) => r.group))].filter((g) => g !== "network");
+  const groups = [...new Set(rows.map((r) => r.group))].filter((g) => g !== "network" && !g.startsWith("synapses:"));
+  const plastic = [...new Set(rows.map((r) => r.group))].filter((g) => g.startsWith("synapses:"));
   return {
     scenario,
     packageVersion,
     seeds,
     groups: groups.map((g) => ({ group: g, size: sizes.get(g) ?? 0, final: intervals(g) })),
     network: intervals("network"),
+    synapses: plastic.map((g) => ({ name: g.slice("synapses:".length), final: intervals(g) })),
   };
 }
 
@@ -125,5 +133,6 @@ export function recordingsFromCsv(s: NetworkScenario, spikesCsv: string, stateCs
     tr.v.push(Number(value));
   }
   const traces = [...traceMap.values()].map((tr) => ({ group: tr.group, variable: tr.variable, neuron: tr.neuron, timesMs: Float64Array.from(tr.t), values: Float32Array.from(tr.v) }));
-  return { spikes, rates, traces };
+  // Final weights are not written to CSV: a rebuilt report omits the weight-distribution chart.
+  return { spikes, rates, traces, weights: [] };
 }

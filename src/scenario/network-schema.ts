@@ -6,6 +6,7 @@
  * histograms and voltage traces.
  */
 import { z } from "zod";
+import { plasticityConfigSchema } from "../plasticity/index.js";
 import { IZHIKEVICH_PRESETS } from "../snn/neurons/izhikevich.js";
 
 const finite = z.number();
@@ -122,6 +123,8 @@ const synapsesSchema = z.strictObject({
   connect: connectSchema,
   weight: weightSchema.default(1),
   delayMs: z.number().min(0).default(0).describe("rounded to whole steps"),
+  plasticity: plasticityConfigSchema.optional()
+    .describe("a plasticity rule on these synapses: pair-stdp, triplet-stdp or reward-stdp (no reward signal in a network run)"),
 });
 
 const currentSchema = z.strictObject({
@@ -133,7 +136,7 @@ const currentSchema = z.strictObject({
     .describe("level k applies from timesMs[k] on; omitted: constant"),
 });
 
-export const networkChartNames = ["raster", "population-rate", "isi-histogram", "rate-distribution", "voltage-traces"] as const;
+export const networkChartNames = ["raster", "population-rate", "isi-histogram", "rate-distribution", "voltage-traces", "weight-distribution"] as const;
 export type NetworkChartName = (typeof networkChartNames)[number];
 
 export const networkScenarioSchema = z.strictObject({

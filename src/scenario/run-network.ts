@@ -19,8 +19,18 @@ export interface GroupStats {
   activeFraction: number;
 }
 
+export interface SynapseStats {
+  name: string;
+  rule: string;
+  count: number;
+  meanWeight: number;
+  weightStd: number;
+}
+
 export interface SeedRun {
   seed: number;
+  /** Final weight statistics of the plastic synapse populations. */
+  plastic: SynapseStats[];
   synapses: number;
   buildMs: number;
   simMs: number;
@@ -31,6 +41,8 @@ export interface Recordings {
   spikes: { group: string; size: number; indices: Int32Array; timesMs: Float64Array }[];
   rates: { group: string; rateHz: Float32Array }[];
   traces: { group: string; variable: string; neuron: number; timesMs: Float64Array; values: Float32Array }[];
+  /** Final weights of plastic synapse populations (not rebuilt by `report`). */
+  weights: { name: string; rule: string; values: Float32Array }[];
 }
 
 export interface NetworkRunResult {
@@ -65,8 +77,19 @@ export function runNetworkScenario(
         meanIsiCv: interSpikeIntervals(m.indices, times, size).meanCv, activeFraction: active / size,
       };
     });
+    const plastic: SynapseStats[] = built.plastic.map((p) => {
+      const w = p.synapses.matrix.weight.subarray(0, p.synapses.matrix.count);
+      let sum = 0;
+      let sq = 0;
+      for (let k = 0; k < w.length; k++) {
+        sum += w[k]!;
+        sq += w[k]! * w[k]!;
+      }
+      const mean = w.length > 0 ? sum / w.length : 0;
+      return { name: p.name, rule: p.rule.rule, count: w.length, meanWeight: mean, weightStd: Math.sqrt(Math.max(0, w.length > 0 ? sq / w.length - mean * mean : 0)) };
+    });
     const run: SeedRun = {
-      seed, synapses: built.synapses.reduce((a, syn) => a + syn.matrix.count, 0),
+      seed, plastic, synapses: built.synapses.reduce((a, syn) => a + syn.matrix.count, 0),
       buildMs: t1 - t0, simMs: t2 - t1, groups,
     };
     runs.push(run);
@@ -77,6 +100,7 @@ export function runNetworkScenario(
         rates: built.rateMonitors.map((m) => ({ group: m.source.name, rateHz: m.rateHz.slice() })),
         traces: built.stateMonitors.flatMap(({ group, monitor }) => monitor.vars.flatMap((variable) =>
           Array.from(monitor.indices, (neuron, k) => ({ group, variable, neuron, timesMs: monitor.timesMs(), values: monitor.trace(variable, k).slice() })))),
+        weights: built.plastic.map((p) => ({ name: p.name, rule: p.rule.rule, values: p.synapses.matrix.weight.slice(0, p.synapses.matrix.count) })),
       };
     }
   }
