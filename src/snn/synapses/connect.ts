@@ -19,7 +19,7 @@
  * p=0.02)`); other rows stay empty.
  */
 import type { Rng } from "../../core/rng.js";
-import { Xorshift128 } from "../inputs/xorshift.js";
+import { Xorshift128 } from "../../core/xorshift.js";
 
 export type ConnectRule =
   | { rule: "probability"; p: number; allowSelf?: boolean }
