@@ -57,18 +57,8 @@ const report = (r) => {
 async function runOurs() {
   const { runAnnBench } = await import(pathToFileURL(dist("bench/ann-bench.js")).href);
   for (const w of workloads) {
-    if (w === "lstm") {
-      if (!existsSync(dist("bench/lstm-bench.js"))) {
-        report({ peer: "ours", workload: w, error: "dist/bench/lstm-bench.js not built" });
-        continue;
-      }
-      const { runLstmBench } = await import(pathToFileURL(dist("bench/lstm-bench.js")).href);
-      const r = await runLstmBench({ epochs, seed });
-      report({ peer: "ours", workload: w, msPerEpoch: r.msPerEpoch, testAccuracy: r.testAccuracy, epochs });
-    } else {
-      const r = await runAnnBench(w, { epochs, seed });
-      report({ peer: "ours", workload: w, msPerEpoch: r.msPerEpoch, testAccuracy: r.testAccuracy, epochs });
-    }
+    const r = await runAnnBench(w, { epochs, seed });
+    report({ peer: "ours", workload: w, msPerEpoch: r.msPerEpoch, testAccuracy: r.testAccuracy, epochs });
   }
 }
 

@@ -10,6 +10,7 @@ export class Sequential {
   readonly loss: LossName;
   readonly outSize: number;
   readonly inSize: number;
+  readonly maxBatch: number;
   private readonly dOut: Float32Array;
   private readonly allParams: readonly Param[];
 
@@ -24,6 +25,7 @@ export class Sequential {
     this.loss = loss;
     this.inSize = layers[0]!.inSize;
     this.outSize = layers[layers.length - 1]!.outSize;
+    this.maxBatch = maxBatch;
     this.dOut = new Float32Array(maxBatch * this.outSize);
     this.allParams = layers.flatMap((l) => l.params());
   }
@@ -36,6 +38,31 @@ export class Sequential {
     let h = x;
     for (const l of this.layers) h = l.forward(h, batch, training);
     return h;
+  }
+
+  /**
+   * Scores `count` samples without learning, in chunks of maxBatch: mean loss,
+   * correct count, and the predicted class of each sample when asked.
+   */
+  evaluate(x: Float32Array, labels: Int32Array, count: number, predictions?: Int32Array): LossResult {
+    const classes = this.outSize;
+    let loss = 0;
+    let correct = 0;
+    for (let start = 0; start < count; start += this.maxBatch) {
+      const n = Math.min(this.maxBatch, count - start);
+      const out = this.forward(x.subarray(start * this.inSize, (start + n) * this.inSize), n, false);
+      if (predictions !== undefined) {
+        for (let i = 0; i < n; i++) {
+          let arg = 0;
+          for (let j = 1; j < classes; j++) if (out[i * classes + j]! > out[i * classes + arg]!) arg = j;
+          predictions[start + i] = arg;
+        }
+      }
+      const r = computeLoss(this.loss, out, labels, start, n, classes, null);
+      loss += r.loss * n;
+      correct += r.correct;
+    }
+    return { loss: loss / Math.max(1, count), correct };
   }
 
   /** Forward, loss, backward: leaves batch-mean gradients in the params. */

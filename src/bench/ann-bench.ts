@@ -3,15 +3,18 @@
  * over the 8,000 training digits of the fixed MNIST split, batch 32, then
  * accuracy on the 2,000 test digits.
  *
- *   mlp: 784-128-10, ReLU, softmax cross-entropy, SGD 0.1
- *   cnn: conv5×5×8 - maxpool2 - conv5×5×16 - maxpool2 - dense10, Adam 0.002
+ *   mlp:  784-128-10, ReLU, softmax cross-entropy, SGD 0.1
+ *   cnn:  conv5×5×8 - maxpool2 - conv5×5×16 - maxpool2 - dense10, Adam 0.002
+ *   lstm: LSTM(64) over the 28 rows of each digit, dense 10, Adam 0.002 (no
+ *         clipping: the peers' runs used plain Adam)
  *
  * The learner is built and trained by the scenario runner, exactly as a
  * scenario file would (scenarios/mnist-mlp.json, scenarios/mnist-cnn.json use
  * the same learner configs with more epochs), so the time measured is the
  * time users get. `msPerEpoch` is the runner's mean training wall time per
  * epoch (evaluation excluded). Peers measured on the same machines (ANCHORS):
- * MLP PyTorch 457 ms, TF.js wasm 1,685 ms; CNN PyTorch 851 ms.
+ * MLP PyTorch 457 ms, TF.js wasm 1,685 ms; CNN PyTorch 851 ms; LSTM PyTorch
+ * 2,824 ms, TF.js wasm 17,441 ms.
  *
  * Measured here while the 2-core machine ran other jobs (load 6-8), best of
  * three interleaved rounds of bench/peers/run.mjs: MLP 1,228 ms (PyTorch 722,
@@ -23,7 +26,10 @@ import { runScenario } from "../scenario/run.js";
 import { scenarioSchema } from "../scenario/schema.js";
 import { mnistTask } from "../tasks/mnist.js";
 
-export type AnnBenchWorkload = "mlp" | "cnn";
+export type AnnBenchWorkload = "mlp" | "cnn" | "lstm";
+
+/** The task each workload trains on: digits as images, or row by row as sequences. */
+const BENCH_TASKS: Record<AnnBenchWorkload, "mnist" | "mnist-rows"> = { mlp: "mnist", cnn: "mnist", lstm: "mnist-rows" };
 
 export const ANN_BENCH_CONFIGS = {
   mlp: {
@@ -40,6 +46,10 @@ export const ANN_BENCH_CONFIGS = {
       { type: "dense", units: 10 },
     ],
     optimizer: { type: "adam", learningRate: 0.002 }, batchSize: 32,
+  },
+  lstm: {
+    type: "rnn", cell: "lstm", hidden: 64, batchSize: 32,
+    optimizer: { type: "adam", learningRate: 0.002 },
   },
 } as const;
 
@@ -61,7 +71,7 @@ export async function runAnnBench(workload: AnnBenchWorkload,
   const scenario = scenarioSchema.parse({
     name: `bench-${workload}`,
     description: `ANCHORS ${workload} workload on the fixed MNIST split`,
-    task: { type: "mnist" },
+    task: { type: BENCH_TASKS[workload] },
     learners: [ANN_BENCH_CONFIGS[workload]],
     epochs,
     seeds: [seed],
@@ -76,7 +86,7 @@ export async function runAnnBench(workload: AnnBenchWorkload,
       },
     },
   });
-  const task = mnistTask({ type: "mnist" }); // the cached split the run used
+  const task = mnistTask({ type: "mnist" }); // the cached split the run used (mnist-rows holds the same digits)
   return {
     workload, msPerEpoch: wallMs / epochs, testAccuracy, epochs,
     trainSamples: task.train.count, testSamples: task.test.count,

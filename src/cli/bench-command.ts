@@ -44,12 +44,9 @@ export async function benchCommand(workload: string, opts: BenchOptions): Promis
     const { runCubaBench } = await import("../bench/cuba-bench.js");
     const neurons = opts.neurons === undefined ? undefined : parsePositiveInt(opts.neurons, "--neurons", 10_000_000);
     result = { workload, ...runCubaBench({ neurons, durationS: parseDuration(opts.duration), seed }) };
-  } else if (workload === "lstm") {
-    const { runLstmBench } = await import("../bench/lstm-bench.js");
-    result = { ...(await runLstmBench({ epochs, seed })) };
   } else {
     const { runAnnBench } = await import("../bench/ann-bench.js");
-    result = { ...(await runAnnBench(workload as "mlp" | "cnn", { epochs, seed })) };
+    result = { ...(await runAnnBench(workload as "mlp" | "cnn" | "lstm", { epochs, seed })) };
   }
   if (opts.json) {
     process.stdout.write(JSON.stringify(result) + "\n");

@@ -26,11 +26,11 @@ import { AvgPool2D, MaxPool2D } from "../ann/pool2d.js";
 import { Sequential } from "../ann/sequential.js";
 import { UserError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
-import { weightStats } from "../metrics/weights.js";
+import { WeightTracker } from "../metrics/weights.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
 import type { BatchResult, Learner, LearnerStats } from "./learner.js";
-import { denseOpsPerSample, lossOnly } from "./mlp.js";
+import { denseOpsPerSample } from "./mlp.js";
 
 const activationSchema = z.enum(["sigmoid", "tanh", "relu", "leaky-relu", "linear"]);
 
@@ -91,7 +91,7 @@ export class CnnLearner implements Learner {
   readonly maxBatch: number;
   readonly net: Sequential;
   private readonly optimizer: Optimizer;
-  private lastWeights: Float32Array[] | null = null;
+  private readonly weightTracker = new WeightTracker();
 
   constructor(config: CnnConfig, shape: TaskShape, rng: Rng) {
     this.name = config.name ?? "cnn";
@@ -168,23 +168,13 @@ export class CnnLearner implements Learner {
   }
 
   evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
-    let loss = 0;
-    let correct = 0;
-    const inSize = this.net.inSize;
-    for (let start = 0; start < batch; start += this.maxBatch) {
-      const n = Math.min(this.maxBatch, batch - start);
-      const out = this.net.forward(x.subarray(start * inSize, (start + n) * inSize), n, false);
-      const r = lossOnly(this.net, out, y, start, n, predictions);
-      loss += r.loss * n;
-      correct += r.correct;
-    }
-    return { loss: loss / Math.max(1, batch), correct };
+    return this.net.evaluate(x, y, batch, predictions);
   }
+
 
   collectStats(): LearnerStats {
     const weights = this.params().filter((p) => p.decay).map((p) => p.value);
-    const stats = weightStats(weights, this.lastWeights);
-    this.lastWeights = weights.map((w) => w.slice());
+    const stats = this.weightTracker.stats(weights);
     return { ...stats, denseOpsPerSample: denseOpsPerSample(this.net.layers) };
   }
 

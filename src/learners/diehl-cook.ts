@@ -22,7 +22,7 @@ import { z } from "zod";
 import type { Param } from "../ann/layer.js";
 import type { Rng } from "../core/rng.js";
 import { UserError } from "../core/errors.js";
-import { weightStats } from "../metrics/weights.js";
+import { WeightTracker } from "../metrics/weights.js";
 import { DenseColumnNormalizer } from "../plasticity/normalization.js";
 import type { TaskShape } from "../tasks/task.js";
 import { LabelAssigner } from "./diehl-cook/assignment.js";
@@ -78,7 +78,7 @@ export class DiehlCookLearner implements Learner {
   private readonly weightParam: Param;
   private phase: "train" | "eval" = "eval";
   private samples = 0;
-  private lastWeights: Float32Array[] | null = null;
+  private readonly weightTracker = new WeightTracker();
 
   constructor(config: DiehlCookConfig, shape: TaskShape, rng: Rng) {
     if (shape.featureRange.min < 0 || shape.featureRange.max > 1) {
@@ -152,8 +152,7 @@ export class DiehlCookLearner implements Learner {
     const net = this.network;
     const n = Math.max(1, this.samples);
     const weights = [net.weights];
-    const w = weightStats(weights, this.lastWeights);
-    this.lastWeights = weights.map((a) => a.slice());
+    const w = this.weightTracker.stats(weights);
     let thetaSum = 0;
     for (let j = 0; j < net.n; j++) thetaSum += net.theta[j]!;
     const presentationS = (net.presentations * this.c.presentationMs) / 1000;

@@ -22,7 +22,7 @@ import type { Param } from "../ann/layer.js";
 import { computeLoss, softmaxCrossEntropy } from "../ann/loss.js";
 import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
 import type { Rng } from "../core/rng.js";
-import { weightStats } from "../metrics/weights.js";
+import { WeightTracker } from "../metrics/weights.js";
 import { PoissonGroup } from "../snn/inputs/poisson.js";
 import { SpikeMonitor } from "../snn/monitors.js";
 import { Network } from "../snn/network.js";
@@ -91,7 +91,7 @@ export class LsmLearner implements Learner {
   private hiddenSpikeTotal = 0;
   private inputSpikeTotal = 0;
   private eventsAtLastCollect = 0;
-  private lastWeights: Float32Array[] | null = null;
+  private readonly weightTracker = new WeightTracker();
 
   constructor(config: LsmConfig, shape: TaskShape, rng: Rng) {
     this.c = config;
@@ -227,8 +227,7 @@ export class LsmLearner implements Learner {
   collectStats(): LearnerStats {
     const n = Math.max(1, this.samples);
     const weights = [this.readout.weight.value];
-    const w = weightStats(weights, this.lastWeights);
-    this.lastWeights = weights.map((a) => a.slice());
+    const w = this.weightTracker.stats(weights);
     const events = this.synapses.reduce((a, s) => a + s.events, 0);
     const stats: LearnerStats = {
       ...w,

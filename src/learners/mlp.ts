@@ -6,13 +6,12 @@ import { z } from "zod";
 import { Activation } from "../ann/activation.js";
 import { Conv2D } from "../ann/conv2d.js";
 import { Dense } from "../ann/dense.js";
-import { computeLoss } from "../ann/loss.js";
 import type { Layer, Param } from "../ann/layer.js";
 import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
 import { Sequential } from "../ann/sequential.js";
 import type { Rng } from "../core/rng.js";
 import type { TaskShape } from "../tasks/task.js";
-import { weightStats } from "../metrics/weights.js";
+import { WeightTracker } from "../metrics/weights.js";
 import { effectiveOps } from "../plasticity/pruning/effective-ops.js";
 import { maskCounts, pruneParams } from "../plasticity/pruning/mask-pruning.js";
 import type { PruneRequest, PruneResult } from "../plasticity/pruning/types.js";
@@ -39,7 +38,7 @@ export class MlpLearner implements Learner {
   readonly net: Sequential;
   private readonly optimizer: Optimizer;
   private samples = 0;
-  private lastWeights: Float32Array[] | null = null;
+  private readonly weightTracker = new WeightTracker();
   /** Draws of the random pruning control (a fork: drawing never shifts the initial weights). */
   private readonly pruneRng: Rng;
 
@@ -72,23 +71,13 @@ export class MlpLearner implements Learner {
   }
 
   evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
-    let loss = 0;
-    let correct = 0;
-    for (let start = 0; start < batch; start += this.maxBatch) {
-      const n = Math.min(this.maxBatch, batch - start);
-      const xs = x.subarray(start * this.net.inSize, (start + n) * this.net.inSize);
-      const out = this.net.forward(xs, n, false);
-      const r = lossOnly(this.net, out, y, start, n, predictions);
-      loss += r.loss * n;
-      correct += r.correct;
-    }
-    return { loss: loss / Math.max(1, batch), correct };
+    return this.net.evaluate(x, y, batch, predictions);
   }
+
 
   collectStats(): LearnerStats {
     const weights = this.params().filter((p) => p.decay).map((p) => p.value);
-    const stats = weightStats(weights, this.lastWeights);
-    this.lastWeights = weights.map((w) => w.slice());
+    const stats = this.weightTracker.stats(weights);
     const ops = denseOpsPerSample(this.net.layers);
     this.samples = 0;
     const { remaining, total } = maskCounts(this.prunableWeights());
@@ -112,20 +101,6 @@ export class MlpLearner implements Learner {
   params(): readonly Param[] {
     return this.net.params();
   }
-}
-
-/** Loss and correct count without gradients; fills predictions when asked. */
-export function lossOnly(net: Sequential, out: Float32Array, y: Int32Array, offset: number, n: number,
-  predictions: Int32Array | undefined): BatchResult {
-  const classes = net.outSize;
-  if (predictions !== undefined) {
-    for (let i = 0; i < n; i++) {
-      let arg = 0;
-      for (let j = 1; j < classes; j++) if (out[i * classes + j]! > out[i * classes + arg]!) arg = j;
-      predictions[offset + i] = arg;
-    }
-  }
-  return computeLoss(net.loss, out, y, offset, n, classes, null);
 }
 
 /**

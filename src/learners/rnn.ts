@@ -7,13 +7,12 @@
 import { z } from "zod";
 import { Dense } from "../ann/dense.js";
 import type { Param } from "../ann/layer.js";
-import { computeLoss } from "../ann/loss.js";
 import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
 import { Recurrent } from "../ann/recurrent.js";
 import { Sequential } from "../ann/sequential.js";
 import { UserError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
-import { weightStats } from "../metrics/weights.js";
+import { WeightTracker } from "../metrics/weights.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
 import type { BatchResult, Learner, LearnerStats } from "./learner.js";
@@ -35,7 +34,7 @@ export class RnnLearner implements Learner {
   readonly net: Sequential;
   readonly recurrent: Recurrent;
   private readonly optimizer: Optimizer;
-  private lastWeights: Float32Array[] | null = null;
+  private readonly weightTracker = new WeightTracker();
 
   constructor(config: RnnConfig, shape: TaskShape, rng: Rng) {
     this.name = config.name ?? "rnn";
@@ -64,31 +63,13 @@ export class RnnLearner implements Learner {
   }
 
   evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
-    const inSize = this.net.inSize;
-    const classes = this.net.outSize;
-    let loss = 0;
-    let correct = 0;
-    for (let start = 0; start < batch; start += this.maxBatch) {
-      const n = Math.min(this.maxBatch, batch - start);
-      const out = this.net.forward(x.subarray(start * inSize, (start + n) * inSize), n, false);
-      if (predictions !== undefined) {
-        for (let i = 0; i < n; i++) {
-          let arg = 0;
-          for (let j = 1; j < classes; j++) if (out[i * classes + j]! > out[i * classes + arg]!) arg = j;
-          predictions[start + i] = arg;
-        }
-      }
-      const r = computeLoss("softmax-cross-entropy", out, y, start, n, classes, null);
-      loss += r.loss * n;
-      correct += r.correct;
-    }
-    return { loss: loss / Math.max(1, batch), correct };
+    return this.net.evaluate(x, y, batch, predictions);
   }
+
 
   collectStats(): LearnerStats {
     const weights = this.params().filter((p) => p.decay).map((p) => p.value);
-    const stats = weightStats(weights, this.lastWeights);
-    this.lastWeights = weights.map((w) => w.slice());
+    const stats = this.weightTracker.stats(weights);
     const readoutMacs = this.net.layers[1]!.inSize * this.net.layers[1]!.outSize;
     return { ...stats, denseOpsPerSample: this.recurrent.macsPerSample() + readoutMacs };
   }

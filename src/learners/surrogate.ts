@@ -56,7 +56,7 @@ import { countNonZero } from "../ann/spiking/spike-kernels.js";
 import { defaultSlope } from "../ann/spiking/surrogate.js";
 import type { Rng } from "../core/rng.js";
 import { xorshiftNext } from "../core/xorshift.js";
-import { weightStats } from "../metrics/weights.js";
+import { WeightTracker } from "../metrics/weights.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
 import type { BatchResult, Learner, LearnerStats, ReceptiveFields } from "./learner.js";
@@ -117,7 +117,7 @@ export class SurrogateLearner implements Learner {
   private averageSteps = 0;
   /** Dropout: per hidden layer, the mask [maxBatch × units]. */
   private readonly dropMasks: Float32Array[];
-  private lastWeights: Float32Array[] | null = null;
+  private readonly weightTracker = new WeightTracker();
   // Counters since the last collectStats (training samples only).
   private samples = 0;
   private hiddenSpikes = 0;
@@ -203,8 +203,7 @@ export class SurrogateLearner implements Learner {
   collectStats(): LearnerStats {
     const n = Math.max(1, this.samples);
     const weights = this.allParams.filter((p) => p.decay).map((p) => p.value);
-    const w = weightStats(weights, this.lastWeights);
-    this.lastWeights = weights.map((a) => a.slice());
+    const w = this.weightTracker.stats(weights);
     const hiddenNeurons = this.c.hidden.reduce((a, b) => a + b, 0);
     const seconds = (this.steps * this.c.dtMs) / 1000;
     let dense = 0;

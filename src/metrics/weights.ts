@@ -51,3 +51,14 @@ export function weightStats(current: readonly Float32Array[], previous: readonly
     depressedFraction: n > 0 ? down / n : 0,
   };
 }
+
+/** Weight statistics with the change since the previous call: it keeps a copy of the weights it last saw. */
+export class WeightTracker {
+  private previous: Float32Array[] | null = null;
+
+  stats(current: readonly Float32Array[]): WeightStats {
+    const s = weightStats(current, this.previous);
+    this.previous = current.map((w) => w.slice());
+    return s;
+  }
+}
