@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../core/errors.js";
 import { receptiveFieldImage, writeData, writeFileAtomic, writeReport } from "../report/write.js";
+import { collectEnvironment } from "../report/environment.js";
 import { writeNetworkReport } from "../report/network-report.js";
 import { loadAnyScenario } from "../scenario/load.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
@@ -93,10 +94,10 @@ async function runLearning(scenario: Scenario, seeds: number[], dir: string, opt
       },
     },
   });
-  const summary = summarize(result, packageVersion);
-  writeData(dir, result.rows, summary, result.weightHistograms);
+  const summary = summarize(result, packageVersion, collectEnvironment());
+  writeData(dir, result, summary);
   const images = result.receptiveFields.map((r) => receptiveFieldImage(r.learner, r.fields));
-  await writeReport(dir, result.rows, summary, result.weightHistograms, images);
+  await writeReport(dir, result, summary, images);
   appendFileSync(eventsPath, JSON.stringify({ event: "end", wallMs: Math.round(performance.now() - t0) }) + "\n");
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   for (const l of summary.learners) {

@@ -47,7 +47,7 @@ export const SIMD_PREFIX = 0xfd;
 
 /** SIMD sub-opcodes (emit with `simd(...)`, which LEB128-encodes them after the prefix). */
 export const simdOp = {
-  v128Load: 0x00, v128Load32Splat: 0x09, v128Store: 0x0b, v128Const: 0x0c, i8x16Shuffle: 0x0d,
+  v128Load: 0x00, v128Load32Splat: 0x09, v128Load64Splat: 0x0a, v128Store: 0x0b, v128Const: 0x0c, i8x16Shuffle: 0x0d,
   i32x4Splat: 0x11, f32x4Splat: 0x13, f64x2Splat: 0x14,
   i32x4ExtractLane: 0x1b, f32x4ExtractLane: 0x1f, f64x2ExtractLane: 0x21,
   i32x4Eq: 0x37, i32x4Ne: 0x38, i32x4LtS: 0x39, i32x4GtS: 0x3b, i32x4LeS: 0x3d, i32x4GeS: 0x3f,

@@ -29,7 +29,12 @@ import type { Rng } from "../core/rng.js";
 import { WeightTracker } from "../metrics/weights.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
-import type { BatchResult, Learner, LearnerStats } from "./learner.js";
+import type { BatchResult, InferenceCosts, Learner, LearnerStats } from "./learner.js";
+import { CostCounter, measureLayers, paramBytes } from "../metrics/costs.js";
+import { silenceLayerStack } from "./silence.js";
+import { pruningConfigSchema } from "../plasticity/pruning/config.js";
+import { maskCounts } from "../plasticity/pruning/mask-pruning.js";
+import { maskStructure, type StructuralPlasticity } from "../plasticity/pruning/structural.js";
 import { denseOpsPerSample } from "./mlp.js";
 
 const activationSchema = z.enum(["sigmoid", "tanh", "relu", "leaky-relu", "linear"]);
@@ -75,6 +80,7 @@ export const cnnConfigSchema = z.strictObject({
     .describe("weight initialiser; default He for ReLU family, Glorot otherwise"),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 0.002 }),
   batchSize: z.int().min(1).max(4096).default(32),
+  pruning: pruningConfigSchema.optional().describe("prune (and grow) the convolution and dense weights while learning through masks: magnitude or random (no graph measures)"),
 });
 export type CnnConfig = z.infer<typeof cnnConfigSchema>;
 
@@ -92,8 +98,11 @@ export class CnnLearner implements Learner {
   readonly net: Sequential;
   private readonly optimizer: Optimizer;
   private readonly weightTracker = new WeightTracker();
+  /** Draws of the random pruning criterion (a fork: never shifts the initial weights). */
+  private readonly pruneRng: Rng;
 
   constructor(config: CnnConfig, shape: TaskShape, rng: Rng) {
+    this.pruneRng = rng.fork("prune");
     this.name = config.name ?? "cnn";
     this.maxBatch = config.batchSize;
     const where = `learner "${this.name}"`;
@@ -175,11 +184,47 @@ export class CnnLearner implements Learner {
   collectStats(): LearnerStats {
     const weights = this.params().filter((p) => p.decay).map((p) => p.value);
     const stats = this.weightTracker.stats(weights);
-    return { ...stats, denseOpsPerSample: denseOpsPerSample(this.net.layers) };
+    const { remaining, total } = maskCounts(this.prunableWeights());
+    return {
+      ...stats, denseOpsPerSample: denseOpsPerSample(this.net.layers),
+      synapseCount: remaining, connectionDensity: total === 0 ? 0 : remaining / total,
+    };
+  }
+
+  /** Masked pruning and growth of the convolution and Dense weights (biases are never pruned). */
+  structure(): StructuralPlasticity {
+    return maskStructure({ weights: this.prunableWeights(), all: this.net.params(), shapes: null, rng: this.pruneRng });
+  }
+
+  private prunableWeights(): Param[] {
+    const out: Param[] = [];
+    for (const l of this.net.layers) if (l instanceof Dense || l instanceof Conv2D) out.push(l.weight);
+    return out;
   }
 
   params(): readonly Param[] {
     return this.net.params();
+  }
+
+  /**
+   * Inference costs (src/metrics/costs.ts): MACs of every convolution and
+   * Dense layer from its actual input; activations are the outputs of the
+   * nonlinearities (fused ReLU convolutions, activation layers); footprint =
+   * parameters.
+   */
+  measureCosts(x: Float32Array, batch: number): InferenceCosts {
+    const counter = new CostCounter();
+    measureLayers(this.net.layers, x, batch, this.maxBatch, counter);
+    return counter.finish(batch, paramBytes(this.net.params()));
+  }
+
+  /**
+   * Silences a random share of each hidden layer's units: a convolution's
+   * feature maps (the whole map) or a hidden Dense layer's outputs, by zeroing
+   * the next weighted layer's rows that read them.
+   */
+  silenceUnits(fraction: number, rng: Rng): () => void {
+    return silenceLayerStack(this.net.layers, fraction, rng);
   }
 }
 

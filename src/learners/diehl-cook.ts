@@ -27,7 +27,12 @@ import { DenseColumnNormalizer } from "../plasticity/normalization.js";
 import type { TaskShape } from "../tasks/task.js";
 import { LabelAssigner } from "./diehl-cook/assignment.js";
 import { DiehlCookNetwork } from "./diehl-cook/network.js";
-import type { BatchResult, Learner, LearnerStats, ReceptiveFields } from "./learner.js";
+import { diehlCookStructure } from "./diehl-cook/structure.js";
+import { pruningConfigSchema } from "../plasticity/pruning/config.js";
+import type { StructuralPlasticity } from "../plasticity/pruning/structural.js";
+import type { BatchResult, InferenceCosts, Learner, LearnerStats, ReceptiveFields } from "./learner.js";
+import { CostCounter, nonZeroPerRow, spikeOps } from "../metrics/costs.js";
+import { chooseUnits } from "./silence.js";
 
 export const diehlCookConfigSchema = z.strictObject({
   type: z.literal("stdp"),
@@ -62,6 +67,8 @@ export const diehlCookConfigSchema = z.strictObject({
   assignmentWindow: z.int().min(1).max(100_000).default(10_000)
     .describe("labels are assigned from at most this many of the epoch's most recent training images (paper: 10,000)"),
   batchSize: z.int().min(1).max(4096).default(100).describe("images per trainBatch call (learning is online; this only sets progress granularity)"),
+  pruning: pruningConfigSchema.optional()
+    .describe("prune (and grow) the input synapses while learning: magnitude, activity (decaying pre×post co-activity) or random; pruned synapses stay 0 through STDP and normalisation and are skipped by the simulation"),
 });
 export type DiehlCookConfig = z.infer<typeof diehlCookConfigSchema>;
 
@@ -79,6 +86,8 @@ export class DiehlCookLearner implements Learner {
   private phase: "train" | "eval" = "eval";
   private samples = 0;
   private readonly weightTracker = new WeightTracker();
+  /** Draws of the random pruning criterion (a fork: never shifts the initial weights or the input noise). */
+  private readonly pruneRng: Rng;
 
   constructor(config: DiehlCookConfig, shape: TaskShape, rng: Rng) {
     if (shape.featureRange.min < 0 || shape.featureRange.max > 1) {
@@ -94,6 +103,7 @@ export class DiehlCookLearner implements Learner {
     this.normalizer = new DenseColumnNormalizer(shape.inputSize, config.excitatory, { targetSum: config.weightSum, wMax: config.wMax });
     this.assigner = new LabelAssigner(config.excitatory, shape.classes, config.assignmentWindow);
     this.weightParam = { name: "input-weights", value: this.network.weights, grad: new Float32Array(0), decay: true };
+    this.pruneRng = rng.fork("prune");
   }
 
   trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
@@ -140,6 +150,8 @@ export class DiehlCookLearner implements Learner {
 
   /** Rescales each excitatory neuron's input weights to sum to weightSum (bounded by wMax); done before every training image. */
   normalizeWeights(): void {
+    // After pruning, only the live synapses are walked (pruned weights are 0 either way).
+    if (this.network.normalizeLive(this.c.weightSum, this.c.wMax)) return;
     this.normalizer.apply(this.network.weights);
   }
 
@@ -166,6 +178,8 @@ export class DiehlCookLearner implements Learner {
       boostsPerSample: net.boosts / n,
       meanThetaMv: thetaSum / net.n,
       assignedNeurons: this.assigner.assignment.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0),
+      synapseCount: net.liveCount(),
+      connectionDensity: net.liveCount() / net.weights.length,
     };
     this.samples = 0;
     net.excSpikes = 0;
@@ -181,6 +195,11 @@ export class DiehlCookLearner implements Learner {
     return [this.weightParam];
   }
 
+  /** The input synapses as prunable and growable (magnitude, activity, random); see diehl-cook/structure.ts. */
+  structure(): StructuralPlasticity {
+    return diehlCookStructure(this.network, this.pruneRng, this.c.initWeightMax);
+  }
+
   /** Each excitatory neuron's input weights as an image: data[j·H·W + pixel]. */
   receptiveFields(): ReceptiveFields {
     const N = this.network.n;
@@ -192,5 +211,55 @@ export class DiehlCookLearner implements Learner {
       for (let j = 0; j < N; j++) data[j * P + i] = w[row + j]!;
     }
     return { width: this.image.width, height: this.image.height, count: N, data };
+  }
+
+  /**
+   * Inference costs (src/metrics/costs.ts): each sample presented as
+   * `evaluate` does (STDP off, re-presentations and rest periods included),
+   * starting with the neurons at rest and input spikes drawn from the side
+   * stream "costs" (so the same model and inputs give the same costs); every
+   * piece of network state is put back afterwards. Per simulated step the dense count is
+   * inputs·N + N (excitatory → inhibitory) + N·(N − 1) (lateral inhibition).
+   * ACs: input spikes × non-zero weights of their row, excitatory spikes × 1,
+   * inhibitory spikes × (N − 1). Activations: both populations × steps.
+   * Membrane updates: excitatory neurons × steps plus the inhibitory updates
+   * actually done (event-driven), 3 state variables each (v, ge, gi).
+   */
+  measureCosts(x: Float32Array, batch: number): InferenceCosts {
+    const net = this.network;
+    const N = net.n;
+    const P = this.inputSize;
+    const restore = net.saveState();
+    const inputCounts = new Int32Array(P);
+    net.inputSpikeCounts = inputCounts;
+    net.startCostMeasurement();
+    const steps0 = net.stepsRun, exc0 = net.excSpikes, inh0 = net.inhSpikes, updI0 = net.inhibitoryUpdates;
+    const adapt = !this.c.fixThetaAtTest;
+    let steps = 0, exc = 0, inh = 0, updatesI = 0;
+    try {
+      for (let b = 0; b < batch; b++) net.present(x, b * P, false, adapt);
+      steps = net.stepsRun - steps0;
+      exc = net.excSpikes - exc0;
+      inh = net.inhSpikes - inh0;
+      updatesI = net.inhibitoryUpdates - updI0;
+    } finally {
+      net.inputSpikeCounts = null;
+      restore();
+    }
+    const counter = new CostCounter();
+    counter.denseOps = steps * (P * N + N + N * (N - 1));
+    counter.effectiveAcs = spikeOps(inputCounts, nonZeroPerRow(net.weights, P, N))
+      + (this.c.excToInhWeight !== 0 ? exc : 0) + (this.c.inhToExcWeight !== 0 ? inh * (N - 1) : 0);
+    counter.addSpikes(2 * N * steps, exc + inh);
+    counter.addMembraneUpdates(N * steps + updatesI, 3);
+    return counter.finish(batch, net.inferenceBytes());
+  }
+
+  /** Silences a random share of the excitatory neurons: they never spike (so never drive their inhibitory partner). */
+  silenceUnits(fraction: number, rng: Rng): () => void {
+    const silenced = this.network.silenced;
+    const before = silenced.slice();
+    for (const u of chooseUnits(this.network.n, fraction, rng)) silenced[u] = 1;
+    return () => silenced.set(before);
   }
 }

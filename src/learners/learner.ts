@@ -7,7 +7,9 @@
  * class indices. Buffers belong to the caller and are valid only during the call.
  */
 import type { Param } from "../ann/layer.js";
+import type { Rng } from "../core/rng.js";
 import type { PruneRequest, PruneResult } from "../plasticity/pruning/types.js";
+import type { StructuralPlasticity } from "../plasticity/pruning/structural.js";
 
 export interface BatchResult {
   /** Mean loss over the batch (the learner's own training loss). */
@@ -26,6 +28,28 @@ export interface ReceptiveFields {
   count: number;
   /** count × height × width weights, row-major per unit. */
   data: Float32Array;
+}
+
+/**
+ * Inference costs per sample, as NeuroBench defines them (docs in README,
+ * "Cost metrics"): measured by running inference on real samples, so
+ * activation-dependent counts reflect what happened, not a formula.
+ */
+export interface InferenceCosts {
+  /** Synaptic operations per sample counting every possible one (zero inputs too); bias excluded. */
+  denseOps: number;
+  /** Multiply-accumulates per sample with a real-valued, non-zero input and a non-zero weight. */
+  effectiveMacs: number;
+  /** Accumulates per sample driven by a spike through a non-zero weight. */
+  effectiveAcs: number;
+  /** Zero activations / all activations (every layer and time step). */
+  activationSparsity: number;
+  /** Neuron state updates per sample (spiking learners; 0 for artificial ones). */
+  membraneUpdates: number;
+  /** Bytes of parameters and state buffers the model needs for inference. */
+  footprintBytes: number;
+  /** 32-bit memory accesses per sample (weights read per effective op, state read and written per update, activations written). */
+  memoryAccesses: number;
 }
 
 export interface Learner {
@@ -53,4 +77,21 @@ export interface Learner {
    * pruned weights stay removed through later training.
    */
   prune?(request: PruneRequest): PruneResult;
+  /**
+   * Optional: the learner's synapses as something that can be pruned and
+   * grown while it learns (the `pruning` config block; plasticity/pruning/structural.ts).
+   */
+  structure?(): StructuralPlasticity;
+  /**
+   * Optional: runs inference on `batch` samples (no learning, no change of
+   * state that outlives the call) and returns the costs per sample.
+   */
+  measureCosts?(x: Float32Array, batch: number): InferenceCosts;
+  /**
+   * Optional: silences a random `fraction` of the hidden neurons (units): they
+   * no longer affect anything downstream. Returns a function that undoes it.
+   */
+  silenceUnits?(fraction: number, rng: Rng): () => void;
+  /** Optional (spiking learners): each spiking neuron's mean firing rate over the most recent `evaluate` call, in Hz. */
+  neuronRatesHz?(): Float32Array;
 }

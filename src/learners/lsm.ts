@@ -31,7 +31,9 @@ import { LifGroup } from "../snn/neurons/lif.js";
 import { Synapses } from "../snn/synapses/synapses.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
-import type { BatchResult, Learner, LearnerStats } from "./learner.js";
+import type { BatchResult, InferenceCosts, Learner, LearnerStats } from "./learner.js";
+import { CostCounter, csrBytes, nonZeroFanOut, nonZeroPerRow, paramBytes, spikeOps, typedBytes } from "../metrics/costs.js";
+import { WeightPatch, chooseUnits } from "./silence.js";
 
 export const lsmConfigSchema = z.strictObject({
   type: z.literal("lsm"),
@@ -92,6 +94,8 @@ export class LsmLearner implements Learner {
   private inputSpikeTotal = 0;
   private eventsAtLastCollect = 0;
   private readonly weightTracker = new WeightTracker();
+  /** measureCosts draws its Poisson input from this fork, never from the training stream. */
+  private readonly costRng: Rng;
 
   constructor(config: LsmConfig, shape: TaskShape, rng: Rng) {
     this.c = config;
@@ -145,6 +149,7 @@ export class LsmLearner implements Learner {
     this.readout = new Dense(this.hidden, shape.classes, this.maxBatch, rng.fork("readout"));
     this.dLogits = new Float32Array(this.maxBatch * shape.classes);
     this.optimizer = createOptimizer(config.optimizer);
+    this.costRng = rng.fork("costs");
   }
 
   /** Sets each input channel's rate from one sample. */
@@ -246,5 +251,88 @@ export class LsmLearner implements Learner {
 
   params(): readonly Param[] {
     return this.readout.params();
+  }
+
+  /**
+   * Inference costs (src/metrics/costs.ts), each sample simulated from rest
+   * as in `evaluate`, in a side network that shares the pool, the synapse
+   * matrices and the read-out but has its own Poisson input (drawn from the
+   * fork "costs", the same numbers at every call) and monitors, so training's
+   * spike trains and counters are untouched. ACs: input spikes and pool
+   * spikes × non-zero fan-out; MACs: the read-out of non-zero spike rates.
+   * Activations: pool neurons × steps. Membrane updates: pool neurons ×
+   * steps, 3 state variables (v, ge, gi). Footprint: read-out, CSR synapses,
+   * pool state (v, ge, gi, iExt, last spike), delay rings, input rates.
+   */
+  measureCosts(x: Float32Array, batch: number): InferenceCosts {
+    const c = this.c;
+    const pool = this.pool;
+    const H = this.hidden;
+    const steps = this.steps;
+    const input = new PoissonGroup("input", this.input.size, 0, c.dtMs, this.costRng.fork("poisson"));
+    const inputSyn = new Synapses({
+      name: "input->pool", source: input, target: pool, targetVar: "ge", connect: { rule: "probability", p: c.inputConnectivity },
+    }, this.synapses[0]!.matrix);
+    const recurrent = this.synapses.slice(1);
+    const eventsBefore = recurrent.map((s) => s.events);
+    const poolMon = new SpikeMonitor(pool, c.dtMs, { keepSpikes: false });
+    const inputMon = new SpikeMonitor(input, c.dtMs, { keepSpikes: false });
+    const synapses = [inputSyn, ...recurrent];
+    const net = new Network({ dtMs: c.dtMs, groups: [input, pool], synapses, monitors: [poolMon, inputMon] });
+    const fanIn = nonZeroFanOut(inputSyn.matrix);
+    const fanRec = recurrent.map((s) => nonZeroFanOut(s.matrix));
+    const classes = this.readout.outSize;
+    const nnzOut = nonZeroPerRow(this.readout.weight.value, H, classes);
+    const counter = new CostCounter();
+    const stored = synapses.reduce((a, s) => a + s.matrix.count, 0);
+    counter.denseOps = batch * (steps * stored + H * classes);
+    for (let b = 0; b < batch; b++) {
+      this.encode(x, b * this.inputSize);
+      input.setRates(this.rates);
+      pool.v.fill(c.elMv);
+      pool.ge.fill(0);
+      pool.gi.fill(0);
+      pool.lastSpikeStep.fill(NEVER_SPIKED);
+      for (const s of synapses) s.clearPending();
+      poolMon.clear();
+      inputMon.clear();
+      net.runSteps(steps);
+      const counts = poolMon.counts;
+      let spikes = 0;
+      for (let j = 0; j < H; j++) {
+        const k = counts[j]!;
+        spikes += k;
+        if (k !== 0) counter.effectiveMacs += nnzOut[j]!;
+      }
+      counter.effectiveAcs += spikeOps(inputMon.counts, fanIn);
+      for (const fan of fanRec) counter.effectiveAcs += spikeOps(counts, fan);
+      counter.addSpikes(H * steps, spikes);
+      counter.addMembraneUpdates(H * steps, 3);
+    }
+    recurrent.forEach((s, i) => { s.events = eventsBefore[i]!; });
+    let footprint = paramBytes(this.readout.params())
+      + typedBytes(pool.v, pool.ge, pool.gi, pool.iExt, pool.lastSpikeStep, this.input.rateHz) + 16;
+    for (const s of synapses) {
+      footprint += csrBytes(s.matrix);
+      const slots = s.matrix.maxDelaySteps() + 1;
+      if (slots > 1) footprint += slots * (4 * pool.size + 1);
+    }
+    return counter.finish(batch, footprint);
+  }
+
+  /** Silences a random share of the pool: their recurrent synapses and read-out rows are zeroed. */
+  silenceUnits(fraction: number, rng: Rng): () => void {
+    const patch = new WeightPatch();
+    const recurrent = this.synapses.slice(1);
+    const w = this.readout.weight.value;
+    const classes = this.readout.outSize;
+    for (const u of chooseUnits(this.hidden, fraction, rng)) {
+      for (const s of recurrent) {
+        const start = s.matrix.rowPtr[u]!;
+        patch.zero(s.matrix.weight, start, s.matrix.rowPtr[u + 1]! - start);
+      }
+      patch.zero(w, u * classes, classes);
+    }
+    return () => patch.undo();
   }
 }

@@ -15,7 +15,11 @@ import { WeightTracker } from "../metrics/weights.js";
 import { effectiveOps } from "../plasticity/pruning/effective-ops.js";
 import { maskCounts, pruneParams } from "../plasticity/pruning/mask-pruning.js";
 import type { PruneRequest, PruneResult } from "../plasticity/pruning/types.js";
-import type { BatchResult, Learner, LearnerStats } from "./learner.js";
+import { pruningConfigSchema } from "../plasticity/pruning/config.js";
+import { maskStructure, type StructuralPlasticity } from "../plasticity/pruning/structural.js";
+import type { BatchResult, InferenceCosts, Learner, LearnerStats } from "./learner.js";
+import { CostCounter, measureLayers, paramBytes } from "../metrics/costs.js";
+import { silenceLayerStack } from "./silence.js";
 import { optimizerSchema } from "./common-schema.js";
 
 export const mlpConfigSchema = z.strictObject({
@@ -28,6 +32,7 @@ export const mlpConfigSchema = z.strictObject({
     .describe("weight initialiser; default He for ReLU family, Glorot otherwise"),
   optimizer: optimizerSchema.default({ type: "sgd", learningRate: 0.1 }),
   batchSize: z.int().min(1).max(4096).default(32),
+  pruning: pruningConfigSchema.optional().describe("prune (and grow) the dense weights while learning: magnitude or random, by schedule or iterative rounds (lottery ticket with rewind \"init\")"),
 });
 export type MlpConfig = z.infer<typeof mlpConfigSchema>;
 
@@ -92,6 +97,15 @@ export class MlpLearner implements Learner {
     return pruneParams(this.prunableWeights(), request, this.pruneRng);
   }
 
+  /** Masked pruning and growth of the Dense weights; the layers form a chain for the graph measures. */
+  structure(): StructuralPlasticity {
+    const dense = this.net.layers.filter((l): l is Dense => l instanceof Dense);
+    return maskStructure({
+      weights: dense.map((l) => l.weight), all: this.net.params(),
+      shapes: dense.map((l) => [l.inSize, l.outSize] as const), rng: this.pruneRng,
+    });
+  }
+
   private prunableWeights(): Param[] {
     const out: Param[] = [];
     for (const l of this.net.layers) if (l instanceof Dense) out.push(l.weight);
@@ -100,6 +114,18 @@ export class MlpLearner implements Learner {
 
   params(): readonly Param[] {
     return this.net.params();
+  }
+
+  /** Inference costs (src/metrics/costs.ts): MACs from the actual inputs of each Dense layer; footprint = parameters. */
+  measureCosts(x: Float32Array, batch: number): InferenceCosts {
+    const counter = new CostCounter();
+    measureLayers(this.net.layers, x, batch, this.maxBatch, counter);
+    return counter.finish(batch, paramBytes(this.net.params()));
+  }
+
+  /** Zeroes the outgoing weights (next Dense layer's rows) of a random share of each hidden layer's units. */
+  silenceUnits(fraction: number, rng: Rng): () => void {
+    return silenceLayerStack(this.net.layers, fraction, rng);
   }
 }
 

@@ -15,7 +15,9 @@ import type { Rng } from "../core/rng.js";
 import { WeightTracker } from "../metrics/weights.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
-import type { BatchResult, Learner, LearnerStats } from "./learner.js";
+import type { BatchResult, InferenceCosts, Learner, LearnerStats } from "./learner.js";
+import { CostCounter, effectiveRowOps, nonZeroPerRow, paramBytes } from "../metrics/costs.js";
+import { WeightPatch, chooseUnits } from "./silence.js";
 
 export const rnnConfigSchema = z.strictObject({
   type: z.literal("rnn"),
@@ -76,5 +78,72 @@ export class RnnLearner implements Learner {
 
   params(): readonly Param[] {
     return this.net.params();
+  }
+
+  /**
+   * Inference costs (src/metrics/costs.ts), counted step by step: x_t·W_x
+   * and h_{t-1}·W_h (h_0 = 0 adds no effective MAC) for every step, then
+   * h_T·W_out. Activations: the hidden states h_1..h_T. Footprint: parameters
+   * plus one sample's carried state (h, and c for the LSTM).
+   */
+  measureCosts(x: Float32Array, batch: number): InferenceCosts {
+    const counter = new CostCounter();
+    const rec = this.recurrent;
+    const cell = rec.cell;
+    const T = rec.steps;
+    const F = rec.features;
+    const H = rec.hidden;
+    const G = cell.gateSize;
+    const w = cell.params()[0]!.value; // fused [W_x; W_h]
+    const readout = this.readout();
+    const classes = readout.outSize;
+    const nnzX = nonZeroPerRow(w, F, G);
+    const nnzH = nonZeroPerRow(w, H, G, F * G);
+    const nnzOut = nonZeroPerRow(readout.weight.value, H, classes);
+    counter.denseOps = batch * (rec.macsPerSample() + H * classes);
+    const xs = cell.input;
+    for (let start = 0; start < batch; start += this.maxBatch) {
+      const n = Math.min(this.maxBatch, batch - start);
+      // Time-major, as Recurrent.forward lays it out: xs[t][b][f].
+      for (let b = 0; b < n; b++) {
+        for (let t = 0; t < T; t++) {
+          const src = ((start + b) * T + t) * F;
+          const dst = (t * n + b) * F;
+          for (let k = 0; k < F; k++) xs[dst + k] = x[src + k]!;
+        }
+      }
+      const hs = cell.forward(xs, T, n); // [(T + 1) × n × H], hs[0] = 0
+      counter.effectiveMacs += effectiveRowOps(xs, T * n, F, nnzX)
+        + effectiveRowOps(hs, T * n, H, nnzH)
+        + effectiveRowOps(hs, n, H, nnzOut, T * n * H);
+      counter.addActivations(hs.subarray(n * H), T * n * H);
+    }
+    const stateBytes = 4 * H * (cell.kind === "lstm" ? 2 : 1);
+    return counter.finish(batch, paramBytes(this.net.params()) + stateBytes);
+  }
+
+  /**
+   * Silences a random share of the hidden units: their rows of W_h (every
+   * gate) and of the read-out are zeroed, so h_j feeds neither the recurrence
+   * nor the classes.
+   */
+  silenceUnits(fraction: number, rng: Rng): () => void {
+    const patch = new WeightPatch();
+    const cell = this.recurrent.cell;
+    const F = this.recurrent.features;
+    const G = cell.gateSize;
+    const w = cell.params()[0]!.value;
+    const readout = this.readout();
+    for (const u of chooseUnits(this.recurrent.hidden, fraction, rng)) {
+      patch.zero(w, (F + u) * G, G);
+      patch.zero(readout.weight.value, u * readout.outSize, readout.outSize);
+    }
+    return () => patch.undo();
+  }
+
+  private readout(): Dense {
+    const l = this.net.layers[1];
+    if (!(l instanceof Dense)) throw new Error("rnn learner: the read-out is not a Dense layer");
+    return l;
   }
 }

@@ -59,7 +59,12 @@ import { xorshiftNext } from "../core/xorshift.js";
 import { WeightTracker } from "../metrics/weights.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
-import type { BatchResult, Learner, LearnerStats, ReceptiveFields } from "./learner.js";
+import { pruningConfigSchema } from "../plasticity/pruning/config.js";
+import { applyMasks, maskCounts } from "../plasticity/pruning/mask-pruning.js";
+import { maskStructure, type StructuralPlasticity } from "../plasticity/pruning/structural.js";
+import type { BatchResult, InferenceCosts, Learner, LearnerStats, ReceptiveFields } from "./learner.js";
+import { CostCounter, effectiveRowOps, nonZeroPerRow, paramBytes } from "../metrics/costs.js";
+import { WeightPatch, chooseUnits } from "./silence.js";
 
 export const surrogateConfigSchema = z.strictObject({
   type: z.literal("surrogate"),
@@ -86,6 +91,7 @@ export const surrogateConfigSchema = z.strictObject({
     .describe("evaluate with a bias-corrected exponential moving average of the parameters (Polyak averaging), this decay per batch; 0: off"),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 5e-4 }),
   batchSize: z.int().min(1).max(4096).default(128),
+  pruning: pruningConfigSchema.optional().describe("prune (and grow) the synaptic weights while learning through masks: magnitude or random; graph measures when not recurrent"),
 });
 export type SurrogateConfig = z.infer<typeof surrogateConfigSchema>;
 
@@ -118,6 +124,10 @@ export class SurrogateLearner implements Learner {
   /** Dropout: per hidden layer, the mask [maxBatch × units]. */
   private readonly dropMasks: Float32Array[];
   private readonly weightTracker = new WeightTracker();
+  /** Draws of the random pruning criterion (a fork: never shifts the initial weights or the noise). */
+  private readonly pruneRng: Rng;
+  /** Seed of the noise stream measureCosts draws from (fork "costs"; restarted at each call). */
+  private readonly costNoise: Uint32Array;
   // Counters since the last collectStats (training samples only).
   private samples = 0;
   private hiddenSpikes = 0;
@@ -155,6 +165,8 @@ export class SurrogateLearner implements Learner {
     this.allParams = layers.flatMap((l) => [...l.params()]);
     this.optimizer = createOptimizer(config.optimizer);
     this.rngState = rng.fork("noise").uint32Seeds(4);
+    this.pruneRng = rng.fork("prune");
+    this.costNoise = rng.fork("costs").uint32Seeds(4);
     this.logits = new Float32Array(this.maxBatch * this.classes);
     this.dLogits = new Float32Array(this.maxBatch * this.classes);
     this.memSum = new Float32Array(this.maxBatch * this.classes);
@@ -221,6 +233,9 @@ export class SurrogateLearner implements Learner {
       effectiveMacsPerSample: this.c.encoding === "direct" ? (this.inputNonZero / n) * this.layers[0]!.outSize * this.steps : 0,
       denseOpsPerSample: dense * this.steps,
     };
+    const synapses = maskCounts(this.allParams.filter((p) => p.decay));
+    stats.synapseCount = synapses.remaining;
+    stats.connectionDensity = synapses.total === 0 ? 0 : synapses.remaining / synapses.total;
     this.samples = 0;
     this.hiddenSpikes = 0;
     this.outputSpikes = 0;
@@ -232,6 +247,15 @@ export class SurrogateLearner implements Learner {
 
   params(): readonly Param[] {
     return this.allParams;
+  }
+
+  /** Masked pruning and growth of the feed-forward (and recurrent) weights; a chain of layers for the graph measures unless recurrent. */
+  structure(): StructuralPlasticity {
+    const recurrent = this.layers.some((l) => l.recurrentWeight !== null);
+    return maskStructure({
+      weights: this.allParams.filter((p) => p.decay), all: this.allParams,
+      shapes: recurrent ? null : this.layers.map((l) => [l.inSize, l.outSize] as const), rng: this.pruneRng,
+    });
   }
 
   /**
@@ -251,6 +275,79 @@ export class SurrogateLearner implements Learner {
     const img = this.image;
     const square = img !== undefined && img.channels === 1 && img.width * img.height === p;
     return { width: square ? img.width : p, height: square ? img.height : 1, count: n, data };
+  }
+
+  /**
+   * Inference costs (src/metrics/costs.ts), with the parameters `evaluate`
+   * uses (Polyak averages when on) and, for Poisson encoding, spikes drawn
+   * from the side stream "costs" (the training stream is put back). Counted
+   * as a step-by-step machine: direct encoding gives non-zero inputs ×
+   * non-zero fan-out MACs at every step; every spike (Poisson input, hidden,
+   * and on recurrent synapses those of steps 0..T-2) gives ACs through its
+   * non-zero fan-out. Activations: every LIF neuron at every step. Membrane
+   * updates: LIF neurons × steps, one state variable (U). Footprint:
+   * parameters plus U and the previous spike (float32) per neuron.
+   */
+  measureCosts(x: Float32Array, batch: number): InferenceCosts {
+    const averaged = this.c.averageDecay > 0 && this.averageSteps > 0;
+    if (averaged) this.swapInAverages();
+    const saved = this.rngState.slice();
+    this.rngState.set(this.costNoise);
+    const layers = this.layers;
+    const T = this.steps;
+    const size = this.inputSize;
+    const counter = new CostCounter();
+    try {
+      const nnzW = layers.map((l) => nonZeroPerRow(l.weight.value, l.inSize, l.outSize));
+      const nnzV = layers.map((l) => (l.recurrentWeight !== null ? nonZeroPerRow(l.recurrentWeight.value, l.outSize, l.outSize) : null));
+      for (const l of layers) counter.denseOps += batch * T * (l.inSize * l.outSize + (l.recurrentWeight !== null ? l.outSize * l.outSize : 0));
+      for (let start = 0; start < batch; start += this.maxBatch) {
+        const n = Math.min(this.maxBatch, batch - start);
+        const xs = x.subarray(start * size, (start + n) * size);
+        this.forward(xs, n, false);
+        const first = layers[0]!;
+        if (this.c.encoding === "direct") counter.effectiveMacs += T * effectiveRowOps(xs, n, size, nnzW[0]!);
+        else counter.effectiveAcs += effectiveRowOps(first.input, T * n, size, nnzW[0]!);
+        for (let l = 0; l < layers.length; l++) {
+          const layer = layers[l]!;
+          const out = layer.outSize;
+          if (l + 1 < layers.length) counter.effectiveAcs += effectiveRowOps(layer.spikes, T * n, out, nnzW[l + 1]!);
+          const v = nnzV[l];
+          if (v !== null && v !== undefined) counter.effectiveAcs += effectiveRowOps(layer.spikes, (T - 1) * n, out, v);
+          counter.addSpikes(T * n * out, layer.spikeCount);
+          counter.addMembraneUpdates(T * n * out, 1);
+        }
+      }
+    } finally {
+      this.rngState.set(saved);
+      if (averaged) this.restoreLive();
+    }
+    const neurons = layers.reduce((a, l) => a + l.outSize, 0);
+    return counter.finish(batch, paramBytes(this.allParams) + 8 * neurons);
+  }
+
+  /**
+   * Silences a random share of each hidden layer's neurons: their outgoing
+   * weights (rows of the next layer's W and of the recurrent V, and their
+   * Polyak averages) are zeroed, so their spikes reach nobody.
+   */
+  silenceUnits(fraction: number, rng: Rng): () => void {
+    const patch = new WeightPatch();
+    const layers = this.layers;
+    const zeroRow = (p: Param, row: number, cols: number) => {
+      patch.zero(p.value, row * cols, cols);
+      const a = this.averages[this.allParams.indexOf(p)];
+      if (a !== undefined && a.length > 0) patch.zero(a, row * cols, cols);
+    };
+    for (let l = 0; l + 1 < layers.length; l++) {
+      const layer = layers[l]!;
+      const next = layers[l + 1]!;
+      for (const u of chooseUnits(layer.outSize, fraction, rng.fork(`layer${l}`))) {
+        zeroRow(next.weight, u, next.outSize);
+        if (layer.recurrentWeight !== null) zeroRow(layer.recurrentWeight, u, layer.outSize);
+      }
+    }
+    return () => patch.undo();
   }
 
   /** Encodes the batch into the first layer's input and runs every layer; returns the input spikes (Poisson). */
@@ -425,6 +522,8 @@ export class SurrogateLearner implements Learner {
       this.live[k]!.set(w);
       for (let i = 0; i < w.length; i++) w[i] = a[i]! * scale;
     }
+    // A pruned weight's average decays towards 0 but never reaches it: evaluate with it at 0.
+    applyMasks(this.allParams);
   }
 
   private restoreLive(): void {

@@ -242,3 +242,22 @@ export function robustness(g: ConnectivityGraph, options: RobustnessOptions): Ro
     return { fraction, removed, connectedFraction: sum / trials };
   });
 }
+
+/**
+ * The same graph with every edge turned round and inputs and outputs
+ * swapped: a pair's shortest path, hence every routing measure, is
+ * unchanged, and uniform damage has the same distribution, but a BFS runs
+ * from each output instead of each input (10 instead of 784 for MNIST).
+ */
+export function reverseGraph(g: ConnectivityGraph): ConnectivityGraph {
+  const n = g.nodes;
+  const rowPtr = new Int32Array(n + 1);
+  for (let e = 0; e < g.target.length; e++) rowPtr[g.target[e]! + 1]!++;
+  for (let u = 0; u < n; u++) rowPtr[u + 1]! += rowPtr[u]!;
+  const fill = rowPtr.slice(0, n);
+  const target = new Int32Array(g.target.length);
+  for (let u = 0; u < n; u++) {
+    for (let e = g.rowPtr[u]!; e < g.rowPtr[u + 1]!; e++) target[fill[g.target[e]!]!++] = u;
+  }
+  return { nodes: n, rowPtr, target, possible: g.possible, inputs: g.outputs.slice(), outputs: g.inputs.slice() };
+}

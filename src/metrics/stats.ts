@@ -3,6 +3,11 @@
  * 95% confidence interval of the mean from Student's t distribution. The t
  * quantile comes from the regularised incomplete beta function (continued
  * fraction, Lentz's method) inverted by bisection: exact to ~1e-10.
+ *
+ * Comparisons of two learners over seeds: Welch's unequal-variance t-test
+ * (Welch–Satterthwaite degrees of freedom, two-sided p from the same t CDF)
+ * and the standardised mean difference (Cohen's d with the pooled standard
+ * deviation, and Hedges' g, d corrected for small-sample bias).
  */
 
 export interface Interval {
@@ -108,4 +113,77 @@ export function confidenceInterval(xs: readonly number[], level = 0.95): Interva
   const s = sampleStd(xs);
   const halfWidth = n >= 2 ? studentTQuantile(1 - (1 - level) / 2, n - 1) * (s / Math.sqrt(n)) : 0;
   return { n, mean: m, std: s, halfWidth, lo: m - halfWidth, hi: m + halfWidth };
+}
+
+export interface WelchTest {
+  nA: number;
+  nB: number;
+  meanA: number;
+  meanB: number;
+  /** meanA - meanB. */
+  meanDiff: number;
+  t: number;
+  /** Welch–Satterthwaite degrees of freedom. */
+  df: number;
+  /** Two-sided p-value; NaN when the test is undefined (see `reason`). */
+  p: number;
+  /** Why t, df or p is NaN; absent when the test ran. */
+  reason?: string;
+}
+
+/**
+ * Welch's t-test of mean(a) = mean(b), two-sided:
+ *   t = (ma - mb) / sqrt(va/na + vb/nb),
+ *   df = (va/na + vb/nb)² / ((va/na)²/(na-1) + (vb/nb)²/(nb-1)),
+ *   p = 2 · P(T_df > |t|).
+ * With fewer than two values in a group, or no variance in either, the test
+ * is undefined: t, df and p are NaN and `reason` says why.
+ */
+export function welchTTest(a: readonly number[], b: readonly number[]): WelchTest {
+  const nA = a.length;
+  const nB = b.length;
+  const meanA = mean(a);
+  const meanB = mean(b);
+  const base = { nA, nB, meanA, meanB, meanDiff: meanA - meanB };
+  if (nA < 2 || nB < 2) {
+    return { ...base, t: NaN, df: NaN, p: NaN, reason: `needs at least 2 values per group, found ${nA} and ${nB}` };
+  }
+  const seA = sampleStd(a) ** 2 / nA;
+  const seB = sampleStd(b) ** 2 / nB;
+  const se2 = seA + seB;
+  if (!(se2 > 0)) return { ...base, t: NaN, df: NaN, p: NaN, reason: "both groups have zero variance" };
+  const t = base.meanDiff / Math.sqrt(se2);
+  const df = (se2 * se2) / ((seA * seA) / (nA - 1) + (seB * seB) / (nB - 1));
+  // Two-sided tail from the incomplete beta directly (no 1 - cdf cancellation for large |t|).
+  const p = incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  return { ...base, t, df, p };
+}
+
+export interface EffectSize {
+  /** (mean(a) - mean(b)) / pooled standard deviation. */
+  cohenD: number;
+  /** Cohen's d times the exact small-sample correction J(na + nb - 2). */
+  hedgesG: number;
+  /** Why d and g are NaN; absent when defined. */
+  reason?: string;
+}
+
+/**
+ * Cohen's d = (ma - mb) / sp with sp² = ((na-1)va + (nb-1)vb) / (na + nb - 2),
+ * and Hedges' g = J · d with J(m) = Γ(m/2) / (sqrt(m/2) · Γ((m-1)/2)),
+ * m = na + nb - 2 (≈ 1 - 3/(4(na+nb) - 9)). NaN with a reason when there are
+ * fewer than 3 values in all or the pooled standard deviation is zero.
+ */
+export function effectSize(a: readonly number[], b: readonly number[]): EffectSize {
+  const nA = a.length;
+  const nB = b.length;
+  if (nA < 1 || nB < 1 || nA + nB < 3) {
+    return { cohenD: NaN, hedgesG: NaN, reason: `needs a value in each group and 3 in all, found ${nA} and ${nB}` };
+  }
+  const m = nA + nB - 2;
+  const pooled = Math.sqrt(((nA - 1) * sampleStd(a) ** 2 + (nB - 1) * sampleStd(b) ** 2) / m);
+  if (!(pooled > 0)) return { cohenD: NaN, hedgesG: NaN, reason: "the pooled standard deviation is zero" };
+  const d = (mean(a) - mean(b)) / pooled;
+  const j = m > 1 ? Math.exp(logGamma(m / 2) - logGamma((m - 1) / 2)) / Math.sqrt(m / 2) : NaN;
+  return m > 1 ? { cohenD: d, hedgesG: d * j } : { cohenD: d, hedgesG: NaN, reason: "Hedges' correction needs at least 4 values in all" };
 }

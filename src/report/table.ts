@@ -1,25 +1,41 @@
 /**
- * The headline table shared by report.html and report.md: one row per learner,
- * final-epoch figures as mean ± 95% CI half-width over seeds, best per column marked.
+ * The tables shared by report.html and report.md: the headline table (one row
+ * per learner, final figures as mean ± 95% CI half-width over seeds, the best
+ * per column marked) and the pairwise comparisons (Welch's t-test and effect
+ * sizes per pair of learners and headline metric).
  */
-import type { Interval } from "../metrics/stats.js";
-import type { Summary } from "../scenario/results.js";
+import type { Comparison, FinalFigure, Summary } from "../scenario/results.js";
+import { formatP, formatSig, joinWords } from "./format.js";
 
 export interface Column {
   metric: string;
+  /** Used for a learner without `metric` (finalTestAccuracy → the last epoch's testAccuracy). */
+  fallback?: string;
   title: string;
+  /** Short name for footnotes and the comparisons table. */
+  name: string;
   better: "higher" | "lower";
   scale: number;
-  digits: number;
+  /** Fixed decimals; significant digits (3) when absent. */
+  digits?: number;
+  /** The unit of a difference, for the comparisons table. */
+  diffUnit: string;
 }
 
-const COLUMNS: Column[] = [
-  { metric: "testAccuracy", title: "test accuracy (%)", better: "higher", scale: 100, digits: 2 },
-  { metric: "trainAccuracy", title: "train accuracy (%)", better: "higher", scale: 100, digits: 2 },
-  { metric: "testLoss", title: "test loss", better: "lower", scale: 1, digits: 4 },
-  { metric: "wallMs", title: "train time / epoch (ms)", better: "lower", scale: 1, digits: 0 },
-  { metric: "spikesPerSample", title: "spikes / sample", better: "lower", scale: 1, digits: 1 },
+export const COLUMNS: readonly Column[] = [
+  { metric: "finalTestAccuracy", fallback: "testAccuracy", title: "final test accuracy (%)", name: "final test accuracy", better: "higher", scale: 100, digits: 2, diffUnit: "pp" },
+  { metric: "bestTestAccuracy", title: "best test accuracy (%)", name: "best test accuracy", better: "higher", scale: 100, digits: 2, diffUnit: "pp" },
+  { metric: "aulc", title: "AULC", name: "area under the learning curve", better: "higher", scale: 1, diffUnit: "" },
+  { metric: "samplesToCriterion", title: "samples to criterion", name: "samples to criterion", better: "lower", scale: 1, digits: 0, diffUnit: "samples" },
+  { metric: "energyPj", title: "energy / sample (pJ)", name: "energy per sample", better: "lower", scale: 1, diffUnit: "pJ" },
+  { metric: "energyWithMemoryPj", title: "energy incl. memory / sample (pJ)", name: "energy with memory per sample", better: "lower", scale: 1, diffUnit: "pJ" },
+  { metric: "synapseCount", title: "synapses", name: "synapses", better: "lower", scale: 1, digits: 0, diffUnit: "" },
+  { metric: "trainingTimeMs", title: "training time (s)", name: "training time", better: "lower", scale: 1e-3, diffUnit: "s" },
+  { metric: "forgetting", title: "forgetting (pp)", name: "forgetting", better: "lower", scale: 100, digits: 2, diffUnit: "pp" },
+  { metric: "spikesPerSample", title: "spikes / sample", name: "spikes per sample", better: "lower", scale: 1, diffUnit: "" },
 ];
+
+export const BEST_MARK = "★";
 
 export interface TableCell {
   text: string;
@@ -29,31 +45,95 @@ export interface TableCell {
 export interface HeadlineTable {
   headers: string[];
   rows: TableCell[][];
+  /** Footnotes printed under the table. */
+  notes?: string[];
+  /** Leading text columns (left-aligned); 2 when absent. */
+  textColumns?: number;
 }
 
-function fmt(iv: Interval, c: Column): string {
-  const m = (iv.mean * c.scale).toFixed(c.digits);
-  return iv.n >= 2 ? `${m} ± ${(iv.halfWidth * c.scale).toFixed(c.digits)}` : m;
+function num(v: number, c: Column): string {
+  return c.digits === undefined ? formatSig(v * c.scale) : (v * c.scale).toFixed(c.digits);
+}
+
+/** Decimals that give the mean three significant digits, for the mean and its half-width alike (null: exponent form). */
+function sigDecimals(mean: number): number | null {
+  const abs = Math.abs(mean);
+  if (!(abs >= 1e-3 && abs < 1e5)) return null;
+  return Math.max(0, 2 - Math.floor(Math.log10(abs)));
+}
+
+function fmt(f: FinalFigure, c: Column): string {
+  const of = f.seeds > f.n ? ` (${f.n}/${f.seeds} seeds)` : "";
+  if (f.n === 0) return c.metric === "samplesToCriterion" ? `never${of}` : `–${of}`;
+  const d = c.digits ?? sigDecimals(f.mean * c.scale);
+  const show = (v: number) => (d === null ? formatSig(v * c.scale) : (v * c.scale).toFixed(d));
+  return `${f.n >= 2 ? `${show(f.mean)} ± ${show(f.halfWidth)}` : show(f.mean)}${of}`;
+}
+
+function figure(l: Summary["learners"][number], c: Column): FinalFigure | undefined {
+  return l.final[c.metric] ?? (c.fallback === undefined ? undefined : l.final[c.fallback]);
 }
 
 export function headlineTable(summary: Summary): HeadlineTable {
-  const cols = COLUMNS.filter((c) => summary.learners.some((l) => l.final[c.metric] !== undefined));
+  const criterion = summary.scenario.evaluation?.criterionAccuracy;
+  const cols = COLUMNS.filter((c) => summary.learners.some((l) => figure(l, c) !== undefined)).map((c) =>
+    c.metric === "samplesToCriterion" && criterion !== undefined ? { ...c, title: `samples to ${formatSig(100 * criterion)}% accuracy` } : c);
   const best = new Map<string, number>();
   for (const c of cols) {
-    const values = summary.learners.map((l) => l.final[c.metric]?.mean).filter((v): v is number => v !== undefined);
+    const values = summary.learners.map((l) => figure(l, c)).filter((f): f is FinalFigure => f !== undefined && f.n > 0 && Number.isFinite(f.mean)).map((f) => f.mean);
     if (values.length > 1) best.set(c.metric, c.better === "higher" ? Math.max(...values) : Math.min(...values));
   }
-  const seeds = summary.seeds.length;
+  const arrow = (c: Column) => (c.better === "higher" ? "↑" : "↓");
+  const higher = cols.filter((c) => c.better === "higher").map((c) => c.name);
+  const lower = cols.filter((c) => c.better === "lower").map((c) => c.name);
+  const notes = [
+    `${BEST_MARK} and bold mark the best mean in each column (when two or more learners have a value). ↑ higher is better${higher.length > 0 ? ` (${joinWords(higher)})` : ""}; ↓ lower is better${lower.length > 0 ? ` (${joinWords(lower)})` : ""}.`,
+  ];
+  if (cols.some((c) => c.metric === "samplesToCriterion")) {
+    notes.push(`Samples to criterion: training samples seen when test accuracy first reached ${criterion === undefined ? "the criterion" : `${formatSig(100 * criterion)}%`}; "(n/m seeds)" when only n of m seeds reached it, averaged over those.`);
+  }
+  if (cols.some((c) => c.metric === "energyPj" || c.metric === "energyWithMemoryPj")) {
+    notes.push("Energy per inference sample: 4.6 pJ per multiply-accumulate and 0.9 pJ per accumulate; \"incl. memory\" adds 640 pJ per 32-bit memory access.");
+  }
   return {
-    headers: ["learner", "type", "epochs", ...cols.map((c) => c.title)],
+    headers: ["learner", "type", "epochs", ...cols.map((c) => `${c.title} ${arrow(c)}`)],
     rows: summary.learners.map((l) => [
       { text: l.name, best: false },
       { text: l.type, best: false },
       { text: String(l.epochs), best: false },
       ...cols.map((c) => {
-        const iv = l.final[c.metric];
-        return iv === undefined ? { text: "–", best: false } : { text: fmt(iv, c), best: best.get(c.metric) === iv.mean && seeds > 0 };
+        const f = figure(l, c);
+        if (f === undefined) return { text: "–", best: false };
+        const isBest = f.n > 0 && best.get(c.metric) === f.mean;
+        return { text: isBest ? `${fmt(f, c)} ${BEST_MARK}` : fmt(f, c), best: isBest };
       }),
     ]),
+    notes,
+  };
+}
+
+function comparisonColumn(metric: string): Column {
+  return COLUMNS.find((c) => c.metric === metric || c.fallback === metric) ?? { metric, title: metric, name: metric, better: "higher", scale: 1, diffUnit: "" };
+}
+
+/** Pairwise Welch comparisons; null with fewer than two learners. */
+export function comparisonsTable(comparisons: readonly Comparison[]): HeadlineTable | null {
+  if (comparisons.length === 0) return null;
+  const reasons = [...new Set(comparisons.flatMap((c) => (c.reason === undefined ? [] : [c.reason])))];
+  const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
+  const notes = [
+    "Welch's t-test (two-sided, unequal variances) on each seed's final value; Cohen's d is the mean difference over the pooled standard deviation, Hedges' g the same corrected for small samples (|d| ≈ 0.2 small, 0.5 medium, 0.8 large). p-values are not corrected for multiple comparisons, and with few seeds they are rough.",
+  ];
+  if (reasons.length > 0) notes.push(`"–": the test or effect size is undefined here (${reasons.join("; ")}).`);
+  return {
+    headers: ["learner A", "learner B", "metric", "mean A − B", "t", "df", "p", "Cohen's d", "Hedges' g"],
+    rows: comparisons.map((c) => {
+      const col = comparisonColumn(c.metric);
+      const diff = Number.isFinite(c.meanDiff) ? `${c.meanDiff > 0 ? "+" : ""}${num(c.meanDiff, col)}${col.diffUnit === "" ? "" : ` ${col.diffUnit}`}` : "–";
+      return [c.a, c.b, col.name, diff, f2(c.t), Number.isFinite(c.df) ? c.df.toFixed(1) : "–", formatP(c.p), f2(c.cohenD), f2(c.hedgesG)]
+        .map((text) => ({ text, best: false }));
+    }),
+    notes,
+    textColumns: 3,
   };
 }

@@ -1,5 +1,6 @@
 /**
  * Writes a run's files into its results folder: metrics.csv, summary.json,
+ * weights.csv, robustness.csv and firing-rates.csv (when there are any),
  * charts/<id>.vl.json|.svg|.png, report.html and report.md. Each file is
  * written to a temporary name and renamed into place, so an interrupted write
  * never leaves a half-written file where a good one stood.
@@ -7,14 +8,32 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ReceptiveFields } from "../learners/learner.js";
-import type { MetricRow, Summary, WeightHistogramRow } from "../scenario/results.js";
-import { histogramsToCsv, rowsToCsv } from "../scenario/results.js";
+import type { LearnerInfo, MetricRow, RunResult, Summary, WeightHistogramRow } from "../scenario/results.js";
+import { firingRatesToCsv, histogramsToCsv, robustnessToCsv, rowsToCsv } from "../scenario/results.js";
 import { encodeGreyPng, tileImages } from "./png.js";
-import { buildCharts, type ChartDef } from "./charts.js";
+import { buildCharts, type ChartBuilder, type ChartDef } from "./charts.js";
+import { collectEnvironment } from "./environment.js";
+import { formatSig } from "./format.js";
 import { renderHtml, type RenderedChart, type ReportDoc, type ReportImage } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderSvg, svgToPng } from "./render.js";
-import { headlineTable } from "./table.js";
+import { comparisonsTable, headlineTable } from "./table.js";
+
+/** What a learning report is drawn from: a run result, or the same read back from its files by `report`. */
+export interface ReportData {
+  rows: readonly MetricRow[];
+  learners: readonly LearnerInfo[];
+  weightHistograms: readonly WeightHistogramRow[];
+  robustness: RunResult["robustness"];
+  firingRates: RunResult["firingRates"];
+}
+
+/**
+ * Charts drawn for every learning report after the scenario's named charts;
+ * each returns [] when its data is absent. The pruning charts
+ * (src/report/pruning-charts.ts) are wired in here.
+ */
+export const EXTRA_CHART_BUILDERS: readonly ChartBuilder[] = [];
 
 export function writeFileAtomic(path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -69,31 +88,57 @@ export function writeReportDoc(dir: string, doc: ReportDoc, files: string[]): vo
 }
 
 /** Charts and reports of a learning scenario (used by `run` after the data files, and by `report`). */
-export async function writeReport(dir: string, rows: readonly MetricRow[], summary: Summary,
-  histograms: readonly WeightHistogramRow[] = [], images: readonly ReportImage[] = []): Promise<WrittenReport> {
+export async function writeReport(dir: string, data: ReportData, summary: Summary,
+  images: readonly ReportImage[] = [], extraCharts: readonly ChartBuilder[] = EXTRA_CHART_BUILDERS): Promise<WrittenReport> {
   const files: string[] = [];
+  // Summary order is scenario order: the colour domain every chart shares.
   const learners = summary.learners.map((l) => l.name);
-  const charts = await writeCharts(dir, buildCharts(rows, learners, summary.scenario.charts, histograms), files);
+  const chartDefs = buildCharts({
+    rows: data.rows, learners, histograms: data.weightHistograms, robustness: data.robustness, firingRates: data.firingRates,
+  }, summary.scenario.charts, extraCharts);
+  const charts = await writeCharts(dir, chartDefs, files);
   const s = summary.scenario;
+  const sweep = s.sweep.map((w) => `${w.learner} ${w.parameter} ∈ {${w.values.map((v) => JSON.stringify(v)).join(", ")}}`);
+  const phases = s.continual?.phases.map((p) => p.name);
+  const comparisons = comparisonsTable(summary.comparisons);
+  const many = summary.seeds.length > 1;
   writeReportDoc(dir, {
     name: s.name,
     description: s.description,
-    meta: `Task ${s.task.type} · ${s.learners.length} learner(s) · ${s.epochs} epoch(s) · seeds ${summary.seeds.join(", ")}`,
-    tableIntro: `Final-epoch figures${summary.seeds.length > 1 ? ", mean ± 95% confidence half-width (Student's t) over seeds" : " (one seed)"}; the best value per column is marked.`,
+    meta: [
+      `Task ${s.task.type}`,
+      `${summary.learners.length} learner(s)`,
+      ...(sweep.length > 0 ? [`sweep ${sweep.join(", ")}`] : []),
+      ...(phases !== undefined ? [`phases ${phases.join(" → ")}`] : []),
+      `${s.epochs} epoch(s)${phases !== undefined ? " per phase" : ""}`,
+      `seeds ${summary.seeds.join(", ")}`,
+      ...(s.evaluation.criterionAccuracy !== undefined ? [`criterion ${formatSig(100 * s.evaluation.criterionAccuracy)}% test accuracy`] : []),
+    ].join(" · "),
+    tableIntro: `Final figures${many ? ", mean ± 95% confidence half-width (Student's t) over seeds" : " (one seed)"}; the best value per column is marked ★.`,
     table: headlineTable(summary),
+    comparisons: comparisons === null ? null : {
+      intro: `Each pair of learners on each headline metric, from the ${summary.seeds.length} seed(s)' final values${many ? "" : " (one seed: no test is possible)"}.`,
+      table: comparisons,
+    },
     charts,
     images,
     scenario: s,
     packageVersion: summary.packageVersion,
+    environment: summary.environment ?? collectEnvironment(),
   }, files);
   return { dir, files };
 }
 
-/** The data files of a finished run: metrics.csv, summary.json and weights.csv (weight histograms). */
-export function writeData(dir: string, rows: readonly MetricRow[], summary: Summary, histograms: readonly WeightHistogramRow[] = []): string[] {
+/** The data files of a finished run: metrics.csv, summary.json, weights.csv, and robustness.csv / firing-rates.csv when it has any. */
+export function writeData(dir: string, data: ReportData, summary: Summary): string[] {
   mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, "metrics.csv"), rowsToCsv(rows));
-  writeFileAtomic(join(dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
-  writeFileAtomic(join(dir, "weights.csv"), histogramsToCsv(histograms));
-  return [join(dir, "metrics.csv"), join(dir, "summary.json"), join(dir, "weights.csv")];
+  const out: [string, string][] = [
+    ["metrics.csv", rowsToCsv(data.rows, data.learners)],
+    ["summary.json", JSON.stringify(summary, null, 2) + "\n"],
+    ["weights.csv", histogramsToCsv(data.weightHistograms)],
+  ];
+  if (data.robustness.length > 0) out.push(["robustness.csv", robustnessToCsv(data.robustness)]);
+  if (data.firingRates.length > 0) out.push(["firing-rates.csv", firingRatesToCsv(data.firingRates)]);
+  for (const [name, text] of out) writeFileAtomic(join(dir, name), text);
+  return out.map(([name]) => join(dir, name));
 }

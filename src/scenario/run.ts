@@ -1,22 +1,34 @@
 /**
- * Runs a scenario: for every seed, build the task once (shared by all
- * learners), then train each learner for the scenario's epochs, evaluating on
- * the held-out set after each epoch. Pure apart from the observer callbacks:
- * returns the tidy metric rows; writing files is the caller's business.
+ * Runs a learning scenario: for every seed, build the task once (shared by
+ * all learners), then train each learner (each sweep point) for the
+ * scenario's epochs (per phase, for a continual-learning sequence),
+ * evaluating on the held-out set after each epoch and measuring inference
+ * costs; after training, measure robustness. Pure apart from the observer
+ * callbacks: returns the tidy rows; writing files is the caller's business.
  *
  * Randomness: Rng.fromSeed(seed) is the root; the task draws from
  * fork("task"), each learner from fork(`learner:${name}`) (its initial
- * weights from .fork("init"), its epoch order from .fork("order")), so
- * adding or removing a learner never changes another's numbers.
+ * weights from .fork("init"), its epoch order from .fork("order"), training
+ * hooks such as pruning from .fork("hooks"), robustness from
+ * .fork("robustness")), so adding or removing a learner never changes
+ * another's numbers.
  */
 import { Rng } from "../core/rng.js";
+import { UserError } from "../core/errors.js";
 import { createLearner } from "../learners/registry.js";
 import type { Learner } from "../learners/learner.js";
 import { createTask } from "../tasks/registry.js";
-import { epochOrder, gatherBatch, type Task } from "../tasks/task.js";
+import { epochOrder, gatherBatch, type Dataset, type Task } from "../tasks/task.js";
 import { histogram } from "../metrics/spike-stats.js";
+import { hookFactories, type TrainingHooks } from "./hooks.js";
+import "./pruning-hooks.js";
+import { costMetrics, forgettingMetrics, learningMetrics, type CurvePoint } from "./learning-metrics.js";
 import type { LearnerInfo, MetricRow, RunResult, WeightHistogramRow } from "./results.js";
+import { headOf, measureRobustness, synapticWeights } from "./robustness.js";
 import type { Scenario } from "./schema.js";
+import { expandSweep } from "./sweep.js";
+
+export { learnerName } from "./sweep.js";
 
 export interface EpochRecord {
   learner: string;
@@ -40,86 +52,171 @@ export interface RunOptions {
   observer?: RunObserver;
 }
 
-export function learnerName(l: { name?: string | undefined; type: string }): string {
-  return l.name ?? l.type;
+/** One stretch of a continual-learning sequence (the whole task when there is none). */
+interface Phase {
+  name: string;
+  train: Dataset;
+  test: Dataset;
+}
+
+function subsetByClass(ds: Dataset, inputSize: number, classes: readonly number[]): Dataset {
+  const keep = new Set(classes);
+  let count = 0;
+  for (let i = 0; i < ds.count; i++) if (keep.has(ds.y[i]!)) count++;
+  const x = new Float32Array(count * inputSize);
+  const y = new Int32Array(count);
+  let j = 0;
+  for (let i = 0; i < ds.count; i++) {
+    if (!keep.has(ds.y[i]!)) continue;
+    x.set(ds.x.subarray(i * inputSize, (i + 1) * inputSize), j * inputSize);
+    y[j++] = ds.y[i]!;
+  }
+  return { x, y, count };
+}
+
+function phasesOf(scenario: Scenario, task: Task): Phase[] {
+  if (scenario.continual === undefined) return [{ name: "", train: task.train, test: task.test }];
+  return scenario.continual.phases.map((p, i) => {
+    const bad = p.classes.find((c) => c >= task.shape.classes);
+    if (bad !== undefined) {
+      throw new UserError("E_SCENARIO_INVALID",
+        `continual.phases[${i}].classes: expected class labels below ${task.shape.classes} (task "${task.name}" has ${task.shape.classes} classes), found ${bad}`);
+    }
+    const train = subsetByClass(task.train, task.shape.inputSize, p.classes);
+    if (train.count === 0) throw new UserError("E_SCENARIO_INVALID", `continual.phases[${i}] ("${p.name}"): expected training samples of classes ${p.classes.join(", ")}, found none`);
+    return { name: p.name, train, test: subsetByClass(task.test, task.shape.inputSize, p.classes) };
+  });
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const seeds = options.seeds ?? scenario.seeds;
-  const rows: MetricRow[] = [];
-  const weightHistograms: WeightHistogramRow[] = [];
-  const receptiveFields: RunResult["receptiveFields"] = [];
-  const learners: LearnerInfo[] = scenario.learners.map((l) => ({ name: learnerName(l), type: l.type }));
+  const expanded = expandSweep(scenario.learners, scenario.sweep);
+  if (expanded.problems.length > 0) throw new UserError("E_SCENARIO_INVALID", `sweep: ${expanded.problems[0]!.message.replace("|", ", found ")}`);
+  const result: RunResult = {
+    scenario, seeds, learners: expanded.learners.map((l) => l.info), rows: [], weightHistograms: [], receptiveFields: [], robustness: [], firingRates: [],
+  };
   seeds.forEach((seed, seedIndex) => {
     const root = Rng.fromSeed(seed);
     const task = createTask(scenario.task, root.fork("task"));
-    scenario.learners.forEach((config, i) => {
-      const name = learners[i]!.name;
-      const rng = root.fork(`learner:${name}`);
+    const phases = phasesOf(scenario, task);
+    const epochs = scenario.epochs * phases.length;
+    for (const { config, info } of expanded.learners) {
+      const rng = root.fork(`learner:${info.name}`);
       const learner = createLearner(config, task.shape, rng.fork("init"));
-      const histograms = seedIndex === 0 ? weightHistograms : null;
-      trainLearner(learner, task, scenario.epochs, seed, rng.fork("order"), rows, histograms, options.observer);
-      if (seedIndex === 0 && learner.receptiveFields !== undefined) receptiveFields.push({ learner: name, fields: learner.receptiveFields() });
-    });
+      const hooksRng = rng.fork("hooks");
+      const hooks = hookFactories.map((f) => f({ config, learner, task, epochs, rng: hooksRng })).filter((h): h is TrainingHooks => h !== null);
+      const first = seedIndex === 0;
+      trainLearner(learner, info, task, phases, scenario, seed, rng.fork("order"), hooks, result, first, options.observer);
+      const robustness = scenario.evaluation.robustness;
+      if (robustness !== undefined) result.robustness.push(...measureRobustness(learner, task.test, task.shape, robustness, seed, rng.fork("robustness")));
+      if (first && learner.receptiveFields !== undefined) result.receptiveFields.push({ learner: info.name, fields: learner.receptiveFields() });
+      if (first && learner.neuronRatesHz !== undefined) {
+        const ds = headOf(task.test, task.shape.inputSize, Math.max(100, scenario.evaluation.costSamples));
+        learner.evaluate(ds.x, ds.y, ds.count);
+        result.firingRates.push({ learner: info.name, rateHz: learner.neuronRatesHz() });
+      }
+    }
   });
-  return { scenario, seeds, learners, rows, weightHistograms, receptiveFields };
+  return result;
 }
 
 const HISTOGRAM_BINS = 40;
 
 /** The learner's weights (biases excluded where it marks them) binned over their current range. */
 function weightHistogram(learner: Learner, epoch: number): WeightHistogramRow[] {
-  const params = learner.params();
-  const weights = params.some((p) => p.decay) ? params.filter((p) => p.decay) : params;
+  const weights = synapticWeights(learner);
   let n = 0;
-  for (const p of weights) n += p.value.length;
+  for (const w of weights) n += w.length;
   const all = new Float32Array(n);
   let off = 0;
-  for (const p of weights) {
-    all.set(p.value, off);
-    off += p.value.length;
+  for (const w of weights) {
+    all.set(w, off);
+    off += w.length;
   }
   return histogram(all, HISTOGRAM_BINS).map((b) => ({ learner: learner.name, epoch, lo: b.lo, hi: b.hi, count: b.count }));
 }
 
+function accuracyOn(learner: Learner, ds: Dataset): number {
+  return ds.count === 0 ? NaN : learner.evaluate(ds.x, ds.y, ds.count).correct / ds.count;
+}
+
 function trainLearner(
-  learner: Learner, task: Task, epochs: number, seed: number, orderRng: Rng,
-  rows: MetricRow[], histograms: WeightHistogramRow[] | null, observer: RunObserver | undefined,
+  learner: Learner, info: LearnerInfo, task: Task, phases: readonly Phase[], scenario: Scenario, seed: number, orderRng: Rng,
+  hooks: readonly TrainingHooks[], result: RunResult, first: boolean, observer: RunObserver | undefined,
 ): void {
   const inputSize = task.shape.inputSize;
   const batchSize = learner.maxBatch;
   const xBatch = new Float32Array(batchSize * inputSize);
   const yBatch = new Int32Array(batchSize);
-  const train = task.train;
-  const progressEvery = Math.max(1, Math.floor(train.count / batchSize / 20));
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const order = epochOrder(orderRng, train.count);
-    let lossSum = 0;
-    let correct = 0;
-    const t0 = performance.now();
-    let batchIndex = 0;
-    for (let start = 0; start < train.count; start += batchSize) {
-      const n = Math.min(batchSize, train.count - start);
-      gatherBatch(train, inputSize, order, start, n, xBatch, yBatch);
-      const r = learner.trainBatch(xBatch, yBatch, n);
-      lossSum += r.loss * n;
-      correct += r.correct;
-      if (observer?.onProgress && ++batchIndex % progressEvery === 0) {
-        observer.onProgress(learner.name, seed, epoch, (start + n) / train.count);
+  const totalEpochs = scenario.epochs * phases.length;
+  const continual = phases.length > 1;
+  const costSet = headOf(task.test, inputSize, scenario.evaluation.costSamples);
+  const curve: CurvePoint[] = [];
+  const justAfter: number[] = [];
+  let samplesSeen = 0;
+  let epoch = 0;
+  phases.forEach((phase, k) => {
+    const train = phase.train;
+    const progressEvery = Math.max(1, Math.floor(train.count / batchSize / 20));
+    for (let e = 1; e <= scenario.epochs; e++) {
+      epoch++;
+      const order = epochOrder(orderRng, train.count);
+      let lossSum = 0;
+      let correct = 0;
+      const t0 = performance.now();
+      let batchIndex = 0;
+      for (let start = 0; start < train.count; start += batchSize) {
+        const n = Math.min(batchSize, train.count - start);
+        gatherBatch(train, inputSize, order, start, n, xBatch, yBatch);
+        const r = learner.trainBatch(xBatch, yBatch, n);
+        lossSum += r.loss * n;
+        correct += r.correct;
+        samplesSeen += n;
+        for (const h of hooks) h.afterBatch?.(samplesSeen);
+        if (observer?.onProgress && ++batchIndex % progressEvery === 0) {
+          observer.onProgress(learner.name, seed, epoch, (start + n) / train.count);
+        }
       }
+      const wallMs = performance.now() - t0;
+      const hookMetrics: Record<string, number> = {};
+      for (const h of hooks) Object.assign(hookMetrics, h.endOfEpoch?.(epoch));
+      const test = learner.evaluate(task.test.x, task.test.y, task.test.count);
+      const metrics: Record<string, number> = {
+        trainLoss: lossSum / train.count,
+        trainAccuracy: correct / train.count,
+        testLoss: test.loss,
+        testAccuracy: test.correct / task.test.count,
+        wallMs,
+        samplesSeen,
+        ...learner.collectStats(),
+        ...hookMetrics,
+      };
+      // Extra evaluations below must not leak into the next epoch's statistics: collect and drop them after.
+      let extra = false;
+      if (continual) {
+        phases.forEach((p, j) => {
+          const acc = accuracyOn(learner, p.test);
+          metrics[`testAccuracy[${p.name}]`] = acc;
+          if (j === k && e === scenario.epochs) justAfter[k] = acc;
+        });
+        extra = true;
+      }
+      if (costSet.count > 0 && learner.measureCosts !== undefined) {
+        Object.assign(metrics, costMetrics(learner.measureCosts(costSet.x, costSet.count), synapticWeights(learner)));
+        extra = true;
+      }
+      if (extra) learner.collectStats();
+      curve.push({ samplesSeen, testAccuracy: metrics.testAccuracy!, wallMs });
+      if (epoch === totalEpochs) {
+        Object.assign(metrics, learningMetrics(curve, task.shape.classes, scenario.evaluation.criterionAccuracy));
+        if (continual) {
+          const atEnd = phases.map((p) => metrics[`testAccuracy[${p.name}]`]!);
+          Object.assign(metrics, forgettingMetrics(phases.map((p) => p.name), justAfter, atEnd));
+        }
+      }
+      for (const [metric, value] of Object.entries(metrics)) result.rows.push({ learner: info.name, seed, epoch, metric, value });
+      if (first) result.weightHistograms.push(...weightHistogram(learner, epoch));
+      observer?.onEpoch?.({ learner: learner.name, type: learner.type, seed, epoch, epochs: totalEpochs, metrics });
     }
-    const wallMs = performance.now() - t0;
-    const test = learner.evaluate(task.test.x, task.test.y, task.test.count);
-    const metrics: Record<string, number> = {
-      trainLoss: lossSum / train.count,
-      trainAccuracy: correct / train.count,
-      testLoss: test.loss,
-      testAccuracy: test.correct / task.test.count,
-      wallMs,
-      ...learner.collectStats(),
-    };
-    for (const [metric, value] of Object.entries(metrics)) rows.push({ learner: learner.name, seed, epoch, metric, value });
-    if (histograms !== null) histograms.push(...weightHistogram(learner, epoch));
-    observer?.onEpoch?.({ learner: learner.name, type: learner.type, seed, epoch, epochs, metrics });
-  }
+  });
 }

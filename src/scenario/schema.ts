@@ -8,9 +8,44 @@ import { z } from "zod";
 import { learnerConfigSchema } from "../learners/registry.js";
 import { taskConfigSchema } from "../tasks/registry.js";
 import { networkScenarioSchema } from "./network-schema.js";
+import { expandSweep } from "./sweep.js";
 
-export const chartNames = ["learning-curve", "loss-curve", "train-accuracy", "spikes-per-sample", "weight-change", "weight-histogram"] as const;
+export const chartNames = [
+  "learning-curve", "loss-curve", "train-accuracy", "spikes-per-sample", "weight-change", "weight-histogram",
+  "accuracy-vs-energy", "accuracy-vs-connections", "lesion-curve", "silence-curve", "noise-curve", "forgetting",
+  "firing-rate-distribution", "synapse-count",
+] as const;
 export type ChartName = (typeof chartNames)[number];
+
+const fractions = z.array(z.number().min(0).max(1)).max(50);
+
+export const evaluationSchema = z.strictObject({
+  costSamples: z.int().min(0).max(100_000).default(100)
+    .describe("test samples on which inference costs (operations, sparsity, energy) are measured after each epoch; 0 turns cost metrics off"),
+  criterionAccuracy: z.number().gt(0).max(1).optional()
+    .describe("test accuracy that defines samplesToCriterion: the training samples seen when a learner first reaches it (NaN when never)"),
+  robustness: z.strictObject({
+    lesion: fractions.default([]).describe("fractions of synapses (weights) removed at random, no retraining"),
+    silence: fractions.default([]).describe("fractions of hidden neurons silenced at random, no retraining"),
+    noise: z.array(z.number().min(0).max(100)).max(50).default([]).describe("standard deviations of Gaussian noise added to the test inputs (clipped to the task's feature range)"),
+    samples: z.int().min(1).max(100_000).default(1000).describe("test samples used for each robustness point"),
+    repeats: z.int().min(1).max(100).default(1).describe("independent random lesions per point, averaged"),
+  }).optional().describe("accuracy of each trained learner under damage and noise, every seed (robustness.csv)"),
+}).default({ costSamples: 100 }).describe("what is measured besides accuracy");
+
+export const continualSchema = z.strictObject({
+  phases: z.array(z.strictObject({
+    name: z.string().min(1).max(40).regex(/^[^,\n"]*$/, "a name without commas, quotes or newlines"),
+    classes: z.array(z.int().min(0)).min(1).describe("class labels whose training samples make up this phase"),
+  })).min(2).describe("trained in order, each for the scenario's `epochs`; every phase's test accuracy is recorded after every epoch"),
+}).describe("continual learning: a task sequence, and forgetting = accuracy on each earlier phase just after learning it minus at the end");
+
+export const sweepSchema = z.array(z.strictObject({
+  learner: z.string().min(1).describe("the learner's name (or type when it has no name)"),
+  parameter: z.string().min(1).regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "a dotted config path such as \"hidden\" or \"optimizer.learningRate\"")
+    .describe("a setting of that learner, as a dotted path into its config"),
+  values: z.array(z.union([z.number(), z.string(), z.boolean(), z.array(z.number())])).min(1).max(100),
+})).default([]).describe("a grid over learner settings: each learner runs once per combination of its swept values, with every seed");
 
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional().describe("path to scenarios/schema.json, for editors"),
@@ -24,6 +59,9 @@ export const scenarioSchema = z.strictObject({
   seeds: z.array(z.int().min(0).max(2 ** 31 - 1)).min(1).default([0])
     .describe("every learner runs once per seed; several seeds give confidence bands"),
   charts: z.array(z.enum(chartNames)).default(["learning-curve", "loss-curve", "weight-histogram"]),
+  evaluation: evaluationSchema,
+  continual: continualSchema.optional(),
+  sweep: sweepSchema,
 }).superRefine((s, ctx) => {
   const seen = new Map<string, number>();
   s.learners.forEach((l, i) => {
@@ -36,6 +74,12 @@ export const scenarioSchema = z.strictObject({
         message: `a learner name not used by learners[${first}]|"${name}" is already the name of learners[${first}]; give each learner a distinct "name"`,
       });
     } else seen.set(name, i);
+  });
+  for (const p of expandSweep(s.learners, s.sweep).problems) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+  s.continual?.phases.forEach((phase, i) => {
+    if (s.continual!.phases.findIndex((q) => q.name === phase.name) !== i) {
+      ctx.addIssue({ code: "custom", path: ["continual", "phases", i, "name"], message: `a phase name not used before|"${phase.name}" twice` });
+    }
   });
   const dupSeed = s.seeds.find((x, i) => s.seeds.indexOf(x) !== i);
   if (dupSeed !== undefined) {

@@ -32,9 +32,25 @@
  *   conductance is 0 and it is not refractory it is taken off the step loop and
  *   its v relaxes in closed form, El + (v - El)·exp(-k·dt/tau), when it is
  *   needed again.
+ *
+ * Pruning (src/learners/diehl-cook/structure.ts): `mask` (1 live, 0 pruned)
+ * over the dense weights, and per input neuron the list of its live targets
+ * (`liveRowPtr`, `liveTargets`, rebuilt by `rebuildLiveIndex` after pruning
+ * or growth), so an input spike walks only its live synapses and time per
+ * sample falls with the density. A pruned weight is 0 and stays 0: depression
+ * clamps at 0, potentiation skips masked synapses, normalisation scales 0 to 0.
+ * With the co-activity trace on (`trackCoactivity`), every synapse keeps a
+ * decaying pre×post score during learning ("use it or lose it"):
+ *   input spike of i:       c_ij += post1_j   for the recently active j
+ *   excitatory spike of j:  c_ij += pre_i     for the active inputs i
+ * decaying with tauMs of simulated time. The decay is one global factor:
+ * scores are stored multiplied by g(t) = exp(t/tau) (renormalised before it
+ * overflows), so a spike costs one add and nothing decays per step; the
+ * ranking, all that pruning needs, is the stored values' ranking.
  */
 import type { Rng } from "../../core/rng.js";
 import { xorshiftNext } from "../../core/xorshift.js";
+import { typedBytes } from "../../metrics/costs.js";
 
 export interface PopulationParams {
   elMv: number;
@@ -101,6 +117,26 @@ export class DiehlCookNetwork {
   synapticEvents = 0;
   boosts = 0;
   presentations = 0;
+  /** Inhibitory neuron updates done (steps of neurons on the loop, closed-form catch-ups), since creation. */
+  inhibitoryUpdates = 0;
+  /** Excitatory neurons that never spike (1), set by the learner's `silenceUnits`. */
+  readonly silenced: Uint8Array;
+  /** When set, each input's spikes are counted here (cost measurement). */
+  inputSpikeCounts: Int32Array | null = null;
+  /** Pruning mask over `weights` (1 live, 0 pruned); null while all-to-all. */
+  mask: Uint8Array | null = null;
+  /** Live targets of each input neuron: liveTargets[liveRowPtr[i] .. liveRowPtr[i+1]); null while all-to-all. */
+  liveRowPtr: Int32Array | null = null;
+  liveTargets: Int32Array | null = null;
+  /** Live synapses of each excitatory neuron as weight indices: liveColIdx[liveColPtr[j] .. liveColPtr[j+1]); null while all-to-all. */
+  liveColPtr: Int32Array | null = null;
+  liveColIdx: Int32Array | null = null;
+  /** Co-activity score per synapse, stored times coGain (see the file comment); null unless tracked. */
+  coactivity: Float32Array | null = null;
+  /** exp(elapsed / tau) since the last renormalisation. */
+  private coGain = 1;
+  /** exp(dt / tau). */
+  private coGrowth = 1;
 
   private readonly presentSteps: number;
   private readonly restSteps: number;
@@ -139,6 +175,8 @@ export class DiehlCookNetwork {
   /** exp(-k·dt/tauPre) for k = 0 .. table length - 1 (0 beyond). */
   private readonly preDecay: Float32Array;
   private readonly noise: Uint32Array;
+  /** The side stream's seed for cost measurement (fork "costs"). */
+  private readonly costNoise: Uint32Array;
   private clock = 0;
   private readonly dE: { ge: number; gi: number; leak: number };
   private readonly dI: { ge: number; gi: number; leak: number };
@@ -180,9 +218,142 @@ export class DiehlCookNetwork {
     this.preLast = new Int32Array(this.nIn);
     this.preDecay = decayTable(params.tauPreMs, params.dtMs);
     this.noise = rng.fork("poisson").uint32Seeds(4);
+    this.costNoise = rng.fork("costs").uint32Seeds(4);
+    this.silenced = new Uint8Array(N);
     const dt = params.dtMs;
     this.dE = { ge: Math.exp(-dt / EXCITATORY.tauGeMs), gi: Math.exp(-dt / EXCITATORY.tauGiMs), leak: Math.exp(-dt / EXCITATORY.tauMs) };
     this.dI = { ge: Math.exp(-dt / INHIBITORY.tauGeMs), gi: Math.exp(-dt / INHIBITORY.tauGiMs), leak: Math.exp(-dt / INHIBITORY.tauMs) };
+  }
+
+  /** Steps simulated since creation. */
+  get stepsRun(): number {
+    return this.clock;
+  }
+
+  /**
+   * Copies every piece of mutable state (weights, theta, neuron state,
+   * traces, co-activity scores, active lists, noise stream, clock, counters);
+   * the returned function puts it all back exactly. The pruning structure,
+   * `silenced` and `inputSpikeCounts` are not part of it.
+   */
+  saveState(): () => void {
+    const arrays = [
+      this.weights, this.theta, this.counts, this.v, this.ge, this.gi, this.refE, this.lastSpikeE, this.recent, this.inRecent,
+      this.vI, this.geI, this.giI, this.refI, this.activeI, this.isActiveI, this.vILast, this.spikedE, this.spikedI,
+      this.isSpikedI, this.activeIdx, this.activeProb, this.preLast, this.noise,
+      ...(this.coactivity !== null ? [this.coactivity] : []),
+    ];
+    const copies = arrays.map((a) => a.slice());
+    const { nRecent, nActiveI, nActive, clock, coGain, inputSpikes, excSpikes, inhSpikes, synapticEvents, boosts,
+      presentations, inhibitoryUpdates } = this;
+    return () => {
+      arrays.forEach((a, i) => a.set(copies[i]!));
+      Object.assign(this, { nRecent, nActiveI, nActive, clock, coGain, inputSpikes, excSpikes, inhSpikes, synapticEvents,
+        boosts, presentations, inhibitoryUpdates });
+    };
+  }
+
+  /**
+   * Starts a cost measurement from a fixed point: neurons at rest, input
+   * spikes from the side stream "costs", restarted (a `saveState` restore
+   * undoes both).
+   */
+  startCostMeasurement(): void {
+    this.toRest();
+    this.noise.set(this.costNoise);
+  }
+
+  /**
+   * Bytes of the parameters (input weights, theta) and of the state inference
+   * steps through: v, ge, gi and refractory counters of both populations, the
+   * inhibitory neurons' event-driven bookkeeping (active list, flags, last
+   * update), the noise stream, and the live-target index when pruned. STDP
+   * traces, look-up tables and the pruning mask are left out.
+   */
+  inferenceBytes(): number {
+    const live = this.liveRowPtr !== null && this.liveTargets !== null ? typedBytes(this.liveRowPtr, this.liveTargets) : 0;
+    return live + typedBytes(this.weights, this.theta, this.v, this.ge, this.gi, this.refE, this.vI, this.geI, this.giI,
+      this.refI, this.activeI, this.isActiveI, this.vILast, this.noise);
+  }
+
+  /** Turns on the co-activity trace (scores start at 0). */
+  trackCoactivity(tauMs: number): void {
+    if (!(tauMs > 0)) throw new RangeError(`co-activity tauMs must be > 0, got ${tauMs}`);
+    this.coactivity = new Float32Array(this.weights.length);
+    this.coGain = 1;
+    this.coGrowth = Math.exp(this.p.dtMs / tauMs);
+  }
+
+  /** Creates the mask (all live) if there is none; returns it. Call `rebuildLiveIndex` after changing it. */
+  ensureMask(): Uint8Array {
+    if (this.mask === null) this.mask = new Uint8Array(this.weights.length).fill(1);
+    return this.mask;
+  }
+
+  /** Zeroes every masked weight and rebuilds each input's list of live targets (between samples). */
+  rebuildLiveIndex(): void {
+    const mask = this.mask;
+    if (mask === null) return;
+    const N = this.n;
+    const w = this.weights;
+    let live = 0;
+    for (let k = 0; k < mask.length; k++) {
+      if (mask[k] === 1) live++;
+      else w[k] = 0;
+    }
+    const rowPtr = new Int32Array(this.nIn + 1);
+    const targets = new Int32Array(live);
+    let e = 0;
+    for (let i = 0; i < this.nIn; i++) {
+      const row = i * N;
+      for (let j = 0; j < N; j++) if (mask[row + j] === 1) targets[e++] = j;
+      rowPtr[i + 1] = e;
+    }
+    this.liveRowPtr = rowPtr;
+    this.liveTargets = targets;
+    const colPtr = new Int32Array(N + 1);
+    for (let k = 0; k < live; k++) colPtr[targets[k]! + 1]!++;
+    for (let j = 0; j < N; j++) colPtr[j + 1]! += colPtr[j]!;
+    const fill = colPtr.slice(0, N);
+    const colIdx = new Int32Array(live);
+    for (let i = 0; i < this.nIn; i++) {
+      for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) colIdx[fill[targets[k]!]!++] = i * N + targets[k]!;
+    }
+    this.liveColPtr = colPtr;
+    this.liveColIdx = colIdx;
+  }
+
+  /** Live synapses (all nIn·N while unmasked). */
+  liveCount(): number {
+    return this.liveRowPtr === null ? this.weights.length : this.liveRowPtr[this.nIn]!;
+  }
+
+  /**
+   * Normalises each excitatory neuron's live input weights to `targetSum`
+   * (bounded by wMax, water filling as DenseColumnNormalizer does), walking
+   * only the live synapses. Returns false when unmasked (use the dense normaliser).
+   */
+  normalizeLive(targetSum: number, wMax: number): boolean {
+    const colPtr = this.liveColPtr;
+    const colIdx = this.liveColIdx;
+    if (colPtr === null || colIdx === null) return false;
+    const w = this.weights;
+    for (let j = 0; j < this.n; j++) {
+      const start = colPtr[j]!;
+      const end = colPtr[j + 1]!;
+      let sum = 0;
+      for (let k = start; k < end; k++) sum += w[colIdx[k]!]!;
+      if (!(sum > 0)) continue;
+      const scale = targetSum / sum;
+      let over = false;
+      for (let k = start; k < end; k++) {
+        const v = w[colIdx[k]!]! * scale;
+        w[colIdx[k]!] = v;
+        if (v > wMax) over = true;
+      }
+      if (over) waterFillList(w, colIdx, start, end, targetSum, wMax);
+    }
+    return true;
   }
 
   /**
@@ -241,6 +412,11 @@ export class DiehlCookNetwork {
       this.run(this.restSteps, learn, adaptTheta, false);
       return;
     }
+    this.toRest();
+  }
+
+  /** Puts both populations at rest (v, conductances, refractory counters, post traces); theta and weights are kept. */
+  toRest(): void {
     this.v.fill(EXCITATORY.elMv);
     this.ge.fill(0);
     this.gi.fill(0);
@@ -263,7 +439,8 @@ export class DiehlCookNetwork {
     const p = this.p;
     const { v, ge, gi, refE, lastSpikeE, recent, inRecent, post1Decay, post2Decay } = this;
     const { vI, geI, giI, refI, activeI, isActiveI, vILast } = this;
-    const { spikedE, spikedI, isSpikedI, theta, counts, weights } = this;
+    const { spikedE, spikedI, isSpikedI, theta, counts, weights, silenced } = this;
+    const inCounts = this.inputSpikeCounts;
     const { activeIdx, activeProb, preLast, preDecay, noise } = this;
     const nActive = this.nActive;
     const nDraw = stimulus ? nActive : 0;
@@ -281,14 +458,26 @@ export class DiehlCookNetwork {
     const etaPre = p.etaPre, etaPost = p.etaPost, wMax = p.wMax;
     const thetaPlus = adaptTheta ? p.thetaPlusMv : 0;
     const wEI = p.excToInhWeight, wIE = p.inhToExcWeight;
+    const liveRowPtr = this.liveRowPtr, liveTargets = this.liveTargets, mask = this.mask;
+    const co = learn ? this.coactivity : null;
+    if (co !== null && this.coGain > 1e15) {
+      // Renormalise the stored scores before the gain overflows float32 (rare).
+      const inv = 1 / this.coGain;
+      for (let k = 0; k < co.length; k++) co[k] = co[k]! * inv;
+      this.coGain = 1;
+    }
+    let coGain = this.coGain;
+    const coGrowth = this.coGrowth;
     let total = 0;
     let inputSpikes = 0;
     let events = 0;
     let nInh = 0;
+    let updatesI = 0;
     let nRecent = this.nRecent;
     let nActiveI = this.nActiveI;
     let clock = this.clock;
     for (let step = 0; step < steps; step++, clock++) {
+      if (co !== null) coGain *= coGrowth;
       // 1-2. Excitatory: integrate (exponential Euler), threshold.
       let nE = 0;
       for (let j = 0; j < N; j++) {
@@ -317,7 +506,7 @@ export class DiehlCookNetwork {
           nv = vj + drive * k;
         }
         v[j] = nv;
-        if (nv > E.vThreshMv + theta[j]!) spikedE[nE++] = j;
+        if (nv > E.vThreshMv + theta[j]! && silenced[j] === 0) spikedE[nE++] = j;
       }
       // Inhibitory neurons on the step loop: integrate, threshold; idle ones leave it.
       let nI = 0;
@@ -354,14 +543,26 @@ export class DiehlCookNetwork {
         vI[j] = nv;
         if (nv > I.vThreshMv) spikedI[nI++] = j;
       }
+      updatesI += nActiveI;
       // 3a. Input spikes: deliver into ge, depress by the post1 trace of recently active neurons, set the pre trace.
       for (let a = 0; a < nDraw; a++) {
         if (xorshiftNext(noise) >= activeProb[a]!) continue;
         const i = activeIdx[a]!;
         inputSpikes++;
-        events += N;
+        if (inCounts !== null) inCounts[i]!++;
         const row = i * N;
-        for (let j = 0; j < N; j++) ge[j] += weights[row + j]!;
+        if (liveRowPtr === null || liveTargets === null) {
+          events += N;
+          for (let j = 0; j < N; j++) ge[j] += weights[row + j]!;
+        } else {
+          const end = liveRowPtr[i + 1]!;
+          const start = liveRowPtr[i]!;
+          events += end - start;
+          for (let k = start; k < end; k++) {
+            const j = liveTargets[k]!;
+            ge[j] += weights[row + j]!;
+          }
+        }
         if (learn) {
           for (let r = 0; r < nRecent; ) {
             const j = recent[r]!;
@@ -372,8 +573,11 @@ export class DiehlCookNetwork {
               continue;
             }
             r++;
-            const nw = weights[row + j]! - etaPre * post1Decay[age]!;
+            const post1 = post1Decay[age]!;
+            // A pruned weight is 0 and the clamp keeps it there.
+            const nw = weights[row + j]! - etaPre * post1;
             weights[row + j] = nw > 0 ? nw : 0;
+            if (co !== null) co[row + j] += post1 * coGain;
           }
         }
         preLast[i] = clock;
@@ -385,19 +589,23 @@ export class DiehlCookNetwork {
           vI[j] = I.elMv + (vI[j]! - I.elMv) * Math.pow(leakI, clock - vILast[j]!);
           isActiveI[j] = 1;
           activeI[nActiveI++] = j;
+          updatesI++;
         }
         geI[j] += wEI;
         events++;
         if (learn) {
           const age2 = clock - lastSpikeE[j]!;
           const f = age2 < len2 ? etaPost * post2Decay[age2]! : 0;
-          if (f > 0) {
+          if (f > 0 || co !== null) {
             for (let a = 0; a < nActive; a++) {
               const i = activeIdx[a]!;
               const age = clock - preLast[i]!;
               if (age >= preLen) continue;
               const idx = i * N + j;
-              const nw = weights[idx]! + f * preDecay[age]!;
+              const pre = preDecay[age]!;
+              if (co !== null) co[idx] += pre * coGain;
+              if (f === 0 || (mask !== null && mask[idx] === 0)) continue;
+              const nw = weights[idx]! + f * pre;
               weights[idx] = nw < wMax ? nw : wMax;
             }
           }
@@ -432,13 +640,51 @@ export class DiehlCookNetwork {
       }
     }
     this.clock = clock;
+    this.coGain = coGain;
     this.nRecent = nRecent;
     this.nActiveI = nActiveI;
     this.inputSpikes += inputSpikes;
     this.synapticEvents += events;
     this.excSpikes += total;
     this.inhSpikes += nInh;
+    this.inhibitoryUpdates += updatesI;
     return total;
+  }
+}
+
+/**
+ * Rescales the weights w[idx[k]], k in [start, end), to sum to `target` with
+ * none above wMax: saturated ones are pinned at wMax and the free ones scaled
+ * to carry the rest, until none crosses (waterFillStrided over an index list).
+ */
+function waterFillList(w: Float32Array, idx: Int32Array, start: number, end: number, target: number, wMax: number): void {
+  for (let round = start; round < end; round++) {
+    let pinned = 0;
+    let free = 0;
+    for (let k = start; k < end; k++) {
+      const v = w[idx[k]!]!;
+      if (v >= wMax) pinned += wMax;
+      else free += v;
+    }
+    if (free <= 0) return;
+    const f = (target - pinned) / free;
+    let crossed = false;
+    for (let k = start; k < end; k++) {
+      const s = idx[k]!;
+      const v = w[s]!;
+      if (v >= wMax) {
+        w[s] = wMax;
+        continue;
+      }
+      const nv = v * f;
+      if (nv >= wMax) {
+        w[s] = wMax;
+        crossed = true;
+      } else {
+        w[s] = nv;
+      }
+    }
+    if (!crossed) return;
   }
 }
 

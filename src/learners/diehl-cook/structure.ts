@@ -1,0 +1,99 @@
+/**
+ * Pruning and growth of the Diehl & Cook network's input synapses (the
+ * 784 × N plastic weights; the fixed excitatory ↔ inhibitory wiring is not
+ * pruned). The weights stay a dense array with a mask, so STDP and
+ * normalisation keep their layout; each input's list of live targets is
+ * rebuilt after every change, so a spike walks only live synapses.
+ *
+ *   magnitude  the live synapses with the smallest w
+ *   activity   the live synapses with the least pre×post co-activity
+ *              (the network's decaying trace, on once `trackActivity` is called)
+ *   random     live synapses drawn uniformly (the control)
+ *
+ * Ties go to the lower index (select.ts). Growth sets free positions, drawn
+ * uniformly, live with a given weight and a zero co-activity score.
+ */
+import type { Rng } from "../../core/rng.js";
+import type { CsrConnectivity } from "../../metrics/graph.js";
+import { lowestK, randomK } from "../../plasticity/pruning/select.js";
+import type { StructuralPlasticity } from "../../plasticity/pruning/structural.js";
+import { requestedCount, type PruneRequest, type PruneResult } from "../../plasticity/pruning/types.js";
+import type { DiehlCookNetwork } from "./network.js";
+
+function positions(mask: Uint8Array | null, size: number, live: boolean): Int32Array {
+  if (mask === null) {
+    if (!live) return new Int32Array(0);
+    const all = new Int32Array(size);
+    for (let k = 0; k < size; k++) all[k] = k;
+    return all;
+  }
+  let n = 0;
+  for (let k = 0; k < size; k++) if ((mask[k] === 1) === live) n++;
+  const out = new Int32Array(n);
+  let o = 0;
+  for (let k = 0; k < size; k++) if ((mask[k] === 1) === live) out[o++] = k;
+  return out;
+}
+
+export function diehlCookStructure(net: DiehlCookNetwork, pruneRng: Rng, initWeightMax: number): StructuralPlasticity {
+  const size = net.weights.length;
+  return {
+    criteria: ["magnitude", "activity", "random"],
+    defaultGrowthWeight: 0.1 * initWeightMax,
+    counts() {
+      return { remaining: net.liveCount(), possible: size };
+    },
+    prune(request: PruneRequest): PruneResult {
+      const live = positions(net.mask, size, true);
+      const count = requestedCount(request, live.length);
+      let chosen: Int32Array;
+      if (request.criterion === "random") {
+        chosen = randomK(live, count, pruneRng);
+      } else if (request.criterion === "magnitude") {
+        chosen = lowestK(live, net.weights, count);
+      } else {
+        const co = net.coactivity;
+        if (co === null) throw new Error("activity pruning of the stdp learner needs its co-activity trace (trackActivity)");
+        chosen = lowestK(live, co, count);
+      }
+      const mask = net.ensureMask();
+      for (let k = 0; k < chosen.length; k++) mask[chosen[k]!] = 0;
+      net.rebuildLiveIndex();
+      return { removed: chosen.length, remaining: live.length - chosen.length, total: size };
+    },
+    grow(count: number, weight: number, rng: Rng): number {
+      const free = positions(net.mask, size, false);
+      const chosen = randomK(free, count, rng);
+      if (chosen.length === 0) return 0;
+      const mask = net.ensureMask();
+      const co = net.coactivity;
+      for (let k = 0; k < chosen.length; k++) {
+        const s = chosen[k]!;
+        mask[s] = 1;
+        net.weights[s] = weight;
+        if (co !== null) co[s] = 0;
+      }
+      net.rebuildLiveIndex();
+      return chosen.length;
+    },
+    trackActivity(tauMs: number): void {
+      if (net.coactivity === null) net.trackCoactivity(tauMs);
+    },
+    connectivity(): CsrConnectivity[] {
+      const N = net.n;
+      if (net.liveRowPtr !== null && net.liveTargets !== null) {
+        return [{ nPre: net.nIn, nPost: N, rowPtr: net.liveRowPtr.slice(), target: net.liveTargets.slice() }];
+      }
+      const rowPtr = new Int32Array(net.nIn + 1);
+      const target = new Int32Array(size);
+      for (let i = 0; i < net.nIn; i++) {
+        for (let j = 0; j < N; j++) target[i * N + j] = j;
+        rowPtr[i + 1] = (i + 1) * N;
+      }
+      return [{ nPre: net.nIn, nPost: N, rowPtr, target }];
+    },
+    rewindable() {
+      return null;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * What a learner exposes so that its synapses can be pruned and grown while
+ * it learns (src/scenario/pruning-hooks.ts drives it): live and possible
+ * synapse counts, pruning by a request, growth at free positions, and its
+ * connectivity as layers for the graph measures. A learner offers it through
+ * the optional `Learner.structure()`.
+ *
+ * `maskStructure` implements it for learners whose weights are Param arrays
+ * pruned through masks (mlp, cnn, surrogate): a grown synapse is a masked
+ * position set back to 1 with a given weight; the optimisers keep every
+ * masked weight at exactly 0.
+ */
+import type { Param } from "../../ann/layer.js";
+import type { Rng } from "../../core/rng.js";
+import type { CsrConnectivity } from "../../metrics/graph.js";
+import { ensureMask, maskCounts, pruneParams } from "./mask-pruning.js";
+import { randomK } from "./select.js";
+import type { PruneCriterion, PruneRequest, PruneResult } from "./types.js";
+
+export interface StructuralPlasticity {
+  /** The criteria this learner can rank synapses by. */
+  readonly criteria: readonly PruneCriterion[];
+  /** Weight of a grown synapse when the scenario gives none. */
+  readonly defaultGrowthWeight: number;
+  /** Live synapses and all possible ones (densities are live / possible). */
+  counts(): { remaining: number; possible: number };
+  /** Removes synapses as the request says (`count` or `fraction` of the live ones). */
+  prune(request: PruneRequest): PruneResult;
+  /** Adds up to `count` synapses at free positions drawn uniformly, each with `weight`; returns how many were added. */
+  grow(count: number, weight: number, rng: Rng): number;
+  /** Turns on the co-activity trace the activity criterion ranks by (learners that list "activity"). */
+  trackActivity?(tauMs: number): void;
+  /** The connectivity as consecutive layers, inputs first (for graph measures); null when it has no such form. */
+  connectivity(): CsrConnectivity[] | null;
+  /** The parameters a lottery ticket rewinds (weights and biases), or null when rewinding makes no sense. */
+  rewindable(): readonly Param[] | null;
+}
+
+/** Live positions of a masked [nPre × nPost] row-major weight as CSR (a new structure). */
+export function maskConnectivity(p: Param, nPre: number, nPost: number): CsrConnectivity {
+  if (p.value.length !== nPre * nPost) throw new RangeError(`parameter ${p.name} holds ${p.value.length} weights, not ${nPre}×${nPost}`);
+  const m = p.mask;
+  const rowPtr = new Int32Array(nPre + 1);
+  let live = 0;
+  for (let i = 0; i < nPre; i++) {
+    if (m === undefined) live += nPost;
+    else for (let j = 0; j < nPost; j++) live += m[i * nPost + j]!;
+    rowPtr[i + 1] = live;
+  }
+  const target = new Int32Array(live);
+  let e = 0;
+  for (let i = 0; i < nPre; i++) {
+    for (let j = 0; j < nPost; j++) if (m === undefined || m[i * nPost + j] === 1) target[e++] = j;
+  }
+  return { nPre, nPost, rowPtr, target };
+}
+
+/**
+ * Unmasks up to `count` pruned positions, drawn uniformly over all the
+ * parameters' pruned positions, and gives each the weight `weight`; returns
+ * how many were grown. Parameters without a mask have no free position.
+ */
+export function growParams(params: readonly Param[], count: number, weight: number, rng: Rng): number {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`growth count must be a non-negative integer, got ${count}`);
+  if (count === 0) return 0;
+  const offsets: number[] = [];
+  let size = 0;
+  let free = 0;
+  for (const p of params) {
+    offsets.push(size);
+    size += p.value.length;
+    if (p.mask !== undefined) for (let i = 0; i < p.mask.length; i++) free += 1 - p.mask[i]!;
+  }
+  const candidates = new Int32Array(free);
+  let k = 0;
+  params.forEach((p, l) => {
+    const m = p.mask;
+    if (m !== undefined) for (let i = 0; i < m.length; i++) if (m[i] === 0) candidates[k++] = offsets[l]! + i;
+  });
+  const chosen = randomK(candidates, count, rng).sort();
+  let l = 0;
+  for (let c = 0; c < chosen.length; c++) {
+    while (l + 1 < params.length && chosen[c]! >= offsets[l + 1]!) l++;
+    const p = params[l]!;
+    const i = chosen[c]! - offsets[l]!;
+    p.mask![i] = 1;
+    p.value[i] = weight;
+  }
+  return chosen.length;
+}
+
+export interface MaskStructureOptions {
+  /** The prunable weights (biases excluded). */
+  weights: readonly Param[];
+  /** Every parameter (for lottery-ticket rewinding). */
+  all: readonly Param[];
+  /** Shape [nPre, nPost] of each weight when the network is a chain of dense layers (graph measures); null otherwise. */
+  shapes: readonly (readonly [number, number])[] | null;
+  /** Draws of the random criterion. */
+  rng: Rng;
+}
+
+/** StructuralPlasticity over masked Param weights: magnitude and random pruning, growth by unmasking. */
+export function maskStructure(o: MaskStructureOptions): StructuralPlasticity {
+  return {
+    criteria: ["magnitude", "random"],
+    defaultGrowthWeight: 0,
+    counts() {
+      const c = maskCounts(o.weights);
+      return { remaining: c.remaining, possible: c.total };
+    },
+    prune(request) {
+      for (const p of o.weights) ensureMask(p);
+      return pruneParams(o.weights, request, o.rng);
+    },
+    grow(count, weight, rng) {
+      return growParams(o.weights, count, weight, rng);
+    },
+    connectivity() {
+      const shapes = o.shapes;
+      if (shapes === null) return null;
+      return o.weights.map((p, k) => maskConnectivity(p, shapes[k]![0], shapes[k]![1]));
+    },
+    rewindable() {
+      return o.all;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Processes that run alongside a learner's training without being part of
+ * it: pruning and growth schedules today. The runner asks every factory in
+ * `hookFactories` for hooks when it builds a learner; a factory returns null
+ * when the learner's config does not ask for it. Hooks see training only
+ * through these calls, so a learner never knows it is being pruned.
+ */
+import type { Rng } from "../core/rng.js";
+import type { Learner } from "../learners/learner.js";
+import type { LearnerConfig } from "../learners/registry.js";
+import type { Task } from "../tasks/task.js";
+
+export interface TrainingHooks {
+  /** After each training batch; `samplesSeen` counts training samples since the learner was built. */
+  afterBatch?(samplesSeen: number): void;
+  /**
+   * After an epoch's training, before its test evaluation; returns metrics for
+   * metrics.csv (for example synapseCount, prunedCount).
+   */
+  endOfEpoch?(epoch: number): Record<string, number>;
+}
+
+export interface HookContext {
+  config: LearnerConfig;
+  learner: Learner;
+  task: Task;
+  epochs: number;
+  /** The learner's own stream, forked by the hook's label. */
+  rng: Rng;
+}
+
+export type HookFactory = (ctx: HookContext) => TrainingHooks | null;
+
+/** Every hook factory, in the order their hooks run. */
+export const hookFactories: HookFactory[] = [];

@@ -1,0 +1,186 @@
+/**
+ * The `pruning` block of a learner config, carried out during training as
+ * TrainingHooks (hooks.ts): the learner never knows it is being pruned; it
+ * only offers its synapses through `Learner.structure()`
+ * (plasticity/pruning/structural.ts).
+ *
+ *   when built       sparse start (`initialDensity`: keep a uniform random
+ *                    share), the co-activity trace turned on for the activity
+ *                    criterion, the initial weights saved for a lottery ticket;
+ *   afterBatch       schedules with `every: {samples: k}`: one application per
+ *                    multiple of k training samples crossed;
+ *   endOfEpoch       schedules with `every: "epoch"`: one application; iterative
+ *                    rounds: at epochs firstEpoch + k·retrainEpochs, down to
+ *                    densities[k] (then rewound when asked); then the metrics.
+ *
+ * An application grows, then prunes, the counts of scheduleStep (schedule.ts)
+ * with densities taken over all possible synapses; with `regrowth`, a share
+ * of what it pruned grows back at random free positions.
+ *
+ * Metrics each epoch: synapseCount, connectionDensity, prunedCount and
+ * grownCount (during that epoch), and with `graphMeasures` the routing of the
+ * input→output graph (metrics/graph.ts, Navlakha et al. 2015):
+ * graphEfficiency (mean 1/d over pairs), graphMeanPathLength (over connected
+ * pairs), graphConnectedFraction, robustnessSynapses and robustnessNeurons
+ * (fraction of the pairs still connected after removing `damageFraction` of
+ * the synapses or neurons at random, mean over `damageTrials`).
+ */
+import { UserError } from "../core/errors.js";
+import { layeredGraph, reverseGraph, robustness, routingStats, type ConnectivityGraph } from "../metrics/graph.js";
+import type { PruningConfig } from "../plasticity/pruning/config.js";
+import { rewindWeights, snapshotWeights, type WeightSnapshot } from "../plasticity/pruning/lottery-ticket.js";
+import { applicationsDue, scheduleLength, scheduleStep, type ScheduleContext } from "../plasticity/pruning/schedule.js";
+import type { StructuralPlasticity } from "../plasticity/pruning/structural.js";
+import type { Rng } from "../core/rng.js";
+import { hookFactories, type HookContext, type TrainingHooks } from "./hooks.js";
+
+/** The learner types whose config accepts a `pruning` block (for messages). */
+const PRUNABLE_TYPES = "mlp, cnn, stdp, surrogate";
+
+function pruningOf(config: HookContext["config"]): PruningConfig | undefined {
+  return "pruning" in config ? config.pruning : undefined;
+}
+
+/** The hook factory for the `pruning` block; null when the learner's config has none. */
+export function pruningHooks(ctx: HookContext): TrainingHooks | null {
+  const cfg = pruningOf(ctx.config);
+  if (cfg === undefined) return null;
+  const where = `learner "${ctx.learner.name}" (type ${ctx.config.type}): pruning`;
+  const s = ctx.learner.structure?.();
+  if (s === undefined) {
+    throw new UserError("E_CONFIG_INVALID", `${where}: this learner type cannot be pruned or grown (types that can: ${PRUNABLE_TYPES})`);
+  }
+  if (!s.criteria.includes(cfg.criterion)) {
+    throw new UserError("E_CONFIG_INVALID",
+      `${where}.criterion: expected one of ${s.criteria.map((c) => `"${c}"`).join(", ")} for this learner type, found "${cfg.criterion}"` +
+      (cfg.criterion === "activity" ? " (the activity criterion needs spike co-activity: an stdp learner)" : ""));
+  }
+  if (cfg.graphMeasures && s.connectivity() === null) {
+    throw new UserError("E_CONFIG_INVALID", `${where}.graphMeasures: this learner's synapses are not a chain of layers (convolutions or recurrent synapses); set it to false`);
+  }
+  const it = cfg.iterative;
+  if (it?.rewind === "init" && s.rewindable() === null) {
+    throw new UserError("E_CONFIG_INVALID", `${where}.iterative.rewind: "init" (lottery ticket) needs a learner trained by gradient descent, found type ${ctx.config.type}; use "none"`);
+  }
+  if (it !== undefined) {
+    const last = it.firstEpoch + (it.densities.length - 1) * it.retrainEpochs;
+    if (last > ctx.epochs) {
+      throw new UserError("E_CONFIG_INVALID", `${where}.iterative: the last round falls at the end of epoch ${last}, but the learner trains for ${ctx.epochs} epochs`);
+    }
+  }
+  const schedule = cfg.schedule;
+  if (schedule !== undefined) {
+    const needed = scheduleLength(schedule);
+    const available = schedule.every === "epoch" ? ctx.epochs : Math.floor((ctx.task.train.count * ctx.epochs) / schedule.every.samples);
+    if (needed > available) {
+      const unit = schedule.every === "epoch" ? "epochs" : `multiples of ${schedule.every.samples} training samples`;
+      throw new UserError("E_CONFIG_INVALID", `${where}.schedule: needs ${needed} applications but training gives only ${available} (${unit})`);
+    }
+  }
+  return new PruningRun(cfg, s, ctx.rng.fork("pruning"));
+}
+
+class PruningRun implements TrainingHooks {
+  private readonly cfg: PruningConfig;
+  private readonly s: StructuralPlasticity;
+  private readonly rng: Rng;
+  private readonly growthWeight: number;
+  private readonly scheduleContext: ScheduleContext;
+  private readonly snapshot: WeightSnapshot | null;
+  private application = 0;
+  private samplesBefore = 0;
+  private pruned = 0;
+  private grown = 0;
+
+  constructor(cfg: PruningConfig, s: StructuralPlasticity, rng: Rng) {
+    this.cfg = cfg;
+    this.s = s;
+    this.rng = rng;
+    this.growthWeight = cfg.growthWeight ?? s.defaultGrowthWeight;
+    if (cfg.criterion === "activity") s.trackActivity?.(cfg.activityTauMs);
+    const rewindable = s.rewindable();
+    this.snapshot = cfg.iterative?.rewind === "init" && rewindable !== null ? snapshotWeights(rewindable) : null;
+    const { remaining, possible } = s.counts();
+    if (cfg.initialDensity !== undefined) {
+      const keep = Math.round(cfg.initialDensity * possible);
+      if (keep < remaining) s.prune({ criterion: "random", count: remaining - keep });
+    }
+    this.scheduleContext = { initialCount: s.counts().remaining, possibleCount: possible };
+  }
+
+  afterBatch(samplesSeen: number): void {
+    const schedule = this.cfg.schedule;
+    if (schedule !== undefined && schedule.every !== "epoch") {
+      const due = applicationsDue(schedule.every, this.samplesBefore, samplesSeen, false);
+      for (let k = 0; k < due; k++) this.apply();
+    }
+    this.samplesBefore = samplesSeen;
+  }
+
+  endOfEpoch(epoch: number): Record<string, number> {
+    const schedule = this.cfg.schedule;
+    if (schedule !== undefined && schedule.every === "epoch") this.apply();
+    const it = this.cfg.iterative;
+    if (it !== undefined) {
+      const k = (epoch - it.firstEpoch) / it.retrainEpochs;
+      if (Number.isInteger(k) && k >= 0 && k < it.densities.length) this.round(it.densities[k]!);
+    }
+    const { remaining, possible } = this.s.counts();
+    const metrics: Record<string, number> = {
+      synapseCount: remaining,
+      connectionDensity: possible === 0 ? 0 : remaining / possible,
+      prunedCount: this.pruned,
+      grownCount: this.grown,
+    };
+    this.pruned = 0;
+    this.grown = 0;
+    if (this.cfg.graphMeasures) Object.assign(metrics, this.graphMetrics(epoch));
+    return metrics;
+  }
+
+  /** One application of the schedule: grow, then prune (then regrow a share of it). */
+  private apply(): void {
+    const schedule = this.cfg.schedule!;
+    const i = this.application++;
+    if (i >= scheduleLength(schedule)) return;
+    const step = scheduleStep(schedule, i, this.scheduleContext);
+    if (step.grow > 0) this.grown += this.s.grow(step.grow, this.growthWeight, this.rng.fork(`grow:${i}`));
+    if (step.prune > 0) {
+      const r = this.s.prune({ criterion: this.cfg.criterion, count: step.prune, scope: this.cfg.scope });
+      this.pruned += r.removed;
+      const regrow = Math.round((this.cfg.regrowth?.fraction ?? 0) * r.removed);
+      if (regrow > 0) this.grown += this.s.grow(regrow, this.growthWeight, this.rng.fork(`regrow:${i}`));
+    }
+  }
+
+  /** An iterative round: prune down to `density` of the possible synapses, rewinding when asked. */
+  private round(density: number): void {
+    const { remaining, possible } = this.s.counts();
+    const count = remaining - Math.round(density * possible);
+    if (count > 0) this.pruned += this.s.prune({ criterion: this.cfg.criterion, count, scope: this.cfg.scope }).removed;
+    if (this.snapshot !== null) rewindWeights(this.s.rewindable()!, this.snapshot);
+  }
+
+  private graphMetrics(epoch: number): Record<string, number> {
+    const layers = this.s.connectivity();
+    if (layers === null) return {};
+    let g: ConnectivityGraph = layeredGraph(layers);
+    // Fewer BFS sources: routing from the outputs backwards gives the same figures.
+    if (g.outputs.length < g.inputs.length) g = reverseGraph(g);
+    const r = routingStats(g);
+    const damage = [this.cfg.damageFraction];
+    const rng = this.rng.fork(`graph:${epoch}`);
+    const trials = this.cfg.damageTrials;
+    const bySynapse = robustness(g, { remove: "synapses", fractions: damage, trials, rng: rng.fork("synapses") })[0]!;
+    const byNeuron = robustness(g, { remove: "neurons", fractions: damage, trials, rng: rng.fork("neurons") })[0]!;
+    return {
+      graphEfficiency: r.efficiency,
+      graphMeanPathLength: r.meanPathLength,
+      graphConnectedFraction: r.connectedFraction,
+      robustnessSynapses: bySynapse.connectedFraction,
+      robustnessNeurons: byNeuron.connectedFraction,
+    };
+  }
+}
+
+hookFactories.push(pruningHooks);

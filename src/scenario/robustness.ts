@@ -1,0 +1,117 @@
+/**
+ * Robustness of a trained learner, with no retraining:
+ *
+ *   lesion   remove a fraction of its synapses (weights) chosen at random
+ *            among those still non-zero, as in lesion studies and Navlakha et
+ *            al.'s damage experiments; biases are not synapses and are kept;
+ *   silence  silence a fraction of its hidden neurons (learner.silenceUnits);
+ *   noise    add Gaussian noise of a given standard deviation to every input
+ *            value, clipped to the task's feature range.
+ *
+ * Each point restores the learner exactly before the next, so the order of
+ * points does not matter; each draws from its own fork of the learner's
+ * stream ("lesion:0.3:1"), so adding a point never changes another.
+ */
+import type { Rng } from "../core/rng.js";
+import type { Learner } from "../learners/learner.js";
+import type { Dataset, TaskShape } from "../tasks/task.js";
+import type { RobustnessRow } from "./results.js";
+
+export interface RobustnessConfig {
+  lesion: number[];
+  silence: number[];
+  noise: number[];
+  samples: number;
+  repeats: number;
+}
+
+/** The first `n` samples of a dataset (the test split is already shuffled and stratified). */
+export function headOf(ds: Dataset, inputSize: number, n: number): Dataset {
+  const count = Math.min(n, ds.count);
+  return { x: ds.x.subarray(0, count * inputSize), y: ds.y.subarray(0, count), count };
+}
+
+function accuracy(learner: Learner, ds: Dataset): number {
+  return ds.count === 0 ? NaN : learner.evaluate(ds.x, ds.y, ds.count).correct / ds.count;
+}
+
+/** The learner's synaptic weights: the parameters it marks as decayed (weights, not biases), else all. */
+export function synapticWeights(learner: Learner): Float32Array[] {
+  const params = learner.params();
+  const weights = params.some((p) => p.decay) ? params.filter((p) => p.decay) : params;
+  return weights.map((p) => p.value);
+}
+
+/** Zeroes a random `fraction` of the non-zero weights; returns the undo. */
+export function lesionSynapses(weights: readonly Float32Array[], fraction: number, rng: Rng): () => void {
+  let live = 0;
+  for (const w of weights) for (let i = 0; i < w.length; i++) if (w[i] !== 0) live++;
+  const k = Math.round(fraction * live);
+  // Partial Fisher-Yates over the live positions picks k distinct synapses uniformly.
+  const where = new Int32Array(live);
+  const which = new Int32Array(live);
+  let n = 0;
+  weights.forEach((w, a) => {
+    for (let i = 0; i < w.length; i++) if (w[i] !== 0) { where[n] = i; which[n] = a; n++; }
+  });
+  const saved = new Float32Array(k);
+  for (let j = 0; j < k; j++) {
+    const r = j + rng.int(live - j);
+    const ti = where[j]!; where[j] = where[r]!; where[r] = ti;
+    const ta = which[j]!; which[j] = which[r]!; which[r] = ta;
+    const w = weights[which[j]!]!;
+    saved[j] = w[where[j]!]!;
+    w[where[j]!] = 0;
+  }
+  return () => {
+    for (let j = 0; j < k; j++) weights[which[j]!]![where[j]!] = saved[j]!;
+  };
+}
+
+/** A noisy copy of `ds`: x + σ·N(0,1), clipped to the feature range. */
+export function noisyCopy(ds: Dataset, shape: TaskShape, std: number, rng: Rng): Dataset {
+  const x = new Float32Array(ds.x.length);
+  const { min, max } = shape.featureRange;
+  for (let i = 0; i < x.length; i++) {
+    const v = ds.x[i]! + std * rng.normal();
+    x[i] = v < min ? min : v > max ? max : v;
+  }
+  return { x, y: ds.y, count: ds.count };
+}
+
+export function measureRobustness(
+  learner: Learner, test: Dataset, shape: TaskShape, config: RobustnessConfig, seed: number, rng: Rng,
+): RobustnessRow[] {
+  const rows: RobustnessRow[] = [];
+  const ds = headOf(test, shape.inputSize, config.samples);
+  const point = (kind: RobustnessRow["kind"], level: number, run: (r: Rng) => number) => {
+    let sum = 0;
+    for (let rep = 0; rep < config.repeats; rep++) sum += run(rng.fork(`${kind}:${level}:${rep}`));
+    rows.push({ learner: learner.name, seed, kind, level, accuracy: sum / config.repeats });
+  };
+  const weights = synapticWeights(learner);
+  for (const level of config.lesion) {
+    point("lesion", level, (r) => {
+      const undo = lesionSynapses(weights, level, r);
+      try {
+        return accuracy(learner, ds);
+      } finally {
+        undo();
+      }
+    });
+  }
+  if (learner.silenceUnits !== undefined) {
+    for (const level of config.silence) {
+      point("silence", level, (r) => {
+        const undo = learner.silenceUnits!(level, r);
+        try {
+          return accuracy(learner, ds);
+        } finally {
+          undo();
+        }
+      });
+    }
+  }
+  for (const level of config.noise) point("noise", level, (r) => accuracy(learner, level === 0 ? ds : noisyCopy(ds, shape, level, r)));
+  return rows;
+}
