@@ -1,6 +1,6 @@
 // End to end through the built CLI (dist/, built by `npm install`'s prepare
 // and by `pretest`): every output file exists and parses, user mistakes exit 2
-// without a stack trace, `report` rebuilds without retraining.
+// without a stack trace, `report` rebuilds the same report without retraining.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,8 @@ const tiny = {
   ],
   epochs: 2,
   seeds: [3],
-  charts: ["learning-curve", "loss-curve", "spikes-per-sample", "weight-histogram"],
+  charts: ["learning-curve", "loss-curve", "spikes-per-sample", "weight-histogram", "accuracy-vs-energy", "lesion-curve", "firing-rate-distribution", "forgetting"],
+  evaluation: { costSamples: 10, criterionAccuracy: 0.6, robustness: { lesion: [0, 0.5], samples: 20 } },
 };
 
 describe("neurocompare CLI", () => {
@@ -44,7 +45,12 @@ describe("neurocompare CLI", () => {
     const metrics = new Set(lines.slice(1).map((l) => l.split(",")[3]));
     for (const m of ["trainLoss", "trainAccuracy", "testAccuracy", "wallMs", "spikesPerSample"]) expect(metrics).toContain(m);
     expect(new Set(lines.slice(1).map((l) => l.split(",")[1]))).toEqual(new Set(["3", "4"]));
-    for (const l of lines.slice(1)) expect(Number.isFinite(Number(l.split(",")[4]))).toBe(true);
+    // Every value is a number; NaN only where a seed never reached the criterion.
+    for (const l of lines.slice(1)) {
+      const [, , , metric, value] = l.split(",");
+      if (metric !== "samplesToCriterion") expect(Number.isFinite(Number(value)), l).toBe(true);
+      else expect(value === "NaN" || Number.isInteger(Number(value)), l).toBe(true);
+    }
   });
 
   it("writes weights.csv: a histogram per learner and epoch of the first seed", () => {
@@ -56,16 +62,43 @@ describe("neurocompare CLI", () => {
     expect(mlpEpoch1.reduce((a, l) => a + Number(l.split(",")[4]), 0)).toBe(16);
   });
 
-  it("writes summary.json with the resolved scenario, version and CI per learner", () => {
+  it("writes summary.json with the resolved scenario, versions, CI per learner and the pairwise comparisons", () => {
     const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(s.scenario.learners[0].activation).toBe("relu"); // defaults resolved
     expect(s.packageVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(s.environment.node).toBe(process.version);
+    expect(s.environment.dependencies["vega-lite"].installed).toMatch(/^\d+\.\d+\.\d+/);
     expect(s.seeds).toEqual([3, 4]);
     for (const l of s.learners) {
+      expect(l.params).toEqual({});
       const acc = l.final.testAccuracy;
       expect(acc.n).toBe(2);
+      expect(acc.seeds).toBe(2);
       expect(acc.lo).toBeLessThanOrEqual(acc.mean);
       expect(acc.hi).toBeGreaterThanOrEqual(acc.mean);
+      // Reached by some of the 2 seeds (n), out of the 2 that report it.
+      expect(l.final.samplesToCriterion.seeds).toBe(2);
+    }
+    const pairs = s.comparisons.map((c: { a: string; b: string; metric: string }) => `${c.a}|${c.b}|${c.metric}`);
+    expect(pairs).toContain("mlp|lsm|finalTestAccuracy");
+    expect(pairs).toContain("mlp|lsm|energyPj");
+    // Each comparison uses the seeds with a value: all of them, except where a seed never reached the criterion.
+    const byName = new Map(s.learners.map((l: { name: string }) => [l.name, l]));
+    for (const c of s.comparisons) {
+      expect(c.nA).toBe(byName.get(c.a).final[c.metric].n);
+      expect(c.nB).toBe(byName.get(c.b).final[c.metric].n);
+    }
+    expect(s.robustness.map((r: { learner: string; level: number }) => `${r.learner}@${r.level}`)).toEqual(["mlp@0", "mlp@0.5", "lsm@0", "lsm@0.5"]);
+  });
+
+  it("writes robustness.csv: every learner, seed and lesion level", () => {
+    const lines = readFileSync(join(out, "robustness.csv"), "utf8").trim().split("\n");
+    expect(lines[0]).toBe("learner,seed,kind,level,accuracy");
+    expect(lines).toHaveLength(1 + 2 * 2 * 2);
+    for (const l of lines.slice(1)) {
+      const acc = Number(l.split(",")[4]);
+      expect(acc).toBeGreaterThanOrEqual(0);
+      expect(acc).toBeLessThanOrEqual(1);
     }
   });
 
@@ -76,8 +109,11 @@ describe("neurocompare CLI", () => {
     expect(events[events.length - 1].event).toBe("end");
   });
 
-  it("writes each chart as a vega-lite spec, valid SVG and a PNG", () => {
-    for (const id of ["learning-curve", "loss-curve", "spikes-per-sample", "weight-histogram"]) {
+  it("writes each chart as a vega-lite spec, valid SVG and a PNG; a chart without data is skipped", () => {
+    // No continual phases: no forgetting chart. Firing rates only where a spiking learner reports them.
+    expect(existsSync(join(out, "charts", "forgetting.vl.json"))).toBe(false);
+    expect(existsSync(join(out, "charts", "firing-rate-distribution.vl.json"))).toBe(existsSync(join(out, "firing-rates.csv")));
+    for (const id of ["learning-curve", "loss-curve", "spikes-per-sample", "weight-histogram", "accuracy-vs-energy", "lesion-curve"]) {
       const spec = JSON.parse(readFileSync(join(out, "charts", `${id}.vl.json`), "utf8"));
       expect(spec.$schema).toContain("vega-lite");
       const svg = readFileSync(join(out, "charts", `${id}.svg`), "utf8");
@@ -95,17 +131,26 @@ describe("neurocompare CLI", () => {
     expect(html).not.toMatch(/<script|<link|src="http/);
     expect(html).toContain("mlp");
     expect(html).toContain("lsm");
+    expect(html.indexOf("<h2>Summary</h2>")).toBeLessThan(html.indexOf("<h2>Comparisons</h2>"));
+    expect(html).toContain(process.version);
     const md = readFileSync(join(out, "report.md"), "utf8");
-    expect(md).toContain("| learner |");
+    expect(md).toContain("| learner | type | epochs | final test accuracy (%) ↑");
+    expect(md).toContain("| learner A | learner B |");
     expect(md).toContain("charts/learning-curve.png");
+    expect(md).toContain("charts/accuracy-vs-energy.png");
   });
 
-  it("rebuilds the report from metrics.csv and summary.json without retraining", () => {
+  it("rebuilds the same report from the run's files without retraining", () => {
     const before = statSync(join(out, "metrics.csv")).mtimeMs;
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    const lesion = readFileSync(join(out, "charts", "lesion-curve.vl.json"), "utf8");
     const r = run(["report", out]);
     expect(r.status, r.stderr).toBe(0);
     expect(statSync(join(out, "metrics.csv")).mtimeMs).toBe(before);
     expect(readFileSync(join(out, "report.html"), "utf8")).toContain("<svg");
+    // Tables, comparisons, captions and robustness curves all come back from the files.
+    expect(readFileSync(join(out, "report.md"), "utf8")).toBe(md);
+    expect(readFileSync(join(out, "charts", "lesion-curve.vl.json"), "utf8")).toBe(lesion);
   });
 
   it("rejects a bad scenario with exit 2, a located message and no stack trace", () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
 import {
-  connectionDensity, layeredGraph, recurrentGraph, robustness, routingStats, synapseCount,
+  connectionDensity, layeredGraph, recurrentGraph, reverseGraph, robustness, routingStats, synapseCount,
 } from "../src/metrics/graph.js";
 import { SynapseMatrix } from "../src/snn/synapses/csr.js";
 
@@ -141,5 +141,29 @@ describe("recurrent routes", () => {
   it("refuses mismatched layers and out-of-range neurons", () => {
     expect(() => layeredGraph([csr(2, 3, []), csr(2, 1, [])])).toThrow(/layer 1/);
     expect(() => recurrentGraph(csr(3, 3, []), [0], [3])).toThrow(/outside/);
+  });
+});
+
+describe("reversed graph (routing from the outputs back)", () => {
+  // 3 inputs → 2 hidden → 2 outputs; input 2 reaches nothing, hidden 1 reaches only output 1.
+  const g = () => layeredGraph([csr(3, 2, [[0, 0], [1, 0], [1, 1]]), csr(2, 2, [[0, 0], [0, 1], [1, 1]])]);
+
+  it("turns every edge round and swaps inputs and outputs", () => {
+    const r = reverseGraph(g());
+    expect(Array.from(r.inputs)).toEqual([5, 6]);
+    expect(Array.from(r.outputs)).toEqual([0, 1, 2]);
+    const edges = (x: ReturnType<typeof g>) => {
+      const out: string[] = [];
+      for (let u = 0; u < x.nodes; u++) for (let e = x.rowPtr[u]!; e < x.rowPtr[u + 1]!; e++) out.push(`${u}>${x.target[e]}`);
+      return out.sort();
+    };
+    expect(edges(r)).toEqual(edges(g()).map((e) => e.split(">").reverse().join(">")).sort());
+  });
+
+  it("gives the same pairs, path lengths and efficiency", () => {
+    const forward = routingStats(g());
+    // Pairs: 3 × 2 = 6; connected: (0,5) (0,6) (1,5) (1,6): 4, all of length 2.
+    expect(forward).toEqual({ pairs: 6, connectedPairs: 4, connectedFraction: 4 / 6, meanPathLength: 2, efficiency: (4 * 0.5) / 6 });
+    expect(routingStats(reverseGraph(g()))).toEqual(forward);
   });
 });

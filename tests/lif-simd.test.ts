@@ -158,6 +158,32 @@ describe.skipIf(!simd)("LifGroup: WebAssembly SIMD step = JavaScript step", () =
     }
   });
 
+  it("sizes around the eight-lane loop, drive in some blocks only, El = -0", () => {
+    // The kernel skips "+ iExt·gain" in blocks of eight whose iExt are all +0; here some blocks are
+    // driven and some are not, and the sizes hit every remainder mod 8 (and exact multiples).
+    const cases: LifParams[] = [
+      CUBA_PARAMS,
+      { ...CUBA_PARAMS, elMv: -0, vThreshMv: -1, vResetMv: -10 }, // El = -0: the kernel must still add +0
+    ];
+    for (const [k, p] of cases.entries()) {
+      for (const size of [8, 12, 16, 23, 64, 100]) {
+        const opts = { degree: 4, kicks: Math.ceil(size / 8), iExt: (i: number) => (Math.floor(i / 8) % 3 === 1 ? 3 + (i % 5) : 0) };
+        const js = runRecurrent(false, size, p, 2000, 200 + k, opts);
+        const wasm = runRecurrent(true, size, p, 2000, 200 + k, opts);
+        expectIdentical(js, wasm);
+      }
+    }
+  });
+
+  it("a group of a size not seen before starts from the documented state (the kernel's warm-up calls leave no trace)", () => {
+    const g = new LifGroup("fresh", 1237, CUBA_PARAMS, 0.1, { simd: true });
+    expect(Array.from(g.v).every((x) => x === CUBA_PARAMS.elMv)).toBe(true);
+    for (const a of [g.ge, g.gi, g.iExt]) expect(Array.from(a).every((x) => Object.is(x, 0))).toBe(true);
+    expect(Array.from(g.spiked).every((x) => x === 0)).toBe(true);
+    expect(g.spikeCount).toBe(0);
+    expect(Array.from(g.lastSpikeStep).every((x) => x === g.lastSpikeStep[0])).toBe(true);
+  });
+
   it("compares the float32 v with the float64 threshold, as the loop does", () => {
     // El = -50 is a float32; the threshold -50 - 1e-7 is not, and rounds to -50. A neuron resting at
     // v = El is above the threshold (the loop's comparison is in float64), so it fires whenever it is

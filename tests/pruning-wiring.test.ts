@@ -143,8 +143,8 @@ describe("masks survive the learner's own updates", () => {
 function stdpSetup(pruning: unknown, excitatory = 6) {
   const shape = { inputSize: 16, classes: 2, image: { height: 4, width: 4, channels: 1 }, featureRange: { min: 0, max: 1 } };
   const config = diehlCookConfigSchema.parse({
-    type: "stdp", excitatory, presentationMs: 100, restMs: 20, weightSum: 4, initWeightMax: 0.3,
-    etaPost: 0.05, etaPre: 0.005, maxRateHz: 200, batchSize: 4, pruning,
+    type: "stdp", excitatory, presentationMs: 100, restMs: 20, weightSum: 6, initWeightMax: 0.3, tauThetaMs: 1e5,
+    etaPost: 0.05, etaPre: 0.005, maxRateHz: 300, batchSize: 4, pruning,
   });
   const learner = new DiehlCookLearner(config, shape, Rng.fromSeed(4).fork("init"));
   const images = 8;
@@ -210,6 +210,20 @@ describe("Diehl & Cook pruning", () => {
     expect(removedFromDark("random")).toBeLessThan(8);
   });
 
+  it("per-neuron scope: every neuron keeps exactly its largest half", () => {
+    const { config, learner, task } = stdpSetup({ criterion: "magnitude", scope: "per-neuron", schedule: { type: "constant-rate", applications: 1, targetDensity: 0.5 } });
+    const net = learner.network;
+    const w = net.weights.slice();
+    pruningHooks({ config, learner, task, epochs: 1, rng: Rng.fromSeed(5) })!.endOfEpoch!(1);
+    for (let j = 0; j < 6; j++) {
+      const col = Array.from({ length: 16 }, (_, i) => i * 6 + j);
+      const kept = col.filter((k) => net.mask![k] === 1);
+      expect(kept.length).toBe(8);
+      const sorted = col.map((k) => w[k]!).sort((a, b) => a - b);
+      for (const k of kept) expect(w[k]!).toBeGreaterThanOrEqual(sorted[8]!);
+    }
+  });
+
   it("growth adds synapses only at free positions, with the growth weight", () => {
     const { config, learner, task } = stdpSetup({
       criterion: "activity", initialDensity: 0.25, growthWeight: 0.02,
@@ -239,6 +253,13 @@ describe("config errors", () => {
     const run = () => pruningHooks({ config, learner, task, epochs: 1, rng: Rng.fromSeed(0) });
     expect(run).toThrow(UserError);
     expect(run).toThrow(/learner "my-mlp" \(type mlp\).*criterion.*"magnitude", "random".*found "activity"/);
+  });
+
+  it("a scope the learner cannot rank by is refused", () => {
+    const task = tinyTask();
+    const config = mlpConfigSchema.parse({ ...MLP, pruning: { scope: "per-neuron", schedule: { type: "constant-rate", applications: 1, targetDensity: 0.5 } } });
+    expect(() => pruningHooks({ config, learner: new MlpLearner(config, task.shape, Rng.fromSeed(0)), task, epochs: 1, rng: Rng.fromSeed(0) }))
+      .toThrow(/learner "mlp" \(type mlp\): pruning.scope: expected one of "per-layer", "global" for this learner type, found "per-neuron"/);
   });
 
   it("a schedule longer than training and rounds past the last epoch are refused", () => {

@@ -2,7 +2,7 @@
 // shared scale, charts without data are skipped, captions state what the data
 // say, and every spec compiles and renders through vega-lite and vega.
 import { describe, expect, it } from "vitest";
-import { buildCharts, learnerPalette, type ChartData, type ChartDef } from "../src/report/charts.js";
+import { buildCharts, forgettingChart, learnerPalette, type ChartData, type ChartDef } from "../src/report/charts.js";
 import { renderSvg } from "../src/report/render.js";
 import type { MetricRow, RobustnessRow } from "../src/scenario/results.js";
 import { chartNames } from "../src/scenario/schema.js";
@@ -131,6 +131,23 @@ describe("chart builders", () => {
     expect(data.map((p) => p.learner)).toEqual(["stdp", "stdp", "stdp"]);
     expect(data.map((p) => p.connections)).toEqual([80, 60, 40].map((x) => expect.closeTo(x, 9)));
     expect(JSON.stringify(chart.spec)).toContain("connections remaining (%)");
+  });
+
+  it("leaves out accuracy against connections when no learner's connections change", () => {
+    const flat = makeData().rows.map((r) => (r.metric === "connectionDensity" ? { ...r, value: 1 } : r));
+    expect(buildCharts({ rows: flat, learners }, ["accuracy-vs-connections", "learning-curve"]).map((d) => d.id)).toEqual(["learning-curve"]);
+  });
+
+  it("draws forgetting as bars with CI error bars, least and most named", () => {
+    const rows: MetricRow[] = [0, 1, 2].flatMap((seed) => [
+      { learner: "mlp", seed, epoch: 4, metric: "forgetting", value: 0.6 + 0.01 * seed },
+      { learner: "stdp", seed, epoch: 4, metric: "forgetting", value: 0.1 + 0.01 * seed },
+    ]);
+    const chart = forgettingChart(rows, learners)!;
+    expect(chart.caption).toContain("least forgetting stdp (11 pp), most mlp (61 pp)");
+    expect(JSON.stringify(chart.spec)).toContain('"type":"errorbar"');
+    expect(colorEncodings(chart.spec)[0]!["scale"]).toEqual({ domain: learners, range: learnerPalette.slice(0, 3) });
+    expect(forgettingChart(rows.filter((r) => r.learner === "none"), learners)).toBeNull();
   });
 
   it("renders every spec to SVG", async () => {

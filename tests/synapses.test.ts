@@ -14,6 +14,7 @@ import { StateMonitor } from "../src/snn/monitors.js";
 import { connect } from "../src/snn/synapses/connect.js";
 import { SynapseMatrix } from "../src/snn/synapses/csr.js";
 import { Synapses } from "../src/snn/synapses/synapses.js";
+import { lifSimdAvailable } from "../src/snn/neurons/lif-simd.js";
 
 /** A group that never integrates or spikes: its "v" only changes by delivery. */
 class ProbeGroup implements NeuronGroup {
@@ -307,5 +308,77 @@ describe("compaction", () => {
     const syn = new Synapses({ source: src, target: tgt, targetVar: "v", connect: { rule: "one-to-one" } }, m);
     new Network({ dtMs: 0.1, groups: [src, tgt], synapses: [syn] }).runSteps(3);
     expect(Array.from(tgt.state.v!)).toEqual([1, 0, 0, 4]);
+  });
+});
+
+describe("WebAssembly delivery (source and target share a WasmArena)", () => {
+  /** CUBA-like recurrent LIF network; returns spikes (index·100000 + step), final state and the Synapses. */
+  function run(wasm: boolean, simd: boolean, steps: number, compactAt = -1) {
+    const params = { tauMs: 20, elMv: -49, vThreshMv: -50, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 };
+    const n = 1003;
+    const nExc = 802;
+    const rng = Rng.fromSeed(11);
+    const g = new LifGroup("g", n, params, 0.1, { simd });
+    rng.fork("v0").fillUniform(g.v, -60, -50);
+    const mk = (name: string, tv: string, range: [number, number], w: number) => new Synapses({
+      name, source: g, target: g, targetVar: tv, connect: { rule: "probability", p: 0.05 }, preRange: range, weight: w,
+      rng: rng.fork(name), wasm,
+    });
+    const se = mk("Ce", "ge", [0, nExc], 1.62);
+    const si = mk("Ci", "gi", [nExc, n], -9);
+    const spikes: number[] = [];
+    for (let t = 0; t < steps; t++) {
+      if (t === compactAt) {
+        for (let s = 0; s < se.matrix.count; s += 3) se.matrix.markDead(s);
+        se.matrix.compact();
+      }
+      g.integrateAndThreshold(t);
+      se.deliver(t);
+      si.deliver(t);
+      for (let k = 0; k < g.spikeCount; k++) spikes.push(g.spiked[k]! * 100000 + t);
+      g.reset(t);
+    }
+    return { spikes, v: g.v.slice(), ge: g.ge.slice(), gi: g.gi.slice(), se, si, events: se.events + si.events };
+  }
+
+  it("moves the CSR arrays into the arena only with the SIMD kernel and no opt-out", () => {
+    const simd = new LifGroup("a", 10, { tauMs: 20, elMv: -49, vThreshMv: -50, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 }, 0.1).simd;
+    expect(run(true, true, 1).se.wasm).toBe(simd);
+    expect(run(false, true, 1).se.wasm).toBe(false);
+    expect(run(true, false, 1).se.wasm).toBe(false);
+  });
+
+  it("gives the same spikes, state and event counts as the JavaScript loop, bit for bit", () => {
+    const js = run(false, true, 3000);
+    const wa = run(true, true, 3000);
+    expect(js.spikes.length).toBeGreaterThan(100);
+    expect(wa.spikes).toEqual(js.spikes);
+    expect(wa.v).toEqual(js.v);
+    expect(wa.ge).toEqual(js.ge);
+    expect(wa.gi).toEqual(js.gi);
+    expect(wa.events).toBe(js.events);
+  });
+
+  it("falls back to the JavaScript loop after compact() replaces the arrays, with the same results", () => {
+    const js = run(false, true, 2000, 700);
+    const wa = run(true, true, 2000, 700);
+    expect(wa.se.wasm).toBe(false); // compacted: new arrays
+    expect(wa.si.wasm).toBe(lifSimdAvailable()); // untouched
+    expect(wa.spikes).toEqual(js.spikes);
+    expect(wa.v).toEqual(js.v);
+  });
+
+  it("weights changed in place (plasticity) are seen by the WebAssembly loop", () => {
+    const params = { tauMs: 20, elMv: -70, vThreshMv: -50, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 };
+    const g = new LifGroup("g", 4, params, 0.1);
+    const s = new Synapses({ source: g, target: g, targetVar: "ge", connect: { rule: "all-to-all" }, weight: 1 });
+    expect(s.wasm).toBe(lifSimdAvailable());
+    for (let k = 0; k < s.matrix.count; k++) s.matrix.weight[k] = k + 0.5;
+    g.spiked[0] = 1;
+    g.spikeCount = 1;
+    s.deliver(0);
+    // Row of source 1: synapses 4..7 onto targets 0..3.
+    expect(Array.from(g.ge)).toEqual([4.5, 5.5, 6.5, 7.5]);
+    expect(s.events).toBe(4);
   });
 });

@@ -199,8 +199,11 @@ export class FunctionBuilder {
 }
 
 export interface ModuleSpec {
-  /** The imported memory: module and field names (default "env", "mem"), minimum pages. */
-  memory?: { module?: string; field?: string; minPages?: number };
+  /**
+   * The imported memory: module and field names (default "env", "mem"), minimum pages; `shared` for a
+   * shared memory (it must then come from createSharedMemory), which needs `maxPages` (default 65536).
+   */
+  memory?: { module?: string; field?: string; minPages?: number; shared?: boolean; maxPages?: number };
   /** Functions with the names they are exported under. */
   functions: readonly { name: string; fn: FunctionBuilder }[];
 }
@@ -212,7 +215,11 @@ export function assembleModule(spec: ModuleSpec): Uint8Array {
   out.push(...section(1, vec(fns.map((f) => f.fn.typeBytes()))));
   if (spec.memory !== undefined) {
     const m = spec.memory;
-    const entry = [...encodeName(m.module ?? "env"), ...encodeName(m.field ?? "mem"), 0x02, 0x00, ...uleb(m.minPages ?? 1)];
+    // Limits: 0x00 min | 0x01 min max | 0x03 min max, shared.
+    const limits = m.shared === true ? [0x03, ...uleb(m.minPages ?? 1), ...uleb(m.maxPages ?? MAX_PAGES)]
+      : m.maxPages !== undefined ? [0x01, ...uleb(m.minPages ?? 1), ...uleb(m.maxPages)]
+      : [0x00, ...uleb(m.minPages ?? 1)];
+    const entry = [...encodeName(m.module ?? "env"), ...encodeName(m.field ?? "mem"), 0x02, ...limits];
     out.push(...section(2, vec([entry])));
   }
   out.push(...section(3, vec(fns.map((_, i) => uleb(i)))));
@@ -234,7 +241,7 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => GrowableMemory;
 }
 
 function wasmApi(): WasmApi | undefined {
@@ -281,6 +288,29 @@ export function lazyModule(spec: () => ModuleSpec): () => CompiledModule | null 
 }
 
 export const WASM_PAGE_BYTES = 65536;
+/** The most pages a 32-bit memory can have (4 GiB). */
+export const MAX_PAGES = 65536;
+
+/** A memory that can grow by whole pages. */
+export interface GrowableMemory extends WasmMemory {
+  /** Adds `pages` pages; returns the previous size in pages. */
+  grow(pages: number): number;
+}
+
+/**
+ * A shared memory of at least `bytes` bytes that can grow up to `maxBytes`
+ * (default 4 GiB). Unlike an ordinary memory, growing it does not detach the
+ * views made before: its buffer is a SharedArrayBuffer, and each `buffer`
+ * read after a grow is a new SharedArrayBuffer over the same, longer memory.
+ * Only modules whose ModuleSpec says `shared: true` can import it.
+ */
+export function createSharedMemory(bytes: number, maxBytes = MAX_PAGES * WASM_PAGE_BYTES): GrowableMemory {
+  const api = wasmApi();
+  if (api === undefined) throw new Error("createSharedMemory: WebAssembly is not available");
+  const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE_BYTES));
+  const maximum = Math.min(MAX_PAGES, Math.max(pages, Math.ceil(maxBytes / WASM_PAGE_BYTES)));
+  return new api.Memory({ initial: pages, maximum, shared: true });
+}
 
 /** A memory of at least `bytes` bytes, fixed at that size (maximum = initial, so it can never grow). */
 export function createMemory(bytes: number): WasmMemory {

@@ -85,6 +85,9 @@ export class DiehlCookLearner implements Learner {
   private readonly weightParam: Param;
   private phase: "train" | "eval" = "eval";
   private samples = 0;
+  /** neuronRatesHz: spikes of each excitatory, then each inhibitory neuron, and presentations, over the latest evaluate call. */
+  private readonly rateSpikes: Float64Array;
+  private ratePresentations = 0;
   private readonly weightTracker = new WeightTracker();
   /** Draws of the random pruning criterion (a fork: never shifts the initial weights or the input noise). */
   private readonly pruneRng: Rng;
@@ -104,6 +107,7 @@ export class DiehlCookLearner implements Learner {
     this.assigner = new LabelAssigner(config.excitatory, shape.classes, config.assignmentWindow);
     this.weightParam = { name: "input-weights", value: this.network.weights, grad: new Float32Array(0), decay: true };
     this.pruneRng = rng.fork("prune");
+    this.rateSpikes = new Float64Array(2 * config.excitatory);
   }
 
   trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
@@ -136,16 +140,42 @@ export class DiehlCookLearner implements Learner {
     const adapt = !this.c.fixThetaAtTest;
     let loss = 0;
     let correct = 0;
-    for (let b = 0; b < batch; b++) {
-      net.present(x, b * this.inputSize, false, adapt);
-      const label = y[b]!;
-      const pred = this.assigner.predict(net.counts);
-      if (pred === label) correct++;
-      if (predictions !== undefined) predictions[b] = pred;
-      loss += this.assigner.offLabelFraction(net.counts, label);
+    const N = net.n;
+    this.rateSpikes.fill(0);
+    net.excSpikeCounts = this.rateSpikes.subarray(0, N);
+    net.inhSpikeCounts = this.rateSpikes.subarray(N, 2 * N);
+    const presentations0 = net.presentations;
+    try {
+      for (let b = 0; b < batch; b++) {
+        net.present(x, b * this.inputSize, false, adapt);
+        const label = y[b]!;
+        const pred = this.assigner.predict(net.counts);
+        if (pred === label) correct++;
+        if (predictions !== undefined) predictions[b] = pred;
+        loss += this.assigner.offLabelFraction(net.counts, label);
+      }
+    } finally {
+      net.excSpikeCounts = null;
+      net.inhSpikeCounts = null;
+      this.ratePresentations = net.presentations - presentations0;
     }
     this.samples += batch;
     return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  /**
+   * Firing rates over the most recent `evaluate` call (counting restarts at
+   * every call; training and cost measurement never touch it): the N
+   * excitatory neurons, then their N inhibitory partners (length 2N). As in
+   * meanFiringRateHz, a neuron's spikes over every simulated step
+   * (re-presentations and rest periods included) divided by the presentation
+   * time, presentations × presentationMs. All zeros before the first evaluate.
+   */
+  neuronRatesHz(): Float32Array {
+    const seconds = (Math.max(1, this.ratePresentations) * this.c.presentationMs) / 1000;
+    const rates = new Float32Array(this.rateSpikes.length);
+    for (let i = 0; i < rates.length; i++) rates[i] = this.rateSpikes[i]! / seconds;
+    return rates;
   }
 
   /** Rescales each excitatory neuron's input weights to sum to weightSum (bounded by wMax); done before every training image. */

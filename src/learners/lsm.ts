@@ -93,6 +93,9 @@ export class LsmLearner implements Learner {
   private hiddenSpikeTotal = 0;
   private inputSpikeTotal = 0;
   private eventsAtLastCollect = 0;
+  /** neuronRatesHz: each pool neuron's spikes and the samples, over the latest evaluate call. */
+  private readonly rateSpikes: Float64Array;
+  private rateSamples = 0;
   private readonly weightTracker = new WeightTracker();
   /** measureCosts draws its Poisson input from this fork, never from the training stream. */
   private readonly costRng: Rng;
@@ -150,6 +153,7 @@ export class LsmLearner implements Learner {
     this.dLogits = new Float32Array(this.maxBatch * shape.classes);
     this.optimizer = createOptimizer(config.optimizer);
     this.costRng = rng.fork("costs");
+    this.rateSpikes = new Float64Array(this.hidden);
   }
 
   /** Sets each input channel's rate from one sample. */
@@ -210,9 +214,16 @@ export class LsmLearner implements Learner {
     let loss = 0;
     let correct = 0;
     const classes = this.readout.outSize;
+    const rateSpikes = this.rateSpikes;
+    rateSpikes.fill(0);
+    this.rateSamples = batch;
     for (let start = 0; start < batch; start += this.maxBatch) {
       const n = Math.min(this.maxBatch, batch - start);
-      for (let b = 0; b < n; b++) this.simulate(x, start + b, b);
+      for (let b = 0; b < n; b++) {
+        this.simulate(x, start + b, b);
+        const counts = this.poolSpikes.counts;
+        for (let i = 0; i < this.hidden; i++) rateSpikes[i]! += counts[i]!;
+      }
       const logits = this.readout.forward(this.features, n);
       const r = computeLoss("softmax-cross-entropy", logits, y, start, n, classes, null);
       loss += r.loss * n;
@@ -227,6 +238,19 @@ export class LsmLearner implements Learner {
       this.samples += n;
     }
     return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  /**
+   * Each pool neuron's firing rate over the most recent `evaluate` call
+   * (counting restarts at every call; training never touches it): spikes /
+   * (samples × durationMs), the simulated time, as meanFiringRateHz. All
+   * zeros before the first evaluate.
+   */
+  neuronRatesHz(): Float32Array {
+    const seconds = (Math.max(1, this.rateSamples) * this.steps * this.c.dtMs) / 1000;
+    const rates = new Float32Array(this.hidden);
+    for (let i = 0; i < rates.length; i++) rates[i] = this.rateSpikes[i]! / seconds;
+    return rates;
   }
 
   collectStats(): LearnerStats {

@@ -14,6 +14,12 @@
  * every step each input spikes with probability p = gain·(x − min)/(max − min)
  * (clipped to 1), a Bernoulli draw from an xorshift128 stream seeded from the
  * learner's Rng (fork "noise", which also draws the dropout masks).
+ * "sequence" (sequence tasks only, TaskShape.sequence = S steps × F features):
+ * the first layer has F inputs and the network runs T = S × stepsPerElement
+ * steps (the `steps` option is ignored); at step t the input current is
+ * sequence element floor(t / stepsPerElement), real-valued (direct current).
+ * With `recurrent: true` this is a recurrent spiking network (RSNN), as in
+ * Bellec et al. 2018's sequential MNIST.
  *
  * Loss, on the output layer over the steps:
  *   "spike-count"   softmax cross-entropy of the spike counts Σ_t s[t] (snnTorch's
@@ -44,7 +50,9 @@
  *                           times its fan-out, recurrent synapses included
  *   effectiveMacsPerSample  direct encoding: non-zero inputs × fan-out × steps, the
  *                           multiply-accumulates of a step-by-step machine (this
- *                           implementation does them once per sample); 0 for Poisson
+ *                           implementation does them once per sample); sequence:
+ *                           non-zero sequence elements × fan-out × stepsPerElement;
+ *                           0 for Poisson
  *   denseOpsPerSample       NeuroBench dense count: steps × every synapse
  */
 import { z } from "zod";
@@ -54,6 +62,7 @@ import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
 import { LifLayer } from "../ann/spiking/lif-layer.js";
 import { countNonZero } from "../ann/spiking/spike-kernels.js";
 import { defaultSlope } from "../ann/spiking/surrogate.js";
+import { UserError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
 import { xorshiftNext } from "../core/xorshift.js";
 import { WeightTracker } from "../metrics/weights.js";
@@ -70,7 +79,7 @@ export const surrogateConfigSchema = z.strictObject({
   type: z.literal("surrogate"),
   name: z.string().min(1).optional().describe("label in results; defaults to the type"),
   hidden: z.array(z.int().min(1).max(100_000)).min(1).default([128]).describe("LIF neurons per hidden layer"),
-  steps: z.int().min(1).max(1000).default(25).describe("time steps each sample is presented for"),
+  steps: z.int().min(1).max(1000).default(25).describe("time steps each sample is presented for (ignored with encoding \"sequence\")"),
   beta: z.number().min(0).max(1).default(0.95).describe("membrane decay per step"),
   threshold: z.number().positive().default(1),
   reset: z.enum(["subtract", "zero"]).default("subtract").describe("after a spike: subtract the threshold, or set the membrane to zero"),
@@ -78,8 +87,10 @@ export const surrogateConfigSchema = z.strictObject({
   surrogate: z.enum(["fast-sigmoid", "arctan"]).default("fast-sigmoid")
     .describe("fast-sigmoid: 1/(1+k|U−θ|)²; arctan: (α/2)/(1+(πα(U−θ)/2)²)"),
   slope: z.number().positive().max(1000).optional().describe("k or α; default 25 (fast-sigmoid) or 2 (arctan)"),
-  encoding: z.enum(["direct", "poisson"]).default("direct")
-    .describe("direct: the input value as a constant current each step; poisson: a Bernoulli spike per step"),
+  encoding: z.enum(["direct", "poisson", "sequence"]).default("direct")
+    .describe("direct: the input value as a constant current each step; poisson: a Bernoulli spike per step; sequence (sequence tasks only): one sequence element per stepsPerElement steps as input current, sequence steps × stepsPerElement steps in all"),
+  stepsPerElement: z.int().min(1).max(1000).default(1)
+    .describe("encoding \"sequence\": time steps each sequence element is presented for"),
   gain: z.number().positive().max(1000).default(1).describe("poisson: spike probability per step = gain × scaled input"),
   loss: z.enum(["spike-count", "membrane", "membrane-max", "membrane-step"]).default("spike-count")
     .describe("softmax cross-entropy of output spike counts, of the mean or max output membrane, or summed over steps"),
@@ -95,6 +106,16 @@ export const surrogateConfigSchema = z.strictObject({
 });
 export type SurrogateConfig = z.infer<typeof surrogateConfigSchema>;
 
+/** Options beyond the scenario config (tests only). */
+export interface SurrogateLearnerOptions {
+  /**
+   * Test only: every LIF layer spikes with the surrogate's smooth primitive
+   * (LifLayerOptions.smoothSpikes), so that finite differences can check the
+   * learner's gradients end to end. Never used for training.
+   */
+  smoothSpikes?: boolean;
+}
+
 export class SurrogateLearner implements Learner {
   readonly name: string;
   readonly type = "surrogate";
@@ -105,6 +126,8 @@ export class SurrogateLearner implements Learner {
   private readonly image: TaskShape["image"];
   private readonly classes: number;
   private readonly steps: number;
+  /** Encoding "sequence": the task's sequence shape (else null). */
+  private readonly sequence: { readonly steps: number; readonly features: number } | null;
   private readonly featureMin: number;
   private readonly featureScale: number;
   private readonly optimizer: Optimizer;
@@ -135,29 +158,45 @@ export class SurrogateLearner implements Learner {
   private inputSpikes = 0;
   private inputNonZero = 0;
   private synapticEvents = 0;
+  /** neuronRatesHz: spikes of each hidden neuron (all hidden layers in order) and samples, over the latest evaluate call. */
+  private readonly rateSpikes: Float64Array;
+  private rateSamples = 0;
 
-  constructor(config: SurrogateConfig, shape: TaskShape, rng: Rng) {
+  constructor(config: SurrogateConfig, shape: TaskShape, rng: Rng, options: SurrogateLearnerOptions = {}) {
     this.c = config;
     this.name = config.name ?? "surrogate";
     this.maxBatch = config.batchSize;
     this.inputSize = shape.inputSize;
     this.image = shape.image;
     this.classes = shape.classes;
-    this.steps = config.steps;
+    this.sequence = null;
+    if (config.encoding === "sequence") {
+      const seq = shape.sequence;
+      if (seq === undefined) {
+        throw new UserError("E_CONFIG_INVALID",
+          `learner "${this.name}" (type "surrogate", encoding "sequence") needs a sequence task (steps × features per sample, such as "mnist-rows" or "cue-recall"), but the task gives flat inputs of ${shape.inputSize} values; use encoding "direct" or "poisson"`);
+      }
+      if (seq.steps * seq.features !== shape.inputSize) {
+        throw new Error(`task shape: sequence ${seq.steps}×${seq.features} does not match inputSize ${shape.inputSize}`);
+      }
+      this.sequence = seq;
+    }
+    this.steps = this.sequence !== null ? this.sequence.steps * config.stepsPerElement : config.steps;
     this.featureMin = shape.featureRange.min;
     const span = shape.featureRange.max - shape.featureRange.min;
     this.featureScale = span > 0 ? 1 / span : 1;
     const slope = config.slope ?? defaultSlope[config.surrogate];
     const sizes = [...config.hidden, shape.classes];
     const layers: LifLayer[] = [];
-    let inSize = shape.inputSize;
+    let inSize = this.sequence !== null ? this.sequence.features : shape.inputSize;
     sizes.forEach((units, i) => {
       const last = i === sizes.length - 1;
       layers.push(new LifLayer({
-        inSize, outSize: units, steps: config.steps, maxBatch: this.maxBatch,
+        inSize, outSize: units, steps: this.steps, maxBatch: this.maxBatch,
         input: i === 0 && config.encoding === "direct" ? "constant" : "sequence",
         beta: config.beta, threshold: config.threshold, reset: config.reset, detachReset: config.detachReset,
         surrogate: config.surrogate, slope, recurrent: config.recurrent && !last, inputGrad: i > 0,
+        smoothSpikes: options.smoothSpikes === true,
       }, rng.fork(last ? "output" : `lif${i}`)));
       inSize = units;
     });
@@ -177,6 +216,7 @@ export class SurrogateLearner implements Learner {
     this.live = this.allParams.map((p) => new Float32Array(avg ? p.value.length : 0));
     const drop = config.dropout > 0;
     this.dropMasks = config.hidden.map((u) => new Float32Array(drop ? this.maxBatch * u : 0));
+    this.rateSpikes = new Float64Array(config.hidden.reduce((a, b) => a + b, 0));
   }
 
   trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
@@ -202,14 +242,31 @@ export class SurrogateLearner implements Learner {
     let loss = 0;
     let correct = 0;
     const size = this.inputSize;
+    this.rateSpikes.fill(0);
+    this.rateSamples = 0;
     for (let start = 0; start < batch; start += this.maxBatch) {
       const n = Math.min(this.maxBatch, batch - start);
       this.forward(x.subarray(start * size, (start + n) * size), n, false);
+      this.countRates(n);
       loss += this.lossAndGradient(y, start, n, false) * n;
       correct += this.predict(y, start, n, predictions ?? null);
     }
     if (averaged) this.restoreLive();
     return { loss: loss / Math.max(1, batch), correct };
+  }
+
+  /**
+   * Each hidden neuron's firing rate over the most recent `evaluate` call
+   * (counting restarts at every call; training never touches it): spikes /
+   * (samples × steps × dtMs / 1000), hidden layers in order, then neurons in
+   * order. The output layer is left out, as in meanFiringRateHz. All zeros
+   * before the first evaluate.
+   */
+  neuronRatesHz(): Float32Array {
+    const seconds = Math.max(1, this.rateSamples) * this.steps * this.c.dtMs / 1000;
+    const rates = new Float32Array(this.rateSpikes.length);
+    for (let i = 0; i < rates.length; i++) rates[i] = this.rateSpikes[i]! / seconds;
+    return rates;
   }
 
   collectStats(): LearnerStats {
@@ -230,7 +287,8 @@ export class SurrogateLearner implements Learner {
       outputSpikesPerSample: this.outputSpikes / n,
       inputSpikesPerSample: this.inputSpikes / n,
       synapticEventsPerSample: this.synapticEvents / n,
-      effectiveMacsPerSample: this.c.encoding === "direct" ? (this.inputNonZero / n) * this.layers[0]!.outSize * this.steps : 0,
+      effectiveMacsPerSample: this.c.encoding === "direct" ? (this.inputNonZero / n) * this.layers[0]!.outSize * this.steps
+        : this.c.encoding === "sequence" ? (this.inputNonZero / n) * this.layers[0]!.outSize * this.c.stepsPerElement : 0,
       denseOpsPerSample: dense * this.steps,
     };
     const synapses = maskCounts(this.allParams.filter((p) => p.decay));
@@ -260,12 +318,14 @@ export class SurrogateLearner implements Learner {
 
   /**
    * Each first-layer neuron's input weights as an image (the task's image
-   * shape, one channel; otherwise a 1 × inputSize strip): data[j·P + pixel].
+   * shape, one channel; otherwise a 1 × inputSize strip; encoding "sequence":
+   * a 1 × features strip, the weights from one sequence element, shared by
+   * every step): data[j·P + pixel].
    */
   receptiveFields(): ReceptiveFields {
     const first = this.layers[0]!;
     const n = first.outSize;
-    const p = this.inputSize;
+    const p = first.inSize;
     const w = first.weight.value;
     const data = new Float32Array(n * p);
     for (let i = 0; i < p; i++) {
@@ -282,7 +342,9 @@ export class SurrogateLearner implements Learner {
    * uses (Polyak averages when on) and, for Poisson encoding, spikes drawn
    * from the side stream "costs" (the training stream is put back). Counted
    * as a step-by-step machine: direct encoding gives non-zero inputs ×
-   * non-zero fan-out MACs at every step; every spike (Poisson input, hidden,
+   * non-zero fan-out MACs at every step, sequence encoding the non-zero
+   * features of the element presented at each step × their non-zero
+   * fan-out; every spike (Poisson input, hidden,
    * and on recurrent synapses those of steps 0..T-2) gives ACs through its
    * non-zero fan-out. Activations: every LIF neuron at every step. Membrane
    * updates: LIF neurons × steps, one state variable (U). Footprint:
@@ -307,6 +369,7 @@ export class SurrogateLearner implements Learner {
         this.forward(xs, n, false);
         const first = layers[0]!;
         if (this.c.encoding === "direct") counter.effectiveMacs += T * effectiveRowOps(xs, n, size, nnzW[0]!);
+        else if (this.c.encoding === "sequence") counter.effectiveMacs += effectiveRowOps(first.input, T * n, first.inSize, nnzW[0]!);
         else counter.effectiveAcs += effectiveRowOps(first.input, T * n, size, nnzW[0]!);
         for (let l = 0; l < layers.length; l++) {
           const layer = layers[l]!;
@@ -357,6 +420,9 @@ export class SurrogateLearner implements Learner {
     let inputSpikes = 0;
     if (this.c.encoding === "direct") {
       h = first.forward(x, batch);
+    } else if (this.c.encoding === "sequence") {
+      this.encodeSequence(x, batch, first.input);
+      h = first.forward(first.input, batch);
     } else {
       inputSpikes = this.encodePoisson(x, batch, first.input);
       h = first.forward(first.input, batch);
@@ -384,6 +450,26 @@ export class SurrogateLearner implements Learner {
       for (let i = 0; i < n; i++) out[o + i] = spikes[o + i]! * mask[i]!;
     }
     return out;
+  }
+
+  /**
+   * Sequence encoding: x is [batch × S × F] (step-major per sample); writes
+   * the time-major input [T × batch × F] with row t·batch + b = element
+   * floor(t / stepsPerElement) of sample b.
+   */
+  private encodeSequence(x: Float32Array, batch: number, out: Float32Array): void {
+    const seq = this.sequence!;
+    const F = seq.features;
+    const per = seq.steps * F;
+    const k = this.c.stepsPerElement;
+    for (let t = 0; t < this.steps; t++) {
+      const e = Math.floor(t / k) * F;
+      for (let b = 0; b < batch; b++) {
+        const src = b * per + e;
+        const dst = (t * batch + b) * F;
+        for (let f = 0; f < F; f++) out[dst + f] = x[src + f]!;
+      }
+    }
   }
 
   /** Bernoulli spikes, time-major [steps × batch × inputs], p = gain·scaled x (≤ 1). */
@@ -536,7 +622,7 @@ export class SurrogateLearner implements Learner {
     const layers = this.layers;
     let events = inputSpikes * layers[0]!.outSize;
     this.inputSpikes += inputSpikes;
-    if (this.c.encoding === "direct") this.inputNonZero += countNonZero(x, batch * this.inputSize);
+    if (this.c.encoding !== "poisson") this.inputNonZero += countNonZero(x, batch * this.inputSize);
     for (let l = 0; l < layers.length; l++) {
       const layer = layers[l]!;
       const s = layer.spikeCount;
@@ -549,6 +635,24 @@ export class SurrogateLearner implements Learner {
       }
     }
     this.synapticEvents += events;
+  }
+
+  /** Adds each hidden neuron's spikes of the last forward pass (n samples) to the neuronRatesHz counts. */
+  private countRates(n: number): void {
+    const counts = this.rateSpikes;
+    let base = 0;
+    for (let l = 0; l + 1 < this.layers.length; l++) {
+      const layer = this.layers[l]!;
+      const u = layer.outSize;
+      const spk = layer.spikes;
+      const rows = this.steps * n;
+      for (let r = 0; r < rows; r++) {
+        const o = r * u;
+        for (let j = 0; j < u; j++) counts[base + j]! += spk[o + j]!;
+      }
+      base += u;
+    }
+    this.rateSamples += n;
   }
 }
 

@@ -337,7 +337,12 @@ export function accuracyVsConnectionsChart(rows: readonly MetricRow[], learners:
       };
     });
   });
-  if (points.length === 0) return null;
+  // Without pruning or growth every learner stays where it started: no connections-remaining data to show.
+  const varies = learners.some((l) => {
+    const xs = points.filter((p) => p.learner === l).map((p) => p.connections);
+    return xs.some((x) => Math.abs(x - xs[0]!) > 1e-9);
+  });
+  if (!varies) return null;
   const color = learnerColor(learners);
   const x = { field: "connections", type: "quantitative", title: "connections remaining (%)", scale: { domain: [0, 100] } };
   const y = { field: "accuracy", type: "quantitative", title: "test accuracy (%)", scale: { zero: false } };
@@ -448,7 +453,7 @@ export function forgettingChart(rows: readonly MetricRow[], learners: readonly s
   const most = sorted.at(-1)!;
   const fmt = (d: (typeof data)[number]) => `${d.learner} (${formatSig(d.forgetting)} pp)`;
   const caption = `Lower is better: test accuracy on earlier phases just after learning them minus at the end of training${manySeeds ? ", mean over seeds with 95% CI bars" : ""}; ${
-    data.length > 1 ? `least forgetting ${fmt(least)}, most ${fmt(most)}` : fmt(least)}.`;
+    data.length === 1 ? fmt(least) : least.forgetting === most.forgetting ? `every learner ${formatSig(least.forgetting)} pp` : `least forgetting ${fmt(least)}, most ${fmt(most)}`}.`;
   const title = "Forgetting of earlier phases";
   return { id: "forgetting", title, caption, spec: topLevel(title, data, { width: { step: 48 }, layer: layers }) };
 }

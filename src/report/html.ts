@@ -73,8 +73,11 @@ export function renderHtml(doc: ReportDoc): string {
   const pictures = (doc.images ?? [])
     .map((im) => `<figure id="${escapeHtml(im.id)}">\n<img alt="${escapeHtml(im.title)}" src="data:image/png;base64,${im.png.toString("base64")}" style="max-width:100%;image-rendering:pixelated">\n<figcaption><b>${escapeHtml(im.title)}.</b> ${escapeHtml(im.caption)}</figcaption>\n</figure>`)
     .join("\n");
-  const comparisons = doc.comparisons
-    ? `<h2>Comparisons</h2>\n<p>${escapeHtml(doc.comparisons.intro)}</p>\n${renderTable(doc.comparisons.table)}\n`
+  // Many learners (a sweep) make many pairs: fold a long comparisons table away.
+  const cmp = doc.comparisons;
+  const cmpTable = cmp ? renderTable(cmp.table) : "";
+  const comparisons = cmp
+    ? `<h2>Comparisons</h2>\n<p>${escapeHtml(cmp.intro)}</p>\n${cmp.table.rows.length > 40 ? `<details><summary>${cmp.table.rows.length} comparisons</summary>\n${cmpTable}\n</details>` : cmpTable}\n`
     : "";
   const versions = doc.environment
     ? `<table class="versions">\n<tbody>\n${environmentRows(doc.environment).map(([k, v]) => `<tr><th class="text">${escapeHtml(k)}</th><td class="text">${escapeHtml(v)}</td></tr>`).join("\n")}\n</tbody>\n</table>\n`

@@ -163,22 +163,48 @@ export function accuracyAtDensityPoints(rows: readonly MetricRow[], learners: re
   return points;
 }
 
-/** Accuracy at each density a learner reached (after its retraining there), against connections remaining. */
+/** Learners that record connectionDensity but stayed at one density (unpruned references): final accuracy, mean and CI over seeds. */
+function references(rows: readonly MetricRow[], learners: readonly string[], pruned: ReadonlySet<string>) {
+  const out: { learner: string; accuracy: number; lo: number; hi: number; seeds: number }[] = [];
+  for (const learner of learners) {
+    if (pruned.has(learner) || !rows.some((r) => r.learner === learner && r.metric === "connectionDensity")) continue;
+    const acc = finalValues(rows, learner, "testAccuracy").map((v) => 100 * v);
+    if (acc.length === 0) continue;
+    const ci = confidenceInterval(acc);
+    out.push({ learner, accuracy: ci.mean, lo: Math.max(0, ci.lo), hi: Math.min(100, ci.hi), seeds: acc.length });
+  }
+  return out;
+}
+
+/**
+ * Accuracy at each density a learner reached (after its retraining there),
+ * against connections remaining; unpruned learners of the same run appear as
+ * dashed horizontal lines at their final accuracy.
+ */
 export function accuracyAtDensityChart(rows: MetricRow[], learners: string[]): ChartDef[] {
   const points = accuracyAtDensityPoints(rows, learners);
   if (points.length === 0) return [];
+  const refs = references(rows, learners, new Set(points.map((p) => p.learner)));
   const color = learnerColor(learners);
   const manySeeds = points.some((p) => p.seeds > 1);
-  const x = { field: "remaining", type: "quantitative", title: "connections remaining (%, log scale)", scale: { type: "log", domain: [4, 100] }, axis: { values: [5, 10, 25, 50, 100] } };
+  const x = { field: "remaining", type: "quantitative", title: "connections remaining (%, log scale)", scale: { type: "log", domain: [4, 100], reverse: true }, axis: { values: [5, 10, 25, 50, 100] } };
   const y = { field: "accuracy", type: "quantitative", title: "test accuracy (%)", scale: { zero: false } };
-  const layers: unknown[] = [{ mark: { type: "line", opacity: 0.7 }, encoding: { x, y, color: { ...color, legend: null } } }];
-  if (manySeeds) layers.push({ mark: { type: "rule" }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color: { ...color, legend: null } } });
+  const layers: unknown[] = [{ mark: { type: "line", opacity: 0.7 }, encoding: { x, y, color } }];
+  if (manySeeds) layers.push({ mark: { type: "rule" }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } });
   layers.push({
     mark: { type: "point", filled: true, size: 50 },
     encoding: { x, y, color, tooltip: [{ field: "learner" }, { field: "remaining", format: ".3~g" }, { field: "accuracy", format: ".4~g" }, { field: "epoch" }, { field: "seeds" }] },
   });
+  if (refs.length > 0) {
+    layers.push({
+      data: { values: refs },
+      mark: { type: "rule", strokeDash: [6, 4] },
+      encoding: { y: { field: "accuracy", type: "quantitative" }, color, tooltip: [{ field: "learner" }, { field: "accuracy", title: "final accuracy, unpruned", format: ".4~g" }, { field: "seeds" }] },
+    });
+  }
   const shown = learners.filter((l) => points.some((p) => p.learner === l));
   const text = shown.map((l) => `${l} ${points.filter((p) => p.learner === l).map((p) => `${fmt(p.remaining)}%: ${fmt(p.accuracy)}%`).join(", ")}`);
+  for (const r of refs) text.push(`${r.learner} (unpruned, dashed) ${fmt(r.accuracy)}% after its last epoch`);
   const title = "Accuracy at each density";
   return [{
     id: "accuracy-at-density",
@@ -236,10 +262,10 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
       spec: {
         width: 150, height: 240,
         layer: [
-          { mark: { type: "rule", strokeWidth: 2 }, encoding: { x, y: { field: "lo", type: "quantitative", title: null, scale: { zero: false } }, y2: { field: "hi" }, color: { ...color, legend: null } } },
+          { mark: { type: "rule", strokeWidth: 2 }, encoding: { x, y: { field: "lo", type: "quantitative", title: null, scale: { zero: false }, axis: { format: ".3~g" } }, y2: { field: "hi" }, color: { ...color, legend: null } } },
           {
             mark: { type: "point", filled: true, size: 70 },
-            encoding: { x, y: { field: "mean", type: "quantitative", title: null, scale: { zero: false } }, color, tooltip: [{ field: "learner" }, { field: "measure" }, { field: "mean", format: ".4~g" }, { field: "lo", format: ".4~g" }, { field: "hi", format: ".4~g" }, { field: "seeds" }] },
+            encoding: { x, y: { field: "mean", type: "quantitative", title: null, scale: { zero: false }, axis: { format: ".3~g" } }, color, tooltip: [{ field: "learner" }, { field: "measure" }, { field: "mean", format: ".4~g" }, { field: "lo", format: ".4~g" }, { field: "hi", format: ".4~g" }, { field: "seeds" }] },
           },
         ],
       },

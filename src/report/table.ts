@@ -66,7 +66,9 @@ function fmt(f: FinalFigure, c: Column): string {
   const of = f.seeds > f.n ? ` (${f.n}/${f.seeds} seeds)` : "";
   if (f.n === 0) return c.metric === "samplesToCriterion" ? `never${of}` : `–${of}`;
   const d = c.digits ?? sigDecimals(f.mean * c.scale);
-  const show = (v: number) => (d === null ? formatSig(v * c.scale) : (v * c.scale).toFixed(d));
+  // Exponent form: the half-width in the mean's power of ten ("1.28e7 ± 0.03e7").
+  const exp = Math.floor(Math.log10(Math.abs(f.mean * c.scale)));
+  const show = (v: number) => (d !== null ? (v * c.scale).toFixed(d) : Number.isFinite(exp) ? `${((v * c.scale) / 10 ** exp).toFixed(2)}e${exp}` : formatSig(v * c.scale));
   return `${f.n >= 2 ? `${show(f.mean)} ± ${show(f.halfWidth)}` : show(f.mean)}${of}`;
 }
 
@@ -81,13 +83,14 @@ export function headlineTable(summary: Summary): HeadlineTable {
   const best = new Map<string, number>();
   for (const c of cols) {
     const values = summary.learners.map((l) => figure(l, c)).filter((f): f is FinalFigure => f !== undefined && f.n > 0 && Number.isFinite(f.mean)).map((f) => f.mean);
-    if (values.length > 1) best.set(c.metric, c.better === "higher" ? Math.max(...values) : Math.min(...values));
+    // Nothing to mark when every learner has the same value.
+    if (values.length > 1 && values.some((v) => v !== values[0])) best.set(c.metric, c.better === "higher" ? Math.max(...values) : Math.min(...values));
   }
   const arrow = (c: Column) => (c.better === "higher" ? "↑" : "↓");
   const higher = cols.filter((c) => c.better === "higher").map((c) => c.name);
   const lower = cols.filter((c) => c.better === "lower").map((c) => c.name);
   const notes = [
-    `${BEST_MARK} and bold mark the best mean in each column (when two or more learners have a value). ↑ higher is better${higher.length > 0 ? ` (${joinWords(higher)})` : ""}; ↓ lower is better${lower.length > 0 ? ` (${joinWords(lower)})` : ""}.`,
+    `${BEST_MARK} and bold mark the best mean in each column (when learners differ). ↑ higher is better${higher.length > 0 ? ` (${joinWords(higher)})` : ""}; ↓ lower is better${lower.length > 0 ? ` (${joinWords(lower)})` : ""}.`,
   ];
   if (cols.some((c) => c.metric === "samplesToCriterion")) {
     notes.push(`Samples to criterion: training samples seen when test accuracy first reached ${criterion === undefined ? "the criterion" : `${formatSig(100 * criterion)}%`}; "(n/m seeds)" when only n of m seeds reached it, averaged over those.`);

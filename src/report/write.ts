@@ -18,6 +18,7 @@ import { renderHtml, type RenderedChart, type ReportDoc, type ReportImage } from
 import { renderMarkdown } from "./markdown.js";
 import { renderSvg, svgToPng } from "./render.js";
 import { comparisonsTable, headlineTable } from "./table.js";
+import { pruningCharts } from "./pruning-charts.js";
 
 /** What a learning report is drawn from: a run result, or the same read back from its files by `report`. */
 export interface ReportData {
@@ -33,7 +34,7 @@ export interface ReportData {
  * each returns [] when its data is absent. The pruning charts
  * (src/report/pruning-charts.ts) are wired in here.
  */
-export const EXTRA_CHART_BUILDERS: readonly ChartBuilder[] = [];
+export const EXTRA_CHART_BUILDERS: readonly ChartBuilder[] = [pruningCharts];
 
 export function writeFileAtomic(path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp-${process.pid}`;

@@ -55,6 +55,10 @@ export function pruningHooks(ctx: HookContext): TrainingHooks | null {
       `${where}.criterion: expected one of ${s.criteria.map((c) => `"${c}"`).join(", ")} for this learner type, found "${cfg.criterion}"` +
       (cfg.criterion === "activity" ? " (the activity criterion needs spike co-activity: an stdp learner)" : ""));
   }
+  if (!s.scopes.includes(cfg.scope)) {
+    throw new UserError("E_CONFIG_INVALID",
+      `${where}.scope: expected one of ${s.scopes.map((c) => `"${c}"`).join(", ")} for this learner type, found "${cfg.scope}"`);
+  }
   if (cfg.graphMeasures && s.connectivity() === null) {
     throw new UserError("E_CONFIG_INVALID", `${where}.graphMeasures: this learner's synapses are not a chain of layers (convolutions or recurrent synapses); set it to false`);
   }

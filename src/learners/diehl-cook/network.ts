@@ -123,6 +123,9 @@ export class DiehlCookNetwork {
   readonly silenced: Uint8Array;
   /** When set, each input's spikes are counted here (cost measurement). */
   inputSpikeCounts: Int32Array | null = null;
+  /** When set, each excitatory / inhibitory neuron's spikes (every simulated step, rest included) are added here (the learner's neuronRatesHz). */
+  excSpikeCounts: Float64Array | null = null;
+  inhSpikeCounts: Float64Array | null = null;
   /** Pruning mask over `weights` (1 live, 0 pruned); null while all-to-all. */
   mask: Uint8Array | null = null;
   /** Live targets of each input neuron: liveTargets[liveRowPtr[i] .. liveRowPtr[i+1]); null while all-to-all. */
@@ -441,6 +444,8 @@ export class DiehlCookNetwork {
     const { vI, geI, giI, refI, activeI, isActiveI, vILast } = this;
     const { spikedE, spikedI, isSpikedI, theta, counts, weights, silenced } = this;
     const inCounts = this.inputSpikeCounts;
+    const excCounts = this.excSpikeCounts;
+    const inhCounts = this.inhSpikeCounts;
     const { activeIdx, activeProb, preLast, preDecay, noise } = this;
     const nActive = this.nActive;
     const nDraw = stimulus ? nActive : 0;
@@ -631,12 +636,14 @@ export class DiehlCookNetwork {
         refE[j] = refStepsE;
         theta[j] = theta[j]! + thetaPlus;
         if (stimulus) counts[j]!++;
+        if (excCounts !== null) excCounts[j]!++;
       }
       total += nE;
       for (let k = 0; k < nI; k++) {
         const j = spikedI[k]!;
         vI[j] = I.vResetMv;
         refI[j] = refStepsI;
+        if (inhCounts !== null) inhCounts[j]!++;
       }
     }
     this.clock = clock;

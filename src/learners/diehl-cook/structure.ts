@@ -15,7 +15,7 @@
  */
 import type { Rng } from "../../core/rng.js";
 import type { CsrConnectivity } from "../../metrics/graph.js";
-import { lowestK, randomK } from "../../plasticity/pruning/select.js";
+import { lowestK, randomK, shareCount } from "../../plasticity/pruning/select.js";
 import type { StructuralPlasticity } from "../../plasticity/pruning/structural.js";
 import { requestedCount, type PruneRequest, type PruneResult } from "../../plasticity/pruning/types.js";
 import type { DiehlCookNetwork } from "./network.js";
@@ -39,6 +39,7 @@ export function diehlCookStructure(net: DiehlCookNetwork, pruneRng: Rng, initWei
   const size = net.weights.length;
   return {
     criteria: ["magnitude", "activity", "random"],
+    scopes: ["per-layer", "global", "per-neuron"],
     defaultGrowthWeight: 0.1 * initWeightMax,
     counts() {
       return { remaining: net.liveCount(), possible: size };
@@ -46,20 +47,39 @@ export function diehlCookStructure(net: DiehlCookNetwork, pruneRng: Rng, initWei
     prune(request: PruneRequest): PruneResult {
       const live = positions(net.mask, size, true);
       const count = requestedCount(request, live.length);
-      let chosen: Int32Array;
-      if (request.criterion === "random") {
-        chosen = randomK(live, count, pruneRng);
-      } else if (request.criterion === "magnitude") {
-        chosen = lowestK(live, net.weights, count);
-      } else {
-        const co = net.coactivity;
-        if (co === null) throw new Error("activity pruning of the stdp learner needs its co-activity trace (trackActivity)");
-        chosen = lowestK(live, co, count);
+      let score: ArrayLike<number> | null = null;
+      if (request.criterion === "magnitude") score = net.weights;
+      else if (request.criterion === "activity") {
+        score = net.coactivity;
+        if (score === null) throw new Error("activity pruning of the stdp learner needs its co-activity trace (trackActivity)");
       }
+      const pick = (candidates: Int32Array, k: number) => (score === null ? randomK(candidates, k, pruneRng) : lowestK(candidates, score, k));
       const mask = net.ensureMask();
-      for (let k = 0; k < chosen.length; k++) mask[chosen[k]!] = 0;
+      let removed = 0;
+      if (request.scope === "per-neuron") {
+        // Each neuron's live inputs ranked among themselves; the count shared in proportion to what each has.
+        const N = net.n;
+        const columns: Int32Array[] = [];
+        for (let j = 0; j < N; j++) {
+          const col: number[] = [];
+          for (let k = j; k < size; k += N) if (mask[k] === 1) col.push(k);
+          columns.push(Int32Array.from(col));
+        }
+        const shares = request.fraction !== undefined
+          ? columns.map((c) => requestedCount(request, c.length))
+          : shareCount(count, columns.map((c) => c.length));
+        columns.forEach((c, j) => {
+          const chosen = pick(c, shares[j]!);
+          for (let k = 0; k < chosen.length; k++) mask[chosen[k]!] = 0;
+          removed += chosen.length;
+        });
+      } else {
+        const chosen = pick(live, count);
+        for (let k = 0; k < chosen.length; k++) mask[chosen[k]!] = 0;
+        removed = chosen.length;
+      }
       net.rebuildLiveIndex();
-      return { removed: chosen.length, remaining: live.length - chosen.length, total: size };
+      return { removed, remaining: live.length - removed, total: size };
     },
     grow(count: number, weight: number, rng: Rng): number {
       const free = positions(net.mask, size, false);

@@ -31,8 +31,8 @@ export type IterativePruningConfig = z.infer<typeof iterativePruningSchema>;
 export const pruningConfigSchema = z.strictObject({
   criterion: z.enum(["magnitude", "activity", "random"]).default("magnitude")
     .describe("which synapses go: magnitude = smallest |w|; activity = least pre×post co-activity over recent learning (\"use it or lose it\", spiking learners with a co-activity trace: stdp); random = uniform control"),
-  scope: z.enum(["per-layer", "global"]).default("per-layer")
-    .describe("per-layer: every layer loses the same fraction; global: one ranking over all layers"),
+  scope: z.enum(["per-layer", "global", "per-neuron"]).default("per-layer")
+    .describe("per-layer: every layer loses the same fraction; global: one ranking over all layers; per-neuron (stdp): each neuron loses the same fraction of its own input synapses, ranked among themselves (competition between a neuron's synapses)"),
   schedule: pruningScheduleSchema.optional()
     .describe("gradual pruning (and growth) interleaved with learning; give this or `iterative`"),
   iterative: iterativePruningSchema.optional()

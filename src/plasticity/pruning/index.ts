@@ -19,3 +19,5 @@ export { applyMasks, ensureMask, magnitudePrune, maskCounts, pruneParams, random
 export { perRoundFraction, pruneIteratively, type IterativePruneOptions } from "./iterative.js";
 export { rewindWeights, snapshotWeights, type WeightSnapshot } from "./lottery-ticket.js";
 export { effectiveOps } from "./effective-ops.js";
+export { iterativePruningSchema, pruningConfigSchema, type IterativePruningConfig, type PruningConfig } from "./config.js";
+export { growParams, maskConnectivity, maskStructure, type MaskStructureOptions, type StructuralPlasticity } from "./structural.js";

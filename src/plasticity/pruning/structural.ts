@@ -15,11 +15,13 @@ import type { Rng } from "../../core/rng.js";
 import type { CsrConnectivity } from "../../metrics/graph.js";
 import { ensureMask, maskCounts, pruneParams } from "./mask-pruning.js";
 import { randomK } from "./select.js";
-import type { PruneCriterion, PruneRequest, PruneResult } from "./types.js";
+import type { PruneCriterion, PruneRequest, PruneResult, PruneScope } from "./types.js";
 
 export interface StructuralPlasticity {
   /** The criteria this learner can rank synapses by. */
   readonly criteria: readonly PruneCriterion[];
+  /** The scopes `prune` understands. */
+  readonly scopes: readonly PruneScope[];
   /** Weight of a grown synapse when the scenario gives none. */
   readonly defaultGrowthWeight: number;
   /** Live synapses and all possible ones (densities are live / possible). */
@@ -104,6 +106,7 @@ export interface MaskStructureOptions {
 export function maskStructure(o: MaskStructureOptions): StructuralPlasticity {
   return {
     criteria: ["magnitude", "random"],
+    scopes: ["per-layer", "global"],
     defaultGrowthWeight: 0,
     counts() {
       const c = maskCounts(o.weights);

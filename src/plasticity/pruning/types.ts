@@ -8,8 +8,12 @@ import { z } from "zod";
 
 /** How synapses are chosen: smallest |w|, least co-activity ("use it or lose it"), or at random (the control). */
 export type PruneCriterion = "magnitude" | "activity" | "random";
-/** Rank each layer (parameter) on its own, or all of them together against one threshold. */
-export type PruneScope = "per-layer" | "global";
+/**
+ * Rank each layer (parameter) on its own, all of them together against one
+ * threshold, or each postsynaptic neuron's input synapses on their own
+ * ("per-neuron": only learners that list it in `StructuralPlasticity.scopes`).
+ */
+export type PruneScope = "per-layer" | "global" | "per-neuron";
 
 export const pruneRequestSchema = z.strictObject({
   criterion: z.enum(["magnitude", "activity", "random"]).describe("magnitude: smallest |w| first; activity: least co-active first; random: uniform control"),

@@ -33,9 +33,10 @@
  * Measured at N = 4,000 on the 2-core machine: about 1.6 ns per neuron-update,
  * against 2.2 for the previous four-lane kernel and 8-13 for the JavaScript loop.
  *
- * The state arrays live in the kernel's own memory, each padded to a
- * multiple of eight neurons; the memory is sized once with a fixed maximum,
- * so it never grows and the Float32Array / Int32Array views never detach.
+ * The state arrays live in the kernel's own memory (a WasmArena,
+ * src/snn/wasm-arena.ts), each padded to a multiple of eight neurons. The
+ * memory is shared, so it may grow later (synapses place their arrays after
+ * the state) without detaching the Float32Array / Int32Array views.
  * Lanes past `size` are integrated but never reported. The module is
  * assembled for each group size (cached per process), so every address in
  * the loop is the loop counter plus a constant offset.
@@ -46,9 +47,10 @@
  * dt = 0.1 ms) and R < 2^30.
  */
 import {
-  BLOCK_VOID, FunctionBuilder, assembleModule, compileModule, createMemory, i32Const, instantiate, memarg, op, shuffle,
-  simd, simdOp, valType, type CompiledModule, type WasmMemory,
+  BLOCK_VOID, FunctionBuilder, MAX_PAGES, assembleModule, compileModule, createSharedMemory, i32Const, instantiate, memarg, op,
+  shuffle, simd, simdOp, valType, type CompiledModule, type GrowableMemory,
 } from "../../core/wasm.js";
+import { WasmArena } from "../wasm-arena.js";
 
 /** The per-step constants, computed once by the group. */
 export interface LifSimdCoefficients {
@@ -72,6 +74,8 @@ export interface LifSimdKernel {
   readonly iExt: Float32Array;
   readonly lastSpikeStep: Int32Array;
   readonly spiked: Int32Array;
+  /** The memory all of these live in; synapses into or out of the group may place their arrays there too. */
+  readonly arena: WasmArena;
   /** Integrates and thresholds every neuron for `step`, fills `spiked`; returns the spike count. */
   step(step: number): number;
 }
@@ -198,6 +202,16 @@ function lifFunction(L: Layout, addZero: boolean): FunctionBuilder {
 }
 
 const compiled = new Map<string, CompiledModule | null>();
+/** Modules already run a few times (see createLifSimd). */
+const warmed = new Set<CompiledModule>();
+/**
+ * Calls of a new module's kernel, on the zeroed memory of its first instance,
+ * before that instance is handed out. V8 runs a new module in its baseline
+ * compiler and swaps in the optimised code only after the first calls; in
+ * CUBA at N = 4,000 the first two steps took 0.3 and 6.5 ms, then 7 µs each.
+ * Warming here moves that one-off cost into the group's construction.
+ */
+const WARM_CALLS = 3;
 
 /** The compiled module for one layout (cached per process), or null where WebAssembly SIMD is unavailable. */
 function lifModule(L: Layout, addZero: boolean): CompiledModule | null {
@@ -205,7 +219,9 @@ function lifModule(L: Layout, addZero: boolean): CompiledModule | null {
   let m = compiled.get(key);
   if (m === undefined) {
     try {
-      m = compileModule(assembleModule({ memory: {}, functions: [{ name: "lif", fn: lifFunction(L, addZero) }] }));
+      m = compileModule(assembleModule({
+        memory: { shared: true, maxPages: MAX_PAGES }, functions: [{ name: "lif", fn: lifFunction(L, addZero) }],
+      }));
     } catch {
       m = null;
     }
@@ -242,16 +258,21 @@ export function createLifSimd(size: number, neverSpiked: number, c: LifSimdCoeff
   const addZero = Object.is(c.elMv, -0);
   const mod = lifModule(L, addZero);
   if (mod === null) return null;
-  let memory: WasmMemory;
+  let memory: GrowableMemory;
   let lif: LifFn;
   try {
-    memory = createMemory(L.bytes);
+    memory = createSharedMemory(L.bytes);
     lif = instantiate(mod, memory)["lif"] as LifFn;
   } catch {
     // e.g. V8 out of address space for memories (each reserves guard regions): the JavaScript loop still works.
     return null;
   }
   const buf = memory.buffer;
+  if (!warmed.has(mod)) {
+    warmed.add(mod);
+    for (let k = 0; k < WARM_CALLS; k++) lif(0);
+    new Uint8Array(buf, 0, L.consts).fill(0);
+  }
   const v = new Float32Array(buf, L.v, size);
   const ge = new Float32Array(buf, L.ge, size);
   const gi = new Float32Array(buf, L.gi, size);
@@ -264,7 +285,7 @@ export function createLifSimd(size: number, neverSpiked: number, c: LifSimdCoeff
   const ref = c.refractorySteps;
   const lowest = -(2 ** 31);
   return {
-    v, ge, gi, iExt, lastSpikeStep, spiked,
+    v, ge, gi, iExt, lastSpikeStep, spiked, arena: new WasmArena(memory, L.bytes),
     // step - ref as an int32; below -2^31 (an absurd refractory period) clamp, so every neuron that
     // has spiked stays refractory.
     step: (step) => lif(Math.max(lowest, step - ref) | 0),

@@ -31,6 +31,7 @@
 import type { NeuronGroup } from "../group.js";
 import { NEVER_SPIKED, checkParam, checkSize, refractorySteps } from "./common.js";
 import { createLifSimd, type LifSimdKernel } from "./lif-simd.js";
+import type { WasmArena } from "../wasm-arena.js";
 
 export interface LifParams {
   tauMs: number;
@@ -80,6 +81,11 @@ export class LifGroup implements NeuronGroup {
   readonly refractorySteps: number;
   /** Whether the step runs as the WebAssembly SIMD kernel (else the JavaScript loop). */
   readonly simd: boolean;
+  /**
+   * With the SIMD kernel: the WebAssembly memory holding the state arrays, where synapses out of and
+   * into this group place their arrays to deliver spikes in WebAssembly too; null otherwise.
+   */
+  readonly arena: WasmArena | null;
 
   private readonly decayV: number;
   private readonly gainI: number;
@@ -112,6 +118,7 @@ export class LifGroup implements NeuronGroup {
       })
       : null;
     this.simd = this.kernel !== null;
+    this.arena = this.kernel !== null ? this.kernel.arena : null;
     const k = this.kernel;
     this.v = k !== null ? k.v : new Float32Array(size);
     this.v.fill(params.elMv);

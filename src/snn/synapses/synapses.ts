@@ -11,6 +11,14 @@
  * per-target accumulators, slot (t + d) mod D with D = max delay + 1, and each
  * step first adds its own slot t mod D to the target variable and clears it:
  * a spike emitted at step t with delay d changes the target at step t + d.
+ *
+ * Without delays, and where the source and the target keep their state in
+ * one WebAssembly memory (a LifGroup on its SIMD kernel: src/snn/wasm-arena.ts),
+ * the CSR arrays move into that memory at construction (`matrix.rowPtr`,
+ * `target` and `weight` become views of it, same contents) and delivery runs
+ * as a WebAssembly loop with the same additions in the same order, so the same
+ * results bit for bit. If those arrays are later replaced (compact(),
+ * regrowth), delivery falls back to the JavaScript loop.
  */
 import type { Rng } from "../../core/rng.js";
 import { UserError } from "../../core/errors.js";
@@ -18,6 +26,7 @@ import type { NeuronGroup } from "../group.js";
 import { connect, explicitOrder, type ConnectRule } from "./connect.js";
 import { SynapseMatrix } from "./csr.js";
 import { initDelays, initWeights, type DelaySpec, type WeightSpec } from "./init.js";
+import { WasmArena, type DeliverFn } from "../wasm-arena.js";
 
 /** Anything that emits spikes: a neuron group, a Poisson group, a spike generator. */
 export interface SpikeSource {
@@ -42,6 +51,17 @@ export interface SynapsesConfig {
   preRange?: readonly [number, number];
   /** Needed by random rules and distributions; forked per use. */
   rng?: Rng;
+  /**
+   * Deliver in WebAssembly where possible (no delays; source and target share a WasmArena). Default
+   * true; false keeps the arrays where they are and the JavaScript loop.
+   */
+  wasm?: boolean;
+}
+
+/** The WasmArena a group or spike source keeps its state in, if any. */
+function arenaOf(x: object): WasmArena | null {
+  const a: unknown = Reflect.get(x, "arena");
+  return a instanceof WasmArena ? a : null;
 }
 
 export class Synapses {
@@ -57,6 +77,10 @@ export class Synapses {
   private readonly slots: number;
   private readonly ring: Float32Array;
   private readonly slotDirty: Uint8Array;
+  /** WebAssembly delivery, while the matrix still holds the arrays it was set up with. */
+  private wasmDeliver: DeliverFn | null = null;
+  private wasmArrays: { rowPtr: Int32Array; target: Int32Array; weight: Float32Array } | null = null;
+  private wasmOffsets = { spk: 0, rowPtr: 0, target: 0, weight: 0, tv: 0 };
 
   constructor(cfg: SynapsesConfig, matrix?: SynapseMatrix) {
     this.name = cfg.name ?? `${cfg.source.name}->${cfg.target.name}:${cfg.targetVar}`;
@@ -76,6 +100,45 @@ export class Synapses {
     this.slots = this.matrix.maxDelaySteps() + 1;
     this.ring = new Float32Array(this.slots > 1 ? this.slots * cfg.target.size : 0);
     this.slotDirty = new Uint8Array(this.slots);
+    if (this.slots === 1 && cfg.wasm !== false) this.moveToArena();
+  }
+
+  /** Whether delivery currently runs in WebAssembly. */
+  get wasm(): boolean {
+    const w = this.wasmArrays;
+    const m = this.matrix;
+    return this.wasmDeliver !== null && w !== null && m.rowPtr === w.rowPtr && m.target === w.target && m.weight === w.weight;
+  }
+
+  /** Copies the CSR arrays into the arena that source and target share, if they share one. */
+  private moveToArena(): void {
+    const arena = arenaOf(this.source);
+    if (arena === null || arenaOf(this.target) !== arena) return;
+    const fn = arena.deliver();
+    if (fn === null) return;
+    const m = this.matrix;
+    const count = m.count;
+    let rp: number, tg: number, w: number;
+    try {
+      rp = arena.alloc(4 * (m.nPre + 1));
+      tg = arena.alloc(4 * count);
+      w = arena.alloc(4 * count);
+    } catch {
+      return; // the memory cannot grow that far: stay in JavaScript
+    }
+    const buf = arena.memory.buffer;
+    const rowPtr = new Int32Array(buf, rp, m.nPre + 1);
+    const target = new Int32Array(buf, tg, count);
+    const weight = new Float32Array(buf, w, count);
+    rowPtr.set(m.rowPtr);
+    target.set(m.target.subarray(0, count));
+    weight.set(m.weight.subarray(0, count));
+    m.rowPtr = rowPtr;
+    m.target = target;
+    m.weight = weight;
+    this.wasmArrays = { rowPtr, target, weight };
+    this.wasmOffsets = { spk: this.source.spiked.byteOffset, rowPtr: rp, target: tg, weight: w, tv: this.targetArray.byteOffset };
+    this.wasmDeliver = fn;
   }
 
   /** Step 3 of the schedule: deliver this step's spikes and this step's delayed arrivals. */
@@ -89,6 +152,15 @@ export class Synapses {
     const tv = this.targetArray;
     let events = 0;
     if (this.slots === 1) {
+      const fn = this.wasmDeliver;
+      const wa = this.wasmArrays;
+      if (fn !== null && wa !== null && rowPtr === wa.rowPtr && target === wa.target && weight === wa.weight) {
+        if (n > 0) {
+          const o = this.wasmOffsets;
+          this.events += fn(o.spk, n, o.rowPtr, o.target, o.weight, o.tv);
+        }
+        return;
+      }
       for (let k = 0; k < n; k++) {
         const i = spiked[k]!;
         const end = rowPtr[i + 1]!;
