@@ -5,15 +5,20 @@
  * (ANCHORS.md); bench/cuba-vs-brian2.mjs runs both side by side.
  */
 import { buildCuba } from "../snn/cuba.js";
+import type { LifPrecision } from "../snn/neurons/lif.js";
 
 export interface CubaBenchOptions {
   neurons?: number;
   durationS?: number;
   seed?: number;
+  /** LIF arithmetic; default "float64". "float32" is opt-in (faster, moves spikes) and reported as such. */
+  precision?: LifPrecision;
 }
 
 export interface CubaBenchResult {
   neurons: number;
+  /** The LIF arithmetic this run used ("float64" unless asked otherwise). */
+  precision: LifPrecision;
   synapses: number;
   spikes: number;
   meanRateHz: number;
@@ -28,13 +33,14 @@ export interface CubaBenchResult {
 export function runCubaBench(opts: CubaBenchOptions = {}): CubaBenchResult {
   const durationS = opts.durationS ?? 1;
   const t0 = performance.now();
-  const cuba = buildCuba({ neurons: opts.neurons, seed: opts.seed, keepSpikes: false });
+  const cuba = buildCuba({ neurons: opts.neurons, seed: opts.seed, keepSpikes: false, precision: opts.precision });
   const t1 = performance.now();
   cuba.network.run(durationS * 1000);
   const t2 = performance.now();
   const spikes = cuba.spikes.totalSpikes();
   return {
     neurons: cuba.neurons,
+    precision: cuba.group.precision,
     synapses: cuba.synapses,
     spikes,
     meanRateHz: spikes / cuba.neurons / durationS,

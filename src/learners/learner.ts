@@ -92,6 +92,13 @@ export interface Learner {
    * no longer affect anything downstream. Returns a function that undoes it.
    */
   silenceUnits?(fraction: number, rng: Rng): () => void;
+  /**
+   * Optional: every synaptic weight array, fixed or learned, for lesion
+   * studies and connection sparsity, when `params()` holds only the trained
+   * ones (a liquid-state pool's random synapses are fixed, yet synapses).
+   * Without it, the weights among `params()` (those marked `decay`) are used.
+   */
+  synapticWeights?(): Float32Array[];
   /** Optional (spiking learners): each spiking neuron's mean firing rate over the most recent `evaluate` call, in Hz. */
   neuronRatesHz?(): Float32Array;
 }

@@ -277,6 +277,11 @@ export class LsmLearner implements Learner {
     return this.readout.params();
   }
 
+  /** The fixed input and recurrent synapses of the pool (live CSR entries) and the trained read-out weights. */
+  synapticWeights(): Float32Array[] {
+    return [...this.synapses.map((s) => s.matrix.weight.subarray(0, s.matrix.count)), this.readout.weight.value];
+  }
+
   /**
    * Inference costs (src/metrics/costs.ts), each sample simulated from rest
    * as in `evaluate`, in a side network that shares the pool, the synapse

@@ -35,8 +35,13 @@ function accuracy(learner: Learner, ds: Dataset): number {
   return ds.count === 0 ? NaN : learner.evaluate(ds.x, ds.y, ds.count).correct / ds.count;
 }
 
-/** The learner's synaptic weights: the parameters it marks as decayed (weights, not biases), else all. */
+/**
+ * The learner's synaptic weights: all of them when it lists them
+ * (`synapticWeights`), else the parameters it marks as decayed (weights, not
+ * biases), else all its parameters.
+ */
 export function synapticWeights(learner: Learner): Float32Array[] {
+  if (learner.synapticWeights !== undefined) return learner.synapticWeights();
   const params = learner.params();
   const weights = params.some((p) => p.decay) ? params.filter((p) => p.decay) : params;
   return weights.map((p) => p.value);

@@ -15,7 +15,7 @@
  */
 import { Rng } from "../core/rng.js";
 import { UserError } from "../core/errors.js";
-import { LifGroup, type LifParams } from "./neurons/lif.js";
+import { LifGroup, type LifParams, type LifPrecision } from "./neurons/lif.js";
 import { Network } from "./network.js";
 import { SpikeMonitor } from "./monitors.js";
 import { Synapses } from "./synapses/synapses.js";
@@ -45,6 +45,8 @@ export interface CubaOptions {
   dtMs?: number;
   /** Keep every (index, time) spike pair, not only counts; default true. */
   keepSpikes?: boolean;
+  /** LIF arithmetic; default "float64" (Brian2's). "float32" is opt-in and moves spikes. */
+  precision?: LifPrecision;
 }
 
 export interface Cuba {
@@ -69,7 +71,7 @@ export function buildCuba(opts: CubaOptions = {}): Cuba {
   const nExc = Math.round(0.8 * n);
   const p = Math.min(1, CUBA_IN_DEGREE / n);
   const rng = Rng.fromSeed(seed).fork("cuba");
-  const group = new LifGroup("cuba", n, CUBA_PARAMS, dtMs);
+  const group = new LifGroup("cuba", n, CUBA_PARAMS, dtMs, opts.precision === undefined ? {} : { precision: opts.precision });
   rng.fork("v0").fillUniform(group.v, CUBA_PARAMS.vResetMv, CUBA_PARAMS.vThreshMv);
   const excitatory = new Synapses({
     name: "Ce", source: group, target: group, targetVar: "ge",

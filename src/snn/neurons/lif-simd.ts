@@ -65,6 +65,11 @@ export interface LifSimdCoefficients {
   kernelI: number;
   decayE: number;
   decayI: number;
+  /**
+   * Opt-in float32 arithmetic (LifGroup's precision "float32"): every operation in float32, four
+   * lanes per instruction, with the coefficients rounded to float32. Default false (float64).
+   */
+  float32?: boolean;
 }
 
 export interface LifSimdKernel {
@@ -184,21 +189,86 @@ function lifFunction(L: Layout, addZero: boolean): FunctionBuilder {
   f.emit(op.end);
 
   // Spikes: lanes with v > vThresh and not refractory, appended in lane order (lanes >= size skipped).
+  emitSpikeLoop(f, L, I, CNT, M, IDX);
+  f.emit(get(I), i32Const(LANES * 4), op.i32Add, set(I));
+  f.emit(op.br, 0, op.end, op.end);
+  f.emit(get(CNT));
+  return f;
+}
+
+/**
+ * The float32 variant of lifFunction, same layout and structure: every
+ * operation is one f32x4 instruction over four neurons, so no conversions.
+ * It matches LifGroup's float32 JavaScript loop bit for bit (each operation
+ * there is a float64 operation on float32 values rounded to float32, which
+ * is the float32 operation).
+ */
+function lifFunction32(L: Layout, addZero: boolean): FunctionBuilder {
+  const f = new FunctionBuilder([i32], [i32]);
+  const P_STEPREF = 0;
+  const I = f.local(i32), CNT = f.local(i32), M = f.local(i32), IDX = f.local(i32);
+  const vec = () => f.local(v128);
+  const ZERO = vec(); // never set: locals start as zero
+  const E4 = vec(), G4 = vec(), V4 = vec(), X4 = vec(), R4 = vec();
+  const get = (l: number) => f.get(l), set = (l: number) => f.set(l), tee = (l: number) => f.tee(l);
+  const at = (offset: number, alignLog2: number) => memarg(offset, alignLog2);
+  const [add, sub, mul] = [simd(simdOp.f32x4Add), simd(simdOp.f32x4Sub), simd(simdOp.f32x4Mul)];
+  const kl = new Map<number, number>();
+  for (const c of [C.el, C.a, C.gain, C.kE, C.kI, C.dE, C.dI, C.vth]) {
+    const l = vec();
+    kl.set(c, l);
+    f.emit(i32Const(0), simd(simdOp.v128Load), at(L.consts + c, 4), set(l));
+  }
+  const k = (c: number) => get(kl.get(c)!);
+  const STEPREF = vec();
+  f.emit(get(P_STEPREF), simd(simdOp.i32x4Splat), set(STEPREF));
+  const load = (o: number) => [...get(I), ...simd(simdOp.v128Load), ...at(o, 4)];
+
+  /** The block of four at byte `o`; leaves its spike lanes (bits 0-3) on the stack. */
+  const block = (o: number, withIe: boolean) => {
+    f.emit(get(I), load(L.ge + o), tee(E4), k(C.dE), mul, simd(simdOp.v128Store), at(L.ge + o, 4));
+    f.emit(get(I), load(L.gi + o), tee(G4), k(C.dI), mul, simd(simdOp.v128Store), at(L.gi + o, 4));
+    // (((El + (v - El)·a) + iExt·gain) + ge·kE) + gi·kI, each operation rounded to float32.
+    f.emit(k(C.el), load(L.v + o), tee(V4), k(C.el), sub, k(C.a), mul, add);
+    if (withIe) f.emit(load(L.ie + o), k(C.gain), mul, add);
+    else if (addZero) f.emit(get(ZERO), add);
+    f.emit(get(E4), k(C.kE), mul, add, get(G4), k(C.kI), mul, add, set(X4));
+    f.emit(load(L.last + o), get(STEPREF), simd(simdOp.i32x4GtS), set(R4));
+    f.emit(get(I), get(V4), get(X4), get(R4), simd(simdOp.v128Bitselect), simd(simdOp.v128Store), at(L.v + o, 4));
+    f.emit(get(X4), k(C.vth), simd(simdOp.f32x4Gt), get(R4), simd(simdOp.v128AndNot), simd(simdOp.i32x4Bitmask));
+  };
+
+  f.emit(op.block, BLOCK_VOID, op.loop, BLOCK_VOID);
+  f.emit(get(I), i32Const(L.stride), op.i32GeU, op.brIf, 1);
+  f.emit(load(L.ie), load(L.ie + 16), simd(simdOp.v128Or), simd(simdOp.v128AnyTrue), op.if, BLOCK_VOID);
+  for (const withIe of [true, false]) {
+    if (!withIe) f.emit(op.else);
+    block(0, withIe);
+    f.emit(set(M));
+    block(16, withIe);
+    f.emit(i32Const(4), op.i32Shl, get(M), op.i32Or, set(M));
+  }
+  f.emit(op.end);
+  emitSpikeLoop(f, L, I, CNT, M, IDX);
+  f.emit(get(I), i32Const(LANES * 4), op.i32Add, set(I));
+  f.emit(op.br, 0, op.end, op.end);
+  f.emit(get(CNT));
+  return f;
+}
+
+/** Appends lanes set in M (bits 0-7 of the iteration at byte I) to `spiked`, skipping lanes >= size. */
+function emitSpikeLoop(f: FunctionBuilder, L: Layout, I: number, CNT: number, M: number, IDX: number): void {
+  const get = (l: number) => f.get(l), set = (l: number) => f.set(l), tee = (l: number) => f.tee(l);
   const checkSize = L.size % LANES !== 0;
   f.emit(op.block, BLOCK_VOID, op.loop, BLOCK_VOID);
   f.emit(get(M), op.i32Eqz, op.brIf, 1);
   f.emit(get(I), i32Const(2), op.i32ShrU, get(M), op.i32Ctz, op.i32Add, tee(IDX));
   if (checkSize) f.emit(i32Const(L.size), op.i32LtU, op.if, BLOCK_VOID, get(IDX));
-  f.emit(set(IDX), get(CNT), i32Const(2), op.i32Shl, get(IDX), op.i32Store, at(L.spk, 2));
+  f.emit(set(IDX), get(CNT), i32Const(2), op.i32Shl, get(IDX), op.i32Store, memarg(L.spk, 2));
   f.emit(get(CNT), i32Const(1), op.i32Add, set(CNT));
   if (checkSize) f.emit(op.end);
   f.emit(get(M), get(M), i32Const(1), op.i32Sub, op.i32And, set(M));
   f.emit(op.br, 0, op.end, op.end);
-
-  f.emit(get(I), i32Const(LANES * 4), op.i32Add, set(I));
-  f.emit(op.br, 0, op.end, op.end);
-  f.emit(get(CNT));
-  return f;
 }
 
 const compiled = new Map<string, CompiledModule | null>();
@@ -214,13 +284,13 @@ const warmed = new Set<CompiledModule>();
 const WARM_CALLS = 3;
 
 /** The compiled module for one layout (cached per process), or null where WebAssembly SIMD is unavailable. */
-function lifModule(L: Layout, addZero: boolean): CompiledModule | null {
-  const key = `${L.size}:${addZero ? 1 : 0}`;
+function lifModule(L: Layout, addZero: boolean, float32 = false): CompiledModule | null {
+  const key = `${L.size}:${addZero ? 1 : 0}:${float32 ? 32 : 64}`;
   let m = compiled.get(key);
   if (m === undefined) {
     try {
       m = compileModule(assembleModule({
-        memory: { shared: true, maxPages: MAX_PAGES }, functions: [{ name: "lif", fn: lifFunction(L, addZero) }],
+        memory: { shared: true, maxPages: MAX_PAGES }, functions: [{ name: "lif", fn: float32 ? lifFunction32(L, addZero) : lifFunction(L, addZero) }],
       }));
     } catch {
       m = null;
@@ -256,7 +326,8 @@ export function createLifSimd(size: number, neverSpiked: number, c: LifSimdCoeff
   // With no drive in a block the kernel skips "+ iExt·gain" (= +0). Adding +0 changes a float64 only
   // when it is -0, and El + (v - El)·a is -0 only when both terms are: possible only if El is -0.
   const addZero = Object.is(c.elMv, -0);
-  const mod = lifModule(L, addZero);
+  const float32 = c.float32 === true;
+  const mod = lifModule(L, addZero, float32);
   if (mod === null) return null;
   let memory: GrowableMemory;
   let lif: LifFn;
@@ -279,8 +350,14 @@ export function createLifSimd(size: number, neverSpiked: number, c: LifSimdCoeff
   const iExt = new Float32Array(buf, L.ie, size);
   const lastSpikeStep = new Int32Array(buf, L.last, size).fill(neverSpiked);
   const spiked = new Int32Array(buf, L.spk, size);
-  const k64 = new Float64Array(buf, L.consts, 14);
-  for (const [k, x] of [c.elMv, c.decayV, c.gainI, c.kernelE, c.kernelI, c.decayE, c.decayI].entries()) k64.fill(x, 2 * k, 2 * k + 2);
+  const coeffs = [c.elMv, c.decayV, c.gainI, c.kernelE, c.kernelI, c.decayE, c.decayI];
+  if (float32) {
+    const k32 = new Float32Array(buf, L.consts, 28);
+    for (const [k, x] of coeffs.entries()) k32.fill(Math.fround(x), 4 * k, 4 * k + 4);
+  } else {
+    const k64 = new Float64Array(buf, L.consts, 14);
+    for (const [k, x] of coeffs.entries()) k64.fill(x, 2 * k, 2 * k + 2);
+  }
   new Float32Array(buf, L.consts + C.vth, 4).fill(floorToFloat32(c.vThreshMv));
   const ref = c.refractorySteps;
   const lowest = -(2 ** 31);
