@@ -32,9 +32,10 @@ interface Trace {
  * random external ge kicks per step; everything random comes from `seed`.
  */
 function runRecurrent(useSimd: boolean, size: number, params: LifParams, steps: number, seed: number, opts: {
-  degree?: number; kicks?: number; iExt?: (i: number) => number;
+  degree?: number; kicks?: number; iExt?: (i: number) => number; precision?: "float64" | "float32";
 } = {}): Trace {
-  const g = new LifGroup("lif", size, params, 0.1, { simd: useSimd });
+  const g = new LifGroup("lif", size, params, 0.1, { simd: useSimd, precision: opts.precision });
+  expect(g.precision).toBe(opts.precision ?? "float64");
   expect(g.simd).toBe(useSimd);
   const rng = Rng.fromSeed(seed);
   rng.fork("v0").fillUniform(g.v, params.vResetMv, params.vThreshMv);
@@ -216,5 +217,37 @@ describe.skipIf(!simd)("LifGroup: WebAssembly SIMD step = JavaScript step", () =
     expect(g.v.buffer.byteLength).toBeGreaterThan(0);
     // Every neuron, last one included, fired under this drive.
     expect(g.lastSpikeStep[1000]).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("LifGroup precision \"float32\" (opt-in)", () => {
+  it("defaults to float64; refuses an unknown precision", () => {
+    expect(new LifGroup("d", 10, CUBA_PARAMS, 0.1).precision).toBe("float64");
+    expect(() => new LifGroup("d", 10, CUBA_PARAMS, 0.1, { precision: "float16" as "float32" })).toThrow(/precision/);
+  });
+
+  it.skipIf(!simd)("the float32 SIMD kernel equals the float32 JavaScript loop bit for bit", () => {
+    const js = runRecurrent(false, 2001, CUBA_PARAMS, 4000, 7, { degree: 40, precision: "float32" });
+    const wasm = runRecurrent(true, 2001, CUBA_PARAMS, 4000, 7, { degree: 40, precision: "float32" });
+    expectIdentical(js, wasm);
+    const cases: LifParams[] = [
+      { ...CUBA_PARAMS, vThreshMv: -50.3, elMv: -49.7, vResetMv: -60.1 },
+      { ...CUBA_PARAMS, tauEMs: 20, refractoryMs: 0 },
+      { ...CUBA_PARAMS, elMv: -0, vThreshMv: -1, vResetMv: -10 },
+    ];
+    for (const [k, p] of cases.entries()) {
+      for (const size of [1, 5, 8, 23, 97]) {
+        const opts = { degree: 3, kicks: Math.ceil(size / 4), precision: "float32" as const,
+          iExt: (i: number) => (Math.floor(i / 8) % 3 === 1 ? 4 + (i % 7) * 1.3 : 0) };
+        expectIdentical(runRecurrent(false, size, p, 2000, 300 + k, opts), runRecurrent(true, size, p, 2000, 300 + k, opts));
+      }
+    }
+  });
+
+  it("moves spikes but not the statistics: the CUBA-like rate stays within 10% of float64's", () => {
+    const f64 = runRecurrent(simd, 2001, CUBA_PARAMS, 5000, 7, { degree: 40 });
+    const f32 = runRecurrent(simd, 2001, CUBA_PARAMS, 5000, 7, { degree: 40, precision: "float32" });
+    expect(f32.total).toBeGreaterThan(0);
+    expect(Math.abs(f32.total / f64.total - 1)).toBeLessThan(0.1);
   });
 });

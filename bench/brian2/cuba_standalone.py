@@ -3,7 +3,8 @@ the project under a directory in /tmp, runs the binary under /usr/bin/time,
 and prints one JSON line:
 
   {"neurons", "synapses", "spikes", "meanRateHz", "simS" (Brian2's own timer
-   around the simulation loop), "binaryS" (the whole binary, wall clock),
+   around the simulation loop: std::clock() in its network.cpp, i.e. the
+   process's CPU time, not wall-clock time), "binaryS" (the whole binary, wall clock),
    "compileS", "peakRssMb" (the binary's max RSS), "brian2"}
 
 Usage: /usr/bin/python3 bench/brian2/cuba_standalone.py [--neurons 4000]

@@ -2,7 +2,9 @@
  * `neurocompare bench cuba`: builds CUBA (src/snn/cuba.ts) at a given size,
  * runs it, and reports counts, times and peak memory. Brian2's C++ standalone
  * does the same network in 0.09 s at N = 4,000 and 2.47 s at N = 100,000
- * (ANCHORS.md); bench/cuba-vs-brian2.mjs runs both side by side.
+ * (ANCHORS.md); bench/cuba-vs-brian2.mjs runs both side by side. The LIF
+ * arithmetic is float64 (as Brian2's) unless `precision: "float32"` is asked
+ * for; the result always says which.
  */
 import { buildCuba } from "../snn/cuba.js";
 import type { LifPrecision } from "../snn/neurons/lif.js";
@@ -24,8 +26,13 @@ export interface CubaBenchResult {
   meanRateHz: number;
   /** Building the network (connectivity, initial state), ms. */
   buildMs: number;
-  /** The simulation loop only, ms. */
+  /** The simulation loop only, ms (wall clock). */
   simMs: number;
+  /**
+   * The simulation loop only, ms of this process's CPU time (user + system, all threads): the measure
+   * Brian2's standalone timer uses (std::clock() in its network.cpp), so the like-for-like comparison.
+   */
+  simCpuMs: number;
   /** Peak resident set size of this process, MB (maxRSS, so it includes everything run before). */
   peakRssMb: number;
 }
@@ -34,9 +41,11 @@ export function runCubaBench(opts: CubaBenchOptions = {}): CubaBenchResult {
   const durationS = opts.durationS ?? 1;
   const t0 = performance.now();
   const cuba = buildCuba({ neurons: opts.neurons, seed: opts.seed, keepSpikes: false, precision: opts.precision });
+  const c1 = process.cpuUsage();
   const t1 = performance.now();
   cuba.network.run(durationS * 1000);
   const t2 = performance.now();
+  const cpu = process.cpuUsage(c1);
   const spikes = cuba.spikes.totalSpikes();
   return {
     neurons: cuba.neurons,
@@ -46,6 +55,7 @@ export function runCubaBench(opts: CubaBenchOptions = {}): CubaBenchResult {
     meanRateHz: spikes / cuba.neurons / durationS,
     buildMs: t1 - t0,
     simMs: t2 - t1,
+    simCpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }

@@ -106,6 +106,9 @@ export const surrogateConfigSchema = z.strictObject({
 });
 export type SurrogateConfig = z.infer<typeof surrogateConfigSchema>;
 
+/** Encoding "sequence": the most time steps (sequence steps × stepsPerElement) a network may run. */
+const MAX_SEQUENCE_STEPS = 10_000;
+
 /** Options beyond the scenario config (tests only). */
 export interface SurrogateLearnerOptions {
   /**
@@ -180,6 +183,10 @@ export class SurrogateLearner implements Learner {
         throw new Error(`task shape: sequence ${seq.steps}×${seq.features} does not match inputSize ${shape.inputSize}`);
       }
       this.sequence = seq;
+      if (seq.steps * config.stepsPerElement > MAX_SEQUENCE_STEPS) {
+        throw new UserError("E_CONFIG_INVALID",
+          `learner "${this.name}" (type "surrogate", encoding "sequence"): ${seq.steps} sequence steps × stepsPerElement ${config.stepsPerElement} = ${seq.steps * config.stepsPerElement} time steps, more than the ${MAX_SEQUENCE_STEPS} allowed; lower stepsPerElement`);
+      }
     }
     this.steps = this.sequence !== null ? this.sequence.steps * config.stepsPerElement : config.steps;
     this.featureMin = shape.featureRange.min;
@@ -643,14 +650,9 @@ export class SurrogateLearner implements Learner {
     let base = 0;
     for (let l = 0; l + 1 < this.layers.length; l++) {
       const layer = this.layers[l]!;
-      const u = layer.outSize;
-      const spk = layer.spikes;
-      const rows = this.steps * n;
-      for (let r = 0; r < rows; r++) {
-        const o = r * u;
-        for (let j = 0; j < u; j++) counts[base + j]! += spk[o + j]!;
-      }
-      base += u;
+      const perNeuron = layer.countSpikesPerNeuron(n);
+      for (let j = 0; j < layer.outSize; j++) counts[base + j]! += perNeuron[j]!;
+      base += layer.outSize;
     }
     this.rateSamples += n;
   }

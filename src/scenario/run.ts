@@ -109,7 +109,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       trainLearner(learner, info, task, phases, scenario, seed, rng.fork("order"), hooks, result, first, options.observer);
       const robustness = scenario.evaluation.robustness;
       if (robustness !== undefined) result.robustness.push(...measureRobustness(learner, task.test, task.shape, robustness, seed, rng.fork("robustness")));
-      if (first && learner.receptiveFields !== undefined) result.receptiveFields.push({ learner: info.name, fields: learner.receptiveFields() });
+      if (first && learner.receptiveFields !== undefined) {
+        // Only image-shaped fields are drawn: one-row strips (a sequence's row weights, moons' two inputs) read as a barcode.
+        const fields = learner.receptiveFields();
+        if (fields.height > 1) result.receptiveFields.push({ learner: info.name, fields });
+      }
       if (first && learner.neuronRatesHz !== undefined) {
         const ds = headOf(task.test, task.shape.inputSize, Math.max(100, scenario.evaluation.costSamples));
         learner.evaluate(ds.x, ds.y, ds.count);

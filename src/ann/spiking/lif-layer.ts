@@ -118,6 +118,8 @@ export class LifLayer {
   readonly membrane: Float32Array;
   /** Spikes emitted by the last forward pass (all steps, all samples). */
   spikeCount = 0;
+  /** Each neuron's spikes in the last forward pass, filled by `countSpikesPerNeuron` [out]. */
+  readonly neuronSpikes: Float32Array;
 
   private readonly arena: SimdArena;
   /** Input currents I[t] in forward; dLoss/dI[t] after backward. [steps × batch × out] */
@@ -135,6 +137,8 @@ export class LifLayer {
   private readonly recurrentT: Float32Array;
   private readonly spikesT: Float32Array;
   private readonly simdGrad: boolean;
+  /** A column of ones [steps × maxBatch], for the per-neuron spike counts 1ᵀ·S. */
+  private readonly ones: Float32Array;
   /** Narrow layers: padded width (a multiple of 4, 0 when unused), W and x·W padded to it. */
   private readonly padWidth: number;
   private readonly wPad: Float32Array;
@@ -173,6 +177,7 @@ export class LifLayer {
       curConst: o.input === "constant" ? o.maxBatch * n : 0, dCurSum: o.input === "constant" ? o.maxBatch * n : 0,
       dMem: o.maxBatch * n, dSpikeRec: recurrent ? o.maxBatch * n : 0,
       v: recurrent ? n * n : 0, vGrad: recurrent ? n * n : 0, vT: recurrent ? n * n : 0, spkT: recurrent ? seqRows * n : 0,
+      ones: seqRows, neuronSpikes: n,
     };
     const total = Object.values(sizes).reduce((a, b) => a + b, 0);
     const arena = new SimdArena(total, o.simd ?? true);
@@ -210,6 +215,8 @@ export class LifLayer {
     this.dSpikeRec = alloc(sizes.dSpikeRec);
     this.recurrentT = alloc(sizes.vT);
     this.spikesT = alloc(sizes.spkT);
+    this.ones = alloc(sizes.ones).fill(1);
+    this.neuronSpikes = alloc(sizes.neuronSpikes);
     // Weight gradients: transpose + SIMD product for wide layers, else a row-wise scatter.
     this.simdGrad = arena.simd && n % 4 === 0;
   }
@@ -311,6 +318,16 @@ export class LifLayer {
     this.spikeCount = count;
     this.lastBatch = batch;
     return spk;
+  }
+
+  /**
+   * Each neuron's spikes in the last forward pass (`batch` samples), summed
+   * over steps and samples, into `neuronSpikes`: one product 1ᵀ·S (SIMD where
+   * the width allows), exact in float32 (at most steps × maxBatch per neuron).
+   */
+  countSpikesPerNeuron(batch: number): Float32Array {
+    this.arena.spmm(this.ones, this.spikes, this.neuronSpikes, 1, this.steps * batch, this.outSize, false);
+    return this.neuronSpikes;
   }
 
   /** The test-only smooth step: spikes are P(U − θ), real-valued; returns the count of U > θ. */
