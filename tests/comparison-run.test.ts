@@ -157,3 +157,17 @@ describe("a comparison run", () => {
     expect(at(6, "samplesSeen")).toBe(6 * 150); // three epochs of each phase's 150 samples
   });
 });
+
+describe("lesions reach what evaluate uses", () => {
+  it("a surrogate network evaluated with Polyak averages loses accuracy when every synapse is lesioned, and recovers exactly", () => {
+    const r = runScenario(parseScenarioText(JSON.stringify({
+      name: "sl", description: "d", task: { type: "moons", trainSize: 200, testSize: 100, noise: 0.1 }, epochs: 3, seeds: [1],
+      learners: [{ type: "surrogate", hidden: [16], steps: 8, averageDecay: 0.9, batchSize: 16, optimizer: { type: "adam", learningRate: 0.01 } }],
+      evaluation: { costSamples: 0, robustness: { lesion: [0, 1, 0], samples: 100 } },
+    }), "sl.json"));
+    const acc = r.robustness.map((x) => x.accuracy);
+    expect(acc[0]).toBeGreaterThan(0.75);
+    expect(acc[1]).toBeLessThan(0.65); // no synapse left: no spikes reach the output
+    expect(acc[2]).toBe(acc[0]); // undone bit for bit
+  });
+});

@@ -47,6 +47,18 @@ describe("CUBA", () => {
     expect(new Set(rates).size).toBe(3);
   });
 
+  it("delivers in WebAssembly where the LIF kernel runs there, and the opt-in float32 LIF keeps Brian2's rate", () => {
+    const c = buildCuba({ seed: 0, keepSpikes: false });
+    expect(c.group.precision).toBe("float64");
+    expect(c.excitatory.wasm).toBe(c.group.simd);
+    expect(c.inhibitory.wasm).toBe(c.group.simd);
+    const f = buildCuba({ seed: 0, keepSpikes: false, precision: "float32" });
+    expect(f.group.precision).toBe("float32");
+    f.network.run(1000);
+    const rate = f.spikes.totalSpikes() / f.neurons;
+    expect(Math.abs(rate - BRIAN2_RATE_HZ) / BRIAN2_RATE_HZ).toBeLessThan(0.15);
+  });
+
   it("scales N at in-degree 80: p = 80 / N, about 80 synapses per target", () => {
     const c = buildCuba({ neurons: 10_000, seed: 5 });
     expect(c.p).toBeCloseTo(0.008, 12);

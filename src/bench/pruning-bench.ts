@@ -55,7 +55,7 @@ export interface PruningBenchOptions {
   wMaxMv?: number;
   /** Biological time per sample, ms (default 100). */
   sampleMs?: number;
-  /** Timed samples per measurement (default 10, after one untimed warm-up sample). */
+  /** Timed samples per measurement (default 15, after one untimed warm-up sample). */
   samples?: number;
   /** Fraction of synapses removed (default 0.5). */
   pruneFraction?: number;
@@ -180,7 +180,7 @@ export function runPruningBench(opts: PruningBenchOptions = {}): PruningBenchRes
   const n = opts.neurons ?? 1000;
   const dtMs = opts.dtMs ?? 0.1;
   const sampleMs = opts.sampleMs ?? 100;
-  const samples = opts.samples ?? 10;
+  const samples = opts.samples ?? 15;
   const rateHz = opts.rateHz ?? 20;
   const input = opts.input ?? "replay";
   const seed = opts.seed ?? 0;

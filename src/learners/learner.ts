@@ -99,6 +99,12 @@ export interface Learner {
    * Without it, the weights among `params()` (those marked `decay`) are used.
    */
   synapticWeights?(): Float32Array[];
+  /**
+   * Optional: removes a random `fraction` of the live synapses and returns the
+   * undo; needed only when removing them from `synapticWeights()` would not
+   * reach what `evaluate` uses (for example averaged weights).
+   */
+  lesionSynapses?(fraction: number, rng: Rng): () => void;
   /** Optional (spiking learners): each spiking neuron's mean firing rate over the most recent `evaluate` call, in Hz. */
   neuronRatesHz?(): Float32Array;
 }

@@ -74,6 +74,7 @@ import { maskStructure, type StructuralPlasticity } from "../plasticity/pruning/
 import type { BatchResult, InferenceCosts, Learner, LearnerStats, ReceptiveFields } from "./learner.js";
 import { CostCounter, effectiveRowOps, nonZeroPerRow, paramBytes } from "../metrics/costs.js";
 import { WeightPatch, chooseUnits } from "./silence.js";
+import { lesionSynapses } from "./lesion.js";
 
 export const surrogateConfigSchema = z.strictObject({
   type: z.literal("surrogate"),
@@ -312,6 +313,14 @@ export class SurrogateLearner implements Learner {
 
   params(): readonly Param[] {
     return this.allParams;
+  }
+
+  /** Lesions the live weights and, when evaluation uses Polyak averages, the averages at the same synapses. */
+  lesionSynapses(fraction: number, rng: Rng): () => void {
+    const idx: number[] = [];
+    this.allParams.forEach((p, i) => { if (p.decay) idx.push(i); });
+    const mirrors = this.averageSteps > 0 ? idx.map((i) => this.averages[i]!) : undefined;
+    return lesionSynapses(idx.map((i) => this.allParams[i]!.value), fraction, rng, mirrors);
   }
 
   /** Masked pruning and growth of the feed-forward (and recurrent) weights; a chain of layers for the graph measures unless recurrent. */

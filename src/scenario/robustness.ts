@@ -3,7 +3,9 @@
  *
  *   lesion   remove a fraction of its synapses (weights) chosen at random
  *            among those still non-zero, as in lesion studies and Navlakha et
- *            al.'s damage experiments; biases are not synapses and are kept;
+ *            al.'s damage experiments; biases are not synapses and are kept
+ *            (learner.lesionSynapses when it keeps a second copy it evaluates
+ *            with, such as Polyak averages);
  *   silence  silence a fraction of its hidden neurons (learner.silenceUnits);
  *   noise    add Gaussian noise of a given standard deviation to every input
  *            value, clipped to the task's feature range.
@@ -14,6 +16,9 @@
  */
 import type { Rng } from "../core/rng.js";
 import type { Learner } from "../learners/learner.js";
+import { lesionSynapses } from "../learners/lesion.js";
+
+export { lesionSynapses };
 import type { Dataset, TaskShape } from "../tasks/task.js";
 import type { RobustnessRow } from "./results.js";
 
@@ -47,32 +52,6 @@ export function synapticWeights(learner: Learner): Float32Array[] {
   return weights.map((p) => p.value);
 }
 
-/** Zeroes a random `fraction` of the non-zero weights; returns the undo. */
-export function lesionSynapses(weights: readonly Float32Array[], fraction: number, rng: Rng): () => void {
-  let live = 0;
-  for (const w of weights) for (let i = 0; i < w.length; i++) if (w[i] !== 0) live++;
-  const k = Math.round(fraction * live);
-  // Partial Fisher-Yates over the live positions picks k distinct synapses uniformly.
-  const where = new Int32Array(live);
-  const which = new Int32Array(live);
-  let n = 0;
-  weights.forEach((w, a) => {
-    for (let i = 0; i < w.length; i++) if (w[i] !== 0) { where[n] = i; which[n] = a; n++; }
-  });
-  const saved = new Float32Array(k);
-  for (let j = 0; j < k; j++) {
-    const r = j + rng.int(live - j);
-    const ti = where[j]!; where[j] = where[r]!; where[r] = ti;
-    const ta = which[j]!; which[j] = which[r]!; which[r] = ta;
-    const w = weights[which[j]!]!;
-    saved[j] = w[where[j]!]!;
-    w[where[j]!] = 0;
-  }
-  return () => {
-    for (let j = 0; j < k; j++) weights[which[j]!]![where[j]!] = saved[j]!;
-  };
-}
-
 /** A noisy copy of `ds`: x + σ·N(0,1), clipped to the feature range. */
 export function noisyCopy(ds: Dataset, shape: TaskShape, std: number, rng: Rng): Dataset {
   const x = new Float32Array(ds.x.length);
@@ -97,7 +76,7 @@ export function measureRobustness(
   const weights = synapticWeights(learner);
   for (const level of config.lesion) {
     point("lesion", level, (r) => {
-      const undo = lesionSynapses(weights, level, r);
+      const undo = learner.lesionSynapses !== undefined ? learner.lesionSynapses(level, r) : lesionSynapses(weights, level, r);
       try {
         return accuracy(learner, ds);
       } finally {

@@ -18,9 +18,12 @@
  * once (f32x4.demote_f64x2_zero) before storing. The threshold is compared
  * on the stored float32 value against `vThreshF32`, the largest float32 not
  * above vThresh: for a float32 v, v > vThresh exactly when v > vThreshF32.
- * Spikes are appended to `spiked` in index order, as the loop does. The
- * float64 lanes cost about twice a float32x4 version of this kernel, which
- * would round differently and so move spikes.
+ * Spikes are appended to `spiked` in index order, as the loop does.
+ *
+ * LifGroup's opt-in precision "float32" uses lifFunction32 instead: the same
+ * step with every operation in float32, four lanes per instruction and no
+ * conversions (about a third of the vector work); it rounds differently, so
+ * spikes move, and it matches LifGroup's float32 JavaScript loop bit for bit.
  *
  * Where the time goes: the conversions (each f64x2.promote / demote is two
  * micro-ops, one on the shuffle port) and the float64 arithmetic saturate

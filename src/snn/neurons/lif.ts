@@ -23,10 +23,16 @@
  *
  * Two implementations of the step, with bit-identical results: a WebAssembly
  * SIMD kernel (src/snn/neurons/lif-simd.ts; the state arrays are then views
- * into the kernel's fixed-size memory), used wherever WebAssembly SIMD is
+ * into the kernel's memory, `arena`), used wherever WebAssembly SIMD is
  * available, and the plain JavaScript loop below. `{ simd: false }`, or the
  * environment variable NEUROCOMPARE_LIF_SIMD=0 when the option is not given,
  * forces the JavaScript loop.
+ *
+ * Arithmetic: float64 by default (each step evaluated in float64, rounded
+ * once into the float32 state), as Brian2. `{ precision: "float32" }` is an
+ * opt-in that does every operation in float32 with float32 coefficients
+ * (both implementations, again bit-identical to each other); it is faster
+ * with the SIMD kernel and moves spikes, not rates.
  */
 import { UserError } from "../../core/errors.js";
 import type { NeuronGroup } from "../group.js";
