@@ -15,6 +15,7 @@ import { pruningHooks } from "../src/scenario/pruning-hooks.js";
 import type { MetricRow } from "../src/scenario/results.js";
 import { runScenario } from "../src/scenario/run.js";
 import type { Task } from "../src/tasks/task.js";
+import { accuracyAtDensityPoints, ordering, pruningCharts } from "../src/report/pruning-charts.js";
 
 const MLP = { type: "mlp", hidden: [6], optimizer: { type: "sgd", learningRate: 0.1 }, batchSize: 8 };
 /** moons: 2 inputs → 6 → 2 classes: 12 + 12 = 24 prunable weights. */
@@ -277,5 +278,28 @@ describe("config errors", () => {
     expect(() => scenario([{ type: "lsm", pruning: {} }], 1)).toThrow(/pruning/);
     expect(pruningConfigSchema.safeParse({}).success).toBe(false); // neither schedule nor iterative
     expect(pruningConfigSchema.safeParse({ iterative: { densities: [0.5, 0.6], firstEpoch: 1 } }).success).toBe(false);
+  });
+});
+
+describe("pruning charts", () => {
+  const row = (learner: string, seed: number, epoch: number, metric: string, value: number): MetricRow => ({ learner, seed, epoch, metric, value });
+  it("reads the accuracy at each density from the last epoch spent there, and draws unpruned learners as references", () => {
+    const rows: MetricRow[] = [];
+    const density = [1, 0.5, 0.5, 0.1, 0.1];
+    const acc = [0.6, 0.4, 0.8, 0.3, 0.7];
+    density.forEach((d, e) => {
+      rows.push(row("p", 0, e + 1, "connectionDensity", d), row("p", 0, e + 1, "testAccuracy", acc[e]!));
+      rows.push(row("u", 0, e + 1, "connectionDensity", 1), row("u", 0, e + 1, "testAccuracy", 0.9));
+    });
+    expect(accuracyAtDensityPoints(rows, ["p", "u"]).map((p) => [p.learner, p.remaining, p.accuracy, p.epoch]))
+      .toEqual([["p", 100, 60, 1], ["p", 50, 80, 3], ["p", 10, 70, 5]]);
+    const [chart] = pruningCharts(rows, ["p", "u"]).filter((c) => c.id === "accuracy-at-density");
+    expect(chart!.caption).toContain("u (one density throughout, dashed) 90%");
+  });
+
+  it("orders by mean and says when intervals overlap", () => {
+    expect(ordering([
+      { learner: "a", mean: 1, lo: 0.9, hi: 1.1 }, { learner: "b", mean: 2, lo: 1.95, hi: 2.05 }, { learner: "c", mean: 1.05, lo: 1, hi: 1.1 },
+    ])).toBe("b > c ≈ a");
   });
 });

@@ -1,12 +1,12 @@
 /**
- * `neurocompare bench mlp|cnn|lstm|cuba [--json]`: the speed workloads of
- * ANCHORS.md, printed as figures (or one JSON object with --json). The
+ * `neurocompare bench mlp|cnn|lstm|cuba|pruning [--json]`: the speed workloads of
+ * ANCHORS.md and the pruning benchmark (time per sample, unpruned and pruned to 50%), printed as figures (or one JSON object with --json). The
  * workloads are loaded lazily so `run` never pays for them.
  */
 import { UserError } from "../core/errors.js";
 import { parsePositiveInt } from "./run-command.js";
 
-export const benchWorkloads = ["mlp", "cnn", "lstm", "cuba"] as const;
+export const benchWorkloads = ["mlp", "cnn", "lstm", "cuba", "pruning"] as const;
 export type BenchWorkload = (typeof benchWorkloads)[number];
 
 export interface BenchOptions {
@@ -40,6 +40,12 @@ export async function benchCommand(workload: string, opts: BenchOptions): Promis
   const seed = parseSeed(opts.seed);
   const epochs = opts.epochs === undefined ? undefined : parsePositiveInt(opts.epochs, "--epochs", 100);
   let result: Record<string, unknown>;
+  if (workload === "pruning") {
+    const { runPruningBench, formatPruningBench } = await import("../bench/pruning-bench.js");
+    const r = runPruningBench({ seed });
+    process.stdout.write(opts.json ? JSON.stringify({ workload, ...r }) + "\n" : formatPruningBench(r) + "\n");
+    return;
+  }
   if (workload === "cuba") {
     const { runCubaBench } = await import("../bench/cuba-bench.js");
     const neurons = opts.neurons === undefined ? undefined : parsePositiveInt(opts.neurons, "--neurons", 10_000_000);

@@ -75,14 +75,14 @@ function buildProgram(): Command {
 
   program
     .command("bench")
-    .description("speed benchmarks on the ANCHORS.md workloads: mlp, cnn, lstm (one MNIST epoch) or cuba (the CUBA network)")
-    .argument("<workload>", "mlp | cnn | lstm | cuba")
+    .description("speed benchmarks: mlp, cnn, lstm (one MNIST epoch, the ANCHORS.md workloads), cuba (the CUBA network) or pruning (time per sample before and after pruning half the synapses)")
+    .argument("<workload>", "mlp | cnn | lstm | cuba | pruning")
     .option("--json", "print one JSON object instead of a table")
     .option("--epochs <n>", "epochs to train (mlp, cnn, lstm; default 1)")
     .option("--seed <n>", "seed (default 0)")
     .option("--neurons <n>", "cuba: network size, in-degree held at 80 (default 4000)")
     .option("--duration <s>", "cuba: seconds of biological time (default 1)")
-    .addHelpText("after", "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cuba --neurons 100000\n")
+    .addHelpText("after", "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n")
     .action(async (workload: string, opts: { json?: boolean; epochs?: string; seed?: string; neurons?: string; duration?: string }) => {
       await benchCommand(workload, opts);
     });

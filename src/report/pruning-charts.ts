@@ -199,12 +199,12 @@ export function accuracyAtDensityChart(rows: MetricRow[], learners: string[]): C
     layers.push({
       data: { values: refs },
       mark: { type: "rule", strokeDash: [6, 4] },
-      encoding: { y: { field: "accuracy", type: "quantitative" }, color, tooltip: [{ field: "learner" }, { field: "accuracy", title: "final accuracy, unpruned", format: ".4~g" }, { field: "seeds" }] },
+      encoding: { y: { field: "accuracy", type: "quantitative" }, color, tooltip: [{ field: "learner" }, { field: "accuracy", title: "final accuracy at one density", format: ".4~g" }, { field: "seeds" }] },
     });
   }
   const shown = learners.filter((l) => points.some((p) => p.learner === l));
   const text = shown.map((l) => `${l} ${points.filter((p) => p.learner === l).map((p) => `${fmt(p.remaining)}%: ${fmt(p.accuracy)}%`).join(", ")}`);
-  for (const r of refs) text.push(`${r.learner} (unpruned, dashed) ${fmt(r.accuracy)}% after its last epoch`);
+  for (const r of refs) text.push(`${r.learner} (one density throughout, dashed) ${fmt(r.accuracy)}% after its last epoch`);
   const title = "Accuracy at each density";
   return [{
     id: "accuracy-at-density",
@@ -232,6 +232,20 @@ function finalValues(rows: readonly MetricRow[], learner: string, metric: string
   return [...last.values()].map((p) => p.value);
 }
 
+/**
+ * Learners from the highest mean down, joined by ">" where the two 95%
+ * intervals do not overlap and by "≈" where they do.
+ */
+export function ordering(items: readonly { learner: string; mean: number; lo: number; hi: number }[]): string {
+  const sorted = [...items].sort((a, b) => b.mean - a.mean);
+  let out = sorted[0]?.learner ?? "";
+  for (let k = 1; k < sorted.length; k++) {
+    const separated = sorted[k - 1]!.lo > sorted[k]!.hi;
+    out += ` ${separated ? ">" : "≈"} ${sorted[k]!.learner}`;
+  }
+  return out;
+}
+
 /** Final efficiency, robustness and accuracy per learner with 95% CIs over seeds (learners with graph measures). */
 export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): ChartDef[] {
   const shown = learners.filter((l) => finalValues(rows, l, "graphEfficiency").length > 0);
@@ -240,28 +254,32 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
   const text: string[] = [];
   for (const m of SCHEDULE_METRICS) {
     const parts: string[] = [];
+    const here: { learner: string; mean: number; lo: number; hi: number }[] = [];
     for (const learner of shown) {
       const v = finalValues(rows, learner, m.metric).map((x) => x * m.scale);
       if (v.length === 0) continue;
       const ci = confidenceInterval(v);
       values.push({ learner, measure: m.title, mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: v.length });
+      here.push({ learner, mean: ci.mean, lo: ci.lo, hi: ci.hi });
       parts.push(`${learner} ${fmt(ci.mean)}${v.length > 1 ? ` [${fmt(ci.lo)}, ${fmt(ci.hi)}]` : ""}`);
     }
-    text.push(`${m.title}: ${parts.join(", ")}`);
+    text.push(`${m.title}: ${parts.join(", ")} (order ${ordering(here)})`);
   }
   const color = learnerColor(learners);
   const title = "Pruning schedules compared";
-  const x = { field: "learner", type: "nominal", title: null, sort: shown, axis: { labelAngle: 0 } };
+  const x = { field: "learner", type: "nominal", title: null, sort: shown, axis: { labelAngle: -30 } };
   return [{
     id: "pruning-schedule-comparison",
     title,
-    caption: `After the last epoch, per learner: graph efficiency of the input→output connectivity, the fraction of input-output pairs still connected after removing synapses or neurons at random, and test accuracy; mean over seeds with 95% confidence intervals in brackets and as bars. ${text.join("; ")}.`,
+    caption: `After the last epoch, per learner: graph efficiency of the input→output connectivity, the fraction of input-output pairs still connected after removing synapses or neurons at random, and test accuracy; mean over seeds with 95% confidence intervals in brackets and as bars; "order" ranks the means, ">" where the intervals do not overlap, "≈" where they do. ${text.join("; ")}.`,
     spec: spec(title, values, {
       facet: { column: { field: "measure", type: "nominal", title: null, sort: SCHEDULE_METRICS.map((m) => m.title) } },
       resolve: { scale: { y: "independent" } },
       spec: {
-        width: 150, height: 240,
+        width: 170, height: 240,
         layer: [
+          // Invisible: puts the interval tops into the y domain (a rule's y2 does not widen it).
+          { mark: { type: "point", opacity: 0 }, encoding: { x, y: { field: "hi", type: "quantitative", title: null, scale: { zero: false } } } },
           { mark: { type: "rule", strokeWidth: 2 }, encoding: { x, y: { field: "lo", type: "quantitative", title: null, scale: { zero: false }, axis: { format: ".3~g" } }, y2: { field: "hi" }, color: { ...color, legend: null } } },
           {
             mark: { type: "point", filled: true, size: 70 },

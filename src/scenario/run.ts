@@ -100,12 +100,17 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     const task = createTask(scenario.task, root.fork("task"));
     const phases = phasesOf(scenario, task);
     const epochs = scenario.epochs * phases.length;
-    for (const { config, info } of expanded.learners) {
+    // Build every learner (and its hooks) before training any, so a config that
+    // only fails when built (a pruning criterion the learner lacks) fails first.
+    const built = expanded.learners.map(({ config, info }) => {
       const rng = root.fork(`learner:${info.name}`);
       const learner = createLearner(config, task.shape, rng.fork("init"));
       const hooksRng = rng.fork("hooks");
       const hooks = hookFactories.map((f) => f({ config, learner, task, epochs, rng: hooksRng })).filter((h): h is TrainingHooks => h !== null);
-      const first = seedIndex === 0;
+      return { info, rng, learner, hooks };
+    });
+    const first = seedIndex === 0;
+    for (const { info, rng, learner, hooks } of built) {
       trainLearner(learner, info, task, phases, scenario, seed, rng.fork("order"), hooks, result, first, options.observer);
       const robustness = scenario.evaluation.robustness;
       if (robustness !== undefined) result.robustness.push(...measureRobustness(learner, task.test, task.shape, robustness, seed, rng.fork("robustness")));

@@ -84,7 +84,12 @@ export class SpikeMonitor implements Monitor {
     const sp = this.source.spiked;
     const counts = this.counts;
     for (let k = 0; k < c; k++) counts[sp[k]!]!++;
-    if (!this.keepSpikes) return;
+    if (this.keepSpikes) this.keep(step, c);
+  }
+
+  /** Appends this step's c (index, step) pairs (a separate method: the step loop inlines only what runs). */
+  private keep(step: number, c: number): void {
+    const sp = this.source.spiked;
     let n = this.n;
     if (n + c > this.idx.length) {
       this.idx = growInt32(this.idx, n, n + c);

@@ -95,11 +95,14 @@ export class WasmArena {
   /** Bytes in use (the next allocation starts at or after it). */
   private top: number;
   private deliverFn: DeliverFn | null | undefined;
+  /** The buffers (one per size the memory has had) that views handed out by int32 / float32 are on. */
+  private readonly views = new WeakSet<ArrayBufferLike>();
 
   /** `used`: bytes already taken at the start of `memory`. */
   constructor(memory: GrowableMemory, used: number) {
     this.memory = memory;
     this.top = used;
+    this.views.add(memory.buffer);
   }
 
   /**
@@ -114,6 +117,27 @@ export class WasmArena {
     if (end > have) this.memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
     this.top = end;
     return at;
+  }
+
+  /** A zeroed Int32Array of `length` in this memory (see alloc). */
+  int32(length: number): Int32Array {
+    const at = this.alloc(4 * length); // first: it may grow the memory (a new, longer buffer)
+    const a = new Int32Array(this.memory.buffer, at, length);
+    this.views.add(a.buffer);
+    return a;
+  }
+
+  /** A zeroed Float32Array of `length` in this memory (see alloc). */
+  float32(length: number): Float32Array {
+    const at = this.alloc(4 * length); // first: it may grow the memory (a new, longer buffer)
+    const a = new Float32Array(this.memory.buffer, at, length);
+    this.views.add(a.buffer);
+    return a;
+  }
+
+  /** Whether `a` is a view of this memory. */
+  owns(a: ArrayBufferView): boolean {
+    return this.views.has(a.buffer) || a.buffer === this.memory.buffer;
   }
 
   /** The delivery kernel on this memory (instantiated on first use), or null where it cannot run. */

@@ -10,6 +10,11 @@
  *              (the network's decaying trace, on once `trackActivity` is called)
  *   random     live synapses drawn uniformly (the control)
  *
+ * Scope "per-layer" and "global" rank all input synapses together (one
+ * layer); "per-neuron" ranks each excitatory neuron's input synapses among
+ * themselves and removes the same share from each (competition between a
+ * neuron's synapses, as its weight normalisation already makes them compete),
+ * so a neuron that fires less does not lose its inputs wholesale.
  * Ties go to the lower index (select.ts). Growth sets free positions, drawn
  * uniformly, live with a given weight and a zero co-activity score.
  */

@@ -157,14 +157,15 @@ export class LifGroup implements NeuronGroup {
   }
 
   integrateAndThreshold(step: number): void {
-    if (this.kernel !== null) {
-      this.spikeCount = this.kernel.step(step);
-      return;
-    }
-    if (this.precision === "float32") {
-      this.spikeCount = this.integrateFloat32(step);
-      return;
-    }
+    // Kept tiny: the JavaScript loops are separate methods, so an optimising compile of the caller's
+    // step loop does not inline the loops it never runs.
+    const k = this.kernel;
+    if (k !== null) this.spikeCount = k.step(step);
+    else this.spikeCount = this.precision === "float32" ? this.integrateFloat32(step) : this.integrateFloat64(step);
+  }
+
+  /** The float64 step in JavaScript; returns the spike count. */
+  private integrateFloat64(step: number): number {
     const { v, ge, gi, iExt, lastSpikeStep, spiked, size } = this;
     const el = this.params.elMv;
     const vTh = this.params.vThreshMv;
@@ -182,7 +183,7 @@ export class LifGroup implements NeuronGroup {
       v[i] = el + x * a + iExt[i]! * gain + e * kE + g * kI;
       if (v[i]! > vTh) spiked[count++] = i; // compare the stored (float32) value
     }
-    this.spikeCount = count;
+    return count;
   }
 
   /** The float32 step in JavaScript: each operation on float32 values rounded to float32 (= the float32 operation). */

@@ -35,6 +35,11 @@ export interface ConnectOptions {
   preRange?: readonly [number, number];
   /** Needed by the random rules. */
   rng?: Rng;
+  /**
+   * Allocates the target buffer of the "probability" rule (default: a new Int32Array), so that it can
+   * live where delivery will read it (a WasmArena); the result may be a view of that buffer.
+   */
+  alloc?: (length: number) => Int32Array;
 }
 
 export interface CsrStructure {
@@ -53,7 +58,7 @@ export function connect(nPre: number, nPost: number, rule: ConnectRule, opts: Co
   const same = opts.sameGroup === true;
   switch (rule.rule) {
     case "probability":
-      return connectProbability(nPre, nPost, lo, hi, rule.p, same && rule.allowSelf === false, needRng(opts, rule.rule));
+      return connectProbability(nPre, nPost, lo, hi, rule.p, same && rule.allowSelf === false, needRng(opts, rule.rule), opts.alloc);
     case "fixed-in-degree":
       return connectFixedInDegree(nPre, nPost, lo, hi, rule.k, same && rule.allowSelf === false, needRng(opts, rule.rule));
     case "one-to-one":
@@ -77,6 +82,7 @@ function needRng(opts: ConnectOptions, rule: string): Rng {
 /** Row-by-row geometric skipping; the target buffer grows only if a row overruns a 6-sigma estimate. */
 function connectProbability(
   nPre: number, nPost: number, lo: number, hi: number, p: number, noSelf: boolean, rng: Rng,
+  alloc: (length: number) => Int32Array = (n) => new Int32Array(n),
 ): CsrStructure {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`connection probability must be in [0, 1], got ${p}`);
   const rowPtr = new Int32Array(nPre + 1);
@@ -84,7 +90,7 @@ function connectProbability(
   const candidates = noSelf ? nPost - 1 : nPost;
   const mean = rows * candidates * p;
   let cap = Math.max(16, Math.ceil(mean + 6 * Math.sqrt(mean) + 16));
-  let target = new Int32Array(cap);
+  let target = alloc(cap);
   let k = 0;
   if (p > 0 && candidates > 0) {
     const gen = Xorshift128.fromRng(rng.fork("connect:probability"));

@@ -64,6 +64,12 @@ function arenaOf(x: object): WasmArena | null {
   return a instanceof WasmArena ? a : null;
 }
 
+/** The arena that source and target share, if they share one and it can deliver. */
+function sharedArena(source: object, target: object): WasmArena | null {
+  const a = arenaOf(source);
+  return a !== null && arenaOf(target) === a && a.deliver() !== null ? a : null;
+}
+
 export class Synapses {
   readonly name: string;
   readonly source: SpikeSource;
@@ -93,7 +99,11 @@ export class Synapses {
         `synapses ${this.name}: target group ${cfg.target.name} has no variable "${cfg.targetVar}" (it has ${Object.keys(cfg.target.state).join(", ")})`);
     }
     this.targetArray = arr;
-    this.matrix = matrix ?? buildMatrix(cfg);
+    // Where delivery can run in WebAssembly, build the big arrays in the shared memory directly
+    // (copying them there afterwards would hold two copies at once: +64 MB at CUBA N = 100,000).
+    const d = cfg.delaySteps;
+    const arena = matrix === undefined && cfg.wasm !== false && (d === undefined || d === 0) ? sharedArena(cfg.source, cfg.target) : null;
+    this.matrix = matrix ?? buildMatrix(cfg, arena);
     if (this.matrix.nPre !== cfg.source.size || this.matrix.nPost !== cfg.target.size) {
       throw new RangeError(`synapses ${this.name}: matrix is ${this.matrix.nPre}×${this.matrix.nPost}, groups are ${cfg.source.size}×${cfg.target.size}`);
     }
@@ -112,37 +122,53 @@ export class Synapses {
 
   /** Copies the CSR arrays into the arena that source and target share, if they share one. */
   private moveToArena(): void {
-    const arena = arenaOf(this.source);
-    if (arena === null || arenaOf(this.target) !== arena) return;
-    const fn = arena.deliver();
-    if (fn === null) return;
+    const arena = sharedArena(this.source, this.target);
+    const fn = arena?.deliver() ?? null;
+    if (arena === null || fn === null) return;
     const m = this.matrix;
     const count = m.count;
-    let rp: number, tg: number, w: number;
+    let rowPtr: Int32Array, target: Int32Array, weight: Float32Array;
     try {
-      rp = arena.alloc(4 * (m.nPre + 1));
-      tg = arena.alloc(4 * count);
-      w = arena.alloc(4 * count);
+      // Arrays already built in the arena stay; the others are copied in.
+      rowPtr = arena.owns(m.rowPtr) ? m.rowPtr : arena.int32(m.nPre + 1);
+      target = arena.owns(m.target) ? m.target : arena.int32(count);
+      weight = arena.owns(m.weight) ? m.weight : arena.float32(count);
     } catch {
       return; // the memory cannot grow that far: stay in JavaScript
     }
-    const buf = arena.memory.buffer;
-    const rowPtr = new Int32Array(buf, rp, m.nPre + 1);
-    const target = new Int32Array(buf, tg, count);
-    const weight = new Float32Array(buf, w, count);
-    rowPtr.set(m.rowPtr);
-    target.set(m.target.subarray(0, count));
-    weight.set(m.weight.subarray(0, count));
+    if (rowPtr !== m.rowPtr) rowPtr.set(m.rowPtr);
+    if (target !== m.target) target.set(m.target.subarray(0, count));
+    if (weight !== m.weight) weight.set(m.weight.subarray(0, count));
     m.rowPtr = rowPtr;
     m.target = target;
     m.weight = weight;
     this.wasmArrays = { rowPtr, target, weight };
-    this.wasmOffsets = { spk: this.source.spiked.byteOffset, rowPtr: rp, target: tg, weight: w, tv: this.targetArray.byteOffset };
+    this.wasmOffsets = {
+      spk: this.source.spiked.byteOffset, rowPtr: rowPtr.byteOffset, target: target.byteOffset, weight: weight.byteOffset,
+      tv: this.targetArray.byteOffset,
+    };
     this.wasmDeliver = fn;
   }
 
   /** Step 3 of the schedule: deliver this step's spikes and this step's delayed arrivals. */
   deliver(step: number): void {
+    // The WebAssembly path inline, the JavaScript loops in a separate method (so that an optimising
+    // compile of the step loop does not inline loops it never runs).
+    const fn = this.wasmDeliver;
+    const wa = this.wasmArrays;
+    const m = this.matrix;
+    if (fn !== null && wa !== null && m.rowPtr === wa.rowPtr && m.target === wa.target && m.weight === wa.weight) {
+      const n = this.source.spikeCount;
+      if (n > 0) {
+        const o = this.wasmOffsets;
+        this.events += fn(o.spk, n, o.rowPtr, o.target, o.weight, o.tv);
+      }
+      return;
+    }
+    this.deliverJs(step);
+  }
+
+  private deliverJs(step: number): void {
     const m = this.matrix;
     const rowPtr = m.rowPtr;
     const target = m.target;
@@ -152,15 +178,6 @@ export class Synapses {
     const tv = this.targetArray;
     let events = 0;
     if (this.slots === 1) {
-      const fn = this.wasmDeliver;
-      const wa = this.wasmArrays;
-      if (fn !== null && wa !== null && rowPtr === wa.rowPtr && target === wa.target && weight === wa.weight) {
-        if (n > 0) {
-          const o = this.wasmOffsets;
-          this.events += fn(o.spk, n, o.rowPtr, o.target, o.weight, o.tv);
-        }
-        return;
-      }
       for (let k = 0; k < n; k++) {
         const i = spiked[k]!;
         const end = rowPtr[i + 1]!;
@@ -226,15 +243,31 @@ export class Synapses {
   }
 }
 
-/** Builds the CSR matrix, weights and delays that a config describes. */
-export function buildMatrix(cfg: SynapsesConfig): SynapseMatrix {
+/**
+ * Builds the CSR matrix, weights and delays that a config describes. With an
+ * `arena`, the target and weight arrays are allocated in it where the rule
+ * allows (see Synapses).
+ */
+export function buildMatrix(cfg: SynapsesConfig, arena: WasmArena | null = null): SynapseMatrix {
   const nPre = cfg.source.size;
   const nPost = cfg.target.size;
   const rng = cfg.rng;
   const sameGroup = Object.is(cfg.source, cfg.target);
-  const csr = connect(nPre, nPost, cfg.connect, { sameGroup, preRange: cfg.preRange, rng: rng?.fork("structure") });
+  const alloc = arena === null ? undefined : (n: number) => {
+    try {
+      return arena.int32(n);
+    } catch {
+      return new Int32Array(n); // the memory cannot grow that far
+    }
+  };
+  const csr = connect(nPre, nPost, cfg.connect, { sameGroup, preRange: cfg.preRange, rng: rng?.fork("structure"), alloc });
   const count = csr.target.length;
-  const weight = new Float32Array(count);
+  let weight: Float32Array;
+  try {
+    weight = arena === null ? new Float32Array(count) : arena.float32(count);
+  } catch {
+    weight = new Float32Array(count);
+  }
   const w = cfg.weight ?? 1;
   const perm = cfg.connect.rule === "explicit" ? explicitOrder(nPre, cfg.connect.pre) : null;
   if (typeof w === "number" || "dist" in w) {
