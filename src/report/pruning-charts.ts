@@ -246,12 +246,34 @@ export function ordering(items: readonly { learner: string; mean: number; lo: nu
   return out;
 }
 
+/**
+ * Whether Navlakha et al. 2015's ordering (decreasing-rate pruning gives
+ * higher efficiency and robustness than constant, constant than increasing)
+ * holds for one measure, stated plainly: "holds" only when both steps are
+ * separated by non-overlapping 95% intervals; "is reversed" when a step is
+ * separated the other way; otherwise "is not resolved". Learners are found by
+ * the words "decreasing", "constant" and "increasing" in their names.
+ */
+export function navlakhaVerdict(items: readonly { learner: string; mean: number; lo: number; hi: number }[]): string | null {
+  const find = (word: string) => items.find((i) => i.learner.toLowerCase().includes(word));
+  const d = find("decreasing");
+  const c = find("constant");
+  const inc = find("increasing");
+  if (d === undefined || c === undefined || inc === undefined) return null;
+  const above = (a: typeof d, b: typeof d) => a.lo > b.hi;
+  if (above(d, c) && above(c, inc)) return "holds (decreasing > constant > increasing, intervals separated)";
+  if (above(c, d) || above(inc, c) || above(inc, d)) return "is reversed in part (a later schedule is separated above an earlier one)";
+  const meansInOrder = d.mean >= c.mean && c.mean >= inc.mean;
+  return `is not resolved: the intervals overlap${meansInOrder ? " (the means do fall in Navlakha's order)" : " (the means are not in Navlakha's order)"}`;
+}
+
 /** Final efficiency, robustness and accuracy per learner with 95% CIs over seeds (learners with graph measures). */
 export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): ChartDef[] {
   const shown = learners.filter((l) => finalValues(rows, l, "graphEfficiency").length > 0);
   if (shown.length === 0) return [];
   const values: { learner: string; measure: string; mean: number; lo: number; hi: number; seeds: number }[] = [];
   const text: string[] = [];
+  const verdicts: string[] = [];
   for (const m of SCHEDULE_METRICS) {
     const parts: string[] = [];
     const here: { learner: string; mean: number; lo: number; hi: number }[] = [];
@@ -264,14 +286,19 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
       parts.push(`${learner} ${fmt(ci.mean)}${v.length > 1 ? ` [${fmt(ci.lo)}, ${fmt(ci.hi)}]` : ""}`);
     }
     text.push(`${m.title}: ${parts.join(", ")} (order ${ordering(here)})`);
+    if (m.metric !== "testAccuracy") {
+      const verdict = navlakhaVerdict(here);
+      if (verdict !== null) verdicts.push(`for ${m.title} it ${verdict}`);
+    }
   }
+  const verdictText = verdicts.length > 0 ? ` Navlakha et al. 2015 found decreasing-rate pruning more efficient and more robust than constant, and constant than increasing; here, ${verdicts.join("; ")}.` : "";
   const color = learnerColor(learners);
   const title = "Pruning schedules compared";
   const x = { field: "learner", type: "nominal", title: null, sort: shown, axis: { labelAngle: -30 } };
   return [{
     id: "pruning-schedule-comparison",
     title,
-    caption: `After the last epoch, per learner: graph efficiency of the input→output connectivity, the fraction of input-output pairs still connected after removing synapses or neurons at random, and test accuracy; mean over seeds with 95% confidence intervals in brackets and as bars; "order" ranks the means, ">" where the intervals do not overlap, "≈" where they do. ${text.join("; ")}.`,
+    caption: `After the last epoch, per learner: graph efficiency of the input→output connectivity, the fraction of input-output pairs still connected after removing synapses or neurons at random, and test accuracy; mean over seeds with 95% confidence intervals in brackets and as bars; "order" ranks the means, ">" where the intervals do not overlap, "≈" where they do. ${text.join("; ")}.${verdictText}`,
     spec: spec(title, values, {
       facet: { column: { field: "measure", type: "nominal", title: null, sort: SCHEDULE_METRICS.map((m) => m.title) } },
       resolve: { scale: { y: "independent" } },

@@ -1,0 +1,24 @@
+// Reference: Navlakha, Barth & Bar-Joseph 2015 report decreasing > constant >
+// increasing pruning rates for efficiency and robustness; the verdict must
+// say "holds" only when both steps are separated by non-overlapping 95%
+// intervals, and say so plainly otherwise.
+import { describe, expect, it } from "vitest";
+import { navlakhaVerdict } from "../src/report/pruning-charts.js";
+
+const item = (learner: string, mean: number, half: number) => ({ learner, mean, lo: mean - half, hi: mean + half });
+
+describe("Navlakha verdict", () => {
+  it("holds only with separated intervals in the published order", () => {
+    expect(navlakhaVerdict([item("constant", 0.5, 0.01), item("increasing", 0.4, 0.01), item("decreasing", 0.6, 0.01)])).toMatch(/^holds/);
+  });
+  it("is not resolved when intervals overlap, and says whether the means fall in order", () => {
+    expect(navlakhaVerdict([item("constant", 0.5, 0.1), item("increasing", 0.45, 0.1), item("decreasing", 0.55, 0.1)])).toMatch(/not resolved.*do fall/);
+    expect(navlakhaVerdict([item("constant", 0.5, 0.1), item("increasing", 0.55, 0.1), item("decreasing", 0.45, 0.1)])).toMatch(/not resolved.*not in/);
+  });
+  it("is reversed when a later schedule is separated above an earlier one", () => {
+    expect(navlakhaVerdict([item("constant", 0.5, 0.01), item("increasing", 0.7, 0.01), item("decreasing", 0.6, 0.01)])).toMatch(/reversed/);
+  });
+  it("gives no verdict without the three schedules", () => {
+    expect(navlakhaVerdict([item("a", 0.5, 0.01), item("b", 0.7, 0.01)])).toBeNull();
+  });
+});
