@@ -15,7 +15,7 @@ export { runNetworkScenario, type NetworkRunResult } from "./scenario/run-networ
 export { summarize, rowsToCsv, type MetricRow, type RunResult, type Summary } from "./scenario/results.js";
 export { writeData, writeReport } from "./report/write.js";
 
-export type { Learner, BatchResult, LearnerStats, ReceptiveFields } from "./learners/learner.js";
+export type { Learner, BatchResult, LearnerStats, ReceptiveFields, InferenceCosts } from "./learners/learner.js";
 export { createLearner, learnerConfigSchema, type LearnerConfig } from "./learners/registry.js";
 export type { Task, Dataset, TaskShape } from "./tasks/task.js";
 export { createTask, taskConfigSchema, type TaskConfig } from "./tasks/registry.js";
@@ -28,4 +28,10 @@ export * from "./snn/inputs/index.js";
 export { SpikeMonitor, StateMonitor, PopulationRateMonitor, type Monitor } from "./snn/monitors.js";
 export { Network, type NetworkConfig } from "./snn/network.js";
 
-export { confidenceInterval, studentTQuantile, type Interval } from "./metrics/stats.js";
+export { confidenceInterval, studentTQuantile, welchTTest, effectSize, type Interval } from "./metrics/stats.js";
+export { costMetrics, learningMetrics, forgettingMetrics, MAC_PJ, AC_PJ, DRAM_ACCESS_PJ } from "./scenario/learning-metrics.js";
+export { measureRobustness, lesionSynapses, noisyCopy } from "./scenario/robustness.js";
+export { expandSweep } from "./scenario/sweep.js";
+export { hookFactories, type TrainingHooks, type HookFactory } from "./scenario/hooks.js";
+export { layeredGraph, recurrentGraph, routingStats, robustness as graphRobustness, synapseCount, connectionDensity } from "./metrics/graph.js";
+export * from "./plasticity/pruning/index.js";
