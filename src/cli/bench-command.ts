@@ -15,6 +15,7 @@ export interface BenchOptions {
   seed?: string;
   neurons?: string;
   duration?: string;
+  precision?: string;
 }
 
 function parseSeed(value: string | undefined): number | undefined {
@@ -49,7 +50,11 @@ export async function benchCommand(workload: string, opts: BenchOptions): Promis
   if (workload === "cuba") {
     const { runCubaBench } = await import("../bench/cuba-bench.js");
     const neurons = opts.neurons === undefined ? undefined : parsePositiveInt(opts.neurons, "--neurons", 10_000_000);
-    result = { workload, ...runCubaBench({ neurons, durationS: parseDuration(opts.duration), seed }) };
+    const precision = opts.precision ?? "float64";
+    if (precision !== "float64" && precision !== "float32") {
+      throw new UserError("E_OPTION_INVALID", `option --precision: expected float64 or float32, found ${JSON.stringify(precision)}`);
+    }
+    result = { workload, ...runCubaBench({ neurons, durationS: parseDuration(opts.duration), seed, precision }) };
   } else {
     const { runAnnBench } = await import("../bench/ann-bench.js");
     result = { ...(await runAnnBench(workload as "mlp" | "cnn" | "lstm", { epochs, seed })) };

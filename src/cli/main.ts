@@ -82,8 +82,9 @@ function buildProgram(): Command {
     .option("--seed <n>", "seed (default 0)")
     .option("--neurons <n>", "cuba: network size, in-degree held at 80 (default 4000)")
     .option("--duration <s>", "cuba: seconds of biological time (default 1)")
+    .option("--precision <p>", "cuba: float64 (default; bit-identical to the JavaScript loop) or float32 (opt-in, faster, moves some spike times)")
     .addHelpText("after", "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n")
-    .action(async (workload: string, opts: { json?: boolean; epochs?: string; seed?: string; neurons?: string; duration?: string }) => {
+    .action(async (workload: string, opts: { json?: boolean; epochs?: string; seed?: string; neurons?: string; duration?: string; precision?: string }) => {
       await benchCommand(workload, opts);
     });
 
