@@ -34,7 +34,7 @@ export { PairStdp, pairStdpConfigSchema, type PairStdpConfig, type PairStdpParam
 export { TripletStdp, tripletStdpConfigSchema, type TripletStdpConfig, type TripletStdpParams } from "./triplet-stdp.js";
 export { RewardStdp, rewardStdpConfigSchema, type RewardStdpConfig, type RewardStdpParams } from "./reward-stdp.js";
 export { AdaptiveThreshold, adaptiveThresholdConfigSchema, type AdaptiveThresholdConfig } from "./homeostasis.js";
-export { DenseColumnNormalizer, normalizeCsrIncoming, waterFillStrided, type NormalizationParams } from "./normalization.js";
+export { DenseColumnNormalizer, normalizeCsrIncoming, waterFill, type NormalizationParams } from "./normalization.js";
 export { winnerTakeAll, oneToOneMatrix, allButSelfMatrix, lateralInhibitionConfigSchema, type LateralInhibitionConfig } from "./lateral-inhibition.js";
 export { buildColumnIndex, denseStructure, type ColumnIndex } from "./column-index.js";
 export { LazyTraces, type TraceMode } from "./traces.js";

@@ -42,6 +42,8 @@ export class DenseColumnNormalizer {
     this.scale = new Float32Array(nPost);
   }
 
+  private columns: Int32Array | null = null;
+
   /** Rescales every column of `w` in place to sum to targetSum (see the file comment). */
   apply(w: Float32Array): void {
     const { nPre, nPost, sums, scale, targetSum, wMax } = this;
@@ -61,7 +63,12 @@ export class DenseColumnNormalizer {
       }
     }
     if (!over) return;
-    for (let j = 0; j < nPost; j++) waterFillStrided(w, j, nPost, nPre, targetSum, wMax);
+    // Column j's positions j, j + nPost, ... as an index list (built once, only if ever needed).
+    if (this.columns === null) {
+      this.columns = new Int32Array(nPre * nPost);
+      for (let j = 0; j < nPost; j++) for (let i = 0; i < nPre; i++) this.columns[j * nPre + i] = i * nPost + j;
+    }
+    for (let j = 0; j < nPost; j++) waterFill(w, this.columns, j * nPre, (j + 1) * nPre, targetSum, wMax);
   }
 
   /** Sum of column j (for checks). */
@@ -73,25 +80,26 @@ export class DenseColumnNormalizer {
 }
 
 /**
- * Rescales the `count` elements w[start + k·stride] so they sum to `target`
- * with none above wMax: saturated elements are pinned at wMax and the free ones
- * rescaled to carry the remainder, until none crosses (at most `count` rounds).
+ * Rescales the weights w[idx[k]], k in [start, end), so they sum to `target`
+ * with none above wMax: saturated ones are pinned at wMax and the free ones
+ * rescaled to carry the remainder, until none crosses (at most end − start
+ * rounds). The index list serves a dense column (positions j, j + nPost, ...)
+ * and a Diehl & Cook neuron's live synapses alike.
  */
-export function waterFillStrided(
-  w: Float32Array, start: number, stride: number, count: number, target: number, wMax: number,
-): void {
-  for (let round = 0; round < count; round++) {
+export function waterFill(w: Float32Array, idx: Int32Array, start: number, end: number, target: number, wMax: number): void {
+  for (let round = start; round < end; round++) {
     let pinned = 0;
     let free = 0;
-    for (let k = 0, s = start; k < count; k++, s += stride) {
-      const v = w[s]!;
+    for (let k = start; k < end; k++) {
+      const v = w[idx[k]!]!;
       if (v >= wMax) pinned += wMax;
       else free += v;
     }
     if (free <= 0) return;
     const f = (target - pinned) / free;
     let crossed = false;
-    for (let k = 0, s = start; k < count; k++, s += stride) {
+    for (let k = start; k < end; k++) {
+      const s = idx[k]!;
       const v = w[s]!;
       if (v >= wMax) {
         w[s] = wMax;

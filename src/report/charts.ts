@@ -62,7 +62,7 @@ function topLevel(title: string, values: unknown[], rest: Record<string, unknown
   return { $schema: SCHEMA, title, width: 480, height: 280, background: "white", config: CONFIG, data: { values }, ...rest };
 }
 
-interface Point {
+export interface Point {
   learner: string;
   /** Epoch, or the x value of a curve (robustness level). */
   epoch: number;
@@ -93,7 +93,7 @@ export function aggregateMetric(rows: readonly MetricRow[], metric: string, scal
 }
 
 /** Each seed's value of `metric` at the last epoch that reported it (finite values only). */
-function finalBySeed(rows: readonly MetricRow[], learner: string, metric: string): number[] {
+export function finalBySeed(rows: readonly MetricRow[], learner: string, metric: string): number[] {
   const last = new Map<number, MetricRow>();
   for (const r of rows) {
     if (r.learner !== learner || r.metric !== metric) continue;

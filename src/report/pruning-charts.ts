@@ -21,7 +21,7 @@
  */
 import { confidenceInterval } from "../metrics/stats.js";
 import type { MetricRow } from "../scenario/results.js";
-import { learnerColor, type ChartDef, type VegaLiteSpec } from "./charts.js";
+import { aggregateMetric, finalBySeed, learnerColor, type ChartDef, type Point, type VegaLiteSpec } from "./charts.js";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif" };
@@ -40,31 +40,10 @@ function prunedLearners(rows: readonly MetricRow[], learners: readonly string[])
   return learners.filter((l) => have.has(l));
 }
 
-interface Band {
-  learner: string;
-  epoch: number;
-  mean: number;
-  lo: number;
-  hi: number;
-  seeds: number;
-}
-
-function perEpoch(rows: readonly MetricRow[], learners: readonly string[], metric: string, scale: number): Band[] {
-  const out: Band[] = [];
-  for (const learner of learners) {
-    const byEpoch = new Map<number, number[]>();
-    for (const r of rows) {
-      if (r.learner !== learner || r.metric !== metric || !Number.isFinite(r.value)) continue;
-      let g = byEpoch.get(r.epoch);
-      if (g === undefined) byEpoch.set(r.epoch, (g = []));
-      g.push(r.value * scale);
-    }
-    for (const [epoch, values] of [...byEpoch].sort(([a], [b]) => a - b)) {
-      const ci = confidenceInterval(values);
-      out.push({ learner, epoch, mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: values.length });
-    }
-  }
-  return out;
+/** Mean and 95% CI per epoch of one metric, for the given learners only. */
+function perEpoch(rows: readonly MetricRow[], learners: readonly string[], metric: string, scale: number): Point[] {
+  const keep = new Set(learners);
+  return aggregateMetric(rows, metric, scale).filter((p) => keep.has(p.learner));
 }
 
 function bandLayers(yTitle: string, color: ReturnType<typeof learnerColor>, manySeeds: boolean): unknown[] {
@@ -93,7 +72,7 @@ export function developmentChart(rows: MetricRow[], learners: string[]): ChartDe
   const color = learnerColor(learners);
   const manySeeds = synapses.some((p) => p.seeds > 1);
   const title = "Synapses and accuracy over learning";
-  const panel = (values: Band[], yTitle: string, sub: string) => ({
+  const panel = (values: Point[], yTitle: string, sub: string) => ({
     title: sub, width: 360, height: 260, data: { values }, layer: bandLayers(yTitle, color, manySeeds),
   });
   const parts = shown.map((l) => {
@@ -168,7 +147,7 @@ function references(rows: readonly MetricRow[], learners: readonly string[], pru
   const out: { learner: string; accuracy: number; lo: number; hi: number; seeds: number }[] = [];
   for (const learner of learners) {
     if (pruned.has(learner) || !rows.some((r) => r.learner === learner && r.metric === "connectionDensity")) continue;
-    const acc = finalValues(rows, learner, "testAccuracy").map((v) => 100 * v);
+    const acc = finalBySeed(rows, learner, "testAccuracy").map((v) => 100 * v);
     if (acc.length === 0) continue;
     const ci = confidenceInterval(acc);
     out.push({ learner, accuracy: ci.mean, lo: Math.max(0, ci.lo), hi: Math.min(100, ci.hi), seeds: acc.length });
@@ -221,17 +200,6 @@ const SCHEDULE_METRICS = [
   { metric: "testAccuracy", title: "test accuracy (%)", scale: 100 },
 ] as const;
 
-/** Last-epoch values per learner and seed of one metric. */
-function finalValues(rows: readonly MetricRow[], learner: string, metric: string): number[] {
-  const last = new Map<number, { epoch: number; value: number }>();
-  for (const r of rows) {
-    if (r.learner !== learner || r.metric !== metric || !Number.isFinite(r.value)) continue;
-    const p = last.get(r.seed);
-    if (p === undefined || p.epoch < r.epoch) last.set(r.seed, { epoch: r.epoch, value: r.value });
-  }
-  return [...last.values()].map((p) => p.value);
-}
-
 /**
  * Learners from the highest mean down, joined by ">" where the two 95%
  * intervals do not overlap and by "≈" where they do.
@@ -269,7 +237,7 @@ export function navlakhaVerdict(items: readonly { learner: string; mean: number;
 
 /** Final efficiency, robustness and accuracy per learner with 95% CIs over seeds (learners with graph measures). */
 export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): ChartDef[] {
-  const shown = learners.filter((l) => finalValues(rows, l, "graphEfficiency").length > 0);
+  const shown = learners.filter((l) => finalBySeed(rows, l, "graphEfficiency").length > 0);
   if (shown.length === 0) return [];
   const values: { learner: string; measure: string; mean: number; lo: number; hi: number; seeds: number }[] = [];
   const text: string[] = [];
@@ -278,7 +246,7 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
     const parts: string[] = [];
     const here: { learner: string; mean: number; lo: number; hi: number }[] = [];
     for (const learner of shown) {
-      const v = finalValues(rows, learner, m.metric).map((x) => x * m.scale);
+      const v = finalBySeed(rows, learner, m.metric).map((x) => x * m.scale);
       if (v.length === 0) continue;
       const ci = confidenceInterval(v);
       values.push({ learner, measure: m.title, mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: v.length });

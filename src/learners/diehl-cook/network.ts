@@ -51,6 +51,7 @@
 import type { Rng } from "../../core/rng.js";
 import { xorshiftNext } from "../../core/xorshift.js";
 import { typedBytes } from "../../metrics/costs.js";
+import { waterFill } from "../../plasticity/normalization.js";
 
 export interface PopulationParams {
   elMv: number;
@@ -354,7 +355,7 @@ export class DiehlCookNetwork {
         w[colIdx[k]!] = v;
         if (v > wMax) over = true;
       }
-      if (over) waterFillList(w, colIdx, start, end, targetSum, wMax);
+      if (over) waterFill(w, colIdx, start, end, targetSum, wMax);
     }
     return true;
   }
@@ -659,41 +660,6 @@ export class DiehlCookNetwork {
   }
 }
 
-/**
- * Rescales the weights w[idx[k]], k in [start, end), to sum to `target` with
- * none above wMax: saturated ones are pinned at wMax and the free ones scaled
- * to carry the rest, until none crosses (waterFillStrided over an index list).
- */
-function waterFillList(w: Float32Array, idx: Int32Array, start: number, end: number, target: number, wMax: number): void {
-  for (let round = start; round < end; round++) {
-    let pinned = 0;
-    let free = 0;
-    for (let k = start; k < end; k++) {
-      const v = w[idx[k]!]!;
-      if (v >= wMax) pinned += wMax;
-      else free += v;
-    }
-    if (free <= 0) return;
-    const f = (target - pinned) / free;
-    let crossed = false;
-    for (let k = start; k < end; k++) {
-      const s = idx[k]!;
-      const v = w[s]!;
-      if (v >= wMax) {
-        w[s] = wMax;
-        continue;
-      }
-      const nv = v * f;
-      if (nv >= wMax) {
-        w[s] = wMax;
-        crossed = true;
-      } else {
-        w[s] = nv;
-      }
-    }
-    if (!crossed) return;
-  }
-}
 
 /** exp(-k·dt/tau) for k = 0 .. 10·tau/dt: a trace set to 1 at a spike, read by the age of that spike (0 beyond). */
 function decayTable(tauMs: number, dtMs: number): Float32Array {
