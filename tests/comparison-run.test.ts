@@ -171,3 +171,25 @@ describe("lesions reach what evaluate uses", () => {
     expect(acc[2]).toBe(acc[0]); // undone bit for bit
   });
 });
+
+describe("robustness points do not depend on each other", () => {
+  // A liquid-state learner evaluates with Poisson input: without a saved state,
+  // every evaluation would move the noise stream and change the next point.
+  const lsm = (robustness: object) => runScenario(parseScenarioText(JSON.stringify({
+    name: "ro", description: "d", task: { type: "moons", trainSize: 120, testSize: 80, noise: 0.1 }, epochs: 2, seeds: [1],
+    learners: [{ type: "lsm", hidden: 40, durationMs: 40, batchSize: 8 }],
+    evaluation: { costSamples: 0, robustness: { samples: 80, ...robustness } },
+  }), "ro.json"));
+  it("gives the same figure for a point alone and after others, and for a repeated level", () => {
+    const alone = lsm({ lesion: [0.5] }).robustness[0]!.accuracy;
+    const after = lsm({ lesion: [0.2, 0.5] }).robustness[1]!.accuracy;
+    expect(after).toBe(alone);
+    const twice = lsm({ noise: [0, 0] }).robustness;
+    expect(twice[1]!.accuracy).toBe(twice[0]!.accuracy);
+  });
+  it("leaves the firing rates measured after it unchanged", () => {
+    const a = lsm({ noise: [0.1] }).firingRates[0]!.rateHz;
+    const b = lsm({ noise: [0.1, 0.2, 0.3] }).firingRates[0]!.rateHz;
+    expect(b).toEqual(a);
+  });
+});

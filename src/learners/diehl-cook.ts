@@ -225,6 +225,16 @@ export class DiehlCookLearner implements Learner {
     return [this.weightParam];
   }
 
+  /** Saves the network (neuron state, theta, input noise stream, counters) and the sample count. */
+  saveState(): () => void {
+    const restore = this.network.saveState();
+    const samples = this.samples;
+    return () => {
+      restore();
+      this.samples = samples;
+    };
+  }
+
   /** The input synapses as prunable and growable (magnitude, activity, random); see diehl-cook/structure.ts. */
   structure(): StructuralPlasticity {
     return diehlCookStructure(this.network, this.pruneRng, this.c.initWeightMax);

@@ -105,6 +105,12 @@ export interface Learner {
    * reach what `evaluate` uses (for example averaged weights).
    */
   lesionSynapses?(fraction: number, rng: Rng): () => void;
+  /**
+   * Optional, for learners whose `evaluate` draws random numbers or changes
+   * state (spiking learners): saves that state; the returned function puts it
+   * back, so evaluations made after it see the same noise as without them.
+   */
+  saveState?(): () => void;
   /** Optional (spiking learners): each spiking neuron's mean firing rate over the most recent `evaluate` call, in Hz. */
   neuronRatesHz?(): Float32Array;
 }

@@ -277,6 +277,12 @@ export class LsmLearner implements Learner {
     return this.readout.params();
   }
 
+  /** Saves the Poisson input generator (each sample is simulated from rest, so it is all evaluate changes). */
+  saveState(): () => void {
+    const state = this.input.generatorState();
+    return () => this.input.setGeneratorState(state);
+  }
+
   /** The fixed input and recurrent synapses of the pool (live CSR entries) and the trained read-out weights. */
   synapticWeights(): Float32Array[] {
     return [...this.synapses.map((s) => s.matrix.weight.subarray(0, s.matrix.count)), this.readout.weight.value];

@@ -315,6 +315,12 @@ export class SurrogateLearner implements Learner {
     return this.allParams;
   }
 
+  /** Saves the noise stream (Poisson input spikes, dropout masks): the only state evaluate changes. */
+  saveState(): () => void {
+    const state = this.rngState.slice();
+    return () => this.rngState.set(state);
+  }
+
   /** Lesions the live weights and, when evaluation uses Polyak averages, the averages at the same synapses. */
   lesionSynapses(fraction: number, rng: Rng): () => void {
     const idx: number[] = [];

@@ -10,9 +10,11 @@
  *   noise    add Gaussian noise of a given standard deviation to every input
  *            value, clipped to the task's feature range.
  *
- * Each point restores the learner exactly before the next, so the order of
- * points does not matter; each draws from its own fork of the learner's
- * stream ("lesion:0.3:1"), so adding a point never changes another.
+ * Each point restores the learner exactly before the next, and every
+ * evaluation starts from the same saved state (learner.saveState: the same
+ * input noise for spiking learners), so the order of points does not matter;
+ * each draws its damage from its own fork of the learner's stream
+ * ("lesion:0.3:1"), so adding a point never changes another.
  */
 import type { Rng } from "../core/rng.js";
 import type { Learner } from "../learners/learner.js";
@@ -68,9 +70,16 @@ export function measureRobustness(
 ): RobustnessRow[] {
   const rows: RobustnessRow[] = [];
   const ds = headOf(test, shape.inputSize, config.samples);
+  // Every evaluation starts from the same saved state (same input noise for a
+  // spiking learner), so a point's figure does not depend on which points ran
+  // before it, and the learner leaves as it came.
+  const restore = learner.saveState?.();
   const point = (kind: RobustnessRow["kind"], level: number, run: (r: Rng) => number) => {
     let sum = 0;
-    for (let rep = 0; rep < config.repeats; rep++) sum += run(rng.fork(`${kind}:${level}:${rep}`));
+    for (let rep = 0; rep < config.repeats; rep++) {
+      restore?.();
+      sum += run(rng.fork(`${kind}:${level}:${rep}`));
+    }
     rows.push({ learner: learner.name, seed, kind, level, accuracy: sum / config.repeats });
   };
   const weights = synapticWeights(learner);
@@ -97,5 +106,6 @@ export function measureRobustness(
     }
   }
   for (const level of config.noise) point("noise", level, (r) => accuracy(learner, level === 0 ? ds : noisyCopy(ds, shape, level, r)));
+  restore?.();
   return rows;
 }

@@ -32,6 +32,16 @@ export class PoissonGroup implements NeuronGroup {
     this.setRates(rateHz);
   }
 
+  /** The generator's state (a copy), to replay the same spike trains later with `setGeneratorState`. */
+  generatorState(): Uint32Array {
+    return this.seed.slice();
+  }
+
+  setGeneratorState(state: Uint32Array): void {
+    if (state.length !== 4) throw new RangeError(`${this.name}: a generator state has 4 words, got ${state.length}`);
+    this.seed.set(state);
+  }
+
   /** Copies rates (Hz) in; a number sets every neuron. */
   setRates(rateHz: number | ArrayLike<number>): void {
     if (typeof rateHz === "number") {
