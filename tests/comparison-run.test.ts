@@ -193,3 +193,18 @@ describe("robustness points do not depend on each other", () => {
     expect(b).toEqual(a);
   });
 });
+
+describe("pruning schedules in a continual sequence", () => {
+  it("count the samples each phase really trains on: a schedule that cannot finish is refused before training", () => {
+    const s = (applications: number) => parseScenarioText(JSON.stringify({
+      name: "cp", description: "d", task: { type: "moons", trainSize: 40, testSize: 20 }, epochs: 1, seeds: [1],
+      learners: [{ ...mlp, pruning: { criterion: "magnitude", schedule: { type: "constant-rate", every: { samples: 4 }, applications, targetDensity: 0.2 } } }],
+      continual: { phases: [{ name: "a", classes: [0] }, { name: "b", classes: [1] }] }, evaluation: { costSamples: 0 },
+    }), "cp.json");
+    // 20 + 20 samples in all, not 40 per phase: 10 applications fit, 20 do not.
+    expect(() => runScenario(s(20))).toThrow(/needs 20 applications but training gives only 10/);
+    const r = runScenario(s(10));
+    const density = r.rows.filter((x) => x.metric === "connectionDensity").map((x) => x.value);
+    expect(density[density.length - 1]).toBe(6 / 32); // round(0.2 · 32 weights of 2-8-2) live at the end
+  });
+});

@@ -24,7 +24,10 @@ export interface HookContext {
   config: LearnerConfig;
   learner: Learner;
   task: Task;
+  /** Epochs of training in all (over every phase of a continual-learning sequence). */
   epochs: number;
+  /** Training samples the learner will see in all (each phase trains only on its own classes). */
+  trainSamples: number;
   /** The learner's own stream, forked by the hook's label. */
   rng: Rng;
 }

@@ -75,7 +75,7 @@ export function pruningHooks(ctx: HookContext): TrainingHooks | null {
   const schedule = cfg.schedule;
   if (schedule !== undefined) {
     const needed = scheduleLength(schedule);
-    const available = schedule.every === "epoch" ? ctx.epochs : Math.floor((ctx.task.train.count * ctx.epochs) / schedule.every.samples);
+    const available = schedule.every === "epoch" ? ctx.epochs : Math.floor(ctx.trainSamples / schedule.every.samples);
     if (needed > available) {
       const unit = schedule.every === "epoch" ? "epochs" : `multiples of ${schedule.every.samples} training samples`;
       throw new UserError("E_CONFIG_INVALID", `${where}.schedule: needs ${needed} applications but training gives only ${available} (${unit})`);

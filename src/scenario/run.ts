@@ -100,13 +100,14 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     const task = createTask(scenario.task, root.fork("task"));
     const phases = phasesOf(scenario, task);
     const epochs = scenario.epochs * phases.length;
+    const trainSamples = phases.reduce((n, p) => n + p.train.count * scenario.epochs, 0);
     // Build every learner (and its hooks) before training any, so a config that
     // only fails when built (a pruning criterion the learner lacks) fails first.
     const built = expanded.learners.map(({ config, info }) => {
       const rng = root.fork(`learner:${info.name}`);
       const learner = createLearner(config, task.shape, rng.fork("init"));
       const hooksRng = rng.fork("hooks");
-      const hooks = hookFactories.map((f) => f({ config, learner, task, epochs, rng: hooksRng })).filter((h): h is TrainingHooks => h !== null);
+      const hooks = hookFactories.map((f) => f({ config, learner, task, epochs, trainSamples, rng: hooksRng })).filter((h): h is TrainingHooks => h !== null);
       return { info, rng, learner, hooks };
     });
     const first = seedIndex === 0;
