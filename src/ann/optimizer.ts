@@ -12,6 +12,8 @@ export type OptimizerConfig =
 
 export interface Optimizer {
   step(params: readonly Param[]): void;
+  /** Forgets all state (momentum, Adam moments and step count), as if new: after weights are rewound. */
+  reset(): void;
 }
 
 /** Scales all gradients so their global L2 norm is at most `maxNorm`. */
@@ -37,6 +39,10 @@ class Sgd implements Optimizer {
   private readonly velocity = new Map<Param, Float32Array>();
   constructor(private readonly lr: number, private readonly momentum: number,
     private readonly weightDecay: number, private readonly clipNorm: number) {}
+
+  reset(): void {
+    this.velocity.clear();
+  }
 
   step(params: readonly Param[]): void {
     if (this.clipNorm > 0) clipGradNorm(params, this.clipNorm);
@@ -73,6 +79,12 @@ class Adam implements Optimizer {
   private t = 0;
   constructor(private readonly lr: number, private readonly beta1: number, private readonly beta2: number,
     private readonly epsilon: number, private readonly weightDecay: number, private readonly clipNorm: number) {}
+
+  reset(): void {
+    this.m.clear();
+    this.v.clear();
+    this.t = 0;
+  }
 
   step(params: readonly Param[]): void {
     if (this.clipNorm > 0) clipGradNorm(params, this.clipNorm);

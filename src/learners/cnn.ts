@@ -193,7 +193,7 @@ export class CnnLearner implements Learner {
 
   /** Masked pruning and growth of the convolution and Dense weights (biases are never pruned). */
   structure(): StructuralPlasticity {
-    return maskStructure({ weights: this.prunableWeights(), all: this.net.params(), shapes: null, rng: this.pruneRng });
+    return maskStructure({ weights: this.prunableWeights(), all: this.net.params(), shapes: null, rng: this.pruneRng, onRewind: () => this.optimizer.reset() });
   }
 
   private prunableWeights(): Param[] {

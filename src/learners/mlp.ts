@@ -103,6 +103,7 @@ export class MlpLearner implements Learner {
     return maskStructure({
       weights: dense.map((l) => l.weight), all: this.net.params(),
       shapes: dense.map((l) => [l.inSize, l.outSize] as const), rng: this.pruneRng,
+      onRewind: () => this.optimizer.reset(),
     });
   }
 

@@ -335,6 +335,12 @@ export class SurrogateLearner implements Learner {
     return maskStructure({
       weights: this.allParams.filter((p) => p.decay), all: this.allParams,
       shapes: recurrent ? null : this.layers.map((l) => [l.inSize, l.outSize] as const), rng: this.pruneRng,
+      onRewind: () => {
+        this.optimizer.reset();
+        // The averages belong to the trained weights: start averaging afresh from the rewound ones.
+        for (const a of this.averages) a.fill(0);
+        this.averageSteps = 0;
+      },
     });
   }
 

@@ -162,7 +162,10 @@ class PruningRun implements TrainingHooks {
     const { remaining, possible } = this.s.counts();
     const count = remaining - Math.round(density * possible);
     if (count > 0) this.pruned += this.s.prune({ criterion: this.cfg.criterion, count, scope: this.cfg.scope }).removed;
-    if (this.snapshot !== null) rewindWeights(this.s.rewindable()!, this.snapshot);
+    if (this.snapshot !== null) {
+      rewindWeights(this.s.rewindable()!, this.snapshot);
+      this.s.rewound?.(); // stale momentum or weight averages would belong to the trained network
+    }
   }
 
   private graphMetrics(epoch: number): Record<string, number> {

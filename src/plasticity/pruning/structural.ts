@@ -36,6 +36,8 @@ export interface StructuralPlasticity {
   connectivity(): CsrConnectivity[] | null;
   /** The parameters a lottery ticket rewinds (weights and biases), or null when rewinding makes no sense. */
   rewindable(): readonly Param[] | null;
+  /** Called after the parameters were rewound: the learner forgets optimiser state and weight averages, as if new. */
+  rewound?(): void;
 }
 
 /** Live positions of a masked [nPre × nPost] row-major weight as CSR (a new structure). */
@@ -100,6 +102,8 @@ export interface MaskStructureOptions {
   shapes: readonly (readonly [number, number])[] | null;
   /** Draws of the random criterion. */
   rng: Rng;
+  /** Called after a lottery-ticket rewind (reset the optimiser, weight averages). */
+  onRewind?: () => void;
 }
 
 /** StructuralPlasticity over masked Param weights: magnitude and random pruning, growth by unmasking. */
@@ -126,6 +130,9 @@ export function maskStructure(o: MaskStructureOptions): StructuralPlasticity {
     },
     rewindable() {
       return o.all;
+    },
+    rewound() {
+      o.onRewind?.();
     },
   };
 }
