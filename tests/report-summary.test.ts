@@ -161,3 +161,18 @@ describe("summarize", () => {
     expect(acc.meanA).toBeCloseTo(0.92333333, 6);
   });
 });
+
+describe("censored samples-to-criterion", () => {
+  it("is not Welch-tested when a seed never reached the criterion", async () => {
+    const { summarize } = await import("../src/scenario/results.js");
+    const rows = [1, 2, 3, 4, 5].flatMap((seed) => [
+      { learner: "A", seed, epoch: 1, metric: "samplesToCriterion", value: seed <= 2 ? 1000 + seed * 50 : NaN },
+      { learner: "B", seed, epoch: 1, metric: "samplesToCriterion", value: 2000 + (seed % 3) * 50 },
+    ]);
+    const info = (name: string) => ({ name, type: "mlp", base: name, params: {} });
+    const s = summarize({ scenario: { evaluation: { costSamples: 0, criterionAccuracy: 0.9 } } as never, seeds: [1, 2, 3, 4, 5], learners: [info("A"), info("B")], rows }, "0");
+    const c = s.comparisons.find((x) => x.metric === "samplesToCriterion")!;
+    expect(Number.isNaN(c.p)).toBe(true);
+    expect(c.reason).toMatch(/censored.*2 of 5/);
+  });
+});

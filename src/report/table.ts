@@ -82,9 +82,13 @@ export function headlineTable(summary: Summary): HeadlineTable {
     c.metric === "samplesToCriterion" && criterion !== undefined ? { ...c, title: `samples to ${formatSig(100 * criterion)}% accuracy` } : c);
   const best = new Map<string, number>();
   for (const c of cols) {
-    const values = summary.learners.map((l) => figure(l, c)).filter((f): f is FinalFigure => f !== undefined && f.n > 0 && Number.isFinite(f.mean)).map((f) => f.mean);
-    // Nothing to mark when every learner has the same value.
-    if (values.length > 1 && values.some((v) => v !== values[0])) best.set(c.metric, c.better === "higher" ? Math.max(...values) : Math.min(...values));
+    // Only learners with a value from every seed compete: a mean over the seeds that reached a
+    // criterion would favour the learner that reached it less often.
+    const present = summary.learners.map((l) => figure(l, c)).filter((f): f is FinalFigure => f !== undefined && f.n > 0 && Number.isFinite(f.mean));
+    const values = present.filter((f) => f.n === f.seeds).map((f) => f.mean);
+    // Nothing to mark when every learner has the same value (or only one learner has one).
+    const differ = present.length > 1 && (present.some((f) => f.mean !== present[0]!.mean) || present.some((f) => f.n !== f.seeds));
+    if (values.length > 0 && differ) best.set(c.metric, c.better === "higher" ? Math.max(...values) : Math.min(...values));
   }
   const arrow = (c: Column) => (c.better === "higher" ? "↑" : "↓");
   const higher = cols.filter((c) => c.better === "higher").map((c) => c.name);
@@ -107,7 +111,7 @@ export function headlineTable(summary: Summary): HeadlineTable {
       ...cols.map((c) => {
         const f = figure(l, c);
         if (f === undefined) return { text: "–", best: false };
-        const isBest = f.n > 0 && best.get(c.metric) === f.mean;
+        const isBest = f.n > 0 && f.n === f.seeds && best.get(c.metric) === f.mean;
         return { text: isBest ? `${fmt(f, c)} ${BEST_MARK}` : fmt(f, c), best: isBest };
       }),
     ]),

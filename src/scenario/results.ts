@@ -296,10 +296,10 @@ function finalValues(rows: readonly MetricRow[], learner: string): { epochs: num
   return { epochs: Math.max(0, ...lastEpoch.values()), byMetric };
 }
 
-/** The per-seed figures a headline metric is compared on (finite values only); finalTestAccuracy falls back to testAccuracy. */
+/** The per-seed figures a headline metric is compared on (NaN kept: a censored seed); finalTestAccuracy falls back to testAccuracy. */
 function headlineValues(byMetric: Map<string, Map<number, number>>, metric: string): number[] | undefined {
   const m = byMetric.get(metric) ?? (metric === "finalTestAccuracy" ? byMetric.get("testAccuracy") : undefined);
-  return m === undefined ? undefined : [...m.values()].filter(Number.isFinite);
+  return m === undefined ? undefined : [...m.values()];
 }
 
 /** Robustness rows as mean ± 95% CI over seeds, per learner (given order), kind and level; a seed's repeats are averaged first. */
@@ -349,9 +349,23 @@ export function summarize(result: Pick<RunResult, "scenario" | "seeds" | "learne
         const a = headlineValues(finals[i]!.byMetric, metric);
         const b = headlineValues(finals[j]!.byMetric, metric);
         if (a === undefined || b === undefined) continue;
-        const welch = welchTTest(a, b);
-        const effect = effectSize(a, b);
-        const reason = welch.reason ?? effect.reason;
+        const fa = a.filter(Number.isFinite);
+        const fb = b.filter(Number.isFinite);
+        const welch = welchTTest(fa, fb);
+        const effect = effectSize(fa, fb);
+        // A seed that never reached the criterion is censored, not missing: testing only the seeds
+        // that got there would favour the learner that got there less often. No test then.
+        const censored = fa.length < a.length || fb.length < b.length;
+        if (censored) {
+          welch.t = NaN;
+          welch.df = NaN;
+          welch.p = NaN;
+          effect.cohenD = NaN;
+          effect.hedgesG = NaN;
+        }
+        const reason = censored
+          ? `not tested: censored seeds (reached by ${fa.length} of ${a.length} and ${fb.length} of ${b.length} seeds)`
+          : welch.reason ?? effect.reason;
         // Name what was compared: the last epoch's testAccuracy when neither recorded finalTestAccuracy.
         const named = metric === "finalTestAccuracy" && !finals[i]!.byMetric.has(metric) && !finals[j]!.byMetric.has(metric) ? "testAccuracy" : metric;
         comparisons.push({
