@@ -22,3 +22,10 @@ describe("Navlakha verdict", () => {
     expect(navlakhaVerdict([item("a", 0.5, 0.01), item("b", 0.7, 0.01)])).toBeNull();
   });
 });
+
+describe("Navlakha verdict with one seed", () => {
+  it("is not resolved: a single seed has no interval", () => {
+    const one = (learner: string, mean: number) => ({ learner, mean, lo: mean, hi: mean, seeds: 1 });
+    expect(navlakhaVerdict([one("constant", 0.5), one("increasing", 0.499), one("decreasing", 0.501)])).toMatch(/not resolved: one seed/);
+  });
+});

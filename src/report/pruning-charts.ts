@@ -222,12 +222,14 @@ export function ordering(items: readonly { learner: string; mean: number; lo: nu
  * separated the other way; otherwise "is not resolved". Learners are found by
  * the words "decreasing", "constant" and "increasing" in their names.
  */
-export function navlakhaVerdict(items: readonly { learner: string; mean: number; lo: number; hi: number }[]): string | null {
+export function navlakhaVerdict(items: readonly { learner: string; mean: number; lo: number; hi: number; seeds?: number }[]): string | null {
   const find = (word: string) => items.find((i) => i.learner.toLowerCase().includes(word));
   const d = find("decreasing");
   const c = find("constant");
   const inc = find("increasing");
   if (d === undefined || c === undefined || inc === undefined) return null;
+  // One seed has no interval at all (its "interval" is a point): nothing can be separated.
+  if ([d, c, inc].some((x) => x.seeds !== undefined && x.seeds < 2)) return "is not resolved: one seed gives no confidence interval; run several seeds";
   const above = (a: typeof d, b: typeof d) => a.lo > b.hi;
   if (above(d, c) && above(c, inc)) return "holds (decreasing > constant > increasing, intervals separated)";
   if (above(c, d) || above(inc, c) || above(inc, d)) return "is reversed in part (a later schedule is separated above an earlier one)";
@@ -244,13 +246,13 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
   const verdicts: string[] = [];
   for (const m of SCHEDULE_METRICS) {
     const parts: string[] = [];
-    const here: { learner: string; mean: number; lo: number; hi: number }[] = [];
+    const here: { learner: string; mean: number; lo: number; hi: number; seeds: number }[] = [];
     for (const learner of shown) {
       const v = finalBySeed(rows, learner, m.metric).map((x) => x * m.scale);
       if (v.length === 0) continue;
       const ci = confidenceInterval(v);
       values.push({ learner, measure: m.title, mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: v.length });
-      here.push({ learner, mean: ci.mean, lo: ci.lo, hi: ci.hi });
+      here.push({ learner, mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: v.length });
       parts.push(`${learner} ${fmt(ci.mean)}${v.length > 1 ? ` [${fmt(ci.lo)}, ${fmt(ci.hi)}]` : ""}`);
     }
     text.push(`${m.title}: ${parts.join(", ")} (order ${ordering(here)})`);
