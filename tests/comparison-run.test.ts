@@ -208,3 +208,30 @@ describe("pruning schedules in a continual sequence", () => {
     expect(density[density.length - 1]).toBe(6 / 32); // round(0.2 · 32 weights of 2-8-2) live at the end
   });
 });
+
+describe("sweep edge cases", () => {
+  const base = { name: "sw", description: "d", task: { type: "xor", trainSize: 40, testSize: 20 }, epochs: 1, learners: [mlp] };
+  it("refuses paths into JavaScript's object machinery and leaves Object.prototype alone", () => {
+    const text = JSON.stringify({ ...base, sweep: [{ learner: "mlp", parameter: "__proto__.polluted", values: [1] }] });
+    expect(() => parseScenarioText(text, "sw.json")).toThrow(ScenarioError);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+  it("refuses two grid points with one label", () => {
+    const text = JSON.stringify({ ...base, sweep: [{ learner: "mlp", parameter: "hidden", values: [[4], [4]] }] });
+    expect(() => parseScenarioText(text, "sw.json")).toThrow(/two points labelled "mlp hidden=4"/);
+  });
+  it("reports a value that fails only in combination with another swept setting", () => {
+    const text = JSON.stringify({ ...base, sweep: [
+      { learner: "mlp", parameter: "optimizer.type", values: ["adam", "sgd"] },
+      { learner: "mlp", parameter: "optimizer.beta1", values: [0.9] },
+    ] });
+    expect(() => parseScenarioText(text, "sw.json")).toThrow(/optimizer\.type=sgd/);
+  });
+  it("gives every point the base learner's stream: the same initial weights", () => {
+    const r = runScenario(parseScenarioText(JSON.stringify({ ...base, seeds: [1], evaluation: { costSamples: 0 },
+      sweep: [{ learner: "mlp", parameter: "optimizer.learningRate", values: [1e-12, 2e-12] }] }), "sw.json"));
+    const first = (name: string) => r.rows.find((x) => x.learner === name && x.metric === "meanWeight")!.value;
+    // With learning rates this small the weights stay at their initial values: equal if and only if the streams are.
+    expect(first("mlp optimizer.learningRate=1e-12")).toBeCloseTo(first("mlp optimizer.learningRate=2e-12"), 9);
+  });
+});

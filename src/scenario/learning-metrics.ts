@@ -7,8 +7,11 @@
  *   aulc                area under the learning curve: test accuracy against
  *                       training samples seen, from chance (1/classes) at 0
  *                       samples through each epoch's figure, by the trapezoid
- *                       rule, divided by the samples seen (so 1 = perfect from
- *                       the first sample); rewards learning early;
+ *                       rule, divided by the samples seen; rewards learning
+ *                       early. Because the curve starts at chance it stays
+ *                       below 1 (a learner perfect after the first of E
+ *                       epochs scores 1 − (1 − 1/classes)/(2E)), so compare
+ *                       AULCs only between runs with the same epochs;
  *   samplesToCriterion  training samples seen at the end of the first epoch
  *                       whose test accuracy reaches the scenario's criterion
  *                       (epoch resolution; NaN when never reached);

@@ -7,7 +7,8 @@
  * callbacks: returns the tidy rows; writing files is the caller's business.
  *
  * Randomness: Rng.fromSeed(seed) is the root; the task draws from
- * fork("task"), each learner from fork(`learner:${name}`) (its initial
+ * fork("task"), each learner from fork(`learner:${name}`) (every point of a
+ * sweep from its base learner's name) (its initial
  * weights from .fork("init"), its epoch order from .fork("order"), training
  * hooks such as pruning from .fork("hooks"), robustness from
  * .fork("robustness")), so adding or removing a learner never changes
@@ -104,7 +105,9 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     // Build every learner (and its hooks) before training any, so a config that
     // only fails when built (a pruning criterion the learner lacks) fails first.
     const built = expanded.learners.map(({ config, info }) => {
-      const rng = root.fork(`learner:${info.name}`);
+      // Every point of a sweep draws from its base learner's stream: the same initial weights
+      // (where the shapes agree) and the same data order, so points differ by their setting alone.
+      const rng = root.fork(`learner:${info.base}`);
       const learner = createLearner(config, task.shape, rng.fork("init"));
       const hooksRng = rng.fork("hooks");
       const hooks = hookFactories.map((f) => f({ config, learner, task, epochs, trainSamples, rng: hooksRng })).filter((h): h is TrainingHooks => h !== null);

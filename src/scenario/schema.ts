@@ -43,6 +43,7 @@ export const continualSchema = z.strictObject({
 export const sweepSchema = z.array(z.strictObject({
   learner: z.string().min(1).describe("the learner's name (or type when it has no name)"),
   parameter: z.string().min(1).regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "a dotted config path such as \"hidden\" or \"optimizer.learningRate\"")
+    .refine((p) => !p.split(".").some((k) => ["__proto__", "prototype", "constructor"].includes(k)), "a config key (not __proto__, prototype or constructor)")
     .describe("a setting of that learner, as a dotted path into its config"),
   values: z.array(z.union([z.number(), z.string(), z.boolean(), z.array(z.number())])).min(1).max(100),
 })).default([]).describe("a grid over learner settings: each learner runs once per combination of its swept values, with every seed");

@@ -36,19 +36,28 @@ function paramValue(v: SweepEntry["values"][number]): ParamValue {
   return Array.isArray(v) ? v.join("x") : v;
 }
 
-/** A deep copy of `config` with `path` (dotted) set to `value`, creating objects on the way. */
+/** Path segments that would reach JavaScript's object machinery instead of a config key. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "prototype", "constructor"]);
+
+/** A deep copy of `config` with `path` (dotted) set to `value`, creating objects on the way; undefined when the path cannot lead there. */
 function withSetting(config: LearnerConfig, path: string, value: unknown): unknown {
   const copy = structuredClone(config) as Record<string, unknown>;
   const keys = path.split(".");
+  if (keys.some((k) => FORBIDDEN_KEYS.has(k))) return undefined;
   let node = copy;
   for (const k of keys.slice(0, -1)) {
+    if (!Object.hasOwn(node, k)) node[k] = {};
     const next = node[k];
-    if (next === undefined) node[k] = {};
-    else if (typeof next !== "object" || next === null || Array.isArray(next)) return undefined;
-    node = node[k] as Record<string, unknown>;
+    if (typeof next !== "object" || next === null || Array.isArray(next)) return undefined;
+    node = next as Record<string, unknown>;
   }
   node[keys[keys.length - 1]!] = value;
   return copy;
+}
+
+/** A nested validator message without the "expected|found" separator the CLI splits on. */
+function flat(message: string): string {
+  return message.replace(/\|/g, ", found ");
 }
 
 export function learnerName(l: { name?: string | undefined; type: string }): string {
@@ -78,6 +87,7 @@ export function expandSweep(learners: readonly LearnerConfig[], sweep: readonly 
     }
     // Cartesian product in declaration order, last entry varying fastest.
     let points: { config: LearnerConfig; params: Record<string, ParamValue>; label: string[] }[] = [{ config, params: {}, label: [] }];
+    const reported = new Set<string>();
     for (const { e, i } of entries) {
       const next: typeof points = [];
       for (const p of points) {
@@ -85,8 +95,16 @@ export function expandSweep(learners: readonly LearnerConfig[], sweep: readonly 
           const raw = withSetting(p.config, e.parameter, v);
           const parsed = raw === undefined ? null : learnerConfigSchema.safeParse(raw);
           if (parsed === null || !parsed.success) {
-            const why = parsed === null ? `"${e.parameter}" does not lead into an object of the config` : parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; ");
-            if (p === points[0]) problems.push({ path: ["sweep", i, "values", j], message: `a value learner "${base}" accepts at "${e.parameter}"|${JSON.stringify(v)} (${why})` });
+            const why = parsed === null
+              ? `"${e.parameter}" does not lead into an object of the config`
+              : parsed.error.issues.map((x) => `${x.path.join(".")}: ${flat(x.message)}`).join("; ");
+            // Each failing value once, even when it fails at several grid points (with other swept settings).
+            const key = `${i}:${j}`;
+            if (!reported.has(key)) {
+              reported.add(key);
+              const with_ = Object.keys(p.params).length > 0 ? ` with ${Object.entries(p.params).map(([k, x]) => `${k}=${x}`).join(" ")}` : "";
+              problems.push({ path: ["sweep", i, "values", j], message: `a value learner "${base}" accepts at "${e.parameter}"${with_}|${JSON.stringify(v)} (${why})` });
+            }
             return;
           }
           next.push({ config: parsed.data, params: { ...p.params, [e.parameter]: paramValue(v) }, label: [...p.label, `${e.parameter}=${labelValue(v)}`] });
@@ -99,5 +117,15 @@ export function expandSweep(learners: readonly LearnerConfig[], sweep: readonly 
       out.push({ config: { ...p.config, name } as LearnerConfig, info: { name, type: config.type, base, params: p.params } });
     }
   });
+  // Two points with one label would share a random stream and merge their rows.
+  const seen = new Set<string>();
+  for (const l of out) {
+    if (seen.has(l.info.name)) {
+      const i = sweep.findIndex((e) => e.learner === l.info.base);
+      problems.push({ path: ["sweep", Math.max(0, i), "values"], message: `values that give each grid point its own label|two points labelled "${l.info.name}" (a repeated value, or a label equal to another learner's name)` });
+      break;
+    }
+    seen.add(l.info.name);
+  }
   return { learners: out, problems };
 }
