@@ -39,6 +39,9 @@ describe("learning metrics", () => {
     expect(m.energyPj).toBeCloseTo(100 * 4.6 + 50 * 0.9, 9);
     expect(m.energyWithMemoryPj).toBeCloseTo(505 + 6400, 9);
     expect(m.connectionSparsity).toBeCloseTo(3 / 6, 12);
+    // Sparse storage: 6 stored of 20 possible, 3 of the stored zero → 17 of 20 absent or zero.
+    expect(costMetrics({ denseOps: 0, effectiveMacs: 0, effectiveAcs: 0, activationSparsity: 0, membraneUpdates: 0, footprintBytes: 0, memoryAccesses: 0 },
+      [new Float32Array([0, 1, 2, 0]), new Float32Array([3, 0])], 20).connectionSparsity).toBeCloseTo(17 / 20, 12);
   });
 
   it("measures forgetting as accuracy just after a phase minus at the end", () => {

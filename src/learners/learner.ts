@@ -100,6 +100,12 @@ export interface Learner {
    */
   synapticWeights?(): Float32Array[];
   /**
+   * Optional, with `synapticWeights` when some of them are stored sparsely
+   * (CSR): how many synapses the connectivity could hold (nPre·nPost per
+   * population), so connection sparsity counts the absent ones as zeros.
+   */
+  possibleSynapses?(): number;
+  /**
    * Optional: removes a random `fraction` of the live synapses and returns the
    * undo; needed only when removing them from `synapticWeights()` would not
    * reach what `evaluate` uses (for example averaged weights).

@@ -277,6 +277,11 @@ export class LsmLearner implements Learner {
     return this.readout.params();
   }
 
+  /** Every input→pool and pool→pool pair (the CSR stores only the drawn ones) plus the read-out's weights. */
+  possibleSynapses(): number {
+    return this.synapses.reduce((n, s) => n + s.matrix.nPre * s.matrix.nPost, 0) + this.readout.weight.value.length;
+  }
+
   /** Saves the Poisson input generator (each sample is simulated from rest, so it is all evaluate changes). */
   saveState(): () => void {
     const state = this.input.generatorState();

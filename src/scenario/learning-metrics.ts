@@ -62,13 +62,21 @@ export function learningMetrics(curve: readonly CurvePoint[], classes: number, c
   return out;
 }
 
-/** The cost metrics of metrics.csv from a learner's measured inference costs and its weights. */
-export function costMetrics(costs: InferenceCosts, weights: readonly Float32Array[]): Record<string, number> {
+/**
+ * The cost metrics of metrics.csv from a learner's measured inference costs
+ * and its weights; `possible` (sparse storage) counts the synapses the
+ * connectivity could hold, so the absent ones count as zero weights.
+ */
+export function costMetrics(costs: InferenceCosts, weights: readonly Float32Array[], possible?: number): Record<string, number> {
   let zeros = 0;
   let all = 0;
   for (const w of weights) {
     all += w.length;
     for (let i = 0; i < w.length; i++) if (w[i] === 0) zeros++;
+  }
+  if (possible !== undefined && possible > all) {
+    zeros += possible - all;
+    all = possible;
   }
   const energyPj = MAC_PJ * costs.effectiveMacs + AC_PJ * costs.effectiveAcs;
   return {

@@ -215,7 +215,7 @@ function trainLearner(
         extra = true;
       }
       if (costSet.count > 0 && learner.measureCosts !== undefined) {
-        Object.assign(metrics, costMetrics(learner.measureCosts(costSet.x, costSet.count), synapticWeights(learner)));
+        Object.assign(metrics, costMetrics(learner.measureCosts(costSet.x, costSet.count), synapticWeights(learner), learner.possibleSynapses?.()));
         extra = true;
       }
       if (extra) learner.collectStats();
