@@ -238,3 +238,11 @@ describe("sweep edge cases", () => {
     expect(first("mlp optimizer.learningRate=1e-12")).toBeCloseTo(first("mlp optimizer.learningRate=2e-12"), 9);
   });
 });
+
+describe("continual phases are checked against the task before anything runs", () => {
+  it("names a class label the task does not have", () => {
+    const text = JSON.stringify({ name: "c", description: "d", task: { type: "moons" }, learners: [mlp], epochs: 1,
+      continual: { phases: [{ name: "a", classes: [0] }, { name: "b", classes: [1, 2] }] } });
+    expect(() => parseScenarioText(text, "c.json")).toThrow(/continual\.phases\[1\]\.classes\[1\].*below 2/);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { learnerConfigSchema } from "../learners/registry.js";
-import { taskConfigSchema } from "../tasks/registry.js";
+import { taskClassCount, taskConfigSchema } from "../tasks/registry.js";
 import { networkScenarioSchema } from "./network-schema.js";
 import { expandSweep } from "./sweep.js";
 
@@ -77,7 +77,12 @@ export const scenarioSchema = z.strictObject({
     } else seen.set(name, i);
   });
   for (const p of expandSweep(s.learners, s.sweep).problems) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+  const classes = taskClassCount(s.task);
   s.continual?.phases.forEach((phase, i) => {
+    const bad = classes === undefined ? -1 : phase.classes.findIndex((c) => c >= classes);
+    if (bad >= 0) {
+      ctx.addIssue({ code: "custom", path: ["continual", "phases", i, "classes", bad], message: `a class label below ${classes} (task "${s.task.type}" has ${classes} classes)|${phase.classes[bad]}` });
+    }
     if (s.continual!.phases.findIndex((q) => q.name === phase.name) !== i) {
       ctx.addIssue({ code: "custom", path: ["continual", "phases", i, "name"], message: `a phase name not used before|"${phase.name}" twice` });
     }

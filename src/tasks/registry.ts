@@ -41,6 +41,23 @@ export const taskConfigSchema = z.discriminatedUnion("type", [
 ]);
 export type TaskConfig = z.infer<typeof taskConfigSchema>;
 
+/** The number of classes a task config gives, when the config alone says (idx files without `classes`: unknown until read). */
+export function taskClassCount(config: TaskConfig): number | undefined {
+  switch (config.type) {
+    case "xor":
+    case "moons":
+      return 2;
+    case "mnist":
+    case "mnist-rows":
+    case "fashion-mnist":
+      return 10;
+    case "cue-recall":
+      return config.classes;
+    case "idx":
+      return config.classes;
+  }
+}
+
 export function createTask(config: TaskConfig, rng: Rng): Task {
   switch (config.type) {
     case "xor":
