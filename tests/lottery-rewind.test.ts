@@ -48,3 +48,27 @@ describe("lottery-ticket rewind", () => {
     });
   }
 });
+
+describe("growth under weight averaging", () => {
+  it("starts a grown synapse's Polyak average at its new weight", () => {
+    const raw = { type: "surrogate", hidden: [16], steps: 6, averageDecay: 0.9, optimizer: { type: "adam", learningRate: 0.01 }, batchSize: 16 };
+    const l = build(raw);
+    for (let s = 0; s + 16 <= task.train.count; s += 16) l.trainBatch(task.train.x.subarray(s * 2, (s + 16) * 2), task.train.y.subarray(s, s + 16), 16);
+    const st = l.structure();
+    st.prune({ criterion: "magnitude", fraction: 0.5, scope: "global" });
+    expect(st.grow(10, 0.25, Rng.fromSeed(9))).toBe(10);
+    const internals = l as unknown as { averages: Float32Array[]; averageSteps: number };
+    const keep = 1 - Math.pow(0.9, internals.averageSteps);
+    let checked = 0;
+    l.params().forEach((p, k) => {
+      if (!p.decay || p.mask === undefined) return;
+      for (let i = 0; i < p.value.length; i++) {
+        if (p.mask[i] === 1 && p.value[i] === 0.25) {
+          expect(internals.averages[k]![i]! / keep).toBeCloseTo(0.25, 6);
+          checked++;
+        }
+      }
+    });
+    expect(checked).toBeGreaterThanOrEqual(10);
+  });
+});
