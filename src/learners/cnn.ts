@@ -16,6 +16,7 @@
  * must produce one value per class.
  */
 import { z } from "zod";
+import { SequentialLearner } from "./sequential-learner.js";
 import { Activation, type ActivationName } from "../ann/activation.js";
 import { Conv2D } from "../ann/conv2d.js";
 import { Dense } from "../ann/dense.js";
@@ -26,12 +27,9 @@ import { AvgPool2D, MaxPool2D } from "../ann/pool2d.js";
 import { Sequential } from "../ann/sequential.js";
 import { UserError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
-import { WeightTracker } from "../metrics/weights.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
-import type { BatchResult, InferenceCosts, Learner, LearnerStats } from "./learner.js";
-import { CostCounter, measureLayers, paramBytes } from "../metrics/costs.js";
-import { silenceLayerStack } from "./silence.js";
+import type { LearnerStats } from "./learner.js";
 import { pruningConfigSchema } from "../plasticity/pruning/config.js";
 import { maskCounts } from "../plasticity/pruning/mask-pruning.js";
 import { maskStructure, type StructuralPlasticity } from "../plasticity/pruning/structural.js";
@@ -91,17 +89,17 @@ interface MapShape {
   c: number;
 }
 
-export class CnnLearner implements Learner {
+export class CnnLearner extends SequentialLearner {
   readonly name: string;
   readonly type = "cnn";
   readonly maxBatch: number;
   readonly net: Sequential;
-  private readonly optimizer: Optimizer;
-  private readonly weightTracker = new WeightTracker();
+  protected readonly optimizer: Optimizer;
   /** Draws of the random pruning criterion (a fork: never shifts the initial weights). */
   private readonly pruneRng: Rng;
 
   constructor(config: CnnConfig, shape: TaskShape, rng: Rng) {
+    super();
     this.pruneRng = rng.fork("prune");
     this.name = config.name ?? "cnn";
     this.maxBatch = config.batchSize;
@@ -170,23 +168,11 @@ export class CnnLearner implements Learner {
     this.optimizer = createOptimizer(config.optimizer);
   }
 
-  trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
-    const r = this.net.trainStep(x, y, 0, batch);
-    this.optimizer.step(this.net.params());
-    return r;
-  }
-
-  evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
-    return this.net.evaluate(x, y, batch, predictions);
-  }
-
 
   collectStats(): LearnerStats {
-    const weights = this.params().filter((p) => p.decay).map((p) => p.value);
-    const stats = this.weightTracker.stats(weights);
     const { remaining, total } = maskCounts(this.prunableWeights());
     return {
-      ...stats, denseOpsPerSample: denseOpsPerSample(this.net.layers),
+      ...this.weightStats(), denseOpsPerSample: denseOpsPerSample(this.net.layers),
       synapseCount: remaining, connectionDensity: total === 0 ? 0 : remaining / total,
     };
   }
@@ -202,30 +188,6 @@ export class CnnLearner implements Learner {
     return out;
   }
 
-  params(): readonly Param[] {
-    return this.net.params();
-  }
-
-  /**
-   * Inference costs (src/metrics/costs.ts): MACs of every convolution and
-   * Dense layer from its actual input; activations are the outputs of the
-   * nonlinearities (fused ReLU convolutions, activation layers); footprint =
-   * parameters.
-   */
-  measureCosts(x: Float32Array, batch: number): InferenceCosts {
-    const counter = new CostCounter();
-    measureLayers(this.net.layers, x, batch, this.maxBatch, counter);
-    return counter.finish(batch, paramBytes(this.net.params()));
-  }
-
-  /**
-   * Silences a random share of each hidden layer's units: a convolution's
-   * feature maps (the whole map) or a hidden Dense layer's outputs, by zeroing
-   * the next weighted layer's rows that read them.
-   */
-  silenceUnits(fraction: number, rng: Rng): () => void {
-    return silenceLayerStack(this.net.layers, fraction, rng);
-  }
 }
 
 function initFor(a: ActivationName): "he-uniform" | "glorot-uniform" {

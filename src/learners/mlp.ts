@@ -3,6 +3,7 @@
  * them, a softmax cross-entropy (or MSE) loss, mini-batch gradient descent.
  */
 import { z } from "zod";
+import { SequentialLearner } from "./sequential-learner.js";
 import { Activation } from "../ann/activation.js";
 import { Conv2D } from "../ann/conv2d.js";
 import { Dense } from "../ann/dense.js";
@@ -11,15 +12,12 @@ import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
 import { Sequential } from "../ann/sequential.js";
 import type { Rng } from "../core/rng.js";
 import type { TaskShape } from "../tasks/task.js";
-import { WeightTracker } from "../metrics/weights.js";
 import { effectiveOps } from "../plasticity/pruning/effective-ops.js";
-import { maskCounts, pruneParams } from "../plasticity/pruning/mask-pruning.js";
+import { maskCounts } from "../plasticity/pruning/mask-pruning.js";
 import type { PruneRequest, PruneResult } from "../plasticity/pruning/types.js";
 import { pruningConfigSchema } from "../plasticity/pruning/config.js";
 import { maskStructure, type StructuralPlasticity } from "../plasticity/pruning/structural.js";
-import type { BatchResult, InferenceCosts, Learner, LearnerStats } from "./learner.js";
-import { CostCounter, measureLayers, paramBytes } from "../metrics/costs.js";
-import { silenceLayerStack } from "./silence.js";
+import type { LearnerStats } from "./learner.js";
 import { optimizerSchema } from "./common-schema.js";
 
 export const mlpConfigSchema = z.strictObject({
@@ -36,18 +34,17 @@ export const mlpConfigSchema = z.strictObject({
 });
 export type MlpConfig = z.infer<typeof mlpConfigSchema>;
 
-export class MlpLearner implements Learner {
+export class MlpLearner extends SequentialLearner {
   readonly name: string;
   readonly type = "mlp";
   readonly maxBatch: number;
   readonly net: Sequential;
-  private readonly optimizer: Optimizer;
-  private samples = 0;
-  private readonly weightTracker = new WeightTracker();
+  protected readonly optimizer: Optimizer;
   /** Draws of the random pruning control (a fork: drawing never shifts the initial weights). */
   private readonly pruneRng: Rng;
 
   constructor(config: MlpConfig, shape: TaskShape, rng: Rng) {
+    super();
     this.name = config.name ?? "mlp";
     this.maxBatch = config.batchSize;
     const reluFamily = config.activation === "relu" || config.activation === "leaky-relu";
@@ -68,33 +65,18 @@ export class MlpLearner implements Learner {
     this.pruneRng = rng.fork("prune");
   }
 
-  trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
-    const r = this.net.trainStep(x, y, 0, batch);
-    this.optimizer.step(this.net.params());
-    this.samples += batch;
-    return r;
-  }
-
-  evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
-    return this.net.evaluate(x, y, batch, predictions);
-  }
-
 
   collectStats(): LearnerStats {
-    const weights = this.params().filter((p) => p.decay).map((p) => p.value);
-    const stats = this.weightTracker.stats(weights);
-    const ops = denseOpsPerSample(this.net.layers);
-    this.samples = 0;
     const { remaining, total } = maskCounts(this.prunableWeights());
     return {
-      ...stats, denseOpsPerSample: ops, effectiveOpsPerSample: effectiveOps(this.net.layers),
+      ...this.weightStats(), denseOpsPerSample: denseOpsPerSample(this.net.layers), effectiveOpsPerSample: effectiveOps(this.net.layers),
       synapseCount: remaining, connectionDensity: total === 0 ? 0 : remaining / total,
     };
   }
 
   /** Prunes the Dense weight matrices (biases are never pruned) through masks the optimiser keeps at 0. */
   prune(request: PruneRequest): PruneResult {
-    return pruneParams(this.prunableWeights(), request, this.pruneRng);
+    return this.structure().prune(request);
   }
 
   /** Masked pruning and growth of the Dense weights; the layers form a chain for the graph measures. */
@@ -113,21 +95,6 @@ export class MlpLearner implements Learner {
     return out;
   }
 
-  params(): readonly Param[] {
-    return this.net.params();
-  }
-
-  /** Inference costs (src/metrics/costs.ts): MACs from the actual inputs of each Dense layer; footprint = parameters. */
-  measureCosts(x: Float32Array, batch: number): InferenceCosts {
-    const counter = new CostCounter();
-    measureLayers(this.net.layers, x, batch, this.maxBatch, counter);
-    return counter.finish(batch, paramBytes(this.net.params()));
-  }
-
-  /** Zeroes the outgoing weights (next Dense layer's rows) of a random share of each hidden layer's units. */
-  silenceUnits(fraction: number, rng: Rng): () => void {
-    return silenceLayerStack(this.net.layers, fraction, rng);
-  }
 }
 
 /**

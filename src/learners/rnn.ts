@@ -5,17 +5,16 @@
  * It needs a sequence task (TaskShape.sequence).
  */
 import { z } from "zod";
+import { SequentialLearner } from "./sequential-learner.js";
 import { Dense } from "../ann/dense.js";
-import type { Param } from "../ann/layer.js";
 import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
 import { Recurrent } from "../ann/recurrent.js";
 import { Sequential } from "../ann/sequential.js";
 import { UserError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
-import { WeightTracker } from "../metrics/weights.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
-import type { BatchResult, InferenceCosts, Learner, LearnerStats } from "./learner.js";
+import type { InferenceCosts, LearnerStats } from "./learner.js";
 import { CostCounter, effectiveRowOps, nonZeroPerRow, paramBytes } from "../metrics/costs.js";
 import { WeightPatch, chooseUnits } from "./silence.js";
 
@@ -29,16 +28,16 @@ export const rnnConfigSchema = z.strictObject({
 });
 export type RnnConfig = z.infer<typeof rnnConfigSchema>;
 
-export class RnnLearner implements Learner {
+export class RnnLearner extends SequentialLearner {
   readonly name: string;
   readonly type = "rnn";
   readonly maxBatch: number;
   readonly net: Sequential;
   readonly recurrent: Recurrent;
-  private readonly optimizer: Optimizer;
-  private readonly weightTracker = new WeightTracker();
+  protected readonly optimizer: Optimizer;
 
   constructor(config: RnnConfig, shape: TaskShape, rng: Rng) {
+    super();
     this.name = config.name ?? "rnn";
     const seq = shape.sequence;
     if (seq === undefined) {
@@ -58,27 +57,13 @@ export class RnnLearner implements Learner {
     this.optimizer = createOptimizer(config.optimizer);
   }
 
-  trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
-    const r = this.net.trainStep(x, y, 0, batch);
-    this.optimizer.step(this.net.params());
-    return r;
-  }
-
-  evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
-    return this.net.evaluate(x, y, batch, predictions);
-  }
-
 
   collectStats(): LearnerStats {
-    const weights = this.params().filter((p) => p.decay).map((p) => p.value);
-    const stats = this.weightTracker.stats(weights);
+    const stats = this.weightStats();
     const readoutMacs = this.net.layers[1]!.inSize * this.net.layers[1]!.outSize;
     return { ...stats, denseOpsPerSample: this.recurrent.macsPerSample() + readoutMacs };
   }
 
-  params(): readonly Param[] {
-    return this.net.params();
-  }
 
   /**
    * Inference costs (src/metrics/costs.ts), counted step by step: x_t·W_x
@@ -86,7 +71,7 @@ export class RnnLearner implements Learner {
    * h_T·W_out. Activations: the hidden states h_1..h_T. Footprint: parameters
    * plus one sample's carried state (h, and c for the LSTM).
    */
-  measureCosts(x: Float32Array, batch: number): InferenceCosts {
+  override measureCosts(x: Float32Array, batch: number): InferenceCosts {
     const counter = new CostCounter();
     const rec = this.recurrent;
     const cell = rec.cell;
@@ -127,7 +112,7 @@ export class RnnLearner implements Learner {
    * gate) and of the read-out are zeroed, so h_j feeds neither the recurrence
    * nor the classes.
    */
-  silenceUnits(fraction: number, rng: Rng): () => void {
+  override silenceUnits(fraction: number, rng: Rng): () => void {
     const patch = new WeightPatch();
     const cell = this.recurrent.cell;
     const F = this.recurrent.features;
