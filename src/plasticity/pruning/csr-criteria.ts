@@ -17,7 +17,7 @@
 import type { Rng } from "../../core/rng.js";
 import type { SynapseMatrix } from "../../snn/synapses/csr.js";
 import type { ActivityCriterion } from "./activity-criterion.js";
-import { liveSynapses, lowestK, randomK, shareCount } from "./select.js";
+import { concatOffsets, liveSynapses, lowestK, randomK, shareCount } from "./select.js";
 import { requestedCount, type PruneRequest, type PruneResult } from "./types.js";
 
 function markAll(m: SynapseMatrix, chosen: Int32Array): number {
@@ -84,12 +84,7 @@ export function pruneSynapseMatrices(matrices: readonly SynapseMatrix[], request
     });
   } else {
     // Candidate c = offset of its matrix + synapse index.
-    const offsets: number[] = [];
-    let size = 0;
-    for (const m of matrices) {
-      offsets.push(size);
-      size += m.count;
-    }
+    const { offsets, size } = concatOffsets(matrices.map((m) => m.count));
     const all = new Int32Array(total);
     const allScores = new Float64Array(size);
     let o = 0;

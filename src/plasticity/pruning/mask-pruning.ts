@@ -18,7 +18,7 @@
  */
 import type { Param } from "../../ann/layer.js";
 import type { Rng } from "../../core/rng.js";
-import { lowestK, randomK, shareCount } from "./select.js";
+import { concatOffsets, lowestK, randomK, shareCount } from "./select.js";
 import { requestedCount, type PruneRequest, type PruneResult } from "./types.js";
 
 /** The parameter's mask, created (all ones) when absent. */
@@ -86,12 +86,7 @@ export function magnitudePrune(params: readonly Param[], request: Omit<PruneRequ
     });
   } else {
     // One ranking over all parameters: candidate c = offset of its parameter + position.
-    const offsets: number[] = [];
-    let size = 0;
-    for (const p of params) {
-      offsets.push(size);
-      size += p.value.length;
-    }
+    const { offsets, size } = concatOffsets(params.map((p) => p.value.length));
     const live = new Int32Array(before.remaining);
     const mag = new Float64Array(size);
     let k = 0;
@@ -115,12 +110,7 @@ export function randomPrune(params: readonly Param[], request: Omit<PruneRequest
     const counts = perLayerCounts(params, { ...request, criterion: "random" });
     params.forEach((p, l) => removeAt(p, randomK(unmasked(p), counts[l]!, rng)));
   } else {
-    const offsets: number[] = [];
-    let size = 0;
-    for (const p of params) {
-      offsets.push(size);
-      size += p.value.length;
-    }
+    const { offsets } = concatOffsets(params.map((p) => p.value.length));
     const live = new Int32Array(before.remaining);
     let k = 0;
     params.forEach((p, l) => {

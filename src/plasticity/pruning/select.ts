@@ -86,3 +86,17 @@ export function shareCount(count: number, sizes: readonly number[]): number[] {
   }
   return share;
 }
+
+/**
+ * Where each of several arrays starts when they are ranked as one (candidate
+ * c = offset of its array + position), and the total length.
+ */
+export function concatOffsets(lengths: readonly number[]): { offsets: number[]; size: number } {
+  const offsets: number[] = [];
+  let size = 0;
+  for (const n of lengths) {
+    offsets.push(size);
+    size += n;
+  }
+  return { offsets, size };
+}

@@ -14,7 +14,7 @@ import type { Param } from "../../ann/layer.js";
 import type { Rng } from "../../core/rng.js";
 import type { CsrConnectivity } from "../../metrics/graph.js";
 import { ensureMask, maskCounts, pruneParams } from "./mask-pruning.js";
-import { randomK } from "./select.js";
+import { concatOffsets, randomK } from "./select.js";
 import type { PruneCriterion, PruneRequest, PruneResult, PruneScope } from "./types.js";
 
 export interface StructuralPlasticity {
@@ -67,14 +67,9 @@ export function maskConnectivity(p: Param, nPre: number, nPost: number): CsrConn
 export function growParams(params: readonly Param[], count: number, weight: number, rng: Rng): number {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`growth count must be a non-negative integer, got ${count}`);
   if (count === 0) return 0;
-  const offsets: number[] = [];
-  let size = 0;
+  const { offsets } = concatOffsets(params.map((p) => p.value.length));
   let free = 0;
-  for (const p of params) {
-    offsets.push(size);
-    size += p.value.length;
-    if (p.mask !== undefined) for (let i = 0; i < p.mask.length; i++) free += 1 - p.mask[i]!;
-  }
+  for (const p of params) if (p.mask !== undefined) for (let i = 0; i < p.mask.length; i++) free += 1 - p.mask[i]!;
   const candidates = new Int32Array(free);
   let k = 0;
   params.forEach((p, l) => {
