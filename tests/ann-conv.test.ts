@@ -13,10 +13,7 @@ import { computeLoss } from "../src/ann/loss.js";
 import { AvgPool2D, MaxPool2D } from "../src/ann/pool2d.js";
 import { Rng } from "../src/core/rng.js";
 import { CnnLearner, cnnConfigSchema } from "../src/learners/cnn.js";
-
-function close(analytic: number, numeric: number, atol: number, rtol: number): boolean {
-  return Math.abs(analytic - numeric) <= atol + rtol * Math.max(Math.abs(analytic), Math.abs(numeric));
-}
+import { centralDifference, close } from "./helpers/finite-diff.js";
 
 function checkLayer(layer: Layer, x: Float32Array, batch: number, rng: Rng, eps: number, atol = 2e-3, rtol = 1e-2): number {
   const nOut = batch * layer.outSize;
@@ -36,13 +33,7 @@ function checkLayer(layer: Layer, x: Float32Array, batch: number, rng: Rng, eps:
   let checked = 0;
   for (const t of targets) {
     for (let i = 0; i < t.value.length; i++) {
-      const v = t.value[i]!;
-      t.value[i] = v + eps;
-      const lp = loss();
-      t.value[i] = v - eps;
-      const lm = loss();
-      t.value[i] = v;
-      const numeric = (lp - lm) / (2 * eps);
+      const numeric = centralDifference(t.value, i, eps, loss);
       if (!close(t.grad[i]!, numeric, atol, rtol)) {
         throw new Error(`${layer.kind} d/d${t.name}[${i}]: analytic ${t.grad[i]}, numeric ${numeric}`);
       }
@@ -241,13 +232,7 @@ describe("a whole CNN (conv-relu-pool-conv-relu-pool-dense, softmax cross-entrop
     for (const p of net.params()) {
       const g = p.grad.slice();
       for (let i = 0; i < p.value.length; i += 3) {
-        const v = p.value[i]!;
-        p.value[i] = v + eps;
-        const lp = loss();
-        p.value[i] = v - eps;
-        const lm = loss();
-        p.value[i] = v;
-        const numeric = (lp - lm) / (2 * eps);
+        const numeric = centralDifference(p.value, i, eps, loss);
         expect(close(g[i]!, numeric, 1e-3, 3e-2), `${p.name}[${i}]: ${g[i]} vs ${numeric}`).toBe(true);
         checked++;
       }

@@ -11,10 +11,7 @@ import type { Layer } from "../src/ann/layer.js";
 import { meanSquaredError, softmaxCrossEntropy } from "../src/ann/loss.js";
 import { SimdArena, matmul, matmulTransA, simdAvailable } from "../src/core/kernels.js";
 import { Rng } from "../src/core/rng.js";
-
-function close(analytic: number, numeric: number, atol: number, rtol: number): boolean {
-  return Math.abs(analytic - numeric) <= atol + rtol * Math.max(Math.abs(analytic), Math.abs(numeric));
-}
+import { centralDifference, close } from "./helpers/finite-diff.js";
 
 function projection(y: Float32Array, r: Float64Array, n: number): number {
   let s = 0;
@@ -40,13 +37,7 @@ function checkLayer(layer: Layer, x: Float32Array, batch: number, rng: Rng, eps:
   let checked = 0;
   for (const t of targets) {
     for (let i = 0; i < t.value.length; i++) {
-      const v = t.value[i]!;
-      t.value[i] = v + eps;
-      const lp = loss();
-      t.value[i] = v - eps;
-      const lm = loss();
-      t.value[i] = v;
-      const numeric = (lp - lm) / (2 * eps);
+      const numeric = centralDifference(t.value, i, eps, loss);
       const analytic = t.grad[i]!;
       if (!close(analytic, numeric, atol, rtol)) {
         throw new Error(`${layer.kind} d/d${t.name}[${i}]: analytic ${analytic}, numeric ${numeric}`);
@@ -174,13 +165,7 @@ describe("loss gradients (finite differences)", () => {
       fn(z, labels, 0, batch, classes, grad);
       const eps = 1e-3;
       for (let i = 0; i < z.length; i++) {
-        const v = z[i]!;
-        z[i] = v + eps;
-        const lp = fn(z, labels, 0, batch, classes, null).loss;
-        z[i] = v - eps;
-        const lm = fn(z, labels, 0, batch, classes, null).loss;
-        z[i] = v;
-        const numeric = (lp - lm) / (2 * eps);
+        const numeric = centralDifference(z, i, eps, () => fn(z, labels, 0, batch, classes, null).loss);
         expect(close(grad[i]!, numeric, 1e-4, 1e-2), `${name} [${i}]: ${grad[i]} vs ${numeric}`).toBe(true);
       }
     });

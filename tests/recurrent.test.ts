@@ -8,6 +8,7 @@ import { Recurrent, type RecurrentOutput } from "../src/ann/recurrent.js";
 import type { CellKind } from "../src/ann/cells/cell.js";
 import { Rng } from "../src/core/rng.js";
 import { GemmArena, gemmNNJs, simdAvailable } from "../src/ann/cells/simd-kernels.js";
+import { centralDifference } from "./helpers/finite-diff.js";
 
 const STEPS = 4;
 const FEATURES = 3;
@@ -29,13 +30,7 @@ function lossOf(layer: Recurrent, x: Float32Array, coef: Float64Array): number {
 function checkArray(value: Float32Array, analytic: Float32Array, f: () => number, eps: number): number {
   let worst = 0;
   for (let i = 0; i < value.length; i++) {
-    const keep = value[i]!;
-    value[i] = keep + eps;
-    const up = f();
-    value[i] = keep - eps;
-    const down = f();
-    value[i] = keep;
-    const numeric = (up - down) / (2 * eps);
+    const numeric = centralDifference(value, i, eps, f);
     const a = analytic[i]!;
     const err = Math.abs(a - numeric) / Math.max(0.1, Math.abs(a) + Math.abs(numeric));
     if (err > worst) worst = err;

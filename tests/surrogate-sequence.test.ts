@@ -15,6 +15,7 @@ import { SurrogateLearner, surrogateConfigSchema } from "../src/learners/surroga
 import { parseScenarioText } from "../src/scenario/parse.js";
 import { runScenario } from "../src/scenario/run.js";
 import type { TaskShape } from "../src/tasks/task.js";
+import { centralDifference } from "./helpers/finite-diff.js";
 
 const S = 3;
 const F = 2;
@@ -70,13 +71,7 @@ describe("surrogate learner, encoding \"sequence\"", () => {
       probe.params().forEach((p, k) => {
         expect(p.value.length).toBe(grads[k]!.length);
         for (let i = 0; i < p.value.length; i++) {
-          const v = p.value[i]!;
-          p.value[i] = v + eps;
-          const up = probe.evaluate(x, y, 2).loss;
-          p.value[i] = v - eps;
-          const down = probe.evaluate(x, y, 2).loss;
-          p.value[i] = v;
-          const numeric = (up - down) / (2 * eps);
+          const numeric = centralDifference(p.value, i, eps, () => probe.evaluate(x, y, 2).loss);
           const analytic = grads[k]![i]!;
           expect(Math.abs(analytic - numeric)).toBeLessThanOrEqual(2e-3 + 2e-2 * Math.abs(numeric));
           norm += analytic * analytic;

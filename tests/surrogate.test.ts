@@ -15,6 +15,7 @@ import { Rng } from "../src/core/rng.js";
 import { SurrogateLearner, surrogateConfigSchema } from "../src/learners/surrogate.js";
 import { parseScenarioText } from "../src/scenario/parse.js";
 import { runScenario } from "../src/scenario/run.js";
+import { centralDifference } from "./helpers/finite-diff.js";
 
 describe("surrogate shapes", () => {
   it("fast sigmoid is 1/(1+k|x|)² (k = 25)", () => {
@@ -143,13 +144,7 @@ describe("LIF backpropagation through time (smooth spikes: the surrogate is the 
       const eps = 1e-2;
       let checked = 0;
       const check = (arr: Float32Array, i: number, analytic: number) => {
-        const v = arr[i]!;
-        arr[i] = v + eps;
-        const up = f();
-        arr[i] = v - eps;
-        const down = f();
-        arr[i] = v;
-        const numeric = (up - down) / (2 * eps);
+        const numeric = centralDifference(arr, i, eps, f);
         expect(Math.abs(analytic - numeric)).toBeLessThanOrEqual(2e-3 + 2e-2 * Math.abs(numeric));
         checked++;
       };
@@ -223,21 +218,11 @@ describe("LIF backpropagation through time (smooth spikes: the surrogate is the 
       let differs = 0;
       for (const [arr, grad] of [[w, layer.weight.grad], [b, layer.bias.grad]] as const) {
         for (let i = 0; i < arr.length; i++) {
-          const v = arr[i]!;
-          arr[i] = v + h;
-          const up = referenceLoss(w, b, x64, frozen, reset, "arctan", 1.5, cS, cU);
-          arr[i] = v - h;
-          const down = referenceLoss(w, b, x64, frozen, reset, "arctan", 1.5, cS, cU);
-          arr[i] = v;
-          const numeric = (up - down) / (2 * h);
+          const numeric = centralDifference(arr, i, h, () => referenceLoss(w, b, x64, frozen, reset, "arctan", 1.5, cS, cU));
           expect(Math.abs(grad[i]! - numeric)).toBeLessThanOrEqual(1e-4 + 1e-3 * Math.abs(numeric));
           // The full (non-frozen) derivative differs: detaching is not a no-op.
-          arr[i] = v + h;
-          const upFull = referenceLoss(w, b, x64, null, reset, "arctan", 1.5, cS, cU);
-          arr[i] = v - h;
-          const downFull = referenceLoss(w, b, x64, null, reset, "arctan", 1.5, cS, cU);
-          arr[i] = v;
-          if (Math.abs((upFull - downFull) / (2 * h) - numeric) > 1e-3) differs++;
+          const full = centralDifference(arr, i, h, () => referenceLoss(w, b, x64, null, reset, "arctan", 1.5, cS, cU));
+          if (Math.abs(full - numeric) > 1e-3) differs++;
         }
       }
       expect(differs).toBeGreaterThan(0);
