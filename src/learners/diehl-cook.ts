@@ -212,12 +212,7 @@ export class DiehlCookLearner implements Learner {
       connectionDensity: net.liveCount() / net.weights.length,
     };
     this.samples = 0;
-    net.excSpikes = 0;
-    net.inhSpikes = 0;
-    net.inputSpikes = 0;
-    net.synapticEvents = 0;
-    net.boosts = 0;
-    net.presentations = 0;
+    net.resetCounters();
     return stats;
   }
 

@@ -111,7 +111,7 @@ export class DiehlCookNetwork {
   readonly theta: Float32Array;
   /** Excitatory spike counts of the last (successful) presentation. */
   readonly counts: Int32Array;
-  // Counters since the last `takeCounters`.
+  // Counters since the last `resetCounters`.
   inputSpikes = 0;
   excSpikes = 0;
   inhSpikes = 0;
@@ -240,6 +240,16 @@ export class DiehlCookNetwork {
    * the returned function puts it all back exactly. The pruning structure,
    * `silenced` and `inputSpikeCounts` are not part of it.
    */
+  /** Restarts the counters of presentations, spikes, synaptic events and boosts. */
+  resetCounters(): void {
+    this.inputSpikes = 0;
+    this.excSpikes = 0;
+    this.inhSpikes = 0;
+    this.synapticEvents = 0;
+    this.boosts = 0;
+    this.presentations = 0;
+  }
+
   saveState(): () => void {
     const arrays = [
       this.weights, this.theta, this.counts, this.v, this.ge, this.gi, this.refE, this.lastSpikeE, this.recent, this.inRecent,
