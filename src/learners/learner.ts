@@ -8,7 +8,6 @@
  */
 import type { Param } from "../ann/layer.js";
 import type { Rng } from "../core/rng.js";
-import type { PruneRequest, PruneResult } from "../plasticity/pruning/types.js";
 import type { StructuralPlasticity } from "../plasticity/pruning/structural.js";
 
 export interface BatchResult {
@@ -72,11 +71,6 @@ export interface Learner {
   params(): readonly Param[];
   /** Optional: input weights of each hidden unit as images, drawn as a grid in the report. */
   receptiveFields?(): ReceptiveFields;
-  /**
-   * Optional: removes synapses (weights) as the request says, between epochs;
-   * pruned weights stay removed through later training.
-   */
-  prune?(request: PruneRequest): PruneResult;
   /**
    * Optional: the learner's synapses as something that can be pruned and
    * grown while it learns (the `pruning` config block; plasticity/pruning/structural.ts).

@@ -332,8 +332,10 @@ export class SurrogateLearner implements Learner {
   /** Masked pruning and growth of the feed-forward (and recurrent) weights; a chain of layers for the graph measures unless recurrent. */
   structure(): StructuralPlasticity {
     const recurrent = this.layers.some((l) => l.recurrentWeight !== null);
-    const s = maskStructure({
-      weights: this.allParams.filter((p) => p.decay), all: this.allParams,
+    const weights = this.allParams.filter((p) => p.decay);
+    const averages = weights.map((p) => this.averages[this.allParams.indexOf(p)]!);
+    return maskStructure({
+      weights, all: this.allParams,
       shapes: recurrent ? null : this.layers.map((l) => [l.inSize, l.outSize] as const), rng: this.pruneRng,
       onRewind: () => {
         this.optimizer.reset();
@@ -341,26 +343,13 @@ export class SurrogateLearner implements Learner {
         for (const a of this.averages) a.fill(0);
         this.averageSteps = 0;
       },
-    });
-    if (!(this.c.averageDecay > 0)) return s;
-    // A grown synapse's average starts at its weight (bias-corrected: a = w·(1 − dⁿ)), not at
-    // whatever the position averaged before it was pruned, so evaluation sees the grown weight.
-    return {
-      ...s,
-      grow: (count, weight, rng) => {
-        const weights = this.allParams.filter((p) => p.decay);
-        const before = weights.map((p) => (p.mask === undefined ? null : p.mask.slice()));
-        const grown = s.grow(count, weight, rng);
-        const keep = 1 - Math.pow(this.c.averageDecay, this.averageSteps);
-        weights.forEach((p, k) => {
-          const was = before[k];
-          const a = this.averages[this.allParams.indexOf(p)]!;
-          if (was === null || was === undefined || p.mask === undefined || a.length === 0) return;
-          for (let i = 0; i < was.length; i++) if (was[i] === 0 && p.mask[i] === 1) a[i] = p.value[i]! * keep;
-        });
-        return grown;
+      // A grown synapse's average starts at its weight (bias-corrected: a = w·(1 − dⁿ)), not at
+      // whatever the position averaged before it was pruned, so evaluation sees the grown weight.
+      onGrown: (k, i) => {
+        const a = averages[k]!;
+        if (a.length > 0) a[i] = weights[k]!.value[i]! * (1 - Math.pow(this.c.averageDecay, this.averageSteps));
       },
-    };
+    });
   }
 
   /**

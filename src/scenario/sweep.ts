@@ -28,10 +28,6 @@ export interface SweepProblem {
 
 type ParamValue = string | number | boolean;
 
-function labelValue(v: SweepEntry["values"][number]): string {
-  return Array.isArray(v) ? v.join("x") : String(v);
-}
-
 function paramValue(v: SweepEntry["values"][number]): ParamValue {
   return Array.isArray(v) ? v.join("x") : v;
 }
@@ -107,7 +103,7 @@ export function expandSweep(learners: readonly LearnerConfig[], sweep: readonly 
             }
             return;
           }
-          next.push({ config: parsed.data, params: { ...p.params, [e.parameter]: paramValue(v) }, label: [...p.label, `${e.parameter}=${labelValue(v)}`] });
+          next.push({ config: parsed.data, params: { ...p.params, [e.parameter]: paramValue(v) }, label: [...p.label, `${e.parameter}=${String(paramValue(v))}`] });
         });
       }
       points = next;

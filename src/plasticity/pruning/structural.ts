@@ -64,7 +64,9 @@ export function maskConnectivity(p: Param, nPre: number, nPost: number): CsrConn
  * parameters' pruned positions, and gives each the weight `weight`; returns
  * how many were grown. Parameters without a mask have no free position.
  */
-export function growParams(params: readonly Param[], count: number, weight: number, rng: Rng): number {
+export function growParams(
+  params: readonly Param[], count: number, weight: number, rng: Rng, onGrown?: (param: number, index: number) => void,
+): number {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`growth count must be a non-negative integer, got ${count}`);
   if (count === 0) return 0;
   const { offsets } = concatOffsets(params.map((p) => p.value.length));
@@ -84,6 +86,7 @@ export function growParams(params: readonly Param[], count: number, weight: numb
     const i = chosen[c]! - offsets[l]!;
     p.mask![i] = 1;
     p.value[i] = weight;
+    onGrown?.(l, i);
   }
   return chosen.length;
 }
@@ -99,6 +102,8 @@ export interface MaskStructureOptions {
   rng: Rng;
   /** Called after a lottery-ticket rewind (reset the optimiser, weight averages). */
   onRewind?: () => void;
+  /** Called for each grown synapse: weights[param].value[index] (a learner keeping copies of its weights updates them). */
+  onGrown?: (param: number, index: number) => void;
 }
 
 /** StructuralPlasticity over masked Param weights: magnitude and random pruning, growth by unmasking. */
@@ -116,7 +121,7 @@ export function maskStructure(o: MaskStructureOptions): StructuralPlasticity {
       return pruneParams(o.weights, request, o.rng);
     },
     grow(count, weight, rng) {
-      return growParams(o.weights, count, weight, rng);
+      return growParams(o.weights, count, weight, rng, o.onGrown);
     },
     connectivity() {
       const shapes = o.shapes;
