@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Environment } from "../scenario/results.js";
+import { packageVersion } from "../version.js";
 
 /** package.json sits two levels above this file in both src/report/ and dist/report/. */
 const root = new URL("../../", import.meta.url);
@@ -27,7 +28,7 @@ export function collectEnvironment(): Environment {
     dependencies[name] = { declared: String(range), installed: typeof installed === "string" ? installed : "?" };
   }
   return {
-    packageVersion: typeof pkg["version"] === "string" ? pkg["version"] : "?",
+    packageVersion,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     dependencies,
