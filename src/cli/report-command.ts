@@ -5,7 +5,8 @@
  */
 import { join, resolve } from "node:path";
 import { ScenarioError, UserError } from "../core/errors.js";
-import { writeReport } from "../report/write.js";
+import { receptiveFieldId, writeReport } from "../report/write.js";
+import { outputPath } from "../core/paths.js";
 import { parseJson, readTextFile } from "../scenario/parse.js";
 import {
   csvToFiringRates, csvToHistograms, csvToRobustness, csvToRows, summarize, type Environment, type LearnerInfo,
@@ -15,7 +16,7 @@ import { scenarioSchema } from "../scenario/schema.js";
 import { networkScenarioSchema } from "../scenario/network-schema.js";
 import { networkCsvToRows, recordingsFromCsv, summarizeNetworkRows } from "../scenario/network-results.js";
 import { writeNetworkReport } from "../report/network-report.js";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { packageVersion } from "../version.js";
 
 export async function reportCommand(dirArg: string): Promise<void> {
@@ -56,14 +57,13 @@ export async function reportCommand(dirArg: string): Promise<void> {
   // The rebuilt report names the versions that produced the numbers, as the run recorded them.
   const summary = summarize({ scenario: scenario.data, seeds, learners, rows: parsed.rows, robustness: data.robustness }, packageVersion, recordedEnvironment(raw));
   // Receptive-field images cannot be redrawn from the CSVs; the report keeps the ones the run drew.
-  const chartDir = join(dir, "charts");
-  const images = (existsSync(chartDir) ? readdirSync(chartDir) : [])
-    .filter((f) => /^receptive-fields-.+\.png$/.test(f))
-    .sort()
-    .map((f) => {
-      const learner = f.slice("receptive-fields-".length, -4);
-      return { id: f.slice(0, -4), title: `Receptive fields of ${learner}`, caption: "The input weights of each neuron after training (first seed), as drawn by the run.", png: readFileSync(join(chartDir, f)) };
-    });
+  // File names come from the learners' names through receptiveFieldId, never the other way round.
+  const images = learners.flatMap((l) => {
+    const id = receptiveFieldId(l.name);
+    const path = outputPath(dir, "charts", `${id}.png`);
+    if (!existsSync(path)) return [];
+    return [{ id, title: `Receptive fields of ${l.name}`, caption: "The input weights of each neuron after training (first seed), as drawn by the run.", png: readFileSync(path) }];
+  });
   await writeReport(dir, data, summary, images);
   process.stdout.write(`Report rebuilt: ${join(dir, "report.html")}\n`);
 }

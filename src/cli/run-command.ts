@@ -1,7 +1,8 @@
 /** `neurocompare run <scenario.json> [--out DIR] [--seeds N]`: train, evaluate, write results and report. */
 import { appendFileSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { UserError } from "../core/errors.js";
+import { fileComponent, outputPath } from "../core/paths.js";
 import { receptiveFieldImage, writeData, writeFileAtomic, writeReport } from "../report/write.js";
 import { collectEnvironment } from "../report/environment.js";
 import { writeNetworkReport } from "../report/network-report.js";
@@ -39,7 +40,7 @@ function chooseSeeds(scenarioSeeds: number[], option: string | undefined): numbe
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<void> {
   const loaded = loadAnyScenario(file);
   const seeds = chooseSeeds(loaded.scenario.seeds, opts.seeds);
-  const dir = resolve(opts.out ?? join("results", loaded.scenario.name));
+  const dir = opts.out !== undefined ? resolve(opts.out) : outputPath("results", fileComponent(loaded.scenario.name));
   if (loaded.kind === "network") await runNetwork(loaded.scenario, file, seeds, dir, opts);
   else await runLearning(loaded.scenario, seeds, dir, opts);
 }
@@ -53,7 +54,7 @@ async function runNetwork(scenario: NetworkScenario, file: string, seeds: number
       if (eventsPath === null) {
         // The first seed built and ran, so the scenario is sound: now touch the folder.
         mkdirSync(dir, { recursive: true });
-        eventsPath = join(dir, "events.jsonl");
+        eventsPath = outputPath(dir, "events.jsonl");
         writeFileAtomic(eventsPath, JSON.stringify({ event: "start", scenario: scenario.name, seeds, packageVersion }) + "\n");
       }
       appendFileSync(eventsPath, JSON.stringify({ event: "seed", ...run }) + "\n");
@@ -64,22 +65,22 @@ async function runNetwork(scenario: NetworkScenario, file: string, seeds: number
     },
   });
   const summary = summarizeNetwork(result, packageVersion);
-  writeFileAtomic(join(dir, "metrics.csv"), networkRowsToCsv(networkRows(result)));
-  writeFileAtomic(join(dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
-  writeFileAtomic(join(dir, "spikes.csv"), spikesToCsv(result.recordings));
-  writeFileAtomic(join(dir, "state.csv"), stateToCsv(result.recordings));
+  writeFileAtomic(outputPath(dir, "metrics.csv"), networkRowsToCsv(networkRows(result)));
+  writeFileAtomic(outputPath(dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  writeFileAtomic(outputPath(dir, "spikes.csv"), spikesToCsv(result.recordings));
+  writeFileAtomic(outputPath(dir, "state.csv"), stateToCsv(result.recordings));
   await writeNetworkReport(dir, result.recordings, summary);
-  appendFileSync(join(dir, "events.jsonl"), JSON.stringify({ event: "end", wallMs: Math.round(performance.now() - t0) }) + "\n");
+  appendFileSync(outputPath(dir, "events.jsonl"), JSON.stringify({ event: "end", wallMs: Math.round(performance.now() - t0) }) + "\n");
   for (const g of summary.groups) {
     const r = g.final["meanRateHz"]!;
     process.stdout.write(`${g.group}: mean rate ${r.mean.toFixed(2)} Hz${r.n > 1 ? ` ± ${r.halfWidth.toFixed(2)} (95% CI, ${r.n} seeds)` : ""}\n`);
   }
-  process.stdout.write(`Finished in ${((performance.now() - t0) / 1000).toFixed(1)} s. Report: ${join(dir, "report.html")}\n`);
+  process.stdout.write(`Finished in ${((performance.now() - t0) / 1000).toFixed(1)} s. Report: ${outputPath(dir, "report.html")}\n`);
 }
 
 async function runLearning(scenario: Scenario, seeds: number[], dir: string, opts: RunCommandOptions): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const eventsPath = join(dir, "events.jsonl");
+  const eventsPath = outputPath(dir, "events.jsonl");
   writeFileAtomic(eventsPath, JSON.stringify({ event: "start", scenario: scenario.name, seeds, packageVersion }) + "\n");
   const progress = opts.quiet ? undefined : progressObserver(process.stderr);
   const t0 = performance.now();
@@ -107,5 +108,5 @@ async function runLearning(scenario: Scenario, seeds: number[], dir: string, opt
       process.stdout.write(`${l.name}: test accuracy ${(100 * acc.mean).toFixed(2)}%${ci}\n`);
     }
   }
-  process.stdout.write(`Finished in ${seconds} s. Report: ${join(dir, "report.html")}\n`);
+  process.stdout.write(`Finished in ${seconds} s. Report: ${outputPath(dir, "report.html")}\n`);
 }

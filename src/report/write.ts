@@ -6,7 +6,7 @@
  * never leaves a half-written file where a good one stood.
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { fileComponent, outputPath } from "../core/paths.js";
 import type { ReceptiveFields } from "../learners/learner.js";
 import type { LearnerInfo, MetricRow, RunResult, Summary, WeightHistogramRow } from "../scenario/results.js";
 import { firingRatesToCsv, histogramsToCsv, robustnessToCsv, rowsToCsv } from "../scenario/results.js";
@@ -49,43 +49,51 @@ export interface WrittenReport {
 
 /** Renders each chart to charts/<id>.vl.json, .svg and .png. */
 export async function writeCharts(dir: string, charts: readonly ChartDef[], files: string[]): Promise<RenderedChart[]> {
-  const chartDir = join(dir, "charts");
-  mkdirSync(chartDir, { recursive: true });
+  mkdirSync(outputPath(dir, "charts"), { recursive: true });
   const rendered: RenderedChart[] = [];
   for (const chart of charts) {
     const svg = await renderSvg(chart.spec);
-    const base = join(chartDir, chart.id);
-    writeFileAtomic(`${base}.vl.json`, JSON.stringify(chart.spec, null, 2) + "\n");
-    writeFileAtomic(`${base}.svg`, svg);
-    writeFileAtomic(`${base}.png`, svgToPng(svg));
-    files.push(`${base}.vl.json`, `${base}.svg`, `${base}.png`);
+    const id = fileComponent(chart.id);
+    const paths = [outputPath(dir, "charts", `${id}.vl.json`), outputPath(dir, "charts", `${id}.svg`), outputPath(dir, "charts", `${id}.png`)] as const;
+    writeFileAtomic(paths[0], JSON.stringify(chart.spec, null, 2) + "\n");
+    writeFileAtomic(paths[1], svg);
+    writeFileAtomic(paths[2], svgToPng(svg));
+    files.push(...paths);
     rendered.push({ id: chart.id, title: chart.title, caption: chart.caption, svg });
   }
   return rendered;
 }
 
-/** Receptive fields as a grid image, written to charts/receptive-fields-<learner>.png. */
+/**
+ * Receptive fields as a grid image, written to charts/receptive-fields-<learner>.png
+ * (the learner's name as a file-name component: see core/paths.ts).
+ */
 export function receptiveFieldImage(learner: string, fields: ReceptiveFields): ReportImage {
   const grid = tileImages(fields.data, fields.width, fields.height, fields.count);
   return {
-    id: `receptive-fields-${learner}`,
+    id: receptiveFieldId(learner),
     title: `Receptive fields of ${learner}`,
     caption: `The input weights of each of the ${fields.count} neurons after training (first seed), each drawn as a ${fields.width}×${fields.height} image scaled to its own range; dark is a strong weight.`,
     png: encodeGreyPng(grid.width, grid.height, grid.pixels),
   };
 }
 
+/** The image id (and file name, without `.png`) of a learner's receptive fields. */
+export function receptiveFieldId(learner: string): string {
+  return `receptive-fields-${fileComponent(learner)}`;
+}
+
 /** report.html and report.md from a finished document. */
 export function writeReportDoc(dir: string, doc: ReportDoc, files: string[]): void {
-  mkdirSync(join(dir, "charts"), { recursive: true });
+  mkdirSync(outputPath(dir, "charts"), { recursive: true });
   for (const im of doc.images ?? []) {
-    const path = join(dir, "charts", `${im.id}.png`);
+    const path = outputPath(dir, "charts", `${fileComponent(im.id)}.png`);
     writeFileAtomic(path, im.png);
     files.push(path);
   }
-  writeFileAtomic(join(dir, "report.html"), renderHtml(doc));
-  writeFileAtomic(join(dir, "report.md"), renderMarkdown(doc));
-  files.push(join(dir, "report.html"), join(dir, "report.md"));
+  writeFileAtomic(outputPath(dir, "report.html"), renderHtml(doc));
+  writeFileAtomic(outputPath(dir, "report.md"), renderMarkdown(doc));
+  files.push(outputPath(dir, "report.html"), outputPath(dir, "report.md"));
 }
 
 /** Charts and reports of a learning scenario (used by `run` after the data files, and by `report`). */
@@ -140,6 +148,6 @@ export function writeData(dir: string, data: ReportData, summary: Summary): stri
   ];
   if (data.robustness.length > 0) out.push(["robustness.csv", robustnessToCsv(data.robustness)]);
   if (data.firingRates.length > 0) out.push(["firing-rates.csv", firingRatesToCsv(data.firingRates)]);
-  for (const [name, text] of out) writeFileAtomic(join(dir, name), text);
-  return out.map(([name]) => join(dir, name));
+  for (const [name, text] of out) writeFileAtomic(outputPath(dir, name), text);
+  return out.map(([name]) => outputPath(dir, name));
 }
