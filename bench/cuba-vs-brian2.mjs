@@ -42,7 +42,10 @@ if (!existsSync(benchJs)) {
 }
 
 function lastJson(out) {
-  const lines = out.trim().split("\n").filter((l) => l.startsWith("{"));
+  const lines = out
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"));
   return JSON.parse(lines[lines.length - 1]);
 }
 
@@ -55,7 +58,11 @@ function runOurs(n) {
 
 function runBrian(n) {
   const script = join(root, "bench/brian2/cuba_standalone.py");
-  const r = spawnSync(python, [script, "--neurons", String(n), "--duration", String(duration), "--seed", String(seed)], { encoding: "utf8" });
+  const r = spawnSync(
+    python,
+    [script, "--neurons", String(n), "--duration", String(duration), "--seed", String(seed)],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`brian2 failed at N=${n}: ${r.stderr.slice(-2000)}`);
   return lastJson(r.stdout);
 }
@@ -76,9 +83,33 @@ for (const n of sizes) {
     o.push(runOurs(n));
     if (withBrian) b.push(runBrian(n)); // interleaved, so both see the same machine load
   }
-  const ours = { ...o[0], simMs: median(o.map((r) => r.simMs)), simCpuMs: median(o.map((r) => r.simCpuMs)), buildMs: median(o.map((r) => r.buildMs)), peakRssMb: median(o.map((r) => r.peakRssMb)) };
-  const brian = withBrian ? { ...b[0], simS: median(b.map((r) => r.simS)), binaryS: median(b.map((r) => r.binaryS)), peakRssMb: median(b.map((r) => r.peakRssMb)) } : null;
-  const row = { neurons: n, durationS: duration, repeat, ours, brian2: brian, samples: { oursSimS: o.map((r) => r.simMs / 1000), oursSimCpuS: o.map((r) => r.simCpuMs / 1000), brian2SimS: b.map((r) => r.simS) } };
+  const ours = {
+    ...o[0],
+    simMs: median(o.map((r) => r.simMs)),
+    simCpuMs: median(o.map((r) => r.simCpuMs)),
+    buildMs: median(o.map((r) => r.buildMs)),
+    peakRssMb: median(o.map((r) => r.peakRssMb)),
+  };
+  const brian = withBrian
+    ? {
+        ...b[0],
+        simS: median(b.map((r) => r.simS)),
+        binaryS: median(b.map((r) => r.binaryS)),
+        peakRssMb: median(b.map((r) => r.peakRssMb)),
+      }
+    : null;
+  const row = {
+    neurons: n,
+    durationS: duration,
+    repeat,
+    ours,
+    brian2: brian,
+    samples: {
+      oursSimS: o.map((r) => r.simMs / 1000),
+      oursSimCpuS: o.map((r) => r.simCpuMs / 1000),
+      brian2SimS: b.map((r) => r.simS),
+    },
+  };
   if (brian) {
     row.ratios = {
       simCpuTime: ours.simCpuMs / 1000 / brian.simS,
@@ -97,10 +128,14 @@ for (const n of sizes) {
 
 const f = (x, d = 2) => (x === undefined || x === null ? "-" : x.toFixed(d));
 console.log(`\nours: ${precision} LIF; sim times are medians of ${repeat}; Brian2's sim time is CPU time (std::clock)`);
-console.log("| N | synapses | ours sim CPU s | ours sim wall s | Brian2 sim CPU s | ratio CPU/CPU | best CPU/CPU | ratio wall/CPU | best wall/CPU | ours build+sim s | Brian2 binary s | ours MB | Brian2 MB | rate ours / Brian2 Hz |");
+console.log(
+  "| N | synapses | ours sim CPU s | ours sim wall s | Brian2 sim CPU s | ratio CPU/CPU | best CPU/CPU | ratio wall/CPU | best wall/CPU | ours build+sim s | Brian2 binary s | ours MB | Brian2 MB | rate ours / Brian2 Hz |",
+);
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const b = r.brian2;
   const q = (k) => (r.ratios ? f(r.ratios[k]) : "-");
-  console.log(`| ${r.neurons} | ${r.ours.synapses} | ${f(r.ours.simCpuMs / 1000, 3)} | ${f(r.ours.simMs / 1000, 3)} | ${b ? f(b.simS, 3) : "-"} | ${q("simCpuTime")} | ${q("simCpuTimeBest")} | ${q("simTime")} | ${q("simTimeBest")} | ${f((r.ours.simMs + r.ours.buildMs) / 1000, 3)} | ${b ? f(b.binaryS, 3) : "-"} | ${f(r.ours.peakRssMb, 0)} | ${b ? f(b.peakRssMb, 0) : "-"} | ${f(r.ours.meanRateHz)} / ${b ? f(b.meanRateHz) : "-"} |`);
+  console.log(
+    `| ${r.neurons} | ${r.ours.synapses} | ${f(r.ours.simCpuMs / 1000, 3)} | ${f(r.ours.simMs / 1000, 3)} | ${b ? f(b.simS, 3) : "-"} | ${q("simCpuTime")} | ${q("simCpuTimeBest")} | ${q("simTime")} | ${q("simTimeBest")} | ${f((r.ours.simMs + r.ours.buildMs) / 1000, 3)} | ${b ? f(b.binaryS, 3) : "-"} | ${f(r.ours.peakRssMb, 0)} | ${b ? f(b.peakRssMb, 0) : "-"} | ${f(r.ours.meanRateHz)} / ${b ? f(b.meanRateHz) : "-"} |`,
+  );
 }

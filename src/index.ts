@@ -29,9 +29,23 @@ export { SpikeMonitor, StateMonitor, PopulationRateMonitor, type Monitor } from 
 export { Network, type NetworkConfig } from "./snn/network.js";
 
 export { confidenceInterval, studentTQuantile, welchTTest, effectSize, type Interval } from "./metrics/stats.js";
-export { costMetrics, learningMetrics, forgettingMetrics, MAC_PJ, AC_PJ, DRAM_ACCESS_PJ } from "./scenario/learning-metrics.js";
+export {
+  costMetrics,
+  learningMetrics,
+  forgettingMetrics,
+  MAC_PJ,
+  AC_PJ,
+  DRAM_ACCESS_PJ,
+} from "./scenario/learning-metrics.js";
 export { measureRobustness, lesionSynapses, noisyCopy } from "./scenario/robustness.js";
 export { expandSweep } from "./scenario/sweep.js";
 export { hookFactories, type TrainingHooks, type HookFactory } from "./scenario/hooks.js";
-export { layeredGraph, recurrentGraph, routingStats, robustness as graphRobustness, synapseCount, connectionDensity } from "./metrics/graph.js";
+export {
+  layeredGraph,
+  recurrentGraph,
+  routingStats,
+  robustness as graphRobustness,
+  synapseCount,
+  connectionDensity,
+} from "./metrics/graph.js";
 export * from "./plasticity/pruning/index.js";

@@ -15,7 +15,15 @@ import { Rng } from "../src/core/rng.js";
 import { CnnLearner, cnnConfigSchema } from "../src/learners/cnn.js";
 import { centralDifference, close } from "./helpers/finite-diff.js";
 
-function checkLayer(layer: Layer, x: Float32Array, batch: number, rng: Rng, eps: number, atol = 2e-3, rtol = 1e-2): number {
+function checkLayer(
+  layer: Layer,
+  x: Float32Array,
+  batch: number,
+  rng: Rng,
+  eps: number,
+  atol = 2e-3,
+  rtol = 1e-2,
+): number {
   const nOut = batch * layer.outSize;
   const r = new Float64Array(nOut);
   for (let i = 0; i < nOut; i++) r[i] = rng.uniform(-1, 1);
@@ -51,7 +59,17 @@ function randomInput(n: number, rng: Rng, zeroEvery = 0): Float32Array {
 
 /** y[b, oy, ox, f] from the definition, channel-last, W[(ky, kx, c), f]. */
 function naiveConv(conv: Conv2D, x: Float32Array, batch: number): Float64Array {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: F, kernel: k, stride: s, padding: p } = conv;
+  const {
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    outChannels: F,
+    kernel: k,
+    stride: s,
+    padding: p,
+  } = conv;
   const w = conv.weight.value;
   const y = new Float64Array(batch * OH * OW * F);
   for (let b = 0; b < batch; b++) {
@@ -64,7 +82,8 @@ function naiveConv(conv: Conv2D, x: Float32Array, batch: number): Float64Array {
               const iy = oy * s - p + ky;
               const ix = ox * s - p + kx;
               if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-              for (let c = 0; c < C; c++) sum += x[((b * H + iy) * W + ix) * C + c]! * w[((ky * k + kx) * C + c) * F + f]!;
+              for (let c = 0; c < C; c++)
+                sum += x[((b * H + iy) * W + ix) * C + c]! * w[((ky * k + kx) * C + c) * F + f]!;
             }
           }
           y[((b * OH + oy) * OW + ox) * F + f] = sum;
@@ -76,9 +95,18 @@ function naiveConv(conv: Conv2D, x: Float32Array, batch: number): Float64Array {
 }
 
 const convCases: [string, Omit<Conv2DConfig, "inputGrad">][] = [
-  ["3×3, stride 1, padding 1, 2→3 channels", { inHeight: 5, inWidth: 6, inChannels: 2, outChannels: 3, kernel: 3, stride: 1, padding: 1 }],
-  ["2×2, stride 2, no padding, 3→8 channels", { inHeight: 6, inWidth: 5, inChannels: 3, outChannels: 8, kernel: 2, stride: 2, padding: 0 }],
-  ["3×3, stride 2, padding 2, 1→16 channels", { inHeight: 7, inWidth: 7, inChannels: 1, outChannels: 16, kernel: 3, stride: 2, padding: 2 }],
+  [
+    "3×3, stride 1, padding 1, 2→3 channels",
+    { inHeight: 5, inWidth: 6, inChannels: 2, outChannels: 3, kernel: 3, stride: 1, padding: 1 },
+  ],
+  [
+    "2×2, stride 2, no padding, 3→8 channels",
+    { inHeight: 6, inWidth: 5, inChannels: 3, outChannels: 8, kernel: 2, stride: 2, padding: 0 },
+  ],
+  [
+    "3×3, stride 2, padding 2, 1→16 channels",
+    { inHeight: 7, inWidth: 7, inChannels: 1, outChannels: 16, kernel: 3, stride: 2, padding: 2 },
+  ],
 ];
 
 describe("Conv2D", () => {
@@ -140,16 +168,25 @@ describe("Conv2D", () => {
       const dxf = fused.backward(dy, 2).slice(0, 2 * fused.inSize);
       const dxp = plain.backward(act.backward(dy, 2), 2).slice(0, 2 * plain.inSize);
       for (let i = 0; i < dxf.length; i++) expect(dxf[i]).toBeCloseTo(dxp[i]!, 5);
-      for (let i = 0; i < fused.weight.grad.length; i++) expect(fused.weight.grad[i]).toBeCloseTo(plain.weight.grad[i]!, 5);
+      for (let i = 0; i < fused.weight.grad.length; i++)
+        expect(fused.weight.grad[i]).toBeCloseTo(plain.weight.grad[i]!, 5);
       for (let i = 0; i < 8; i++) expect(fused.bias.grad[i]).toBeCloseTo(plain.bias.grad[i]!, 5);
     });
   }
 
   it("output shape follows floor((in + 2p - k) / s) + 1", () => {
-    const conv = new Conv2D({ inHeight: 28, inWidth: 28, inChannels: 1, outChannels: 8, kernel: 5 }, 1, Rng.fromSeed(0));
+    const conv = new Conv2D(
+      { inHeight: 28, inWidth: 28, inChannels: 1, outChannels: 8, kernel: 5 },
+      1,
+      Rng.fromSeed(0),
+    );
     expect([conv.outHeight, conv.outWidth, conv.outSize]).toEqual([24, 24, 24 * 24 * 8]);
     expect(conv.macsPerSample()).toBe(24 * 24 * 25 * 8);
-    const c2 = new Conv2D({ inHeight: 7, inWidth: 9, inChannels: 2, outChannels: 4, kernel: 3, stride: 2, padding: 1 }, 1, Rng.fromSeed(0));
+    const c2 = new Conv2D(
+      { inHeight: 7, inWidth: 9, inChannels: 2, outChannels: 4, kernel: 3, stride: 2, padding: 1 },
+      1,
+      Rng.fromSeed(0),
+    );
     expect([c2.outHeight, c2.outWidth]).toEqual([4, 5]);
   });
 
@@ -218,7 +255,12 @@ describe("a whole CNN (conv-relu-pool-conv-relu-pool-dense, softmax cross-entrop
       ],
       batchSize: 4,
     });
-    const shape = { inputSize: 8 * 8 * 2, classes: 3, image: { height: 8, width: 8, channels: 2 }, featureRange: { min: 0, max: 1 } };
+    const shape = {
+      inputSize: 8 * 8 * 2,
+      classes: 3,
+      image: { height: 8, width: 8, channels: 2 },
+      featureRange: { min: 0, max: 1 },
+    };
     const learner = new CnnLearner(config, shape, Rng.fromSeed(30));
     const net = learner.net;
     const rng = Rng.fromSeed(31);

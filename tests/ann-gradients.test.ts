@@ -20,7 +20,15 @@ function projection(y: Float32Array, r: Float64Array, n: number): number {
 }
 
 /** Compares backward's dx and parameter gradients with central differences; returns the worst mismatch. */
-function checkLayer(layer: Layer, x: Float32Array, batch: number, rng: Rng, eps: number, atol = 2e-3, rtol = 1e-2): number {
+function checkLayer(
+  layer: Layer,
+  x: Float32Array,
+  batch: number,
+  rng: Rng,
+  eps: number,
+  atol = 2e-3,
+  rtol = 1e-2,
+): number {
   const nOut = batch * layer.outSize;
   const r = new Float64Array(nOut);
   for (let i = 0; i < nOut; i++) r[i] = rng.uniform(-1, 1);
@@ -95,7 +103,8 @@ describe("Dense gradients (finite differences)", () => {
       for (let i = 0; i < a.length; i += 3) a[i] = 0;
       const b = inputs(k * n, rng);
       const ref = new Float64Array(m * n);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) ref[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) ref[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
       const c = new Float32Array(m * n).fill(7);
       matmul(a, b, c, m, k, n);
       for (let i = 0; i < m * n; i++) expect(c[i]).toBeCloseTo(ref[i]!, 4);
@@ -136,7 +145,12 @@ describe("Dense gradients (finite differences)", () => {
 });
 
 describe("activation gradients (finite differences)", () => {
-  const cases: [ActivationName, number][] = [["sigmoid", 1e-3], ["tanh", 1e-3], ["relu", 1e-3], ["leaky-relu", 1e-3]];
+  const cases: [ActivationName, number][] = [
+    ["sigmoid", 1e-3],
+    ["tanh", 1e-3],
+    ["relu", 1e-3],
+    ["leaky-relu", 1e-3],
+  ];
   for (const [fn, eps] of cases) {
     it(`${fn}`, () => {
       const rng = Rng.fromSeed(3);
@@ -157,7 +171,10 @@ describe("loss gradients (finite differences)", () => {
   const batch = 4;
   const classes = 5;
   const labels = Int32Array.of(0, 3, 4, 1);
-  for (const [name, fn] of [["softmax cross-entropy", softmaxCrossEntropy], ["MSE", meanSquaredError]] as const) {
+  for (const [name, fn] of [
+    ["softmax cross-entropy", softmaxCrossEntropy],
+    ["MSE", meanSquaredError],
+  ] as const) {
     it(`${name}: dLoss/dOutput matches central differences`, () => {
       const rng = Rng.fromSeed(4);
       const z = inputs(batch * classes, rng).map((v) => 2 * v);

@@ -13,7 +13,8 @@ describe("neurocompare bench", () => {
     const r = run(["bench", "cuba", "--neurons", "800", "--duration", "0.1", "--json"]);
     expect(r.status, r.stderr).toBe(0);
     const o = JSON.parse(r.stdout.trim());
-    for (const k of ["neurons", "synapses", "spikes", "meanRateHz", "buildMs", "simMs", "peakRssMb"]) expect(typeof o[k]).toBe("number");
+    for (const k of ["neurons", "synapses", "spikes", "meanRateHz", "buildMs", "simMs", "peakRssMb"])
+      expect(typeof o[k]).toBe("number");
     expect(o.neurons).toBe(800);
     expect(o.synapses).toBeGreaterThan(800 * 80 * 0.9); // in-degree held at 80
     expect(o.synapses).toBeLessThan(800 * 80 * 1.1);

@@ -16,7 +16,12 @@ const probe = spawnSync(PYTHON, ["-c", "import brian2"], { encoding: "utf8" });
 const hasBrian2 = probe.status === 0;
 const why = hasBrian2 ? "" : ` (skipped: ${PYTHON} cannot import brian2; apt-get install -y python3-brian)`;
 
-interface Stats { synapses: number; meanRateHz: number; rateStdHz: number; activeFraction: number }
+interface Stats {
+  synapses: number;
+  meanRateHz: number;
+  rateStdHz: number;
+  activeFraction: number;
+}
 
 function ours(seed: number, durationS: number): Stats {
   const c = buildCuba({ seed, keepSpikes: false });
@@ -24,12 +29,20 @@ function ours(seed: number, durationS: number): Stats {
   const rates = Array.from(c.spikes.counts, (k) => k / durationS);
   const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
   const std = Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / rates.length);
-  return { synapses: c.synapses, meanRateHz: mean, rateStdHz: std, activeFraction: rates.filter((r) => r > 0).length / rates.length };
+  return {
+    synapses: c.synapses,
+    meanRateHz: mean,
+    rateStdHz: std,
+    activeFraction: rates.filter((r) => r > 0).length / rates.length,
+  };
 }
 
 describe("CUBA against Brian2 runtime (numpy)", () => {
   it.skipIf(!hasBrian2)(`matches Brian2's rate statistics at N = 4000 over 0.5 s${why}`, () => {
-    const run = spawnSync(PYTHON, [SCRIPT, "--neurons", "4000", "--duration", "0.5", "--seed", "1"], { encoding: "utf8", timeout: 110_000 });
+    const run = spawnSync(PYTHON, [SCRIPT, "--neurons", "4000", "--duration", "0.5", "--seed", "1"], {
+      encoding: "utf8",
+      timeout: 110_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trim().split("\n");
     const b = JSON.parse(lines[lines.length - 1]!) as Stats;

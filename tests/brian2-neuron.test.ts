@@ -45,7 +45,12 @@ describe.skipIf(brian2Missing !== undefined)("Brian2 2.5 cross-check: CUBA LIF u
     expect(run.status, run.stderr).toBe(0);
     const ref = JSON.parse(run.stdout.trim().split("\n").pop()!) as { spikeSteps: number[][] };
 
-    const lif = new LifGroup("lif", 4, { tauMs: 20, elMv: -49, vThreshMv: -50, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 }, DT);
+    const lif = new LifGroup(
+      "lif",
+      4,
+      { tauMs: 20, elMv: -49, vThreshMv: -50, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 },
+      DT,
+    );
     const eq = new EquationGroup(
       "eq",
       4,

@@ -22,7 +22,16 @@ const tiny = {
   ],
   epochs: 2,
   seeds: [3],
-  charts: ["learning-curve", "loss-curve", "spikes-per-sample", "weight-histogram", "accuracy-vs-energy", "lesion-curve", "firing-rate-distribution", "forgetting"],
+  charts: [
+    "learning-curve",
+    "loss-curve",
+    "spikes-per-sample",
+    "weight-histogram",
+    "accuracy-vs-energy",
+    "lesion-curve",
+    "firing-rate-distribution",
+    "forgetting",
+  ],
   evaluation: { costSamples: 10, criterionAccuracy: 0.6, robustness: { lesion: [0, 0.5], samples: 20 } },
 };
 
@@ -43,7 +52,8 @@ describe("neurocompare CLI", () => {
     const lines = readFileSync(join(out, "metrics.csv"), "utf8").trim().split("\n");
     expect(lines[0]).toBe("learner,seed,epoch,metric,value");
     const metrics = new Set(lines.slice(1).map((l) => l.split(",")[3]));
-    for (const m of ["trainLoss", "trainAccuracy", "testAccuracy", "wallMs", "spikesPerSample"]) expect(metrics).toContain(m);
+    for (const m of ["trainLoss", "trainAccuracy", "testAccuracy", "wallMs", "spikesPerSample"])
+      expect(metrics).toContain(m);
     expect(new Set(lines.slice(1).map((l) => l.split(",")[1]))).toEqual(new Set(["3", "4"]));
     // Every value is a number; NaN only where a seed never reached the criterion.
     for (const l of lines.slice(1)) {
@@ -83,12 +93,18 @@ describe("neurocompare CLI", () => {
     expect(pairs).toContain("mlp|lsm|finalTestAccuracy");
     expect(pairs).toContain("mlp|lsm|energyPj");
     // Each comparison uses the seeds with a value: all of them, except where a seed never reached the criterion.
-    const byName = new Map(s.learners.map((l: { name: string }) => [l.name, l]));
+    type Listed = { name: string; final: Record<string, { n: number }> };
+    const byName = new Map<string, Listed>(s.learners.map((l: Listed) => [l.name, l]));
     for (const c of s.comparisons) {
-      expect(c.nA).toBe(byName.get(c.a).final[c.metric].n);
-      expect(c.nB).toBe(byName.get(c.b).final[c.metric].n);
+      expect(c.nA).toBe(byName.get(c.a)?.final[c.metric]?.n);
+      expect(c.nB).toBe(byName.get(c.b)?.final[c.metric]?.n);
     }
-    expect(s.robustness.map((r: { learner: string; level: number }) => `${r.learner}@${r.level}`)).toEqual(["mlp@0", "mlp@0.5", "lsm@0", "lsm@0.5"]);
+    expect(s.robustness.map((r: { learner: string; level: number }) => `${r.learner}@${r.level}`)).toEqual([
+      "mlp@0",
+      "mlp@0.5",
+      "lsm@0",
+      "lsm@0.5",
+    ]);
   });
 
   it("writes robustness.csv: every learner, seed and lesion level", () => {
@@ -103,7 +119,10 @@ describe("neurocompare CLI", () => {
   });
 
   it("appends one events.jsonl line per finished epoch", () => {
-    const events = readFileSync(join(out, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const events = readFileSync(join(out, "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.event === "epoch")).toHaveLength(2 * 2 * 2);
     expect(events[0].event).toBe("start");
     expect(events[events.length - 1].event).toBe("end");
@@ -112,8 +131,17 @@ describe("neurocompare CLI", () => {
   it("writes each chart as a vega-lite spec, valid SVG and a PNG; a chart without data is skipped", () => {
     // No continual phases: no forgetting chart. Firing rates only where a spiking learner reports them.
     expect(existsSync(join(out, "charts", "forgetting.vl.json"))).toBe(false);
-    expect(existsSync(join(out, "charts", "firing-rate-distribution.vl.json"))).toBe(existsSync(join(out, "firing-rates.csv")));
-    for (const id of ["learning-curve", "loss-curve", "spikes-per-sample", "weight-histogram", "accuracy-vs-energy", "lesion-curve"]) {
+    expect(existsSync(join(out, "charts", "firing-rate-distribution.vl.json"))).toBe(
+      existsSync(join(out, "firing-rates.csv")),
+    );
+    for (const id of [
+      "learning-curve",
+      "loss-curve",
+      "spikes-per-sample",
+      "weight-histogram",
+      "accuracy-vs-energy",
+      "lesion-curve",
+    ]) {
       const spec = JSON.parse(readFileSync(join(out, "charts", `${id}.vl.json`), "utf8"));
       expect(spec.$schema).toContain("vega-lite");
       const svg = readFileSync(join(out, "charts", `${id}.svg`), "utf8");

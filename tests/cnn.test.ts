@@ -54,14 +54,26 @@ describe("cnn learner", () => {
     const config = cnnConfigSchema.parse({ type: "cnn" });
     const task = mnistTask({ type: "mnist", trainSize: 10, testSize: 10 });
     const learner = new CnnLearner(config, task.shape, Rng.fromSeed(0));
-    expect(learner.net.layers.map((l) => l.kind)).toEqual(["conv2d+relu", "maxpool2d", "conv2d+relu", "maxpool2d", "dense"]);
+    expect(learner.net.layers.map((l) => l.kind)).toEqual([
+      "conv2d+relu",
+      "maxpool2d",
+      "conv2d+relu",
+      "maxpool2d",
+      "dense",
+    ]);
     expect(learner.collectStats()["denseOpsPerSample"]).toBe(24 * 24 * 25 * 8 + 8 * 8 * 200 * 16 + 256 * 10);
     expect(config.optimizer).toEqual({ type: "adam", learningRate: 0.002 });
   });
 
   it("is deterministic for a given seed", () => {
     const task = mnistTask({ type: "mnist", trainSize: 64, testSize: 64 });
-    const config = cnnConfigSchema.parse({ type: "cnn", layers: [{ type: "conv", filters: 4, kernel: 3, stride: 2 }, { type: "dense", units: 10 }] });
+    const config = cnnConfigSchema.parse({
+      type: "cnn",
+      layers: [
+        { type: "conv", filters: 4, kernel: 3, stride: 2 },
+        { type: "dense", units: 10 },
+      ],
+    });
     const run = () => {
       const l = new CnnLearner(config, task.shape, Rng.fromSeed(5));
       l.trainBatch(task.train.x, task.train.y, 32);
@@ -72,13 +84,33 @@ describe("cnn learner", () => {
 
   it("reports configuration mistakes as UserErrors naming the layer", () => {
     const task = mnistTask({ type: "mnist", trainSize: 10, testSize: 10 });
-    const wrongOut = cnnConfigSchema.parse({ type: "cnn", layers: [{ type: "conv", filters: 4, kernel: 3 }, { type: "dense", units: 7 }] });
+    const wrongOut = cnnConfigSchema.parse({
+      type: "cnn",
+      layers: [
+        { type: "conv", filters: 4, kernel: 3 },
+        { type: "dense", units: 7 },
+      ],
+    });
     expect(() => new CnnLearner(wrongOut, task.shape, Rng.fromSeed(0))).toThrow(/one per class \(10\)/);
-    const tooBig = cnnConfigSchema.parse({ type: "cnn", layers: [{ type: "conv", filters: 4, kernel: 30 }, { type: "dense", units: 10 }] });
+    const tooBig = cnnConfigSchema.parse({
+      type: "cnn",
+      layers: [
+        { type: "conv", filters: 4, kernel: 30 },
+        { type: "dense", units: 10 },
+      ],
+    });
     expect(() => new CnnLearner(tooBig, task.shape, Rng.fromSeed(0))).toThrow(UserError);
     const flat = { inputSize: 2, classes: 2, featureRange: { min: 0, max: 1 } };
-    const conv = cnnConfigSchema.parse({ type: "cnn", layers: [{ type: "conv", filters: 2, kernel: 1 }, { type: "dense", units: 2 }] });
-    expect(() => new CnnLearner(conv, flat, Rng.fromSeed(0))).toThrow(/layers\[0\] \(conv\): a convolution needs an image task/);
+    const conv = cnnConfigSchema.parse({
+      type: "cnn",
+      layers: [
+        { type: "conv", filters: 2, kernel: 1 },
+        { type: "dense", units: 2 },
+      ],
+    });
+    expect(() => new CnnLearner(conv, flat, Rng.fromSeed(0))).toThrow(
+      /layers\[0\] \(conv\): a convolution needs an image task/,
+    );
     expect(cnnConfigSchema.safeParse({ type: "cnn", layers: [{ type: "conv", filters: 2 }] }).success).toBe(false);
     expect(cnnConfigSchema.safeParse({ type: "cnn", extra: 1 }).success).toBe(false);
   });

@@ -13,7 +13,13 @@ import { costMetrics, forgettingMetrics, learningMetrics } from "../src/scenario
 import { lesionSynapses, noisyCopy } from "../src/scenario/robustness.js";
 import { expandSweep } from "../src/scenario/sweep.js";
 
-const mlp = { type: "mlp", hidden: [8], activation: "tanh", optimizer: { type: "sgd", learningRate: 0.2, momentum: 0.9 }, batchSize: 8 };
+const mlp = {
+  type: "mlp",
+  hidden: [8],
+  activation: "tanh",
+  optimizer: { type: "sgd", learningRate: 0.2, momentum: 0.9 },
+  batchSize: 8,
+};
 
 describe("learning metrics", () => {
   it("computes final, best, AULC, samples to criterion and training time by hand", () => {
@@ -34,14 +40,37 @@ describe("learning metrics", () => {
   });
 
   it("prices operations at 4.6 pJ per MAC and 0.9 pJ per AC, plus 640 pJ per memory access", () => {
-    const m = costMetrics({ denseOps: 1000, effectiveMacs: 100, effectiveAcs: 50, activationSparsity: 0.5, membraneUpdates: 7, footprintBytes: 64, memoryAccesses: 10 },
-      [new Float32Array([0, 1, 2, 0]), new Float32Array([3, 0])]);
+    const m = costMetrics(
+      {
+        denseOps: 1000,
+        effectiveMacs: 100,
+        effectiveAcs: 50,
+        activationSparsity: 0.5,
+        membraneUpdates: 7,
+        footprintBytes: 64,
+        memoryAccesses: 10,
+      },
+      [new Float32Array([0, 1, 2, 0]), new Float32Array([3, 0])],
+    );
     expect(m.energyPj).toBeCloseTo(100 * 4.6 + 50 * 0.9, 9);
     expect(m.energyWithMemoryPj).toBeCloseTo(505 + 6400, 9);
     expect(m.connectionSparsity).toBeCloseTo(3 / 6, 12);
     // Sparse storage: 6 stored of 20 possible, 3 of the stored zero → 17 of 20 absent or zero.
-    expect(costMetrics({ denseOps: 0, effectiveMacs: 0, effectiveAcs: 0, activationSparsity: 0, membraneUpdates: 0, footprintBytes: 0, memoryAccesses: 0 },
-      [new Float32Array([0, 1, 2, 0]), new Float32Array([3, 0])], 20).connectionSparsity).toBeCloseTo(17 / 20, 12);
+    expect(
+      costMetrics(
+        {
+          denseOps: 0,
+          effectiveMacs: 0,
+          effectiveAcs: 0,
+          activationSparsity: 0,
+          membraneUpdates: 0,
+          footprintBytes: 0,
+          memoryAccesses: 0,
+        },
+        [new Float32Array([0, 1, 2, 0]), new Float32Array([3, 0])],
+        20,
+      ).connectionSparsity,
+    ).toBeCloseTo(17 / 20, 12);
   });
 
   it("measures forgetting as accuracy just after a phase minus at the end", () => {
@@ -73,14 +102,27 @@ describe("robustness primitives", () => {
 
   it("adds noise with the requested spread and clips it to the feature range", () => {
     const x = new Float32Array(20_000).fill(0.5);
-    const ds = noisyCopy({ x, y: new Int32Array(20_000), count: 20_000 }, { inputSize: 1, classes: 2, featureRange: { min: 0, max: 1 } }, 0.1, Rng.fromSeed(1));
+    const ds = noisyCopy(
+      { x, y: new Int32Array(20_000), count: 20_000 },
+      { inputSize: 1, classes: 2, featureRange: { min: 0, max: 1 } },
+      0.1,
+      Rng.fromSeed(1),
+    );
     let s = 0;
     let s2 = 0;
-    for (const v of ds.x) { s += v; s2 += v * v; }
+    for (const v of ds.x) {
+      s += v;
+      s2 += v * v;
+    }
     const m = s / 20_000;
     expect(m).toBeCloseTo(0.5, 2);
     expect(Math.sqrt(s2 / 20_000 - m * m)).toBeCloseTo(0.1, 2);
-    const wide = noisyCopy({ x, y: new Int32Array(20_000), count: 20_000 }, { inputSize: 1, classes: 2, featureRange: { min: 0, max: 1 } }, 5, Rng.fromSeed(1));
+    const wide = noisyCopy(
+      { x, y: new Int32Array(20_000), count: 20_000 },
+      { inputSize: 1, classes: 2, featureRange: { min: 0, max: 1 } },
+      5,
+      Rng.fromSeed(1),
+    );
     expect(Math.min(...wide.x)).toBe(0);
     expect(Math.max(...wide.x)).toBe(1);
   });
@@ -88,19 +130,29 @@ describe("robustness primitives", () => {
 
 describe("sweeps", () => {
   it("expands each learner's swept values into their Cartesian product, with labels and params", () => {
-    const s = parseScenarioText(JSON.stringify({
-      name: "sw", description: "d", task: { type: "xor", trainSize: 40, testSize: 20 }, epochs: 1,
-      learners: [mlp, { ...mlp, name: "other" }],
-      sweep: [
-        { learner: "mlp", parameter: "hidden", values: [[4], [8, 4]] },
-        { learner: "mlp", parameter: "optimizer.learningRate", values: [0.1, 0.01, 0.001] },
-      ],
-    }), "sw.json");
+    const s = parseScenarioText(
+      JSON.stringify({
+        name: "sw",
+        description: "d",
+        task: { type: "xor", trainSize: 40, testSize: 20 },
+        epochs: 1,
+        learners: [mlp, { ...mlp, name: "other" }],
+        sweep: [
+          { learner: "mlp", parameter: "hidden", values: [[4], [8, 4]] },
+          { learner: "mlp", parameter: "optimizer.learningRate", values: [0.1, 0.01, 0.001] },
+        ],
+      }),
+      "sw.json",
+    );
     const { learners, problems } = expandSweep(s.learners, s.sweep);
     expect(problems).toEqual([]);
     expect(learners.map((l) => l.info.name)).toEqual([
-      "mlp hidden=4 optimizer.learningRate=0.1", "mlp hidden=4 optimizer.learningRate=0.01", "mlp hidden=4 optimizer.learningRate=0.001",
-      "mlp hidden=8x4 optimizer.learningRate=0.1", "mlp hidden=8x4 optimizer.learningRate=0.01", "mlp hidden=8x4 optimizer.learningRate=0.001",
+      "mlp hidden=4 optimizer.learningRate=0.1",
+      "mlp hidden=4 optimizer.learningRate=0.01",
+      "mlp hidden=4 optimizer.learningRate=0.001",
+      "mlp hidden=8x4 optimizer.learningRate=0.1",
+      "mlp hidden=8x4 optimizer.learningRate=0.01",
+      "mlp hidden=8x4 optimizer.learningRate=0.001",
       "other",
     ]);
     expect(learners[4]!.info.params).toEqual({ hidden: "8x4", "optimizer.learningRate": 0.01 });
@@ -111,32 +163,63 @@ describe("sweeps", () => {
   });
 
   it("rejects a sweep value the learner's schema does not accept, naming the place", () => {
-    const text = JSON.stringify({
-      name: "sw", description: "d", task: { type: "xor" }, epochs: 1, learners: [mlp],
-      sweep: [{ learner: "mlp", parameter: "optimizer.learningRate", values: [0.1, -3] }],
-    }, null, 2);
+    const text = JSON.stringify(
+      {
+        name: "sw",
+        description: "d",
+        task: { type: "xor" },
+        epochs: 1,
+        learners: [mlp],
+        sweep: [{ learner: "mlp", parameter: "optimizer.learningRate", values: [0.1, -3] }],
+      },
+      null,
+      2,
+    );
     expect(() => parseScenarioText(text, "sw.json")).toThrow(ScenarioError);
     try {
       parseScenarioText(text, "sw.json");
     } catch (e) {
       expect(String((e as Error).message)).toMatch(/sweep\[0\]\.values\[1\]|sweep\.0\.values\.1/);
     }
-    const unknown = JSON.stringify({ name: "sw", description: "d", task: { type: "xor" }, epochs: 1, learners: [mlp], sweep: [{ learner: "nope", parameter: "hidden", values: [[3]] }] });
+    const unknown = JSON.stringify({
+      name: "sw",
+      description: "d",
+      task: { type: "xor" },
+      epochs: 1,
+      learners: [mlp],
+      sweep: [{ learner: "nope", parameter: "hidden", values: [[3]] }],
+    });
     expect(() => parseScenarioText(unknown, "sw.json")).toThrow(/nope/);
   });
 });
 
 describe("a comparison run", () => {
   const scenario = {
-    name: "cmp", description: "d", task: { type: "xor", trainSize: 200, testSize: 100, noise: 0.1 }, epochs: 4, seeds: [1],
+    name: "cmp",
+    description: "d",
+    task: { type: "xor", trainSize: 200, testSize: 100, noise: 0.1 },
+    epochs: 4,
+    seeds: [1],
     learners: [mlp],
-    evaluation: { costSamples: 20, criterionAccuracy: 0.9, robustness: { lesion: [0, 0.5, 1], noise: [0, 0.3], silence: [0, 1], samples: 100 } },
+    evaluation: {
+      costSamples: 20,
+      criterionAccuracy: 0.9,
+      robustness: { lesion: [0, 0.5, 1], noise: [0, 0.3], silence: [0, 1], samples: 100 },
+    },
   };
 
   it("records learning, cost and robustness metrics, and a lesion of everything costs the accuracy", () => {
     const r = runScenario(parseScenarioText(JSON.stringify(scenario), "cmp.json"));
     const last = new Map(r.rows.filter((x) => x.epoch === 4).map((x) => [x.metric, x.value]));
-    for (const m of ["finalTestAccuracy", "bestTestAccuracy", "aulc", "samplesToCriterion", "trainingTimeMs", "samplesSeen"]) expect(last.has(m), m).toBe(true);
+    for (const m of [
+      "finalTestAccuracy",
+      "bestTestAccuracy",
+      "aulc",
+      "samplesToCriterion",
+      "trainingTimeMs",
+      "samplesSeen",
+    ])
+      expect(last.has(m), m).toBe(true);
     expect(last.get("samplesSeen")).toBe(800);
     expect(last.get("finalTestAccuracy")).toBe(last.get("testAccuracy"));
     const lesion = r.robustness.filter((x) => x.kind === "lesion");
@@ -147,10 +230,23 @@ describe("a comparison run", () => {
   });
 
   it("trains a continual sequence phase by phase and reports forgetting", () => {
-    const r = runScenario(parseScenarioText(JSON.stringify({
-      ...scenario, task: { type: "moons", trainSize: 300, testSize: 200, noise: 0.1 }, epochs: 3, evaluation: { costSamples: 0 },
-      continual: { phases: [{ name: "first", classes: [0] }, { name: "second", classes: [1] }] },
-    }), "c.json"));
+    const r = runScenario(
+      parseScenarioText(
+        JSON.stringify({
+          ...scenario,
+          task: { type: "moons", trainSize: 300, testSize: 200, noise: 0.1 },
+          epochs: 3,
+          evaluation: { costSamples: 0 },
+          continual: {
+            phases: [
+              { name: "first", classes: [0] },
+              { name: "second", classes: [1] },
+            ],
+          },
+        }),
+        "c.json",
+      ),
+    );
     const at = (epoch: number, metric: string) => r.rows.find((x) => x.epoch === epoch && x.metric === metric)!.value;
     // Trained on class 0 only, the learner answers 0 for everything; then class 1 only: it forgets class 0.
     expect(at(3, "testAccuracy[first]")).toBeGreaterThan(0.95);
@@ -163,11 +259,29 @@ describe("a comparison run", () => {
 
 describe("lesions reach what evaluate uses", () => {
   it("a surrogate network evaluated with Polyak averages loses accuracy when every synapse is lesioned, and recovers exactly", () => {
-    const r = runScenario(parseScenarioText(JSON.stringify({
-      name: "sl", description: "d", task: { type: "moons", trainSize: 200, testSize: 100, noise: 0.1 }, epochs: 3, seeds: [1],
-      learners: [{ type: "surrogate", hidden: [16], steps: 8, averageDecay: 0.9, batchSize: 16, optimizer: { type: "adam", learningRate: 0.01 } }],
-      evaluation: { costSamples: 0, robustness: { lesion: [0, 1, 0], samples: 100 } },
-    }), "sl.json"));
+    const r = runScenario(
+      parseScenarioText(
+        JSON.stringify({
+          name: "sl",
+          description: "d",
+          task: { type: "moons", trainSize: 200, testSize: 100, noise: 0.1 },
+          epochs: 3,
+          seeds: [1],
+          learners: [
+            {
+              type: "surrogate",
+              hidden: [16],
+              steps: 8,
+              averageDecay: 0.9,
+              batchSize: 16,
+              optimizer: { type: "adam", learningRate: 0.01 },
+            },
+          ],
+          evaluation: { costSamples: 0, robustness: { lesion: [0, 1, 0], samples: 100 } },
+        }),
+        "sl.json",
+      ),
+    );
     const acc = r.robustness.map((x) => x.accuracy);
     expect(acc[0]).toBeGreaterThan(0.75);
     expect(acc[1]).toBeLessThan(0.65); // no synapse left: no spikes reach the output
@@ -178,11 +292,21 @@ describe("lesions reach what evaluate uses", () => {
 describe("robustness points do not depend on each other", () => {
   // A liquid-state learner evaluates with Poisson input: without a saved state,
   // every evaluation would move the noise stream and change the next point.
-  const lsm = (robustness: object) => runScenario(parseScenarioText(JSON.stringify({
-    name: "ro", description: "d", task: { type: "moons", trainSize: 120, testSize: 80, noise: 0.1 }, epochs: 2, seeds: [1],
-    learners: [{ type: "lsm", hidden: 40, durationMs: 40, batchSize: 8 }],
-    evaluation: { costSamples: 0, robustness: { samples: 80, ...robustness } },
-  }), "ro.json"));
+  const lsm = (robustness: object) =>
+    runScenario(
+      parseScenarioText(
+        JSON.stringify({
+          name: "ro",
+          description: "d",
+          task: { type: "moons", trainSize: 120, testSize: 80, noise: 0.1 },
+          epochs: 2,
+          seeds: [1],
+          learners: [{ type: "lsm", hidden: 40, durationMs: 40, batchSize: 8 }],
+          evaluation: { costSamples: 0, robustness: { samples: 80, ...robustness } },
+        }),
+        "ro.json",
+      ),
+    );
   it("gives the same figure for a point alone and after others, and for a repeated level", () => {
     const alone = lsm({ lesion: [0.5] }).robustness[0]!.accuracy;
     const after = lsm({ lesion: [0.2, 0.5] }).robustness[1]!.accuracy;
@@ -199,11 +323,33 @@ describe("robustness points do not depend on each other", () => {
 
 describe("pruning schedules in a continual sequence", () => {
   it("count the samples each phase really trains on: a schedule that cannot finish is refused before training", () => {
-    const s = (applications: number) => parseScenarioText(JSON.stringify({
-      name: "cp", description: "d", task: { type: "moons", trainSize: 40, testSize: 20 }, epochs: 1, seeds: [1],
-      learners: [{ ...mlp, pruning: { criterion: "magnitude", schedule: { type: "constant-rate", every: { samples: 4 }, applications, targetDensity: 0.2 } } }],
-      continual: { phases: [{ name: "a", classes: [0] }, { name: "b", classes: [1] }] }, evaluation: { costSamples: 0 },
-    }), "cp.json");
+    const s = (applications: number) =>
+      parseScenarioText(
+        JSON.stringify({
+          name: "cp",
+          description: "d",
+          task: { type: "moons", trainSize: 40, testSize: 20 },
+          epochs: 1,
+          seeds: [1],
+          learners: [
+            {
+              ...mlp,
+              pruning: {
+                criterion: "magnitude",
+                schedule: { type: "constant-rate", every: { samples: 4 }, applications, targetDensity: 0.2 },
+              },
+            },
+          ],
+          continual: {
+            phases: [
+              { name: "a", classes: [0] },
+              { name: "b", classes: [1] },
+            ],
+          },
+          evaluation: { costSamples: 0 },
+        }),
+        "cp.json",
+      );
     // 20 + 20 samples in all, not 40 per phase: 10 applications fit, 20 do not.
     expect(() => runScenario(s(20))).toThrow(/needs 20 applications but training gives only 10/);
     const r = runScenario(s(10));
@@ -213,7 +359,13 @@ describe("pruning schedules in a continual sequence", () => {
 });
 
 describe("sweep edge cases", () => {
-  const base = { name: "sw", description: "d", task: { type: "xor", trainSize: 40, testSize: 20 }, epochs: 1, learners: [mlp] };
+  const base = {
+    name: "sw",
+    description: "d",
+    task: { type: "xor", trainSize: 40, testSize: 20 },
+    epochs: 1,
+    learners: [mlp],
+  };
   it("refuses paths into JavaScript's object machinery and leaves Object.prototype alone", () => {
     const text = JSON.stringify({ ...base, sweep: [{ learner: "mlp", parameter: "__proto__.polluted", values: [1] }] });
     expect(() => parseScenarioText(text, "sw.json")).toThrow(ScenarioError);
@@ -224,15 +376,27 @@ describe("sweep edge cases", () => {
     expect(() => parseScenarioText(text, "sw.json")).toThrow(/two points labelled "mlp hidden=4"/);
   });
   it("reports a value that fails only in combination with another swept setting", () => {
-    const text = JSON.stringify({ ...base, sweep: [
-      { learner: "mlp", parameter: "optimizer.type", values: ["adam", "sgd"] },
-      { learner: "mlp", parameter: "optimizer.beta1", values: [0.9] },
-    ] });
+    const text = JSON.stringify({
+      ...base,
+      sweep: [
+        { learner: "mlp", parameter: "optimizer.type", values: ["adam", "sgd"] },
+        { learner: "mlp", parameter: "optimizer.beta1", values: [0.9] },
+      ],
+    });
     expect(() => parseScenarioText(text, "sw.json")).toThrow(/optimizer\.type=sgd/);
   });
   it("gives every point the base learner's stream: the same initial weights", () => {
-    const r = runScenario(parseScenarioText(JSON.stringify({ ...base, seeds: [1], evaluation: { costSamples: 0 },
-      sweep: [{ learner: "mlp", parameter: "optimizer.learningRate", values: [1e-12, 2e-12] }] }), "sw.json"));
+    const r = runScenario(
+      parseScenarioText(
+        JSON.stringify({
+          ...base,
+          seeds: [1],
+          evaluation: { costSamples: 0 },
+          sweep: [{ learner: "mlp", parameter: "optimizer.learningRate", values: [1e-12, 2e-12] }],
+        }),
+        "sw.json",
+      ),
+    );
     const first = (name: string) => r.rows.find((x) => x.learner === name && x.metric === "meanWeight")!.value;
     // With learning rates this small the weights stay at their initial values: equal if and only if the streams are.
     expect(first("mlp optimizer.learningRate=1e-12")).toBeCloseTo(first("mlp optimizer.learningRate=2e-12"), 9);
@@ -241,8 +405,19 @@ describe("sweep edge cases", () => {
 
 describe("continual phases are checked against the task before anything runs", () => {
   it("names a class label the task does not have", () => {
-    const text = JSON.stringify({ name: "c", description: "d", task: { type: "moons" }, learners: [mlp], epochs: 1,
-      continual: { phases: [{ name: "a", classes: [0] }, { name: "b", classes: [1, 2] }] } });
+    const text = JSON.stringify({
+      name: "c",
+      description: "d",
+      task: { type: "moons" },
+      learners: [mlp],
+      epochs: 1,
+      continual: {
+        phases: [
+          { name: "a", classes: [0] },
+          { name: "b", classes: [1, 2] },
+        ],
+      },
+    });
     expect(() => parseScenarioText(text, "c.json")).toThrow(/continual\.phases\[1\]\.classes\[1\].*below 2/);
   });
 });

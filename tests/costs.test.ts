@@ -43,7 +43,13 @@ function expectSane(c: InferenceCosts): void {
  * and parameter must agree exactly; silencing must change the costs; measuring
  * twice gives the same costs.
  */
-function checkInvariance(make: () => Learner, x: Float32Array, y: Int32Array, n: number, trainN: number): InferenceCosts {
+function checkInvariance(
+  make: () => Learner,
+  x: Float32Array,
+  y: Int32Array,
+  n: number,
+  trainN: number,
+): InferenceCosts {
   const a = make();
   const b = make();
   const costs = a.measureCosts!(x, n);
@@ -71,7 +77,11 @@ const moons = moonsTask({ trainSize: 64, testSize: 16, noise: 0.1 }, Rng.fromSee
 describe("inference costs by hand", () => {
   it("MLP 3-2-1: dense and effective MACs, activation sparsity, footprint and memory accesses", () => {
     const shape: TaskShape = { inputSize: 3, classes: 1, featureRange: { min: 0, max: 2 } };
-    const mlp = new MlpLearner(mlpConfigSchema.parse({ type: "mlp", hidden: [2], activation: "relu", batchSize: 4 }), shape, Rng.fromSeed(0));
+    const mlp = new MlpLearner(
+      mlpConfigSchema.parse({ type: "mlp", hidden: [2], activation: "relu", batchSize: 4 }),
+      shape,
+      Rng.fromSeed(0),
+    );
     const l1 = dense(mlp.net.layers[0]);
     const l2 = dense(mlp.net.layers[2]);
     l1.weight.value.set([1, 0, 5, 5, 0, -1]); // rows (inputs) have 1, 2, 1 non-zero weights
@@ -81,8 +91,13 @@ describe("inference costs by hand", () => {
     // x = (1, 0, 2): hidden = relu(1, -2) = (1, 0); MACs: x0 and x2 through one weight each, h0 through one.
     const one = mlp.measureCosts(new Float32Array([1, 0, 2]), 1);
     expect(one).toEqual({
-      denseOps: 3 * 2 + 2 * 1, effectiveMacs: 3, effectiveAcs: 0, activationSparsity: 0.5, membraneUpdates: 0,
-      footprintBytes: 4 * (6 + 2 + 2 + 1), memoryAccesses: 3 + 2,
+      denseOps: 3 * 2 + 2 * 1,
+      effectiveMacs: 3,
+      effectiveAcs: 0,
+      activationSparsity: 0.5,
+      membraneUpdates: 0,
+      footprintBytes: 4 * (6 + 2 + 2 + 1),
+      memoryAccesses: 3 + 2,
     });
     // A second, all-zero sample adds no MAC and two zero activations: per-sample means.
     const two = mlp.measureCosts(new Float32Array([1, 0, 2, 0, 0, 0]), 2);
@@ -93,7 +108,11 @@ describe("inference costs by hand", () => {
   });
 
   it("3×3 convolution, 2×2 kernel: the centre pixel alone reaches every output position through a different tap", () => {
-    const conv = new Conv2D({ inHeight: 3, inWidth: 3, inChannels: 1, outChannels: 2, kernel: 2, relu: true }, 1, Rng.fromSeed(0));
+    const conv = new Conv2D(
+      { inHeight: 3, inWidth: 3, inChannels: 1, outChannels: 2, kernel: 2, relu: true },
+      1,
+      Rng.fromSeed(0),
+    );
     conv.weight.value.fill(1);
     conv.weight.value.set([0, 1], 3 * 2); // tap (1,1): filter 0 has a zero weight
     conv.bias.value.fill(0);
@@ -110,10 +129,17 @@ describe("inference costs by hand", () => {
   it("surrogate net with a known spike train: ACs = spikes × non-zero fan-out, MACs = non-zero inputs × non-zero weights × steps", () => {
     const shape: TaskShape = { inputSize: 3, classes: 2, featureRange: { min: 0, max: 1 } };
     const config = surrogateConfigSchema.parse({
-      type: "surrogate", hidden: [2], steps: 4, beta: 0, threshold: 1, reset: "subtract", encoding: "direct", batchSize: 1,
+      type: "surrogate",
+      hidden: [2],
+      steps: 4,
+      beta: 0,
+      threshold: 1,
+      reset: "subtract",
+      encoding: "direct",
+      batchSize: 1,
     });
     const net = new SurrogateLearner(config, shape, Rng.fromSeed(0));
-    const [h, o] = net.layers as [typeof net.layers[0], typeof net.layers[0]];
+    const [h, o] = net.layers as [(typeof net.layers)[0], (typeof net.layers)[0]];
     h.weight.value.set([1.5, 0.5, 0, 0, 1, 1]); // input 0 → (1.5, 0.5); input 1 has no non-zero weight; input 2 is 0
     h.bias.value.fill(0);
     o.weight.value.set([0.7, 0, 0.3, 0.2]); // hidden 0 has one non-zero outgoing weight
@@ -151,7 +177,11 @@ describe("silencing", () => {
 
   it("RNN: silencing every hidden unit leaves the read-out bias; undo restores the exact predictions", () => {
     const { shape, x, y, n } = sequenceData();
-    const rnn = new RnnLearner(rnnConfigSchema.parse({ type: "rnn", cell: "gru", hidden: 8, batchSize: 8 }), shape, Rng.fromSeed(1));
+    const rnn = new RnnLearner(
+      rnnConfigSchema.parse({ type: "rnn", cell: "gru", hidden: 8, batchSize: 8 }),
+      shape,
+      Rng.fromSeed(1),
+    );
     const before = new Int32Array(n);
     const r0 = rnn.evaluate(x, y, n, before);
     const undo = rnn.silenceUnits(1, Rng.fromSeed(2));
@@ -178,7 +208,12 @@ function sequenceData(): { shape: TaskShape; x: Float32Array; y: Int32Array; n: 
   for (let i = 0; i < x.length; i++) x[i] = rng.next() < 0.5 ? 0 : rng.uniform(-1, 1);
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) y[i] = i % 3;
-  return { shape: { inputSize: 15, classes: 3, sequence: { steps: 5, features: 3 }, featureRange: { min: -1, max: 1 } }, x, y, n };
+  return {
+    shape: { inputSize: 15, classes: 3, sequence: { steps: 5, features: 3 }, featureRange: { min: -1, max: 1 } },
+    x,
+    y,
+    n,
+  };
 }
 
 describe("every learner: measureCosts changes nothing, silence + undo restores the model", () => {
@@ -186,20 +221,36 @@ describe("every learner: measureCosts changes nothing, silence + undo restores t
   const my = moons.train.y.subarray(0, 32);
 
   it("mlp", () => {
-    const c = checkInvariance(() => new MlpLearner(mlpConfigSchema.parse({ type: "mlp", hidden: [16] }), moons.shape, Rng.fromSeed(1)), mx, my, 32, 32);
+    const c = checkInvariance(
+      () => new MlpLearner(mlpConfigSchema.parse({ type: "mlp", hidden: [16] }), moons.shape, Rng.fromSeed(1)),
+      mx,
+      my,
+      32,
+      32,
+    );
     expect(c.effectiveAcs).toBe(0);
     expect(c.membraneUpdates).toBe(0);
   });
 
   it("cnn", () => {
-    const shape: TaskShape = { inputSize: 36, classes: 2, image: { height: 6, width: 6, channels: 1 }, featureRange: { min: 0, max: 1 } };
+    const shape: TaskShape = {
+      inputSize: 36,
+      classes: 2,
+      image: { height: 6, width: 6, channels: 1 },
+      featureRange: { min: 0, max: 1 },
+    };
     const rng = Rng.fromSeed(6);
     const x = new Float32Array(16 * 36);
     for (let i = 0; i < x.length; i++) x[i] = rng.next() < 0.6 ? 0 : rng.next();
     const y = new Int32Array(16).map((_, i) => i % 2);
     const config = cnnConfigSchema.parse({
-      type: "cnn", batchSize: 8,
-      layers: [{ type: "conv", filters: 4, kernel: 3 }, { type: "maxpool", size: 2 }, { type: "dense", units: 2 }],
+      type: "cnn",
+      batchSize: 8,
+      layers: [
+        { type: "conv", filters: 4, kernel: 3 },
+        { type: "maxpool", size: 2 },
+        { type: "dense", units: 2 },
+      ],
     });
     const c = checkInvariance(() => new CnnLearner(config, shape, Rng.fromSeed(1)), x, y, 16, 8);
     expect(c.denseOps).toBe(4 * 4 * 9 * 4 + 2 * 2 * 4 * 2);
@@ -221,11 +272,24 @@ describe("every learner: measureCosts changes nothing, silence + undo restores t
   });
 
   it("surrogate (direct and Poisson encoding, Polyak averaging, recurrent)", () => {
-    const direct = surrogateConfigSchema.parse({ type: "surrogate", hidden: [16], steps: 8, batchSize: 16, threshold: 0.2 });
+    const direct = surrogateConfigSchema.parse({
+      type: "surrogate",
+      hidden: [16],
+      steps: 8,
+      batchSize: 16,
+      threshold: 0.2,
+    });
     const cd = checkInvariance(() => new SurrogateLearner(direct, moons.shape, Rng.fromSeed(1)), mx, my, 32, 16);
     expect(cd.effectiveMacs).toBeGreaterThan(0);
     const poisson = surrogateConfigSchema.parse({
-      type: "surrogate", hidden: [16], steps: 8, batchSize: 16, encoding: "poisson", gain: 2, recurrent: true, averageDecay: 0.9,
+      type: "surrogate",
+      hidden: [16],
+      steps: 8,
+      batchSize: 16,
+      encoding: "poisson",
+      gain: 2,
+      recurrent: true,
+      averageDecay: 0.9,
       threshold: 0.2,
     });
     const cp = checkInvariance(() => new SurrogateLearner(poisson, moons.shape, Rng.fromSeed(1)), mx, my, 32, 16);
@@ -235,7 +299,13 @@ describe("every learner: measureCosts changes nothing, silence + undo restores t
 
   it("stdp (Diehl & Cook, 20 neurons, 10 MNIST digits)", () => {
     const { train } = loadMnistSplit();
-    const config = diehlCookConfigSchema.parse({ type: "stdp", excitatory: 20, batchSize: 10, presentationMs: 100, restMs: 50 });
+    const config = diehlCookConfigSchema.parse({
+      type: "stdp",
+      excitatory: 20,
+      batchSize: 10,
+      presentationMs: 100,
+      restMs: 50,
+    });
     const x = train.x.subarray(0, 10 * 784);
     const y = train.y.subarray(0, 10);
     const c = checkInvariance(() => new DiehlCookLearner(config, mnistShape, Rng.fromSeed(1)), x, y, 10, 10);

@@ -26,8 +26,12 @@ describe("CUBA", () => {
     expect(c.excitatory.targetVar).toBe("ge");
     expect(c.inhibitory.targetVar).toBe("gi");
     // v(0) uniform in [Vr, Vt].
-    let lo = Infinity, hi = -Infinity;
-    for (const v of c.group.v) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of c.group.v) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     expect(lo).toBeGreaterThanOrEqual(-60);
     expect(hi).toBeLessThanOrEqual(-50);
     expect(hi - lo).toBeGreaterThan(9.9);

@@ -7,12 +7,15 @@ import { rowsToCsv, type MetricRow } from "../src/scenario/results.js";
 import { runScenario } from "../src/scenario/run.js";
 
 const base = {
-  name: "det", description: "d", task: { type: "moons", trainSize: 120, testSize: 60, noise: 0.2 },
+  name: "det",
+  description: "d",
+  task: { type: "moons", trainSize: 120, testSize: 60, noise: 0.2 },
   learners: [
     { type: "mlp", hidden: [8], optimizer: { type: "sgd", learningRate: 0.1 }, batchSize: 8 },
     { type: "lsm", hidden: 30, durationMs: 30, batchSize: 8 },
   ],
-  epochs: 2, seeds: [0, 5],
+  epochs: 2,
+  seeds: [0, 5],
 };
 
 // Wall-clock metrics (wallMs, trainingTimeMs) are the only ones allowed to differ.

@@ -65,26 +65,42 @@ describe("equation models: errors name the line", () => {
   });
 
   it("reserved names: t, dt, i, N, JavaScript keywords, functions, leading underscore", () => {
-    expect(errorOf(build(model("dv/dt = (El - v) / tau\nt = v * 2"))).message).toMatch(/equations line 2 .*"t" is a reserved name/);
+    expect(errorOf(build(model("dv/dt = (El - v) / tau\nt = v * 2"))).message).toMatch(
+      /equations line 2 .*"t" is a reserved name/,
+    );
     expect(errorOf(build(model("dN/dt = -N"))).message).toMatch(/equations line 1 .*"N" is a reserved name/);
-    expect(errorOf(build(model("dv/dt = (El - v) / tau\n\ndnew/dt = -new"))).message).toMatch(/equations line 3 .*JavaScript keyword/);
+    expect(errorOf(build(model("dv/dt = (El - v) / tau\n\ndnew/dt = -new"))).message).toMatch(
+      /equations line 3 .*JavaScript keyword/,
+    );
     expect(errorOf(build(model("dv/dt = (El - v) / tau\nexp = v"))).message).toMatch(/equations line 2 .*a function/);
     expect(errorOf(build(model("d_x/dt = -_x"))).message).toMatch(/equations line 1 .*underscore/);
-    const p = errorOf(build(model("dv/dt = (El - v) / tau", { parameters: { tau: 10, El: -70, Vt: -50, Vr: -70, i: 3 } })));
+    const p = errorOf(
+      build(model("dv/dt = (El - v) / tau", { parameters: { tau: 10, El: -70, Vt: -50, Vr: -70, i: 3 } })),
+    );
     expect(p.message).toMatch(/parameters .*"i" is a reserved name/);
   });
 
   it("t, dt, i and N may be used in expressions", () => {
-    const g = new EquationGroup("g", 3, model("dv/dt = (El - v) / tau + 0 * (t + dt + i + N)", { initial: { v: -70 } }), 0.1);
+    const g = new EquationGroup(
+      "g",
+      3,
+      model("dv/dt = (El - v) / tau + 0 * (t + dt + i + N)", { initial: { v: -70 } }),
+      0.1,
+    );
     g.integrateAndThreshold(0);
     expect(g.spikeCount).toBe(0);
   });
 
   it("a conditional expression keeps its own colon (not read as a unit)", () => {
-    const g = new EquationGroup("g", 1, model("dv/dt = (v < El ? 1 : 0) * (El - v) / tau : volt", { initial: { v: -80 } }), 1);
+    const g = new EquationGroup(
+      "g",
+      1,
+      model("dv/dt = (v < El ? 1 : 0) * (El - v) / tau : volt", { initial: { v: -80 } }),
+      1,
+    );
     expect(g.method).toBe("euler"); // not linear in v (a conditional), so Brian2's default falls back to euler
     g.integrateAndThreshold(0);
-    expect(g.state.v![0]!).toBeCloseTo(-80 + 1 * (-70 - -80) / 10, 5); // one euler step of 1 ms
+    expect(g.state.v![0]!).toBeCloseTo(-80 + (1 * (-70 - -80)) / 10, 5); // one euler step of 1 ms
   });
 
   it("a cycle among subexpressions", () => {
@@ -93,15 +109,27 @@ describe("equation models: errors name the line", () => {
   });
 
   it("a malformed line, a syntax error, an unknown function, an unknown flag, a duplicate", () => {
-    expect(errorOf(build(model("dv/dt = (El - v) / tau\ndw/dt (El - w)"))).message).toMatch(/equations line 2 .*malformed line/);
+    expect(errorOf(build(model("dv/dt = (El - v) / tau\ndw/dt (El - w)"))).message).toMatch(
+      /equations line 2 .*malformed line/,
+    );
     expect(errorOf(build(model("dv/dt = (El - v / tau"))).message).toMatch(/equations line 1 .*cannot parse/);
     expect(errorOf(build(model("dv/dt = foo(v)"))).message).toMatch(/equations line 1 .*unknown function foo/);
-    expect(errorOf(build(model("dv/dt = (El - v) / tau : volt (unless spiking)"))).message).toMatch(/equations line 1 .*unknown flag "unless spiking"/);
-    expect(errorOf(build(model("dv/dt = (El - v) / tau\ndv/dt = -v"))).message).toMatch(/equations line 2 .*already defined at equations line 1/);
+    expect(errorOf(build(model("dv/dt = (El - v) / tau : volt (unless spiking)"))).message).toMatch(
+      /equations line 1 .*unknown flag "unless spiking"/,
+    );
+    expect(errorOf(build(model("dv/dt = (El - v) / tau\ndv/dt = -v"))).message).toMatch(
+      /equations line 2 .*already defined at equations line 1/,
+    );
     expect(errorOf(build(model("dv/dt = [1, 2]"))).message).toMatch(/equations line 1 .*unsupported construct/);
-    expect(errorOf(build(model("dv/dt = (El - v) / tau\ndw/dt =   # nothing"))).message).toMatch(/equations line 2 .*missing expression/);
-    expect(errorOf(build(model("dv/dt = (El - v) / tau + s\ns = 2 : 1 (unless refractory)"))).message).toMatch(/equations line 2 .*not to a subexpression/);
-    expect(errorOf(build(model("dv/dt = (El - v) / tau + 5!"))).message).toMatch(/equations line 1 .*unsupported operator/);
+    expect(errorOf(build(model("dv/dt = (El - v) / tau\ndw/dt =   # nothing"))).message).toMatch(
+      /equations line 2 .*missing expression/,
+    );
+    expect(errorOf(build(model("dv/dt = (El - v) / tau + s\ns = 2 : 1 (unless refractory)"))).message).toMatch(
+      /equations line 2 .*not to a subexpression/,
+    );
+    expect(errorOf(build(model("dv/dt = (El - v) / tau + 5!"))).message).toMatch(
+      /equations line 1 .*unsupported operator/,
+    );
   });
 
   it("reset may assign only state variables; the threshold must be a known condition", () => {
@@ -116,8 +144,12 @@ describe("equation models: errors name the line", () => {
 
   it("a method the equations do not allow", () => {
     const quad = "dv/dt = 0.04 * v^2 + 5 * v + 140 - u\ndu/dt = 0.02 * (0.2 * v - u)";
-    expect(errorOf(build(model(quad, { method: "exact" }))).message).toMatch(/equations line 1 .*"exact" needs a linear system/);
-    expect(errorOf(build(model(quad, { method: "exponential-euler" }))).message).toMatch(/equations line 1 .*not linear in v/);
+    expect(errorOf(build(model(quad, { method: "exact" }))).message).toMatch(
+      /equations line 1 .*"exact" needs a linear system/,
+    );
+    expect(errorOf(build(model(quad, { method: "exponential-euler" }))).message).toMatch(
+      /equations line 1 .*not linear in v/,
+    );
     expect(new EquationGroup("g", 1, model(quad), 0.1).method).toBe("euler"); // Brian2's default order: exact, else euler
   });
 });
@@ -211,7 +243,14 @@ describe("equation models: against the built-in groups", () => {
     const g = new EquationGroup(
       "lin",
       1,
-      { equations: "dv/dt = (El - v + RI) / tau", parameters: { El: -70, RI: 15, tau: 20 }, threshold: "v > 0", reset: "", method: "exponential-euler", initial: { v: -70 } },
+      {
+        equations: "dv/dt = (El - v + RI) / tau",
+        parameters: { El: -70, RI: 15, tau: 20 },
+        threshold: "v > 0",
+        reset: "",
+        method: "exponential-euler",
+        initial: { v: -70 },
+      },
       0.5,
     );
     for (let s = 0; s < 400; s++) {

@@ -5,7 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
 import {
-  connectionDensity, layeredGraph, recurrentGraph, reverseGraph, robustness, routingStats, synapseCount,
+  connectionDensity,
+  layeredGraph,
+  recurrentGraph,
+  reverseGraph,
+  robustness,
+  routingStats,
+  synapseCount,
 } from "../src/metrics/graph.js";
 import { SynapseMatrix } from "../src/snn/synapses/csr.js";
 
@@ -30,19 +36,37 @@ describe("chain 0 → 1 → 2 → 3", () => {
     expect(Array.from(g.outputs)).toEqual([3]);
     expect(synapseCount(g)).toBe(3);
     expect(connectionDensity(g)).toBe(1);
-    expect(routingStats(g)).toEqual({ pairs: 1, connectedPairs: 1, connectedFraction: 1, meanPathLength: 3, efficiency: 1 / 3 });
+    expect(routingStats(g)).toEqual({
+      pairs: 1,
+      connectedPairs: 1,
+      connectedFraction: 1,
+      meanPathLength: 3,
+      efficiency: 1 / 3,
+    });
   });
 
   it("any single lost synapse or neuron disconnects it", () => {
     const g = layered();
     const bySynapse = robustness(g, { remove: "synapses", fractions: [0, 1 / 3, 1], trials: 10, rng: Rng.fromSeed(1) });
-    expect(bySynapse.map((p) => [p.removed, p.connectedFraction])).toEqual([[0, 1], [1, 0], [3, 0]]);
+    expect(bySynapse.map((p) => [p.removed, p.connectedFraction])).toEqual([
+      [0, 1],
+      [1, 0],
+      [3, 0],
+    ]);
     const byNeuron = robustness(g, { remove: "neurons", fractions: [0.25], trials: 10, rng: Rng.fromSeed(2) });
     expect(byNeuron[0]).toEqual({ fraction: 0.25, removed: 1, connectedFraction: 0 });
   });
 
   it("as a recurrent population with two inputs and two outputs", () => {
-    const g = recurrentGraph(csr(4, 4, [[0, 1], [1, 2], [2, 3]]), [0, 1], [3, 2]);
+    const g = recurrentGraph(
+      csr(4, 4, [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ]),
+      [0, 1],
+      [3, 2],
+    );
     // Pairs: 0→3: 3, 0→2: 2, 1→3: 2, 1→2: 1.
     const r = routingStats(g);
     expect(r.pairs).toBe(4);
@@ -50,7 +74,20 @@ describe("chain 0 → 1 → 2 → 3", () => {
     expect(r.meanPathLength).toBe(2);
     expect(r.efficiency).toBeCloseTo((1 / 3 + 1 / 2 + 1 / 2 + 1) / 4, 12);
     expect(connectionDensity(g)).toBe(3 / 16);
-    expect(connectionDensity(recurrentGraph(csr(4, 4, [[0, 1], [1, 2], [2, 3]]), [0], [3], { selfConnections: false }))).toBe(3 / 12);
+    expect(
+      connectionDensity(
+        recurrentGraph(
+          csr(4, 4, [
+            [0, 1],
+            [1, 2],
+            [2, 3],
+          ]),
+          [0],
+          [3],
+          { selfConnections: false },
+        ),
+      ),
+    ).toBe(3 / 12);
   });
 });
 
@@ -62,7 +99,13 @@ describe("complete bipartite layer 3 → 4", () => {
   it("routes every pair in one step", () => {
     expect(synapseCount(g)).toBe(12);
     expect(connectionDensity(g)).toBe(1);
-    expect(routingStats(g)).toEqual({ pairs: 12, connectedPairs: 12, connectedFraction: 1, meanPathLength: 1, efficiency: 1 });
+    expect(routingStats(g)).toEqual({
+      pairs: 12,
+      connectedPairs: 12,
+      connectedFraction: 1,
+      meanPathLength: 1,
+      efficiency: 1,
+    });
   });
 
   it("loses exactly the pairs whose synapse was removed", () => {
@@ -81,12 +124,27 @@ describe("complete bipartite layer 3 → 4", () => {
 });
 
 describe("diamond 0 → {1, 2} → 3", () => {
-  const matrices = () => [csr(1, 2, [[0, 0], [0, 1]]), csr(2, 1, [[0, 0], [1, 0]])];
+  const matrices = () => [
+    csr(1, 2, [
+      [0, 0],
+      [0, 1],
+    ]),
+    csr(2, 1, [
+      [0, 0],
+      [1, 0],
+    ]),
+  ];
 
   it("has two routes of length 2", () => {
     const g = layeredGraph(matrices());
     expect(synapseCount(g)).toBe(4);
-    expect(routingStats(g)).toEqual({ pairs: 1, connectedPairs: 1, connectedFraction: 1, meanPathLength: 2, efficiency: 0.5 });
+    expect(routingStats(g)).toEqual({
+      pairs: 1,
+      connectedPairs: 1,
+      connectedFraction: 1,
+      meanPathLength: 2,
+      efficiency: 0.5,
+    });
   });
 
   it("leaves synapses marked dead out of the graph", () => {
@@ -105,7 +163,12 @@ describe("diamond 0 → {1, 2} → 3", () => {
 
   it("survives one lost synapse always, two with probability 1/3, one lost neuron with probability 1/2", () => {
     const g = layeredGraph(matrices());
-    const [one1, two] = robustness(g, { remove: "synapses", fractions: [0.25, 0.5], trials: 3000, rng: Rng.fromSeed(5) });
+    const [one1, two] = robustness(g, {
+      remove: "synapses",
+      fractions: [0.25, 0.5],
+      trials: 3000,
+      rng: Rng.fromSeed(5),
+    });
     expect(one1!.connectedFraction).toBe(1);
     // Of the 6 pairs of removed synapses, only the 2 that cut one route twice keep a route.
     expect(Math.abs(two!.connectedFraction - 1 / 3)).toBeLessThan(0.04);
@@ -123,7 +186,15 @@ describe("diamond 0 → {1, 2} → 3", () => {
 
 describe("recurrent routes", () => {
   it("a directed 3-cycle: distances 1 and 2 in each direction", () => {
-    const g = recurrentGraph(csr(3, 3, [[0, 1], [1, 2], [2, 0]]), [0, 1, 2], [0, 1, 2]);
+    const g = recurrentGraph(
+      csr(3, 3, [
+        [0, 1],
+        [1, 2],
+        [2, 0],
+      ]),
+      [0, 1, 2],
+      [0, 1, 2],
+    );
     // Six ordered pairs (self-pairs excluded): three at distance 1, three at 2.
     const r = routingStats(g);
     expect(r.pairs).toBe(6);
@@ -132,7 +203,17 @@ describe("recurrent routes", () => {
   });
 
   it("a shortcut shortens the route and BFS finds it", () => {
-    const g = recurrentGraph(csr(5, 5, [[0, 1], [0, 3], [1, 2], [2, 3], [3, 4]]), [0], [4, 2]);
+    const g = recurrentGraph(
+      csr(5, 5, [
+        [0, 1],
+        [0, 3],
+        [1, 2],
+        [2, 3],
+        [3, 4],
+      ]),
+      [0],
+      [4, 2],
+    );
     const r = routingStats(g);
     expect(r.meanPathLength).toBe((2 + 2) / 2); // 0→3→4 and 0→1→2
     expect(r.efficiency).toBe(0.5);
@@ -146,7 +227,19 @@ describe("recurrent routes", () => {
 
 describe("reversed graph (routing from the outputs back)", () => {
   // 3 inputs → 2 hidden → 2 outputs; input 2 reaches nothing, hidden 1 reaches only output 1.
-  const g = () => layeredGraph([csr(3, 2, [[0, 0], [1, 0], [1, 1]]), csr(2, 2, [[0, 0], [0, 1], [1, 1]])]);
+  const g = () =>
+    layeredGraph([
+      csr(3, 2, [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+      ]),
+      csr(2, 2, [
+        [0, 0],
+        [0, 1],
+        [1, 1],
+      ]),
+    ]);
 
   it("turns every edge round and swaps inputs and outputs", () => {
     const r = reverseGraph(g());
@@ -154,16 +247,27 @@ describe("reversed graph (routing from the outputs back)", () => {
     expect(Array.from(r.outputs)).toEqual([0, 1, 2]);
     const edges = (x: ReturnType<typeof g>) => {
       const out: string[] = [];
-      for (let u = 0; u < x.nodes; u++) for (let e = x.rowPtr[u]!; e < x.rowPtr[u + 1]!; e++) out.push(`${u}>${x.target[e]}`);
+      for (let u = 0; u < x.nodes; u++)
+        for (let e = x.rowPtr[u]!; e < x.rowPtr[u + 1]!; e++) out.push(`${u}>${x.target[e]}`);
       return out.sort();
     };
-    expect(edges(r)).toEqual(edges(g()).map((e) => e.split(">").reverse().join(">")).sort());
+    expect(edges(r)).toEqual(
+      edges(g())
+        .map((e) => e.split(">").reverse().join(">"))
+        .sort(),
+    );
   });
 
   it("gives the same pairs, path lengths and efficiency", () => {
     const forward = routingStats(g());
     // Pairs: 3 × 2 = 6; connected: (0,5) (0,6) (1,5) (1,6): 4, all of length 2.
-    expect(forward).toEqual({ pairs: 6, connectedPairs: 4, connectedFraction: 4 / 6, meanPathLength: 2, efficiency: (4 * 0.5) / 6 });
+    expect(forward).toEqual({
+      pairs: 6,
+      connectedPairs: 4,
+      connectedFraction: 4 / 6,
+      meanPathLength: 2,
+      efficiency: (4 * 0.5) / 6,
+    });
     expect(routingStats(reverseGraph(g()))).toEqual(forward);
   });
 });

@@ -9,7 +9,14 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { UserError } from "../src/core/errors.js";
-import { idxConfigSchema, idxFilesTask, readIdx, readIdxDataset, readIdxImages, readIdxLabels } from "../src/tasks/idx.js";
+import {
+  idxConfigSchema,
+  idxFilesTask,
+  readIdx,
+  readIdxDataset,
+  readIdxImages,
+  readIdxLabels,
+} from "../src/tasks/idx.js";
 import { fashionMnistConfigSchema, fashionMnistTask } from "../src/tasks/fashion-mnist.js";
 
 const dir = mkdtempSync(join(tmpdir(), "neurocompare-idx-"));
@@ -109,8 +116,12 @@ describe("IDX files", () => {
 
   it("fashion-mnist: a missing directory says how to install the data", () => {
     const missingDir = join(dir, "no-fashion");
-    expectUserError(() => fashionMnistTask(fashionMnistConfigSchema.parse({ type: "fashion-mnist", dir: missingDir })),
-      "E_DATA_MISSING", missingDir, "train-images-idx3-ubyte.gz");
+    expectUserError(
+      () => fashionMnistTask(fashionMnistConfigSchema.parse({ type: "fashion-mnist", dir: missingDir })),
+      "E_DATA_MISSING",
+      missingDir,
+      "train-images-idx3-ubyte.gz",
+    );
     // The default directory's hint names the Debian package.
     const def = fashionMnistConfigSchema.parse({ type: "fashion-mnist" });
     expect(def.dir).toBe("/usr/share/datasets/fashion-mnist");

@@ -37,9 +37,7 @@ const methods: IzhikevichMethod[] = ["izhikevich-2003", "euler"];
 
 describe("Izhikevich 2003 presets", () => {
   it("has the seven (a, b, c, d) presets of the paper", () => {
-    const abcd = Object.fromEntries(
-      Object.entries(IZHIKEVICH_PRESETS).map(([k, p]) => [k, [p.a, p.b, p.c, p.d]]),
-    );
+    const abcd = Object.fromEntries(Object.entries(IZHIKEVICH_PRESETS).map(([k, p]) => [k, [p.a, p.b, p.c, p.d]]));
     expect(abcd).toEqual({
       RS: [0.02, 0.2, -65, 8],
       IB: [0.02, 0.2, -55, 4],

@@ -31,9 +31,19 @@ interface Trace {
  * (first 80%) or inhibits (rest) about `degree` random targets, plus `kicks`
  * random external ge kicks per step; everything random comes from `seed`.
  */
-function runRecurrent(useSimd: boolean, size: number, params: LifParams, steps: number, seed: number, opts: {
-  degree?: number; kicks?: number; iExt?: (i: number) => number; precision?: "float64" | "float32";
-} = {}): Trace {
+function runRecurrent(
+  useSimd: boolean,
+  size: number,
+  params: LifParams,
+  steps: number,
+  seed: number,
+  opts: {
+    degree?: number;
+    kicks?: number;
+    iExt?: (i: number) => number;
+    precision?: "float64" | "float32";
+  } = {},
+): Trace {
   const g = new LifGroup("lif", size, params, 0.1, { simd: useSimd, precision: opts.precision });
   expect(g.precision).toBe(opts.precision ?? "float64");
   expect(g.simd).toBe(useSimd);
@@ -66,7 +76,11 @@ function runRecurrent(useSimd: boolean, size: number, params: LifParams, steps: 
     for (let k = 0; k < (opts.kicks ?? 0); k++) g.ge[kickRng.int(size)]! += kickRng.uniform(0, 3);
     g.reset(s);
   }
-  return { spikes, total, state: { v: g.v.slice(), ge: g.ge.slice(), gi: g.gi.slice(), last: g.lastSpikeStep.slice() } };
+  return {
+    spikes,
+    total,
+    state: { v: g.v.slice(), ge: g.ge.slice(), gi: g.gi.slice(), last: g.lastSpikeStep.slice() },
+  };
 }
 
 function expectIdentical(a: Trace, b: Trace): void {
@@ -151,7 +165,11 @@ describe.skipIf(!simd)("LifGroup: WebAssembly SIMD step = JavaScript step", () =
     ];
     for (const [k, p] of cases.entries()) {
       for (const size of [1, 3, 5, 97]) {
-        const opts = { degree: 3, kicks: Math.ceil(size / 4), iExt: (i: number) => (i % 3 === 0 ? 0 : 4 + (i % 7) * 1.3) };
+        const opts = {
+          degree: 3,
+          kicks: Math.ceil(size / 4),
+          iExt: (i: number) => (i % 3 === 0 ? 0 : 4 + (i % 7) * 1.3),
+        };
         const js = runRecurrent(false, size, p, 3000, 100 + k, opts);
         const wasm = runRecurrent(true, size, p, 3000, 100 + k, opts);
         expectIdentical(js, wasm);
@@ -168,7 +186,11 @@ describe.skipIf(!simd)("LifGroup: WebAssembly SIMD step = JavaScript step", () =
     ];
     for (const [k, p] of cases.entries()) {
       for (const size of [8, 12, 16, 23, 64, 100]) {
-        const opts = { degree: 4, kicks: Math.ceil(size / 8), iExt: (i: number) => (Math.floor(i / 8) % 3 === 1 ? 3 + (i % 5) : 0) };
+        const opts = {
+          degree: 4,
+          kicks: Math.ceil(size / 8),
+          iExt: (i: number) => (Math.floor(i / 8) % 3 === 1 ? 3 + (i % 5) : 0),
+        };
         const js = runRecurrent(false, size, p, 2000, 200 + k, opts);
         const wasm = runRecurrent(true, size, p, 2000, 200 + k, opts);
         expectIdentical(js, wasm);
@@ -220,7 +242,7 @@ describe.skipIf(!simd)("LifGroup: WebAssembly SIMD step = JavaScript step", () =
   });
 });
 
-describe("LifGroup precision \"float32\" (opt-in)", () => {
+describe('LifGroup precision "float32" (opt-in)', () => {
   it("defaults to float64; refuses an unknown precision", () => {
     expect(new LifGroup("d", 10, CUBA_PARAMS, 0.1).precision).toBe("float64");
     expect(() => new LifGroup("d", 10, CUBA_PARAMS, 0.1, { precision: "float16" as "float32" })).toThrow(/precision/);
@@ -237,9 +259,16 @@ describe("LifGroup precision \"float32\" (opt-in)", () => {
     ];
     for (const [k, p] of cases.entries()) {
       for (const size of [1, 5, 8, 23, 97]) {
-        const opts = { degree: 3, kicks: Math.ceil(size / 4), precision: "float32" as const,
-          iExt: (i: number) => (Math.floor(i / 8) % 3 === 1 ? 4 + (i % 7) * 1.3 : 0) };
-        expectIdentical(runRecurrent(false, size, p, 2000, 300 + k, opts), runRecurrent(true, size, p, 2000, 300 + k, opts));
+        const opts = {
+          degree: 3,
+          kicks: Math.ceil(size / 4),
+          precision: "float32" as const,
+          iExt: (i: number) => (Math.floor(i / 8) % 3 === 1 ? 4 + (i % 7) * 1.3 : 0),
+        };
+        expectIdentical(
+          runRecurrent(false, size, p, 2000, 300 + k, opts),
+          runRecurrent(true, size, p, 2000, 300 + k, opts),
+        );
       }
     }
   });

@@ -10,10 +10,15 @@ import type { StructuralPlasticity } from "../src/plasticity/pruning/structural.
 import { rewindWeights, snapshotWeights } from "../src/plasticity/pruning/lottery-ticket.js";
 import { createTask, taskConfigSchema } from "../src/tasks/registry.js";
 
-const task = createTask(taskConfigSchema.parse({ type: "moons", trainSize: 64, testSize: 64, noise: 0.1 }), Rng.fromSeed(1).fork("task"));
+const task = createTask(
+  taskConfigSchema.parse({ type: "moons", trainSize: 64, testSize: 64, noise: 0.1 }),
+  Rng.fromSeed(1).fork("task"),
+);
 
 function build(raw: object): Learner & { structure(): StructuralPlasticity } {
-  return createLearner(learnerConfigSchema.parse(raw), task.shape, Rng.fromSeed(3).fork("init")) as Learner & { structure(): StructuralPlasticity };
+  return createLearner(learnerConfigSchema.parse(raw), task.shape, Rng.fromSeed(3).fork("init")) as Learner & {
+    structure(): StructuralPlasticity;
+  };
 }
 
 function afterOneBatch(l: Learner): Int32Array {
@@ -26,13 +31,21 @@ function afterOneBatch(l: Learner): Int32Array {
 describe("lottery-ticket rewind", () => {
   for (const raw of [
     { type: "mlp", hidden: [16], optimizer: { type: "sgd", learningRate: 0.1, momentum: 0.9 }, batchSize: 16 },
-    { type: "surrogate", hidden: [16], steps: 6, averageDecay: 0.9, optimizer: { type: "adam", learningRate: 0.01 }, batchSize: 16 },
+    {
+      type: "surrogate",
+      hidden: [16],
+      steps: 6,
+      averageDecay: 0.9,
+      optimizer: { type: "adam", learningRate: 0.01 },
+      batchSize: 16,
+    },
   ]) {
     it(`leaves ${raw.type} exactly like a new learner with the initial weights`, () => {
       const trained = build(raw);
       const initial = snapshotWeights(trained.params());
       for (let e = 0; e < 5; e++) {
-        for (let s = 0; s + 16 <= task.train.count; s += 16) trained.trainBatch(task.train.x.subarray(s * 2, (s + 16) * 2), task.train.y.subarray(s, s + 16), 16);
+        for (let s = 0; s + 16 <= task.train.count; s += 16)
+          trained.trainBatch(task.train.x.subarray(s * 2, (s + 16) * 2), task.train.y.subarray(s, s + 16), 16);
       }
       rewindWeights(trained.params(), initial);
       trained.structure().rewound!();
@@ -51,14 +64,22 @@ describe("lottery-ticket rewind", () => {
 
 describe("growth under weight averaging", () => {
   it("starts a grown synapse's Polyak average at its new weight", () => {
-    const raw = { type: "surrogate", hidden: [16], steps: 6, averageDecay: 0.9, optimizer: { type: "adam", learningRate: 0.01 }, batchSize: 16 };
+    const raw = {
+      type: "surrogate",
+      hidden: [16],
+      steps: 6,
+      averageDecay: 0.9,
+      optimizer: { type: "adam", learningRate: 0.01 },
+      batchSize: 16,
+    };
     const l = build(raw);
-    for (let s = 0; s + 16 <= task.train.count; s += 16) l.trainBatch(task.train.x.subarray(s * 2, (s + 16) * 2), task.train.y.subarray(s, s + 16), 16);
+    for (let s = 0; s + 16 <= task.train.count; s += 16)
+      l.trainBatch(task.train.x.subarray(s * 2, (s + 16) * 2), task.train.y.subarray(s, s + 16), 16);
     const st = l.structure();
     st.prune({ criterion: "magnitude", fraction: 0.5, scope: "global" });
     expect(st.grow(10, 0.25, Rng.fromSeed(9))).toBe(10);
     const internals = l as unknown as { averages: Float32Array[]; averageSteps: number };
-    const keep = 1 - Math.pow(0.9, internals.averageSteps);
+    const keep = 1 - 0.9 ** internals.averageSteps;
     let checked = 0;
     l.params().forEach((p, k) => {
       if (!p.decay || p.mask === undefined) return;

@@ -21,8 +21,19 @@ describe("spiking liquid-state learner", () => {
     const drive = 20;
     const theta = 15; // vThresh - El
     const config = lsmConfigSchema.parse({
-      type: "lsm", hidden: 4, maxRateHz: 1e-9, recurrentConnectivity: 0, driveMv: [drive, drive],
-      durationMs: 2000, dtMs: 0.01, tauMs, refractoryMs, elMv: -65, vThreshMv: -65 + theta, vResetMv: -65, batchSize: 1,
+      type: "lsm",
+      hidden: 4,
+      maxRateHz: 1e-9,
+      recurrentConnectivity: 0,
+      driveMv: [drive, drive],
+      durationMs: 2000,
+      dtMs: 0.01,
+      tauMs,
+      refractoryMs,
+      elMv: -65,
+      vThreshMv: -65 + theta,
+      vResetMv: -65,
+      batchSize: 1,
     });
     const lsm = new LsmLearner(config, { inputSize: 1, classes: 2, featureRange: { min: 0, max: 1 } }, Rng.fromSeed(0));
     lsm.evaluate(new Float32Array([0.5]), new Int32Array([0]), 1);
@@ -40,20 +51,32 @@ describe("spiking liquid-state learner", () => {
   });
 
   it("reaches ≥ 95% on XOR", () => {
-    const s = parseScenarioText(JSON.stringify({
-      name: "t", description: "d", task: { type: "xor", trainSize: 200, testSize: 200, noise: 0.1 },
-      learners: [{ type: "lsm", hidden: 100, optimizer: { type: "adam", learningRate: 0.02 }, batchSize: 8 }],
-      epochs: 8, seeds: [1],
-    }), "t.json");
+    const s = parseScenarioText(
+      JSON.stringify({
+        name: "t",
+        description: "d",
+        task: { type: "xor", trainSize: 200, testSize: 200, noise: 0.1 },
+        learners: [{ type: "lsm", hidden: 100, optimizer: { type: "adam", learningRate: 0.02 }, batchSize: 8 }],
+        epochs: 8,
+        seeds: [1],
+      }),
+      "t.json",
+    );
     expect(finalAccuracy(runScenario(s).rows, "lsm")).toBeGreaterThanOrEqual(0.95);
   });
 
   it("reaches ≥ 90% on two moons (noise 0.1)", () => {
-    const s = parseScenarioText(JSON.stringify({
-      name: "t", description: "d", task: { type: "moons", trainSize: 500, testSize: 300, noise: 0.1 },
-      learners: [{ type: "lsm", hidden: 150, optimizer: { type: "adam", learningRate: 0.02 }, batchSize: 16 }],
-      epochs: 6, seeds: [2],
-    }), "t.json");
+    const s = parseScenarioText(
+      JSON.stringify({
+        name: "t",
+        description: "d",
+        task: { type: "moons", trainSize: 500, testSize: 300, noise: 0.1 },
+        learners: [{ type: "lsm", hidden: 150, optimizer: { type: "adam", learningRate: 0.02 }, batchSize: 16 }],
+        epochs: 6,
+        seeds: [2],
+      }),
+      "t.json",
+    );
     expect(finalAccuracy(runScenario(s).rows, "lsm")).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -9,13 +9,21 @@ import { parseScenarioText } from "../src/scenario/parse.js";
 import { runScenario } from "../src/scenario/run.js";
 import { centralDifference } from "./helpers/finite-diff.js";
 
-function finalAccuracy(rows: { learner: string; metric: string; epoch: number; value: number }[], learner: string): number {
+function finalAccuracy(
+  rows: { learner: string; metric: string; epoch: number; value: number }[],
+  learner: string,
+): number {
   const acc = rows.filter((r) => r.learner === learner && r.metric === "testAccuracy");
   return acc[acc.length - 1]!.value;
 }
 
 describe("MLP backpropagation", () => {
-  for (const [activation, loss] of [["tanh", "softmax-cross-entropy"], ["sigmoid", "mse"], ["relu", "softmax-cross-entropy"], ["leaky-relu", "mse"]] as const) {
+  for (const [activation, loss] of [
+    ["tanh", "softmax-cross-entropy"],
+    ["sigmoid", "mse"],
+    ["relu", "softmax-cross-entropy"],
+    ["leaky-relu", "mse"],
+  ] as const) {
     it(`matches finite differences (${activation}, ${loss})`, () => {
       const config = mlpConfigSchema.parse({ type: "mlp", hidden: [5, 4], activation, loss, batchSize: 3 });
       const shape = { inputSize: 3, classes: 3, featureRange: { min: -1, max: 1 } };
@@ -44,20 +52,48 @@ describe("MLP backpropagation", () => {
 
 describe("MLP learns the foundation tasks", () => {
   it("reaches ≥ 99% on XOR", () => {
-    const s = parseScenarioText(JSON.stringify({
-      name: "t", description: "d", task: { type: "xor", trainSize: 400, testSize: 200, noise: 0.1 },
-      learners: [{ type: "mlp", hidden: [8], activation: "tanh", optimizer: { type: "sgd", learningRate: 0.2, momentum: 0.9 }, batchSize: 8 }],
-      epochs: 20, seeds: [1],
-    }), "t.json");
+    const s = parseScenarioText(
+      JSON.stringify({
+        name: "t",
+        description: "d",
+        task: { type: "xor", trainSize: 400, testSize: 200, noise: 0.1 },
+        learners: [
+          {
+            type: "mlp",
+            hidden: [8],
+            activation: "tanh",
+            optimizer: { type: "sgd", learningRate: 0.2, momentum: 0.9 },
+            batchSize: 8,
+          },
+        ],
+        epochs: 20,
+        seeds: [1],
+      }),
+      "t.json",
+    );
     expect(finalAccuracy(runScenario(s).rows, "mlp")).toBeGreaterThanOrEqual(0.99);
   });
 
   it("reaches ≥ 95% on two moons (noise 0.1)", () => {
-    const s = parseScenarioText(JSON.stringify({
-      name: "t", description: "d", task: { type: "moons", trainSize: 1000, testSize: 500, noise: 0.1 },
-      learners: [{ type: "mlp", hidden: [32, 32], activation: "relu", optimizer: { type: "adam", learningRate: 0.01 }, batchSize: 16 }],
-      epochs: 20, seeds: [2],
-    }), "t.json");
+    const s = parseScenarioText(
+      JSON.stringify({
+        name: "t",
+        description: "d",
+        task: { type: "moons", trainSize: 1000, testSize: 500, noise: 0.1 },
+        learners: [
+          {
+            type: "mlp",
+            hidden: [32, 32],
+            activation: "relu",
+            optimizer: { type: "adam", learningRate: 0.01 },
+            batchSize: 16,
+          },
+        ],
+        epochs: 20,
+        seeds: [2],
+      }),
+      "t.json",
+    );
     expect(finalAccuracy(runScenario(s).rows, "mlp")).toBeGreaterThanOrEqual(0.95);
   });
 });

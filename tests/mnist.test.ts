@@ -47,8 +47,11 @@ describe("MNIST split", () => {
   });
 
   it("is stratified: each class splits 80/20 of the package's count of that class", () => {
-    const pkg = Array.from({ length: 10 }, (_, d) =>
-      (JSON.parse(readFileSync(join(digitsDir, `${d}.json`), "utf8")) as { data: number[] }).data.length / 784);
+    const pkg = Array.from(
+      { length: 10 },
+      (_, d) =>
+        (JSON.parse(readFileSync(join(digitsDir, `${d}.json`), "utf8")) as { data: number[] }).data.length / 784,
+    );
     const tr = classCounts(train);
     const te = classCounts(test);
     for (let d = 0; d < 10; d++) {
@@ -59,7 +62,9 @@ describe("MNIST split", () => {
 
   it("largest-remainder counts hit the total exactly", () => {
     expect(stratifiedCounts([5, 5, 5], 10)).toEqual([4, 3, 3]);
-    expect(stratifiedCounts([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978], 8000).reduce((a, b) => a + b)).toBe(8000);
+    expect(
+      stratifiedCounts([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978], 8000).reduce((a, b) => a + b),
+    ).toBe(8000);
   });
 
   it("train and test are disjoint and together hold every digit once", () => {

@@ -22,7 +22,12 @@ function network(text: string): NetworkScenario {
 }
 
 const small = {
-  kind: "network", name: "small", description: "two groups", dtMs: 0.1, durationMs: 200, seeds: [1],
+  kind: "network",
+  name: "small",
+  description: "two groups",
+  dtMs: 0.1,
+  durationMs: 200,
+  seeds: [1],
   groups: [
     { name: "input", size: 50, model: { type: "poisson", rateHz: 20 } },
     { name: "cells", size: 20, model: { type: "lif", elMv: -65, vThreshMv: -50, vResetMv: -65 }, initial: { v: -65 } },
@@ -56,11 +61,36 @@ describe("network scenarios", () => {
   });
 
   const bad: [string, Record<string, unknown>, string, RegExp][] = [
-    ["an unknown source group", { synapses: [{ ...small.synapses[0], source: "retina" }] }, "$.synapses[0].source", /group name \(input, cells\)/],
-    ["a variable the target lacks", { synapses: [{ ...small.synapses[0], targetVar: "ampa" }] }, "$.synapses[0].targetVar", /variable of group cells/],
-    ["a monitored variable the group lacks", { monitors: { state: [{ group: "cells", variables: ["w"] }] } }, "$.monitors.state[0].variables", /variables of group cells/],
-    ["an index past the group", { monitors: { state: [{ group: "cells", variables: ["v"], indices: [20] }] } }, "$.monitors.state[0].indices", /below the group size 20/],
-    ["an unknown neuron model", { groups: [{ name: "x", size: 1, model: { type: "hh" } }] }, "$.groups[0].model.type", /"lif"/],
+    [
+      "an unknown source group",
+      { synapses: [{ ...small.synapses[0], source: "retina" }] },
+      "$.synapses[0].source",
+      /group name \(input, cells\)/,
+    ],
+    [
+      "a variable the target lacks",
+      { synapses: [{ ...small.synapses[0], targetVar: "ampa" }] },
+      "$.synapses[0].targetVar",
+      /variable of group cells/,
+    ],
+    [
+      "a monitored variable the group lacks",
+      { monitors: { state: [{ group: "cells", variables: ["w"] }] } },
+      "$.monitors.state[0].variables",
+      /variables of group cells/,
+    ],
+    [
+      "an index past the group",
+      { monitors: { state: [{ group: "cells", variables: ["v"], indices: [20] }] } },
+      "$.monitors.state[0].indices",
+      /below the group size 20/,
+    ],
+    [
+      "an unknown neuron model",
+      { groups: [{ name: "x", size: 1, model: { type: "hh" } }] },
+      "$.groups[0].model.type",
+      /"lif"/,
+    ],
   ];
   for (const [what, patch, path, expected] of bad) {
     it(`reports ${what} at its JSON path before running`, () => {
@@ -79,9 +109,23 @@ describe("network scenarios", () => {
   }
 
   it("reports an equation error with its line through the scenario", () => {
-    const text = JSON.stringify({ ...small, groups: [small.groups[0], {
-      name: "cells", size: 2, model: { type: "equations", equations: "dv/dt = (El - v) / tau\ndw/dt = -w / tauw", parameters: { El: -65, tau: 10 }, threshold: "v > -50", reset: "v = -65" },
-    }] });
+    const text = JSON.stringify({
+      ...small,
+      groups: [
+        small.groups[0],
+        {
+          name: "cells",
+          size: 2,
+          model: {
+            type: "equations",
+            equations: "dv/dt = (El - v) / tau\ndw/dt = -w / tauw",
+            parameters: { El: -65, tau: 10 },
+            threshold: "v > -50",
+            reset: "v = -65",
+          },
+        },
+      ],
+    });
     let error: unknown;
     try {
       runNetworkScenario(network(text), "n.json");
@@ -107,7 +151,10 @@ describe("network scenarios", () => {
     expect(min).toBeGreaterThanOrEqual(0);
     expect(max).toBeLessThanOrEqual(0.01);
     // Without plasticity the same seed leaves every weight where it started.
-    const frozen = runNetworkScenario({ ...short, synapses: short.synapses.map(({ plasticity: _p, ...rest }) => rest) }, "x.json");
+    const frozen = runNetworkScenario(
+      { ...short, synapses: short.synapses.map(({ plasticity: _p, ...rest }) => rest) },
+      "x.json",
+    );
     expect(frozen.recordings.weights).toHaveLength(0);
     expect(r.runs[0]!.plastic[0]!.weightStd).toBeGreaterThan(0);
     const built = runNetworkScenario({ ...short, durationMs: 0.1 }, "x.json").recordings.weights[0]!.values;
@@ -117,8 +164,9 @@ describe("network scenarios", () => {
   });
 
   it("refuses an unknown plasticity rule at its path", () => {
-    expect(() => network(JSON.stringify({ ...small, synapses: [{ ...small.synapses[0], plasticity: { rule: "hebb" } }] })))
-      .toThrow(/\$\.synapses\[0\]\.plasticity\.rule/);
+    expect(() =>
+      network(JSON.stringify({ ...small, synapses: [{ ...small.synapses[0], plasticity: { rule: "hebb" } }] })),
+    ).toThrow(/\$\.synapses\[0\]\.plasticity\.rule/);
   });
 
   it("writes every file from the CLI and rebuilds the report from them", () => {

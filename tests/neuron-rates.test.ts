@@ -38,7 +38,13 @@ function expectValid(rates: Float32Array, length: number): void {
 describe("neuronRatesHz", () => {
   it("surrogate: every hidden neuron of every hidden layer; the mean is meanFiringRateHz over the same samples", () => {
     const config = surrogateConfigSchema.parse({
-      type: "surrogate", hidden: [40, 20], steps: 10, batchSize: 8, dtMs: 2, recurrent: true, optimizer: { type: "adam", learningRate: 1e-3 },
+      type: "surrogate",
+      hidden: [40, 20],
+      steps: 10,
+      batchSize: 8,
+      dtMs: 2,
+      recurrent: true,
+      optimizer: { type: "adam", learningRate: 1e-3 },
     });
     const learner = new SurrogateLearner(config, shape, Rng.fromSeed(1));
     const { x, y } = data(20, 2);
@@ -52,7 +58,7 @@ describe("neuronRatesHz", () => {
       const n = Math.min(8, 20 - start);
       const twin = new SurrogateLearner(config, shape, Rng.fromSeed(1));
       twin.trainBatch(x.subarray(start * 30, (start + n) * 30), y.subarray(start, start + n), n);
-      hiddenSpikes += twin.collectStats().hiddenSpikesPerSample * n;
+      hiddenSpikes += twin.collectStats()["hiddenSpikesPerSample"]! * n;
     }
     const seconds = (10 * 2) / 1000;
     expect(mean(rates)).toBeCloseTo(hiddenSpikes / 20 / 60 / seconds, 3);
@@ -60,7 +66,10 @@ describe("neuronRatesHz", () => {
     learner.evaluate(x, y, 8);
     const one = learner.neuronRatesHz();
     const [h0, h1] = learner.layers;
-    for (const [layer, base] of [[h0!, 0], [h1!, 40]] as const) {
+    for (const [layer, base] of [
+      [h0!, 0],
+      [h1!, 40],
+    ] as const) {
       for (let j = 0; j < layer.outSize; j++) {
         let s = 0;
         for (let row = 0; row < 10 * 8; row++) s += layer.spikes[row * layer.outSize + j]!;
@@ -93,8 +102,17 @@ describe("neuronRatesHz", () => {
 
   it("stdp (Diehl & Cook): N excitatory then N inhibitory neurons; agree with meanFiringRateHz and inhibitorySpikesPerSample", () => {
     const config = diehlCookConfigSchema.parse({
-      type: "stdp", excitatory: 12, presentationMs: 100, restMode: "reset", dtMs: 0.5, maxRateHz: 150, batchSize: 4, minSpikes: 2, maxBoosts: 2,
-      weightSum: 4, initWeightMax: 0.15,
+      type: "stdp",
+      excitatory: 12,
+      presentationMs: 100,
+      restMode: "reset",
+      dtMs: 0.5,
+      maxRateHz: 150,
+      batchSize: 4,
+      minSpikes: 2,
+      maxBoosts: 2,
+      weightSum: 4,
+      initWeightMax: 0.15,
     });
     const learner = new DiehlCookLearner(config, shape, Rng.fromSeed(6));
     const { x, y } = data(8, 7);
@@ -109,8 +127,8 @@ describe("neuronRatesHz", () => {
     expect(mean(exc)).toBeCloseTo(stats.meanFiringRateHz!, 2);
     // Presentations (boosts included) × 0.1 s of presentation time.
     const seconds = (8 + stats.boostsPerSample! * 8) * 0.1;
-    expect(mean(exc) * 12 * seconds / 8).toBeCloseTo(stats.spikesPerSample!, 3);
-    expect(mean(inh) * 12 * seconds / 8).toBeCloseTo(stats.inhibitorySpikesPerSample!, 3);
+    expect((mean(exc) * 12 * seconds) / 8).toBeCloseTo(stats.spikesPerSample!, 3);
+    expect((mean(inh) * 12 * seconds) / 8).toBeCloseTo(stats.inhibitorySpikesPerSample!, 3);
     // Cost measurement does not count into the rates.
     learner.measureCosts(x, 4);
     expect(learner.neuronRatesHz()).toEqual(rates);

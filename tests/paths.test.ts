@@ -41,16 +41,19 @@ describe("fileComponent", () => {
     for (const name of ["mlp", "stdp-400", "lsm_2", "mlp.hidden-64", "A1"]) expect(fileComponent(name)).toBe(name);
   });
 
-  it.each(hostile.map((h) => [JSON.stringify(h).slice(0, 60), h]))("makes %s a plain, portable component", (_label, name) => {
-    const c = fileComponent(name);
-    expect(c).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
-    expect(c).not.toMatch(/^\.\.?$/);
-    expect(c).not.toMatch(/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i);
-    expect(c.length).toBeLessThanOrEqual(64 + 9);
-    expect(c.endsWith(".")).toBe(false);
-    // Changed names carry a hash of the original, so it is not silently shared.
-    expect(c).toMatch(/-[0-9a-f]{8}$/);
-  });
+  it.each(hostile.map((h) => [JSON.stringify(h).slice(0, 60), h]))(
+    "makes %s a plain, portable component",
+    (_label, name) => {
+      const c = fileComponent(name);
+      expect(c).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+      expect(c).not.toMatch(/^\.\.?$/);
+      expect(c).not.toMatch(/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i);
+      expect(c.length).toBeLessThanOrEqual(64 + 9);
+      expect(c.endsWith(".")).toBe(false);
+      // Changed names carry a hash of the original, so it is not silently shared.
+      expect(c).toMatch(/-[0-9a-f]{8}$/);
+    },
+  );
 
   it("maps distinct names that slug alike to distinct components", () => {
     const names = ["a/b", "a\\b", "a b", "a?b", "a:b", "a*b"];
@@ -99,7 +102,16 @@ describe("a learner name that climbs out of the folder (CLI, end to end)", () =>
       name: "escape",
       description: "a learner name that climbs out of the results folder",
       task: { type: "mnist", trainSize: 20, testSize: 10 },
-      learners: [{ type: "stdp", name: "x/../../../../victim", excitatory: 4, presentationMs: 20, restMode: "reset", batchSize: 10 }],
+      learners: [
+        {
+          type: "stdp",
+          name: "x/../../../../victim",
+          excitatory: 4,
+          presentationMs: 20,
+          restMode: "reset",
+          batchSize: 10,
+        },
+      ],
       epochs: 1,
       seeds: [0],
       charts: ["learning-curve"],

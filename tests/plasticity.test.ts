@@ -59,7 +59,14 @@ function play(rule: PlasticityRule, p: ReturnType<typeof single>, preMs: number[
 }
 
 const PAIR: PairStdpParams = {
-  tauPlusMs: 20, tauMinusMs: 30, aPlus: 0.01, aMinus: -0.012, wMin: 0, wMax: 1, bound: "additive", pairing: "all-to-all",
+  tauPlusMs: 20,
+  tauMinusMs: 30,
+  aPlus: 0.01,
+  aMinus: -0.012,
+  wMin: 0,
+  wMax: 1,
+  bound: "additive",
+  pairing: "all-to-all",
 };
 
 describe("pair STDP window", () => {
@@ -67,7 +74,8 @@ describe("pair STDP window", () => {
     for (const dt of [-60, -25, -10, -1, 0, 1, 10, 25, 60]) {
       const p = single(0.5);
       const w = play(new PairStdp(p, PAIR, DT), p, [100], [100 + dt]);
-      const expected = dt >= 0 ? PAIR.aPlus * Math.exp(-dt / PAIR.tauPlusMs) : PAIR.aMinus * Math.exp(dt / PAIR.tauMinusMs);
+      const expected =
+        dt >= 0 ? PAIR.aPlus * Math.exp(-dt / PAIR.tauPlusMs) : PAIR.aMinus * Math.exp(dt / PAIR.tauMinusMs);
       expect(w - 0.5).toBeCloseTo(expected, 6);
     }
   });
@@ -89,19 +97,31 @@ describe("pair STDP window", () => {
     let p = single(0.5);
     expect(play(new PairStdp(p, PAIR, DT), p, [0, 20], [30]) - 0.5).toBeCloseTo(expectAll, 6);
     p = single(0.5);
-    expect(play(new PairStdp(p, { ...PAIR, pairing: "nearest" }, DT), p, [0, 20], [30]) - 0.5)
-      .toBeCloseTo(PAIR.aPlus * Math.exp(-10 / 20), 6);
+    expect(play(new PairStdp(p, { ...PAIR, pairing: "nearest" }, DT), p, [0, 20], [30]) - 0.5).toBeCloseTo(
+      PAIR.aPlus * Math.exp(-10 / 20),
+      6,
+    );
   });
 
   it("walks only the rows and columns of spiking neurons on a CSR matrix", () => {
     // 3 pre × 2 post, synapses 0→0, 0→1, 2→1. Pre 2 spikes, then post 0 spikes: only 0→0 may change (pre 0 never spiked: no change).
     const pre = source(3);
     const post = source(2);
-    const m = new SynapseMatrix(3, 2, Int32Array.from([0, 2, 2, 3]), Int32Array.from([0, 1, 1]), Float32Array.from([0.5, 0.5, 0.5]));
+    const m = new SynapseMatrix(
+      3,
+      2,
+      Int32Array.from([0, 2, 2, 3]),
+      Int32Array.from([0, 1, 1]),
+      Float32Array.from([0.5, 0.5, 0.5]),
+    );
     const rule = new PairStdp({ matrix: m, source: pre, target: post }, PAIR, DT);
-    pre.spiked[0] = 2; pre.spikeCount = 1; post.spikeCount = 0;
+    pre.spiked[0] = 2;
+    pre.spikeCount = 1;
+    post.spikeCount = 0;
     rule.update(0);
-    pre.spikeCount = 0; post.spiked[0] = 1; post.spikeCount = 1;
+    pre.spikeCount = 0;
+    post.spiked[0] = 1;
+    post.spikeCount = 1;
     rule.update(50);
     expect(Array.from(m.weight.subarray(0, 2))).toEqual([0.5, 0.5]);
     expect(m.weight[2]! - 0.5).toBeCloseTo(PAIR.aPlus * Math.exp(-5 / 20), 6);
@@ -114,10 +134,18 @@ describe("pair STDP on a dense all-to-all matrix", () => {
     const { rowPtr, target } = denseStructure(2, 3);
     const pre = source(2);
     const post = source(3);
-    const rule = new PairStdp({ matrix: new SynapseMatrix(2, 3, rowPtr, target, dense), source: pre, target: post }, PAIR, DT);
-    pre.spiked[0] = 1; pre.spikeCount = 1; post.spikeCount = 0;
+    const rule = new PairStdp(
+      { matrix: new SynapseMatrix(2, 3, rowPtr, target, dense), source: pre, target: post },
+      PAIR,
+      DT,
+    );
+    pre.spiked[0] = 1;
+    pre.spikeCount = 1;
+    post.spikeCount = 0;
     rule.update(0);
-    pre.spikeCount = 0; post.spiked[0] = 2; post.spikeCount = 1;
+    pre.spikeCount = 0;
+    post.spiked[0] = 2;
+    post.spikeCount = 1;
     rule.update(100);
     const changed = PAIR.aPlus * Math.exp(-10 / 20);
     for (let k = 0; k < 6; k++) expect(dense[k]! - 0.5).toBeCloseTo(k === 1 * 3 + 2 ? changed : 0, 6);
@@ -141,10 +169,21 @@ function pairing(make: (p: ReturnType<typeof single>) => PlasticityRule, hz: num
 describe("triplet STDP frequency dependence (Pfister & Gerstner 2006)", () => {
   const tp = { ...tripletStdpConfigSchema.parse({ rule: "triplet-stdp" }), wMin: -10, wMax: 10 };
   const triplet = (p: ReturnType<typeof single>) => new TripletStdp(p, tp, DT);
-  const pair = (p: ReturnType<typeof single>) => new PairStdp(p, {
-    tauPlusMs: tp.tauPlusMs, tauMinusMs: tp.tauMinusMs, aPlus: tp.a3Plus, aMinus: -tp.a2Minus, wMin: -10, wMax: 10,
-    bound: "additive", pairing: "all-to-all",
-  }, DT);
+  const pair = (p: ReturnType<typeof single>) =>
+    new PairStdp(
+      p,
+      {
+        tauPlusMs: tp.tauPlusMs,
+        tauMinusMs: tp.tauMinusMs,
+        aPlus: tp.a3Plus,
+        aMinus: -tp.a2Minus,
+        wMin: -10,
+        wMax: 10,
+        bound: "additive",
+        pairing: "all-to-all",
+      },
+      DT,
+    );
 
   it("depresses at low frequency (0.1 Hz): -60·A2−·exp(-10/τ−) for post-before-pre, ~0 for pre-before-post", () => {
     const dep = pairing(triplet, 0.1, -10);
@@ -208,7 +247,10 @@ describe("reward-modulated STDP", () => {
 describe("homeostasis: adaptive threshold", () => {
   /** Rate (Hz) of a LIF neuron under constant drive D with threshold vThresh + theta. */
   function simulate(thetaPlusMv: number, tauThetaMs: number): number {
-    const tau = 20, el = -65, vt = -52, drive = 40;
+    const tau = 20,
+      el = -65,
+      vt = -52,
+      drive = 40;
     const dt = 0.1;
     const th = new AdaptiveThreshold(1, { thetaPlusMv, tauThetaMs }, dt);
     const spiked = new Int32Array(1);
@@ -226,11 +268,15 @@ describe("homeostasis: adaptive threshold", () => {
       }
       th.step(spiked, n);
     }
-    return count / ((steps / 2) * dt / 1000);
+    return count / (((steps / 2) * dt) / 1000);
   }
 
   it("bounds the firing rate under strong drive at the analytic steady state", () => {
-    const tau = 20, drive = 40, gap = 13, plus = 1, tauTheta = 200;
+    const tau = 20,
+      drive = 40,
+      gap = 13,
+      plus = 1,
+      tauTheta = 200;
     const free = simulate(0, tauTheta);
     expect(free).toBeCloseTo(1000 / (tau * Math.log(drive / (drive - gap))), -1);
     // Steady state: period T with theta at the spike = plus·q/(1-q), q = exp(-T/τθ), on the LIF trajectory from reset.
@@ -238,7 +284,8 @@ describe("homeostasis: adaptive threshold", () => {
       const q = Math.exp(-T / tauTheta);
       return drive * (1 - Math.exp(-T / tau)) - gap - (plus * q) / (1 - q);
     };
-    let lo = 1, hi = 200;
+    let lo = 1,
+      hi = 200;
     for (let k = 0; k < 60; k++) {
       const mid = (lo + hi) / 2;
       if (f(mid) < 0) lo = mid;
@@ -253,7 +300,8 @@ describe("homeostasis: adaptive threshold", () => {
 
 describe("homeostasis: synaptic normalisation", () => {
   it("rescales every column of a dense matrix to exactly the target sum, within [0, wMax]", () => {
-    const nPre = 784, nPost = 20;
+    const nPre = 784,
+      nPost = 20;
     const rng = Rng.fromSeed(3);
     const w = rng.fillUniform(new Float32Array(nPre * nPost), 0, 1);
     // Column 0: 60 weights of 0.5 and 724 of 0.01 (sum 37.24): a plain rescale would take the large ones
@@ -262,7 +310,8 @@ describe("homeostasis: synaptic normalisation", () => {
     const norm = new DenseColumnNormalizer(nPre, nPost, { targetSum: 78, wMax: 1 });
     norm.apply(w);
     for (let j = 0; j < nPost; j++) expect(norm.columnSum(w, j)).toBeCloseTo(78, 2);
-    let max = 0, min = Infinity;
+    let max = 0,
+      min = Infinity;
     for (let k = 0; k < w.length; k++) {
       max = Math.max(max, w[k]!);
       min = Math.min(min, w[k]!);
@@ -274,7 +323,13 @@ describe("homeostasis: synaptic normalisation", () => {
   });
 
   it("normalises the incoming weights of each target of a CSR matrix", () => {
-    const m = new SynapseMatrix(3, 2, Int32Array.from([0, 2, 3, 4]), Int32Array.from([0, 1, 0, 1]), Float32Array.from([1, 2, 3, 6]));
+    const m = new SynapseMatrix(
+      3,
+      2,
+      Int32Array.from([0, 2, 3, 4]),
+      Int32Array.from([0, 1, 0, 1]),
+      Float32Array.from([1, 2, 3, 6]),
+    );
     normalizeCsrIncoming(m, { targetSum: 4 });
     expect(Array.from(m.weight)).toEqual([1, 1, 3, 3]);
   });
@@ -284,17 +339,56 @@ describe("lateral inhibition (winner-take-all)", () => {
   function run(withWta: boolean): Float64Array {
     const dt = 0.5;
     const n = 10;
-    const exc = new ConductanceLifGroup("exc", n, {
-      tauMs: 100, elMv: -65, eExcMv: 0, eInhMv: -100, vThreshMv: -52, vResetMv: -65, refractoryMs: 5, tauEMs: 1, tauIMs: 2,
-    }, dt);
-    const inh = new ConductanceLifGroup("inh", n, {
-      tauMs: 10, elMv: -60, eExcMv: 0, eInhMv: -85, vThreshMv: -40, vResetMv: -45, refractoryMs: 2, tauEMs: 1, tauIMs: 2,
-    }, dt);
+    const exc = new ConductanceLifGroup(
+      "exc",
+      n,
+      {
+        tauMs: 100,
+        elMv: -65,
+        eExcMv: 0,
+        eInhMv: -100,
+        vThreshMv: -52,
+        vResetMv: -65,
+        refractoryMs: 5,
+        tauEMs: 1,
+        tauIMs: 2,
+      },
+      dt,
+    );
+    const inh = new ConductanceLifGroup(
+      "inh",
+      n,
+      {
+        tauMs: 10,
+        elMv: -60,
+        eExcMv: 0,
+        eInhMv: -85,
+        vThreshMv: -40,
+        vResetMv: -45,
+        refractoryMs: 2,
+        tauEMs: 1,
+        tauIMs: 2,
+      },
+      dt,
+    );
     for (let i = 0; i < n; i++) exc.iExt[i] = 20 + i; // neuron 9 is driven hardest
     const counts = new Float64Array(n);
-    const counter = { when: "end" as const, reserve() {}, record() { for (let k = 0; k < exc.spikeCount; k++) counts[exc.spiked[k]!]!++; } };
+    const counter = {
+      when: "end" as const,
+      reserve() {},
+      record() {
+        for (let k = 0; k < exc.spikeCount; k++) counts[exc.spiked[k]!]!++;
+      },
+    };
     const net = new Network({ dtMs: dt, groups: [exc, inh], monitors: [counter] });
-    if (withWta) for (const s of winnerTakeAll(exc, inh, { excToInhWeight: 10.4, inhToExcWeight: 17, excTargetVar: "ge", inhTargetVar: "gi" })) net.addSynapses(s);
+    if (withWta)
+      for (const s of winnerTakeAll(exc, inh, {
+        excToInhWeight: 10.4,
+        inhToExcWeight: 17,
+        excTargetVar: "ge",
+        inhTargetVar: "gi",
+      }))
+        net.addSynapses(s);
     net.run(1000);
     return counts;
   }

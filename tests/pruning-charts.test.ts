@@ -9,14 +9,22 @@ const item = (learner: string, mean: number, half: number) => ({ learner, mean, 
 
 describe("Navlakha verdict", () => {
   it("holds only with separated intervals in the published order", () => {
-    expect(navlakhaVerdict([item("constant", 0.5, 0.01), item("increasing", 0.4, 0.01), item("decreasing", 0.6, 0.01)])).toMatch(/^holds/);
+    expect(
+      navlakhaVerdict([item("constant", 0.5, 0.01), item("increasing", 0.4, 0.01), item("decreasing", 0.6, 0.01)]),
+    ).toMatch(/^holds/);
   });
   it("is not resolved when intervals overlap, and says whether the means fall in order", () => {
-    expect(navlakhaVerdict([item("constant", 0.5, 0.1), item("increasing", 0.45, 0.1), item("decreasing", 0.55, 0.1)])).toMatch(/not resolved.*do fall/);
-    expect(navlakhaVerdict([item("constant", 0.5, 0.1), item("increasing", 0.55, 0.1), item("decreasing", 0.45, 0.1)])).toMatch(/not resolved.*not in/);
+    expect(
+      navlakhaVerdict([item("constant", 0.5, 0.1), item("increasing", 0.45, 0.1), item("decreasing", 0.55, 0.1)]),
+    ).toMatch(/not resolved.*do fall/);
+    expect(
+      navlakhaVerdict([item("constant", 0.5, 0.1), item("increasing", 0.55, 0.1), item("decreasing", 0.45, 0.1)]),
+    ).toMatch(/not resolved.*not in/);
   });
   it("is reversed when a later schedule is separated above an earlier one", () => {
-    expect(navlakhaVerdict([item("constant", 0.5, 0.01), item("increasing", 0.7, 0.01), item("decreasing", 0.6, 0.01)])).toMatch(/reversed/);
+    expect(
+      navlakhaVerdict([item("constant", 0.5, 0.01), item("increasing", 0.7, 0.01), item("decreasing", 0.6, 0.01)]),
+    ).toMatch(/reversed/);
   });
   it("gives no verdict without the three schedules", () => {
     expect(navlakhaVerdict([item("a", 0.5, 0.01), item("b", 0.7, 0.01)])).toBeNull();
@@ -26,6 +34,8 @@ describe("Navlakha verdict", () => {
 describe("Navlakha verdict with one seed", () => {
   it("is not resolved: a single seed has no interval", () => {
     const one = (learner: string, mean: number) => ({ learner, mean, lo: mean, hi: mean, seeds: 1 });
-    expect(navlakhaVerdict([one("constant", 0.5), one("increasing", 0.499), one("decreasing", 0.501)])).toMatch(/not resolved: one seed/);
+    expect(navlakhaVerdict([one("constant", 0.5), one("increasing", 0.499), one("decreasing", 0.501)])).toMatch(
+      /not resolved: one seed/,
+    );
   });
 });

@@ -9,9 +9,24 @@ import type { Param } from "../src/ann/layer.js";
 import { Rng } from "../src/core/rng.js";
 import { MlpLearner, denseOpsPerSample, mlpConfigSchema } from "../src/learners/mlp.js";
 import {
-  ActivityCriterion, applicationsDue, effectiveOps, magnitudePrune, maskCounts, perRoundFraction, pruneIteratively,
-  pruneRequestSchema, pruneSynapsesAtRandom, pruneSynapsesByMagnitude, pruningScheduleSchema, randomPrune,
-  lowestK, pruneSynapseMatrices, regrowSynapses, rewindWeights, schedulePlan, snapshotWeights,
+  ActivityCriterion,
+  applicationsDue,
+  effectiveOps,
+  magnitudePrune,
+  maskCounts,
+  perRoundFraction,
+  pruneIteratively,
+  pruneRequestSchema,
+  pruneSynapsesAtRandom,
+  pruneSynapsesByMagnitude,
+  pruningScheduleSchema,
+  randomPrune,
+  lowestK,
+  pruneSynapseMatrices,
+  regrowSynapses,
+  rewindWeights,
+  schedulePlan,
+  snapshotWeights,
 } from "../src/plasticity/pruning/index.js";
 import { SynapseMatrix } from "../src/snn/synapses/csr.js";
 import { runPruningBench } from "../src/bench/pruning-bench.js";
@@ -32,12 +47,19 @@ function smallestPositions(values: Float32Array, k: number): Set<number> {
 
 function prunedPositions(p: Param): Set<number> {
   const out = new Set<number>();
-  p.mask!.forEach((m, i) => { if (m === 0) out.add(i); });
+  p.mask!.forEach((m, i) => {
+    if (m === 0) out.add(i);
+  });
   return out;
 }
 
 /** Dense all-to-all CSR with the given weights and per-synapse delays. */
-function denseMatrix(nPre: number, nPost: number, weight: Float32Array, delay: Uint16Array | null = null): SynapseMatrix {
+function denseMatrix(
+  nPre: number,
+  nPost: number,
+  weight: Float32Array,
+  delay: Uint16Array | null = null,
+): SynapseMatrix {
   const rowPtr = new Int32Array(nPre + 1);
   const target = new Int32Array(nPre * nPost);
   for (let i = 0; i < nPre; i++) {
@@ -49,7 +71,7 @@ function denseMatrix(nPre: number, nPost: number, weight: Float32Array, delay: U
 
 /** Pearson chi-square of observed counts against equal expected counts. */
 function chiSquare(counts: readonly number[], expected: number): number {
-  return counts.reduce((s, c) => s + ((c - expected) ** 2) / expected, 0);
+  return counts.reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
 }
 // 99.9% quantile of chi-square with 19 degrees of freedom (tables): 43.82.
 const CHI2_19_999 = 43.82;
@@ -73,7 +95,10 @@ describe("magnitude pruning (Han et al. 2015)", () => {
     expect(r).toEqual({ removed: 20 + 12, remaining: 80 - 32, total: 80 });
     expect(prunedPositions(a)).toEqual(smallestPositions(before[0]!, 20));
     expect(prunedPositions(b)).toEqual(smallestPositions(before[1]!, 12));
-    for (const p of [a, b]) p.mask!.forEach((m, i) => { if (m === 0) expect(p.value[i]).toBe(0); });
+    for (const p of [a, b])
+      p.mask!.forEach((m, i) => {
+        if (m === 0) expect(p.value[i]).toBe(0);
+      });
   });
 
   it("global removes the smallest |w| over all layers against one threshold", () => {
@@ -135,7 +160,11 @@ describe("a prune request over several synapse populations", () => {
     const wb = rng.fillNormal(new Float32Array(5 * 4), 0, 3);
     const a = denseMatrix(6, 5, wa.slice());
     const b = denseMatrix(5, 4, wb.slice());
-    expect(pruneSynapseMatrices([a, b], { criterion: "magnitude", fraction: 0.5 })).toEqual({ removed: 25, remaining: 25, total: 50 });
+    expect(pruneSynapseMatrices([a, b], { criterion: "magnitude", fraction: 0.5 })).toEqual({
+      removed: 25,
+      remaining: 25,
+      total: 50,
+    });
     expect(new Set(deadSet(a))).toEqual(smallestPositions(wa, 15));
     expect(new Set(deadSet(b))).toEqual(smallestPositions(wb, 10));
     const a2 = denseMatrix(6, 5, wa.slice());
@@ -146,7 +175,10 @@ describe("a prune request over several synapse populations", () => {
     pruneSynapseMatrices([a2, b2], { criterion: "magnitude", count: 20, scope: "global" });
     expect(new Set([...deadSet(a2), ...deadSet(b2, 30)])).toEqual(smallestPositions(both, 20));
     // A second request ranks only what is left.
-    expect(pruneSynapseMatrices([a2, b2], { criterion: "random", count: 10, scope: "global" }, { rng: rng.fork("r") }).remaining).toBe(20);
+    expect(
+      pruneSynapseMatrices([a2, b2], { criterion: "random", count: 10, scope: "global" }, { rng: rng.fork("r") })
+        .remaining,
+    ).toBe(20);
   });
 });
 
@@ -173,7 +205,9 @@ describe("random pruning is the uniform control", () => {
     for (let t = 0; t < trials; t++) {
       const p = param(Array.from({ length: positions }, (_, i) => i + 1));
       randomPrune([p], { count: k }, rng);
-      p.mask!.forEach((m, i) => { if (m === 0) counts[i]!++; });
+      p.mask!.forEach((m, i) => {
+        if (m === 0) counts[i]!++;
+      });
     }
     check(counts);
   });
@@ -182,7 +216,11 @@ describe("random pruning is the uniform control", () => {
     const rng = Rng.fromSeed(6);
     const counts = new Array<number>(positions).fill(0);
     for (let t = 0; t < trials; t++) {
-      const m = denseMatrix(4, 5, Float32Array.from({ length: positions }, (_, i) => i + 1));
+      const m = denseMatrix(
+        4,
+        5,
+        Float32Array.from({ length: positions }, (_, i) => i + 1),
+      );
       expect(pruneSynapsesAtRandom(m, k, rng)).toBe(k);
       for (let s = 0; s < m.count; s++) if (m.isDead(s)) counts[s]!++;
     }
@@ -194,7 +232,9 @@ describe("random pruning is the uniform control", () => {
     for (let t = 0; t < trials; t++) {
       const p = param(Array.from({ length: positions }, (_, i) => i + 1));
       magnitudePrune([p], { count: k });
-      p.mask!.forEach((m, i) => { if (m === 0) counts[i]!++; });
+      p.mask!.forEach((m, i) => {
+        if (m === 0) counts[i]!++;
+      });
     }
     expect(chiSquare(counts, expected)).toBeGreaterThan(CHI2_19_999);
   });
@@ -242,9 +282,24 @@ describe("activity criterion: use it or lose it", () => {
     const flat = (lists: number[][]) => lists.flatMap((ts, i) => ts.map((t) => [i, t] as const));
     const pre = flat(spikes.pre);
     const post = flat(spikes.post);
-    const preGen = new SpikeGeneratorGroup("pre", 3, pre.map((p) => p[0]), pre.map((p) => p[1]), 1);
-    const postGen = new SpikeGeneratorGroup("post", 3, post.map((p) => p[0]), post.map((p) => p[1]), 1);
-    const c = ActivityCriterion.watching({ matrix: m, source: preGen, target: postGen }, { dtMs: 1, windowMs: 20, tauMs: 100_000 });
+    const preGen = new SpikeGeneratorGroup(
+      "pre",
+      3,
+      pre.map((p) => p[0]),
+      pre.map((p) => p[1]),
+      1,
+    );
+    const postGen = new SpikeGeneratorGroup(
+      "post",
+      3,
+      post.map((p) => p[0]),
+      post.map((p) => p[1]),
+      1,
+    );
+    const c = ActivityCriterion.watching(
+      { matrix: m, source: preGen, target: postGen },
+      { dtMs: 1, windowMs: 20, tauMs: 100_000 },
+    );
     const net = new Network({ dtMs: 1, groups: [preGen, postGen], monitors: [c] });
     net.run(1001);
     for (let s = 0; s < 9; s++) expect(c.scoreAt(s, 1000)).toBeCloseTo(fed.scoreAt(s, 1000), 12);
@@ -306,7 +361,12 @@ describe("schedules (Navlakha et al. 2015; Huttenlocher 1979)", () => {
 
   it("the developmental programme rises to 150% of the adult density, then falls to 100%", () => {
     const adult = 0.1;
-    const s = pruningScheduleSchema.parse({ type: "developmental", finalDensity: adult, growApplications: 5, pruneApplications: 10 });
+    const s = pruningScheduleSchema.parse({
+      type: "developmental",
+      finalDensity: adult,
+      growApplications: 5,
+      pruneApplications: 10,
+    });
     const p = schedulePlan(s, { initialCount: 200, possibleCount: 10_000 });
     const counts = Array.from(p.countAfter);
     expect(Math.max(...counts)).toBe(1500);
@@ -329,17 +389,28 @@ describe("schedules (Navlakha et al. 2015; Huttenlocher 1979)", () => {
   });
 
   it("refuses unknown schedule types and bad densities", () => {
-    expect(pruningScheduleSchema.safeParse({ type: "sometimes", applications: 3, targetDensity: 0.5 }).success).toBe(false);
-    expect(pruningScheduleSchema.safeParse({ type: "constant-rate", applications: 3, targetDensity: 1.5 }).success).toBe(false);
+    expect(pruningScheduleSchema.safeParse({ type: "sometimes", applications: 3, targetDensity: 0.5 }).success).toBe(
+      false,
+    );
+    expect(
+      pruningScheduleSchema.safeParse({ type: "constant-rate", applications: 3, targetDensity: 1.5 }).success,
+    ).toBe(false);
     expect(pruneRequestSchema.safeParse({ criterion: "magnitude", fraction: 0.5, count: 3 }).success).toBe(false);
     expect(pruneRequestSchema.parse({ criterion: "random", count: 3 }).scope).toBe("per-layer");
   });
 });
 
 describe("masks through training", () => {
-  for (const optimizer of [{ type: "sgd", learningRate: 0.1, momentum: 0.9 }, { type: "adam", learningRate: 0.01 }]) {
+  for (const optimizer of [
+    { type: "sgd", learningRate: 0.1, momentum: 0.9 },
+    { type: "adam", learningRate: 0.01 },
+  ]) {
     it(`pruned weights stay exactly 0 through ${optimizer.type} updates`, () => {
-      const mlp = new MlpLearner(mlpConfigSchema.parse({ type: "mlp", hidden: [8], batchSize: 16, optimizer }), shape, Rng.fromSeed(7));
+      const mlp = new MlpLearner(
+        mlpConfigSchema.parse({ type: "mlp", hidden: [8], batchSize: 16, optimizer }),
+        shape,
+        Rng.fromSeed(7),
+      );
       const data = Rng.fromSeed(8);
       // A few steps first so momentum / Adam moments are non-zero when the mask lands.
       for (let t = 0; t < 3; t++) {
@@ -367,7 +438,11 @@ describe("masks through training", () => {
 
 describe("lottery-ticket rewinding (Frankle & Carbin 2019)", () => {
   it("restores the initial values of the survivors and keeps the pruned at 0", () => {
-    const mlp = new MlpLearner(mlpConfigSchema.parse({ type: "mlp", hidden: [10], batchSize: 16 }), shape, Rng.fromSeed(9));
+    const mlp = new MlpLearner(
+      mlpConfigSchema.parse({ type: "mlp", hidden: [10], batchSize: 16 }),
+      shape,
+      Rng.fromSeed(9),
+    );
     const params = mlp.params();
     const init = snapshotWeights(params);
     const data = Rng.fromSeed(10);
@@ -386,20 +461,28 @@ describe("lottery-ticket rewinding (Frankle & Carbin 2019)", () => {
   });
 
   it("iterative pruning with rewinding reaches (1 - p)^R density after R rounds", () => {
-    const mlp = new MlpLearner(mlpConfigSchema.parse({ type: "mlp", hidden: [20], batchSize: 16 }), shape, Rng.fromSeed(11));
+    const mlp = new MlpLearner(
+      mlpConfigSchema.parse({ type: "mlp", hidden: [20], batchSize: 16 }),
+      shape,
+      Rng.fromSeed(11),
+    );
     const weights = mlp.params().filter((p) => p.decay);
     const init = snapshotWeights(weights);
     const p = perRoundFraction(0.2, 3);
     expect((1 - p) ** 3).toBeCloseTo(0.2, 12);
     const data = Rng.fromSeed(12);
     const rounds: number[] = [];
-    const results = pruneIteratively(weights, { criterion: "magnitude", rounds: 3, fractionPerRound: p, rewindTo: init, rng: Rng.fromSeed(13) }, (r) => {
-      rounds.push(r);
-      for (let t = 0; t < 5; t++) {
-        const { x, y } = batchOf(data, 16);
-        mlp.trainBatch(x, y, 16);
-      }
-    });
+    const results = pruneIteratively(
+      weights,
+      { criterion: "magnitude", rounds: 3, fractionPerRound: p, rewindTo: init, rng: Rng.fromSeed(13) },
+      (r) => {
+        rounds.push(r);
+        for (let t = 0; t < 5; t++) {
+          const { x, y } = batchOf(data, 16);
+          mlp.trainBatch(x, y, 16);
+        }
+      },
+    );
     expect(rounds).toEqual([0, 1, 2]);
     const total = 6 * 20 + 20 * 3;
     expect(results[2]!.remaining / total).toBeCloseTo(0.2, 1);
@@ -419,7 +502,8 @@ describe("compaction after pruning", () => {
     const src = m.sources();
     pruneSynapsesByMagnitude(m, 600);
     const survivors: string[] = [];
-    for (let s = 0; s < m.count; s++) if (!m.isDead(s)) survivors.push(`${src[s]}>${m.target[s]}:${m.weight[s]}@${m.delay![s]}`);
+    for (let s = 0; s < m.count; s++)
+      if (!m.isDead(s)) survivors.push(`${src[s]}>${m.target[s]}:${m.weight[s]}@${m.delay![s]}`);
     expect(m.compact()).toBe(600);
     const src2 = m.sources();
     const after: string[] = [];
@@ -482,7 +566,11 @@ describe("regrowth", () => {
 
 describe("MlpLearner.prune and effective operations", () => {
   it("90% magnitude pruning leaves 10% of each layer's weights and 10% of the MACs", () => {
-    const mlp = new MlpLearner(mlpConfigSchema.parse({ type: "mlp", hidden: [40, 20], batchSize: 8 }), shape, Rng.fromSeed(17));
+    const mlp = new MlpLearner(
+      mlpConfigSchema.parse({ type: "mlp", hidden: [40, 20], batchSize: 8 }),
+      shape,
+      Rng.fromSeed(17),
+    );
     const dense = 6 * 40 + 40 * 20 + 20 * 3;
     expect(effectiveOps(mlp.net.layers)).toBe(dense);
     const r = mlp.prune({ criterion: "magnitude", fraction: 0.9 });
@@ -501,7 +589,8 @@ describe("MlpLearner.prune and effective operations", () => {
   });
 
   it("random pruning through the learner is reproducible from the learner's seed", () => {
-    const make = () => new MlpLearner(mlpConfigSchema.parse({ type: "mlp", hidden: [12], batchSize: 8 }), shape, Rng.fromSeed(18));
+    const make = () =>
+      new MlpLearner(mlpConfigSchema.parse({ type: "mlp", hidden: [12], batchSize: 8 }), shape, Rng.fromSeed(18));
     const a = make();
     const b = make();
     a.prune({ criterion: "random", count: 30, scope: "global" });

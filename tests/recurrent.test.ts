@@ -16,7 +16,7 @@ const HIDDEN = 5;
 const BATCH = 2;
 
 function lossOf(layer: Recurrent, x: Float32Array, coef: Float64Array): number {
-  const y = layer.forward(x, coef.length / layer.outSize, true);
+  const y = layer.forward(x, coef.length / layer.outSize);
   let s = 0;
   for (let i = 0; i < coef.length; i++) s += coef[i]! * y[i]!;
   return s;
@@ -40,9 +40,13 @@ function checkArray(value: Float32Array, analytic: Float32Array, f: () => number
 
 function setup(cell: CellKind, output: RecurrentOutput, seed: number, hidden = HIDDEN, simd = true) {
   const rng = Rng.fromSeed(seed);
-  const layer = new Recurrent({ cell, steps: STEPS, features: FEATURES, hidden, maxBatch: BATCH, output, simd }, rng.fork("layer"));
+  const layer = new Recurrent(
+    { cell, steps: STEPS, features: FEATURES, hidden, maxBatch: BATCH, output, simd },
+    rng.fork("layer"),
+  );
   // Perturb biases away from their init so every bias path is exercised.
-  for (const p of layer.params()) if (!p.decay) for (let i = 0; i < p.value.length; i++) p.value[i]! += 0.3 * rng.normal();
+  for (const p of layer.params())
+    if (!p.decay) for (let i = 0; i < p.value.length; i++) p.value[i]! += 0.3 * rng.normal();
   const x = new Float32Array(BATCH * STEPS * FEATURES);
   rng.fork("x").fillNormal(x, 0, 1);
   const coef = new Float64Array(BATCH * layer.outSize);
@@ -60,7 +64,7 @@ describe("Recurrent: BPTT gradients match central finite differences", () => {
       it(`${cell}, ${output === "last" ? "many-to-one" : "many-to-many"}: weights, biases, inputs`, () => {
         const { layer, x, coef } = setup(cell, output, 7);
         for (const p of layer.params()) p.grad.fill(0);
-        layer.forward(x, BATCH, true);
+        layer.forward(x, BATCH);
         const dy = new Float32Array(coef.length);
         for (let i = 0; i < coef.length; i++) dy[i] = coef[i]!;
         const dx = layer.backward(dy, BATCH).slice(0, x.length);
@@ -82,12 +86,13 @@ describe("Recurrent: BPTT gradients match central finite differences", () => {
       expect(layer.cell.simd).toBe(simdAvailable());
       expect(layer.cell.simdStep).toBe(simdAvailable() && cell !== "rnn");
       for (const p of layer.params()) p.grad.fill(0);
-      layer.forward(x, BATCH, true);
+      layer.forward(x, BATCH);
       const dy = new Float32Array(coef.length);
       for (let i = 0; i < coef.length; i++) dy[i] = coef[i]!;
       const dx = layer.backward(dy, BATCH).slice(0, x.length);
       const f = () => lossOf(layer, x, coef);
-      for (const p of layer.params()) expect(checkArray(p.value, p.grad, f, 1e-2), `${cell} ${p.name}`).toBeLessThan(2e-3);
+      for (const p of layer.params())
+        expect(checkArray(p.value, p.grad, f, 1e-2), `${cell} ${p.name}`).toBeLessThan(2e-3);
       expect(checkArray(x, dx, f, 1e-2), `${cell} input`).toBeLessThan(2e-3);
     });
   }
@@ -95,7 +100,7 @@ describe("Recurrent: BPTT gradients match central finite differences", () => {
   it("the check detects a wrong gradient (a corrupted analytic gradient fails)", () => {
     const { layer, x, coef } = setup("lstm", "last", 3);
     for (const p of layer.params()) p.grad.fill(0);
-    layer.forward(x, BATCH, true);
+    layer.forward(x, BATCH);
     const dy = new Float32Array(coef.length);
     for (let i = 0; i < coef.length; i++) dy[i] = coef[i]!;
     layer.backward(dy, BATCH);
@@ -109,10 +114,10 @@ describe("Recurrent: BPTT gradients match central finite differences", () => {
     const dy = new Float32Array(coef.length);
     for (let i = 0; i < coef.length; i++) dy[i] = coef[i]!;
     for (const p of layer.params()) p.grad.fill(0);
-    layer.forward(x, BATCH, true);
+    layer.forward(x, BATCH);
     layer.backward(dy, BATCH);
     const once = layer.params().map((p) => p.grad.slice());
-    layer.forward(x, BATCH, true);
+    layer.forward(x, BATCH);
     layer.backward(dy, BATCH);
     layer.params().forEach((p, k) => {
       for (let i = 0; i < p.grad.length; i++) expect(p.grad[i]).toBeCloseTo(2 * once[k]![i]!, 5);
@@ -123,7 +128,10 @@ describe("Recurrent: BPTT gradients match central finite differences", () => {
 
 describe("Recurrent: initialisation and shapes", () => {
   it("LSTM forget-gate bias starts at 1, the others at 0", () => {
-    const layer = new Recurrent({ cell: "lstm", steps: 2, features: 3, hidden: 4, maxBatch: 1, output: "last" }, Rng.fromSeed(1));
+    const layer = new Recurrent(
+      { cell: "lstm", steps: 2, features: 3, hidden: 4, maxBatch: 1, output: "last" },
+      Rng.fromSeed(1),
+    );
     const b = layer.params()[1]!.value;
     expect(Array.from(b.subarray(0, 4))).toEqual([0, 0, 0, 0]);
     expect(Array.from(b.subarray(4, 8))).toEqual([1, 1, 1, 1]);
@@ -133,7 +141,10 @@ describe("Recurrent: initialisation and shapes", () => {
   it("recurrent weight blocks are orthogonal (QᵀQ = I within float32 precision)", () => {
     const h = 6;
     const f = 2;
-    const layer = new Recurrent({ cell: "gru", steps: 2, features: f, hidden: h, maxBatch: 1, output: "last" }, Rng.fromSeed(2));
+    const layer = new Recurrent(
+      { cell: "gru", steps: 2, features: f, hidden: h, maxBatch: 1, output: "last" },
+      Rng.fromSeed(2),
+    );
     const w = layer.params()[0]!.value;
     const g = 3 * h;
     for (let gate = 0; gate < 3; gate++) {
@@ -151,8 +162,8 @@ describe("Recurrent: initialisation and shapes", () => {
     const mk = (output: RecurrentOutput) =>
       new Recurrent({ cell: "lstm", steps: 3, features: 2, hidden: 4, maxBatch: 2, output }, Rng.fromSeed(9));
     const x = Rng.fromSeed(4).fillNormal(new Float32Array(2 * 3 * 2), 0, 1);
-    const last = mk("last").forward(x, 2, false).slice(0, 8);
-    const seq = mk("sequence").forward(x, 2, false);
+    const last = mk("last").forward(x, 2).slice(0, 8);
+    const seq = mk("sequence").forward(x, 2);
     for (let b = 0; b < 2; b++) {
       for (let j = 0; j < 4; j++) expect(seq[(b * 3 + 2) * 4 + j]).toBe(last[b * 4 + j]);
     }
@@ -160,7 +171,15 @@ describe("Recurrent: initialisation and shapes", () => {
 });
 
 describe("GemmArena: C = A·B against a double-precision triple loop", () => {
-  function reference(a: Float32Array, b: Float32Array, c0: Float32Array, m: number, k: number, n: number, acc: boolean) {
+  function reference(
+    a: Float32Array,
+    b: Float32Array,
+    c0: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    acc: boolean,
+  ) {
     const out = new Float64Array(m * n);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
@@ -172,7 +191,12 @@ describe("GemmArena: C = A·B against a double-precision triple loop", () => {
     return out;
   }
   for (const simd of [true, false]) {
-    for (const [m, k, n] of [[5, 7, 32], [4, 64, 16], [1, 3, 48], [6, 9, 20]] as const) {
+    for (const [m, k, n] of [
+      [5, 7, 32],
+      [4, 64, 16],
+      [1, 3, 48],
+      [6, 9, 20],
+    ] as const) {
       for (const acc of [false, true]) {
         it(`${simd ? "SIMD" : "JavaScript"} ${m}×${k}·${k}×${n}, ${acc ? "accumulating" : "overwriting"}, at offsets`, () => {
           const arena = new GemmArena(4 * (m * k + k * n + m * n) + 64, simd);
@@ -212,8 +236,8 @@ describe("Recurrent: SIMD and JavaScript paths agree", () => {
       const b = setup(cell, "last", 21, 16, false);
       expect(b.layer.cell.simd).toBe(false);
       expect(b.layer.cell.simdStep).toBe(false);
-      const ya = a.layer.forward(a.x, BATCH, true).slice(0, BATCH * 16);
-      const yb = b.layer.forward(b.x, BATCH, true).slice(0, BATCH * 16);
+      const ya = a.layer.forward(a.x, BATCH).slice(0, BATCH * 16);
+      const yb = b.layer.forward(b.x, BATCH).slice(0, BATCH * 16);
       for (let i = 0; i < ya.length; i++) expect(Math.abs(ya[i]! - yb[i]!)).toBeLessThan(1e-5);
       const dy = new Float32Array(a.coef.length);
       for (let i = 0; i < dy.length; i++) dy[i] = a.coef[i]!;

@@ -80,7 +80,9 @@ describe("chart builders", () => {
 
   it("skips charts without data and keeps the scenario's order", () => {
     // No forgetting rows and no silence rows: those two are left out, the rest drawn in order.
-    expect(defs.map((d) => d.id)).toEqual(chartNames.filter((n) => n !== "forgetting" && n !== "silence-curve" && n !== "train-accuracy"));
+    expect(defs.map((d) => d.id)).toEqual(
+      chartNames.filter((n) => n !== "forgetting" && n !== "silence-curve" && n !== "train-accuracy"),
+    );
     expect(buildCharts({ rows: [], learners }, chartNames)).toEqual([]);
   });
 
@@ -95,7 +97,10 @@ describe("chart builders", () => {
     }
     // Every chart but the weight histogram (shaded by fraction) has a learner colour.
     for (const d of defs.filter((x) => x.id !== "weight-histogram")) {
-      expect(colorEncodings(d.spec).some((c) => c["field"] === "learner"), d.id).toBe(true);
+      expect(
+        colorEncodings(d.spec).some((c) => c["field"] === "learner"),
+        d.id,
+      ).toBe(true);
     }
     expect(learnerScales).toBeGreaterThan(defs.length);
   });
@@ -107,22 +112,34 @@ describe("chart builders", () => {
       // One sentence: no full stop before the end except inside numbers.
       expect(d.caption.slice(0, -1).replace(/\d\.\d/g, ""), d.id).not.toMatch(/\. /);
     }
-    expect(byId(defs, "lesion-curve").caption).toContain("with 50% of synapses lesioned, each learner keeps this share of its undamaged accuracy: mlp 62% and stdp 90%");
-    expect(byId(defs, "learning-curve").caption).toContain("; higher is better, and at the last epoch mlp 91%, stdp 81% and lsm 71%.");
+    expect(byId(defs, "lesion-curve").caption).toContain(
+      "with 50% of synapses lesioned, each learner keeps this share of its undamaged accuracy: mlp 62% and stdp 90%",
+    );
+    expect(byId(defs, "learning-curve").caption).toContain(
+      "; higher is better, and at the last epoch mlp 91%, stdp 81% and lsm 71%.",
+    );
     expect(byId(defs, "synapse-count").caption).toContain("stdp 401 (50.1% of epoch 1)");
     expect(byId(defs, "firing-rate-distribution").caption).toContain("stdp median 5 Hz with 40% of neurons silent");
   });
 
   it("puts accuracy against energy on a log axis, with CI bars on both axes and the Pareto front", () => {
     const chart = byId(defs, "accuracy-vs-energy");
-    const data = (chart.spec["data"] as { values: { learner: string; pareto: boolean; energyLo: number; energyHi: number }[] }).values;
-    expect(data.map((p) => [p.learner, p.pareto])).toEqual([["mlp", true], ["stdp", true], ["lsm", false]]);
+    const data = (
+      chart.spec["data"] as { values: { learner: string; pareto: boolean; energyLo: number; energyHi: number }[] }
+    ).values;
+    expect(data.map((p) => [p.learner, p.pareto])).toEqual([
+      ["mlp", true],
+      ["stdp", true],
+      ["lsm", false],
+    ]);
     for (const p of data) expect(p.energyLo).toBeLessThan(p.energyHi);
     const text = JSON.stringify(chart.spec);
     expect(text).toContain('"title":"energy per sample (pJ, log scale)","scale":{"type":"log"}');
     expect(text).toContain('"field":"energyLo"');
     expect(text).toContain('"field":"accuracyLo"');
-    expect(chart.caption).toContain("on the Pareto front: stdp (81% at 310 pJ) and mlp (91% at 5.1e3 pJ)".replace("5.1e3", "5100"));
+    expect(chart.caption).toContain(
+      "on the Pareto front: stdp (81% at 310 pJ) and mlp (91% at 5.1e3 pJ)".replace("5.1e3", "5100"),
+    );
   });
 
   it("plots accuracy against connections remaining in percent", () => {
@@ -135,7 +152,9 @@ describe("chart builders", () => {
 
   it("leaves out accuracy against connections when no learner's connections change", () => {
     const flat = makeData().rows.map((r) => (r.metric === "connectionDensity" ? { ...r, value: 1 } : r));
-    expect(buildCharts({ rows: flat, learners }, ["accuracy-vs-connections", "learning-curve"]).map((d) => d.id)).toEqual(["learning-curve"]);
+    expect(
+      buildCharts({ rows: flat, learners }, ["accuracy-vs-connections", "learning-curve"]).map((d) => d.id),
+    ).toEqual(["learning-curve"]);
   });
 
   it("draws forgetting as bars with CI error bars, least and most named", () => {
@@ -147,7 +166,12 @@ describe("chart builders", () => {
     expect(chart.caption).toContain("least forgetting stdp (11 pp), most mlp (61 pp)");
     expect(JSON.stringify(chart.spec)).toContain('"type":"errorbar"');
     expect(colorEncodings(chart.spec)[0]!["scale"]).toEqual({ domain: learners, range: learnerPalette.slice(0, 3) });
-    expect(forgettingChart(rows.filter((r) => r.learner === "none"), learners)).toBeNull();
+    expect(
+      forgettingChart(
+        rows.filter((r) => r.learner === "none"),
+        learners,
+      ),
+    ).toBeNull();
   });
 
   it("renders every spec to SVG", async () => {
@@ -158,7 +182,9 @@ describe("chart builders", () => {
   });
 
   it("appends extra builders' charts (pruning-charts.ts) after the named ones", () => {
-    const extra = (rows: MetricRow[], names: string[]): ChartDef[] => [{ id: "extra", title: "Extra", caption: `${rows.length} rows, ${names.join("+")}.`, spec: {} }];
+    const extra = (rows: MetricRow[], names: string[]): ChartDef[] => [
+      { id: "extra", title: "Extra", caption: `${rows.length} rows, ${names.join("+")}.`, spec: {} },
+    ];
     const withExtra = buildCharts(makeData(), ["learning-curve"], [extra]);
     expect(withExtra.map((d) => d.id)).toEqual(["learning-curve", "extra"]);
     expect(withExtra[1]!.caption).toContain("mlp+stdp+lsm");

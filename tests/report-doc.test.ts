@@ -59,14 +59,23 @@ const data: ReportData = {
   ]),
   firingRates: [{ learner: "lsm hidden=20", rateHz: Float32Array.from([0, 4, 8, 12]) }],
 };
-const summary = summarize({ scenario, seeds: [0, 1, 2], learners, rows, robustness: data.robustness }, "9.9.9", collectEnvironment());
+const summary = summarize(
+  { scenario, seeds: [0, 1, 2], learners, rows, robustness: data.robustness },
+  "9.9.9",
+  collectEnvironment(),
+);
 
 describe("the summary table", () => {
   const table = headlineTable(summary);
 
   it("has the headline columns that exist, with ±CI, seeds counts and the best value marked", () => {
     expect(table.headers).toEqual([
-      "learner", "type", "epochs", "final test accuracy (%) ↑", "samples to 80% accuracy ↓", "energy / sample (pJ) ↓",
+      "learner",
+      "type",
+      "epochs",
+      "final test accuracy (%) ↑",
+      "samples to 80% accuracy ↓",
+      "energy / sample (pJ) ↓",
     ]);
     const [mlp, lsm] = table.rows;
     // 0.92 ± t(0.975, 2)·0.02/√3 = 0.92 ± 0.0497 → "92.00 ± 4.97".
@@ -75,13 +84,29 @@ describe("the summary table", () => {
     expect(lsm![4]!.text).toBe("120 ± 0 (2/3 seeds)");
     expect(mlp![4]!.best).toBe(true);
     expect(lsm![5]!.best).toBe(true);
-    expect(table.notes?.[0]).toMatch(/↑ higher is better \(final test accuracy\); ↓ lower is better \(samples to criterion and energy per sample\)/);
+    expect(table.notes?.[0]).toMatch(
+      /↑ higher is better \(final test accuracy\); ↓ lower is better \(samples to criterion and energy per sample\)/,
+    );
   });
 
   it("lists every pair on every headline metric with Welch's t, p and effect sizes", () => {
     const cmp = comparisonsTable(summary.comparisons)!;
-    expect(cmp.headers).toEqual(["learner A", "learner B", "metric", "mean A − B", "t", "df", "p", "Cohen's d", "Hedges' g"]);
-    expect(cmp.rows.map((r) => r[2]!.text)).toEqual(["final test accuracy", "energy per sample", "samples to criterion"]);
+    expect(cmp.headers).toEqual([
+      "learner A",
+      "learner B",
+      "metric",
+      "mean A − B",
+      "t",
+      "df",
+      "p",
+      "Cohen's d",
+      "Hedges' g",
+    ]);
+    expect(cmp.rows.map((r) => r[2]!.text)).toEqual([
+      "final test accuracy",
+      "energy per sample",
+      "samples to criterion",
+    ]);
     expect(cmp.rows[0]![3]!.text).toBe("+9.00 pp");
     expect(cmp.rows[0]![6]!.text).toMatch(/^0\.\d{3}$|^<0\.001$/);
     // lsm never reached the criterion in one seed: censored, so no test (it would favour lsm's lucky seeds).
@@ -92,15 +117,23 @@ describe("the summary table", () => {
 
 describe("report.md and report.html", () => {
   const doc = {
-    name: "hand-made", description: "d", meta: "m", tableIntro: "Final figures.", table: headlineTable(summary),
+    name: "hand-made",
+    description: "d",
+    meta: "m",
+    tableIntro: "Final figures.",
+    table: headlineTable(summary),
     comparisons: { intro: "Pairs.", table: comparisonsTable(summary.comparisons)! },
     charts: [{ id: "learning-curve", title: "Test accuracy by epoch", caption: "What it shows.", svg: "<svg></svg>" }],
-    scenario, packageVersion: "9.9.9", environment: summary.environment!,
+    scenario,
+    packageVersion: "9.9.9",
+    environment: summary.environment!,
   };
 
   it("report.md carries the summary table with the best value bold and marked, then the comparisons", () => {
     const md = renderMarkdown(doc);
-    expect(md).toContain("| learner | type | epochs | final test accuracy (%) ↑ | samples to 80% accuracy ↓ | energy / sample (pJ) ↓ |");
+    expect(md).toContain(
+      "| learner | type | epochs | final test accuracy (%) ↑ | samples to 80% accuracy ↓ | energy / sample (pJ) ↓ |",
+    );
     expect(md).toContain("| mlp | mlp | 2 | **92.00 ± 4.97 ★** | **50 ± 25 ★** | 1001 ± 2 |");
     expect(md).toContain("| lsm hidden=20 | lsm | 2 | 83.00 ± 7.45 | 120 ± 0 (2/3 seeds) | **101 ± 2 ★** |");
     expect(md).toMatch(/\*★ and bold mark the best mean in each column \(when learners differ\)/);
@@ -129,7 +162,13 @@ describe("writeData and writeReport", () => {
   it("write the data files, sweep columns included, and a report whose charts carry captions", async () => {
     const dir = mkdtempSync(join(tmpdir(), "neurocompare-report-"));
     const files = writeData(dir, data, summary);
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(["metrics.csv", "summary.json", "weights.csv", "robustness.csv", "firing-rates.csv"]);
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
+      "metrics.csv",
+      "summary.json",
+      "weights.csv",
+      "robustness.csv",
+      "firing-rates.csv",
+    ]);
     const parsed = csvToRows(readFileSync(join(dir, "metrics.csv"), "utf8"));
     expect("rows" in parsed && parsed.params.get("lsm hidden=20")).toEqual({ hidden: 20 });
     const written = await writeReport(dir, data, summary);
@@ -140,7 +179,9 @@ describe("writeData and writeReport", () => {
     expect(existsSync(join(dir, "charts", "forgetting.svg"))).toBe(false);
     expect(written.files.some((f) => f.endsWith("report.md"))).toBe(true);
     const md = readFileSync(join(dir, "report.md"), "utf8");
-    expect(md).toContain("with 50% of synapses lesioned, each learner keeps this share of its undamaged accuracy: mlp 67");
+    expect(md).toContain(
+      "with 50% of synapses lesioned, each learner keeps this share of its undamaged accuracy: mlp 67",
+    );
     expect(md).toContain("sweep lsm hidden ∈ {20}");
   });
 });

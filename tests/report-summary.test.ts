@@ -5,8 +5,16 @@
 import { describe, expect, it } from "vitest";
 import { confidenceInterval, effectSize, welchTTest } from "../src/metrics/stats.js";
 import {
-  csvToFiringRates, csvToRobustness, csvToRows, firingRatesToCsv, robustnessToCsv, rowsToCsv, summarize,
-  type LearnerInfo, type MetricRow, type RobustnessRow,
+  csvToFiringRates,
+  csvToRobustness,
+  csvToRows,
+  firingRatesToCsv,
+  robustnessToCsv,
+  rowsToCsv,
+  summarize,
+  type LearnerInfo,
+  type MetricRow,
+  type RobustnessRow,
 } from "../src/scenario/results.js";
 import { scenarioSchema } from "../src/scenario/schema.js";
 
@@ -55,7 +63,9 @@ describe("metrics.csv", () => {
   });
 
   it("names the first bad line", () => {
-    const bad = csvToRows("learner,hidden,seed,epoch,metric,value\nmlp,16,0,1,testAccuracy,0.5\nmlp,16,zero,1,testAccuracy,0.5\n");
+    const bad = csvToRows(
+      "learner,hidden,seed,epoch,metric,value\nmlp,16,0,1,testAccuracy,0.5\nmlp,16,zero,1,testAccuracy,0.5\n",
+    );
     expect(bad).toMatchObject({ line: 3 });
     expect(csvToRows("learner,epoch,metric,value\n")).toMatchObject({ line: 1 });
   });
@@ -67,7 +77,10 @@ describe("metrics.csv", () => {
     ];
     expect(robustnessToCsv(rob).split("\n")[0]).toBe("learner,seed,kind,level,accuracy");
     expect(csvToRobustness(robustnessToCsv(rob))).toEqual(rob);
-    const rates = [{ learner: "lsm", rateHz: Float32Array.from([0, 12.5, 3]) }, { learner: "stdp", rateHz: Float32Array.from([40]) }];
+    const rates = [
+      { learner: "lsm", rateHz: Float32Array.from([0, 12.5, 3]) },
+      { learner: "stdp", rateHz: Float32Array.from([40]) },
+    ];
     const csv = firingRatesToCsv(rates);
     expect(csv.split("\n").slice(0, 3)).toEqual(["learner,neuron,rateHz", "lsm,0,0", "lsm,1,12.5"]);
     expect(csvToFiringRates(csv)).toEqual(rates);
@@ -119,7 +132,9 @@ describe("summarize", () => {
 
   it("compares each pair on each headline metric both report, with Welch's t and effect sizes", () => {
     expect(s.comparisons.map((c) => `${c.a}|${c.b}|${c.metric}`)).toEqual([
-      "mlp|lsm|finalTestAccuracy", "mlp|lsm|energyPj", "mlp|lsm|samplesToCriterion",
+      "mlp|lsm|finalTestAccuracy",
+      "mlp|lsm|energyPj",
+      "mlp|lsm|samplesToCriterion",
     ]);
     const acc = s.comparisons[0]!;
     const w = welchTTest(accA, accB);
@@ -155,7 +170,15 @@ describe("summarize", () => {
   });
 
   it("falls back to the last epoch's testAccuracy when finalTestAccuracy is not recorded", () => {
-    const old = summarize({ scenario, seeds: [0, 1, 2], learners, rows: rows.filter((r) => r.metric === "testAccuracy" || r.learner === "lsm") }, "9.9.9");
+    const old = summarize(
+      {
+        scenario,
+        seeds: [0, 1, 2],
+        learners,
+        rows: rows.filter((r) => r.metric === "testAccuracy" || r.learner === "lsm"),
+      },
+      "9.9.9",
+    );
     // mlp has only testAccuracy, lsm only finalTestAccuracy: compared under finalTestAccuracy.
     const acc = old.comparisons.find((c) => c.metric === "finalTestAccuracy")!;
     expect(acc.meanA).toBeCloseTo(0.92333333, 6);
@@ -170,7 +193,15 @@ describe("censored samples-to-criterion", () => {
       { learner: "B", seed, epoch: 1, metric: "samplesToCriterion", value: 2000 + (seed % 3) * 50 },
     ]);
     const info = (name: string) => ({ name, type: "mlp", base: name, params: {} });
-    const s = summarize({ scenario: { evaluation: { costSamples: 0, criterionAccuracy: 0.9 } } as never, seeds: [1, 2, 3, 4, 5], learners: [info("A"), info("B")], rows }, "0");
+    const s = summarize(
+      {
+        scenario: { evaluation: { costSamples: 0, criterionAccuracy: 0.9 } } as never,
+        seeds: [1, 2, 3, 4, 5],
+        learners: [info("A"), info("B")],
+        rows,
+      },
+      "0",
+    );
     const c = s.comparisons.find((x) => x.metric === "samplesToCriterion")!;
     expect(Number.isNaN(c.p)).toBe(true);
     expect(c.reason).toMatch(/censored.*2 of 5/);

@@ -42,7 +42,12 @@ describe("rnn learner on cue recall (chance = 0.25)", () => {
 describe("rnn learner configuration", () => {
   it("fills the documented defaults and rejects unknown keys", () => {
     const c = rnnConfigSchema.parse({ type: "rnn" });
-    expect(c).toMatchObject({ cell: "lstm", hidden: 64, batchSize: 32, optimizer: { type: "adam", learningRate: 0.002, clipNorm: 5 } });
+    expect(c).toMatchObject({
+      cell: "lstm",
+      hidden: 64,
+      batchSize: 32,
+      optimizer: { type: "adam", learningRate: 0.002, clipNorm: 5 },
+    });
     expect(rnnConfigSchema.safeParse({ type: "rnn", hiden: 8 }).success).toBe(false);
     expect(rnnConfigSchema.safeParse({ type: "rnn", cell: "transformer" }).success).toBe(false);
   });
@@ -62,9 +67,16 @@ describe("rnn learner configuration", () => {
   });
 
   it("reports weight statistics and hand-counted MACs per sample", () => {
-    const task = cueRecallTask({ type: "cue-recall", steps: 5, classes: 3, noise: 1, trainSize: 8, testSize: 8 }, Rng.fromSeed(0));
+    const task = cueRecallTask(
+      { type: "cue-recall", steps: 5, classes: 3, noise: 1, trainSize: 8, testSize: 8 },
+      Rng.fromSeed(0),
+    );
     const mk = (cell: "lstm" | "gru" | "rnn") =>
-      createLearner(learnerConfigSchema.parse({ type: "rnn", cell, hidden: 7 }), task.shape, Rng.fromSeed(0)).collectStats();
+      createLearner(
+        learnerConfigSchema.parse({ type: "rnn", cell, hidden: 7 }),
+        task.shape,
+        Rng.fromSeed(0),
+      ).collectStats();
     // steps × (features + hidden) × gates·hidden + hidden × classes; features = classes + 2 = 5.
     expect(mk("lstm")["denseOpsPerSample"]).toBe(5 * (5 + 7) * 28 + 7 * 3);
     expect(mk("gru")["denseOpsPerSample"]).toBe(5 * (5 + 7) * 21 + 7 * 3);
@@ -89,7 +101,10 @@ describe("sequence tasks", () => {
   });
 
   it("cue recall: flagged one-hot cue at step 1, one look-alike distractor per middle step, query flag last", () => {
-    const t = cueRecallTask({ type: "cue-recall", steps: 6, classes: 3, noise: 0.5, trainSize: 9, testSize: 4 }, Rng.fromSeed(2));
+    const t = cueRecallTask(
+      { type: "cue-recall", steps: 6, classes: 3, noise: 0.5, trainSize: 9, testSize: 4 },
+      Rng.fromSeed(2),
+    );
     expect(t.shape.sequence).toEqual({ steps: 6, features: 5 });
     for (let i = 0; i < t.train.count; i++) {
       const x = t.train.x.subarray(i * 30, (i + 1) * 30);

@@ -22,7 +22,10 @@ class ProbeGroup implements NeuronGroup {
   readonly state: Record<string, Float32Array>;
   readonly spiked = new Int32Array(0);
   readonly spikeCount = 0;
-  constructor(readonly name: string, readonly size: number) {
+  constructor(
+    readonly name: string,
+    readonly size: number,
+  ) {
     this.state = { I: new Float32Array(size) };
   }
   integrateAndThreshold(): void {}
@@ -40,7 +43,10 @@ describe("PoissonGroup", () => {
     const net = new Network({ dtMs: dt, groups: [pg], monitors: [mon, rate] });
     net.run(1000);
     const steps = 10_000;
-    for (const [lo, hi, r] of [[0, 500, 5], [500, 1000, 50]] as const) {
+    for (const [lo, hi, r] of [
+      [0, 500, 5],
+      [500, 1000, 50],
+    ] as const) {
       let c = 0;
       for (let i = lo; i < hi; i++) c += mon.counts[i]!;
       const p = r * dt * 1e-3;
@@ -105,7 +111,15 @@ describe("SpikeGeneratorGroup", () => {
 describe("currents", () => {
   it("a stepped current writes amplitude·level from each change time on", () => {
     const g = new ProbeGroup("g", 3);
-    const cur = new CurrentInput({ target: g, targetVar: "I", amplitude: Float32Array.from([1, 2, -1]), steps: { timesMs: [0, 1.0, 2.5], levels: [0, 3, -1] } }, dt);
+    const cur = new CurrentInput(
+      {
+        target: g,
+        targetVar: "I",
+        amplitude: Float32Array.from([1, 2, -1]),
+        steps: { timesMs: [0, 1.0, 2.5], levels: [0, 3, -1] },
+      },
+      dt,
+    );
     const sm = new StateMonitor({ group: g, vars: ["I"], indices: [1, 2] }, dt);
     const net = new Network({ dtMs: dt, groups: [g], currents: [cur], monitors: [sm] });
     net.run(4);
@@ -126,7 +140,10 @@ describe("currents", () => {
     const mon = new SpikeMonitor(lif, dt);
     new Network({ dtMs: dt, groups: [lif], currents: [cur], monitors: [mon] }).run(2000);
     drives.forEach((ri, k) => {
-      const f = 1000 / (params.refractoryMs + params.tauMs * Math.log((ri - (params.vResetMv - params.elMv)) / (ri - (params.vThreshMv - params.elMv))));
+      const f =
+        1000 /
+        (params.refractoryMs +
+          params.tauMs * Math.log((ri - (params.vResetMv - params.elMv)) / (ri - (params.vThreshMv - params.elMv))));
       const sim = mon.counts[k]! / 2;
       expect(Math.abs(sim - f)).toBeLessThanOrEqual(Math.max(1, 0.02 * f));
     });

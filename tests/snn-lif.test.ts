@@ -196,4 +196,3 @@ describe("ConductanceLifGroup", () => {
     expect(g.theta[0]!).toBeCloseTo(s.length * 1, 2);
   });
 });
-

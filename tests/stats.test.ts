@@ -1,6 +1,13 @@
 // Reference values: Student's t quantiles from standard tables (e.g. R's qt()).
 import { describe, expect, it } from "vitest";
-import { confidenceInterval, effectSize, sampleStd, studentTCdf, studentTQuantile, welchTTest } from "../src/metrics/stats.js";
+import {
+  confidenceInterval,
+  effectSize,
+  sampleStd,
+  studentTCdf,
+  studentTQuantile,
+  welchTTest,
+} from "../src/metrics/stats.js";
 
 describe("statistics over seeds", () => {
   it("matches tabulated t quantiles", () => {

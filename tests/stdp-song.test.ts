@@ -29,17 +29,45 @@ describe("Song, Miller & Abbott 2000: additive STDP makes weights bimodal", () =
     const wMax = 0.01;
     const rng = Rng.fromSeed(1);
     const input = new PoissonGroup("input", 1000, 15, dtMs, rng.fork("poisson"));
-    const neuron = new ConductanceLifGroup("neuron", 1, {
-      tauMs: 10, elMv: -74, eExcMv: 0, eInhMv: -70, vThreshMv: -54, vResetMv: -60, refractoryMs: 0, tauEMs: 5, tauIMs: 5,
-    }, dtMs);
+    const neuron = new ConductanceLifGroup(
+      "neuron",
+      1,
+      {
+        tauMs: 10,
+        elMv: -74,
+        eExcMv: 0,
+        eInhMv: -70,
+        vThreshMv: -54,
+        vResetMv: -60,
+        refractoryMs: 0,
+        tauEMs: 5,
+        tauIMs: 5,
+      },
+      dtMs,
+    );
     const syn = new Synapses({
-      source: input, target: neuron, targetVar: "ge", connect: { rule: "all-to-all" },
-      weight: { dist: "uniform", lo: 0, hi: wMax }, rng: rng.fork("weights"),
+      source: input,
+      target: neuron,
+      targetVar: "ge",
+      connect: { rule: "all-to-all" },
+      weight: { dist: "uniform", lo: 0, hi: wMax },
+      rng: rng.fork("weights"),
     });
     const aPlus = 0.01 * wMax;
-    const stdp = new PairStdp(syn, {
-      tauPlusMs: 20, tauMinusMs: 20, aPlus, aMinus: -1.05 * aPlus, wMin: 0, wMax, bound: "additive", pairing: "all-to-all",
-    }, dtMs);
+    const stdp = new PairStdp(
+      syn,
+      {
+        tauPlusMs: 20,
+        tauMinusMs: 20,
+        aPlus,
+        aMinus: -1.05 * aPlus,
+        wMin: 0,
+        wMax,
+        bound: "additive",
+        pairing: "all-to-all",
+      },
+      dtMs,
+    );
     const net = new Network({ dtMs, groups: [input, neuron], synapses: [syn], monitors: [stdp] });
     net.run(100_000);
     const w = syn.matrix.weight;

@@ -19,14 +19,30 @@ import { centralDifference } from "./helpers/finite-diff.js";
 
 const S = 3;
 const F = 2;
-const seqShape: TaskShape = { inputSize: S * F, classes: 2, sequence: { steps: S, features: F }, featureRange: { min: 0, max: 1 } };
+const seqShape: TaskShape = {
+  inputSize: S * F,
+  classes: 2,
+  sequence: { steps: S, features: F },
+  featureRange: { min: 0, max: 1 },
+};
 
-function learnerOf(extra: Record<string, unknown>, seed: number, smoothSpikes = false, shape: TaskShape = seqShape): SurrogateLearner {
-  const config = surrogateConfigSchema.parse({ type: "surrogate", encoding: "sequence", hidden: [3], batchSize: 2, ...extra });
+function learnerOf(
+  extra: Record<string, unknown>,
+  seed: number,
+  smoothSpikes = false,
+  shape: TaskShape = seqShape,
+): SurrogateLearner {
+  const config = surrogateConfigSchema.parse({
+    type: "surrogate",
+    encoding: "sequence",
+    hidden: [3],
+    batchSize: 2,
+    ...extra,
+  });
   return new SurrogateLearner(config, shape, Rng.fromSeed(seed), { smoothSpikes });
 }
 
-describe("surrogate learner, encoding \"sequence\"", () => {
+describe('surrogate learner, encoding "sequence"', () => {
   it("feeds element floor(t / stepsPerElement) of each sample at step t, into a first layer of `features` inputs", () => {
     const learner = learnerOf({ stepsPerElement: 2, steps: 99 }, 1);
     const first = learner.layers[0]!;
@@ -47,7 +63,15 @@ describe("surrogate learner, encoding \"sequence\"", () => {
   for (const loss of ["membrane", "spike-count"] as const) {
     it(`BPTT matches finite differences of the learner's loss (smooth spikes, reset not detached, recurrent, 2 steps per element, ${loss} loss)`, () => {
       const extra = {
-        recurrent: true, stepsPerElement: 2, hidden: [4], beta: 0.8, threshold: 0.5, slope: 3, loss, reset: "subtract", detachReset: false,
+        recurrent: true,
+        stepsPerElement: 2,
+        hidden: [4],
+        beta: 0.8,
+        threshold: 0.5,
+        slope: 3,
+        loss,
+        reset: "subtract",
+        detachReset: false,
         optimizer: { type: "sgd", learningRate: 1 },
       };
       const trained = learnerOf(extra, 3, true);
@@ -99,12 +123,22 @@ describe("surrogate learner, encoding \"sequence\"", () => {
   });
 
   it("rejects a non-integer or zero stepsPerElement", () => {
-    expect(surrogateConfigSchema.safeParse({ type: "surrogate", encoding: "sequence", stepsPerElement: 0 }).success).toBe(false);
-    expect(surrogateConfigSchema.safeParse({ type: "surrogate", encoding: "sequence", stepsPerElement: 1.5 }).success).toBe(false);
+    expect(
+      surrogateConfigSchema.safeParse({ type: "surrogate", encoding: "sequence", stepsPerElement: 0 }).success,
+    ).toBe(false);
+    expect(
+      surrogateConfigSchema.safeParse({ type: "surrogate", encoding: "sequence", stepsPerElement: 1.5 }).success,
+    ).toBe(false);
   });
 
   it("is deterministic: the same seed gives the same weights and numbers", () => {
-    const extra = { recurrent: true, hidden: [8], stepsPerElement: 2, dropout: 0.2, optimizer: { type: "adam", learningRate: 0.01 } };
+    const extra = {
+      recurrent: true,
+      hidden: [8],
+      stepsPerElement: 2,
+      dropout: 0.2,
+      optimizer: { type: "adam", learningRate: 0.01 },
+    };
     const a = learnerOf(extra, 7);
     const b = learnerOf(extra, 7);
     const x = Rng.fromSeed(8).fillUniform(new Float32Array(2 * S * F), 0, 2);
@@ -140,14 +174,28 @@ describe("surrogate learner, encoding \"sequence\"", () => {
   });
 
   it("a recurrent spiking net recalls the cue of cue-recall (10 steps, 4 classes): > 60% on held-out sequences", () => {
-    const s = parseScenarioText(JSON.stringify({
-      name: "t", description: "d", task: { type: "cue-recall", steps: 10, classes: 4, trainSize: 400, testSize: 200 },
-      learners: [{
-        type: "surrogate", encoding: "sequence", recurrent: true, hidden: [32], loss: "membrane", batchSize: 16,
-        optimizer: { type: "adam", learningRate: 0.01 },
-      }],
-      epochs: 8, seeds: [1], evaluation: { costSamples: 20 },
-    }), "t.json");
+    const s = parseScenarioText(
+      JSON.stringify({
+        name: "t",
+        description: "d",
+        task: { type: "cue-recall", steps: 10, classes: 4, trainSize: 400, testSize: 200 },
+        learners: [
+          {
+            type: "surrogate",
+            encoding: "sequence",
+            recurrent: true,
+            hidden: [32],
+            loss: "membrane",
+            batchSize: 16,
+            optimizer: { type: "adam", learningRate: 0.01 },
+          },
+        ],
+        epochs: 8,
+        seeds: [1],
+        evaluation: { costSamples: 20 },
+      }),
+      "t.json",
+    );
     const rows = runScenario(s).rows;
     const acc = rows.filter((r) => r.metric === "testAccuracy").map((r) => r.value);
     expect(acc[acc.length - 1]!).toBeGreaterThan(0.6);

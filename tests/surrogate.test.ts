@@ -56,27 +56,51 @@ describe("surrogate shapes", () => {
 
 describe("LIF forward pass", () => {
   it("follows U[t] = I(1 − β^(t+1))/(1 − β) up to the first spike, then resets by subtraction", () => {
-    const layer = new LifLayer({
-      inSize: 1, outSize: 1, steps: 12, maxBatch: 1, input: "constant",
-      beta: 0.9, threshold: 1, reset: "subtract", surrogate: "fast-sigmoid", slope: 25, simd: false,
-    }, Rng.fromSeed(0));
+    const layer = new LifLayer(
+      {
+        inSize: 1,
+        outSize: 1,
+        steps: 12,
+        maxBatch: 1,
+        input: "constant",
+        beta: 0.9,
+        threshold: 1,
+        reset: "subtract",
+        surrogate: "fast-sigmoid",
+        slope: 25,
+        simd: false,
+      },
+      Rng.fromSeed(0),
+    );
     layer.weight.value[0] = 1;
     layer.bias.value[0] = 0;
     const spikes = layer.forward(Float32Array.of(0.2), 1);
     // Closed form: 2·(1 − 0.9^(t+1)) first exceeds 1 at t = 6 (0.9^7 = 0.478).
-    for (let t = 0; t <= 6; t++) expect(layer.membrane[t]!).toBeCloseTo(2 * (1 - Math.pow(0.9, t + 1)), 5);
+    for (let t = 0; t <= 6; t++) expect(layer.membrane[t]!).toBeCloseTo(2 * (1 - 0.9 ** (t + 1)), 5);
     expect(Array.from(spikes.subarray(0, 7))).toEqual([0, 0, 0, 0, 0, 0, 1]);
     // Step 7: U = 0.9·U[6] + 0.2 − 1 (reset by subtraction).
-    const u6 = 2 * (1 - Math.pow(0.9, 7));
+    const u6 = 2 * (1 - 0.9 ** 7);
     expect(layer.membrane[7]!).toBeCloseTo(0.9 * u6 + 0.2 - 1, 5);
     expect(layer.spikeCount).toBe(Array.from(spikes).filter((s) => s === 1).length);
   });
 
-  it("resets to zero with reset \"zero\": U[t+1] = I after a spike", () => {
-    const layer = new LifLayer({
-      inSize: 1, outSize: 1, steps: 10, maxBatch: 1, input: "constant",
-      beta: 0.9, threshold: 1, reset: "zero", surrogate: "fast-sigmoid", slope: 25, simd: false,
-    }, Rng.fromSeed(0));
+  it('resets to zero with reset "zero": U[t+1] = I after a spike', () => {
+    const layer = new LifLayer(
+      {
+        inSize: 1,
+        outSize: 1,
+        steps: 10,
+        maxBatch: 1,
+        input: "constant",
+        beta: 0.9,
+        threshold: 1,
+        reset: "zero",
+        surrogate: "fast-sigmoid",
+        slope: 25,
+        simd: false,
+      },
+      Rng.fromSeed(0),
+    );
     layer.weight.value[0] = 1;
     layer.bias.value[0] = 0;
     layer.forward(Float32Array.of(0.2), 1);
@@ -107,9 +131,20 @@ const OUT = 3;
 
 function smoothLayer(c: GradCase, detachReset: boolean): LifLayer {
   const o: LifLayerOptions = {
-    inSize: IN, outSize: OUT, steps: T, maxBatch: BATCH, input: c.input,
-    beta: 0.8, threshold: 0.5, reset: c.reset, detachReset, surrogate: c.surrogate,
-    slope: c.surrogate === "fast-sigmoid" ? 3 : 1.5, recurrent: c.recurrent, smoothSpikes: true, simd: false,
+    inSize: IN,
+    outSize: OUT,
+    steps: T,
+    maxBatch: BATCH,
+    input: c.input,
+    beta: 0.8,
+    threshold: 0.5,
+    reset: c.reset,
+    detachReset,
+    surrogate: c.surrogate,
+    slope: c.surrogate === "fast-sigmoid" ? 3 : 1.5,
+    recurrent: c.recurrent,
+    smoothSpikes: true,
+    simd: false,
   };
   const layer = new LifLayer(o, Rng.fromSeed(3));
   // Larger weights than the default init, so that every neuron crosses the threshold region.
@@ -168,8 +203,16 @@ describe("LIF backpropagation through time (smooth spikes: the surrogate is the 
    * (frozen), not computed: its finite differences are the detached gradient.
    */
   function referenceLoss(
-    w: Float64Array, b: Float64Array, x: Float64Array, frozen: Float64Array | null, reset: ResetMode,
-    surrogate: SurrogateName, slope: number, cS: Float64Array, cU: Float64Array, spikesOut?: Float64Array,
+    w: Float64Array,
+    b: Float64Array,
+    x: Float64Array,
+    frozen: Float64Array | null,
+    reset: ResetMode,
+    surrogate: SurrogateName,
+    slope: number,
+    cS: Float64Array,
+    cU: Float64Array,
+    spikesOut?: Float64Array,
   ): number {
     const beta = 0.8;
     const th = 0.5;
@@ -216,9 +259,14 @@ describe("LIF backpropagation through time (smooth spikes: the surrogate is the 
       // ...and its finite differences with the resets frozen match the detached gradient.
       const h = 1e-5;
       let differs = 0;
-      for (const [arr, grad] of [[w, layer.weight.grad], [b, layer.bias.grad]] as const) {
+      for (const [arr, grad] of [
+        [w, layer.weight.grad],
+        [b, layer.bias.grad],
+      ] as const) {
         for (let i = 0; i < arr.length; i++) {
-          const numeric = centralDifference(arr, i, h, () => referenceLoss(w, b, x64, frozen, reset, "arctan", 1.5, cS, cU));
+          const numeric = centralDifference(arr, i, h, () =>
+            referenceLoss(w, b, x64, frozen, reset, "arctan", 1.5, cS, cU),
+          );
           expect(Math.abs(grad[i]! - numeric)).toBeLessThanOrEqual(1e-4 + 1e-3 * Math.abs(numeric));
           // The full (non-frozen) derivative differs: detaching is not a no-op.
           const full = centralDifference(arr, i, h, () => referenceLoss(w, b, x64, null, reset, "arctan", 1.5, cS, cU));
@@ -239,16 +287,36 @@ describe("surrogate learner", () => {
   });
 
   it("draws each first-layer neuron's input weights (column j of W) as a 28×28 receptive field", () => {
-    const shape = { inputSize: 784, classes: 10, image: { height: 28, width: 28, channels: 1 }, featureRange: { min: 0, max: 1 } };
-    const learner = new SurrogateLearner(surrogateConfigSchema.parse({ type: "surrogate", hidden: [6], batchSize: 2 }), shape, Rng.fromSeed(13));
+    const shape = {
+      inputSize: 784,
+      classes: 10,
+      image: { height: 28, width: 28, channels: 1 },
+      featureRange: { min: 0, max: 1 },
+    };
+    const learner = new SurrogateLearner(
+      surrogateConfigSchema.parse({ type: "surrogate", hidden: [6], batchSize: 2 }),
+      shape,
+      Rng.fromSeed(13),
+    );
     const f = learner.receptiveFields();
     expect([f.width, f.height, f.count]).toEqual([28, 28, 6]);
     const w = learner.layers[0]!.weight.value;
-    for (const [j, i] of [[0, 0], [5, 783], [3, 400]] as const) expect(f.data[j * 784 + i]).toBe(w[i * 6 + j]);
+    for (const [j, i] of [
+      [0, 0],
+      [5, 783],
+      [3, 400],
+    ] as const)
+      expect(f.data[j * 784 + i]).toBe(w[i * 6 + j]);
   });
 
   it("drops hidden neurons per sample for all steps while training (inverted dropout, Srivastava et al. 2014), never when evaluating", () => {
-    const config = surrogateConfigSchema.parse({ type: "surrogate", hidden: [200], steps: 8, dropout: 0.5, batchSize: 4 });
+    const config = surrogateConfigSchema.parse({
+      type: "surrogate",
+      hidden: [200],
+      steps: 8,
+      dropout: 0.5,
+      batchSize: 4,
+    });
     const shape = { inputSize: 30, classes: 3, featureRange: { min: 0, max: 1 } };
     const learner = new SurrogateLearner(config, shape, Rng.fromSeed(7));
     const rng = Rng.fromSeed(8);
@@ -287,7 +355,12 @@ describe("surrogate learner", () => {
 
   it("sends no gradient to a dropped neuron: its bias stays put under SGD, the kept ones move", () => {
     const config = surrogateConfigSchema.parse({
-      type: "surrogate", hidden: [100], steps: 8, dropout: 0.5, batchSize: 1, loss: "membrane",
+      type: "surrogate",
+      hidden: [100],
+      steps: 8,
+      dropout: 0.5,
+      batchSize: 1,
+      loss: "membrane",
       optimizer: { type: "sgd", learningRate: 0.1 },
     });
     const shape = { inputSize: 30, classes: 3, featureRange: { min: 0, max: 1 } };
@@ -317,8 +390,19 @@ describe("surrogate learner", () => {
 
   it("evaluates with the bias-corrected moving average of the weights (Polyak averaging) and keeps training on the live ones", () => {
     const shape = { inputSize: 30, classes: 3, featureRange: { min: 0, max: 1 } };
-    const base = { type: "surrogate", hidden: [20], steps: 6, batchSize: 4, loss: "membrane", optimizer: { type: "adam", learningRate: 0.05 } };
-    const averaged = new SurrogateLearner(surrogateConfigSchema.parse({ ...base, averageDecay: 0.5 }), shape, Rng.fromSeed(11));
+    const base = {
+      type: "surrogate",
+      hidden: [20],
+      steps: 6,
+      batchSize: 4,
+      loss: "membrane",
+      optimizer: { type: "adam", learningRate: 0.05 },
+    };
+    const averaged = new SurrogateLearner(
+      surrogateConfigSchema.parse({ ...base, averageDecay: 0.5 }),
+      shape,
+      Rng.fromSeed(11),
+    );
     const plain = new SurrogateLearner(surrogateConfigSchema.parse(base), shape, Rng.fromSeed(11));
     const rng = Rng.fromSeed(12);
     const x = rng.fillUniform(new Float32Array(4 * 30), 0, 2);
@@ -336,8 +420,8 @@ describe("surrogate learner", () => {
     plain.params().forEach((p, k) => {
       for (let i = 0; i < p.value.length; i++) {
         let a = 0;
-        for (let s = 0; s < 3; s++) a += (1 - d) * Math.pow(d, 2 - s) * snapshots[s]![k]![i]!;
-        p.value[i] = a / (1 - Math.pow(d, 3));
+        for (let s = 0; s < 3; s++) a += (1 - d) * d ** (2 - s) * snapshots[s]![k]![i]!;
+        p.value[i] = a / (1 - d ** 3);
       }
     });
     const expected = plain.evaluate(x, y, 4);
@@ -349,14 +433,26 @@ describe("surrogate learner", () => {
   });
 
   it("learns MNIST: > 80% on 500 held-out digits after 3 epochs on 1,000 (784-64-10, direct input)", () => {
-    const s = parseScenarioText(JSON.stringify({
-      name: "t", description: "d", task: { type: "mnist", trainSize: 1000, testSize: 500 },
-      learners: [{
-        type: "surrogate", hidden: [64], steps: 25, loss: "membrane", batchSize: 32,
-        optimizer: { type: "adam", learningRate: 2e-3 },
-      }],
-      epochs: 3, seeds: [1],
-    }), "t.json");
+    const s = parseScenarioText(
+      JSON.stringify({
+        name: "t",
+        description: "d",
+        task: { type: "mnist", trainSize: 1000, testSize: 500 },
+        learners: [
+          {
+            type: "surrogate",
+            hidden: [64],
+            steps: 25,
+            loss: "membrane",
+            batchSize: 32,
+            optimizer: { type: "adam", learningRate: 2e-3 },
+          },
+        ],
+        epochs: 3,
+        seeds: [1],
+      }),
+      "t.json",
+    );
     const rows = runScenario(s).rows;
     const acc = rows.filter((r) => r.metric === "testAccuracy").map((r) => r.value);
     expect(acc[acc.length - 1]!).toBeGreaterThan(0.8);
@@ -367,14 +463,28 @@ describe("surrogate learner", () => {
   });
 
   it("learns with Poisson input too: > 75% after 2 epochs on 1,000 digits (10 steps, arctan)", () => {
-    const s = parseScenarioText(JSON.stringify({
-      name: "t", description: "d", task: { type: "mnist", trainSize: 1000, testSize: 500 },
-      learners: [{
-        type: "surrogate", hidden: [64], steps: 10, encoding: "poisson", loss: "membrane", batchSize: 32,
-        surrogate: "arctan", optimizer: { type: "adam", learningRate: 2e-3 },
-      }],
-      epochs: 2, seeds: [1],
-    }), "t.json");
+    const s = parseScenarioText(
+      JSON.stringify({
+        name: "t",
+        description: "d",
+        task: { type: "mnist", trainSize: 1000, testSize: 500 },
+        learners: [
+          {
+            type: "surrogate",
+            hidden: [64],
+            steps: 10,
+            encoding: "poisson",
+            loss: "membrane",
+            batchSize: 32,
+            surrogate: "arctan",
+            optimizer: { type: "adam", learningRate: 2e-3 },
+          },
+        ],
+        epochs: 2,
+        seeds: [1],
+      }),
+      "t.json",
+    );
     const rows = runScenario(s).rows;
     const acc = rows.filter((r) => r.metric === "testAccuracy").map((r) => r.value);
     expect(acc[acc.length - 1]!).toBeGreaterThan(0.75);

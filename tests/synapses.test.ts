@@ -21,7 +21,10 @@ class ProbeGroup implements NeuronGroup {
   readonly state: Record<string, Float32Array>;
   readonly spiked = new Int32Array(0);
   readonly spikeCount = 0;
-  constructor(readonly name: string, readonly size: number) {
+  constructor(
+    readonly name: string,
+    readonly size: number,
+  ) {
     this.state = { v: new Float32Array(size) };
   }
   integrateAndThreshold(): void {}
@@ -33,7 +36,10 @@ class ScriptedGroup implements NeuronGroup {
   readonly state: Record<string, Float32Array>;
   readonly spiked: Int32Array;
   spikeCount = 0;
-  constructor(readonly name: string, readonly size: number) {
+  constructor(
+    readonly name: string,
+    readonly size: number,
+  ) {
     this.state = { v: new Float32Array(size) };
     this.spiked = new Int32Array(size);
   }
@@ -50,13 +56,16 @@ function rowsSortedDistinct(rowPtr: Int32Array, target: Int32Array): boolean {
 
 function selfCount(rowPtr: Int32Array, target: Int32Array): number {
   let c = 0;
-  for (let i = 0; i + 1 < rowPtr.length; i++) for (let s = rowPtr[i]!; s < rowPtr[i + 1]!; s++) if (target[s] === i) c++;
+  for (let i = 0; i + 1 < rowPtr.length; i++)
+    for (let s = rowPtr[i]!; s < rowPtr[i + 1]!; s++) if (target[s] === i) c++;
   return c;
 }
 
 describe("connection rules", () => {
   it("probability: count within 5 sd of Binomial(nPre·nPost, p), in-degree variance binomial, rows sorted", () => {
-    const nPre = 1500, nPost = 2000, p = 0.05;
+    const nPre = 1500,
+      nPost = 2000,
+      p = 0.05;
     const { rowPtr, target } = connect(nPre, nPost, { rule: "probability", p }, { rng: Rng.fromSeed(1) });
     const pairs = nPre * nPost;
     const mean = pairs * p;
@@ -77,8 +86,14 @@ describe("connection rules", () => {
   });
 
   it("probability with allowSelf false: no i→i, count ~ N(N-1)p; with self allowed about N·p self-synapses", () => {
-    const n = 2000, p = 0.05;
-    const noSelf = connect(n, n, { rule: "probability", p, allowSelf: false }, { sameGroup: true, rng: Rng.fromSeed(2) });
+    const n = 2000,
+      p = 0.05;
+    const noSelf = connect(
+      n,
+      n,
+      { rule: "probability", p, allowSelf: false },
+      { sameGroup: true, rng: Rng.fromSeed(2) },
+    );
     expect(selfCount(noSelf.rowPtr, noSelf.target)).toBe(0);
     const mean = n * (n - 1) * p;
     expect(Math.abs(noSelf.target.length - mean)).toBeLessThan(5 * Math.sqrt(mean * (1 - p)));
@@ -90,7 +105,12 @@ describe("connection rules", () => {
 
   it("probability 0 and 1 are exact; preRange leaves other rows empty", () => {
     expect(connect(30, 40, { rule: "probability", p: 0 }, { rng: Rng.fromSeed(0) }).target.length).toBe(0);
-    const full = connect(30, 40, { rule: "probability", p: 1, allowSelf: false }, { sameGroup: false, rng: Rng.fromSeed(0) });
+    const full = connect(
+      30,
+      40,
+      { rule: "probability", p: 1, allowSelf: false },
+      { sameGroup: false, rng: Rng.fromSeed(0) },
+    );
     expect(full.target.length).toBe(1200);
     const r = connect(100, 100, { rule: "probability", p: 0.5 }, { preRange: [20, 60], rng: Rng.fromSeed(3) });
     for (let i = 0; i < 100; i++) {
@@ -101,9 +121,16 @@ describe("connection rules", () => {
   });
 
   it("fixed in-degree: every target exactly k distinct sources, no self when excluded, sources uniform", () => {
-    const n = 3000, k = 80;
+    const n = 3000,
+      k = 80;
     const g = new ScriptedGroup("g", n);
-    const syn = new Synapses({ source: g, target: g, targetVar: "v", connect: { rule: "fixed-in-degree", k, allowSelf: false }, rng: Rng.fromSeed(4) });
+    const syn = new Synapses({
+      source: g,
+      target: g,
+      targetVar: "v",
+      connect: { rule: "fixed-in-degree", k, allowSelf: false },
+      rng: Rng.fromSeed(4),
+    });
     const m = syn.matrix;
     expect(m.count).toBe(n * k);
     expect(Array.from(m.inDegrees()).every((d) => d === k)).toBe(true);
@@ -118,10 +145,17 @@ describe("connection rules", () => {
   });
 
   it("fixed in-degree k = nPre - 1 without self takes every other source", () => {
-    const { rowPtr, target } = connect(50, 50, { rule: "fixed-in-degree", k: 49, allowSelf: false }, { sameGroup: true, rng: Rng.fromSeed(5) });
+    const { rowPtr, target } = connect(
+      50,
+      50,
+      { rule: "fixed-in-degree", k: 49, allowSelf: false },
+      { sameGroup: true, rng: Rng.fromSeed(5) },
+    );
     expect(target.length).toBe(50 * 49);
     expect(selfCount(rowPtr, target)).toBe(0);
-    expect(() => connect(50, 50, { rule: "fixed-in-degree", k: 50, allowSelf: false }, { sameGroup: true, rng: Rng.fromSeed(5) })).toThrow(/exceeds/);
+    expect(() =>
+      connect(50, 50, { rule: "fixed-in-degree", k: 50, allowSelf: false }, { sameGroup: true, rng: Rng.fromSeed(5) }),
+    ).toThrow(/exceeds/);
   });
 
   it("one-to-one and all-to-all are exact", () => {
@@ -138,7 +172,14 @@ describe("connection rules", () => {
     const tgt = new ProbeGroup("out", 5);
     const pre = [2, 0, 2, 3, 0];
     const post = [4, 1, 0, 3, 2];
-    const syn = new Synapses({ source: src, target: tgt, targetVar: "v", connect: { rule: "explicit", pre, post }, weight: [10, 11, 12, 13, 14], delaySteps: [1, 2, 3, 4, 5] });
+    const syn = new Synapses({
+      source: src,
+      target: tgt,
+      targetVar: "v",
+      connect: { rule: "explicit", pre, post },
+      weight: [10, 11, 12, 13, 14],
+      delaySteps: [1, 2, 3, 4, 5],
+    });
     const m = syn.matrix;
     expect(Array.from(m.rowPtr)).toEqual([0, 2, 2, 4, 5]);
     expect(Array.from(m.target)).toEqual([1, 2, 4, 0, 3]);
@@ -149,17 +190,45 @@ describe("connection rules", () => {
   it("weight distributions: clipped normal inside its bounds with the right mean, uniform inside [lo, hi)", () => {
     const src = new SpikeGeneratorGroup("in", 200, [], [], 0.1);
     const tgt = new ProbeGroup("out", 200);
-    const normal = new Synapses({ source: src, target: tgt, targetVar: "v", connect: { rule: "all-to-all" }, weight: { dist: "normal", mean: 1, std: 0.5, min: 0, max: 2 }, rng: Rng.fromSeed(6) });
+    const normal = new Synapses({
+      source: src,
+      target: tgt,
+      targetVar: "v",
+      connect: { rule: "all-to-all" },
+      weight: { dist: "normal", mean: 1, std: 0.5, min: 0, max: 2 },
+      rng: Rng.fromSeed(6),
+    });
     const w = normal.matrix.weight;
-    let lo = Infinity, hi = -Infinity, sum = 0, atZero = 0;
-    for (const x of w) { lo = Math.min(lo, x); hi = Math.max(hi, x); sum += x; if (x === 0) atZero++; }
+    let lo = Infinity,
+      hi = -Infinity,
+      sum = 0,
+      atZero = 0;
+    for (const x of w) {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+      sum += x;
+      if (x === 0) atZero++;
+    }
     expect(lo).toBe(0);
     expect(hi).toBe(2);
     expect(Math.abs(sum / w.length - 1)).toBeLessThan(0.01); // symmetric clipping keeps the mean; sd/sqrt(n) = 0.0025
     expect(Math.abs(atZero / w.length - 0.02275)).toBeLessThan(0.003); // P(z < -2)
-    const uni = new Synapses({ source: src, target: tgt, targetVar: "v", connect: { rule: "all-to-all" }, weight: { dist: "uniform", lo: -1, hi: 3 }, rng: Rng.fromSeed(7) });
-    let s = 0, ulo = Infinity, uhi = -Infinity;
-    for (const x of uni.matrix.weight) { ulo = Math.min(ulo, x); uhi = Math.max(uhi, x); s += x; }
+    const uni = new Synapses({
+      source: src,
+      target: tgt,
+      targetVar: "v",
+      connect: { rule: "all-to-all" },
+      weight: { dist: "uniform", lo: -1, hi: 3 },
+      rng: Rng.fromSeed(7),
+    });
+    let s = 0,
+      ulo = Infinity,
+      uhi = -Infinity;
+    for (const x of uni.matrix.weight) {
+      ulo = Math.min(ulo, x);
+      uhi = Math.max(uhi, x);
+      s += x;
+    }
     expect(ulo).toBeGreaterThanOrEqual(-1);
     expect(uhi).toBeLessThan(3);
     expect(ulo).toBeLessThan(-0.99);
@@ -177,7 +246,9 @@ describe("connection rules", () => {
 
   it("an unknown target variable is a named user error", () => {
     const g = new ProbeGroup("out", 2);
-    expect(() => new Synapses({ source: g, target: g, targetVar: "ge", connect: { rule: "one-to-one" } })).toThrow(/no variable "ge"/);
+    expect(() => new Synapses({ source: g, target: g, targetVar: "ge", connect: { rule: "one-to-one" } })).toThrow(
+      /no variable "ge"/,
+    );
   });
 });
 
@@ -190,7 +261,9 @@ describe("transmission and delays", () => {
     const first = new Array<number>(tgt.size).fill(-1);
     for (let t = 0; t < steps; t++) {
       net.runSteps(1);
-      tgt.state.v!.forEach((x, j) => { if (x !== 0 && first[j] === -1) first[j] = t; });
+      tgt.state.v!.forEach((x, j) => {
+        if (x !== 0 && first[j] === -1) first[j] = t;
+      });
     }
     return first;
   }
@@ -198,7 +271,13 @@ describe("transmission and delays", () => {
   it("without delay the weight lands in the spike's own step, on the listed targets only", () => {
     const src = new SpikeGeneratorGroup("in", 2, [1], [0.3], dt); // step 3
     const tgt = new ProbeGroup("out", 3);
-    const syn = new Synapses({ source: src, target: tgt, targetVar: "v", connect: { rule: "explicit", pre: [1, 1, 0], post: [0, 2, 1] }, weight: [0.5, -2, 7] });
+    const syn = new Synapses({
+      source: src,
+      target: tgt,
+      targetVar: "v",
+      connect: { rule: "explicit", pre: [1, 1, 0], post: [0, 2, 1] },
+      weight: [0.5, -2, 7],
+    });
     expect(arrivalSteps(syn, tgt, src, 10)).toEqual([3, -1, 3]);
     expect(Array.from(tgt.state.v!)).toEqual([0.5, 0, -2]);
     expect(syn.events).toBe(2); // only the row of the neuron that spiked was walked
@@ -209,9 +288,12 @@ describe("transmission and delays", () => {
     const src = new SpikeGeneratorGroup("in", 1, [0], [0.4], dt); // step 4
     const tgt = new ProbeGroup("out", delays.length);
     const syn = new Synapses({
-      source: src, target: tgt, targetVar: "v",
+      source: src,
+      target: tgt,
+      targetVar: "v",
       connect: { rule: "explicit", pre: delays.map(() => 0), post: delays.map((_, j) => j) },
-      weight: 1, delaySteps: delays,
+      weight: 1,
+      delaySteps: delays,
     });
     expect(arrivalSteps(syn, tgt, src, 30)).toEqual(delays.map((d) => 4 + d));
     expect(Array.from(tgt.state.v!)).toEqual(delays.map(() => 1)); // each delivered exactly once
@@ -222,10 +304,20 @@ describe("transmission and delays", () => {
     // Spikes at steps 0, 1, 2, 3, 7: more in flight than one ring turn.
     const src = new SpikeGeneratorGroup("in", 1, [0, 0, 0, 0, 0], [0, 0.1, 0.2, 0.3, 0.7], dt);
     const tgt = new ProbeGroup("out", 1);
-    const syn = new Synapses({ source: src, target: tgt, targetVar: "v", connect: { rule: "one-to-one" }, weight: 1, delaySteps: d });
+    const syn = new Synapses({
+      source: src,
+      target: tgt,
+      targetVar: "v",
+      connect: { rule: "one-to-one" },
+      weight: 1,
+      delaySteps: d,
+    });
     const net = new Network({ dtMs: dt, groups: [src, tgt], synapses: [syn] });
     const trace: number[] = [];
-    for (let t = 0; t < 14; t++) { net.runSteps(1); trace.push(tgt.state.v![0]!); }
+    for (let t = 0; t < 14; t++) {
+      net.runSteps(1);
+      trace.push(tgt.state.v![0]!);
+    }
     // Arrivals at steps 3, 4, 5, 6, 10.
     expect(trace).toEqual([0, 0, 0, 1, 2, 3, 4, 4, 4, 4, 5, 5, 5, 5]);
   });
@@ -233,7 +325,15 @@ describe("transmission and delays", () => {
   it("random per-synapse delays: each arrives at its own delay", () => {
     const src = new SpikeGeneratorGroup("in", 1, [0], [0], dt);
     const tgt = new ProbeGroup("out", 200);
-    const syn = new Synapses({ source: src, target: tgt, targetVar: "v", connect: { rule: "all-to-all" }, weight: 1, delaySteps: { dist: "uniform-int", min: 2, max: 40 }, rng: Rng.fromSeed(11) });
+    const syn = new Synapses({
+      source: src,
+      target: tgt,
+      targetVar: "v",
+      connect: { rule: "all-to-all" },
+      weight: 1,
+      delaySteps: { dist: "uniform-int", min: 2, max: 40 },
+      rng: Rng.fromSeed(11),
+    });
     const m = syn.matrix;
     expect(m.maxDelaySteps()).toBeLessThanOrEqual(40);
     const arrivals = arrivalSteps(syn, tgt, src, 45);
@@ -248,8 +348,20 @@ describe("transmission into a LIF neuron", () => {
     const params = { tauMs: 20, elMv: -49, vThreshMv: -40, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 };
     const src = new SpikeGeneratorGroup("in", 1, [0], [1.0], dt); // step 10
     const lif = new LifGroup("lif", 2, params, dt);
-    const onV = new Synapses({ source: src, target: lif, targetVar: "v", connect: { rule: "explicit", pre: [0], post: [0] }, weight: 2 });
-    const onGe = new Synapses({ source: src, target: lif, targetVar: "ge", connect: { rule: "explicit", pre: [0], post: [1] }, weight: 2 });
+    const onV = new Synapses({
+      source: src,
+      target: lif,
+      targetVar: "v",
+      connect: { rule: "explicit", pre: [0], post: [0] },
+      weight: 2,
+    });
+    const onGe = new Synapses({
+      source: src,
+      target: lif,
+      targetVar: "ge",
+      connect: { rule: "explicit", pre: [0], post: [1] },
+      weight: 2,
+    });
     const sm = new StateMonitor({ group: lif, vars: ["v", "ge"], every: 5 }, dt);
     new Network({ dtMs: dt, groups: [src, lif], synapses: [onV, onGe], monitors: [sm] }).run(10);
     const t = sm.timesMs();
@@ -278,7 +390,15 @@ describe("compaction", () => {
   it("drops dead synapses and keeps every survivor's target, weight, delay and row order", () => {
     const src = new SpikeGeneratorGroup("in", 300, [], [], 0.1);
     const tgt = new ProbeGroup("out", 400);
-    const syn = new Synapses({ source: src, target: tgt, targetVar: "v", connect: { rule: "probability", p: 0.1 }, weight: { dist: "normal", mean: 0, std: 1 }, delaySteps: { dist: "uniform-int", min: 0, max: 9 }, rng: Rng.fromSeed(12) });
+    const syn = new Synapses({
+      source: src,
+      target: tgt,
+      targetVar: "v",
+      connect: { rule: "probability", p: 0.1 },
+      weight: { dist: "normal", mean: 0, std: 1 },
+      delaySteps: { dist: "uniform-int", min: 0, max: 9 },
+      rng: Rng.fromSeed(12),
+    });
     const m = syn.matrix;
     const before = { src: m.sources(), t: m.target.slice(), w: m.weight.slice(), d: m.delay!.slice() };
     const pick = Rng.fromSeed(13);
@@ -301,7 +421,14 @@ describe("compaction", () => {
   it("a compacted matrix still delivers: only survivors transmit", () => {
     const src = new SpikeGeneratorGroup("in", 1, [0], [0], 0.1);
     const tgt = new ProbeGroup("out", 4);
-    const m = new SynapseMatrix(1, 4, Int32Array.from([0, 4]), Int32Array.from([0, 1, 2, 3]), Float32Array.from([1, 2, 3, 4]), Uint16Array.from([0, 1, 0, 1]));
+    const m = new SynapseMatrix(
+      1,
+      4,
+      Int32Array.from([0, 4]),
+      Int32Array.from([0, 1, 2, 3]),
+      Float32Array.from([1, 2, 3, 4]),
+      Uint16Array.from([0, 1, 0, 1]),
+    );
     m.markDead(1);
     m.weight[2] = Number.NaN;
     m.compact();
@@ -320,10 +447,18 @@ describe("WebAssembly delivery (source and target share a WasmArena)", () => {
     const rng = Rng.fromSeed(11);
     const g = new LifGroup("g", n, params, 0.1, { simd });
     rng.fork("v0").fillUniform(g.v, -60, -50);
-    const mk = (name: string, tv: string, range: [number, number], w: number) => new Synapses({
-      name, source: g, target: g, targetVar: tv, connect: { rule: "probability", p: 0.05 }, preRange: range, weight: w,
-      rng: rng.fork(name), wasm,
-    });
+    const mk = (name: string, tv: string, range: [number, number], w: number) =>
+      new Synapses({
+        name,
+        source: g,
+        target: g,
+        targetVar: tv,
+        connect: { rule: "probability", p: 0.05 },
+        preRange: range,
+        weight: w,
+        rng: rng.fork(name),
+        wasm,
+      });
     const se = mk("Ce", "ge", [0, nExc], 1.62);
     const si = mk("Ci", "gi", [nExc, n], -9);
     const spikes: number[] = [];
@@ -342,7 +477,12 @@ describe("WebAssembly delivery (source and target share a WasmArena)", () => {
   }
 
   it("moves the CSR arrays into the arena only with the SIMD kernel and no opt-out", () => {
-    const simd = new LifGroup("a", 10, { tauMs: 20, elMv: -49, vThreshMv: -50, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 }, 0.1).simd;
+    const simd = new LifGroup(
+      "a",
+      10,
+      { tauMs: 20, elMv: -49, vThreshMv: -50, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 },
+      0.1,
+    ).simd;
     expect(run(true, true, 1).se.wasm).toBe(simd);
     expect(run(false, true, 1).se.wasm).toBe(false);
     expect(run(true, false, 1).se.wasm).toBe(false);

@@ -80,8 +80,21 @@ function runTorch() {
     writeFileSync(data, Buffer.from(x.buffer));
     writeFileSync(`${data}.labels`, Buffer.from(y.buffer));
     writeFileSync(`${data}.json`, JSON.stringify({ train: train.count, test: test.count }));
-    const p = spawnSync(python, [join(here, "torch_bench.py"), "--data", data, "--workloads", workloads.join(","),
-      "--epochs", String(epochs), "--seed", String(seed)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawnSync(
+      python,
+      [
+        join(here, "torch_bench.py"),
+        "--data",
+        data,
+        "--workloads",
+        workloads.join(","),
+        "--epochs",
+        String(epochs),
+        "--seed",
+        String(seed),
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+    );
     for (const line of p.stdout.split("\n")) if (line.trim().startsWith("{")) report(JSON.parse(line));
     if (p.status !== 0) report({ peer: "torch", error: `torch_bench.py exited with ${p.status}` });
   } finally {
@@ -163,5 +176,7 @@ for (const r of results) {
   }
   const o = ours.get(r.workload);
   const ratio = o && r.peer !== "ours" ? (r.msPerEpoch / o.msPerEpoch).toFixed(2) : "";
-  console.log(`${r.peer.padEnd(12)} ${r.workload.padEnd(9)} ${r.msPerEpoch.toFixed(0).padStart(8)}  ${(100 * r.testAccuracy).toFixed(1).padStart(7)}%  ${ratio}`);
+  console.log(
+    `${r.peer.padEnd(12)} ${r.workload.padEnd(9)} ${r.msPerEpoch.toFixed(0).padStart(8)}  ${(100 * r.testAccuracy).toFixed(1).padStart(7)}%  ${ratio}`,
+  );
 }

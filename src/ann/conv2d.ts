@@ -118,7 +118,9 @@ export class Conv2D implements Layer {
     this.outHeight = convOutSize(c.inHeight, c.kernel, stride, padding);
     this.outWidth = convOutSize(c.inWidth, c.kernel, stride, padding);
     if (this.outHeight < 1 || this.outWidth < 1) {
-      throw new RangeError(`conv kernel ${c.kernel} (stride ${stride}, padding ${padding}) does not fit a ${c.inHeight}×${c.inWidth} input`);
+      throw new RangeError(
+        `conv kernel ${c.kernel} (stride ${stride}, padding ${padding}) does not fit a ${c.inHeight}×${c.inWidth} input`,
+      );
     }
     this.inputGrad = c.inputGrad ?? true;
     this.inSize = c.inHeight * c.inWidth * c.inChannels;
@@ -136,10 +138,16 @@ export class Conv2D implements Layer {
     const kp = Math.ceil(K / 4) * 4;
     const useSimd = (c.simd ?? true) && F % 4 === 0;
     const arena = useSimd
-      ? new PatchArena(rowsMax * kp * (this.inputGrad ? 2 : 1) + maxBatch * this.outSize + 3 * kp * F + F + 2 * rowsMax * F +
-        maxBatch * this.inSize * (this.inputGrad ? 2 : 1))
+      ? new PatchArena(
+          rowsMax * kp * (this.inputGrad ? 2 : 1) +
+            maxBatch * this.outSize +
+            3 * kp * F +
+            F +
+            2 * rowsMax * F +
+            maxBatch * this.inSize * (this.inputGrad ? 2 : 1),
+        )
       : null;
-    this.arena = arena !== null && arena.simd ? arena : null;
+    this.arena = arena?.simd ? arena : null;
     this.kp = this.arena !== null ? kp : K;
     const simd = this.arena;
     const alloc = (n: number) => (simd !== null ? simd.alloc(n) : new Float32Array(n));
@@ -149,8 +157,15 @@ export class Conv2D implements Layer {
     this.dx = this.inputGrad ? alloc(maxBatch * this.inSize) : new Float32Array(0);
     this.xIn = simd !== null ? alloc(maxBatch * this.inSize) : new Float32Array(0);
     this.patchShape = {
-      height: c.inHeight, width: c.inWidth, channels: c.inChannels, kernel: c.kernel, stride, padding,
-      outHeight: this.outHeight, outWidth: this.outWidth, rowStride: this.kp,
+      height: c.inHeight,
+      width: c.inWidth,
+      channels: c.inChannels,
+      kernel: c.kernel,
+      stride,
+      padding,
+      outHeight: this.outHeight,
+      outWidth: this.outWidth,
+      rowStride: this.kp,
     };
     this.wPad = simd !== null ? alloc(this.kp * F) : new Float32Array(0);
     this.biasIn = simd !== null ? alloc(F) : new Float32Array(0);
@@ -279,7 +294,16 @@ export class Conv2D implements Layer {
 
   /** Fills col[r, (ky, kx, c)] with the receptive field of each output position (zeros outside the image). */
   private im2col(x: Float32Array, batch: number): void {
-    const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, kernel: k, stride: s, padding: p } = this;
+    const {
+      inHeight: H,
+      inWidth: W,
+      inChannels: C,
+      outHeight: OH,
+      outWidth: OW,
+      kernel: k,
+      stride: s,
+      padding: p,
+    } = this;
     const col = this.col;
     const kp = this.kp;
     const rowLen = k * C; // one kernel row: kx and c, contiguous in x when fully inside
@@ -320,7 +344,16 @@ export class Conv2D implements Layer {
 
   /** dx = Σ over output positions of dcol scattered back to the receptive fields. */
   private col2im(batch: number): void {
-    const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, kernel: k, stride: s, padding: p } = this;
+    const {
+      inHeight: H,
+      inWidth: W,
+      inChannels: C,
+      outHeight: OH,
+      outWidth: OW,
+      kernel: k,
+      stride: s,
+      padding: p,
+    } = this;
     const dcol = this.dcol;
     const dx = this.dx;
     dx.fill(0, 0, batch * this.inSize);

@@ -43,8 +43,14 @@ export class Dense implements Layer {
   private readonly biasIn: Float32Array;
   private x: Float32Array | null = null;
 
-  constructor(inSize: number, outSize: number, maxBatch: number, rng: Rng, init: InitName = "glorot-uniform",
-    options: DenseOptions = {}) {
+  constructor(
+    inSize: number,
+    outSize: number,
+    maxBatch: number,
+    rng: Rng,
+    init: InitName = "glorot-uniform",
+    options: DenseOptions = {},
+  ) {
     this.inSize = inSize;
     this.outSize = outSize;
     this.inputGrad = options.inputGrad ?? true;
@@ -52,7 +58,7 @@ export class Dense implements Layer {
     const arena = useSimd
       ? new SimdArena(2 * inSize * outSize + 2 * maxBatch * inSize + 2 * maxBatch * outSize + outSize)
       : null;
-    this.arena = arena !== null && arena.simd ? arena : null;
+    this.arena = arena?.simd ? arena : null;
     const alloc = (n: number) => (this.arena !== null ? this.arena.alloc(n) : new Float32Array(n));
     const w = alloc(inSize * outSize);
     initWeights(w, inSize, outSize, init, rng);

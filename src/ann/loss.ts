@@ -16,8 +16,12 @@ export interface LossResult {
  * L = -log softmax(z)_y; dL/dz = softmax(z) - onehot(y).
  */
 export function softmaxCrossEntropy(
-  logits: Float32Array, labels: Int32Array, labelOffset: number,
-  batch: number, classes: number, grad: Float32Array | null,
+  logits: Float32Array,
+  labels: Int32Array,
+  labelOffset: number,
+  batch: number,
+  classes: number,
+  grad: Float32Array | null,
 ): LossResult {
   let loss = 0;
   let correct = 0;
@@ -54,8 +58,12 @@ export function softmaxCrossEntropy(
  * summed over outputs: L = (1/B) Σ_i Σ_j (o_ij - t_ij)² / 2.
  */
 export function meanSquaredError(
-  outputs: Float32Array, labels: Int32Array, labelOffset: number,
-  batch: number, classes: number, grad: Float32Array | null,
+  outputs: Float32Array,
+  labels: Int32Array,
+  labelOffset: number,
+  batch: number,
+  classes: number,
+  grad: Float32Array | null,
 ): LossResult {
   let loss = 0;
   let correct = 0;
@@ -81,8 +89,13 @@ export function meanSquaredError(
 }
 
 export function computeLoss(
-  name: LossName, outputs: Float32Array, labels: Int32Array, labelOffset: number,
-  batch: number, classes: number, grad: Float32Array | null,
+  name: LossName,
+  outputs: Float32Array,
+  labels: Int32Array,
+  labelOffset: number,
+  batch: number,
+  classes: number,
+  grad: Float32Array | null,
 ): LossResult {
   return name === "mse"
     ? meanSquaredError(outputs, labels, labelOffset, batch, classes, grad)

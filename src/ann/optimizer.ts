@@ -8,7 +8,15 @@ import type { Param } from "./layer.js";
 
 export type OptimizerConfig =
   | { type: "sgd"; learningRate: number; momentum?: number; weightDecay?: number; clipNorm?: number }
-  | { type: "adam"; learningRate: number; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number; clipNorm?: number };
+  | {
+      type: "adam";
+      learningRate: number;
+      beta1?: number;
+      beta2?: number;
+      epsilon?: number;
+      weightDecay?: number;
+      clipNorm?: number;
+    };
 
 export interface Optimizer {
   step(params: readonly Param[]): void;
@@ -37,8 +45,12 @@ function applyMask(p: Param): void {
 
 class Sgd implements Optimizer {
   private readonly velocity = new Map<Param, Float32Array>();
-  constructor(private readonly lr: number, private readonly momentum: number,
-    private readonly weightDecay: number, private readonly clipNorm: number) {}
+  constructor(
+    private readonly lr: number,
+    private readonly momentum: number,
+    private readonly weightDecay: number,
+    private readonly clipNorm: number,
+  ) {}
 
   reset(): void {
     this.velocity.clear();
@@ -77,8 +89,14 @@ class Adam implements Optimizer {
   private readonly m = new Map<Param, Float32Array>();
   private readonly v = new Map<Param, Float32Array>();
   private t = 0;
-  constructor(private readonly lr: number, private readonly beta1: number, private readonly beta2: number,
-    private readonly epsilon: number, private readonly weightDecay: number, private readonly clipNorm: number) {}
+  constructor(
+    private readonly lr: number,
+    private readonly beta1: number,
+    private readonly beta2: number,
+    private readonly epsilon: number,
+    private readonly weightDecay: number,
+    private readonly clipNorm: number,
+  ) {}
 
   reset(): void {
     this.m.clear();
@@ -91,8 +109,8 @@ class Adam implements Optimizer {
     this.t++;
     const b1 = this.beta1;
     const b2 = this.beta2;
-    const c1 = 1 - Math.pow(b1, this.t);
-    const c2 = 1 - Math.pow(b2, this.t);
+    const c1 = 1 - b1 ** this.t;
+    const c2 = 1 - b2 ** this.t;
     const stepSize = (this.lr * Math.sqrt(c2)) / c1;
     const eps = this.epsilon * Math.sqrt(c2);
     for (const p of params) {
@@ -123,7 +141,14 @@ class Adam implements Optimizer {
 
 export function createOptimizer(c: OptimizerConfig): Optimizer {
   if (c.type === "adam") {
-    return new Adam(c.learningRate, c.beta1 ?? 0.9, c.beta2 ?? 0.999, c.epsilon ?? 1e-8, c.weightDecay ?? 0, c.clipNorm ?? 0);
+    return new Adam(
+      c.learningRate,
+      c.beta1 ?? 0.9,
+      c.beta2 ?? 0.999,
+      c.epsilon ?? 1e-8,
+      c.weightDecay ?? 0,
+      c.clipNorm ?? 0,
+    );
   }
   return new Sgd(c.learningRate, c.momentum ?? 0, c.weightDecay ?? 0, c.clipNorm ?? 0);
 }

@@ -72,9 +72,17 @@ export class Recurrent implements Layer {
     this.inputGradient = o.inputGradient ?? true;
     this.inSize = o.steps * o.features;
     this.outSize = o.output === "last" ? o.hidden : o.steps * o.hidden;
-    this.cell = createCell(o.cell, {
-      features: o.features, hidden: o.hidden, maxBatch: o.maxBatch, maxSteps: o.steps, simd: o.simd ?? true,
-    }, rng);
+    this.cell = createCell(
+      o.cell,
+      {
+        features: o.features,
+        hidden: o.hidden,
+        maxBatch: o.maxBatch,
+        maxSteps: o.steps,
+        simd: o.simd ?? true,
+      },
+      rng,
+    );
     this.y = new Float32Array(o.maxBatch * this.outSize);
     this.dhs = new Float32Array(o.output === "sequence" ? o.steps * o.maxBatch * o.hidden : 0);
     this.dxs = new Float32Array(this.inputGradient ? o.steps * o.maxBatch * o.features : 0);

@@ -18,7 +18,9 @@ export class Sequential {
     if (layers.length === 0) throw new Error("Sequential needs at least one layer");
     for (let i = 1; i < layers.length; i++) {
       if (layers[i]!.inSize !== layers[i - 1]!.outSize) {
-        throw new Error(`layer ${i} (${layers[i]!.kind}) expects ${layers[i]!.inSize} inputs but layer ${i - 1} gives ${layers[i - 1]!.outSize}`);
+        throw new Error(
+          `layer ${i} (${layers[i]!.kind}) expects ${layers[i]!.inSize} inputs but layer ${i - 1} gives ${layers[i - 1]!.outSize}`,
+        );
       }
     }
     this.layers = layers;

@@ -29,12 +29,20 @@ import { mnistTask } from "../tasks/mnist.js";
 export type AnnBenchWorkload = "mlp" | "cnn" | "lstm";
 
 /** The task each workload trains on: digits as images, or row by row as sequences. */
-const BENCH_TASKS: Record<AnnBenchWorkload, "mnist" | "mnist-rows"> = { mlp: "mnist", cnn: "mnist", lstm: "mnist-rows" };
+const BENCH_TASKS: Record<AnnBenchWorkload, "mnist" | "mnist-rows"> = {
+  mlp: "mnist",
+  cnn: "mnist",
+  lstm: "mnist-rows",
+};
 
 export const ANN_BENCH_CONFIGS = {
   mlp: {
-    type: "mlp", hidden: [128], activation: "relu", loss: "softmax-cross-entropy",
-    optimizer: { type: "sgd", learningRate: 0.1 }, batchSize: 32,
+    type: "mlp",
+    hidden: [128],
+    activation: "relu",
+    loss: "softmax-cross-entropy",
+    optimizer: { type: "sgd", learningRate: 0.1 },
+    batchSize: 32,
   },
   cnn: {
     type: "cnn",
@@ -45,10 +53,14 @@ export const ANN_BENCH_CONFIGS = {
       { type: "maxpool", size: 2 },
       { type: "dense", units: 10 },
     ],
-    optimizer: { type: "adam", learningRate: 0.002 }, batchSize: 32,
+    optimizer: { type: "adam", learningRate: 0.002 },
+    batchSize: 32,
   },
   lstm: {
-    type: "rnn", cell: "lstm", hidden: 64, batchSize: 32,
+    type: "rnn",
+    cell: "lstm",
+    hidden: 64,
+    batchSize: 32,
     optimizer: { type: "adam", learningRate: 0.002 },
   },
 } as const;
@@ -64,8 +76,10 @@ export interface AnnBenchResult {
   testSamples: number;
 }
 
-export async function runAnnBench(workload: AnnBenchWorkload,
-  opts: { epochs?: number; seed?: number } = {}): Promise<AnnBenchResult> {
+export async function runAnnBench(
+  workload: AnnBenchWorkload,
+  opts: { epochs?: number; seed?: number } = {},
+): Promise<AnnBenchResult> {
   const epochs = opts.epochs ?? 1;
   const seed = opts.seed ?? 1;
   const scenario = scenarioSchema.parse({
@@ -88,7 +102,11 @@ export async function runAnnBench(workload: AnnBenchWorkload,
   });
   const task = mnistTask({ type: "mnist" }); // the cached split the run used (mnist-rows holds the same digits)
   return {
-    workload, msPerEpoch: wallMs / epochs, testAccuracy, epochs,
-    trainSamples: task.train.count, testSamples: task.test.count,
+    workload,
+    msPerEpoch: wallMs / epochs,
+    testAccuracy,
+    epochs,
+    trainSamples: task.train.count,
+    testSamples: task.test.count,
   };
 }

@@ -105,7 +105,15 @@ export interface PruningBenchResult {
   cpuTimeRatio: number;
 }
 
-const LAYER: Readonly<LifParams> = { tauMs: 20, elMv: -65, vThreshMv: -50, vResetMv: -65, refractoryMs: 2, tauEMs: 5, tauIMs: 10 };
+const LAYER: Readonly<LifParams> = {
+  tauMs: 20,
+  elMv: -65,
+  vThreshMv: -50,
+  vResetMv: -65,
+  refractoryMs: 2,
+  tauEMs: 5,
+  tauIMs: 10,
+};
 
 interface BenchNet {
   net: Network;
@@ -114,7 +122,13 @@ interface BenchNet {
 }
 
 /** Poisson spike trains of `n` inputs over `durationMs`, at most one spike per input per step (exponential intervals). */
-function drawTrains(n: number, rateHz: number, durationMs: number, dtMs: number, rng: Rng): { indices: Int32Array; timesMs: Float64Array } {
+function drawTrains(
+  n: number,
+  rateHz: number,
+  durationMs: number,
+  dtMs: number,
+  rng: Rng,
+): { indices: Int32Array; timesMs: Float64Array } {
   const indices: number[] = [];
   const times: number[] = [];
   const meanMs = 1000 / rateHz;
@@ -148,24 +162,35 @@ interface BuildSpec {
 /** One copy of the network (or of its parts); copies from the same spec are identical. */
 function buildNet(b: BuildSpec, parts: "input" | "neurons" | "all"): BenchNet {
   const rng = Rng.fromSeed(b.seed).fork("pruning-bench");
-  const input: NeuronGroup = b.input === "poisson"
-    ? new PoissonGroup("input", b.nIn, b.rateHz, b.dtMs, rng.fork("input"))
-    : new SpikeGeneratorGroup("input", b.nIn, b.trains!.indices, b.trains!.timesMs, b.dtMs);
+  const input: NeuronGroup =
+    b.input === "poisson"
+      ? new PoissonGroup("input", b.nIn, b.rateHz, b.dtMs, rng.fork("input"))
+      : new SpikeGeneratorGroup("input", b.nIn, b.trains!.indices, b.trains!.timesMs, b.dtMs);
   if (parts === "input") return { net: new Network({ dtMs: b.dtMs, groups: [input] }), syn: null, spikes: null };
   const layer = new LifGroup("layer", b.n, LAYER, b.dtMs);
   const spikes = new SpikeMonitor(layer, b.dtMs, { keepSpikes: false });
-  if (parts === "neurons") return { net: new Network({ dtMs: b.dtMs, groups: [input, layer], monitors: [spikes] }), syn: null, spikes };
+  if (parts === "neurons")
+    return { net: new Network({ dtMs: b.dtMs, groups: [input, layer], monitors: [spikes] }), syn: null, spikes };
   const syn = new Synapses({
-    name: "input->layer", source: input, target: layer, targetVar: "ge",
-    connect: { rule: "all-to-all" }, weight: { dist: "uniform", lo: 0, hi: b.wMaxMv }, rng: rng.fork("synapses"),
+    name: "input->layer",
+    source: input,
+    target: layer,
+    targetVar: "ge",
+    connect: { rule: "all-to-all" },
+    weight: { dist: "uniform", lo: 0, hi: b.wMaxMv },
+    rng: rng.fork("synapses"),
   });
-  return { net: new Network({ dtMs: b.dtMs, groups: [input, layer], synapses: [syn], monitors: [spikes] }), syn, spikes };
+  return {
+    net: new Network({ dtMs: b.dtMs, groups: [input, layer], synapses: [syn], monitors: [spikes] }),
+    syn,
+    spikes,
+  };
 }
 
 /** Incoming weight sum per target neuron. */
 function incomingSums(m: SynapseMatrix): Float64Array {
   const sums = new Float64Array(m.nPost);
-  for (let s = 0; s < m.count; s++) sums[m.target[s]!] += m.weight[s]!;
+  for (let s = 0; s < m.count; s++) sums[m.target[s]!]! += m.weight[s]!;
   return sums;
 }
 
@@ -184,7 +209,10 @@ export function runPruningBench(opts: PruningBenchOptions = {}): PruningBenchRes
   const rateHz = opts.rateHz ?? 20;
   const input = opts.input ?? "replay";
   const seed = opts.seed ?? 0;
-  const trains = input === "replay" ? drawTrains(nIn, rateHz, (samples + 1) * sampleMs, dtMs, Rng.fromSeed(seed).fork("pruning-bench").fork("trains")) : null;
+  const trains =
+    input === "replay"
+      ? drawTrains(nIn, rateHz, (samples + 1) * sampleMs, dtMs, Rng.fromSeed(seed).fork("pruning-bench").fork("trains"))
+      : null;
   const spec: BuildSpec = { nIn, n, rateHz, wMaxMv: opts.wMaxMv ?? (0.064 * 5000) / nIn, dtMs, seed, input, trains };
   const full = buildNet(spec, "all");
   const pruned = buildNet(spec, "all");
@@ -236,12 +264,21 @@ export function runPruningBench(opts: PruningBenchOptions = {}): PruningBenchRes
   const p = phase(1);
   const steps = sampleMs / dtMs;
   return {
-    inputs: nIn, neurons: n, input, full: f, pruned: p, pruneMs,
+    inputs: nIn,
+    neurons: n,
+    input,
+    full: f,
+    pruned: p,
+    pruneMs,
     breakdown: {
-      inputMs, neuronMs: inputAndNeuronsMs - inputMs, synapticFullMs: f.synapticMsPerSample, synapticPrunedMs: p.synapticMsPerSample,
+      inputMs,
+      neuronMs: inputAndNeuronsMs - inputMs,
+      synapticFullMs: f.synapticMsPerSample,
+      synapticPrunedMs: p.synapticMsPerSample,
       eventsPerNeuronStep: f.eventsPerSample / n / steps,
     },
-    timeRatio: p.msPerSample / f.msPerSample, cpuTimeRatio: p.cpuMsPerSample / f.cpuMsPerSample,
+    timeRatio: p.msPerSample / f.msPerSample,
+    cpuTimeRatio: p.cpuMsPerSample / f.cpuMsPerSample,
   };
 }
 

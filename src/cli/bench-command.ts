@@ -21,7 +21,11 @@ export interface BenchOptions {
 function parseSeed(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UserError("E_OPTION_INVALID", `option --seed: expected a non-negative integer, found ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UserError(
+      "E_OPTION_INVALID",
+      `option --seed: expected a non-negative integer, found ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
@@ -29,14 +33,20 @@ function parseDuration(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const s = Number(value);
   if (!Number.isFinite(s) || s <= 0 || s > 3600) {
-    throw new UserError("E_OPTION_INVALID", `option --duration: expected seconds of biological time in (0, 3600], found ${JSON.stringify(value)}`);
+    throw new UserError(
+      "E_OPTION_INVALID",
+      `option --duration: expected seconds of biological time in (0, 3600], found ${JSON.stringify(value)}`,
+    );
   }
   return s;
 }
 
 export async function benchCommand(workload: string, opts: BenchOptions): Promise<void> {
   if (!(benchWorkloads as readonly string[]).includes(workload)) {
-    throw new UserError("E_OPTION_INVALID", `bench: expected a workload, one of ${benchWorkloads.join(", ")}; found ${JSON.stringify(workload)}`);
+    throw new UserError(
+      "E_OPTION_INVALID",
+      `bench: expected a workload, one of ${benchWorkloads.join(", ")}; found ${JSON.stringify(workload)}`,
+    );
   }
   const seed = parseSeed(opts.seed);
   const epochs = opts.epochs === undefined ? undefined : parsePositiveInt(opts.epochs, "--epochs", 100);
@@ -44,7 +54,7 @@ export async function benchCommand(workload: string, opts: BenchOptions): Promis
   if (workload === "pruning") {
     const { runPruningBench, formatPruningBench } = await import("../bench/pruning-bench.js");
     const r = runPruningBench({ seed });
-    process.stdout.write(opts.json ? JSON.stringify({ workload, ...r }) + "\n" : formatPruningBench(r) + "\n");
+    process.stdout.write(opts.json ? `${JSON.stringify({ workload, ...r })}\n` : `${formatPruningBench(r)}\n`);
     return;
   }
   if (workload === "cuba") {
@@ -52,7 +62,10 @@ export async function benchCommand(workload: string, opts: BenchOptions): Promis
     const neurons = opts.neurons === undefined ? undefined : parsePositiveInt(opts.neurons, "--neurons", 10_000_000);
     const precision = opts.precision ?? "float64";
     if (precision !== "float64" && precision !== "float32") {
-      throw new UserError("E_OPTION_INVALID", `option --precision: expected float64 or float32, found ${JSON.stringify(precision)}`);
+      throw new UserError(
+        "E_OPTION_INVALID",
+        `option --precision: expected float64 or float32, found ${JSON.stringify(precision)}`,
+      );
     }
     result = { workload, ...runCubaBench({ neurons, durationS: parseDuration(opts.duration), seed, precision }) };
   } else {
@@ -60,11 +73,16 @@ export async function benchCommand(workload: string, opts: BenchOptions): Promis
     result = { ...(await runAnnBench(workload as "mlp" | "cnn" | "lstm", { epochs, seed })) };
   }
   if (opts.json) {
-    process.stdout.write(JSON.stringify(result) + "\n");
+    process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   for (const [k, v] of Object.entries(result)) {
-    const text = typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(k.toLowerCase().includes("accuracy") ? 4 : 1)) : String(v);
+    const text =
+      typeof v === "number"
+        ? Number.isInteger(v)
+          ? String(v)
+          : v.toFixed(k.toLowerCase().includes("accuracy") ? 4 : 1)
+        : String(v);
     process.stdout.write(`${k.padEnd(14)} ${text}\n`);
   }
 }

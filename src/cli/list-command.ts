@@ -17,7 +17,9 @@ export function listCommand(dir: string | undefined, opts: { learners?: boolean 
     return 0;
   }
   const folder = dir ?? (existsSync("scenarios") ? "scenarios" : bundledScenariosDir());
-  const files = readdirSync(folder).filter((f) => f.endsWith(".json") && f !== "schema.json").sort();
+  const files = readdirSync(folder)
+    .filter((f) => f.endsWith(".json") && f !== "schema.json")
+    .sort();
   const width = Math.max(8, ...files.map((f) => f.length - 5));
   let bad = 0;
   for (const f of files) {

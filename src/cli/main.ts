@@ -25,7 +25,10 @@ function buildProgram(): Command {
     )
     .version(packageVersion, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
-    .addHelpText("after", "\nStart here:\n  neurocompare list                          the bundled scenarios\n  neurocompare run scenarios/quickstart.json  train, then open results/quickstart/report.html\n  neurocompare validate my-scenario.json     check a file you wrote\n")
+    .addHelpText(
+      "after",
+      "\nStart here:\n  neurocompare list                          the bundled scenarios\n  neurocompare run scenarios/quickstart.json  train, then open results/quickstart/report.html\n  neurocompare validate my-scenario.json     check a file you wrote\n",
+    )
     .exitOverride();
 
   program
@@ -75,18 +78,38 @@ function buildProgram(): Command {
 
   program
     .command("bench")
-    .description("speed benchmarks: mlp, cnn, lstm (one MNIST epoch, the ANCHORS.md workloads), cuba (the CUBA network) or pruning (time per sample before and after pruning half the synapses)")
+    .description(
+      "speed benchmarks: mlp, cnn, lstm (one MNIST epoch, the ANCHORS.md workloads), cuba (the CUBA network) or pruning (time per sample before and after pruning half the synapses)",
+    )
     .argument("<workload>", "mlp | cnn | lstm | cuba | pruning")
     .option("--json", "print one JSON object instead of a table")
     .option("--epochs <n>", "epochs to train (mlp, cnn, lstm; default 1)")
     .option("--seed <n>", "seed (default 0)")
     .option("--neurons <n>", "cuba: network size, in-degree held at 80 (default 4000)")
     .option("--duration <s>", "cuba: seconds of biological time (default 1)")
-    .option("--precision <p>", "cuba: float64 (default; bit-identical to the JavaScript loop) or float32 (opt-in, faster, moves some spike times)")
-    .addHelpText("after", "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n")
-    .action(async (workload: string, opts: { json?: boolean; epochs?: string; seed?: string; neurons?: string; duration?: string; precision?: string }) => {
-      await benchCommand(workload, opts);
-    });
+    .option(
+      "--precision <p>",
+      "cuba: float64 (default; bit-identical to the JavaScript loop) or float32 (opt-in, faster, moves some spike times)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n",
+    )
+    .action(
+      async (
+        workload: string,
+        opts: {
+          json?: boolean;
+          epochs?: string;
+          seed?: string;
+          neurons?: string;
+          duration?: string;
+          precision?: string;
+        },
+      ) => {
+        await benchCommand(workload, opts);
+      },
+    );
 
   return program;
 }
@@ -114,7 +137,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`neurocompare: internal error (please report it)\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(
+      `neurocompare: internal error (please report it)\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     process.exitCode = 70;
   },
 );

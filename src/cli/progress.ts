@@ -16,17 +16,22 @@ export function progressObserver(stream: NodeJS.WriteStream): RunObserver {
       const width = 20;
       const filled = Math.round(fraction * width);
       const bar = "█".repeat(filled) + "░".repeat(width - filled);
-      stream.write(`\r\x1b[K${learner} · seed ${seed} · epoch ${epoch}/${epochsTotal} ${bar} ${(100 * fraction).toFixed(0)}% · last test acc ${pct(lastAccuracy.get(learner))}`);
+      stream.write(
+        `\r\x1b[K${learner} · seed ${seed} · epoch ${epoch}/${epochsTotal} ${bar} ${(100 * fraction).toFixed(0)}% · last test acc ${pct(lastAccuracy.get(learner))}`,
+      );
     },
     onEpoch(r: EpochRecord) {
       epochsTotal = r.epochs;
       const acc = r.metrics["testAccuracy"];
       if (acc !== undefined) lastAccuracy.set(r.learner, acc);
-      const line = `${r.learner} seed=${r.seed} epoch=${r.epoch}/${r.epochs} testAccuracy=${pct(acc)} trainLoss=${(r.metrics["trainLoss"] ?? NaN).toFixed(4)} wallMs=${(r.metrics["wallMs"] ?? 0).toFixed(0)}` +
-        (r.metrics["spikesPerSample"] !== undefined ? ` spikesPerSample=${r.metrics["spikesPerSample"]!.toFixed(1)}` : "");
+      const line =
+        `${r.learner} seed=${r.seed} epoch=${r.epoch}/${r.epochs} testAccuracy=${pct(acc)} trainLoss=${(r.metrics["trainLoss"] ?? NaN).toFixed(4)} wallMs=${(r.metrics["wallMs"] ?? 0).toFixed(0)}` +
+        (r.metrics["spikesPerSample"] !== undefined
+          ? ` spikesPerSample=${r.metrics["spikesPerSample"]!.toFixed(1)}`
+          : "");
       stream.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`);
     },
   };
 }
 
-export { type RunObserver };
+export type { RunObserver };

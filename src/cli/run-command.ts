@@ -8,7 +8,13 @@ import { collectEnvironment } from "../report/environment.js";
 import { writeNetworkReport } from "../report/network-report.js";
 import { loadAnyScenario } from "../scenario/load.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
-import { networkRows, networkRowsToCsv, spikesToCsv, stateToCsv, summarizeNetwork } from "../scenario/network-results.js";
+import {
+  networkRows,
+  networkRowsToCsv,
+  spikesToCsv,
+  stateToCsv,
+  summarizeNetwork,
+} from "../scenario/network-results.js";
 import { summarize } from "../scenario/results.js";
 import { runNetworkScenario } from "../scenario/run-network.js";
 import { runScenario } from "../scenario/run.js";
@@ -25,7 +31,10 @@ export interface RunCommandOptions {
 export function parsePositiveInt(value: string, option: string, max = 1000): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new UserError("E_OPTION_INVALID", `option ${option}: expected an integer from 1 to ${max}, found ${JSON.stringify(value)}`);
+    throw new UserError(
+      "E_OPTION_INVALID",
+      `option ${option}: expected an integer from 1 to ${max}, found ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }
@@ -45,7 +54,13 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   else await runLearning(loaded.scenario, seeds, dir, opts);
 }
 
-async function runNetwork(scenario: NetworkScenario, file: string, seeds: number[], dir: string, opts: RunCommandOptions): Promise<void> {
+async function runNetwork(
+  scenario: NetworkScenario,
+  file: string,
+  seeds: number[],
+  dir: string,
+  opts: RunCommandOptions,
+): Promise<void> {
   const t0 = performance.now();
   let eventsPath: string | null = null;
   const result = runNetworkScenario(scenario, file, {
@@ -55,33 +70,48 @@ async function runNetwork(scenario: NetworkScenario, file: string, seeds: number
         // The first seed built and ran, so the scenario is sound: now touch the folder.
         mkdirSync(dir, { recursive: true });
         eventsPath = outputPath(dir, "events.jsonl");
-        writeFileAtomic(eventsPath, JSON.stringify({ event: "start", scenario: scenario.name, seeds, packageVersion }) + "\n");
+        writeFileAtomic(
+          eventsPath,
+          `${JSON.stringify({ event: "start", scenario: scenario.name, seeds, packageVersion })}\n`,
+        );
       }
-      appendFileSync(eventsPath, JSON.stringify({ event: "seed", ...run }) + "\n");
+      appendFileSync(eventsPath, `${JSON.stringify({ event: "seed", ...run })}\n`);
       if (!opts.quiet) {
         const rates = run.groups.map((g) => `${g.group} ${g.meanRateHz.toFixed(2)} Hz`).join(", ");
-        process.stderr.write(`seed=${run.seed} synapses=${run.synapses} buildMs=${run.buildMs.toFixed(0)} simMs=${run.simMs.toFixed(0)} ${rates}\n`);
+        process.stderr.write(
+          `seed=${run.seed} synapses=${run.synapses} buildMs=${run.buildMs.toFixed(0)} simMs=${run.simMs.toFixed(0)} ${rates}\n`,
+        );
       }
     },
   });
   const summary = summarizeNetwork(result, packageVersion);
   writeFileAtomic(outputPath(dir, "metrics.csv"), networkRowsToCsv(networkRows(result)));
-  writeFileAtomic(outputPath(dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  writeFileAtomic(outputPath(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileAtomic(outputPath(dir, "spikes.csv"), spikesToCsv(result.recordings));
   writeFileAtomic(outputPath(dir, "state.csv"), stateToCsv(result.recordings));
   await writeNetworkReport(dir, result.recordings, summary);
-  appendFileSync(outputPath(dir, "events.jsonl"), JSON.stringify({ event: "end", wallMs: Math.round(performance.now() - t0) }) + "\n");
+  appendFileSync(
+    outputPath(dir, "events.jsonl"),
+    `${JSON.stringify({ event: "end", wallMs: Math.round(performance.now() - t0) })}\n`,
+  );
   for (const g of summary.groups) {
     const r = g.final["meanRateHz"]!;
-    process.stdout.write(`${g.group}: mean rate ${r.mean.toFixed(2)} Hz${r.n > 1 ? ` ± ${r.halfWidth.toFixed(2)} (95% CI, ${r.n} seeds)` : ""}\n`);
+    process.stdout.write(
+      `${g.group}: mean rate ${r.mean.toFixed(2)} Hz${r.n > 1 ? ` ± ${r.halfWidth.toFixed(2)} (95% CI, ${r.n} seeds)` : ""}\n`,
+    );
   }
-  process.stdout.write(`Finished in ${((performance.now() - t0) / 1000).toFixed(1)} s. Report: ${outputPath(dir, "report.html")}\n`);
+  process.stdout.write(
+    `Finished in ${((performance.now() - t0) / 1000).toFixed(1)} s. Report: ${outputPath(dir, "report.html")}\n`,
+  );
 }
 
 async function runLearning(scenario: Scenario, seeds: number[], dir: string, opts: RunCommandOptions): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const eventsPath = outputPath(dir, "events.jsonl");
-  writeFileAtomic(eventsPath, JSON.stringify({ event: "start", scenario: scenario.name, seeds, packageVersion }) + "\n");
+  writeFileAtomic(
+    eventsPath,
+    `${JSON.stringify({ event: "start", scenario: scenario.name, seeds, packageVersion })}\n`,
+  );
   const progress = opts.quiet ? undefined : progressObserver(process.stderr);
   const t0 = performance.now();
   const result = runScenario(scenario, {
@@ -90,7 +120,7 @@ async function runLearning(scenario: Scenario, seeds: number[], dir: string, opt
       onProgress: progress?.onProgress,
       onEpoch(record) {
         // One line per finished epoch, appended at once: an interrupted run keeps what it did.
-        appendFileSync(eventsPath, JSON.stringify({ event: "epoch", ...record }) + "\n");
+        appendFileSync(eventsPath, `${JSON.stringify({ event: "epoch", ...record })}\n`);
         progress?.onEpoch?.(record);
       },
     },
@@ -99,7 +129,7 @@ async function runLearning(scenario: Scenario, seeds: number[], dir: string, opt
   writeData(dir, result, summary);
   const images = result.receptiveFields.map((r) => receptiveFieldImage(r.learner, r.fields));
   await writeReport(dir, result, summary, images);
-  appendFileSync(eventsPath, JSON.stringify({ event: "end", wallMs: Math.round(performance.now() - t0) }) + "\n");
+  appendFileSync(eventsPath, `${JSON.stringify({ event: "end", wallMs: Math.round(performance.now() - t0) })}\n`);
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   for (const l of summary.learners) {
     const acc = l.final["testAccuracy"];

@@ -3,7 +3,7 @@ import { scenarioJsonSchema } from "../scenario/schema.js";
 import { writeFileAtomic } from "../report/write.js";
 
 export function schemaText(): string {
-  return JSON.stringify(scenarioJsonSchema(), null, 2) + "\n";
+  return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
 }
 
 export function schemaCommand(opts: { out?: string }): void {

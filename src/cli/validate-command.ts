@@ -8,9 +8,10 @@ export function validateCommand(files: readonly string[]): number {
   for (const f of files) {
     try {
       const a = loadAnyScenario(f);
-      const what = a.kind === "network"
-        ? `network of ${a.scenario.groups.length} group(s), ${a.scenario.durationMs} ms`
-        : `${a.scenario.learners.length} learner(s) on ${a.scenario.task.type}, ${a.scenario.epochs} epoch(s)`;
+      const what =
+        a.kind === "network"
+          ? `network of ${a.scenario.groups.length} group(s), ${a.scenario.durationMs} ms`
+          : `${a.scenario.learners.length} learner(s) on ${a.scenario.task.type}, ${a.scenario.epochs} epoch(s)`;
       process.stdout.write(`${f}: ok (${a.scenario.name}: ${what}, ${a.scenario.seeds.length} seed(s))\n`);
     } catch (e) {
       if (!isUserError(e)) throw e;

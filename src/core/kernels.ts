@@ -10,7 +10,17 @@
  */
 import { SimdArena } from "./simd-gemm.js";
 import {
-  BLOCK_VOID, FunctionBuilder, i32Const, lazyModule, memarg, op, simd, simdOp, valType, type Emittable, type ValType,
+  BLOCK_VOID,
+  FunctionBuilder,
+  i32Const,
+  lazyModule,
+  memarg,
+  op,
+  simd,
+  simdOp,
+  valType,
+  type Emittable,
+  type ValType,
 } from "./wasm.js";
 
 export { gemmNNJs, matmul, matmulTransA, matmulTransB } from "./matmul.js";
@@ -98,14 +108,40 @@ function patchFunction(mode: "gather" | "scatter"): FunctionBuilder {
           e(get(IY), get(H), op.i32LtU, op.if, BLOCK_VOID); // row iy inside the image
           e(get(INSIDE), op.if, BLOCK_VOID);
           // the k·C floats are contiguous in the image: four at a time, then one at a time
-          e(get(XB), get(IY), get(W), op.i32Mul, get(X0), op.i32Add, get(C), op.i32Mul, i32(2), op.i32Shl, op.i32Add, set(SRC));
+          e(
+            get(XB),
+            get(IY),
+            get(W),
+            op.i32Mul,
+            get(X0),
+            op.i32Add,
+            get(C),
+            op.i32Mul,
+            i32(2),
+            op.i32Shl,
+            op.i32Add,
+            set(SRC),
+          );
           e(i32(0), set(T), op.block, BLOCK_VOID, op.loop, BLOCK_VOID);
           e(get(T), i32(16), op.i32Add, get(RUNB), op.i32GtS, op.brIf, 1);
           if (mode === "gather") {
             e(get(O), get(T), op.i32Add, get(SRC), get(T), op.i32Add, v128Load, v128Store);
           } else {
-            e(get(SRC), get(T), op.i32Add, get(SRC), get(T), op.i32Add, v128Load,
-              get(O), get(T), op.i32Add, v128Load, simd(simdOp.f32x4Add), v128Store);
+            e(
+              get(SRC),
+              get(T),
+              op.i32Add,
+              get(SRC),
+              get(T),
+              op.i32Add,
+              v128Load,
+              get(O),
+              get(T),
+              op.i32Add,
+              v128Load,
+              simd(simdOp.f32x4Add),
+              v128Store,
+            );
           }
           e(get(T), i32(16), op.i32Add, set(T), op.br, 0, op.end, op.end);
           e(get(O), get(T), op.i32Add, set(O), get(SRC), get(T), op.i32Add, set(SRC));
@@ -119,7 +155,20 @@ function patchFunction(mode: "gather" | "scatter"): FunctionBuilder {
           forLoop(KX, K, () => {
             e(get(X0), get(KX), op.i32Add, set(IX));
             e(get(IX), get(W), op.i32LtU, op.if, BLOCK_VOID);
-            e(get(XB), get(IY), get(W), op.i32Mul, get(IX), op.i32Add, get(C), op.i32Mul, i32(2), op.i32Shl, op.i32Add, set(SRC));
+            e(
+              get(XB),
+              get(IY),
+              get(W),
+              op.i32Mul,
+              get(IX),
+              op.i32Add,
+              get(C),
+              op.i32Mul,
+              i32(2),
+              op.i32Shl,
+              op.i32Add,
+              set(SRC),
+            );
             forLoop(CI, C, () => {
               scalar();
               e(get(O), i32(4), op.i32Add, set(O), get(SRC), i32(4), op.i32Add, set(SRC));
@@ -155,9 +204,20 @@ function patchFunction(mode: "gather" | "scatter"): FunctionBuilder {
   return f;
 }
 
-
-type PatchFn = (x: number, col: number, batch: number, h: number, w: number, c: number,
-  k: number, stride: number, padding: number, oh: number, ow: number, kp: number) => void;
+type PatchFn = (
+  x: number,
+  col: number,
+  batch: number,
+  h: number,
+  w: number,
+  c: number,
+  k: number,
+  stride: number,
+  padding: number,
+  oh: number,
+  ow: number,
+  kp: number,
+) => void;
 
 /** The geometry of an im2col / col2im walk (see Conv2D). */
 export interface PatchShape {
@@ -176,7 +236,10 @@ export interface PatchShape {
 /** The compiled im2col / col2im module (once per process), or null where WebAssembly SIMD is unavailable. */
 const patchModule = lazyModule(() => ({
   memory: {},
-  functions: [{ name: "im2col", fn: patchFunction("gather") }, { name: "col2im", fn: patchFunction("scatter") }],
+  functions: [
+    { name: "im2col", fn: patchFunction("gather") },
+    { name: "col2im", fn: patchFunction("scatter") },
+  ],
 }));
 
 /** A SimdArena with im2col and col2im over its buffers (Conv2D). */
@@ -199,8 +262,20 @@ export class PatchArena extends SimdArena {
   im2col(x: Float32Array, col: Float32Array, batch: number, g: PatchShape): boolean {
     const fn = this.im2colFn;
     if (fn === null || !this.owns(x) || !this.owns(col)) return false;
-    fn(x.byteOffset, col.byteOffset, batch, g.height, g.width, g.channels, g.kernel, g.stride, g.padding,
-      g.outHeight, g.outWidth, g.rowStride);
+    fn(
+      x.byteOffset,
+      col.byteOffset,
+      batch,
+      g.height,
+      g.width,
+      g.channels,
+      g.kernel,
+      g.stride,
+      g.padding,
+      g.outHeight,
+      g.outWidth,
+      g.rowStride,
+    );
     return true;
   }
 
@@ -208,8 +283,20 @@ export class PatchArena extends SimdArena {
   col2im(col: Float32Array, dx: Float32Array, batch: number, g: PatchShape): boolean {
     const fn = this.col2imFn;
     if (fn === null || !this.owns(dx) || !this.owns(col)) return false;
-    fn(dx.byteOffset, col.byteOffset, batch, g.height, g.width, g.channels, g.kernel, g.stride, g.padding,
-      g.outHeight, g.outWidth, g.rowStride);
+    fn(
+      dx.byteOffset,
+      col.byteOffset,
+      batch,
+      g.height,
+      g.width,
+      g.channels,
+      g.kernel,
+      g.stride,
+      g.padding,
+      g.outHeight,
+      g.outWidth,
+      g.rowStride,
+    );
     return true;
   }
 }

@@ -19,8 +19,13 @@
  * local variables instead (register blocking).
  */
 export function matmul(
-  a: Float32Array, b: Float32Array, c: Float32Array,
-  m: number, k: number, n: number, accumulate = false,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  accumulate = false,
 ): void {
   if (!accumulate) c.fill(0, 0, m * n);
   if (n === 16) {
@@ -36,15 +41,28 @@ export function matmul(
     const cRow = i * n;
     // Up to four pending non-zero a[i, p] and the offsets of their rows of B.
     let q = 0;
-    let a0 = 0, a1 = 0, a2 = 0;
-    let r0 = 0, r1 = 0, r2 = 0;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0;
+    let r0 = 0,
+      r1 = 0,
+      r2 = 0;
     for (let p = 0; p < k; p++) {
       const av = a[aRow + p]!;
       if (av === 0) continue;
-      if (q === 0) { a0 = av; r0 = p * n; q = 1; }
-      else if (q === 1) { a1 = av; r1 = p * n; q = 2; }
-      else if (q === 2) { a2 = av; r2 = p * n; q = 3; }
-      else {
+      if (q === 0) {
+        a0 = av;
+        r0 = p * n;
+        q = 1;
+      } else if (q === 1) {
+        a1 = av;
+        r1 = p * n;
+        q = 2;
+      } else if (q === 2) {
+        a2 = av;
+        r2 = p * n;
+        q = 3;
+      } else {
         const r3 = p * n;
         for (let j = 0; j < n; j++) {
           c[cRow + j]! += a0 * b[r0 + j]! + a1 * b[r1 + j]! + a2 * b[r2 + j]! + av * b[r3 + j]!;
@@ -58,23 +76,41 @@ export function matmul(
 
 /** C[m×n] (=|+=) Aᵀ · B, where A is [k×m] and B is [k×n] (weight gradients: Xᵀ·dY). */
 export function matmulTransA(
-  a: Float32Array, b: Float32Array, c: Float32Array,
-  m: number, k: number, n: number, accumulate = false,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  accumulate = false,
 ): void {
   if (!accumulate) c.fill(0, 0, m * n);
   // Row i of C gathers the non-zero a[p, i] down column i of A.
   for (let i = 0; i < m; i++) {
     const cRow = i * n;
     let q = 0;
-    let a0 = 0, a1 = 0, a2 = 0;
-    let r0 = 0, r1 = 0, r2 = 0;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0;
+    let r0 = 0,
+      r1 = 0,
+      r2 = 0;
     for (let p = 0; p < k; p++) {
       const av = a[p * m + i]!;
       if (av === 0) continue;
-      if (q === 0) { a0 = av; r0 = p * n; q = 1; }
-      else if (q === 1) { a1 = av; r1 = p * n; q = 2; }
-      else if (q === 2) { a2 = av; r2 = p * n; q = 3; }
-      else {
+      if (q === 0) {
+        a0 = av;
+        r0 = p * n;
+        q = 1;
+      } else if (q === 1) {
+        a1 = av;
+        r1 = p * n;
+        q = 2;
+      } else if (q === 2) {
+        a2 = av;
+        r2 = p * n;
+        q = 3;
+      } else {
         const r3 = p * n;
         for (let j = 0; j < n; j++) {
           c[cRow + j]! += a0 * b[r0 + j]! + a1 * b[r1 + j]! + a2 * b[r2 + j]! + av * b[r3 + j]!;
@@ -91,23 +127,59 @@ function matmulN16(a: Float32Array, b: Float32Array, c: Float32Array, m: number,
   for (let i = 0; i < m; i++) {
     const aRow = i * k;
     const o = i * 16;
-    let s0 = c[o]!, s1 = c[o + 1]!, s2 = c[o + 2]!, s3 = c[o + 3]!;
-    let s4 = c[o + 4]!, s5 = c[o + 5]!, s6 = c[o + 6]!, s7 = c[o + 7]!;
-    let t0 = c[o + 8]!, t1 = c[o + 9]!, t2 = c[o + 10]!, t3 = c[o + 11]!;
-    let t4 = c[o + 12]!, t5 = c[o + 13]!, t6 = c[o + 14]!, t7 = c[o + 15]!;
+    let s0 = c[o]!,
+      s1 = c[o + 1]!,
+      s2 = c[o + 2]!,
+      s3 = c[o + 3]!;
+    let s4 = c[o + 4]!,
+      s5 = c[o + 5]!,
+      s6 = c[o + 6]!,
+      s7 = c[o + 7]!;
+    let t0 = c[o + 8]!,
+      t1 = c[o + 9]!,
+      t2 = c[o + 10]!,
+      t3 = c[o + 11]!;
+    let t4 = c[o + 12]!,
+      t5 = c[o + 13]!,
+      t6 = c[o + 14]!,
+      t7 = c[o + 15]!;
     for (let p = 0; p < k; p++) {
       const v = a[aRow + p]!;
       if (v === 0) continue;
       const w = p * 16;
-      s0 += v * b[w]!; s1 += v * b[w + 1]!; s2 += v * b[w + 2]!; s3 += v * b[w + 3]!;
-      s4 += v * b[w + 4]!; s5 += v * b[w + 5]!; s6 += v * b[w + 6]!; s7 += v * b[w + 7]!;
-      t0 += v * b[w + 8]!; t1 += v * b[w + 9]!; t2 += v * b[w + 10]!; t3 += v * b[w + 11]!;
-      t4 += v * b[w + 12]!; t5 += v * b[w + 13]!; t6 += v * b[w + 14]!; t7 += v * b[w + 15]!;
+      s0 += v * b[w]!;
+      s1 += v * b[w + 1]!;
+      s2 += v * b[w + 2]!;
+      s3 += v * b[w + 3]!;
+      s4 += v * b[w + 4]!;
+      s5 += v * b[w + 5]!;
+      s6 += v * b[w + 6]!;
+      s7 += v * b[w + 7]!;
+      t0 += v * b[w + 8]!;
+      t1 += v * b[w + 9]!;
+      t2 += v * b[w + 10]!;
+      t3 += v * b[w + 11]!;
+      t4 += v * b[w + 12]!;
+      t5 += v * b[w + 13]!;
+      t6 += v * b[w + 14]!;
+      t7 += v * b[w + 15]!;
     }
-    c[o] = s0; c[o + 1] = s1; c[o + 2] = s2; c[o + 3] = s3;
-    c[o + 4] = s4; c[o + 5] = s5; c[o + 6] = s6; c[o + 7] = s7;
-    c[o + 8] = t0; c[o + 9] = t1; c[o + 10] = t2; c[o + 11] = t3;
-    c[o + 12] = t4; c[o + 13] = t5; c[o + 14] = t6; c[o + 15] = t7;
+    c[o] = s0;
+    c[o + 1] = s1;
+    c[o + 2] = s2;
+    c[o + 3] = s3;
+    c[o + 4] = s4;
+    c[o + 5] = s5;
+    c[o + 6] = s6;
+    c[o + 7] = s7;
+    c[o + 8] = t0;
+    c[o + 9] = t1;
+    c[o + 10] = t2;
+    c[o + 11] = t3;
+    c[o + 12] = t4;
+    c[o + 13] = t5;
+    c[o + 14] = t6;
+    c[o + 15] = t7;
   }
 }
 
@@ -117,25 +189,52 @@ function matmulN8(a: Float32Array, b: Float32Array, c: Float32Array, m: number, 
     const aRow = i * k;
     for (let j0 = 0; j0 < n; j0 += 8) {
       const o = i * n + j0;
-      let s0 = c[o]!, s1 = c[o + 1]!, s2 = c[o + 2]!, s3 = c[o + 3]!;
-      let s4 = c[o + 4]!, s5 = c[o + 5]!, s6 = c[o + 6]!, s7 = c[o + 7]!;
+      let s0 = c[o]!,
+        s1 = c[o + 1]!,
+        s2 = c[o + 2]!,
+        s3 = c[o + 3]!;
+      let s4 = c[o + 4]!,
+        s5 = c[o + 5]!,
+        s6 = c[o + 6]!,
+        s7 = c[o + 7]!;
       for (let p = 0; p < k; p++) {
         const v = a[aRow + p]!;
         if (v === 0) continue;
         const w = p * n + j0;
-        s0 += v * b[w]!; s1 += v * b[w + 1]!; s2 += v * b[w + 2]!; s3 += v * b[w + 3]!;
-        s4 += v * b[w + 4]!; s5 += v * b[w + 5]!; s6 += v * b[w + 6]!; s7 += v * b[w + 7]!;
+        s0 += v * b[w]!;
+        s1 += v * b[w + 1]!;
+        s2 += v * b[w + 2]!;
+        s3 += v * b[w + 3]!;
+        s4 += v * b[w + 4]!;
+        s5 += v * b[w + 5]!;
+        s6 += v * b[w + 6]!;
+        s7 += v * b[w + 7]!;
       }
-      c[o] = s0; c[o + 1] = s1; c[o + 2] = s2; c[o + 3] = s3;
-      c[o + 4] = s4; c[o + 5] = s5; c[o + 6] = s6; c[o + 7] = s7;
+      c[o] = s0;
+      c[o + 1] = s1;
+      c[o + 2] = s2;
+      c[o + 3] = s3;
+      c[o + 4] = s4;
+      c[o + 5] = s5;
+      c[o + 6] = s6;
+      c[o + 7] = s7;
     }
   }
 }
 
 /** c[cRow..+n) += the 0-3 pending terms a_t · b[r_t..+n). */
 function flushPending(
-  b: Float32Array, c: Float32Array, cRow: number, n: number, q: number,
-  a0: number, r0: number, a1: number, r1: number, a2: number, r2: number,
+  b: Float32Array,
+  c: Float32Array,
+  cRow: number,
+  n: number,
+  q: number,
+  a0: number,
+  r0: number,
+  a1: number,
+  r1: number,
+  a2: number,
+  r2: number,
 ): void {
   if (q === 3) {
     for (let j = 0; j < n; j++) c[cRow + j]! += a0 * b[r0 + j]! + a1 * b[r1 + j]! + a2 * b[r2 + j]!;
@@ -148,8 +247,13 @@ function flushPending(
 
 /** C[m×n] (=|+=) A · Bᵀ, where A is [m×k] and B is [n×k] (input gradients: dY·Wᵀ). */
 export function matmulTransB(
-  a: Float32Array, b: Float32Array, c: Float32Array,
-  m: number, k: number, n: number, accumulate = false,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  accumulate = false,
 ): void {
   for (let i = 0; i < m; i++) {
     const aRow = i * k;
@@ -169,16 +273,33 @@ export function matmulTransB(
  * four multiply-adds.
  */
 export function gemmNNJs(
-  a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number,
-  m: number, k: number, n: number, accumulate: boolean,
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  c: Float32Array,
+  cOff: number,
+  m: number,
+  k: number,
+  n: number,
+  accumulate: boolean,
 ): void {
   if (!accumulate) c.fill(0, cOff, cOff + m * n);
   let i = 0;
   for (; i + 4 <= m; i += 4) {
-    const c0 = cOff + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-    const a0 = aOff + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    const c0 = cOff + i * n,
+      c1 = c0 + n,
+      c2 = c1 + n,
+      c3 = c2 + n;
+    const a0 = aOff + i * k,
+      a1 = a0 + k,
+      a2 = a1 + k,
+      a3 = a2 + k;
     for (let p = 0; p < k; p++) {
-      const x0 = a[a0 + p]!, x1 = a[a1 + p]!, x2 = a[a2 + p]!, x3 = a[a3 + p]!;
+      const x0 = a[a0 + p]!,
+        x1 = a[a1 + p]!,
+        x2 = a[a2 + p]!,
+        x3 = a[a3 + p]!;
       const bp = bOff + p * n;
       for (let j = 0; j < n; j++) {
         const y = b[bp + j]!;
@@ -199,4 +320,3 @@ export function gemmNNJs(
     }
   }
 }
-

@@ -73,7 +73,9 @@ function isPlainComponent(part: string): boolean {
 export function outputPath(dir: string, ...parts: string[]): string {
   for (const part of parts) {
     if (!isPlainComponent(part)) {
-      throw new Error(`internal: output path component ${JSON.stringify(part)} is not a plain file name (user strings go through fileComponent)`);
+      throw new Error(
+        `internal: output path component ${JSON.stringify(part)} is not a plain file name (user strings go through fileComponent)`,
+      );
     }
   }
   const root = resolve(dir);

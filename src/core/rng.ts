@@ -106,7 +106,7 @@ export class Rng {
    */
   uint32Seeds(count: number): Uint32Array {
     const s = new Uint32Array(count);
-    for (let i = 0; i < count; i++) s[i] = (this.prng.int32() >>> 0) || 0x9e3779b9;
+    for (let i = 0; i < count; i++) s[i] = this.prng.int32() >>> 0 || 0x9e3779b9;
     return s;
   }
 }

@@ -25,8 +25,22 @@
  */
 import { gemmNNJs, matmul } from "./matmul.js";
 import {
-  BLOCK_VOID, FunctionBuilder, WASM_PAGE_BYTES, createMemory, i32Const, instantiate, lazyModule, memarg, op, simd,
-  simdOp, v128SplatConst, valType, type CompiledModule, type Emittable, type WasmMemory,
+  BLOCK_VOID,
+  FunctionBuilder,
+  WASM_PAGE_BYTES,
+  createMemory,
+  i32Const,
+  instantiate,
+  lazyModule,
+  memarg,
+  op,
+  simd,
+  simdOp,
+  v128SplatConst,
+  valType,
+  type CompiledModule,
+  type Emittable,
+  type WasmMemory,
 } from "./wasm.js";
 
 /** C = max(C, 0) at the end. */
@@ -46,15 +60,29 @@ const ZERO4 = v128SplatConst(0);
 /** gemm(a, b, c, m, k, n, flags, bias): byte offsets a, b, c, bias. */
 function gemmFunction(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32, i32]);
-  const A = 0, B = 1, C = 2, M = 3, K = 4, N = 5, FLAGS = 6, BIAS = 7;
-  const I = f.local(i32), J = f.local(i32), AP = f.local(i32), AEND = f.local(i32);
-  const BP = f.local(i32), CP = f.local(i32), NBYTES = f.local(i32), KBYTES = f.local(i32);
+  const A = 0,
+    B = 1,
+    C = 2,
+    M = 3,
+    K = 4,
+    N = 5,
+    FLAGS = 6,
+    BIAS = 7;
+  const I = f.local(i32),
+    J = f.local(i32),
+    AP = f.local(i32),
+    AEND = f.local(i32);
+  const BP = f.local(i32),
+    CP = f.local(i32),
+    NBYTES = f.local(i32),
+    KBYTES = f.local(i32);
   const AV = f.local(f32);
   const ACC = Array.from({ length: 8 }, () => f.local(v128));
   const BV = Array.from({ length: 4 }, () => f.local(v128));
   const S = f.local(v128);
   const e = (...xs: Emittable[]) => f.emit(...xs);
-  const get = (l: number) => f.get(l), set = (l: number) => f.set(l);
+  const get = (l: number) => f.get(l),
+    set = (l: number) => f.set(l);
   const load = (offset: number) => [...simd(simdOp.v128Load), ...memarg(offset)];
   const store = (offset: number) => [...simd(simdOp.v128Store), ...memarg(offset)];
   const [add, mul, max] = [simd(simdOp.f32x4Add), simd(simdOp.f32x4Mul), simd(simdOp.f32x4Max)];
@@ -99,7 +127,19 @@ function gemmFunction(): FunctionBuilder {
   };
   /** ap = a + ((i·k) << 2), aEnd = ap + kBytes: row i of A; bp = b + (j << 2): the tile's columns of B. */
   const rowPointers = () => {
-    e(get(A), get(I), get(K), op.i32Mul, i32Const(2), op.i32Shl, op.i32Add, f.tee(AP), get(KBYTES), op.i32Add, set(AEND));
+    e(
+      get(A),
+      get(I),
+      get(K),
+      op.i32Mul,
+      i32Const(2),
+      op.i32Shl,
+      op.i32Add,
+      f.tee(AP),
+      get(KBYTES),
+      op.i32Add,
+      set(AEND),
+    );
     e(get(B), get(J), i32Const(2), op.i32Shl, op.i32Add, set(BP));
   };
 
@@ -261,10 +301,26 @@ export class SimdArena {
    * `relu`. SIMD (sparse tiling) when all operands are the arena's and
    * n % 4 = 0; otherwise `matmul`.
    */
-  spmm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number,
-    accumulate = false, relu = false, bias: Float32Array | null = null): void {
+  spmm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    accumulate = false,
+    relu = false,
+    bias: Float32Array | null = null,
+  ): void {
     const fn = this.fn;
-    if (fn !== null && (n & 3) === 0 && this.owns(a) && this.owns(b) && this.owns(c) && (bias === null || this.owns(bias))) {
+    if (
+      fn !== null &&
+      (n & 3) === 0 &&
+      this.owns(a) &&
+      this.owns(b) &&
+      this.owns(c) &&
+      (bias === null || this.owns(bias))
+    ) {
       const flags = (relu ? FLAG_RELU : 0) | (bias !== null ? FLAG_BIAS : 0) | (accumulate ? FLAG_ACCUMULATE : 0);
       fn(a.byteOffset, b.byteOffset, c.byteOffset, m, k, n, flags, bias !== null ? bias.byteOffset : 0);
     } else {
@@ -283,13 +339,29 @@ export class SimdArena {
    * arena's and n % 16 = 0; otherwise `gemmNNJs`.
    */
   gemm(
-    a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number,
-    m: number, k: number, n: number, accumulate: boolean,
+    a: Float32Array,
+    aOff: number,
+    b: Float32Array,
+    bOff: number,
+    c: Float32Array,
+    cOff: number,
+    m: number,
+    k: number,
+    n: number,
+    accumulate: boolean,
   ): void {
     const fn = this.fn;
     if (fn !== null && (n & 15) === 0 && this.owns(a) && this.owns(b) && this.owns(c)) {
-      fn(a.byteOffset + 4 * aOff, b.byteOffset + 4 * bOff, c.byteOffset + 4 * cOff, m, k, n,
-        FLAG_DENSE | (accumulate ? FLAG_ACCUMULATE : 0), 0);
+      fn(
+        a.byteOffset + 4 * aOff,
+        b.byteOffset + 4 * bOff,
+        c.byteOffset + 4 * cOff,
+        m,
+        k,
+        n,
+        FLAG_DENSE | (accumulate ? FLAG_ACCUMULATE : 0),
+        0,
+      );
     } else {
       gemmNNJs(a, aOff, b, bOff, c, cOff, m, k, n, accumulate);
     }

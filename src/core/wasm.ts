@@ -28,18 +28,63 @@ export const BLOCK_VOID = 0x40;
 
 /** Core (single-byte) opcodes. */
 export const op = {
-  unreachable: 0x00, nop: 0x01, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b,
-  br: 0x0c, brIf: 0x0d, return: 0x0f, call: 0x10, drop: 0x1a, select: 0x1b,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Load: 0x28, f32Load: 0x2a, f64Load: 0x2b, i32Load8U: 0x2d,
-  i32Store: 0x36, f32Store: 0x38, f64Store: 0x39, i32Store8: 0x3a,
-  i32Const: 0x41, f32Const: 0x43, f64Const: 0x44,
-  i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtS: 0x4a, i32GtU: 0x4b,
-  i32LeS: 0x4c, i32LeU: 0x4d, i32GeS: 0x4e, i32GeU: 0x4f, f32Eq: 0x5b,
-  i32Ctz: 0x68, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Xor: 0x73,
-  i32Shl: 0x74, i32ShrS: 0x75, i32ShrU: 0x76,
-  f32Add: 0x92, f32Sub: 0x93, f32Mul: 0x94, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2,
-  f32DemoteF64: 0xb6, f64PromoteF32: 0xbb,
+  unreachable: 0x00,
+  nop: 0x01,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  return: 0x0f,
+  call: 0x10,
+  drop: 0x1a,
+  select: 0x1b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  f32Load: 0x2a,
+  f64Load: 0x2b,
+  i32Load8U: 0x2d,
+  i32Store: 0x36,
+  f32Store: 0x38,
+  f64Store: 0x39,
+  i32Store8: 0x3a,
+  i32Const: 0x41,
+  f32Const: 0x43,
+  f64Const: 0x44,
+  i32Eqz: 0x45,
+  i32Eq: 0x46,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32LtU: 0x49,
+  i32GtS: 0x4a,
+  i32GtU: 0x4b,
+  i32LeS: 0x4c,
+  i32LeU: 0x4d,
+  i32GeS: 0x4e,
+  i32GeU: 0x4f,
+  f32Eq: 0x5b,
+  i32Ctz: 0x68,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Xor: 0x73,
+  i32Shl: 0x74,
+  i32ShrS: 0x75,
+  i32ShrU: 0x76,
+  f32Add: 0x92,
+  f32Sub: 0x93,
+  f32Mul: 0x94,
+  f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
+  f32DemoteF64: 0xb6,
+  f64PromoteF32: 0xbb,
 } as const;
 
 /** The prefix byte of every SIMD instruction. */
@@ -47,18 +92,64 @@ export const SIMD_PREFIX = 0xfd;
 
 /** SIMD sub-opcodes (emit with `simd(...)`, which LEB128-encodes them after the prefix). */
 export const simdOp = {
-  v128Load: 0x00, v128Load32Splat: 0x09, v128Load64Splat: 0x0a, v128Store: 0x0b, v128Const: 0x0c, i8x16Shuffle: 0x0d,
-  i32x4Splat: 0x11, f32x4Splat: 0x13, f64x2Splat: 0x14,
-  i32x4ExtractLane: 0x1b, f32x4ExtractLane: 0x1f, f64x2ExtractLane: 0x21,
-  i32x4Eq: 0x37, i32x4Ne: 0x38, i32x4LtS: 0x39, i32x4GtS: 0x3b, i32x4LeS: 0x3d, i32x4GeS: 0x3f,
-  f32x4Eq: 0x41, f32x4Ne: 0x42, f32x4Lt: 0x43, f32x4Gt: 0x44, f32x4Le: 0x45, f32x4Ge: 0x46,
-  f64x2Eq: 0x47, f64x2Ne: 0x48, f64x2Lt: 0x49, f64x2Gt: 0x4a, f64x2Le: 0x4b, f64x2Ge: 0x4c,
-  v128Not: 0x4d, v128And: 0x4e, v128AndNot: 0x4f, v128Or: 0x50, v128Xor: 0x51, v128Bitselect: 0x52,
-  v128AnyTrue: 0x53, v128Store64Lane: 0x5b, v128Load32Zero: 0x5c, v128Load64Zero: 0x5d,
-  f32x4DemoteF64x2Zero: 0x5e, f64x2PromoteLowF32x4: 0x5f,
-  f32x4Nearest: 0x6a, i32x4Bitmask: 0xa4, i32x4Shl: 0xab, i32x4Add: 0xae, i32x4Sub: 0xb1,
-  f32x4Neg: 0xe1, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9,
-  f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3,
+  v128Load: 0x00,
+  v128Load32Splat: 0x09,
+  v128Load64Splat: 0x0a,
+  v128Store: 0x0b,
+  v128Const: 0x0c,
+  i8x16Shuffle: 0x0d,
+  i32x4Splat: 0x11,
+  f32x4Splat: 0x13,
+  f64x2Splat: 0x14,
+  i32x4ExtractLane: 0x1b,
+  f32x4ExtractLane: 0x1f,
+  f64x2ExtractLane: 0x21,
+  i32x4Eq: 0x37,
+  i32x4Ne: 0x38,
+  i32x4LtS: 0x39,
+  i32x4GtS: 0x3b,
+  i32x4LeS: 0x3d,
+  i32x4GeS: 0x3f,
+  f32x4Eq: 0x41,
+  f32x4Ne: 0x42,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
+  f32x4Le: 0x45,
+  f32x4Ge: 0x46,
+  f64x2Eq: 0x47,
+  f64x2Ne: 0x48,
+  f64x2Lt: 0x49,
+  f64x2Gt: 0x4a,
+  f64x2Le: 0x4b,
+  f64x2Ge: 0x4c,
+  v128Not: 0x4d,
+  v128And: 0x4e,
+  v128AndNot: 0x4f,
+  v128Or: 0x50,
+  v128Xor: 0x51,
+  v128Bitselect: 0x52,
+  v128AnyTrue: 0x53,
+  v128Store64Lane: 0x5b,
+  v128Load32Zero: 0x5c,
+  v128Load64Zero: 0x5d,
+  f32x4DemoteF64x2Zero: 0x5e,
+  f64x2PromoteLowF32x4: 0x5f,
+  f32x4Nearest: 0x6a,
+  i32x4Bitmask: 0xa4,
+  i32x4Shl: 0xab,
+  i32x4Add: 0xae,
+  i32x4Sub: 0xb1,
+  f32x4Neg: 0xe1,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
+  f32x4Min: 0xe8,
+  f32x4Max: 0xe9,
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
+  f64x2Div: 0xf3,
   i32x4TruncSatF32x4S: 0xf8,
 } as const;
 
@@ -216,9 +307,12 @@ export function assembleModule(spec: ModuleSpec): Uint8Array {
   if (spec.memory !== undefined) {
     const m = spec.memory;
     // Limits: 0x00 min | 0x01 min max | 0x03 min max, shared.
-    const limits = m.shared === true ? [0x03, ...uleb(m.minPages ?? 1), ...uleb(m.maxPages ?? MAX_PAGES)]
-      : m.maxPages !== undefined ? [0x01, ...uleb(m.minPages ?? 1), ...uleb(m.maxPages)]
-      : [0x00, ...uleb(m.minPages ?? 1)];
+    const limits =
+      m.shared === true
+        ? [0x03, ...uleb(m.minPages ?? 1), ...uleb(m.maxPages ?? MAX_PAGES)]
+        : m.maxPages !== undefined
+          ? [0x01, ...uleb(m.minPages ?? 1), ...uleb(m.maxPages)]
+          : [0x00, ...uleb(m.minPages ?? 1)];
     const entry = [...encodeName(m.module ?? "env"), ...encodeName(m.field ?? "mem"), 0x02, ...limits];
     out.push(...section(2, vec([entry])));
   }
@@ -240,7 +334,10 @@ export interface WasmMemory {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => GrowableMemory;
 }
 
@@ -322,7 +419,10 @@ export function createMemory(bytes: number): WasmMemory {
 
 /** Instantiates `compiled` with `memory` as its import (module, field as in its ModuleSpec); returns the exports. */
 export function instantiate(
-  compiled: CompiledModule, memory: WasmMemory, module = "env", field = "mem",
+  compiled: CompiledModule,
+  memory: WasmMemory,
+  module = "env",
+  field = "mem",
 ): Readonly<Record<string, unknown>> {
   const api = wasmApi();
   if (api === undefined) throw new Error("instantiate: WebAssembly is not available");

@@ -37,11 +37,12 @@ import { denseOpsPerSample } from "./mlp.js";
 
 const activationSchema = z.enum(["sigmoid", "tanh", "relu", "leaky-relu", "linear"]);
 
-const poolSchema = (type: "maxpool" | "avgpool") => z.strictObject({
-  type: z.literal(type),
-  size: z.int().min(1).max(64).default(2).describe("window side length"),
-  stride: z.int().min(1).max(64).optional().describe("window step; default the window size"),
-});
+const poolSchema = (type: "maxpool" | "avgpool") =>
+  z.strictObject({
+    type: z.literal(type),
+    size: z.int().min(1).max(64).default(2).describe("window side length"),
+    stride: z.int().min(1).max(64).optional().describe("window step; default the window size"),
+  });
 
 export const cnnLayerSchema = z.discriminatedUnion("type", [
   z.strictObject({
@@ -66,19 +67,29 @@ export type CnnLayerConfig = z.infer<typeof cnnLayerSchema>;
 export const cnnConfigSchema = z.strictObject({
   type: z.literal("cnn"),
   name: z.string().min(1).optional().describe("label in results; defaults to the type"),
-  layers: z.array(cnnLayerSchema).min(1).default([
-    { type: "conv", filters: 8, kernel: 5, stride: 1, padding: 0, activation: "relu" },
-    { type: "maxpool", size: 2 },
-    { type: "conv", filters: 16, kernel: 5, stride: 1, padding: 0, activation: "relu" },
-    { type: "maxpool", size: 2 },
-    { type: "dense", units: 10, activation: "linear" },
-  ]).describe("layers in order; the last must output one value per class"),
+  layers: z
+    .array(cnnLayerSchema)
+    .min(1)
+    .default([
+      { type: "conv", filters: 8, kernel: 5, stride: 1, padding: 0, activation: "relu" },
+      { type: "maxpool", size: 2 },
+      { type: "conv", filters: 16, kernel: 5, stride: 1, padding: 0, activation: "relu" },
+      { type: "maxpool", size: 2 },
+      { type: "dense", units: 10, activation: "linear" },
+    ])
+    .describe("layers in order; the last must output one value per class"),
   loss: z.enum(["softmax-cross-entropy", "mse"]).default("softmax-cross-entropy"),
-  init: z.enum(["glorot-uniform", "glorot-normal", "he-uniform", "he-normal"]).optional()
+  init: z
+    .enum(["glorot-uniform", "glorot-normal", "he-uniform", "he-normal"])
+    .optional()
     .describe("weight initialiser; default He for ReLU family, Glorot otherwise"),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 0.002 }),
   batchSize: z.int().min(1).max(4096).default(32),
-  pruning: pruningConfigSchema.optional().describe("prune (and grow) the convolution and dense weights while learning through masks: magnitude or random (no graph measures)"),
+  pruning: pruningConfigSchema
+    .optional()
+    .describe(
+      "prune (and grow) the convolution and dense weights while learning through masks: magnitude or random (no graph measures)",
+    ),
 });
 export type CnnConfig = z.infer<typeof cnnConfigSchema>;
 
@@ -105,9 +116,8 @@ export class CnnLearner extends SequentialLearner {
     this.maxBatch = config.batchSize;
     const where = `learner "${this.name}"`;
     const img = shape.image;
-    let m: MapShape = img !== undefined
-      ? { h: img.height, w: img.width, c: img.channels }
-      : { h: 1, w: 1, c: shape.inputSize };
+    let m: MapShape =
+      img !== undefined ? { h: img.height, w: img.width, c: img.channels } : { h: 1, w: 1, c: shape.inputSize };
     const layers: Layer[] = [];
     const maxBatch = this.maxBatch;
     config.layers.forEach((lc, i) => {
@@ -115,17 +125,35 @@ export class CnnLearner extends SequentialLearner {
       const path = `${where}: layers[${i}] (${lc.type})`;
       switch (lc.type) {
         case "conv": {
-          if (img === undefined) throw new UserError("E_CONFIG_INVALID", `${path}: a convolution needs an image task (the task has no image shape)`);
+          if (img === undefined)
+            throw new UserError(
+              "E_CONFIG_INVALID",
+              `${path}: a convolution needs an image task (the task has no image shape)`,
+            );
           if (m.h + 2 * lc.padding < lc.kernel || m.w + 2 * lc.padding < lc.kernel) {
-            throw new UserError("E_CONFIG_INVALID", `${path}: kernel ${lc.kernel} does not fit the ${m.h}×${m.w} input (padding ${lc.padding})`);
+            throw new UserError(
+              "E_CONFIG_INVALID",
+              `${path}: kernel ${lc.kernel} does not fit the ${m.h}×${m.w} input (padding ${lc.padding})`,
+            );
           }
           // ReLU is fused into the convolution (one pass fewer each way); other activations follow it.
           const relu = lc.activation === "relu";
-          const conv = new Conv2D({
-            inHeight: m.h, inWidth: m.w, inChannels: m.c, outChannels: lc.filters,
-            kernel: lc.kernel, stride: lc.stride, padding: lc.padding,
-            init: config.init ?? initFor(lc.activation), inputGrad: !first, relu,
-          }, maxBatch, rng.fork(`conv${i}`));
+          const conv = new Conv2D(
+            {
+              inHeight: m.h,
+              inWidth: m.w,
+              inChannels: m.c,
+              outChannels: lc.filters,
+              kernel: lc.kernel,
+              stride: lc.stride,
+              padding: lc.padding,
+              init: config.init ?? initFor(lc.activation),
+              inputGrad: !first,
+              relu,
+            },
+            maxBatch,
+            rng.fork(`conv${i}`),
+          );
           layers.push(conv);
           if (lc.activation !== "linear" && !relu) layers.push(new Activation(lc.activation, conv.outSize, maxBatch));
           m = { h: conv.outHeight, w: conv.outWidth, c: lc.filters };
@@ -133,11 +161,21 @@ export class CnnLearner extends SequentialLearner {
         }
         case "maxpool":
         case "avgpool": {
-          if (img === undefined) throw new UserError("E_CONFIG_INVALID", `${path}: pooling needs an image task (the task has no image shape)`);
+          if (img === undefined)
+            throw new UserError(
+              "E_CONFIG_INVALID",
+              `${path}: pooling needs an image task (the task has no image shape)`,
+            );
           if (m.h < lc.size || m.w < lc.size) {
             throw new UserError("E_CONFIG_INVALID", `${path}: window ${lc.size} does not fit the ${m.h}×${m.w} input`);
           }
-          const pc = { inHeight: m.h, inWidth: m.w, channels: m.c, size: lc.size, ...(lc.stride !== undefined ? { stride: lc.stride } : {}) };
+          const pc = {
+            inHeight: m.h,
+            inWidth: m.w,
+            channels: m.c,
+            size: lc.size,
+            ...(lc.stride !== undefined ? { stride: lc.stride } : {}),
+          };
           const pool = lc.type === "maxpool" ? new MaxPool2D(pc, maxBatch) : new AvgPool2D(pc, maxBatch);
           layers.push(pool);
           m = { h: pool.outHeight, w: pool.outWidth, c: m.c };
@@ -160,26 +198,35 @@ export class CnnLearner extends SequentialLearner {
     });
     const outSize = m.h * m.w * m.c;
     if (outSize !== shape.classes) {
-      throw new UserError("E_CONFIG_INVALID",
-        `${where}: the last layer gives ${outSize} values per sample, expected one per class (${shape.classes}); end with {"type": "dense", "units": ${shape.classes}}`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `${where}: the last layer gives ${outSize} values per sample, expected one per class (${shape.classes}); end with {"type": "dense", "units": ${shape.classes}}`,
+      );
     }
     if (config.loss === "mse") layers.push(new Activation("sigmoid", shape.classes, maxBatch));
     this.net = new Sequential(layers, config.loss, maxBatch);
     this.optimizer = createOptimizer(config.optimizer);
   }
 
-
   collectStats(): LearnerStats {
     const { remaining, total } = maskCounts(this.prunableWeights());
     return {
-      ...this.weightStats(), denseOpsPerSample: denseOpsPerSample(this.net.layers),
-      synapseCount: remaining, connectionDensity: total === 0 ? 0 : remaining / total,
+      ...this.weightStats(),
+      denseOpsPerSample: denseOpsPerSample(this.net.layers),
+      synapseCount: remaining,
+      connectionDensity: total === 0 ? 0 : remaining / total,
     };
   }
 
   /** Masked pruning and growth of the convolution and Dense weights (biases are never pruned). */
   structure(): StructuralPlasticity {
-    return maskStructure({ weights: this.prunableWeights(), all: this.net.params(), shapes: null, rng: this.pruneRng, onRewind: () => this.optimizer.reset() });
+    return maskStructure({
+      weights: this.prunableWeights(),
+      all: this.net.params(),
+      shapes: null,
+      rng: this.pruneRng,
+      onRewind: () => this.optimizer.reset(),
+    });
   }
 
   private prunableWeights(): Param[] {
@@ -187,7 +234,6 @@ export class CnnLearner extends SequentialLearner {
     for (const l of this.net.layers) if (l instanceof Dense || l instanceof Conv2D) out.push(l.weight);
     return out;
   }
-
 }
 
 function initFor(a: ActivationName): "he-uniform" | "glorot-uniform" {

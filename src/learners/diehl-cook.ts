@@ -39,14 +39,40 @@ export const diehlCookConfigSchema = z.strictObject({
   name: z.string().min(1).optional().describe("label in results; defaults to the type"),
   excitatory: z.int().min(1).max(10_000).default(100).describe("excitatory neurons (each has one inhibitory partner)"),
   dtMs: z.number().positive().max(2).default(0.5),
-  presentationMs: z.number().positive().max(10_000).default(350)
-    .describe("time each image is shown (paper: 350 ms). Shorter (e.g. 250) is proportionally faster; fewer spikes per image make STDP and the read-out noisier"),
-  restMs: z.number().min(0).max(10_000).default(150).describe("rest after each image with the input off (paper: 150 ms)"),
-  restMode: z.enum(["simulate", "reset"]).default("simulate")
-    .describe("simulate: run the rest period (paper); reset: skip it and set v, conductances and traces to rest instead (saves restMs of simulation per image, 30% at 350 + 150 ms; theta and weights are kept; restMs is then unused)"),
-  maxRateHz: z.number().positive().max(1000).default(63.75).describe("Poisson rate of a pixel of intensity 1 (paper: pixel/4 Hz on 0..255)"),
-  boostRateHz: z.number().min(0).max(1000).default(31.875)
-    .describe("rate added per unit intensity each time an image elicits fewer than minSpikes spikes and is shown again (paper: +pixel/8 Hz)"),
+  presentationMs: z
+    .number()
+    .positive()
+    .max(10_000)
+    .default(350)
+    .describe(
+      "time each image is shown (paper: 350 ms). Shorter (e.g. 250) is proportionally faster; fewer spikes per image make STDP and the read-out noisier",
+    ),
+  restMs: z
+    .number()
+    .min(0)
+    .max(10_000)
+    .default(150)
+    .describe("rest after each image with the input off (paper: 150 ms)"),
+  restMode: z
+    .enum(["simulate", "reset"])
+    .default("simulate")
+    .describe(
+      "simulate: run the rest period (paper); reset: skip it and set v, conductances and traces to rest instead (saves restMs of simulation per image, 30% at 350 + 150 ms; theta and weights are kept; restMs is then unused)",
+    ),
+  maxRateHz: z
+    .number()
+    .positive()
+    .max(1000)
+    .default(63.75)
+    .describe("Poisson rate of a pixel of intensity 1 (paper: pixel/4 Hz on 0..255)"),
+  boostRateHz: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(31.875)
+    .describe(
+      "rate added per unit intensity each time an image elicits fewer than minSpikes spikes and is shown again (paper: +pixel/8 Hz)",
+    ),
   minSpikes: z.int().min(0).default(5),
   maxBoosts: z.int().min(0).max(100).default(10).describe("at most this many re-presentations per image"),
   etaPre: z.number().min(0).default(1e-4).describe("depression per input spike, times the post trace"),
@@ -55,20 +81,45 @@ export const diehlCookConfigSchema = z.strictObject({
   tauPost1Ms: z.number().positive().default(20),
   tauPost2Ms: z.number().positive().default(40),
   wMax: z.number().positive().default(1),
-  weightSum: z.number().positive().default(78).describe("each neuron's input weights are rescaled to this sum before every training image"),
+  weightSum: z
+    .number()
+    .positive()
+    .default(78)
+    .describe("each neuron's input weights are rescaled to this sum before every training image"),
   initWeightMax: z.number().positive().default(0.3).describe("initial weights (U[0,1) + 0.01) · initWeightMax"),
   thetaPlusMv: z.number().min(0).default(0.05).describe("threshold increase per spike"),
-  tauThetaMs: z.number().positive().default(1e7)
-    .describe("decay of theta (paper: 1e7 ms). Theta settles near thetaPlus · (spikes per neuron per second) · tauTheta, which grows as N shrinks: with 100 neurons and 1e7 ms it passes 40 mV within 10,000 images and the network falls silent (accuracy collapses in the second epoch); on the 8,000-image split, measured: N=100 with 2.5e6 ms reaches 82.1% after 5 epochs; N=400 with 1e7 plateaus at 85.3-85.4% (epochs 3-6), with 5e6 reaches 86.6% after 3"),
-  fixThetaAtTest: z.boolean().default(true)
-    .describe("true (paper's test phase): theta is frozen during evaluate; false: it keeps adapting on the test images"),
+  tauThetaMs: z
+    .number()
+    .positive()
+    .default(1e7)
+    .describe(
+      "decay of theta (paper: 1e7 ms). Theta settles near thetaPlus · (spikes per neuron per second) · tauTheta, which grows as N shrinks: with 100 neurons and 1e7 ms it passes 40 mV within 10,000 images and the network falls silent (accuracy collapses in the second epoch); on the 8,000-image split, measured: N=100 with 2.5e6 ms reaches 82.1% after 5 epochs; N=400 with 1e7 plateaus at 85.3-85.4% (epochs 3-6), with 5e6 reaches 86.6% after 3",
+    ),
+  fixThetaAtTest: z
+    .boolean()
+    .default(true)
+    .describe(
+      "true (paper's test phase): theta is frozen during evaluate; false: it keeps adapting on the test images",
+    ),
   excToInhWeight: z.number().min(0).default(10.4),
   inhToExcWeight: z.number().min(0).default(17),
-  assignmentWindow: z.int().min(1).max(100_000).default(10_000)
+  assignmentWindow: z
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(10_000)
     .describe("labels are assigned from at most this many of the epoch's most recent training images (paper: 10,000)"),
-  batchSize: z.int().min(1).max(4096).default(100).describe("images per trainBatch call (learning is online; this only sets progress granularity)"),
-  pruning: pruningConfigSchema.optional()
-    .describe("prune (and grow) the input synapses while learning: magnitude, activity (decaying pre×post co-activity) or random; pruned synapses stay 0 through STDP and normalisation and are skipped by the simulation"),
+  batchSize: z
+    .int()
+    .min(1)
+    .max(4096)
+    .default(100)
+    .describe("images per trainBatch call (learning is online; this only sets progress granularity)"),
+  pruning: pruningConfigSchema
+    .optional()
+    .describe(
+      "prune (and grow) the input synapses while learning: magnitude, activity (decaying pre×post co-activity) or random; pruned synapses stay 0 through STDP and normalisation and are skipped by the simulation",
+    ),
 });
 export type DiehlCookConfig = z.infer<typeof diehlCookConfigSchema>;
 
@@ -94,8 +145,10 @@ export class DiehlCookLearner implements Learner {
 
   constructor(config: DiehlCookConfig, shape: TaskShape, rng: Rng) {
     if (shape.featureRange.min < 0 || shape.featureRange.max > 1) {
-      throw new UserError("E_CONFIG_INVALID",
-        `learner stdp: inputs must be intensities in [0, 1], the task's features range over [${shape.featureRange.min}, ${shape.featureRange.max}]`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `learner stdp: inputs must be intensities in [0, 1], the task's features range over [${shape.featureRange.min}, ${shape.featureRange.max}]`,
+      );
     }
     this.c = config;
     this.name = config.name ?? "stdp";
@@ -103,7 +156,10 @@ export class DiehlCookLearner implements Learner {
     this.inputSize = shape.inputSize;
     this.image = shape.image ?? { height: 1, width: shape.inputSize };
     this.network = new DiehlCookNetwork({ ...config, inputs: shape.inputSize }, rng);
-    this.normalizer = new DenseColumnNormalizer(shape.inputSize, config.excitatory, { targetSum: config.weightSum, wMax: config.wMax });
+    this.normalizer = new DenseColumnNormalizer(shape.inputSize, config.excitatory, {
+      targetSum: config.weightSum,
+      wMax: config.wMax,
+    });
     this.assigner = new LabelAssigner(config.excitatory, shape.classes, config.assignmentWindow);
     this.weightParam = { name: "input-weights", value: this.network.weights, grad: new Float32Array(0), decay: true };
     this.pruneRng = rng.fork("prune");
@@ -268,9 +324,15 @@ export class DiehlCookLearner implements Learner {
     const inputCounts = new Int32Array(P);
     net.inputSpikeCounts = inputCounts;
     net.startCostMeasurement();
-    const steps0 = net.stepsRun, exc0 = net.excSpikes, inh0 = net.inhSpikes, updI0 = net.inhibitoryUpdates;
+    const steps0 = net.stepsRun,
+      exc0 = net.excSpikes,
+      inh0 = net.inhSpikes,
+      updI0 = net.inhibitoryUpdates;
     const adapt = !this.c.fixThetaAtTest;
-    let steps = 0, exc = 0, inh = 0, updatesI = 0;
+    let steps = 0,
+      exc = 0,
+      inh = 0,
+      updatesI = 0;
     try {
       for (let b = 0; b < batch; b++) net.present(x, b * P, false, adapt);
       steps = net.stepsRun - steps0;
@@ -283,8 +345,10 @@ export class DiehlCookLearner implements Learner {
     }
     const counter = new CostCounter();
     counter.denseOps = steps * (P * N + N + N * (N - 1));
-    counter.effectiveAcs = spikeOps(inputCounts, nonZeroPerRow(net.weights, P, N))
-      + (this.c.excToInhWeight !== 0 ? exc : 0) + (this.c.inhToExcWeight !== 0 ? inh * (N - 1) : 0);
+    counter.effectiveAcs =
+      spikeOps(inputCounts, nonZeroPerRow(net.weights, P, N)) +
+      (this.c.excToInhWeight !== 0 ? exc : 0) +
+      (this.c.inhToExcWeight !== 0 ? inh * (N - 1) : 0);
     counter.addSpikes(2 * N * steps, exc + inh);
     counter.addMembraneUpdates(N * steps + updatesI, 3);
     return counter.finish(batch, net.inferenceBytes());

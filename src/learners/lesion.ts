@@ -8,7 +8,10 @@
 import type { Rng } from "../core/rng.js";
 
 export function lesionSynapses(
-  weights: readonly Float32Array[], fraction: number, rng: Rng, mirrors?: readonly Float32Array[],
+  weights: readonly Float32Array[],
+  fraction: number,
+  rng: Rng,
+  mirrors?: readonly Float32Array[],
 ): () => void {
   if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`lesion fraction must be in [0, 1], got ${fraction}`);
   let live = 0;

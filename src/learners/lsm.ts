@@ -32,14 +32,24 @@ import { Synapses } from "../snn/synapses/synapses.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
 import type { BatchResult, InferenceCosts, Learner, LearnerStats } from "./learner.js";
-import { CostCounter, csrBytes, nonZeroFanOut, nonZeroPerRow, paramBytes, spikeOps, typedBytes } from "../metrics/costs.js";
+import {
+  CostCounter,
+  csrBytes,
+  nonZeroFanOut,
+  nonZeroPerRow,
+  paramBytes,
+  spikeOps,
+  typedBytes,
+} from "../metrics/costs.js";
 import { WeightPatch, chooseUnits } from "./silence.js";
 
 export const lsmConfigSchema = z.strictObject({
   type: z.literal("lsm"),
   name: z.string().min(1).optional().describe("label in results; defaults to the type"),
   hidden: z.int().min(1).max(100_000).default(200).describe("LIF neurons in the pool"),
-  encoding: z.enum(["population", "rate"]).default("population")
+  encoding: z
+    .enum(["population", "rate"])
+    .default("population")
     .describe("population: Gaussian tuning curves per feature; rate: one channel per feature, rate ∝ value"),
   neuronsPerFeature: z.int().min(1).max(100).default(10).describe("input channels per feature (population code)"),
   maxRateHz: z.number().positive().max(1000).default(200).describe("peak input rate"),
@@ -55,7 +65,10 @@ export const lsmConfigSchema = z.strictObject({
   inputConnectivity: z.number().gt(0).max(1).default(0.5).describe("probability of an input→pool synapse"),
   recurrentConnectivity: z.number().min(0).max(1).default(0.1),
   recurrentWeightMv: z.number().min(0).default(4).describe("std of recurrent weights (jump of ge, mV)"),
-  driveMv: z.array(z.number()).length(2).default([5, 14])
+  driveMv: z
+    .array(z.number())
+    .length(2)
+    .default([5, 14])
     .describe("each neuron's constant drive iExt is uniform in this range (mV above rest)"),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 0.01 }),
   batchSize: z.int().min(1).max(4096).default(16),
@@ -124,29 +137,53 @@ export class LsmLearner implements Learner {
 
     const dt = config.dtMs;
     this.input = new PoissonGroup("input", channels, 0, dt, rng.fork("poisson"));
-    this.pool = new LifGroup("pool", this.hidden, {
-      tauMs: config.tauMs, elMv: config.elMv, vThreshMv: config.vThreshMv, vResetMv: config.vResetMv,
-      refractoryMs: config.refractoryMs, tauEMs: config.synapseTauMs, tauIMs: config.synapseTauMs,
-    }, dt);
+    this.pool = new LifGroup(
+      "pool",
+      this.hidden,
+      {
+        tauMs: config.tauMs,
+        elMv: config.elMv,
+        vThreshMv: config.vThreshMv,
+        vResetMv: config.vResetMv,
+        refractoryMs: config.refractoryMs,
+        tauEMs: config.synapseTauMs,
+        tauIMs: config.synapseTauMs,
+      },
+      dt,
+    );
     const [lo, hi] = config.driveMv as [number, number];
     rng.fork("drive").fillUniform(this.pool.iExt, lo, hi);
     const inputSynapses = new Synapses({
-      name: "input->pool", source: this.input, target: this.pool, targetVar: "ge",
+      name: "input->pool",
+      source: this.input,
+      target: this.pool,
+      targetVar: "ge",
       connect: { rule: "probability", p: config.inputConnectivity },
-      weight: { dist: "normal", mean: 0, std: config.inputWeightMv }, rng: rng.fork("synapses"),
+      weight: { dist: "normal", mean: 0, std: config.inputWeightMv },
+      rng: rng.fork("synapses"),
     });
     this.synapses = [inputSynapses];
     if (config.recurrentConnectivity > 0 && config.recurrentWeightMv > 0) {
-      this.synapses.push(new Synapses({
-        name: "pool->pool", source: this.pool, target: this.pool, targetVar: "ge",
-        connect: { rule: "probability", p: config.recurrentConnectivity, allowSelf: false },
-        weight: { dist: "normal", mean: 0, std: config.recurrentWeightMv }, delaySteps: 1, rng: rng.fork("recurrent"),
-      }));
+      this.synapses.push(
+        new Synapses({
+          name: "pool->pool",
+          source: this.pool,
+          target: this.pool,
+          targetVar: "ge",
+          connect: { rule: "probability", p: config.recurrentConnectivity, allowSelf: false },
+          weight: { dist: "normal", mean: 0, std: config.recurrentWeightMv },
+          delaySteps: 1,
+          rng: rng.fork("recurrent"),
+        }),
+      );
     }
     this.poolSpikes = new SpikeMonitor(this.pool, dt, { keepSpikes: false });
     this.inputSpikes = new SpikeMonitor(this.input, dt, { keepSpikes: false });
     this.network = new Network({
-      dtMs: dt, groups: [this.input, this.pool], synapses: this.synapses, monitors: [this.poolSpikes, this.inputSpikes],
+      dtMs: dt,
+      groups: [this.input, this.pool],
+      synapses: this.synapses,
+      monitors: [this.poolSpikes, this.inputSpikes],
     });
     this.features = new Float32Array(this.maxBatch * this.hidden);
     this.readout = new Dense(this.hidden, shape.classes, this.maxBatch, rng.fork("readout"));
@@ -310,9 +347,16 @@ export class LsmLearner implements Learner {
     const H = this.hidden;
     const steps = this.steps;
     const input = new PoissonGroup("input", this.input.size, 0, c.dtMs, this.costRng.fork("poisson"));
-    const inputSyn = new Synapses({
-      name: "input->pool", source: input, target: pool, targetVar: "ge", connect: { rule: "probability", p: c.inputConnectivity },
-    }, this.synapses[0]!.matrix);
+    const inputSyn = new Synapses(
+      {
+        name: "input->pool",
+        source: input,
+        target: pool,
+        targetVar: "ge",
+        connect: { rule: "probability", p: c.inputConnectivity },
+      },
+      this.synapses[0]!.matrix,
+    );
     const recurrent = this.synapses.slice(1);
     const eventsBefore = recurrent.map((s) => s.events);
     const poolMon = new SpikeMonitor(pool, c.dtMs, { keepSpikes: false });
@@ -349,9 +393,13 @@ export class LsmLearner implements Learner {
       counter.addSpikes(H * steps, spikes);
       counter.addMembraneUpdates(H * steps, 3);
     }
-    recurrent.forEach((s, i) => { s.events = eventsBefore[i]!; });
-    let footprint = paramBytes(this.readout.params())
-      + typedBytes(pool.v, pool.ge, pool.gi, pool.iExt, pool.lastSpikeStep, this.input.rateHz) + 16;
+    recurrent.forEach((s, i) => {
+      s.events = eventsBefore[i]!;
+    });
+    let footprint =
+      paramBytes(this.readout.params()) +
+      typedBytes(pool.v, pool.ge, pool.gi, pool.iExt, pool.lastSpikeStep, this.input.rateHz) +
+      16;
     for (const s of synapses) {
       footprint += csrBytes(s.matrix);
       const slots = s.matrix.maxDelaySteps() + 1;

@@ -26,11 +26,17 @@ export const mlpConfigSchema = z.strictObject({
   hidden: z.array(z.int().min(1)).default([16]).describe("units per hidden layer"),
   activation: z.enum(["sigmoid", "tanh", "relu", "leaky-relu"]).default("relu"),
   loss: z.enum(["softmax-cross-entropy", "mse"]).default("softmax-cross-entropy"),
-  init: z.enum(["glorot-uniform", "glorot-normal", "he-uniform", "he-normal"]).optional()
+  init: z
+    .enum(["glorot-uniform", "glorot-normal", "he-uniform", "he-normal"])
+    .optional()
     .describe("weight initialiser; default He for ReLU family, Glorot otherwise"),
   optimizer: optimizerSchema.default({ type: "sgd", learningRate: 0.1 }),
   batchSize: z.int().min(1).max(4096).default(32),
-  pruning: pruningConfigSchema.optional().describe("prune (and grow) the dense weights while learning: magnitude or random, by schedule or iterative rounds (lottery ticket with rewind \"init\")"),
+  pruning: pruningConfigSchema
+    .optional()
+    .describe(
+      'prune (and grow) the dense weights while learning: magnitude or random, by schedule or iterative rounds (lottery ticket with rewind "init")',
+    ),
 });
 export type MlpConfig = z.infer<typeof mlpConfigSchema>;
 
@@ -57,20 +63,25 @@ export class MlpLearner extends SequentialLearner {
       layers.push(new Activation(config.activation, units, this.maxBatch));
       size = units;
     });
-    layers.push(new Dense(size, shape.classes, this.maxBatch, rng.fork("output"), "glorot-uniform",
-      { inputGrad: config.hidden.length > 0 }));
+    layers.push(
+      new Dense(size, shape.classes, this.maxBatch, rng.fork("output"), "glorot-uniform", {
+        inputGrad: config.hidden.length > 0,
+      }),
+    );
     if (config.loss === "mse") layers.push(new Activation("sigmoid", shape.classes, this.maxBatch));
     this.net = new Sequential(layers, config.loss, this.maxBatch);
     this.optimizer = createOptimizer(config.optimizer);
     this.pruneRng = rng.fork("prune");
   }
 
-
   collectStats(): LearnerStats {
     const { remaining, total } = maskCounts(this.prunableWeights());
     return {
-      ...this.weightStats(), denseOpsPerSample: denseOpsPerSample(this.net.layers), effectiveOpsPerSample: effectiveOps(this.net.layers),
-      synapseCount: remaining, connectionDensity: total === 0 ? 0 : remaining / total,
+      ...this.weightStats(),
+      denseOpsPerSample: denseOpsPerSample(this.net.layers),
+      effectiveOpsPerSample: effectiveOps(this.net.layers),
+      synapseCount: remaining,
+      connectionDensity: total === 0 ? 0 : remaining / total,
     };
   }
 
@@ -83,8 +94,10 @@ export class MlpLearner extends SequentialLearner {
   structure(): StructuralPlasticity {
     const dense = this.net.layers.filter((l): l is Dense => l instanceof Dense);
     return maskStructure({
-      weights: dense.map((l) => l.weight), all: this.net.params(),
-      shapes: dense.map((l) => [l.inSize, l.outSize] as const), rng: this.pruneRng,
+      weights: dense.map((l) => l.weight),
+      all: this.net.params(),
+      shapes: dense.map((l) => [l.inSize, l.outSize] as const),
+      rng: this.pruneRng,
       onRewind: () => this.optimizer.reset(),
     });
   }
@@ -94,7 +107,6 @@ export class MlpLearner extends SequentialLearner {
     for (const l of this.net.layers) if (l instanceof Dense) out.push(l.weight);
     return out;
   }
-
 }
 
 /**

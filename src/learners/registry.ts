@@ -31,7 +31,8 @@ export const learnerDescriptions: Record<LearnerConfig["type"], string> = {
   rnn: "recurrent network (LSTM, GRU or simple RNN) over a sequence task, dense softmax read-out, backpropagation through time",
   lsm: "spiking liquid-state learner: Poisson input, LIF pool with recurrent synapses, trained linear readout on spike counts",
   stdp: "Diehl & Cook 2015 unsupervised STDP: Poisson input, conductance LIF neurons with adaptive thresholds, lateral inhibition, labels assigned from responses",
-  surrogate: "spiking network of leaky integrate-and-fire layers over T steps, trained by backpropagation through time with a surrogate spike derivative (snnTorch/norse style), Adam",
+  surrogate:
+    "spiking network of leaky integrate-and-fire layers over T steps, trained by backpropagation through time with a surrogate spike derivative (snnTorch/norse style), Adam",
 };
 
 export function createLearner(config: LearnerConfig, shape: TaskShape, rng: Rng): Learner {

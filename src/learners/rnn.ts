@@ -21,7 +21,10 @@ import { WeightPatch, chooseUnits } from "./silence.js";
 export const rnnConfigSchema = z.strictObject({
   type: z.literal("rnn"),
   name: z.string().min(1).optional().describe("label in results; defaults to the type"),
-  cell: z.enum(["lstm", "gru", "rnn"]).default("lstm").describe("recurrent cell: LSTM, GRU (PyTorch variant) or simple tanh RNN"),
+  cell: z
+    .enum(["lstm", "gru", "rnn"])
+    .default("lstm")
+    .describe("recurrent cell: LSTM, GRU (PyTorch variant) or simple tanh RNN"),
   hidden: z.int().min(1).max(4096).default(64).describe("hidden units of the recurrent layer"),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 0.002, clipNorm: 5 }),
   batchSize: z.int().min(1).max(4096).default(32),
@@ -41,29 +44,37 @@ export class RnnLearner extends SequentialLearner {
     this.name = config.name ?? "rnn";
     const seq = shape.sequence;
     if (seq === undefined) {
-      throw new UserError("E_CONFIG_INVALID",
-        `learner "${this.name}" (type "rnn") needs a sequence task (steps × features per sample, such as "mnist-rows" or "cue-recall"), but the task gives flat inputs of ${shape.inputSize} values`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `learner "${this.name}" (type "rnn") needs a sequence task (steps × features per sample, such as "mnist-rows" or "cue-recall"), but the task gives flat inputs of ${shape.inputSize} values`,
+      );
     }
     if (seq.steps * seq.features !== shape.inputSize) {
       throw new Error(`task shape: sequence ${seq.steps}×${seq.features} does not match inputSize ${shape.inputSize}`);
     }
     this.maxBatch = config.batchSize;
-    this.recurrent = new Recurrent({
-      cell: config.cell, steps: seq.steps, features: seq.features, hidden: config.hidden,
-      maxBatch: this.maxBatch, output: "last", inputGradient: false,
-    }, rng.fork(config.cell));
+    this.recurrent = new Recurrent(
+      {
+        cell: config.cell,
+        steps: seq.steps,
+        features: seq.features,
+        hidden: config.hidden,
+        maxBatch: this.maxBatch,
+        output: "last",
+        inputGradient: false,
+      },
+      rng.fork(config.cell),
+    );
     const readout = new Dense(config.hidden, shape.classes, this.maxBatch, rng.fork("output"), "glorot-uniform");
     this.net = new Sequential([this.recurrent, readout], "softmax-cross-entropy", this.maxBatch);
     this.optimizer = createOptimizer(config.optimizer);
   }
-
 
   collectStats(): LearnerStats {
     const stats = this.weightStats();
     const readoutMacs = this.net.layers[1]!.inSize * this.net.layers[1]!.outSize;
     return { ...stats, denseOpsPerSample: this.recurrent.macsPerSample() + readoutMacs };
   }
-
 
   /**
    * Inference costs (src/metrics/costs.ts), counted step by step: x_t·W_x
@@ -98,9 +109,10 @@ export class RnnLearner extends SequentialLearner {
         }
       }
       const hs = cell.forward(xs, T, n); // [(T + 1) × n × H], hs[0] = 0
-      counter.effectiveMacs += effectiveRowOps(xs, T * n, F, nnzX)
-        + effectiveRowOps(hs, T * n, H, nnzH)
-        + effectiveRowOps(hs, n, H, nnzOut, T * n * H);
+      counter.effectiveMacs +=
+        effectiveRowOps(xs, T * n, F, nnzX) +
+        effectiveRowOps(hs, T * n, H, nnzH) +
+        effectiveRowOps(hs, n, H, nnzOut, T * n * H);
       counter.addActivations(hs.subarray(n * H), T * n * H);
     }
     const stateBytes = 4 * H * (cell.kind === "lstm" ? 2 : 1);

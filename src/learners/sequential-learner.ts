@@ -40,7 +40,13 @@ export abstract class SequentialLearner implements Learner {
 
   /** Weight statistics of the weights (not biases) since the previous call. */
   protected weightStats(): LearnerStats {
-    return { ...this.weightTracker.stats(this.params().filter((p) => p.decay).map((p) => p.value)) };
+    return {
+      ...this.weightTracker.stats(
+        this.params()
+          .filter((p) => p.decay)
+          .map((p) => p.value),
+      ),
+    };
   }
 
   /**

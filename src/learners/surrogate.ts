@@ -80,30 +80,71 @@ export const surrogateConfigSchema = z.strictObject({
   type: z.literal("surrogate"),
   name: z.string().min(1).optional().describe("label in results; defaults to the type"),
   hidden: z.array(z.int().min(1).max(100_000)).min(1).default([128]).describe("LIF neurons per hidden layer"),
-  steps: z.int().min(1).max(1000).default(25).describe("time steps each sample is presented for (ignored with encoding \"sequence\")"),
+  steps: z
+    .int()
+    .min(1)
+    .max(1000)
+    .default(25)
+    .describe('time steps each sample is presented for (ignored with encoding "sequence")'),
   beta: z.number().min(0).max(1).default(0.95).describe("membrane decay per step"),
   threshold: z.number().positive().default(1),
-  reset: z.enum(["subtract", "zero"]).default("subtract").describe("after a spike: subtract the threshold, or set the membrane to zero"),
+  reset: z
+    .enum(["subtract", "zero"])
+    .default("subtract")
+    .describe("after a spike: subtract the threshold, or set the membrane to zero"),
   detachReset: z.boolean().default(true).describe("leave the reset out of the gradient (as snnTorch)"),
-  surrogate: z.enum(["fast-sigmoid", "arctan"]).default("fast-sigmoid")
+  surrogate: z
+    .enum(["fast-sigmoid", "arctan"])
+    .default("fast-sigmoid")
     .describe("fast-sigmoid: 1/(1+k|U−θ|)²; arctan: (α/2)/(1+(πα(U−θ)/2)²)"),
   slope: z.number().positive().max(1000).optional().describe("k or α; default 25 (fast-sigmoid) or 2 (arctan)"),
-  encoding: z.enum(["direct", "poisson", "sequence"]).default("direct")
-    .describe("direct: the input value as a constant current each step; poisson: a Bernoulli spike per step; sequence (sequence tasks only): one sequence element per stepsPerElement steps as input current, sequence steps × stepsPerElement steps in all"),
-  stepsPerElement: z.int().min(1).max(1000).default(1)
-    .describe("encoding \"sequence\": time steps each sequence element is presented for"),
-  gain: z.number().positive().max(1000).default(1).describe("poisson: spike probability per step = gain × scaled input"),
-  loss: z.enum(["spike-count", "membrane", "membrane-max", "membrane-step"]).default("spike-count")
+  encoding: z
+    .enum(["direct", "poisson", "sequence"])
+    .default("direct")
+    .describe(
+      "direct: the input value as a constant current each step; poisson: a Bernoulli spike per step; sequence (sequence tasks only): one sequence element per stepsPerElement steps as input current, sequence steps × stepsPerElement steps in all",
+    ),
+  stepsPerElement: z
+    .int()
+    .min(1)
+    .max(1000)
+    .default(1)
+    .describe('encoding "sequence": time steps each sequence element is presented for'),
+  gain: z
+    .number()
+    .positive()
+    .max(1000)
+    .default(1)
+    .describe("poisson: spike probability per step = gain × scaled input"),
+  loss: z
+    .enum(["spike-count", "membrane", "membrane-max", "membrane-step"])
+    .default("spike-count")
     .describe("softmax cross-entropy of output spike counts, of the mean or max output membrane, or summed over steps"),
   recurrent: z.boolean().default(false).describe("recurrent synapses within each hidden layer"),
-  dropout: z.number().min(0).max(0.9).default(0)
-    .describe("training only: silence each hidden neuron for a whole sample with this probability (survivors' spikes scaled by 1/(1−p))"),
+  dropout: z
+    .number()
+    .min(0)
+    .max(0.9)
+    .default(0)
+    .describe(
+      "training only: silence each hidden neuron for a whole sample with this probability (survivors' spikes scaled by 1/(1−p))",
+    ),
   dtMs: z.number().positive().max(1000).default(1).describe("biological time per step, for firing rates"),
-  averageDecay: z.number().min(0).max(0.99999).default(0)
-    .describe("evaluate with a bias-corrected exponential moving average of the parameters (Polyak averaging), this decay per batch; 0: off"),
+  averageDecay: z
+    .number()
+    .min(0)
+    .max(0.99999)
+    .default(0)
+    .describe(
+      "evaluate with a bias-corrected exponential moving average of the parameters (Polyak averaging), this decay per batch; 0: off",
+    ),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 5e-4 }),
   batchSize: z.int().min(1).max(4096).default(128),
-  pruning: pruningConfigSchema.optional().describe("prune (and grow) the synaptic weights while learning through masks: magnitude or random; graph measures when not recurrent"),
+  pruning: pruningConfigSchema
+    .optional()
+    .describe(
+      "prune (and grow) the synaptic weights while learning through masks: magnitude or random; graph measures when not recurrent",
+    ),
 });
 export type SurrogateConfig = z.infer<typeof surrogateConfigSchema>;
 
@@ -177,16 +218,22 @@ export class SurrogateLearner implements Learner {
     if (config.encoding === "sequence") {
       const seq = shape.sequence;
       if (seq === undefined) {
-        throw new UserError("E_CONFIG_INVALID",
-          `learner "${this.name}" (type "surrogate", encoding "sequence") needs a sequence task (steps × features per sample, such as "mnist-rows" or "cue-recall"), but the task gives flat inputs of ${shape.inputSize} values; use encoding "direct" or "poisson"`);
+        throw new UserError(
+          "E_CONFIG_INVALID",
+          `learner "${this.name}" (type "surrogate", encoding "sequence") needs a sequence task (steps × features per sample, such as "mnist-rows" or "cue-recall"), but the task gives flat inputs of ${shape.inputSize} values; use encoding "direct" or "poisson"`,
+        );
       }
       if (seq.steps * seq.features !== shape.inputSize) {
-        throw new Error(`task shape: sequence ${seq.steps}×${seq.features} does not match inputSize ${shape.inputSize}`);
+        throw new Error(
+          `task shape: sequence ${seq.steps}×${seq.features} does not match inputSize ${shape.inputSize}`,
+        );
       }
       this.sequence = seq;
       if (seq.steps * config.stepsPerElement > MAX_SEQUENCE_STEPS) {
-        throw new UserError("E_CONFIG_INVALID",
-          `learner "${this.name}" (type "surrogate", encoding "sequence"): ${seq.steps} sequence steps × stepsPerElement ${config.stepsPerElement} = ${seq.steps * config.stepsPerElement} time steps, more than the ${MAX_SEQUENCE_STEPS} allowed; lower stepsPerElement`);
+        throw new UserError(
+          "E_CONFIG_INVALID",
+          `learner "${this.name}" (type "surrogate", encoding "sequence"): ${seq.steps} sequence steps × stepsPerElement ${config.stepsPerElement} = ${seq.steps * config.stepsPerElement} time steps, more than the ${MAX_SEQUENCE_STEPS} allowed; lower stepsPerElement`,
+        );
       }
     }
     this.steps = this.sequence !== null ? this.sequence.steps * config.stepsPerElement : config.steps;
@@ -199,13 +246,27 @@ export class SurrogateLearner implements Learner {
     let inSize = this.sequence !== null ? this.sequence.features : shape.inputSize;
     sizes.forEach((units, i) => {
       const last = i === sizes.length - 1;
-      layers.push(new LifLayer({
-        inSize, outSize: units, steps: this.steps, maxBatch: this.maxBatch,
-        input: i === 0 && config.encoding === "direct" ? "constant" : "sequence",
-        beta: config.beta, threshold: config.threshold, reset: config.reset, detachReset: config.detachReset,
-        surrogate: config.surrogate, slope, recurrent: config.recurrent && !last, inputGrad: i > 0,
-        smoothSpikes: options.smoothSpikes === true,
-      }, rng.fork(last ? "output" : `lif${i}`)));
+      layers.push(
+        new LifLayer(
+          {
+            inSize,
+            outSize: units,
+            steps: this.steps,
+            maxBatch: this.maxBatch,
+            input: i === 0 && config.encoding === "direct" ? "constant" : "sequence",
+            beta: config.beta,
+            threshold: config.threshold,
+            reset: config.reset,
+            detachReset: config.detachReset,
+            surrogate: config.surrogate,
+            slope,
+            recurrent: config.recurrent && !last,
+            inputGrad: i > 0,
+            smoothSpikes: options.smoothSpikes === true,
+          },
+          rng.fork(last ? "output" : `lif${i}`),
+        ),
+      );
       inSize = units;
     });
     this.layers = layers;
@@ -235,7 +296,8 @@ export class SurrogateLearner implements Learner {
     let g: Float32Array | null = out.backward(membraneLoss ? null : this.gOut, membraneLoss ? this.gOut : null, batch);
     for (let l = this.layers.length - 2; l >= 0; l--) {
       // Through the dropout mask: ds/ds_kept = mask.
-      if (g !== null && this.c.dropout > 0) applyMask(g, this.dropMasks[l]!, this.steps, batch * this.layers[l]!.outSize);
+      if (g !== null && this.c.dropout > 0)
+        applyMask(g, this.dropMasks[l]!, this.steps, batch * this.layers[l]!.outSize);
       g = this.layers[l]!.backward(g, null, batch);
     }
     this.optimizer.step(this.allParams);
@@ -271,7 +333,7 @@ export class SurrogateLearner implements Learner {
    * before the first evaluate.
    */
   neuronRatesHz(): Float32Array {
-    const seconds = Math.max(1, this.rateSamples) * this.steps * this.c.dtMs / 1000;
+    const seconds = (Math.max(1, this.rateSamples) * this.steps * this.c.dtMs) / 1000;
     const rates = new Float32Array(this.rateSpikes.length);
     for (let i = 0; i < rates.length; i++) rates[i] = this.rateSpikes[i]! / seconds;
     return rates;
@@ -295,8 +357,12 @@ export class SurrogateLearner implements Learner {
       outputSpikesPerSample: this.outputSpikes / n,
       inputSpikesPerSample: this.inputSpikes / n,
       synapticEventsPerSample: this.synapticEvents / n,
-      effectiveMacsPerSample: this.c.encoding === "direct" ? (this.inputNonZero / n) * this.layers[0]!.outSize * this.steps
-        : this.c.encoding === "sequence" ? (this.inputNonZero / n) * this.layers[0]!.outSize * this.c.stepsPerElement : 0,
+      effectiveMacsPerSample:
+        this.c.encoding === "direct"
+          ? (this.inputNonZero / n) * this.layers[0]!.outSize * this.steps
+          : this.c.encoding === "sequence"
+            ? (this.inputNonZero / n) * this.layers[0]!.outSize * this.c.stepsPerElement
+            : 0,
       denseOpsPerSample: dense * this.steps,
     };
     const synapses = maskCounts(this.allParams.filter((p) => p.decay));
@@ -324,9 +390,16 @@ export class SurrogateLearner implements Learner {
   /** Lesions the live weights and, when evaluation uses Polyak averages, the averages at the same synapses. */
   lesionSynapses(fraction: number, rng: Rng): () => void {
     const idx: number[] = [];
-    this.allParams.forEach((p, i) => { if (p.decay) idx.push(i); });
+    this.allParams.forEach((p, i) => {
+      if (p.decay) idx.push(i);
+    });
     const mirrors = this.averageSteps > 0 ? idx.map((i) => this.averages[i]!) : undefined;
-    return lesionSynapses(idx.map((i) => this.allParams[i]!.value), fraction, rng, mirrors);
+    return lesionSynapses(
+      idx.map((i) => this.allParams[i]!.value),
+      fraction,
+      rng,
+      mirrors,
+    );
   }
 
   /** Masked pruning and growth of the feed-forward (and recurrent) weights; a chain of layers for the graph measures unless recurrent. */
@@ -335,8 +408,10 @@ export class SurrogateLearner implements Learner {
     const weights = this.allParams.filter((p) => p.decay);
     const averages = weights.map((p) => this.averages[this.allParams.indexOf(p)]!);
     return maskStructure({
-      weights, all: this.allParams,
-      shapes: recurrent ? null : this.layers.map((l) => [l.inSize, l.outSize] as const), rng: this.pruneRng,
+      weights,
+      all: this.allParams,
+      shapes: recurrent ? null : this.layers.map((l) => [l.inSize, l.outSize] as const),
+      rng: this.pruneRng,
       onRewind: () => {
         this.optimizer.reset();
         // The averages belong to the trained weights: start averaging afresh from the rewound ones.
@@ -347,7 +422,7 @@ export class SurrogateLearner implements Learner {
       // whatever the position averaged before it was pruned, so evaluation sees the grown weight.
       onGrown: (k, i) => {
         const a = averages[k]!;
-        if (a.length > 0) a[i] = weights[k]!.value[i]! * (1 - Math.pow(this.c.averageDecay, this.averageSteps));
+        if (a.length > 0) a[i] = weights[k]!.value[i]! * (1 - this.c.averageDecay ** this.averageSteps);
       },
     });
   }
@@ -397,15 +472,20 @@ export class SurrogateLearner implements Learner {
     const counter = new CostCounter();
     try {
       const nnzW = layers.map((l) => nonZeroPerRow(l.weight.value, l.inSize, l.outSize));
-      const nnzV = layers.map((l) => (l.recurrentWeight !== null ? nonZeroPerRow(l.recurrentWeight.value, l.outSize, l.outSize) : null));
-      for (const l of layers) counter.denseOps += batch * T * (l.inSize * l.outSize + (l.recurrentWeight !== null ? l.outSize * l.outSize : 0));
+      const nnzV = layers.map((l) =>
+        l.recurrentWeight !== null ? nonZeroPerRow(l.recurrentWeight.value, l.outSize, l.outSize) : null,
+      );
+      for (const l of layers)
+        counter.denseOps +=
+          batch * T * (l.inSize * l.outSize + (l.recurrentWeight !== null ? l.outSize * l.outSize : 0));
       for (let start = 0; start < batch; start += this.maxBatch) {
         const n = Math.min(this.maxBatch, batch - start);
         const xs = x.subarray(start * size, (start + n) * size);
         this.forward(xs, n, false);
         const first = layers[0]!;
         if (this.c.encoding === "direct") counter.effectiveMacs += T * effectiveRowOps(xs, n, size, nnzW[0]!);
-        else if (this.c.encoding === "sequence") counter.effectiveMacs += effectiveRowOps(first.input, T * n, first.inSize, nnzW[0]!);
+        else if (this.c.encoding === "sequence")
+          counter.effectiveMacs += effectiveRowOps(first.input, T * n, first.inSize, nnzW[0]!);
         else counter.effectiveAcs += effectiveRowOps(first.input, T * n, size, nnzW[0]!);
         for (let l = 0; l < layers.length; l++) {
           const layer = layers[l]!;
@@ -637,7 +717,7 @@ export class SurrogateLearner implements Learner {
 
   /** Keeps the live parameters aside and puts the bias-corrected averages a/(1 − dⁿ) in their place. */
   private swapInAverages(): void {
-    const scale = 1 / (1 - Math.pow(this.c.averageDecay, this.averageSteps));
+    const scale = 1 / (1 - this.c.averageDecay ** this.averageSteps);
     for (let k = 0; k < this.allParams.length; k++) {
       const w = this.allParams[k]!.value;
       const a = this.averages[k]!;

@@ -157,7 +157,16 @@ export function spikeOps(counts: ArrayLike<number>, fanOut: Int32Array): number 
  * read zeros and add nothing).
  */
 export function convEffectiveMacs(conv: Conv2D, x: Float32Array, batch: number, rowNnz: Int32Array): number {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, kernel: k, stride: s, padding: p } = conv;
+  const {
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    kernel: k,
+    stride: s,
+    padding: p,
+  } = conv;
   let ops = 0;
   for (let b = 0; b < batch; b++) {
     const xb = b * H * W * C;
@@ -205,12 +214,22 @@ export function csrBytes(m: SynapseMatrix): number {
  * every Dense and Conv2D layer from its actual input, and the activations of
  * every nonlinearity (Activation layers and convolutions with a fused ReLU).
  */
-export function measureLayers(layers: readonly Layer[], x: Float32Array, count: number, maxBatch: number,
-  counter: CostCounter): void {
+export function measureLayers(
+  layers: readonly Layer[],
+  x: Float32Array,
+  count: number,
+  maxBatch: number,
+  counter: CostCounter,
+): void {
   const inSize = layers[0]!.inSize;
   // Non-zero weights per input row, once per call (weights do not change while measuring).
-  const nnz = layers.map((l) => (l instanceof Dense ? nonZeroPerRow(l.weight.value, l.inSize, l.outSize)
-    : l instanceof Conv2D ? nonZeroPerRow(l.weight.value, l.weight.value.length / l.outChannels, l.outChannels) : null));
+  const nnz = layers.map((l) =>
+    l instanceof Dense
+      ? nonZeroPerRow(l.weight.value, l.inSize, l.outSize)
+      : l instanceof Conv2D
+        ? nonZeroPerRow(l.weight.value, l.weight.value.length / l.outChannels, l.outChannels)
+        : null,
+  );
   let dense = 0;
   for (const l of layers) {
     if (l instanceof Dense) dense += l.inSize * l.outSize;

@@ -59,7 +59,9 @@ export function layeredGraph(layers: readonly CsrConnectivity[]): ConnectivityGr
   if (layers.length === 0) throw new RangeError("a layered graph needs at least one matrix");
   for (let k = 1; k < layers.length; k++) {
     if (layers[k]!.nPre !== layers[k - 1]!.nPost) {
-      throw new RangeError(`layer ${k} has ${layers[k]!.nPre} sources but layer ${k - 1} has ${layers[k - 1]!.nPost} targets`);
+      throw new RangeError(
+        `layer ${k} has ${layers[k]!.nPre} sources but layer ${k - 1} has ${layers[k - 1]!.nPost} targets`,
+      );
     }
   }
   const offsets = [0];
@@ -81,27 +83,41 @@ export function layeredGraph(layers: readonly CsrConnectivity[]): ConnectivityGr
   layers.forEach((m, k) => {
     const next = offsets[k + 1]!;
     for (let i = 0; i < m.nPre; i++) {
-      for (let s = m.rowPtr[i]!; s < m.rowPtr[i + 1]!; s++) if (m.isDead === undefined || !m.isDead(s)) target[e++] = next + m.target[s]!;
+      for (let s = m.rowPtr[i]!; s < m.rowPtr[i + 1]!; s++)
+        if (m.isDead === undefined || !m.isDead(s)) target[e++] = next + m.target[s]!;
     }
   });
   const first = layers[0]!;
-  return { nodes, rowPtr, target, possible, inputs: range(0, first.nPre), outputs: range(offsets[layers.length]!, nodes) };
+  return {
+    nodes,
+    rowPtr,
+    target,
+    possible,
+    inputs: range(0, first.nPre),
+    outputs: range(offsets[layers.length]!, nodes),
+  };
 }
 
 /** A recurrent population (square matrix) with given input and output neurons. */
-export function recurrentGraph(m: CsrConnectivity, inputs: ArrayLike<number>, outputs: ArrayLike<number>,
-  options: { selfConnections?: boolean } = {}): ConnectivityGraph {
+export function recurrentGraph(
+  m: CsrConnectivity,
+  inputs: ArrayLike<number>,
+  outputs: ArrayLike<number>,
+  options: { selfConnections?: boolean } = {},
+): ConnectivityGraph {
   if (m.nPre !== m.nPost) throw new RangeError(`a recurrent graph needs a square matrix, got ${m.nPre}×${m.nPost}`);
   const n = m.nPre;
   for (const list of [inputs, outputs]) {
-    for (let k = 0; k < list.length; k++) if (!(list[k]! >= 0 && list[k]! < n)) throw new RangeError(`neuron ${list[k]} is outside 0..${n - 1}`);
+    for (let k = 0; k < list.length; k++)
+      if (!(list[k]! >= 0 && list[k]! < n)) throw new RangeError(`neuron ${list[k]} is outside 0..${n - 1}`);
   }
   const rowPtr = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) rowPtr[i + 1] = rowPtr[i]! + liveEdges(m, i);
   const target = new Int32Array(rowPtr[n]!);
   let e = 0;
   for (let i = 0; i < n; i++) {
-    for (let s = m.rowPtr[i]!; s < m.rowPtr[i + 1]!; s++) if (m.isDead === undefined || !m.isDead(s)) target[e++] = m.target[s]!;
+    for (let s = m.rowPtr[i]!; s < m.rowPtr[i + 1]!; s++)
+      if (m.isDead === undefined || !m.isDead(s)) target[e++] = m.target[s]!;
   }
   const possible = (options.selfConnections ?? true) ? n * n : n * (n - 1);
   return { nodes: n, rowPtr, target, possible, inputs: Int32Array.from(inputs), outputs: Int32Array.from(outputs) };
@@ -158,7 +174,12 @@ class Bfs {
   }
 }
 
-function routingWith(g: ConnectivityGraph, bfs: Bfs, edgeAlive: Uint8Array | null, nodeAlive: Uint8Array | null): RoutingStats {
+function routingWith(
+  g: ConnectivityGraph,
+  bfs: Bfs,
+  edgeAlive: Uint8Array | null,
+  nodeAlive: Uint8Array | null,
+): RoutingStats {
   let pairs = 0;
   let connected = 0;
   let lengthSum = 0;

@@ -15,7 +15,11 @@ export function spikeCounts(indices: ArrayLike<number>, size: number): Int32Arra
  * All inter-spike intervals (ms) of every neuron, from spikes listed in time
  * order, and the mean over neurons with ≥ 3 spikes of each neuron's ISI CV.
  */
-export function interSpikeIntervals(indices: ArrayLike<number>, timesMs: ArrayLike<number>, size: number): { isisMs: Float64Array; meanCv: number } {
+export function interSpikeIntervals(
+  indices: ArrayLike<number>,
+  timesMs: ArrayLike<number>,
+  size: number,
+): { isisMs: Float64Array; meanCv: number } {
   const last = new Float64Array(size).fill(NaN);
   const n = new Int32Array(size);
   const sum = new Float64Array(size);

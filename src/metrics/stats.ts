@@ -38,8 +38,10 @@ export function sampleStd(xs: readonly number[]): number {
 
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to ~1e-15 for x > 0.
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   x -= 1;
   let a = c[0]!;
@@ -185,5 +187,7 @@ export function effectSize(a: readonly number[], b: readonly number[]): EffectSi
   if (!(pooled > 0)) return { cohenD: NaN, hedgesG: NaN, reason: "the pooled standard deviation is zero" };
   const d = (mean(a) - mean(b)) / pooled;
   const j = m > 1 ? Math.exp(logGamma(m / 2) - logGamma((m - 1) / 2)) / Math.sqrt(m / 2) : NaN;
-  return m > 1 ? { cohenD: d, hedgesG: d * j } : { cohenD: d, hedgesG: NaN, reason: "Hedges' correction needs at least 4 values in all" };
+  return m > 1
+    ? { cohenD: d, hedgesG: d * j }
+    : { cohenD: d, hedgesG: NaN, reason: "Hedges' correction needs at least 4 values in all" };
 }

@@ -41,7 +41,7 @@ export class AdaptiveThreshold {
     const th = this.theta;
     const d = this.decay;
     for (let i = 0; i < th.length; i++) th[i] = th[i]! * d;
-    for (let k = 0; k < count; k++) th[spiked[k]!] += this.thetaPlusMv;
+    for (let k = 0; k < count; k++) th[spiked[k]!]! += this.thetaPlusMv;
   }
 
   reset(): void {

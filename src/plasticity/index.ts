@@ -31,11 +31,22 @@ export function createPlasticity(config: PlasticityConfig, pathway: PlasticPathw
 }
 
 export { PairStdp, pairStdpConfigSchema, type PairStdpConfig, type PairStdpParams } from "./pair-stdp.js";
-export { TripletStdp, tripletStdpConfigSchema, type TripletStdpConfig, type TripletStdpParams } from "./triplet-stdp.js";
+export {
+  TripletStdp,
+  tripletStdpConfigSchema,
+  type TripletStdpConfig,
+  type TripletStdpParams,
+} from "./triplet-stdp.js";
 export { RewardStdp, rewardStdpConfigSchema, type RewardStdpConfig, type RewardStdpParams } from "./reward-stdp.js";
 export { AdaptiveThreshold, adaptiveThresholdConfigSchema, type AdaptiveThresholdConfig } from "./homeostasis.js";
 export { DenseColumnNormalizer, normalizeCsrIncoming, waterFill, type NormalizationParams } from "./normalization.js";
-export { winnerTakeAll, oneToOneMatrix, allButSelfMatrix, lateralInhibitionConfigSchema, type LateralInhibitionConfig } from "./lateral-inhibition.js";
+export {
+  winnerTakeAll,
+  oneToOneMatrix,
+  allButSelfMatrix,
+  lateralInhibitionConfigSchema,
+  type LateralInhibitionConfig,
+} from "./lateral-inhibition.js";
 export { buildColumnIndex, denseStructure, type ColumnIndex } from "./column-index.js";
 export { LazyTraces, type TraceMode } from "./traces.js";
 export type { PlasticPathway, PlasticityRule, SpikeList, StdpBound, StdpPairing } from "./rule.js";

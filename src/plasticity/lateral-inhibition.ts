@@ -46,12 +46,35 @@ export function allButSelfMatrix(n: number, weight: number): SynapseMatrix {
 }
 
 /** The two synapse populations of a winner-take-all circuit between `exc` and `inh` (equal sizes). */
-export function winnerTakeAll(exc: NeuronGroup, inh: NeuronGroup, config: LateralInhibitionConfig): [Synapses, Synapses] {
-  if (exc.size !== inh.size) throw new RangeError(`winner-take-all needs equal populations, got ${exc.size} excitatory and ${inh.size} inhibitory`);
+export function winnerTakeAll(
+  exc: NeuronGroup,
+  inh: NeuronGroup,
+  config: LateralInhibitionConfig,
+): [Synapses, Synapses] {
+  if (exc.size !== inh.size)
+    throw new RangeError(
+      `winner-take-all needs equal populations, got ${exc.size} excitatory and ${inh.size} inhibitory`,
+    );
   const n = exc.size;
-  const e2i = new Synapses({ name: `${exc.name}->${inh.name}:wta`, source: exc, target: inh, targetVar: config.excTargetVar, connect: { rule: "one-to-one" } },
-    oneToOneMatrix(n, config.excToInhWeight));
-  const i2e = new Synapses({ name: `${inh.name}->${exc.name}:wta`, source: inh, target: exc, targetVar: config.inhTargetVar, connect: { rule: "all-to-all", allowSelf: false } },
-    allButSelfMatrix(n, config.inhToExcWeight));
+  const e2i = new Synapses(
+    {
+      name: `${exc.name}->${inh.name}:wta`,
+      source: exc,
+      target: inh,
+      targetVar: config.excTargetVar,
+      connect: { rule: "one-to-one" },
+    },
+    oneToOneMatrix(n, config.excToInhWeight),
+  );
+  const i2e = new Synapses(
+    {
+      name: `${inh.name}->${exc.name}:wta`,
+      source: inh,
+      target: exc,
+      targetVar: config.inhTargetVar,
+      connect: { rule: "all-to-all", allowSelf: false },
+    },
+    allButSelfMatrix(n, config.inhToExcWeight),
+  );
   return [e2i, i2e];
 }

@@ -50,7 +50,7 @@ export class DenseColumnNormalizer {
     sums.fill(0);
     for (let i = 0; i < nPre; i++) {
       const row = i * nPost;
-      for (let j = 0; j < nPost; j++) sums[j] += w[row + j]!;
+      for (let j = 0; j < nPost; j++) sums[j]! += w[row + j]!;
     }
     for (let j = 0; j < nPost; j++) scale[j] = sums[j]! > 0 ? targetSum / sums[j]! : 1;
     let over = false;
@@ -86,7 +86,14 @@ export class DenseColumnNormalizer {
  * rounds). The index list serves a dense column (positions j, j + nPost, ...)
  * and a Diehl & Cook neuron's live synapses alike.
  */
-export function waterFill(w: Float32Array, idx: Int32Array, start: number, end: number, target: number, wMax: number): void {
+export function waterFill(
+  w: Float32Array,
+  idx: Int32Array,
+  start: number,
+  end: number,
+  target: number,
+  wMax: number,
+): void {
   for (let round = start; round < end; round++) {
     let pinned = 0;
     let free = 0;
@@ -127,7 +134,7 @@ export function normalizeCsrIncoming(m: SynapseMatrix, params: NormalizationPara
   const t = m.target;
   const w = m.weight;
   const n = m.count;
-  for (let s = 0; s < n; s++) sums[t[s]!] += w[s]!;
+  for (let s = 0; s < n; s++) sums[t[s]!]! += w[s]!;
   const wMax = params.wMax ?? Infinity;
   for (let j = 0; j < m.nPost; j++) sums[j] = sums[j]! > 0 ? params.targetSum / sums[j]! : 1;
   for (let s = 0; s < n; s++) {

@@ -18,7 +18,7 @@
  */
 import { z } from "zod";
 import { buildColumnIndex, type ColumnIndex } from "./column-index.js";
-import type { PlasticPathway, PlasticityRule, StdpBound, StdpPairing } from "./rule.js";
+import type { PlasticPathway, PlasticityRule } from "./rule.js";
 import { LazyTraces } from "./traces.js";
 
 export const pairStdpConfigSchema = z.strictObject({
@@ -29,10 +29,18 @@ export const pairStdpConfigSchema = z.strictObject({
   aMinus: z.number().max(0).default(-0.0105).describe("depression per pair at Δt = 0-, in weight units (negative)"),
   wMin: z.number().default(0),
   wMax: z.number().default(1),
-  bound: z.enum(["additive", "multiplicative"]).default("additive")
-    .describe("additive: Δw independent of w, clipped to [wMin, wMax]; multiplicative: soft bounds, Δw+ ∝ (wMax - w), Δw- ∝ (w - wMin)"),
-  pairing: z.enum(["all-to-all", "nearest"]).default("all-to-all")
-    .describe("all-to-all: every earlier spike pairs (traces add 1); nearest: only the most recent spike (traces reset to 1)"),
+  bound: z
+    .enum(["additive", "multiplicative"])
+    .default("additive")
+    .describe(
+      "additive: Δw independent of w, clipped to [wMin, wMax]; multiplicative: soft bounds, Δw+ ∝ (wMax - w), Δw- ∝ (w - wMin)",
+    ),
+  pairing: z
+    .enum(["all-to-all", "nearest"])
+    .default("all-to-all")
+    .describe(
+      "all-to-all: every earlier spike pairs (traces add 1); nearest: only the most recent spike (traces reset to 1)",
+    ),
 });
 export type PairStdpConfig = z.infer<typeof pairStdpConfigSchema>;
 export type PairStdpParams = Omit<PairStdpConfig, "rule">;
@@ -84,7 +92,7 @@ export class PairStdp implements PlasticityRule {
         const y = this.post.read(target[s]!, step);
         if (y === 0) continue;
         const w = weight[s]!;
-        const dw = soft ? aMinus * y * (w - wMin) / span : aMinus * y;
+        const dw = soft ? (aMinus * y * (w - wMin)) / span : aMinus * y;
         this.apply(s, w, dw, step);
         updates++;
       }
@@ -99,7 +107,7 @@ export class PairStdp implements PlasticityRule {
         if (x === 0) continue;
         const s = colSyn[c]!;
         const w = weight[s]!;
-        const dw = soft ? aPlus * x * (wMax - w) / span : aPlus * x;
+        const dw = soft ? (aPlus * x * (wMax - w)) / span : aPlus * x;
         this.apply(s, w, dw, step);
         updates++;
       }

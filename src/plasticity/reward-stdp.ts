@@ -37,8 +37,14 @@ export class RewardStdp extends PairStdp {
 
   constructor(pathway: PlasticPathway, params: RewardStdpParams, dtMs: number) {
     const pair: PairStdpParams = {
-      tauPlusMs: params.tauPlusMs, tauMinusMs: params.tauMinusMs, aPlus: params.aPlus, aMinus: params.aMinus,
-      wMin: params.wMin, wMax: params.wMax, bound: params.bound, pairing: params.pairing,
+      tauPlusMs: params.tauPlusMs,
+      tauMinusMs: params.tauMinusMs,
+      aPlus: params.aPlus,
+      aMinus: params.aMinus,
+      wMin: params.wMin,
+      wMax: params.wMax,
+      bound: params.bound,
+      pairing: params.pairing,
     };
     super(pathway, pair, dtMs);
     const n = pathway.matrix.count;

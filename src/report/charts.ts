@@ -11,7 +11,13 @@
  * absent is skipped, never drawn empty.
  */
 import { confidenceInterval } from "../metrics/stats.js";
-import { summarizeRobustness, type MetricRow, type RobustnessRow, type RunResult, type WeightHistogramRow } from "../scenario/results.js";
+import {
+  summarizeRobustness,
+  type MetricRow,
+  type RobustnessRow,
+  type RunResult,
+  type WeightHistogramRow,
+} from "../scenario/results.js";
 import type { ChartName } from "../scenario/schema.js";
 import { formatSig, joinWords } from "./format.js";
 
@@ -42,14 +48,34 @@ export interface ChartData {
 
 /** Tableau 10, then its lighter partners: twenty distinct colours before any repeats. */
 export const learnerPalette = [
-  "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac",
-  "#9ecae9", "#ffbf79", "#88d27a", "#ff9d98", "#83bcb6", "#f2cf5b", "#d6a5c9", "#fcbfd2", "#d8b5a5", "#79706e",
+  "#4c78a8",
+  "#f58518",
+  "#54a24b",
+  "#e45756",
+  "#72b7b2",
+  "#eeca3b",
+  "#b279a2",
+  "#ff9da6",
+  "#9d755d",
+  "#bab0ac",
+  "#9ecae9",
+  "#ffbf79",
+  "#88d27a",
+  "#ff9d98",
+  "#83bcb6",
+  "#f2cf5b",
+  "#d6a5c9",
+  "#fcbfd2",
+  "#d8b5a5",
+  "#79706e",
 ];
 
 /** The one colour encoding every chart uses for learners. */
 export function learnerColor(learners: readonly string[]) {
   return {
-    field: "learner", type: "nominal", title: "learner",
+    field: "learner",
+    type: "nominal",
+    title: "learner",
     scale: { domain: [...learners], range: learners.map((_, i) => learnerPalette[i % learnerPalette.length]!) },
   } as const;
 }
@@ -59,7 +85,16 @@ const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif", legend: { symbolOpacity: 1 } };
 
 function topLevel(title: string, values: unknown[], rest: Record<string, unknown>): VegaLiteSpec {
-  return { $schema: SCHEMA, title, width: 480, height: 280, background: "white", config: CONFIG, data: { values }, ...rest };
+  return {
+    $schema: SCHEMA,
+    title,
+    width: 480,
+    height: 280,
+    background: "white",
+    config: CONFIG,
+    data: { values },
+    ...rest,
+  };
 }
 
 export interface Point {
@@ -112,7 +147,10 @@ function finalAccuracy(rows: readonly MetricRow[], learner: string): number[] {
 const pct = (v: number) => `${formatSig(v, 3)}%`;
 
 /** "a 97.5%, b 80%" for up to six learners; beyond that the extremes only. */
-function perLearner(items: readonly { learner: string; text: string; value: number }[], better: "higher" | "lower" = "higher"): string {
+function perLearner(
+  items: readonly { learner: string; text: string; value: number }[],
+  better: "higher" | "lower" = "higher",
+): string {
   if (items.length <= 6) return joinWords(items.map((i) => `${i.learner} ${i.text}`));
   const sorted = [...items].sort((a, b) => (better === "higher" ? b.value - a.value : a.value - b.value));
   const first = sorted[0]!;
@@ -121,13 +159,24 @@ function perLearner(items: readonly { learner: string; text: string; value: numb
 }
 
 /** The band (when several seeds) and the mean line with points, one colour per learner. */
-function bandAndLine(x: Record<string, unknown>, yTitle: string, yScale: Record<string, unknown>, color: ReturnType<typeof learnerColor>,
-  manySeeds: boolean, xField = "epoch"): unknown[] {
+function bandAndLine(
+  x: Record<string, unknown>,
+  yTitle: string,
+  yScale: Record<string, unknown>,
+  color: ReturnType<typeof learnerColor>,
+  manySeeds: boolean,
+  xField = "epoch",
+): unknown[] {
   const layers: unknown[] = [];
   if (manySeeds) {
     layers.push({
       mark: { type: "area", opacity: 0.2 },
-      encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle, scale: yScale }, y2: { field: "hi" }, color },
+      encoding: {
+        x,
+        y: { field: "lo", type: "quantitative", title: yTitle, scale: yScale },
+        y2: { field: "hi" },
+        color,
+      },
     });
   }
   layers.push({
@@ -137,16 +186,25 @@ function bandAndLine(x: Record<string, unknown>, yTitle: string, yScale: Record<
       y: { field: "mean", type: "quantitative", title: yTitle, scale: yScale },
       color,
       tooltip: [
-        { field: "learner" }, { field: xField, title: String(x["title"] ?? xField) },
-        { field: "mean", format: ".4~g" }, { field: "lo", title: "95% CI low", format: ".4~g" },
-        { field: "hi", title: "95% CI high", format: ".4~g" }, { field: "seeds" },
+        { field: "learner" },
+        { field: xField, title: String(x["title"] ?? xField) },
+        { field: "mean", format: ".4~g" },
+        { field: "lo", title: "95% CI low", format: ".4~g" },
+        { field: "hi", title: "95% CI high", format: ".4~g" },
+        { field: "seeds" },
       ],
     },
   });
   return layers;
 }
 
-type LineChartName = "learning-curve" | "loss-curve" | "train-accuracy" | "spikes-per-sample" | "weight-change" | "synapse-count";
+type LineChartName =
+  | "learning-curve"
+  | "loss-curve"
+  | "train-accuracy"
+  | "spikes-per-sample"
+  | "weight-change"
+  | "synapse-count";
 
 interface LineMeta {
   metric: string;
@@ -162,28 +220,52 @@ interface LineMeta {
 
 const LINE_META: Record<LineChartName, LineMeta> = {
   "learning-curve": {
-    metric: "testAccuracy", title: "Test accuracy by epoch", yTitle: "test accuracy (%)", percent: true, better: "higher", unit: pct,
-    caption: "Accuracy on the held-out test set after each epoch; the line is the mean over seeds and the band its 95% confidence interval.",
+    metric: "testAccuracy",
+    title: "Test accuracy by epoch",
+    yTitle: "test accuracy (%)",
+    percent: true,
+    better: "higher",
+    unit: pct,
+    caption:
+      "Accuracy on the held-out test set after each epoch; the line is the mean over seeds and the band its 95% confidence interval.",
   },
   "loss-curve": {
-    metric: "trainLoss", title: "Training loss by epoch", yTitle: "training loss (cross-entropy, nats)", better: "lower",
+    metric: "trainLoss",
+    title: "Training loss by epoch",
+    yTitle: "training loss (cross-entropy, nats)",
+    better: "lower",
     caption: "Mean training loss over each epoch, as each learner's optimiser saw it.",
   },
   "train-accuracy": {
-    metric: "trainAccuracy", title: "Training accuracy by epoch", yTitle: "training accuracy (%)", percent: true, better: "higher", unit: pct,
+    metric: "trainAccuracy",
+    title: "Training accuracy by epoch",
+    yTitle: "training accuracy (%)",
+    percent: true,
+    better: "higher",
+    unit: pct,
     caption: "Accuracy on the training batches during each epoch (weights changing as it is measured).",
   },
   "spikes-per-sample": {
-    metric: "spikesPerSample", title: "Spikes per sample", yTitle: "hidden spikes per sample", better: "lower",
-    caption: "Hidden-layer spikes per simulated sample, for spiking learners (a cost: each spike drives synaptic events).",
+    metric: "spikesPerSample",
+    title: "Spikes per sample",
+    yTitle: "hidden spikes per sample",
+    better: "lower",
+    caption:
+      "Hidden-layer spikes per simulated sample, for spiking learners (a cost: each spike drives synaptic events).",
   },
   "weight-change": {
-    metric: "weightChange", title: "Weight change per epoch", yTitle: "mean |Δw| since previous epoch", logY: true,
+    metric: "weightChange",
+    title: "Weight change per epoch",
+    yTitle: "mean |Δw| since previous epoch",
+    logY: true,
     caption: "Mean absolute change of the learned weights during each epoch: how much plasticity is still going on.",
   },
   "synapse-count": {
-    metric: "synapseCount", title: "Synapses by epoch", yTitle: "synapses (live connections)",
-    caption: "Live synapses (connections) after each epoch, as pruning removes and growth adds them; mean over seeds with its 95% confidence band.",
+    metric: "synapseCount",
+    title: "Synapses by epoch",
+    yTitle: "synapses (live connections)",
+    caption:
+      "Live synapses (connections) after each epoch, as pruning removes and growth adds them; mean over seeds with its 95% confidence band.",
   },
 };
 
@@ -208,7 +290,12 @@ export function lineChart(id: LineChartName, rows: readonly MetricRow[], learner
   const x = { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } };
   const yScale = m.logY ? { type: "log" } : { zero: false };
   const spec = topLevel(m.title, data, { layer: bandAndLine(x, m.yTitle, yScale, learnerColor(learners), manySeeds) });
-  const base = manySeeds ? m.caption : m.caption.replace(/; (the line is the mean over seeds and the band its 95% confidence interval|mean over seeds with its 95% confidence band)/, " (one seed)");
+  const base = manySeeds
+    ? m.caption
+    : m.caption.replace(
+        /; (the line is the mean over seeds and the band its 95% confidence interval|mean over seeds with its 95% confidence band)/,
+        " (one seed)",
+      );
   return { id, title: m.title, caption: `${base.replace(/\.$/, "")}; ${lineCaption(id, m, data, learners)}`, spec };
 }
 
@@ -220,7 +307,11 @@ function lineCaption(id: LineChartName, m: LineMeta, data: readonly Point[], lea
       const pts = data.filter((p) => p.learner === l);
       const first = pts[0]!.mean;
       const last = pts.at(-1)!.mean;
-      return { learner: l, value: last, text: `${formatSig(last)}${first > 0 ? ` (${formatSig((100 * last) / first, 3)}% of epoch ${pts[0]!.epoch})` : ""}` };
+      return {
+        learner: l,
+        value: last,
+        text: `${formatSig(last)}${first > 0 ? ` (${formatSig((100 * last) / first, 3)}% of epoch ${pts[0]!.epoch})` : ""}`,
+      };
     });
     return `at the last epoch ${perLearner(items, "lower")}.`;
   }
@@ -246,17 +337,34 @@ export function accuracyVsEnergyChart(rows: readonly MetricRow[], learners: read
     const energy = interval(finalBySeed(rows, learner, "energyPj"));
     const acc = interval(finalAccuracy(rows, learner), 100);
     if (!(energy.n > 0 && energy.mean > 0 && acc.n > 0)) return [];
-    return [{
-      learner, energy: energy.mean, energyLo: Math.max(energy.lo, energy.mean / 10), energyHi: energy.hi,
-      accuracy: acc.mean, accuracyLo: Math.max(0, acc.lo), accuracyHi: Math.min(100, acc.hi), seeds: Math.min(energy.n, acc.n), pareto: false,
-    }];
+    return [
+      {
+        learner,
+        energy: energy.mean,
+        energyLo: Math.max(energy.lo, energy.mean / 10),
+        energyHi: energy.hi,
+        accuracy: acc.mean,
+        accuracyLo: Math.max(0, acc.lo),
+        accuracyHi: Math.min(100, acc.hi),
+        seeds: Math.min(energy.n, acc.n),
+        pareto: false,
+      },
+    ];
   });
   if (points.length === 0) return null;
   for (const p of points) {
-    p.pareto = !points.some((q) => q !== p && q.accuracy >= p.accuracy && q.energy <= p.energy && (q.accuracy > p.accuracy || q.energy < p.energy));
+    p.pareto = !points.some(
+      (q) =>
+        q !== p && q.accuracy >= p.accuracy && q.energy <= p.energy && (q.accuracy > p.accuracy || q.energy < p.energy),
+    );
   }
   const color = learnerColor(learners);
-  const x = { field: "energy", type: "quantitative", title: "energy per sample (pJ, log scale)", scale: { type: "log" } };
+  const x = {
+    field: "energy",
+    type: "quantitative",
+    title: "energy per sample (pJ, log scale)",
+    scale: { type: "log" },
+  };
   const y = { field: "accuracy", type: "quantitative", title: "final test accuracy (%)", scale: { zero: false } };
   const manySeeds = points.some((p) => p.seeds > 1);
   const layers: unknown[] = [
@@ -276,20 +384,36 @@ export function accuracyVsEnergyChart(rows: readonly MetricRow[], learners: read
     {
       mark: { type: "point", filled: true, size: 80 },
       encoding: {
-        x, y, color, shape: { field: "pareto", type: "nominal", title: "on Pareto front", scale: { domain: [true, false], range: ["circle", "square"] } },
+        x,
+        y,
+        color,
+        shape: {
+          field: "pareto",
+          type: "nominal",
+          title: "on Pareto front",
+          scale: { domain: [true, false], range: ["circle", "square"] },
+        },
         tooltip: [
-          { field: "learner" }, { field: "accuracy", title: "accuracy (%)", format: ".4~g" }, { field: "energy", title: "energy (pJ)", format: ".4~g" },
-          { field: "energyLo", title: "energy 95% CI low", format: ".4~g" }, { field: "energyHi", title: "energy 95% CI high", format: ".4~g" },
-          { field: "accuracyLo", title: "accuracy 95% CI low", format: ".4~g" }, { field: "accuracyHi", title: "accuracy 95% CI high", format: ".4~g" },
+          { field: "learner" },
+          { field: "accuracy", title: "accuracy (%)", format: ".4~g" },
+          { field: "energy", title: "energy (pJ)", format: ".4~g" },
+          { field: "energyLo", title: "energy 95% CI low", format: ".4~g" },
+          { field: "energyHi", title: "energy 95% CI high", format: ".4~g" },
+          { field: "accuracyLo", title: "accuracy 95% CI low", format: ".4~g" },
+          { field: "accuracyHi", title: "accuracy 95% CI high", format: ".4~g" },
           { field: "seeds" },
         ],
       },
     },
-    { mark: { type: "text", align: "left", dx: 7, dy: -7, fontSize: 10 }, encoding: { x, y, text: { field: "learner" }, color } },
+    {
+      mark: { type: "text", align: "left", dx: 7, dy: -7, fontSize: 10 },
+      encoding: { x, y, text: { field: "learner" }, color },
+    },
   );
   const front = points.filter((p) => p.pareto).sort((a, b) => a.energy - b.energy);
-  const caption = `Up and to the left is better: final test accuracy against the inference energy per sample (4.6 pJ per multiply-accumulate, 0.9 pJ per accumulate, log scale)${manySeeds ? ", with 95% confidence intervals on both axes" : ""}; on the Pareto front: ${
-    joinWords(front.map((p) => `${p.learner} (${pct(p.accuracy)} at ${formatSig(p.energy)} pJ)`))}.`;
+  const caption = `Up and to the left is better: final test accuracy against the inference energy per sample (4.6 pJ per multiply-accumulate, 0.9 pJ per accumulate, log scale)${manySeeds ? ", with 95% confidence intervals on both axes" : ""}; on the Pareto front: ${joinWords(
+    front.map((p) => `${p.learner} (${pct(p.accuracy)} at ${formatSig(p.energy)} pJ)`),
+  )}.`;
   const title = "Accuracy against energy per sample";
   return { id: "accuracy-vs-energy", title, caption, spec: topLevel(title, points, { layer: layers }) };
 }
@@ -297,7 +421,9 @@ export function accuracyVsEnergyChart(rows: readonly MetricRow[], learners: read
 /** Per seed and epoch, the percentage of connections remaining: connectionDensity, else synapseCount over the seed's largest count. */
 function connectionsRemaining(rows: readonly MetricRow[], learner: string): Map<string, number> {
   const out = new Map<string, number>();
-  const density = rows.filter((r) => r.learner === learner && r.metric === "connectionDensity" && Number.isFinite(r.value));
+  const density = rows.filter(
+    (r) => r.learner === learner && r.metric === "connectionDensity" && Number.isFinite(r.value),
+  );
   if (density.length > 0) {
     for (const r of density) out.set(`${r.seed}:${r.epoch}`, 100 * r.value);
     return out;
@@ -305,7 +431,8 @@ function connectionsRemaining(rows: readonly MetricRow[], learner: string): Map<
   const counts = rows.filter((r) => r.learner === learner && r.metric === "synapseCount" && Number.isFinite(r.value));
   const most = new Map<number, number>();
   for (const r of counts) most.set(r.seed, Math.max(most.get(r.seed) ?? 0, r.value));
-  for (const r of counts) if (most.get(r.seed)! > 0) out.set(`${r.seed}:${r.epoch}`, (100 * r.value) / most.get(r.seed)!);
+  for (const r of counts)
+    if (most.get(r.seed)! > 0) out.set(`${r.seed}:${r.epoch}`, (100 * r.value) / most.get(r.seed)!);
   return out;
 }
 
@@ -328,14 +455,23 @@ export function accuracyVsConnectionsChart(rows: readonly MetricRow[], learners:
       g.c.push(c);
       g.a.push(100 * r.value);
     }
-    return [...byEpoch].sort(([a], [b]) => a - b).map(([epoch, g]) => {
-      const c = interval(g.c);
-      const a = interval(g.a);
-      return {
-        learner, epoch, connections: c.mean, connectionsLo: Math.max(0, c.lo), connectionsHi: Math.min(100, c.hi),
-        accuracy: a.mean, accuracyLo: Math.max(0, a.lo), accuracyHi: Math.min(100, a.hi), seeds: g.a.length,
-      };
-    });
+    return [...byEpoch]
+      .sort(([a], [b]) => a - b)
+      .map(([epoch, g]) => {
+        const c = interval(g.c);
+        const a = interval(g.a);
+        return {
+          learner,
+          epoch,
+          connections: c.mean,
+          connectionsLo: Math.max(0, c.lo),
+          connectionsHi: Math.min(100, c.hi),
+          accuracy: a.mean,
+          accuracyLo: Math.max(0, a.lo),
+          accuracyHi: Math.min(100, a.hi),
+          seeds: g.a.length,
+        };
+      });
   });
   // Without pruning or growth every learner stays where it started: no connections-remaining data to show.
   const varies = learners.some((l) => {
@@ -344,32 +480,55 @@ export function accuracyVsConnectionsChart(rows: readonly MetricRow[], learners:
   });
   if (!varies) return null;
   const color = learnerColor(learners);
-  const x = { field: "connections", type: "quantitative", title: "connections remaining (%)", scale: { domain: [0, 100] } };
+  const x = {
+    field: "connections",
+    type: "quantitative",
+    title: "connections remaining (%)",
+    scale: { domain: [0, 100] },
+  };
   const y = { field: "accuracy", type: "quantitative", title: "test accuracy (%)", scale: { zero: false } };
   const manySeeds = points.some((p) => p.seeds > 1);
   const layers: unknown[] = [
-    { mark: { type: "line", opacity: 0.6 }, encoding: { x, y, color, order: { field: "epoch", type: "quantitative" } } },
+    {
+      mark: { type: "line", opacity: 0.6 },
+      encoding: { x, y, color, order: { field: "epoch", type: "quantitative" } },
+    },
   ];
   if (manySeeds) {
     layers.push(
-      { mark: { type: "rule", opacity: 0.6 }, encoding: { x: { ...x, field: "connectionsLo" }, x2: { field: "connectionsHi" }, y, color } },
-      { mark: { type: "rule", opacity: 0.6 }, encoding: { x, y: { ...y, field: "accuracyLo" }, y2: { field: "accuracyHi" }, color } },
+      {
+        mark: { type: "rule", opacity: 0.6 },
+        encoding: { x: { ...x, field: "connectionsLo" }, x2: { field: "connectionsHi" }, y, color },
+      },
+      {
+        mark: { type: "rule", opacity: 0.6 },
+        encoding: { x, y: { ...y, field: "accuracyLo" }, y2: { field: "accuracyHi" }, color },
+      },
     );
   }
   layers.push({
     mark: { type: "point", filled: true, size: 50 },
     encoding: {
-      x, y, color,
+      x,
+      y,
+      color,
       tooltip: [
-        { field: "learner" }, { field: "epoch" }, { field: "connections", title: "connections remaining (%)", format: ".4~g" },
-        { field: "accuracy", title: "test accuracy (%)", format: ".4~g" }, { field: "seeds" },
+        { field: "learner" },
+        { field: "epoch" },
+        { field: "connections", title: "connections remaining (%)", format: ".4~g" },
+        { field: "accuracy", title: "test accuracy (%)", format: ".4~g" },
+        { field: "seeds" },
       ],
     },
   });
   const present = learners.filter((l) => points.some((p) => p.learner === l));
   const items = present.map((l) => {
     const last = points.filter((p) => p.learner === l).at(-1)!;
-    return { learner: l, value: last.accuracy, text: `keeps ${pct(last.connections)} of its connections at ${pct(last.accuracy)} accuracy` };
+    return {
+      learner: l,
+      value: last.accuracy,
+      text: `keeps ${pct(last.connections)} of its connections at ${pct(last.accuracy)} accuracy`,
+    };
   });
   const caption = `Higher is better at any number of connections; each point is an epoch${manySeeds ? " (mean over seeds, 95% CI bars)" : ""}; at the last epoch ${perLearner(items)}.`;
   const title = "Accuracy against connections remaining";
@@ -389,33 +548,56 @@ interface RobustnessMeta {
 
 const ROBUSTNESS_META: Record<RobustnessRow["kind"], RobustnessMeta> = {
   lesion: {
-    id: "lesion-curve", title: "Accuracy under synapse lesions", xTitle: "synapses removed (%)", xScale: 100,
+    id: "lesion-curve",
+    title: "Accuracy under synapse lesions",
+    xTitle: "synapses removed (%)",
+    xScale: 100,
     phrase: (x) => `with ${formatSig(x)}% of synapses lesioned`,
     what: "Test accuracy after removing a random fraction of the trained synapses, with no retraining",
   },
   silence: {
-    id: "silence-curve", title: "Accuracy with neurons silenced", xTitle: "hidden neurons silenced (%)", xScale: 100,
+    id: "silence-curve",
+    title: "Accuracy with neurons silenced",
+    xTitle: "hidden neurons silenced (%)",
+    xScale: 100,
     phrase: (x) => `with ${formatSig(x)}% of hidden neurons silenced`,
     what: "Test accuracy after silencing a random fraction of the hidden neurons, with no retraining",
   },
   noise: {
-    id: "noise-curve", title: "Accuracy under input noise", xTitle: "input noise standard deviation (feature units)", xScale: 1,
+    id: "noise-curve",
+    title: "Accuracy under input noise",
+    xTitle: "input noise standard deviation (feature units)",
+    xScale: 1,
     phrase: (x) => `at input noise σ = ${formatSig(x)}`,
     what: "Test accuracy with Gaussian noise added to the test inputs",
   },
 };
 
 /** A robustness curve (lesion, silence or noise): accuracy by level, mean over seeds with a 95% CI band; null without such rows. */
-export function robustnessChart(kind: RobustnessRow["kind"], robustness: readonly RobustnessRow[], learners: readonly string[]): ChartDef | null {
+export function robustnessChart(
+  kind: RobustnessRow["kind"],
+  robustness: readonly RobustnessRow[],
+  learners: readonly string[],
+): ChartDef | null {
   const meta = ROBUSTNESS_META[kind];
-  const data: (Point & { level: number })[] = summarizeRobustness(robustness.filter((r) => r.kind === kind), learners).map((s) => ({
-    learner: s.learner, epoch: s.level * meta.xScale, level: s.level * meta.xScale,
-    mean: 100 * s.accuracy.mean, lo: Math.max(0, 100 * s.accuracy.lo), hi: Math.min(100, 100 * s.accuracy.hi), seeds: s.accuracy.n,
+  const data: (Point & { level: number })[] = summarizeRobustness(
+    robustness.filter((r) => r.kind === kind),
+    learners,
+  ).map((s) => ({
+    learner: s.learner,
+    epoch: s.level * meta.xScale,
+    level: s.level * meta.xScale,
+    mean: 100 * s.accuracy.mean,
+    lo: Math.max(0, 100 * s.accuracy.lo),
+    hi: Math.min(100, 100 * s.accuracy.hi),
+    seeds: s.accuracy.n,
   }));
   if (data.length === 0) return null;
   const manySeeds = data.some((p) => p.seeds > 1);
   const x = { field: "level", type: "quantitative", title: meta.xTitle };
-  const spec = topLevel(meta.title, data, { layer: bandAndLine(x, "test accuracy (%)", { zero: false }, learnerColor(learners), manySeeds, "level") });
+  const spec = topLevel(meta.title, data, {
+    layer: bandAndLine(x, "test accuracy (%)", { zero: false }, learnerColor(learners), manySeeds, "level"),
+  });
   const curves = learners.map((l) => data.filter((p) => p.learner === l)).filter((pts) => pts.length > 0);
   const maxLevel = Math.max(...data.map((p) => p.level));
   // Relative to the undamaged accuracy when every curve starts at level 0; absolute otherwise.
@@ -443,17 +625,39 @@ export function forgettingChart(rows: readonly MetricRow[], learners: readonly s
   const x = { field: "learner", type: "nominal", title: "learner", sort: [...learners] };
   const y = { field: "forgetting", type: "quantitative", title: "forgetting (percentage points)" };
   const manySeeds = data.some((d) => d.seeds > 1);
-  const layers: unknown[] = [{
-    mark: { type: "bar" },
-    encoding: { x, y, color, tooltip: [{ field: "learner" }, { field: "forgetting", format: ".4~g" }, { field: "lo", title: "95% CI low", format: ".4~g" }, { field: "hi", title: "95% CI high", format: ".4~g" }, { field: "seeds" }] },
-  }];
-  if (manySeeds) layers.push({ mark: { type: "errorbar", ticks: true }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" } } });
+  const layers: unknown[] = [
+    {
+      mark: { type: "bar" },
+      encoding: {
+        x,
+        y,
+        color,
+        tooltip: [
+          { field: "learner" },
+          { field: "forgetting", format: ".4~g" },
+          { field: "lo", title: "95% CI low", format: ".4~g" },
+          { field: "hi", title: "95% CI high", format: ".4~g" },
+          { field: "seeds" },
+        ],
+      },
+    },
+  ];
+  if (manySeeds)
+    layers.push({
+      mark: { type: "errorbar", ticks: true },
+      encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" } },
+    });
   const sorted = [...data].sort((a, b) => a.forgetting - b.forgetting);
   const least = sorted[0]!;
   const most = sorted.at(-1)!;
   const fmt = (d: (typeof data)[number]) => `${d.learner} (${formatSig(d.forgetting)} pp)`;
   const caption = `Lower is better: test accuracy on earlier phases just after learning them minus at the end of training${manySeeds ? ", mean over seeds with 95% CI bars" : ""}; ${
-    data.length === 1 ? fmt(least) : least.forgetting === most.forgetting ? `every learner ${formatSig(least.forgetting)} pp` : `least forgetting ${fmt(least)}, most ${fmt(most)}`}.`;
+    data.length === 1
+      ? fmt(least)
+      : least.forgetting === most.forgetting
+        ? `every learner ${formatSig(least.forgetting)} pp`
+        : `least forgetting ${fmt(least)}, most ${fmt(most)}`
+  }.`;
   const title = "Forgetting of earlier phases";
   return { id: "forgetting", title, caption, spec: topLevel(title, data, { width: { step: 48 }, layer: layers }) };
 }
@@ -482,7 +686,9 @@ export function firingRateChart(firingRates: RunResult["firingRates"], learners:
     counts.forEach((c, i) => data.push({ learner, lo: i * width, hi: (i + 1) * width, fraction: c / rates.length }));
     const sorted = Float64Array.from(rates).sort();
     const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-    notes.push(`${learner} median ${formatSig(median)} Hz with ${formatSig((100 * silent) / rates.length, 2)}% of neurons silent`);
+    notes.push(
+      `${learner} median ${formatSig(median)} Hz with ${formatSig((100 * silent) / rates.length, 2)}% of neurons silent`,
+    );
   }
   if (data.length === 0) return null;
   const title = "Firing-rate distribution";
@@ -491,18 +697,32 @@ export function firingRateChart(firingRates: RunResult["firingRates"], learners:
     title,
     caption: `How many neurons fire at each rate on the test set after training (first seed, ${RATE_BINS} bins of ${formatSig(width)} Hz): ${joinWords(notes)}.`,
     spec: {
-      $schema: SCHEMA, title, background: "white", config: { ...CONFIG, view: { stroke: null } },
+      $schema: SCHEMA,
+      title,
+      background: "white",
+      config: { ...CONFIG, view: { stroke: null } },
       data: { values: data },
       facet: { row: { field: "learner", type: "nominal", title: null, sort: order } },
       spec: {
-        width: 480, height: 130,
+        width: 480,
+        height: 130,
         mark: { type: "rect" },
         encoding: {
-          x: { field: "lo", type: "quantitative", title: "firing rate (Hz)", scale: { domain: [0, width * RATE_BINS], nice: false } },
+          x: {
+            field: "lo",
+            type: "quantitative",
+            title: "firing rate (Hz)",
+            scale: { domain: [0, width * RATE_BINS], nice: false },
+          },
           x2: { field: "hi" },
           y: { field: "fraction", type: "quantitative", title: "fraction of neurons" },
           color: { ...learnerColor(learners), legend: null },
-          tooltip: [{ field: "learner" }, { field: "lo", title: "from (Hz)", format: ".3~g" }, { field: "hi", title: "to (Hz)", format: ".3~g" }, { field: "fraction", format: ".3~g" }],
+          tooltip: [
+            { field: "learner" },
+            { field: "lo", title: "from (Hz)", format: ".3~g" },
+            { field: "hi", title: "to (Hz)", format: ".3~g" },
+            { field: "fraction", format: ".3~g" },
+          ],
         },
       },
     },
@@ -514,30 +734,47 @@ export function firingRateChart(firingRates: RunResult["firingRates"], learners:
  * epoch, each cell a bin of that epoch's histogram (bins follow each epoch's
  * own range), shaded by the fraction of weights in it.
  */
-export function weightHistogramChart(histograms: readonly WeightHistogramRow[], learners: readonly string[]): ChartDef | null {
+export function weightHistogramChart(
+  histograms: readonly WeightHistogramRow[],
+  learners: readonly string[],
+): ChartDef | null {
   if (histograms.length === 0) return null;
   const totals = new Map<string, number>();
-  for (const h of histograms) totals.set(`${h.learner}\u0000${h.epoch}`, (totals.get(`${h.learner}\u0000${h.epoch}`) ?? 0) + h.count);
+  for (const h of histograms)
+    totals.set(`${h.learner}\u0000${h.epoch}`, (totals.get(`${h.learner}\u0000${h.epoch}`) ?? 0) + h.count);
   const data = histograms.map((h) => ({
-    learner: h.learner, epoch: h.epoch, lo: h.lo, hi: h.hi,
+    learner: h.learner,
+    epoch: h.epoch,
+    lo: h.lo,
+    hi: h.hi,
     fraction: h.count / Math.max(1, totals.get(`${h.learner}\u0000${h.epoch}`)!),
   }));
   const present = learners.filter((l) => histograms.some((h) => h.learner === l));
   return {
     id: "weight-histogram",
     title: "Weight distribution by epoch",
-    caption: `Each row is the distribution of a learner's weights after one epoch (first seed), darker cells holding more weights, so that plasticity shows as the distribution spreading, shifting or splitting; ${
-      perLearner(present.map((l) => {
+    caption: `Each row is the distribution of a learner's weights after one epoch (first seed), darker cells holding more weights, so that plasticity shows as the distribution spreading, shifting or splitting; ${perLearner(
+      present.map((l) => {
         const mine = histograms.filter((h) => h.learner === l);
         const epochs = [...new Set(mine.map((h) => h.epoch))].sort((a, b) => a - b);
         const span = (e: number) => {
           const bins = mine.filter((h) => h.epoch === e && h.count > 0);
-          return bins.length === 0 ? "empty" : `[${formatSig(Math.min(...bins.map((h) => h.lo)))}, ${formatSig(Math.max(...bins.map((h) => h.hi)))}]`;
+          return bins.length === 0
+            ? "empty"
+            : `[${formatSig(Math.min(...bins.map((h) => h.lo)))}, ${formatSig(Math.max(...bins.map((h) => h.hi)))}]`;
         };
         const first = epochs[0]!;
         const last = epochs.at(-1)!;
-        return { learner: l, value: 0, text: first === last ? `spans ${span(first)}` : `spans ${span(first)} after epoch ${first} and ${span(last)} after epoch ${last}` };
-      }))}.`,
+        return {
+          learner: l,
+          value: 0,
+          text:
+            first === last
+              ? `spans ${span(first)}`
+              : `spans ${span(first)} after epoch ${first} and ${span(last)} after epoch ${last}`,
+        };
+      }),
+    )}.`,
     spec: {
       $schema: SCHEMA,
       title: "Weight distribution by epoch",
@@ -554,8 +791,19 @@ export function weightHistogramChart(histograms: readonly WeightHistogramRow[], 
           x: { field: "lo", type: "quantitative", title: "weight", scale: { zero: false, nice: false } },
           x2: { field: "hi" },
           y: { field: "epoch", type: "ordinal", title: "epoch" },
-          color: { field: "fraction", type: "quantitative", title: "fraction of weights", scale: { scheme: "greys", type: "sqrt" } },
-          tooltip: [{ field: "learner" }, { field: "epoch" }, { field: "lo", format: ".3~g" }, { field: "hi", format: ".3~g" }, { field: "fraction", format: ".3~g" }],
+          color: {
+            field: "fraction",
+            type: "quantitative",
+            title: "fraction of weights",
+            scale: { scheme: "greys", type: "sqrt" },
+          },
+          tooltip: [
+            { field: "learner" },
+            { field: "epoch" },
+            { field: "lo", format: ".3~g" },
+            { field: "hi", format: ".3~g" },
+            { field: "fraction", format: ".3~g" },
+          ],
         },
       },
     },
@@ -566,15 +814,24 @@ export function weightHistogramChart(histograms: readonly WeightHistogramRow[], 
 export function buildChart(id: ChartName, data: ChartData): ChartDef | null {
   const { rows, learners } = data;
   switch (id) {
-    case "weight-histogram": return weightHistogramChart(data.histograms ?? [], learners);
-    case "accuracy-vs-energy": return accuracyVsEnergyChart(rows, learners);
-    case "accuracy-vs-connections": return accuracyVsConnectionsChart(rows, learners);
-    case "lesion-curve": return robustnessChart("lesion", data.robustness ?? [], learners);
-    case "silence-curve": return robustnessChart("silence", data.robustness ?? [], learners);
-    case "noise-curve": return robustnessChart("noise", data.robustness ?? [], learners);
-    case "forgetting": return forgettingChart(rows, learners);
-    case "firing-rate-distribution": return firingRateChart(data.firingRates ?? [], learners);
-    default: return lineChart(id, rows, learners);
+    case "weight-histogram":
+      return weightHistogramChart(data.histograms ?? [], learners);
+    case "accuracy-vs-energy":
+      return accuracyVsEnergyChart(rows, learners);
+    case "accuracy-vs-connections":
+      return accuracyVsConnectionsChart(rows, learners);
+    case "lesion-curve":
+      return robustnessChart("lesion", data.robustness ?? [], learners);
+    case "silence-curve":
+      return robustnessChart("silence", data.robustness ?? [], learners);
+    case "noise-curve":
+      return robustnessChart("noise", data.robustness ?? [], learners);
+    case "forgetting":
+      return forgettingChart(rows, learners);
+    case "firing-rate-distribution":
+      return firingRateChart(data.firingRates ?? [], learners);
+    default:
+      return lineChart(id, rows, learners);
   }
 }
 
@@ -582,7 +839,11 @@ export function buildChart(id: ChartName, data: ChartData): ChartDef | null {
  * The charts a scenario asks for, in its order, skipping those without data;
  * then whatever the extra builders (pruning-charts.ts) return for these rows.
  */
-export function buildCharts(data: ChartData, charts: readonly ChartName[], extra: readonly ChartBuilder[] = []): ChartDef[] {
+export function buildCharts(
+  data: ChartData,
+  charts: readonly ChartName[],
+  extra: readonly ChartBuilder[] = [],
+): ChartDef[] {
   const defs: ChartDef[] = [];
   for (const id of charts) {
     const chart = buildChart(id, data);

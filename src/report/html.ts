@@ -49,7 +49,10 @@ function renderTable(table: HeadlineTable): string {
   const align = (i: number) => (i < textColumns ? ' class="text"' : "");
   const head = table.headers.map((h, i) => `<th${align(i)}>${escapeHtml(h)}</th>`).join("");
   const body = table.rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${c.best ? ' class="best"' : align(i)}>${c.best ? "<b>" : ""}${escapeHtml(c.text)}${c.best ? "</b>" : ""}</td>`).join("")}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td${c.best ? ' class="best"' : align(i)}>${c.best ? "<b>" : ""}${escapeHtml(c.text)}${c.best ? "</b>" : ""}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   const notes = (table.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("\n");
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>\n${notes}`;
@@ -61,17 +64,26 @@ export function environmentRows(env: Environment): [string, string][] {
     ["neurocompare", env.packageVersion],
     ["Node.js", env.node],
     ["platform", env.platform],
-    ...Object.entries(env.dependencies).map(([name, v]): [string, string] => [name, v.installed === v.declared ? v.installed : `${v.installed} (package.json: ${v.declared})`]),
+    ...Object.entries(env.dependencies).map(([name, v]): [string, string] => [
+      name,
+      v.installed === v.declared ? v.installed : `${v.installed} (package.json: ${v.declared})`,
+    ]),
   ];
 }
 
 export function renderHtml(doc: ReportDoc): string {
   const { charts } = doc;
   const figures = charts
-    .map((c) => `<figure id="${escapeHtml(c.id)}">\n${c.svg.replace(/^<\?xml[^>]*>\s*/, "")}\n<figcaption><b>${escapeHtml(c.title)}.</b> ${escapeHtml(c.caption)}</figcaption>\n</figure>`)
+    .map(
+      (c) =>
+        `<figure id="${escapeHtml(c.id)}">\n${c.svg.replace(/^<\?xml[^>]*>\s*/, "")}\n<figcaption><b>${escapeHtml(c.title)}.</b> ${escapeHtml(c.caption)}</figcaption>\n</figure>`,
+    )
     .join("\n");
   const pictures = (doc.images ?? [])
-    .map((im) => `<figure id="${escapeHtml(im.id)}">\n<img alt="${escapeHtml(im.title)}" src="data:image/png;base64,${im.png.toString("base64")}" style="max-width:100%;image-rendering:pixelated">\n<figcaption><b>${escapeHtml(im.title)}.</b> ${escapeHtml(im.caption)}</figcaption>\n</figure>`)
+    .map(
+      (im) =>
+        `<figure id="${escapeHtml(im.id)}">\n<img alt="${escapeHtml(im.title)}" src="data:image/png;base64,${im.png.toString("base64")}" style="max-width:100%;image-rendering:pixelated">\n<figcaption><b>${escapeHtml(im.title)}.</b> ${escapeHtml(im.caption)}</figcaption>\n</figure>`,
+    )
     .join("\n");
   // Many learners (a sweep) make many pairs: fold a long comparisons table away.
   const cmp = doc.comparisons;
@@ -80,7 +92,9 @@ export function renderHtml(doc: ReportDoc): string {
     ? `<h2>Comparisons</h2>\n<p>${escapeHtml(cmp.intro)}</p>\n${cmp.table.rows.length > 40 ? `<details><summary>${cmp.table.rows.length} comparisons</summary>\n${cmpTable}\n</details>` : cmpTable}\n`
     : "";
   const versions = doc.environment
-    ? `<table class="versions">\n<tbody>\n${environmentRows(doc.environment).map(([k, v]) => `<tr><th class="text">${escapeHtml(k)}</th><td class="text">${escapeHtml(v)}</td></tr>`).join("\n")}\n</tbody>\n</table>\n`
+    ? `<table class="versions">\n<tbody>\n${environmentRows(doc.environment)
+        .map(([k, v]) => `<tr><th class="text">${escapeHtml(k)}</th><td class="text">${escapeHtml(v)}</td></tr>`)
+        .join("\n")}\n</tbody>\n</table>\n`
     : "";
   return `<!DOCTYPE html>
 <html lang="en">

@@ -26,11 +26,20 @@ export function renderMarkdown(doc: ReportDoc): string {
     `${doc.meta}. ${doc.tableIntro}`,
     "",
     ...markdownTable(doc.table),
-    ...(doc.comparisons ? ["## Comparisons", "", doc.comparisons.intro, "", ...markdownTable(doc.comparisons.table)] : []),
+    ...(doc.comparisons
+      ? ["## Comparisons", "", doc.comparisons.intro, "", ...markdownTable(doc.comparisons.table)]
+      : []),
     "## Charts",
     "",
     ...charts.flatMap((c) => [`### ${c.title}`, "", `![${c.title}](charts/${c.id}.png)`, "", c.caption, ""]),
-    ...(doc.images ?? []).flatMap((im) => [`### ${im.title}`, "", `![${im.title}](charts/${im.id}.png)`, "", im.caption, ""]),
+    ...(doc.images ?? []).flatMap((im) => [
+      `### ${im.title}`,
+      "",
+      `![${im.title}](charts/${im.id}.png)`,
+      "",
+      im.caption,
+      "",
+    ]),
     "## Reproducibility",
     "",
     ...(doc.environment ? [...environmentRows(doc.environment).map(([k, v]) => `- ${k}: ${v}`), ""] : []),

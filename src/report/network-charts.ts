@@ -26,10 +26,20 @@ function base(title: string, data: unknown[], groups: readonly string[]): VegaLi
 }
 
 function colorBy(groups: readonly string[]) {
-  return { field: "group", type: "nominal", title: "group", scale: { domain: [...groups], range: learnerPalette.slice(0, Math.max(1, groups.length)) } };
+  return {
+    field: "group",
+    type: "nominal",
+    title: "group",
+    scale: { domain: [...groups], range: learnerPalette.slice(0, Math.max(1, groups.length)) },
+  };
 }
 
-export function buildNetworkCharts(rec: Recordings, durationMs: number, dtMs: number, charts: readonly NetworkChartName[]): ChartDef[] {
+export function buildNetworkCharts(
+  rec: Recordings,
+  durationMs: number,
+  dtMs: number,
+  charts: readonly NetworkChartName[],
+): ChartDef[] {
   const groups = rec.spikes.map((s) => s.group);
   const defs: ChartDef[] = [];
   for (const id of charts) {
@@ -49,7 +59,8 @@ export function buildNetworkCharts(rec: Recordings, durationMs: number, dtMs: nu
       }
       if (points.length === 0) continue;
       defs.push({
-        id, title: "Spike raster",
+        id,
+        title: "Spike raster",
         caption: `Each dot is one spike (neuron against time)${rec.spikes.some((s) => s.size > RASTER_MAX_NEURONS) ? `; for legibility, at most ${RASTER_MAX_NEURONS} evenly spaced neurons per group are drawn` : ""}.`,
         spec: {
           ...base("Spike raster", points, groups),
@@ -72,11 +83,16 @@ export function buildNetworkCharts(rec: Recordings, durationMs: number, dtMs: nu
           let sum = 0;
           const end = Math.min(r.rateHz.length, (b + 1) * stepsPerBin);
           for (let k = b * stepsPerBin; k < end; k++) sum += r.rateHz[k]!;
-          data.push({ group: r.group, timeMs: Math.round(b * stepsPerBin * dtMs * 1000) / 1000, rateHz: sum / (end - b * stepsPerBin) });
+          data.push({
+            group: r.group,
+            timeMs: Math.round(b * stepsPerBin * dtMs * 1000) / 1000,
+            rateHz: sum / (end - b * stepsPerBin),
+          });
         }
       }
       defs.push({
-        id, title: "Population rate",
+        id,
+        title: "Population rate",
         caption: `Spikes per neuron per second in each group, averaged over bins of ${(stepsPerBin * dtMs).toFixed(2)} ms.`,
         spec: {
           ...base("Population rate", data, groups),
@@ -97,8 +113,10 @@ export function buildNetworkCharts(rec: Recordings, durationMs: number, dtMs: nu
       }
       if (data.length === 0) continue;
       defs.push({
-        id, title: "Inter-spike intervals",
-        caption: "Distribution of the intervals between successive spikes of the same neuron, pooled over each group (an exponential shape suggests irregular, Poisson-like firing).",
+        id,
+        title: "Inter-spike intervals",
+        caption:
+          "Distribution of the intervals between successive spikes of the same neuron, pooled over each group (an exponential shape suggests irregular, Poisson-like firing).",
         spec: {
           ...base("Inter-spike intervals", data, groups),
           mark: { type: "bar", opacity: 0.7 },
@@ -118,7 +136,8 @@ export function buildNetworkCharts(rec: Recordings, durationMs: number, dtMs: nu
         for (const b of histogram(rates, 30, 0)) data.push({ group: s.group, ...b });
       }
       defs.push({
-        id, title: "Firing-rate distribution",
+        id,
+        title: "Firing-rate distribution",
         caption: "How many neurons fire at each rate over the whole run (spikes divided by duration).",
         spec: {
           ...base("Firing-rate distribution", data, groups),
@@ -134,11 +153,14 @@ export function buildNetworkCharts(rec: Recordings, durationMs: number, dtMs: nu
     } else if (id === "weight-distribution") {
       if (rec.weights.length === 0) continue;
       const data: { group: string; lo: number; hi: number; count: number }[] = [];
-      for (const w of rec.weights) for (const b of histogram(w.values, 40)) data.push({ group: `${w.name} (${w.rule})`, ...b });
+      for (const w of rec.weights)
+        for (const b of histogram(w.values, 40)) data.push({ group: `${w.name} (${w.rule})`, ...b });
       const names = rec.weights.map((w) => `${w.name} (${w.rule})`);
       defs.push({
-        id, title: "Weight distribution after the run",
-        caption: "Final weights of each plastic synapse population (first seed). Additive STDP with competition drives weights to the bounds (Song, Miller & Abbott 2000).",
+        id,
+        title: "Weight distribution after the run",
+        caption:
+          "Final weights of each plastic synapse population (first seed). Additive STDP with competition drives weights to the bounds (Song, Miller & Abbott 2000).",
         spec: {
           ...base("Weight distribution after the run", data, names),
           mark: { type: "bar", opacity: 0.8 },
@@ -157,11 +179,17 @@ export function buildNetworkCharts(rec: Recordings, durationMs: number, dtMs: nu
       for (const t of rec.traces) {
         const stride = Math.max(1, Math.ceil(t.values.length / 2000));
         for (let k = 0; k < t.values.length; k += stride) {
-          data.push({ trace: `${t.group}[${t.neuron}]`, variable: `${t.group}.${t.variable}`, timeMs: Math.round(t.timesMs[k]! * 1000) / 1000, value: t.values[k]! });
+          data.push({
+            trace: `${t.group}[${t.neuron}]`,
+            variable: `${t.group}.${t.variable}`,
+            timeMs: Math.round(t.timesMs[k]! * 1000) / 1000,
+            value: t.values[k]!,
+          });
         }
       }
       defs.push({
-        id, title: "State traces",
+        id,
+        title: "State traces",
         caption: "Recorded state variables of chosen neurons over time (one panel per variable; v in mV).",
         spec: {
           ...base("State traces", data, groups),

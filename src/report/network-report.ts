@@ -27,20 +27,28 @@ export function networkTable(summary: NetworkSummary): HeadlineTable {
   };
 }
 
-export async function writeNetworkReport(dir: string, rec: Recordings, summary: NetworkSummary): Promise<WrittenReport> {
+export async function writeNetworkReport(
+  dir: string,
+  rec: Recordings,
+  summary: NetworkSummary,
+): Promise<WrittenReport> {
   const s = summary.scenario;
   const files: string[] = [];
   const charts = await writeCharts(dir, buildNetworkCharts(rec, s.durationMs, s.dtMs, s.charts), files);
   const net = summary.network;
-  writeReportDoc(dir, {
-    name: s.name,
-    description: s.description,
-    meta: `Network of ${s.groups.length} group(s), ${fmt(net["synapses"], 0)} synapses · ${s.durationMs} ms at dt ${s.dtMs} ms · seeds ${summary.seeds.join(", ")} · simulation ${fmt(net["simMs"], 0)} ms, build ${fmt(net["buildMs"], 0)} ms`,
-    tableIntro: `Per group${summary.seeds.length > 1 ? ", mean ± 95% confidence half-width (Student's t) over seeds" : " (one seed)"}; charts show the first seed.`,
-    table: networkTable(summary),
-    charts,
-    scenario: s,
-    packageVersion: summary.packageVersion,
-  }, files);
+  writeReportDoc(
+    dir,
+    {
+      name: s.name,
+      description: s.description,
+      meta: `Network of ${s.groups.length} group(s), ${fmt(net["synapses"], 0)} synapses · ${s.durationMs} ms at dt ${s.dtMs} ms · seeds ${summary.seeds.join(", ")} · simulation ${fmt(net["simMs"], 0)} ms, build ${fmt(net["buildMs"], 0)} ms`,
+      tableIntro: `Per group${summary.seeds.length > 1 ? ", mean ± 95% confidence half-width (Student's t) over seeds" : " (one seed)"}; charts show the first seed.`,
+      table: networkTable(summary),
+      charts,
+      scenario: s,
+      packageVersion: summary.packageVersion,
+    },
+    files,
+  );
   return { dir, files };
 }

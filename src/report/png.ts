@@ -53,7 +53,13 @@ export function encodeGreyPng(width: number, height: number, pixels: Uint8Array)
  * scaled to its own [min, max] (as receptive-field plots are), with a 1-pixel
  * white border, then magnified by `zoom` for legibility.
  */
-export function tileImages(data: Float32Array, width: number, height: number, count: number, zoom = 3): { width: number; height: number; pixels: Uint8Array } {
+export function tileImages(
+  data: Float32Array,
+  width: number,
+  height: number,
+  count: number,
+  zoom = 3,
+): { width: number; height: number; pixels: Uint8Array } {
   const cols = Math.ceil(Math.sqrt(count));
   const rows = Math.ceil(count / cols);
   const cellW = width + 1;
@@ -77,7 +83,8 @@ export function tileImages(data: Float32Array, width: number, height: number, co
       for (let x = 0; x < width; x++) {
         // Strong weights dark, as ink on paper.
         const g = Math.round(255 * (1 - (data[off + y * width + x]! - min) / span));
-        for (let dy = 0; dy < zoom; dy++) px.fill(g, (y0 + y * zoom + dy) * W + x0 + x * zoom, (y0 + y * zoom + dy) * W + x0 + (x + 1) * zoom);
+        for (let dy = 0; dy < zoom; dy++)
+          px.fill(g, (y0 + y * zoom + dy) * W + x0 + x * zoom, (y0 + y * zoom + dy) * W + x0 + (x + 1) * zoom);
       }
     }
   }

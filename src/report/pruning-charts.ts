@@ -36,7 +36,9 @@ function fmt(v: number, digits = 3): string {
 
 /** Learners that recorded a pruning metric (prunedCount or grownCount), in scenario order. */
 function prunedLearners(rows: readonly MetricRow[], learners: readonly string[]): string[] {
-  const have = new Set(rows.filter((r) => r.metric === "prunedCount" || r.metric === "grownCount").map((r) => r.learner));
+  const have = new Set(
+    rows.filter((r) => r.metric === "prunedCount" || r.metric === "grownCount").map((r) => r.learner),
+  );
   return learners.filter((l) => have.has(l));
 }
 
@@ -50,13 +52,30 @@ function bandLayers(yTitle: string, color: ReturnType<typeof learnerColor>, many
   const x = { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } };
   const layers: unknown[] = [];
   if (manySeeds) {
-    layers.push({ mark: { type: "area", opacity: 0.2 }, encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle, scale: { zero: false } }, y2: { field: "hi" }, color: { ...color, legend: null } } });
+    layers.push({
+      mark: { type: "area", opacity: 0.2 },
+      encoding: {
+        x,
+        y: { field: "lo", type: "quantitative", title: yTitle, scale: { zero: false } },
+        y2: { field: "hi" },
+        color: { ...color, legend: null },
+      },
+    });
   }
   layers.push({
     mark: { type: "line", point: true },
     encoding: {
-      x, y: { field: "mean", type: "quantitative", title: yTitle, scale: { zero: false } }, color,
-      tooltip: [{ field: "learner" }, { field: "epoch" }, { field: "mean", format: ".4~g" }, { field: "lo", format: ".4~g" }, { field: "hi", format: ".4~g" }, { field: "seeds" }],
+      x,
+      y: { field: "mean", type: "quantitative", title: yTitle, scale: { zero: false } },
+      color,
+      tooltip: [
+        { field: "learner" },
+        { field: "epoch" },
+        { field: "mean", format: ".4~g" },
+        { field: "lo", format: ".4~g" },
+        { field: "hi", format: ".4~g" },
+        { field: "seeds" },
+      ],
     },
   });
   return layers;
@@ -73,7 +92,11 @@ export function developmentChart(rows: MetricRow[], learners: string[]): ChartDe
   const manySeeds = synapses.some((p) => p.seeds > 1);
   const title = "Synapses and accuracy over learning";
   const panel = (values: Point[], yTitle: string, sub: string) => ({
-    title: sub, width: 360, height: 260, data: { values }, layer: bandLayers(yTitle, color, manySeeds),
+    title: sub,
+    width: 360,
+    height: 260,
+    data: { values },
+    layer: bandLayers(yTitle, color, manySeeds),
   });
   const parts = shown.map((l) => {
     const s = synapses.filter((p) => p.learner === l);
@@ -84,18 +107,31 @@ export function developmentChart(rows: MetricRow[], learners: string[]): ChartDe
     const rise = peak.mean > s[0]!.mean ? `, rising to ${fmt(peak.mean)} at epoch ${peak.epoch}` : "";
     return `${l}: ${fmt(s[0]!.mean)} synapses after epoch ${s[0]!.epoch}${rise}, ${fmt(last.mean)} at the end${acc !== undefined ? ` with ${fmt(acc.mean)}% test accuracy` : ""}`;
   });
-  return [{
-    id: "development",
-    title,
-    caption: `Live synapses after each epoch (left) beside test accuracy after each epoch (right)${manySeeds ? ", mean over seeds with 95% bands" : " (one seed)"}. ${parts.join("; ")}.`,
-    spec: {
-      $schema: SCHEMA, title, background: "white", config: CONFIG,
-      hconcat: [
-        panel(synapses.filter((p) => shown.includes(p.learner)), "synapses (live connections)", "Synapses"),
-        panel(accuracy.filter((p) => shown.includes(p.learner)), "test accuracy (%)", "Test accuracy"),
-      ],
+  return [
+    {
+      id: "development",
+      title,
+      caption: `Live synapses after each epoch (left) beside test accuracy after each epoch (right)${manySeeds ? ", mean over seeds with 95% bands" : " (one seed)"}. ${parts.join("; ")}.`,
+      spec: {
+        $schema: SCHEMA,
+        title,
+        background: "white",
+        config: CONFIG,
+        hconcat: [
+          panel(
+            synapses.filter((p) => shown.includes(p.learner)),
+            "synapses (live connections)",
+            "Synapses",
+          ),
+          panel(
+            accuracy.filter((p) => shown.includes(p.learner)),
+            "test accuracy (%)",
+            "Test accuracy",
+          ),
+        ],
+      },
     },
-  }];
+  ];
 }
 
 /** Round a density to the level it was pruned to (densities are set as round(d · possible) / possible). */
@@ -108,10 +144,20 @@ function level(density: number): number {
  * level; then mean and 95% CI over seeds per level.
  */
 export function accuracyAtDensityPoints(rows: readonly MetricRow[], learners: readonly string[]) {
-  const points: { learner: string; remaining: number; accuracy: number; lo: number; hi: number; seeds: number; epoch: number }[] = [];
+  const points: {
+    learner: string;
+    remaining: number;
+    accuracy: number;
+    lo: number;
+    hi: number;
+    seeds: number;
+    epoch: number;
+  }[] = [];
   for (const learner of learners) {
     const density = new Map<string, number>();
-    for (const r of rows) if (r.learner === learner && r.metric === "connectionDensity") density.set(`${r.seed}:${r.epoch}`, level(r.value));
+    for (const r of rows)
+      if (r.learner === learner && r.metric === "connectionDensity")
+        density.set(`${r.seed}:${r.epoch}`, level(r.value));
     if (density.size === 0) continue;
     // seed -> level -> [epoch, accuracy] of the last epoch at that level
     const last = new Map<number, Map<number, [number, number]>>();
@@ -136,7 +182,15 @@ export function accuracyAtDensityPoints(rows: readonly MetricRow[], learners: re
     if (byLevel.size < 2) continue; // never pruned: no curve
     for (const [d, g] of [...byLevel].sort(([a], [b]) => b - a)) {
       const ci = confidenceInterval(g.acc);
-      points.push({ learner, remaining: 100 * d, accuracy: ci.mean, lo: Math.max(0, ci.lo), hi: Math.min(100, ci.hi), seeds: g.acc.length, epoch: g.epoch });
+      points.push({
+        learner,
+        remaining: 100 * d,
+        accuracy: ci.mean,
+        lo: Math.max(0, ci.lo),
+        hi: Math.min(100, ci.hi),
+        seeds: g.acc.length,
+        epoch: g.epoch,
+      });
     }
   }
   return points;
@@ -166,31 +220,66 @@ export function accuracyAtDensityChart(rows: MetricRow[], learners: string[]): C
   const refs = references(rows, learners, new Set(points.map((p) => p.learner)));
   const color = learnerColor(learners);
   const manySeeds = points.some((p) => p.seeds > 1);
-  const x = { field: "remaining", type: "quantitative", title: "connections remaining (%, log scale)", scale: { type: "log", domain: [4, 100], reverse: true }, axis: { values: [5, 10, 25, 50, 100] } };
+  const x = {
+    field: "remaining",
+    type: "quantitative",
+    title: "connections remaining (%, log scale)",
+    scale: { type: "log", domain: [4, 100], reverse: true },
+    axis: { values: [5, 10, 25, 50, 100] },
+  };
   const y = { field: "accuracy", type: "quantitative", title: "test accuracy (%)", scale: { zero: false } };
   const layers: unknown[] = [{ mark: { type: "line", opacity: 0.7 }, encoding: { x, y, color } }];
-  if (manySeeds) layers.push({ mark: { type: "rule" }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } });
+  if (manySeeds)
+    layers.push({ mark: { type: "rule" }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } });
   layers.push({
     mark: { type: "point", filled: true, size: 50 },
-    encoding: { x, y, color, tooltip: [{ field: "learner" }, { field: "remaining", format: ".3~g" }, { field: "accuracy", format: ".4~g" }, { field: "epoch" }, { field: "seeds" }] },
+    encoding: {
+      x,
+      y,
+      color,
+      tooltip: [
+        { field: "learner" },
+        { field: "remaining", format: ".3~g" },
+        { field: "accuracy", format: ".4~g" },
+        { field: "epoch" },
+        { field: "seeds" },
+      ],
+    },
   });
   if (refs.length > 0) {
     layers.push({
       data: { values: refs },
       mark: { type: "rule", strokeDash: [6, 4] },
-      encoding: { y: { field: "accuracy", type: "quantitative" }, color, tooltip: [{ field: "learner" }, { field: "accuracy", title: "final accuracy at one density", format: ".4~g" }, { field: "seeds" }] },
+      encoding: {
+        y: { field: "accuracy", type: "quantitative" },
+        color,
+        tooltip: [
+          { field: "learner" },
+          { field: "accuracy", title: "final accuracy at one density", format: ".4~g" },
+          { field: "seeds" },
+        ],
+      },
     });
   }
   const shown = learners.filter((l) => points.some((p) => p.learner === l));
-  const text = shown.map((l) => `${l} ${points.filter((p) => p.learner === l).map((p) => `${fmt(p.remaining)}%: ${fmt(p.accuracy)}%`).join(", ")}`);
-  for (const r of refs) text.push(`${r.learner} (one density throughout, dashed) ${fmt(r.accuracy)}% after its last epoch`);
+  const text = shown.map(
+    (l) =>
+      `${l} ${points
+        .filter((p) => p.learner === l)
+        .map((p) => `${fmt(p.remaining)}%: ${fmt(p.accuracy)}%`)
+        .join(", ")}`,
+  );
+  for (const r of refs)
+    text.push(`${r.learner} (one density throughout, dashed) ${fmt(r.accuracy)}% after its last epoch`);
   const title = "Accuracy at each density";
-  return [{
-    id: "accuracy-at-density",
-    title,
-    caption: `Test accuracy at each density a learner was pruned to, read at the last epoch it spent there (after its retraining)${manySeeds ? ", mean over seeds with 95% CI bars" : " (one seed)"}; higher is better. ${text.join("; ")}.`,
-    spec: spec(title, points, { width: 480, height: 300, layer: layers }),
-  }];
+  return [
+    {
+      id: "accuracy-at-density",
+      title,
+      caption: `Test accuracy at each density a learner was pruned to, read at the last epoch it spent there (after its retraining)${manySeeds ? ", mean over seeds with 95% CI bars" : " (one seed)"}; higher is better. ${text.join("; ")}.`,
+      spec: spec(title, points, { width: 480, height: 300, layer: layers }),
+    },
+  ];
 }
 
 const SCHEDULE_METRICS = [
@@ -222,17 +311,21 @@ export function ordering(items: readonly { learner: string; mean: number; lo: nu
  * separated the other way; otherwise "is not resolved". Learners are found by
  * the words "decreasing", "constant" and "increasing" in their names.
  */
-export function navlakhaVerdict(items: readonly { learner: string; mean: number; lo: number; hi: number; seeds?: number }[]): string | null {
+export function navlakhaVerdict(
+  items: readonly { learner: string; mean: number; lo: number; hi: number; seeds?: number }[],
+): string | null {
   const find = (word: string) => items.find((i) => i.learner.toLowerCase().includes(word));
   const d = find("decreasing");
   const c = find("constant");
   const inc = find("increasing");
   if (d === undefined || c === undefined || inc === undefined) return null;
   // One seed has no interval at all (its "interval" is a point): nothing can be separated.
-  if ([d, c, inc].some((x) => x.seeds !== undefined && x.seeds < 2)) return "is not resolved: one seed gives no confidence interval; run several seeds";
+  if ([d, c, inc].some((x) => x.seeds !== undefined && x.seeds < 2))
+    return "is not resolved: one seed gives no confidence interval; run several seeds";
   const above = (a: typeof d, b: typeof d) => a.lo > b.hi;
   if (above(d, c) && above(c, inc)) return "holds (decreasing > constant > increasing, intervals separated)";
-  if (above(c, d) || above(inc, c) || above(inc, d)) return "is reversed in part (a later schedule is separated above an earlier one)";
+  if (above(c, d) || above(inc, c) || above(inc, d))
+    return "is reversed in part (a later schedule is separated above an earlier one)";
   const meansInOrder = d.mean >= c.mean && c.mean >= inc.mean;
   return `is not resolved: the intervals overlap${meansInOrder ? " (the means do fall in Navlakha's order)" : " (the means are not in Navlakha's order)"}`;
 }
@@ -261,34 +354,75 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
       if (verdict !== null) verdicts.push(`for ${m.title} it ${verdict}`);
     }
   }
-  const verdictText = verdicts.length > 0 ? ` Navlakha et al. 2015 found decreasing-rate pruning more efficient and more robust than constant, and constant than increasing; here, ${verdicts.join("; ")}.` : "";
+  const verdictText =
+    verdicts.length > 0
+      ? ` Navlakha et al. 2015 found decreasing-rate pruning more efficient and more robust than constant, and constant than increasing; here, ${verdicts.join("; ")}.`
+      : "";
   const color = learnerColor(learners);
   const title = "Pruning schedules compared";
   const x = { field: "learner", type: "nominal", title: null, sort: shown, axis: { labelAngle: -30 } };
-  return [{
-    id: "pruning-schedule-comparison",
-    title,
-    caption: `After the last epoch, per learner: graph efficiency of the input→output connectivity, the fraction of input-output pairs still connected after removing synapses or neurons at random, and test accuracy; mean over seeds with 95% confidence intervals in brackets and as bars; "order" ranks the means, ">" where the intervals do not overlap, "≈" where they do. ${text.join("; ")}.${verdictText}`,
-    spec: spec(title, values, {
-      facet: { column: { field: "measure", type: "nominal", title: null, sort: SCHEDULE_METRICS.map((m) => m.title) } },
-      resolve: { scale: { y: "independent" } },
-      spec: {
-        width: 170, height: 240,
-        layer: [
-          // Invisible: puts the interval tops into the y domain (a rule's y2 does not widen it).
-          { mark: { type: "point", opacity: 0 }, encoding: { x, y: { field: "hi", type: "quantitative", title: null, scale: { zero: false } } } },
-          { mark: { type: "rule", strokeWidth: 2 }, encoding: { x, y: { field: "lo", type: "quantitative", title: null, scale: { zero: false }, axis: { format: ".3~g" } }, y2: { field: "hi" }, color: { ...color, legend: null } } },
-          {
-            mark: { type: "point", filled: true, size: 70 },
-            encoding: { x, y: { field: "mean", type: "quantitative", title: null, scale: { zero: false }, axis: { format: ".3~g" } }, color, tooltip: [{ field: "learner" }, { field: "measure" }, { field: "mean", format: ".4~g" }, { field: "lo", format: ".4~g" }, { field: "hi", format: ".4~g" }, { field: "seeds" }] },
-          },
-        ],
-      },
-    }),
-  }];
+  return [
+    {
+      id: "pruning-schedule-comparison",
+      title,
+      caption: `After the last epoch, per learner: graph efficiency of the input→output connectivity, the fraction of input-output pairs still connected after removing synapses or neurons at random, and test accuracy; mean over seeds with 95% confidence intervals in brackets and as bars; "order" ranks the means, ">" where the intervals do not overlap, "≈" where they do. ${text.join("; ")}.${verdictText}`,
+      spec: spec(title, values, {
+        facet: {
+          column: { field: "measure", type: "nominal", title: null, sort: SCHEDULE_METRICS.map((m) => m.title) },
+        },
+        resolve: { scale: { y: "independent" } },
+        spec: {
+          width: 170,
+          height: 240,
+          layer: [
+            // Invisible: puts the interval tops into the y domain (a rule's y2 does not widen it).
+            {
+              mark: { type: "point", opacity: 0 },
+              encoding: { x, y: { field: "hi", type: "quantitative", title: null, scale: { zero: false } } },
+            },
+            {
+              mark: { type: "rule", strokeWidth: 2 },
+              encoding: {
+                x,
+                y: { field: "lo", type: "quantitative", title: null, scale: { zero: false }, axis: { format: ".3~g" } },
+                y2: { field: "hi" },
+                color: { ...color, legend: null },
+              },
+            },
+            {
+              mark: { type: "point", filled: true, size: 70 },
+              encoding: {
+                x,
+                y: {
+                  field: "mean",
+                  type: "quantitative",
+                  title: null,
+                  scale: { zero: false },
+                  axis: { format: ".3~g" },
+                },
+                color,
+                tooltip: [
+                  { field: "learner" },
+                  { field: "measure" },
+                  { field: "mean", format: ".4~g" },
+                  { field: "lo", format: ".4~g" },
+                  { field: "hi", format: ".4~g" },
+                  { field: "seeds" },
+                ],
+              },
+            },
+          ],
+        },
+      }),
+    },
+  ];
 }
 
 /** Every pruning chart that has data in these rows. */
 export function pruningCharts(rows: MetricRow[], learners: string[]): ChartDef[] {
-  return [...developmentChart(rows, learners), ...accuracyAtDensityChart(rows, learners), ...scheduleComparisonChart(rows, learners)];
+  return [
+    ...developmentChart(rows, learners),
+    ...accuracyAtDensityChart(rows, learners),
+    ...scheduleComparisonChart(rows, learners),
+  ];
 }

@@ -23,16 +23,77 @@ export interface Column {
 }
 
 export const COLUMNS: readonly Column[] = [
-  { metric: "finalTestAccuracy", fallback: "testAccuracy", title: "final test accuracy (%)", name: "final test accuracy", better: "higher", scale: 100, digits: 2, diffUnit: "pp" },
-  { metric: "bestTestAccuracy", title: "best test accuracy (%)", name: "best test accuracy", better: "higher", scale: 100, digits: 2, diffUnit: "pp" },
+  {
+    metric: "finalTestAccuracy",
+    fallback: "testAccuracy",
+    title: "final test accuracy (%)",
+    name: "final test accuracy",
+    better: "higher",
+    scale: 100,
+    digits: 2,
+    diffUnit: "pp",
+  },
+  {
+    metric: "bestTestAccuracy",
+    title: "best test accuracy (%)",
+    name: "best test accuracy",
+    better: "higher",
+    scale: 100,
+    digits: 2,
+    diffUnit: "pp",
+  },
   { metric: "aulc", title: "AULC", name: "area under the learning curve", better: "higher", scale: 1, diffUnit: "" },
-  { metric: "samplesToCriterion", title: "samples to criterion", name: "samples to criterion", better: "lower", scale: 1, digits: 0, diffUnit: "samples" },
-  { metric: "energyPj", title: "energy / sample (pJ)", name: "energy per sample", better: "lower", scale: 1, diffUnit: "pJ" },
-  { metric: "energyWithMemoryPj", title: "energy incl. memory / sample (pJ)", name: "energy with memory per sample", better: "lower", scale: 1, diffUnit: "pJ" },
+  {
+    metric: "samplesToCriterion",
+    title: "samples to criterion",
+    name: "samples to criterion",
+    better: "lower",
+    scale: 1,
+    digits: 0,
+    diffUnit: "samples",
+  },
+  {
+    metric: "energyPj",
+    title: "energy / sample (pJ)",
+    name: "energy per sample",
+    better: "lower",
+    scale: 1,
+    diffUnit: "pJ",
+  },
+  {
+    metric: "energyWithMemoryPj",
+    title: "energy incl. memory / sample (pJ)",
+    name: "energy with memory per sample",
+    better: "lower",
+    scale: 1,
+    diffUnit: "pJ",
+  },
   { metric: "synapseCount", title: "synapses", name: "synapses", better: "lower", scale: 1, digits: 0, diffUnit: "" },
-  { metric: "trainingTimeMs", title: "training time (s)", name: "training time", better: "lower", scale: 1e-3, diffUnit: "s" },
-  { metric: "forgetting", title: "forgetting (pp)", name: "forgetting", better: "lower", scale: 100, digits: 2, diffUnit: "pp" },
-  { metric: "spikesPerSample", title: "spikes / sample", name: "spikes per sample", better: "lower", scale: 1, diffUnit: "" },
+  {
+    metric: "trainingTimeMs",
+    title: "training time (s)",
+    name: "training time",
+    better: "lower",
+    scale: 1e-3,
+    diffUnit: "s",
+  },
+  {
+    metric: "forgetting",
+    title: "forgetting (pp)",
+    name: "forgetting",
+    better: "lower",
+    scale: 100,
+    digits: 2,
+    diffUnit: "pp",
+  },
+  {
+    metric: "spikesPerSample",
+    title: "spikes / sample",
+    name: "spikes per sample",
+    better: "lower",
+    scale: 1,
+    diffUnit: "",
+  },
 ];
 
 export const BEST_MARK = "★";
@@ -68,7 +129,12 @@ function fmt(f: FinalFigure, c: Column): string {
   const d = c.digits ?? sigDecimals(f.mean * c.scale);
   // Exponent form: the half-width in the mean's power of ten ("1.28e7 ± 0.03e7").
   const exp = Math.floor(Math.log10(Math.abs(f.mean * c.scale)));
-  const show = (v: number) => (d !== null ? (v * c.scale).toFixed(d) : Number.isFinite(exp) ? `${((v * c.scale) / 10 ** exp).toFixed(2)}e${exp}` : formatSig(v * c.scale));
+  const show = (v: number) =>
+    d !== null
+      ? (v * c.scale).toFixed(d)
+      : Number.isFinite(exp)
+        ? `${((v * c.scale) / 10 ** exp).toFixed(2)}e${exp}`
+        : formatSig(v * c.scale);
   return `${f.n >= 2 ? `${show(f.mean)} ± ${show(f.halfWidth)}` : show(f.mean)}${of}`;
 }
 
@@ -79,16 +145,23 @@ function figure(l: Summary["learners"][number], c: Column): FinalFigure | undefi
 export function headlineTable(summary: Summary): HeadlineTable {
   const criterion = summary.scenario.evaluation?.criterionAccuracy;
   const cols = COLUMNS.filter((c) => summary.learners.some((l) => figure(l, c) !== undefined)).map((c) =>
-    c.metric === "samplesToCriterion" && criterion !== undefined ? { ...c, title: `samples to ${formatSig(100 * criterion)}% accuracy` } : c);
+    c.metric === "samplesToCriterion" && criterion !== undefined
+      ? { ...c, title: `samples to ${formatSig(100 * criterion)}% accuracy` }
+      : c,
+  );
   const best = new Map<string, number>();
   for (const c of cols) {
     // Only learners with a value from every seed compete: a mean over the seeds that reached a
     // criterion would favour the learner that reached it less often.
-    const present = summary.learners.map((l) => figure(l, c)).filter((f): f is FinalFigure => f !== undefined && f.n > 0 && Number.isFinite(f.mean));
+    const present = summary.learners
+      .map((l) => figure(l, c))
+      .filter((f): f is FinalFigure => f !== undefined && f.n > 0 && Number.isFinite(f.mean));
     const values = present.filter((f) => f.n === f.seeds).map((f) => f.mean);
     // Nothing to mark when every learner has the same value (or only one learner has one).
-    const differ = present.length > 1 && (present.some((f) => f.mean !== present[0]!.mean) || present.some((f) => f.n !== f.seeds));
-    if (values.length > 0 && differ) best.set(c.metric, c.better === "higher" ? Math.max(...values) : Math.min(...values));
+    const differ =
+      present.length > 1 && (present.some((f) => f.mean !== present[0]!.mean) || present.some((f) => f.n !== f.seeds));
+    if (values.length > 0 && differ)
+      best.set(c.metric, c.better === "higher" ? Math.max(...values) : Math.min(...values));
   }
   const arrow = (c: Column) => (c.better === "higher" ? "↑" : "↓");
   const higher = cols.filter((c) => c.better === "higher").map((c) => c.name);
@@ -97,10 +170,14 @@ export function headlineTable(summary: Summary): HeadlineTable {
     `${BEST_MARK} and bold mark the best mean in each column (when learners differ). ↑ higher is better${higher.length > 0 ? ` (${joinWords(higher)})` : ""}; ↓ lower is better${lower.length > 0 ? ` (${joinWords(lower)})` : ""}.`,
   ];
   if (cols.some((c) => c.metric === "samplesToCriterion")) {
-    notes.push(`Samples to criterion: training samples seen when test accuracy first reached ${criterion === undefined ? "the criterion" : `${formatSig(100 * criterion)}%`}; "(n/m seeds)" when only n of m seeds reached it, averaged over those.`);
+    notes.push(
+      `Samples to criterion: training samples seen when test accuracy first reached ${criterion === undefined ? "the criterion" : `${formatSig(100 * criterion)}%`}; "(n/m seeds)" when only n of m seeds reached it, averaged over those.`,
+    );
   }
   if (cols.some((c) => c.metric === "energyPj" || c.metric === "energyWithMemoryPj")) {
-    notes.push("Energy per inference sample: 4.6 pJ per multiply-accumulate and 0.9 pJ per accumulate; \"incl. memory\" adds 640 pJ per 32-bit memory access.");
+    notes.push(
+      'Energy per inference sample: 4.6 pJ per multiply-accumulate and 0.9 pJ per accumulate; "incl. memory" adds 640 pJ per 32-bit memory access.',
+    );
   }
   return {
     headers: ["learner", "type", "epochs", ...cols.map((c) => `${c.title} ${arrow(c)}`)],
@@ -120,7 +197,16 @@ export function headlineTable(summary: Summary): HeadlineTable {
 }
 
 function comparisonColumn(metric: string): Column {
-  return COLUMNS.find((c) => c.metric === metric || c.fallback === metric) ?? { metric, title: metric, name: metric, better: "higher", scale: 1, diffUnit: "" };
+  return (
+    COLUMNS.find((c) => c.metric === metric || c.fallback === metric) ?? {
+      metric,
+      title: metric,
+      name: metric,
+      better: "higher",
+      scale: 1,
+      diffUnit: "",
+    }
+  );
 }
 
 /** Pairwise Welch comparisons; null with fewer than two learners. */
@@ -136,9 +222,20 @@ export function comparisonsTable(comparisons: readonly Comparison[]): HeadlineTa
     headers: ["learner A", "learner B", "metric", "mean A − B", "t", "df", "p", "Cohen's d", "Hedges' g"],
     rows: comparisons.map((c) => {
       const col = comparisonColumn(c.metric);
-      const diff = Number.isFinite(c.meanDiff) ? `${c.meanDiff > 0 ? "+" : ""}${num(c.meanDiff, col)}${col.diffUnit === "" ? "" : ` ${col.diffUnit}`}` : "–";
-      return [c.a, c.b, col.name, diff, f2(c.t), Number.isFinite(c.df) ? c.df.toFixed(1) : "–", formatP(c.p), f2(c.cohenD), f2(c.hedgesG)]
-        .map((text) => ({ text, best: false }));
+      const diff = Number.isFinite(c.meanDiff)
+        ? `${c.meanDiff > 0 ? "+" : ""}${num(c.meanDiff, col)}${col.diffUnit === "" ? "" : ` ${col.diffUnit}`}`
+        : "–";
+      return [
+        c.a,
+        c.b,
+        col.name,
+        diff,
+        f2(c.t),
+        Number.isFinite(c.df) ? c.df.toFixed(1) : "–",
+        formatP(c.p),
+        f2(c.cohenD),
+        f2(c.hedgesG),
+      ].map((text) => ({ text, best: false }));
     }),
     notes,
     textColumns: 3,

@@ -54,8 +54,12 @@ export async function writeCharts(dir: string, charts: readonly ChartDef[], file
   for (const chart of charts) {
     const svg = await renderSvg(chart.spec);
     const id = fileComponent(chart.id);
-    const paths = [outputPath(dir, "charts", `${id}.vl.json`), outputPath(dir, "charts", `${id}.svg`), outputPath(dir, "charts", `${id}.png`)] as const;
-    writeFileAtomic(paths[0], JSON.stringify(chart.spec, null, 2) + "\n");
+    const paths = [
+      outputPath(dir, "charts", `${id}.vl.json`),
+      outputPath(dir, "charts", `${id}.svg`),
+      outputPath(dir, "charts", `${id}.png`),
+    ] as const;
+    writeFileAtomic(paths[0], `${JSON.stringify(chart.spec, null, 2)}\n`);
     writeFileAtomic(paths[1], svg);
     writeFileAtomic(paths[2], svgToPng(svg));
     files.push(...paths);
@@ -97,44 +101,68 @@ export function writeReportDoc(dir: string, doc: ReportDoc, files: string[]): vo
 }
 
 /** Charts and reports of a learning scenario (used by `run` after the data files, and by `report`). */
-export async function writeReport(dir: string, data: ReportData, summary: Summary,
-  images: readonly ReportImage[] = [], extraCharts: readonly ChartBuilder[] = EXTRA_CHART_BUILDERS): Promise<WrittenReport> {
+export async function writeReport(
+  dir: string,
+  data: ReportData,
+  summary: Summary,
+  images: readonly ReportImage[] = [],
+  extraCharts: readonly ChartBuilder[] = EXTRA_CHART_BUILDERS,
+): Promise<WrittenReport> {
   const files: string[] = [];
   // Summary order is scenario order: the colour domain every chart shares.
   const learners = summary.learners.map((l) => l.name);
-  const chartDefs = buildCharts({
-    rows: data.rows, learners, histograms: data.weightHistograms, robustness: data.robustness, firingRates: data.firingRates,
-  }, summary.scenario.charts, extraCharts);
+  const chartDefs = buildCharts(
+    {
+      rows: data.rows,
+      learners,
+      histograms: data.weightHistograms,
+      robustness: data.robustness,
+      firingRates: data.firingRates,
+    },
+    summary.scenario.charts,
+    extraCharts,
+  );
   const charts = await writeCharts(dir, chartDefs, files);
   const s = summary.scenario;
-  const sweep = s.sweep.map((w) => `${w.learner} ${w.parameter} ∈ {${w.values.map((v) => JSON.stringify(v)).join(", ")}}`);
+  const sweep = s.sweep.map(
+    (w) => `${w.learner} ${w.parameter} ∈ {${w.values.map((v) => JSON.stringify(v)).join(", ")}}`,
+  );
   const phases = s.continual?.phases.map((p) => p.name);
   const comparisons = comparisonsTable(summary.comparisons);
   const many = summary.seeds.length > 1;
-  writeReportDoc(dir, {
-    name: s.name,
-    description: s.description,
-    meta: [
-      `Task ${s.task.type}`,
-      `${summary.learners.length} learner(s)`,
-      ...(sweep.length > 0 ? [`sweep ${sweep.join(", ")}`] : []),
-      ...(phases !== undefined ? [`phases ${phases.join(" → ")}`] : []),
-      `${s.epochs} epoch(s)${phases !== undefined ? " per phase" : ""}`,
-      `seeds ${summary.seeds.join(", ")}`,
-      ...(s.evaluation.criterionAccuracy !== undefined ? [`criterion ${formatSig(100 * s.evaluation.criterionAccuracy)}% test accuracy`] : []),
-    ].join(" · "),
-    tableIntro: `Final figures${many ? ", mean ± 95% confidence half-width (Student's t) over seeds" : " (one seed)"}; the best value per column is marked ★.`,
-    table: headlineTable(summary),
-    comparisons: comparisons === null ? null : {
-      intro: `Each pair of learners on each headline metric, from the ${summary.seeds.length} seed(s)' final values${many ? "" : " (one seed: no test is possible)"}.`,
-      table: comparisons,
+  writeReportDoc(
+    dir,
+    {
+      name: s.name,
+      description: s.description,
+      meta: [
+        `Task ${s.task.type}`,
+        `${summary.learners.length} learner(s)`,
+        ...(sweep.length > 0 ? [`sweep ${sweep.join(", ")}`] : []),
+        ...(phases !== undefined ? [`phases ${phases.join(" → ")}`] : []),
+        `${s.epochs} epoch(s)${phases !== undefined ? " per phase" : ""}`,
+        `seeds ${summary.seeds.join(", ")}`,
+        ...(s.evaluation.criterionAccuracy !== undefined
+          ? [`criterion ${formatSig(100 * s.evaluation.criterionAccuracy)}% test accuracy`]
+          : []),
+      ].join(" · "),
+      tableIntro: `Final figures${many ? ", mean ± 95% confidence half-width (Student's t) over seeds" : " (one seed)"}; the best value per column is marked ★.`,
+      table: headlineTable(summary),
+      comparisons:
+        comparisons === null
+          ? null
+          : {
+              intro: `Each pair of learners on each headline metric, from the ${summary.seeds.length} seed(s)' final values${many ? "" : " (one seed: no test is possible)"}.`,
+              table: comparisons,
+            },
+      charts,
+      images,
+      scenario: s,
+      packageVersion: summary.packageVersion,
+      environment: summary.environment ?? collectEnvironment(),
     },
-    charts,
-    images,
-    scenario: s,
-    packageVersion: summary.packageVersion,
-    environment: summary.environment ?? collectEnvironment(),
-  }, files);
+    files,
+  );
   return { dir, files };
 }
 
@@ -143,7 +171,7 @@ export function writeData(dir: string, data: ReportData, summary: Summary): stri
   mkdirSync(dir, { recursive: true });
   const out: [string, string][] = [
     ["metrics.csv", rowsToCsv(data.rows, data.learners)],
-    ["summary.json", JSON.stringify(summary, null, 2) + "\n"],
+    ["summary.json", `${JSON.stringify(summary, null, 2)}\n`],
     ["weights.csv", histogramsToCsv(data.weightHistograms)],
   ];
   if (data.robustness.length > 0) out.push(["robustness.csv", robustnessToCsv(data.robustness)]);

@@ -43,18 +43,32 @@ function createGroup(name: string, size: number, m: NeuronModelConfig, dtMs: num
       return new ConductanceLifGroup(name, size, m, dtMs, m.method);
     case "izhikevich": {
       if (m.preset !== undefined) return new IzhikevichGroup(name, size, m.preset, dtMs, m.method);
-      return new IzhikevichGroup(name, size, { a: m.a!, b: m.b!, c: m.c!, d: m.d!, vPeakMv: m.vPeakMv }, dtMs, m.method);
+      return new IzhikevichGroup(
+        name,
+        size,
+        { a: m.a!, b: m.b!, c: m.c!, d: m.d!, vPeakMv: m.vPeakMv },
+        dtMs,
+        m.method,
+      );
     }
     case "adex":
       return new AdexGroup(name, size, undefined, dtMs, m.method);
     case "hodgkin-huxley":
       return new HodgkinHuxleyGroup(name, size, undefined, dtMs, m.method);
     case "equations":
-      return new EquationGroup(name, size, {
-        equations: m.equations, parameters: m.parameters, threshold: m.threshold, reset: m.reset,
-        ...(m.refractoryMs !== undefined ? { refractoryMs: m.refractoryMs } : {}),
-        ...(m.method !== undefined ? { method: m.method } : {}),
-      }, dtMs);
+      return new EquationGroup(
+        name,
+        size,
+        {
+          equations: m.equations,
+          parameters: m.parameters,
+          threshold: m.threshold,
+          reset: m.reset,
+          ...(m.refractoryMs !== undefined ? { refractoryMs: m.refractoryMs } : {}),
+          ...(m.method !== undefined ? { method: m.method } : {}),
+        },
+        dtMs,
+      );
     case "poisson":
       return new PoissonGroup(name, size, m.rateHz, dtMs, rng.fork("poisson"));
     case "spike-generator":
@@ -83,12 +97,24 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
       issues.push({ path: `$.groups[${i}].name`, expected: "a group name used once", found: `"${g.name}" again` });
       return;
     }
-    if (g.model.type === "izhikevich" && g.model.preset === undefined && [g.model.a, g.model.b, g.model.c, g.model.d].some((v) => v === undefined)) {
-      issues.push({ path: `$.groups[${i}].model`, expected: "a preset (RS, IB, CH, FS, LTS, TC, RZ) or all of a, b, c, d", found: "neither" });
+    if (
+      g.model.type === "izhikevich" &&
+      g.model.preset === undefined &&
+      [g.model.a, g.model.b, g.model.c, g.model.d].some((v) => v === undefined)
+    ) {
+      issues.push({
+        path: `$.groups[${i}].model`,
+        expected: "a preset (RS, IB, CH, FS, LTS, TC, RZ) or all of a, b, c, d",
+        found: "neither",
+      });
       return;
     }
     if (g.model.type === "spike-generator" && g.model.indices.length !== g.model.timesMs.length) {
-      issues.push({ path: `$.groups[${i}].model.timesMs`, expected: `one time per index (${g.model.indices.length})`, found: `${g.model.timesMs.length} times` });
+      issues.push({
+        path: `$.groups[${i}].model.timesMs`,
+        expected: `one time per index (${g.model.indices.length})`,
+        found: `${g.model.timesMs.length} times`,
+      });
       return;
     }
     try {
@@ -97,7 +123,11 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
       for (const [variable, value] of Object.entries(g.initial)) {
         const arr = group.state[variable];
         if (arr === undefined) {
-          issues.push({ path: `$.groups[${i}].initial.${variable}`, expected: `a state variable of this model (${Object.keys(group.state).join(", ")})`, found: `"${variable}"` });
+          issues.push({
+            path: `$.groups[${i}].initial.${variable}`,
+            expected: `a state variable of this model (${Object.keys(group.state).join(", ")})`,
+            found: `"${variable}"`,
+          });
         } else fillInitial(arr, value, rng.fork(`initial:${variable}`));
       }
       byName.set(g.name, group);
@@ -110,7 +140,8 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
   });
   const groupRef = (name: string, path: string): NeuronGroup | undefined => {
     const g = byName.get(name);
-    if (g === undefined && !failed.has(name)) issues.push({ path, expected: `a group name (${[...byName.keys()].join(", ")})`, found: `"${name}"` });
+    if (g === undefined && !failed.has(name))
+      issues.push({ path, expected: `a group name (${[...byName.keys()].join(", ")})`, found: `"${name}"` });
     return g;
   };
 
@@ -121,23 +152,36 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
     const target = groupRef(c.target, `$.synapses[${i}].target`);
     if (source === undefined || target === undefined) return;
     if (target.state[c.targetVar] === undefined) {
-      issues.push({ path: `$.synapses[${i}].targetVar`, expected: `a variable of group ${target.name} (${Object.keys(target.state).join(", ")})`, found: `"${c.targetVar}"` });
+      issues.push({
+        path: `$.synapses[${i}].targetVar`,
+        expected: `a variable of group ${target.name} (${Object.keys(target.state).join(", ")})`,
+        found: `"${c.targetVar}"`,
+      });
       return;
     }
     if (c.sourceRange !== undefined && !(c.sourceRange[0] <= c.sourceRange[1] && c.sourceRange[1] <= source.size)) {
-      issues.push({ path: `$.synapses[${i}].sourceRange`, expected: `[lo, hi] with 0 ≤ lo ≤ hi ≤ ${source.size}`, found: JSON.stringify(c.sourceRange) });
+      issues.push({
+        path: `$.synapses[${i}].sourceRange`,
+        expected: `[lo, hi] with 0 ≤ lo ≤ hi ≤ ${source.size}`,
+        found: JSON.stringify(c.sourceRange),
+      });
       return;
     }
     try {
       const syn = new Synapses({
         ...(c.name !== undefined ? { name: c.name } : {}),
-        source, target, targetVar: c.targetVar, connect: c.connect, weight: c.weight,
+        source,
+        target,
+        targetVar: c.targetVar,
+        connect: c.connect,
+        weight: c.weight,
         delaySteps: Math.round(c.delayMs / s.dtMs),
         ...(c.sourceRange !== undefined ? { preRange: c.sourceRange } : {}),
         rng: root.fork(`synapses:${i}`),
       });
       synapses.push(syn);
-      if (c.plasticity !== undefined) plastic.push({ name: syn.name, synapses: syn, rule: createPlasticity(c.plasticity, syn, s.dtMs) });
+      if (c.plasticity !== undefined)
+        plastic.push({ name: syn.name, synapses: syn, rule: createPlasticity(c.plasticity, syn, s.dtMs) });
     } catch (e) {
       if (!isUserError(e) && !(e instanceof RangeError)) throw e;
       issues.push({ path: `$.synapses[${i}]`, expected: "a valid synapse population", found: found(e) });
@@ -149,20 +193,35 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
     const target = groupRef(c.target, `$.currents[${i}].target`);
     if (target === undefined) return;
     if (target.state[c.variable] === undefined) {
-      issues.push({ path: `$.currents[${i}].variable`, expected: `a variable of group ${target.name} (${Object.keys(target.state).join(", ")})`, found: `"${c.variable}"` });
+      issues.push({
+        path: `$.currents[${i}].variable`,
+        expected: `a variable of group ${target.name} (${Object.keys(target.state).join(", ")})`,
+        found: `"${c.variable}"`,
+      });
       return;
     }
     const bad = c.indices?.find((k) => k >= target.size);
     if (bad !== undefined) {
-      issues.push({ path: `$.currents[${i}].indices`, expected: `indices below the group size ${target.size}`, found: String(bad) });
+      issues.push({
+        path: `$.currents[${i}].indices`,
+        expected: `indices below the group size ${target.size}`,
+        found: String(bad),
+      });
       return;
     }
     try {
-      currents.push(new CurrentInput({
-        target, targetVar: c.variable, amplitude: c.amplitude,
-        ...(c.indices !== undefined ? { indices: Int32Array.from(c.indices) } : {}),
-        ...(c.steps !== undefined ? { steps: c.steps } : {}),
-      }, s.dtMs));
+      currents.push(
+        new CurrentInput(
+          {
+            target,
+            targetVar: c.variable,
+            amplitude: c.amplitude,
+            ...(c.indices !== undefined ? { indices: Int32Array.from(c.indices) } : {}),
+            ...(c.steps !== undefined ? { steps: c.steps } : {}),
+          },
+          s.dtMs,
+        ),
+      );
     } catch (e) {
       if (!isUserError(e)) throw e;
       issues.push({ path: `$.currents[${i}]`, expected: "a valid current", found: found(e) });
@@ -184,22 +243,41 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
     if (g === undefined) return;
     const missing = m.variables.find((v) => g.state[v] === undefined);
     if (missing !== undefined) {
-      issues.push({ path: `$.monitors.state[${i}].variables`, expected: `variables of group ${g.name} (${Object.keys(g.state).join(", ")})`, found: `"${missing}"` });
+      issues.push({
+        path: `$.monitors.state[${i}].variables`,
+        expected: `variables of group ${g.name} (${Object.keys(g.state).join(", ")})`,
+        found: `"${missing}"`,
+      });
       return;
     }
     const bad = m.indices.find((k) => k >= g.size);
     if (bad !== undefined) {
-      issues.push({ path: `$.monitors.state[${i}].indices`, expected: `indices below the group size ${g.size}`, found: String(bad) });
+      issues.push({
+        path: `$.monitors.state[${i}].indices`,
+        expected: `indices below the group size ${g.size}`,
+        found: String(bad),
+      });
       return;
     }
-    stateMonitors.push({ group: g.name, monitor: new StateMonitor({ group: g, vars: m.variables, indices: m.indices, every: m.everySteps }, s.dtMs) });
+    stateMonitors.push({
+      group: g.name,
+      monitor: new StateMonitor({ group: g, vars: m.variables, indices: m.indices, every: m.everySteps }, s.dtMs),
+    });
   });
 
   if (issues.length > 0) throw new ScenarioError(file, issues);
   const network = new Network({
-    dtMs: s.dtMs, groups, synapses, currents,
+    dtMs: s.dtMs,
+    groups,
+    synapses,
+    currents,
     // Plasticity rules run at the end of each step, after delivery, before the spike monitors look.
-    monitors: [...stateMonitors.map((m) => m.monitor), ...plastic.map((p) => p.rule), ...spikeMonitors, ...rateMonitors],
+    monitors: [
+      ...stateMonitors.map((m) => m.monitor),
+      ...plastic.map((p) => p.rule),
+      ...spikeMonitors,
+      ...rateMonitors,
+    ],
   });
   return { network, groups, synapses, spikeMonitors, rateMonitors, stateMonitors, plastic };
 }

@@ -36,7 +36,11 @@ export interface CurvePoint {
   wallMs: number;
 }
 
-export function learningMetrics(curve: readonly CurvePoint[], classes: number, criterion: number | undefined): Record<string, number> {
+export function learningMetrics(
+  curve: readonly CurvePoint[],
+  classes: number,
+  criterion: number | undefined,
+): Record<string, number> {
   if (curve.length === 0) return {};
   let best = -Infinity;
   let area = 0;
@@ -50,7 +54,8 @@ export function learningMetrics(curve: readonly CurvePoint[], classes: number, c
     prevS = p.samplesSeen;
     prevA = p.testAccuracy;
     trainingTimeMs += p.wallMs;
-    if (criterion !== undefined && Number.isNaN(toCriterion) && p.testAccuracy >= criterion) toCriterion = p.samplesSeen;
+    if (criterion !== undefined && Number.isNaN(toCriterion) && p.testAccuracy >= criterion)
+      toCriterion = p.samplesSeen;
   }
   const out: Record<string, number> = {
     finalTestAccuracy: curve[curve.length - 1]!.testAccuracy,
@@ -67,7 +72,11 @@ export function learningMetrics(curve: readonly CurvePoint[], classes: number, c
  * and its weights; `possible` (sparse storage) counts the synapses the
  * connectivity could hold, so the absent ones count as zero weights.
  */
-export function costMetrics(costs: InferenceCosts, weights: readonly Float32Array[], possible?: number): Record<string, number> {
+export function costMetrics(
+  costs: InferenceCosts,
+  weights: readonly Float32Array[],
+  possible?: number,
+): Record<string, number> {
   let zeros = 0;
   let all = 0;
   for (const w of weights) {
@@ -98,7 +107,11 @@ export function costMetrics(costs: InferenceCosts, weights: readonly Float32Arra
  * training minus at the end of the whole sequence (positive = forgotten);
  * `forgetting` is the mean over all phases but the last.
  */
-export function forgettingMetrics(phaseNames: readonly string[], justAfter: readonly number[], atEnd: readonly number[]): Record<string, number> {
+export function forgettingMetrics(
+  phaseNames: readonly string[],
+  justAfter: readonly number[],
+  atEnd: readonly number[],
+): Record<string, number> {
   const out: Record<string, number> = {};
   let sum = 0;
   for (let k = 0; k < phaseNames.length - 1; k++) {

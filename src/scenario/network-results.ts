@@ -21,14 +21,19 @@ export interface NetworkSummary {
 
 export const NETWORK_CSV_HEADER = "group,seed,metric,value";
 
-export function networkRows(result: NetworkRunResult): { group: string; seed: number; metric: string; value: number }[] {
+export function networkRows(
+  result: NetworkRunResult,
+): { group: string; seed: number; metric: string; value: number }[] {
   return result.runs.flatMap((r) => seedRows(r));
 }
 
-function seedRows(r: NetworkRunResult["runs"][number]): { group: string; seed: number; metric: string; value: number }[] {
+function seedRows(
+  r: NetworkRunResult["runs"][number],
+): { group: string; seed: number; metric: string; value: number }[] {
   const rows: { group: string; seed: number; metric: string; value: number }[] = [];
   for (const g of r.groups) {
-    for (const metric of ["spikes", "meanRateHz", "meanIsiCv", "activeFraction"] as const) rows.push({ group: g.group, seed: r.seed, metric, value: g[metric] });
+    for (const metric of ["spikes", "meanRateHz", "meanIsiCv", "activeFraction"] as const)
+      rows.push({ group: g.group, seed: r.seed, metric, value: g[metric] });
   }
   for (const p of r.plastic) {
     rows.push({ group: `synapses:${p.name}`, seed: r.seed, metric: "meanWeight", value: p.meanWeight });
@@ -41,9 +46,12 @@ function seedRows(r: NetworkRunResult["runs"][number]): { group: string; seed: n
 }
 
 /** Parses a network metrics.csv; returns the rows or the first bad line. */
-export function networkCsvToRows(text: string): { rows: NetworkRow[] } | { line: number; expected: string; found: string } {
+export function networkCsvToRows(
+  text: string,
+): { rows: NetworkRow[] } | { line: number; expected: string; found: string } {
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  if (lines[0] !== NETWORK_CSV_HEADER) return { line: 1, expected: `the header "${NETWORK_CSV_HEADER}"`, found: JSON.stringify(lines[0] ?? "") };
+  if (lines[0] !== NETWORK_CSV_HEADER)
+    return { line: 1, expected: `the header "${NETWORK_CSV_HEADER}"`, found: JSON.stringify(lines[0] ?? "") };
   const rows: NetworkRow[] = [];
   for (let i = 1; i < lines.length; i++) {
     const f = lines[i]!.split(",");
@@ -58,7 +66,7 @@ export function networkCsvToRows(text: string): { rows: NetworkRow[] } | { line:
 }
 
 export function networkRowsToCsv(rows: readonly NetworkRow[]): string {
-  return [NETWORK_CSV_HEADER, ...rows.map((r) => `${r.group},${r.seed},${r.metric},${String(r.value)}`)].join("\n") + "\n";
+  return `${[NETWORK_CSV_HEADER, ...rows.map((r) => `${r.group},${r.seed},${r.metric},${String(r.value)}`)].join("\n")}\n`;
 }
 
 export type NetworkRow = ReturnType<typeof networkRows>[number];
@@ -68,12 +76,20 @@ export function summarizeNetwork(result: NetworkRunResult, packageVersion: strin
 }
 
 /** Per-group and network-wide intervals over seeds, from the tidy rows. */
-export function summarizeNetworkRows(rows: readonly NetworkRow[], scenario: NetworkScenario, seeds: number[], packageVersion: string): NetworkSummary {
+export function summarizeNetworkRows(
+  rows: readonly NetworkRow[],
+  scenario: NetworkScenario,
+  seeds: number[],
+  packageVersion: string,
+): NetworkSummary {
   const sizes = new Map(scenario.groups.map((g) => [g.name, g.size] as const));
   const intervals = (group: string) => {
     const out: Record<string, Interval> = {};
     const metrics = [...new Set(rows.filter((r) => r.group === group).map((r) => r.metric))];
-    for (const m of metrics) out[m] = confidenceInterval(rows.filter((r) => r.group === group && r.metric === m && Number.isFinite(r.value)).map((r) => r.value));
+    for (const m of metrics)
+      out[m] = confidenceInterval(
+        rows.filter((r) => r.group === group && r.metric === m && Number.isFinite(r.value)).map((r) => r.value),
+      );
     return out;
   };
   const groups = [...new Set(rows.map((r) => r.group))].filter((g) => g !== "network" && !g.startsWith("synapses:"));
@@ -90,14 +106,17 @@ export function summarizeNetworkRows(rows: readonly NetworkRow[], scenario: Netw
 
 export function spikesToCsv(rec: Recordings): string {
   const lines = ["group,neuron,timeMs"];
-  for (const s of rec.spikes) for (let k = 0; k < s.indices.length; k++) lines.push(`${s.group},${s.indices[k]},${s.timesMs[k]}`);
-  return lines.join("\n") + "\n";
+  for (const s of rec.spikes)
+    for (let k = 0; k < s.indices.length; k++) lines.push(`${s.group},${s.indices[k]},${s.timesMs[k]}`);
+  return `${lines.join("\n")}\n`;
 }
 
 export function stateToCsv(rec: Recordings): string {
   const lines = ["group,variable,neuron,timeMs,value"];
-  for (const t of rec.traces) for (let k = 0; k < t.values.length; k++) lines.push(`${t.group},${t.variable},${t.neuron},${t.timesMs[k]},${t.values[k]}`);
-  return lines.join("\n") + "\n";
+  for (const t of rec.traces)
+    for (let k = 0; k < t.values.length; k++)
+      lines.push(`${t.group},${t.variable},${t.neuron},${t.timesMs[k]},${t.values[k]}`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** Rebuilds recordings from spikes.csv and state.csv (population rates are recomputed per step). */
@@ -112,7 +131,12 @@ export function recordingsFromCsv(s: NetworkScenario, spikesCsv: string, stateCs
     byGroup.get(group!)?.t.push(Number(time));
   }
   const steps = Math.round(s.durationMs / s.dtMs);
-  const spikes = [...byGroup.entries()].map(([group, v]) => ({ group, size: sizes.get(group) ?? 0, indices: Int32Array.from(v.idx), timesMs: Float64Array.from(v.t) }));
+  const spikes = [...byGroup.entries()].map(([group, v]) => ({
+    group,
+    size: sizes.get(group) ?? 0,
+    indices: Int32Array.from(v.idx),
+    timesMs: Float64Array.from(v.t),
+  }));
   const rates = spikes.map((sp) => {
     const r = new Float32Array(steps);
     const scale = 1000 / (Math.max(1, sp.size) * s.dtMs);
@@ -128,11 +152,18 @@ export function recordingsFromCsv(s: NetworkScenario, spikesCsv: string, stateCs
     const [group, variable, neuron, time, value] = line.split(",");
     const key = `${group}\u0000${variable}\u0000${neuron}`;
     let tr = traceMap.get(key);
-    if (tr === undefined) traceMap.set(key, (tr = { group: group!, variable: variable!, neuron: Number(neuron), t: [], v: [] }));
+    if (tr === undefined)
+      traceMap.set(key, (tr = { group: group!, variable: variable!, neuron: Number(neuron), t: [], v: [] }));
     tr.t.push(Number(time));
     tr.v.push(Number(value));
   }
-  const traces = [...traceMap.values()].map((tr) => ({ group: tr.group, variable: tr.variable, neuron: tr.neuron, timesMs: Float64Array.from(tr.t), values: Float32Array.from(tr.v) }));
+  const traces = [...traceMap.values()].map((tr) => ({
+    group: tr.group,
+    variable: tr.variable,
+    neuron: tr.neuron,
+    timesMs: Float64Array.from(tr.t),
+    values: Float32Array.from(tr.v),
+  }));
   // Final weights are not written to CSV: a rebuilt report omits the weight-distribution chart.
   return { spikes, rates, traces, weights: [] };
 }

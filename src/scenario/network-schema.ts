@@ -32,7 +32,9 @@ const lifModel = z.strictObject({
 });
 
 const conductanceLifModel = z.strictObject({
-  type: z.literal("conductance-lif").describe("LIF with excitatory and inhibitory conductances and reversal potentials"),
+  type: z
+    .literal("conductance-lif")
+    .describe("LIF with excitatory and inhibitory conductances and reversal potentials"),
   tauMs: positive.default(20),
   elMv: finite.default(-60),
   eExcMv: finite.default(0),
@@ -45,7 +47,10 @@ const conductanceLifModel = z.strictObject({
   method: z.enum(["exponential-euler", "euler"]).default("exponential-euler"),
 });
 
-const presetNames = Object.keys(IZHIKEVICH_PRESETS) as [keyof typeof IZHIKEVICH_PRESETS, ...(keyof typeof IZHIKEVICH_PRESETS)[]];
+const presetNames = Object.keys(IZHIKEVICH_PRESETS) as [
+  keyof typeof IZHIKEVICH_PRESETS,
+  ...(keyof typeof IZHIKEVICH_PRESETS)[],
+];
 const izhikevichModel = z.strictObject({
   type: z.literal("izhikevich").describe("Izhikevich 2003: a preset or explicit a, b, c, d"),
   preset: z.enum(presetNames).optional(),
@@ -89,7 +94,14 @@ const generatorModel = z.strictObject({
 });
 
 export const neuronModelSchema = z.discriminatedUnion("type", [
-  lifModel, conductanceLifModel, izhikevichModel, adexModel, hhModel, equationsModel, poissonModel, generatorModel,
+  lifModel,
+  conductanceLifModel,
+  izhikevichModel,
+  adexModel,
+  hhModel,
+  equationsModel,
+  poissonModel,
+  generatorModel,
 ]);
 export type NeuronModelConfig = z.infer<typeof neuronModelSchema>;
 
@@ -97,17 +109,30 @@ const groupSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][\w-]*$/, "a name of letters, digits, '_' or '-'"),
   size: z.int().min(1).max(10_000_000),
   model: neuronModelSchema,
-  initial: z.record(z.string(), initialValueSchema).default({}).describe("initial state per variable, e.g. {\"v\": {\"uniform\": [-60, -50]}}"),
+  initial: z
+    .record(z.string(), initialValueSchema)
+    .default({})
+    .describe('initial state per variable, e.g. {"v": {"uniform": [-60, -50]}}'),
 });
 
 const weightSchema = z.union([
   finite,
-  z.strictObject({ dist: z.literal("normal"), mean: finite, std: z.number().min(0), min: finite.optional(), max: finite.optional() }),
+  z.strictObject({
+    dist: z.literal("normal"),
+    mean: finite,
+    std: z.number().min(0),
+    min: finite.optional(),
+    max: finite.optional(),
+  }),
   z.strictObject({ dist: z.literal("uniform"), lo: finite, hi: finite }),
 ]);
 
 const connectSchema = z.discriminatedUnion("rule", [
-  z.strictObject({ rule: z.literal("probability"), p: z.number().min(0).max(1), allowSelf: z.boolean().default(false) }),
+  z.strictObject({
+    rule: z.literal("probability"),
+    p: z.number().min(0).max(1),
+    allowSelf: z.boolean().default(false),
+  }),
   z.strictObject({ rule: z.literal("fixed-in-degree"), k: z.int().min(0), allowSelf: z.boolean().default(false) }),
   z.strictObject({ rule: z.literal("one-to-one") }),
   z.strictObject({ rule: z.literal("all-to-all"), allowSelf: z.boolean().default(false) }),
@@ -119,12 +144,18 @@ const synapsesSchema = z.strictObject({
   source: z.string().describe("a group name"),
   target: z.string().describe("a group name"),
   targetVar: z.string().describe("the target variable the weight is added to: v (voltage jump), ge, gi, iExt..."),
-  sourceRange: z.tuple([z.int().min(0), z.int().min(0)]).optional().describe("only sources lo <= i < hi connect"),
+  sourceRange: z
+    .tuple([z.int().min(0), z.int().min(0)])
+    .optional()
+    .describe("only sources lo <= i < hi connect"),
   connect: connectSchema,
   weight: weightSchema.default(1),
   delayMs: z.number().min(0).default(0).describe("rounded to whole steps"),
-  plasticity: plasticityConfigSchema.optional()
-    .describe("a plasticity rule on these synapses: pair-stdp, triplet-stdp or reward-stdp (no reward signal in a network run)"),
+  plasticity: plasticityConfigSchema
+    .optional()
+    .describe(
+      "a plasticity rule on these synapses: pair-stdp, triplet-stdp or reward-stdp (no reward signal in a network run)",
+    ),
 });
 
 const currentSchema = z.strictObject({
@@ -132,11 +163,20 @@ const currentSchema = z.strictObject({
   variable: z.string().default("iExt"),
   amplitude: finite,
   indices: z.array(z.int().min(0)).optional(),
-  steps: z.strictObject({ timesMs: z.array(z.number().min(0)), levels: z.array(finite) }).optional()
+  steps: z
+    .strictObject({ timesMs: z.array(z.number().min(0)), levels: z.array(finite) })
+    .optional()
     .describe("level k applies from timesMs[k] on; omitted: constant"),
 });
 
-export const networkChartNames = ["raster", "population-rate", "isi-histogram", "rate-distribution", "voltage-traces", "weight-distribution"] as const;
+export const networkChartNames = [
+  "raster",
+  "population-rate",
+  "isi-histogram",
+  "rate-distribution",
+  "voltage-traces",
+  "weight-distribution",
+] as const;
 export type NetworkChartName = (typeof networkChartNames)[number];
 
 export const networkScenarioSchema = z.strictObject({
@@ -146,19 +186,33 @@ export const networkScenarioSchema = z.strictObject({
   description: z.string().min(1),
   dtMs: positive.max(10).default(0.1),
   durationMs: positive.max(3_600_000),
-  seeds: z.array(z.int().min(0).max(2 ** 31 - 1)).min(1).default([0]),
+  seeds: z
+    .array(
+      z
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+    )
+    .min(1)
+    .default([0]),
   groups: z.array(groupSchema).min(1),
   synapses: z.array(synapsesSchema).default([]),
   currents: z.array(currentSchema).default([]),
-  monitors: z.strictObject({
-    spikes: z.array(z.string()).optional().describe("groups whose spikes are recorded; default: every group"),
-    state: z.array(z.strictObject({
-      group: z.string(),
-      variables: z.array(z.string()).min(1),
-      indices: z.array(z.int().min(0)).default([0]),
-      everySteps: z.int().min(1).default(1),
-    })).default([]),
-  }).default({ state: [] }),
+  monitors: z
+    .strictObject({
+      spikes: z.array(z.string()).optional().describe("groups whose spikes are recorded; default: every group"),
+      state: z
+        .array(
+          z.strictObject({
+            group: z.string(),
+            variables: z.array(z.string()).min(1),
+            indices: z.array(z.int().min(0)).default([0]),
+            everySteps: z.int().min(1).default(1),
+          }),
+        )
+        .default([]),
+    })
+    .default({ state: [] }),
   charts: z.array(z.enum(networkChartNames)).default([...networkChartNames]),
 });
 export type NetworkScenario = z.output<typeof networkScenarioSchema>;

@@ -30,13 +30,19 @@ export function parseJson(text: string, file: string): unknown {
     const offset = m ? Number(m[1]) : text.length;
     const loc = toLocation(text, offset);
     const near = text.slice(offset, offset + 20).split("\n")[0] ?? "";
-    throw new ScenarioError(file, [{
-      path: "(syntax)",
-      expected: "valid JSON",
-      found: near.length > 0 ? `${JSON.stringify(near)} (${msg})` : `the end of the file (${msg})`,
-      line: loc.line,
-      column: loc.column,
-    }], "E_JSON_SYNTAX");
+    throw new ScenarioError(
+      file,
+      [
+        {
+          path: "(syntax)",
+          expected: "valid JSON",
+          found: near.length > 0 ? `${JSON.stringify(near)} (${msg})` : `the end of the file (${msg})`,
+          line: loc.line,
+          column: loc.column,
+        },
+      ],
+      "E_JSON_SYNTAX",
+    );
   }
 }
 

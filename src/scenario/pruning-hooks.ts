@@ -48,28 +48,44 @@ export function pruningHooks(ctx: HookContext): TrainingHooks | null {
   const where = `learner "${ctx.learner.name}" (type ${ctx.config.type}): pruning`;
   const s = ctx.learner.structure?.();
   if (s === undefined) {
-    throw new UserError("E_CONFIG_INVALID", `${where}: this learner type cannot be pruned or grown (types that can: ${PRUNABLE_TYPES})`);
+    throw new UserError(
+      "E_CONFIG_INVALID",
+      `${where}: this learner type cannot be pruned or grown (types that can: ${PRUNABLE_TYPES})`,
+    );
   }
   if (!s.criteria.includes(cfg.criterion)) {
-    throw new UserError("E_CONFIG_INVALID",
+    throw new UserError(
+      "E_CONFIG_INVALID",
       `${where}.criterion: expected one of ${s.criteria.map((c) => `"${c}"`).join(", ")} for this learner type, found "${cfg.criterion}"` +
-      (cfg.criterion === "activity" ? " (the activity criterion needs spike co-activity: an stdp learner)" : ""));
+        (cfg.criterion === "activity" ? " (the activity criterion needs spike co-activity: an stdp learner)" : ""),
+    );
   }
   if (!s.scopes.includes(cfg.scope)) {
-    throw new UserError("E_CONFIG_INVALID",
-      `${where}.scope: expected one of ${s.scopes.map((c) => `"${c}"`).join(", ")} for this learner type, found "${cfg.scope}"`);
+    throw new UserError(
+      "E_CONFIG_INVALID",
+      `${where}.scope: expected one of ${s.scopes.map((c) => `"${c}"`).join(", ")} for this learner type, found "${cfg.scope}"`,
+    );
   }
   if (cfg.graphMeasures && s.connectivity() === null) {
-    throw new UserError("E_CONFIG_INVALID", `${where}.graphMeasures: this learner's synapses are not a chain of layers (convolutions or recurrent synapses); set it to false`);
+    throw new UserError(
+      "E_CONFIG_INVALID",
+      `${where}.graphMeasures: this learner's synapses are not a chain of layers (convolutions or recurrent synapses); set it to false`,
+    );
   }
   const it = cfg.iterative;
   if (it?.rewind === "init" && s.rewindable() === null) {
-    throw new UserError("E_CONFIG_INVALID", `${where}.iterative.rewind: "init" (lottery ticket) needs a learner trained by gradient descent, found type ${ctx.config.type}; use "none"`);
+    throw new UserError(
+      "E_CONFIG_INVALID",
+      `${where}.iterative.rewind: "init" (lottery ticket) needs a learner trained by gradient descent, found type ${ctx.config.type}; use "none"`,
+    );
   }
   if (it !== undefined) {
     const last = it.firstEpoch + (it.densities.length - 1) * it.retrainEpochs;
     if (last > ctx.epochs) {
-      throw new UserError("E_CONFIG_INVALID", `${where}.iterative: the last round falls at the end of epoch ${last}, but the learner trains for ${ctx.epochs} epochs`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `${where}.iterative: the last round falls at the end of epoch ${last}, but the learner trains for ${ctx.epochs} epochs`,
+      );
     }
   }
   const schedule = cfg.schedule;
@@ -78,7 +94,10 @@ export function pruningHooks(ctx: HookContext): TrainingHooks | null {
     const available = schedule.every === "epoch" ? ctx.epochs : Math.floor(ctx.trainSamples / schedule.every.samples);
     if (needed > available) {
       const unit = schedule.every === "epoch" ? "epochs" : `multiples of ${schedule.every.samples} training samples`;
-      throw new UserError("E_CONFIG_INVALID", `${where}.schedule: needs ${needed} applications but training gives only ${available} (${unit})`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `${where}.schedule: needs ${needed} applications but training gives only ${available} (${unit})`,
+      );
     }
   }
   return new PruningRun(cfg, s, ctx.rng.fork("pruning"));

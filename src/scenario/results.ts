@@ -6,7 +6,15 @@
  * as mean, standard deviation and 95% CI over seeds, pairwise Welch tests and
  * effect sizes, robustness curves).
  */
-import { confidenceInterval, effectSize, mean, welchTTest, type EffectSize, type Interval, type WelchTest } from "../metrics/stats.js";
+import {
+  confidenceInterval,
+  effectSize,
+  mean,
+  welchTTest,
+  type EffectSize,
+  type Interval,
+  type WelchTest,
+} from "../metrics/stats.js";
 import type { Scenario } from "./schema.js";
 import type { ReceptiveFields } from "../learners/learner.js";
 
@@ -131,18 +139,35 @@ export function sweptParameters(learners: readonly Pick<LearnerInfo, "params">[]
  * metrics.csv. With swept learners (any with params), one column per swept
  * parameter follows `learner`, empty for learners without that parameter.
  */
-export function rowsToCsv(rows: readonly MetricRow[], learners: readonly Pick<LearnerInfo, "name" | "params">[] = []): string {
+export function rowsToCsv(
+  rows: readonly MetricRow[],
+  learners: readonly Pick<LearnerInfo, "name" | "params">[] = [],
+): string {
   const params = sweptParameters(learners);
   const lines = [[CSV_KEY, ...params.map(csvField), CSV_TAIL].join(",")];
-  const prefix = new Map(learners.map((l) => [l.name, params.map((p) => {
-    const v = l.params[p];
-    return v === undefined ? "" : csvField(String(v));
-  })]));
+  const prefix = new Map(
+    learners.map((l) => [
+      l.name,
+      params.map((p) => {
+        const v = l.params[p];
+        return v === undefined ? "" : csvField(String(v));
+      }),
+    ]),
+  );
   const empty = params.map(() => "");
   for (const r of rows) {
-    lines.push([csvField(r.learner), ...(prefix.get(r.learner) ?? empty), r.seed, r.epoch, csvField(r.metric), String(r.value)].join(","));
+    lines.push(
+      [
+        csvField(r.learner),
+        ...(prefix.get(r.learner) ?? empty),
+        r.seed,
+        r.epoch,
+        csvField(r.metric),
+        String(r.value),
+      ].join(","),
+    );
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** Splits one CSV line into fields (RFC 4180 quoting). */
@@ -190,7 +215,11 @@ export function csvToRows(text: string): ParsedMetricsCsv | { line: number; expe
   const header = lines[0] === undefined ? [] : splitCsvLine(lines[0]);
   const width = header.length;
   if (width < 5 || header[0] !== CSV_KEY || header.slice(-4).join(",") !== CSV_TAIL) {
-    return { line: 1, expected: `the header "${CSV_HEADER}" (with swept parameters between learner and seed)`, found: JSON.stringify(lines[0] ?? "") };
+    return {
+      line: 1,
+      expected: `the header "${CSV_HEADER}" (with swept parameters between learner and seed)`,
+      found: JSON.stringify(lines[0] ?? ""),
+    };
   }
   const parameters = header.slice(1, -4);
   const rows: MetricRow[] = [];
@@ -201,8 +230,17 @@ export function csvToRows(text: string): ParsedMetricsCsv | { line: number; expe
     const epoch = Number(f[width - 3]);
     const valueText = f[width - 1];
     const value = Number(valueText);
-    if (f.length !== width || !Number.isInteger(seed) || !Number.isInteger(epoch) || (Number.isNaN(value) && valueText !== "NaN")) {
-      return { line: i + 1, expected: `${header.join(",")} with seed and epoch integers and value a number`, found: JSON.stringify(lines[i]) };
+    if (
+      f.length !== width ||
+      !Number.isInteger(seed) ||
+      !Number.isInteger(epoch) ||
+      (Number.isNaN(value) && valueText !== "NaN")
+    ) {
+      return {
+        line: i + 1,
+        expected: `${header.join(",")} with seed and epoch integers and value a number`,
+        found: JSON.stringify(lines[i]),
+      };
     }
     const learner = f[0]!;
     if (!params.has(learner)) {
@@ -221,7 +259,7 @@ export const ROBUSTNESS_CSV_HEADER = "learner,seed,kind,level,accuracy";
 const ROBUSTNESS_KINDS: readonly RobustnessRow["kind"][] = ["lesion", "silence", "noise"];
 
 export function robustnessToCsv(rows: readonly RobustnessRow[]): string {
-  return [ROBUSTNESS_CSV_HEADER, ...rows.map((r) => `${csvField(r.learner)},${r.seed},${r.kind},${r.level},${r.accuracy}`)].join("\n") + "\n";
+  return `${[ROBUSTNESS_CSV_HEADER, ...rows.map((r) => `${csvField(r.learner)},${r.seed},${r.kind},${r.level},${r.accuracy}`)].join("\n")}\n`;
 }
 
 /** Parses robustness.csv (written by `run`); malformed lines are skipped, since it only feeds charts and the summary. */
@@ -245,7 +283,7 @@ export function firingRatesToCsv(rates: readonly RunResult["firingRates"][number
     const name = csvField(r.learner);
     r.rateHz.forEach((hz, i) => lines.push(`${name},${i},${hz}`));
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** Parses firing-rates.csv back into one Float32Array per learner (neurons in index order); malformed lines are skipped. */
@@ -270,20 +308,31 @@ export function csvToFiringRates(text: string): RunResult["firingRates"] {
 export const WEIGHTS_CSV_HEADER = "learner,epoch,lo,hi,count";
 
 export function histogramsToCsv(rows: readonly WeightHistogramRow[]): string {
-  return [WEIGHTS_CSV_HEADER, ...rows.map((r) => `${csvField(r.learner)},${r.epoch},${r.lo},${r.hi},${r.count}`)].join("\n") + "\n";
+  return `${[WEIGHTS_CSV_HEADER, ...rows.map((r) => `${csvField(r.learner)},${r.epoch},${r.lo},${r.hi},${r.count}`)].join("\n")}\n`;
 }
 
 /** Parses weights.csv (written by `run`); malformed lines are skipped, since it only feeds a chart. */
 export function csvToHistograms(text: string): WeightHistogramRow[] {
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
   if (lines[0] !== WEIGHTS_CSV_HEADER) return [];
-  return lines.slice(1).map(splitCsvLine).filter((f) => f.length === 5).map((f) => ({
-    learner: f[0]!, epoch: Number(f[1]), lo: Number(f[2]), hi: Number(f[3]), count: Number(f[4]),
-  }));
+  return lines
+    .slice(1)
+    .map(splitCsvLine)
+    .filter((f) => f.length === 5)
+    .map((f) => ({
+      learner: f[0]!,
+      epoch: Number(f[1]),
+      lo: Number(f[2]),
+      hi: Number(f[3]),
+      count: Number(f[4]),
+    }));
 }
 
 /** Each seed's value of every metric at that seed's last epoch, per learner: metric -> seed -> value. */
-function finalValues(rows: readonly MetricRow[], learner: string): { epochs: number; byMetric: Map<string, Map<number, number>> } {
+function finalValues(
+  rows: readonly MetricRow[],
+  learner: string,
+): { epochs: number; byMetric: Map<string, Map<number, number>> } {
   const lastEpoch = new Map<number, number>();
   for (const r of rows) if (r.learner === learner) lastEpoch.set(r.seed, Math.max(lastEpoch.get(r.seed) ?? 0, r.epoch));
   const byMetric = new Map<string, Map<number, number>>();
@@ -304,7 +353,10 @@ function headlineValues(byMetric: Map<string, Map<number, number>>, metric: stri
 
 /** Robustness rows as mean ± 95% CI over seeds, per learner (given order), kind and level; a seed's repeats are averaged first. */
 export function summarizeRobustness(rows: readonly RobustnessRow[], learners: readonly string[]): RobustnessSummary[] {
-  const groups = new Map<string, { learner: string; kind: RobustnessRow["kind"]; level: number; bySeed: Map<number, number[]> }>();
+  const groups = new Map<
+    string,
+    { learner: string; kind: RobustnessRow["kind"]; level: number; bySeed: Map<number, number[]> }
+  >();
   for (const r of rows) {
     if (!Number.isFinite(r.accuracy)) continue;
     const key = `${r.learner}\u0000${r.kind}\u0000${r.level}`;
@@ -320,8 +372,19 @@ export function summarizeRobustness(rows: readonly RobustnessRow[], learners: re
   };
   const kindOrder = (k: RobustnessRow["kind"]) => ROBUSTNESS_KINDS.indexOf(k);
   return [...groups.values()]
-    .map((g) => ({ learner: g.learner, kind: g.kind, level: g.level, accuracy: confidenceInterval([...g.bySeed.values()].map((xs) => mean(xs))) }))
-    .sort((x, y) => order(x.learner) - order(y.learner) || x.learner.localeCompare(y.learner) || kindOrder(x.kind) - kindOrder(y.kind) || x.level - y.level);
+    .map((g) => ({
+      learner: g.learner,
+      kind: g.kind,
+      level: g.level,
+      accuracy: confidenceInterval([...g.bySeed.values()].map((xs) => mean(xs))),
+    }))
+    .sort(
+      (x, y) =>
+        order(x.learner) - order(y.learner) ||
+        x.learner.localeCompare(y.learner) ||
+        kindOrder(x.kind) - kindOrder(y.kind) ||
+        x.level - y.level,
+    );
 }
 
 /**
@@ -330,8 +393,11 @@ export function summarizeRobustness(rows: readonly RobustnessRow[], learners: re
  * that never reached the criterion: it counts in `seeds`, not in `n`), every
  * pair of learners compared on the headline metrics, and robustness curves.
  */
-export function summarize(result: Pick<RunResult, "scenario" | "seeds" | "learners" | "rows"> & Partial<Pick<RunResult, "robustness">>,
-  packageVersion: string, environment?: Environment): Summary {
+export function summarize(
+  result: Pick<RunResult, "scenario" | "seeds" | "learners" | "rows"> & Partial<Pick<RunResult, "robustness">>,
+  packageVersion: string,
+  environment?: Environment,
+): Summary {
   const finals = result.learners.map((l) => finalValues(result.rows, l.name));
   const learners: LearnerSummary[] = result.learners.map((l, i) => {
     const { epochs, byMetric } = finals[i]!;
@@ -365,19 +431,35 @@ export function summarize(result: Pick<RunResult, "scenario" | "seeds" | "learne
         }
         const reason = censored
           ? `not tested: censored seeds (reached by ${fa.length} of ${a.length} and ${fb.length} of ${b.length} seeds)`
-          : welch.reason ?? effect.reason;
+          : (welch.reason ?? effect.reason);
         // Name what was compared: the last epoch's testAccuracy when neither recorded finalTestAccuracy.
-        const named = metric === "finalTestAccuracy" && !finals[i]!.byMetric.has(metric) && !finals[j]!.byMetric.has(metric) ? "testAccuracy" : metric;
+        const named =
+          metric === "finalTestAccuracy" && !finals[i]!.byMetric.has(metric) && !finals[j]!.byMetric.has(metric)
+            ? "testAccuracy"
+            : metric;
         comparisons.push({
-          a: result.learners[i]!.name, b: result.learners[j]!.name, metric: named,
-          ...welch, cohenD: effect.cohenD, hedgesG: effect.hedgesG, ...(reason === undefined ? {} : { reason }),
+          a: result.learners[i]!.name,
+          b: result.learners[j]!.name,
+          metric: named,
+          ...welch,
+          cohenD: effect.cohenD,
+          hedgesG: effect.hedgesG,
+          ...(reason === undefined ? {} : { reason }),
         });
       }
     }
   }
-  const robustness = summarizeRobustness(result.robustness ?? [], result.learners.map((l) => l.name));
+  const robustness = summarizeRobustness(
+    result.robustness ?? [],
+    result.learners.map((l) => l.name),
+  );
   return {
-    scenario: result.scenario, packageVersion, seeds: result.seeds, learners, comparisons, robustness,
+    scenario: result.scenario,
+    packageVersion,
+    seeds: result.seeds,
+    learners,
+    comparisons,
+    robustness,
     ...(environment === undefined ? {} : { environment }),
   };
 }

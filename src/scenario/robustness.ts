@@ -66,7 +66,12 @@ export function noisyCopy(ds: Dataset, shape: TaskShape, std: number, rng: Rng):
 }
 
 export function measureRobustness(
-  learner: Learner, test: Dataset, shape: TaskShape, config: RobustnessConfig, seed: number, rng: Rng,
+  learner: Learner,
+  test: Dataset,
+  shape: TaskShape,
+  config: RobustnessConfig,
+  seed: number,
+  rng: Rng,
 ): RobustnessRow[] {
   const rows: RobustnessRow[] = [];
   const ds = headOf(test, shape.inputSize, config.samples);
@@ -85,7 +90,8 @@ export function measureRobustness(
   const weights = synapticWeights(learner);
   for (const level of config.lesion) {
     point("lesion", level, (r) => {
-      const undo = learner.lesionSynapses !== undefined ? learner.lesionSynapses(level, r) : lesionSynapses(weights, level, r);
+      const undo =
+        learner.lesionSynapses !== undefined ? learner.lesionSynapses(level, r) : lesionSynapses(weights, level, r);
       try {
         return accuracy(learner, ds);
       } finally {
@@ -105,7 +111,8 @@ export function measureRobustness(
       });
     }
   }
-  for (const level of config.noise) point("noise", level, (r) => accuracy(learner, level === 0 ? ds : noisyCopy(ds, shape, level, r)));
+  for (const level of config.noise)
+    point("noise", level, (r) => accuracy(learner, level === 0 ? ds : noisyCopy(ds, shape, level, r)));
   restore?.();
   return rows;
 }

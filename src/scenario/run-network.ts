@@ -54,7 +54,9 @@ export interface NetworkRunResult {
 }
 
 export function runNetworkScenario(
-  s: NetworkScenario, file: string, options: { seeds?: number[]; onSeed?: (run: SeedRun) => void } = {},
+  s: NetworkScenario,
+  file: string,
+  options: { seeds?: number[]; onSeed?: (run: SeedRun) => void } = {},
 ): NetworkRunResult {
   const seeds = options.seeds ?? s.seeds;
   const runs: SeedRun[] = [];
@@ -73,8 +75,12 @@ export function runNetworkScenario(
       let active = 0;
       for (let i = 0; i < size; i++) if (counts[i]! > 0) active++;
       return {
-        group: m.source.name, size, spikes: m.count, meanRateHz: m.count / size / durationS,
-        meanIsiCv: interSpikeIntervals(m.indices, times, size).meanCv, activeFraction: active / size,
+        group: m.source.name,
+        size,
+        spikes: m.count,
+        meanRateHz: m.count / size / durationS,
+        meanIsiCv: interSpikeIntervals(m.indices, times, size).meanCv,
+        activeFraction: active / size,
       };
     });
     const plastic: SynapseStats[] = built.plastic.map((p) => {
@@ -86,21 +92,49 @@ export function runNetworkScenario(
         sq += w[k]! * w[k]!;
       }
       const mean = w.length > 0 ? sum / w.length : 0;
-      return { name: p.name, rule: p.rule.rule, count: w.length, meanWeight: mean, weightStd: Math.sqrt(Math.max(0, w.length > 0 ? sq / w.length - mean * mean : 0)) };
+      return {
+        name: p.name,
+        rule: p.rule.rule,
+        count: w.length,
+        meanWeight: mean,
+        weightStd: Math.sqrt(Math.max(0, w.length > 0 ? sq / w.length - mean * mean : 0)),
+      };
     });
     const run: SeedRun = {
-      seed, plastic, synapses: built.synapses.reduce((a, syn) => a + syn.matrix.count, 0),
-      buildMs: t1 - t0, simMs: t2 - t1, groups,
+      seed,
+      plastic,
+      synapses: built.synapses.reduce((a, syn) => a + syn.matrix.count, 0),
+      buildMs: t1 - t0,
+      simMs: t2 - t1,
+      groups,
     };
     runs.push(run);
     options.onSeed?.(run);
     if (recordings === null) {
       recordings = {
-        spikes: built.spikeMonitors.map((m) => ({ group: m.source.name, size: m.source.size, indices: m.indices.slice(), timesMs: m.timesMs() })),
+        spikes: built.spikeMonitors.map((m) => ({
+          group: m.source.name,
+          size: m.source.size,
+          indices: m.indices.slice(),
+          timesMs: m.timesMs(),
+        })),
         rates: built.rateMonitors.map((m) => ({ group: m.source.name, rateHz: m.rateHz.slice() })),
-        traces: built.stateMonitors.flatMap(({ group, monitor }) => monitor.vars.flatMap((variable) =>
-          Array.from(monitor.indices, (neuron, k) => ({ group, variable, neuron, timesMs: monitor.timesMs(), values: monitor.trace(variable, k).slice() })))),
-        weights: built.plastic.map((p) => ({ name: p.name, rule: p.rule.rule, values: p.synapses.matrix.weight.slice(0, p.synapses.matrix.count) })),
+        traces: built.stateMonitors.flatMap(({ group, monitor }) =>
+          monitor.vars.flatMap((variable) =>
+            Array.from(monitor.indices, (neuron, k) => ({
+              group,
+              variable,
+              neuron,
+              timesMs: monitor.timesMs(),
+              values: monitor.trace(variable, k).slice(),
+            })),
+          ),
+        ),
+        weights: built.plastic.map((p) => ({
+          name: p.name,
+          rule: p.rule.rule,
+          values: p.synapses.matrix.weight.slice(0, p.synapses.matrix.count),
+        })),
       };
     }
   }

@@ -24,7 +24,7 @@ import { histogram } from "../metrics/spike-stats.js";
 import { hookFactories, type TrainingHooks } from "./hooks.js";
 import "./pruning-hooks.js";
 import { costMetrics, forgettingMetrics, learningMetrics, type CurvePoint } from "./learning-metrics.js";
-import type { LearnerInfo, MetricRow, RunResult, WeightHistogramRow } from "./results.js";
+import type { LearnerInfo, RunResult, WeightHistogramRow } from "./results.js";
 import { headOf, measureRobustness, synapticWeights } from "./robustness.js";
 import type { Scenario } from "./schema.js";
 import { expandSweep } from "./sweep.js";
@@ -80,11 +80,17 @@ function phasesOf(scenario: Scenario, task: Task): Phase[] {
   return scenario.continual.phases.map((p, i) => {
     const bad = p.classes.find((c) => c >= task.shape.classes);
     if (bad !== undefined) {
-      throw new UserError("E_SCENARIO_INVALID",
-        `continual.phases[${i}].classes: expected class labels below ${task.shape.classes} (task "${task.name}" has ${task.shape.classes} classes), found ${bad}`);
+      throw new UserError(
+        "E_SCENARIO_INVALID",
+        `continual.phases[${i}].classes: expected class labels below ${task.shape.classes} (task "${task.name}" has ${task.shape.classes} classes), found ${bad}`,
+      );
     }
     const train = subsetByClass(task.train, task.shape.inputSize, p.classes);
-    if (train.count === 0) throw new UserError("E_SCENARIO_INVALID", `continual.phases[${i}] ("${p.name}"): expected training samples of classes ${p.classes.join(", ")}, found none`);
+    if (train.count === 0)
+      throw new UserError(
+        "E_SCENARIO_INVALID",
+        `continual.phases[${i}] ("${p.name}"): expected training samples of classes ${p.classes.join(", ")}, found none`,
+      );
     return { name: p.name, train, test: subsetByClass(task.test, task.shape.inputSize, p.classes) };
   });
 }
@@ -92,9 +98,17 @@ function phasesOf(scenario: Scenario, task: Task): Phase[] {
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const seeds = options.seeds ?? scenario.seeds;
   const expanded = expandSweep(scenario.learners, scenario.sweep);
-  if (expanded.problems.length > 0) throw new UserError("E_SCENARIO_INVALID", `sweep: ${expanded.problems[0]!.message.replace("|", ", found ")}`);
+  if (expanded.problems.length > 0)
+    throw new UserError("E_SCENARIO_INVALID", `sweep: ${expanded.problems[0]!.message.replace("|", ", found ")}`);
   const result: RunResult = {
-    scenario, seeds, learners: expanded.learners.map((l) => l.info), rows: [], weightHistograms: [], receptiveFields: [], robustness: [], firingRates: [],
+    scenario,
+    seeds,
+    learners: expanded.learners.map((l) => l.info),
+    rows: [],
+    weightHistograms: [],
+    receptiveFields: [],
+    robustness: [],
+    firingRates: [],
   };
   seeds.forEach((seed, seedIndex) => {
     const root = Rng.fromSeed(seed);
@@ -110,14 +124,31 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       const rng = root.fork(`learner:${info.base}`);
       const learner = createLearner(config, task.shape, rng.fork("init"));
       const hooksRng = rng.fork("hooks");
-      const hooks = hookFactories.map((f) => f({ config, learner, task, epochs, trainSamples, rng: hooksRng })).filter((h): h is TrainingHooks => h !== null);
+      const hooks = hookFactories
+        .map((f) => f({ config, learner, task, epochs, trainSamples, rng: hooksRng }))
+        .filter((h): h is TrainingHooks => h !== null);
       return { info, rng, learner, hooks };
     });
     const first = seedIndex === 0;
     for (const { info, rng, learner, hooks } of built) {
-      trainLearner(learner, info, task, phases, scenario, seed, rng.fork("order"), hooks, result, first, options.observer);
+      trainLearner(
+        learner,
+        info,
+        task,
+        phases,
+        scenario,
+        seed,
+        rng.fork("order"),
+        hooks,
+        result,
+        first,
+        options.observer,
+      );
       const robustness = scenario.evaluation.robustness;
-      if (robustness !== undefined) result.robustness.push(...measureRobustness(learner, task.test, task.shape, robustness, seed, rng.fork("robustness")));
+      if (robustness !== undefined)
+        result.robustness.push(
+          ...measureRobustness(learner, task.test, task.shape, robustness, seed, rng.fork("robustness")),
+        );
       if (first && learner.receptiveFields !== undefined) {
         // Only image-shaped fields are drawn: one-row strips (a sequence's row weights, moons' two inputs) read as a barcode.
         const fields = learner.receptiveFields();
@@ -146,7 +177,13 @@ function weightHistogram(learner: Learner, epoch: number): WeightHistogramRow[] 
     all.set(w, off);
     off += w.length;
   }
-  return histogram(all, HISTOGRAM_BINS).map((b) => ({ learner: learner.name, epoch, lo: b.lo, hi: b.hi, count: b.count }));
+  return histogram(all, HISTOGRAM_BINS).map((b) => ({
+    learner: learner.name,
+    epoch,
+    lo: b.lo,
+    hi: b.hi,
+    count: b.count,
+  }));
 }
 
 function accuracyOn(learner: Learner, ds: Dataset): number {
@@ -154,8 +191,17 @@ function accuracyOn(learner: Learner, ds: Dataset): number {
 }
 
 function trainLearner(
-  learner: Learner, info: LearnerInfo, task: Task, phases: readonly Phase[], scenario: Scenario, seed: number, orderRng: Rng,
-  hooks: readonly TrainingHooks[], result: RunResult, first: boolean, observer: RunObserver | undefined,
+  learner: Learner,
+  info: LearnerInfo,
+  task: Task,
+  phases: readonly Phase[],
+  scenario: Scenario,
+  seed: number,
+  orderRng: Rng,
+  hooks: readonly TrainingHooks[],
+  result: RunResult,
+  first: boolean,
+  observer: RunObserver | undefined,
 ): void {
   const inputSize = task.shape.inputSize;
   const batchSize = learner.maxBatch;
@@ -215,7 +261,14 @@ function trainLearner(
         extra = true;
       }
       if (costSet.count > 0 && learner.measureCosts !== undefined) {
-        Object.assign(metrics, costMetrics(learner.measureCosts(costSet.x, costSet.count), synapticWeights(learner), learner.possibleSynapses?.()));
+        Object.assign(
+          metrics,
+          costMetrics(
+            learner.measureCosts(costSet.x, costSet.count),
+            synapticWeights(learner),
+            learner.possibleSynapses?.(),
+          ),
+        );
         extra = true;
       }
       if (extra) learner.collectStats();
@@ -224,10 +277,18 @@ function trainLearner(
         Object.assign(metrics, learningMetrics(curve, task.shape.classes, scenario.evaluation.criterionAccuracy));
         if (continual) {
           const atEnd = phases.map((p) => metrics[`testAccuracy[${p.name}]`]!);
-          Object.assign(metrics, forgettingMetrics(phases.map((p) => p.name), justAfter, atEnd));
+          Object.assign(
+            metrics,
+            forgettingMetrics(
+              phases.map((p) => p.name),
+              justAfter,
+              atEnd,
+            ),
+          );
         }
       }
-      for (const [metric, value] of Object.entries(metrics)) result.rows.push({ learner: info.name, seed, epoch, metric, value });
+      for (const [metric, value] of Object.entries(metrics))
+        result.rows.push({ learner: info.name, seed, epoch, metric, value });
       if (first) result.weightHistograms.push(...weightHistogram(learner, epoch));
       observer?.onEpoch?.({ learner: learner.name, type: learner.type, seed, epoch, epochs: totalEpochs, metrics });
     }

@@ -65,12 +65,18 @@ export function learnerName(l: { name?: string | undefined; type: string }): str
  * the learner's schema rejects) are returned, located at sweep[i].values[j],
  * rather than thrown, so the validator can report them all.
  */
-export function expandSweep(learners: readonly LearnerConfig[], sweep: readonly SweepEntry[]): { learners: ExpandedLearner[]; problems: SweepProblem[] } {
+export function expandSweep(
+  learners: readonly LearnerConfig[],
+  sweep: readonly SweepEntry[],
+): { learners: ExpandedLearner[]; problems: SweepProblem[] } {
   const problems: SweepProblem[] = [];
   const names = learners.map(learnerName);
   sweep.forEach((e, i) => {
     if (!names.includes(e.learner)) {
-      problems.push({ path: ["sweep", i, "learner"], message: `the name of a learner in this scenario (${names.map((n) => `"${n}"`).join(", ")})|"${e.learner}"` });
+      problems.push({
+        path: ["sweep", i, "learner"],
+        message: `the name of a learner in this scenario (${names.map((n) => `"${n}"`).join(", ")})|"${e.learner}"`,
+      });
     }
   });
   const out: ExpandedLearner[] = [];
@@ -82,7 +88,9 @@ export function expandSweep(learners: readonly LearnerConfig[], sweep: readonly 
       return;
     }
     // Cartesian product in declaration order, last entry varying fastest.
-    let points: { config: LearnerConfig; params: Record<string, ParamValue>; label: string[] }[] = [{ config, params: {}, label: [] }];
+    let points: { config: LearnerConfig; params: Record<string, ParamValue>; label: string[] }[] = [
+      { config, params: {}, label: [] },
+    ];
     const reported = new Set<string>();
     for (const { e, i } of entries) {
       const next: typeof points = [];
@@ -91,26 +99,42 @@ export function expandSweep(learners: readonly LearnerConfig[], sweep: readonly 
           const raw = withSetting(p.config, e.parameter, v);
           const parsed = raw === undefined ? null : learnerConfigSchema.safeParse(raw);
           if (parsed === null || !parsed.success) {
-            const why = parsed === null
-              ? `"${e.parameter}" does not lead into an object of the config`
-              : parsed.error.issues.map((x) => `${x.path.join(".")}: ${flat(x.message)}`).join("; ");
+            const why =
+              parsed === null
+                ? `"${e.parameter}" does not lead into an object of the config`
+                : parsed.error.issues.map((x) => `${x.path.join(".")}: ${flat(x.message)}`).join("; ");
             // Each failing value once, even when it fails at several grid points (with other swept settings).
             const key = `${i}:${j}`;
             if (!reported.has(key)) {
               reported.add(key);
-              const with_ = Object.keys(p.params).length > 0 ? ` with ${Object.entries(p.params).map(([k, x]) => `${k}=${x}`).join(" ")}` : "";
-              problems.push({ path: ["sweep", i, "values", j], message: `a value learner "${base}" accepts at "${e.parameter}"${with_}|${JSON.stringify(v)} (${why})` });
+              const with_ =
+                Object.keys(p.params).length > 0
+                  ? ` with ${Object.entries(p.params)
+                      .map(([k, x]) => `${k}=${x}`)
+                      .join(" ")}`
+                  : "";
+              problems.push({
+                path: ["sweep", i, "values", j],
+                message: `a value learner "${base}" accepts at "${e.parameter}"${with_}|${JSON.stringify(v)} (${why})`,
+              });
             }
             return;
           }
-          next.push({ config: parsed.data, params: { ...p.params, [e.parameter]: paramValue(v) }, label: [...p.label, `${e.parameter}=${String(paramValue(v))}`] });
+          next.push({
+            config: parsed.data,
+            params: { ...p.params, [e.parameter]: paramValue(v) },
+            label: [...p.label, `${e.parameter}=${String(paramValue(v))}`],
+          });
         });
       }
       points = next;
     }
     for (const p of points) {
       const name = `${base} ${p.label.join(" ")}`;
-      out.push({ config: { ...p.config, name } as LearnerConfig, info: { name, type: config.type, base, params: p.params } });
+      out.push({
+        config: { ...p.config, name } as LearnerConfig,
+        info: { name, type: config.type, base, params: p.params },
+      });
     }
   });
   // Two points with one label would share a random stream and merge their rows.
@@ -118,7 +142,10 @@ export function expandSweep(learners: readonly LearnerConfig[], sweep: readonly 
   for (const l of out) {
     if (seen.has(l.info.name)) {
       const i = sweep.findIndex((e) => e.learner === l.info.base);
-      problems.push({ path: ["sweep", Math.max(0, i), "values"], message: `values that give each grid point its own label|two points labelled "${l.info.name}" (a repeated value, or a label equal to another learner's name)` });
+      problems.push({
+        path: ["sweep", Math.max(0, i), "values"],
+        message: `values that give each grid point its own label|two points labelled "${l.info.name}" (a repeated value, or a label equal to another learner's name)`,
+      });
       break;
     }
     seen.add(l.info.name);

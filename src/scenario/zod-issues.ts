@@ -34,10 +34,11 @@ function valueAt(root: unknown, path: Path): { present: boolean; value: unknown 
 export function describeValue(present: boolean, v: unknown): string {
   if (!present) return "nothing (the key is missing)";
   if (v === null) return "null";
-  if (Array.isArray(v)) return v.length === 0 ? "an empty array" : `an array of ${v.length} item${v.length === 1 ? "" : "s"}`;
+  if (Array.isArray(v))
+    return v.length === 0 ? "an empty array" : `an array of ${v.length} item${v.length === 1 ? "" : "s"}`;
   if (typeof v === "object") return "an object";
   const text = JSON.stringify(v);
-  return `${typeof v} ${text.length > 60 ? text.slice(0, 57) + "..." : text}`;
+  return `${typeof v} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
 }
 
 function listOf(values: readonly unknown[]): string {
@@ -72,22 +73,38 @@ function expectedFor(issue: z.core.$ZodIssue): string {
   }
 }
 
-export function zodIssuesToIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, text: string, schema?: unknown): Issue[] {
+export function zodIssuesToIssues(
+  issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+  text: string,
+  schema?: unknown,
+): Issue[] {
   const out: Issue[] = [];
   const push = (path: Path, expected: string, found: string) => {
-    const loc = locateJsonPath(text, path.filter((k): k is string | number => typeof k !== "symbol"));
+    const loc = locateJsonPath(
+      text,
+      path.filter((k): k is string | number => typeof k !== "symbol"),
+    );
     out.push({ path: formatPath(path), expected, found, line: loc?.line, column: loc?.column });
   };
   for (const issue of issues) {
     const { present, value } = valueAt(raw, issue.path);
     if (issue.code === "unrecognized_keys") {
       const allowed = schema === undefined ? undefined : allowedKeysAt(schema, raw, issue.path);
-      const expected = allowed === undefined ? "only the keys of scenarios/schema.json" : `one of the keys ${allowed.map((k) => JSON.stringify(k)).join(", ")}`;
+      const expected =
+        allowed === undefined
+          ? "only the keys of scenarios/schema.json"
+          : `one of the keys ${allowed.map((k) => JSON.stringify(k)).join(", ")}`;
       for (const key of issue.keys) push([...issue.path, key], expected, `unknown key "${key}"`);
     } else if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator !== undefined) {
       const options = (issue as { options?: unknown[] }).options ?? [];
       const what = issue.path.length >= 1 ? String(issue.path[issue.path.length - 2] ?? "") : "";
-      const kind = what === "task" ? "a known task type" : what === "learners" || typeof issue.path[issue.path.length - 2] === "number" ? "a known learner type" : "a known type";
+      const kind =
+        what === "task"
+          ? "a known task type"
+          : what === "learners" || typeof issue.path[issue.path.length - 2] === "number"
+            ? "a known learner type"
+            : "a known type";
       push(issue.path, `${kind}: ${listOf(options)}`, describeValue(present, value));
     } else if (issue.code === "invalid_type" && !present) {
       push(issue.path, `${expectedFor(issue)} (this key is required)`, describeValue(present, value));
@@ -103,7 +120,14 @@ export function zodIssuesToIssues(issues: readonly z.core.$ZodIssue[], raw: unkn
 
 /** Minimal view of zod v4 schema internals, enough to walk to an object's keys. */
 interface SchemaNode {
-  def: { type: string; innerType?: SchemaNode; element?: SchemaNode; options?: SchemaNode[]; in?: SchemaNode; shape?: Record<string, SchemaNode> };
+  def: {
+    type: string;
+    innerType?: SchemaNode;
+    element?: SchemaNode;
+    options?: SchemaNode[];
+    in?: SchemaNode;
+    shape?: Record<string, SchemaNode>;
+  };
   shape?: Record<string, SchemaNode>;
 }
 
@@ -133,7 +157,8 @@ export function allowedKeysAt(schema: unknown, raw: unknown, path: readonly Prop
   for (const key of path) {
     pickOption();
     if (node.def.type === "array" && node.def.element !== undefined) node = unwrap(node.def.element);
-    else if (node.shape !== undefined && typeof key === "string" && node.shape[key] !== undefined) node = unwrap(node.shape[key]);
+    else if (node.shape !== undefined && typeof key === "string" && node.shape[key] !== undefined)
+      node = unwrap(node.shape[key]);
     else return undefined;
     value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   }

@@ -67,24 +67,50 @@ export function buildCuba(opts: CubaOptions = {}): Cuba {
   const n = opts.neurons ?? 4000;
   const seed = opts.seed ?? 0;
   const dtMs = opts.dtMs ?? 0.1;
-  if (!Number.isInteger(n) || n < 2) throw new UserError("E_OPTION_INVALID", `CUBA: neurons must be an integer >= 2, found ${n}`);
+  if (!Number.isInteger(n) || n < 2)
+    throw new UserError("E_OPTION_INVALID", `CUBA: neurons must be an integer >= 2, found ${n}`);
   const nExc = Math.round(0.8 * n);
   const p = Math.min(1, CUBA_IN_DEGREE / n);
   const rng = Rng.fromSeed(seed).fork("cuba");
-  const group = new LifGroup("cuba", n, CUBA_PARAMS, dtMs, opts.precision === undefined ? {} : { precision: opts.precision });
+  const group = new LifGroup(
+    "cuba",
+    n,
+    CUBA_PARAMS,
+    dtMs,
+    opts.precision === undefined ? {} : { precision: opts.precision },
+  );
   rng.fork("v0").fillUniform(group.v, CUBA_PARAMS.vResetMv, CUBA_PARAMS.vThreshMv);
   const excitatory = new Synapses({
-    name: "Ce", source: group, target: group, targetVar: "ge",
-    connect: { rule: "probability", p }, preRange: [0, nExc], weight: CUBA_WE_MV, rng: rng.fork("Ce"),
+    name: "Ce",
+    source: group,
+    target: group,
+    targetVar: "ge",
+    connect: { rule: "probability", p },
+    preRange: [0, nExc],
+    weight: CUBA_WE_MV,
+    rng: rng.fork("Ce"),
   });
   const inhibitory = new Synapses({
-    name: "Ci", source: group, target: group, targetVar: "gi",
-    connect: { rule: "probability", p }, preRange: [nExc, n], weight: CUBA_WI_MV, rng: rng.fork("Ci"),
+    name: "Ci",
+    source: group,
+    target: group,
+    targetVar: "gi",
+    connect: { rule: "probability", p },
+    preRange: [nExc, n],
+    weight: CUBA_WI_MV,
+    rng: rng.fork("Ci"),
   });
   const spikes = new SpikeMonitor(group, dtMs, { keepSpikes: opts.keepSpikes ?? true });
   const network = new Network({ dtMs, groups: [group], synapses: [excitatory, inhibitory], monitors: [spikes] });
   return {
-    network, group, excitatory, inhibitory, spikes, neurons: n, excitatoryCount: nExc, p,
+    network,
+    group,
+    excitatory,
+    inhibitory,
+    spikes,
+    neurons: n,
+    excitatoryCount: nExc,
+    p,
     synapses: excitatory.matrix.count + inhibitory.matrix.count,
   };
 }

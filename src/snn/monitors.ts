@@ -73,7 +73,8 @@ export class SpikeMonitor implements Monitor {
   reserve(steps: number): void {
     if (!this.keepSpikes) return;
     // Room for a generous rate guess; growth past it is rare and amortised.
-    const guess = this.n + Math.min(steps * this.source.size, Math.max(1024, Math.ceil(steps * this.source.size * 0.002)));
+    const guess =
+      this.n + Math.min(steps * this.source.size, Math.max(1024, Math.ceil(steps * this.source.size * 0.002)));
     this.idx = growInt32(this.idx, this.n, guess);
     this.stp = growInt32(this.stp, this.n, guess);
   }
@@ -153,13 +154,19 @@ export class StateMonitor implements Monitor {
     this.group = cfg.group;
     this.vars = [...cfg.vars];
     this.every = cfg.every ?? 1;
-    if (!Number.isInteger(this.every) || this.every < 1) throw new RangeError(`state monitor: every must be a positive integer, got ${this.every}`);
+    if (!Number.isInteger(this.every) || this.every < 1)
+      throw new RangeError(`state monitor: every must be a positive integer, got ${this.every}`);
     this.dtMs = dtMs;
-    this.indices = cfg.indices === undefined ? Int32Array.from({ length: cfg.group.size }, (_, i) => i) : Int32Array.from(cfg.indices);
-    for (const i of this.indices) if (i < 0 || i >= cfg.group.size) throw new RangeError(`state monitor index ${i} outside [0, ${cfg.group.size})`);
+    this.indices =
+      cfg.indices === undefined
+        ? Int32Array.from({ length: cfg.group.size }, (_, i) => i)
+        : Int32Array.from(cfg.indices);
+    for (const i of this.indices)
+      if (i < 0 || i >= cfg.group.size) throw new RangeError(`state monitor index ${i} outside [0, ${cfg.group.size})`);
     this.arrays = this.vars.map((v) => {
       const a = cfg.group.state[v];
-      if (a === undefined) throw new UserError("E_CONFIG_INVALID", `state monitor: group ${cfg.group.name} has no variable "${v}"`);
+      if (a === undefined)
+        throw new UserError("E_CONFIG_INVALID", `state monitor: group ${cfg.group.name} has no variable "${v}"`);
       return a;
     });
     this.data = this.vars.map(() => new Float32Array(0));

@@ -39,7 +39,8 @@ export class Network {
   private readonly endMonitors: Monitor[] = [];
 
   constructor(cfg: NetworkConfig) {
-    if (!(cfg.dtMs > 0) || !Number.isFinite(cfg.dtMs)) throw new UserError("E_CONFIG_INVALID", `network: dtMs must be a positive number, found ${cfg.dtMs}`);
+    if (!(cfg.dtMs > 0) || !Number.isFinite(cfg.dtMs))
+      throw new UserError("E_CONFIG_INVALID", `network: dtMs must be a positive number, found ${cfg.dtMs}`);
     this.dtMs = cfg.dtMs;
     for (const g of cfg.groups ?? []) this.addGroup(g);
     for (const s of cfg.synapses ?? []) this.addSynapses(s);
@@ -53,7 +54,8 @@ export class Network {
   }
 
   addGroup(g: NeuronGroup): this {
-    if (this.groups.some((h) => h.name === g.name)) throw new UserError("E_CONFIG_INVALID", `network: two groups are named "${g.name}"`);
+    if (this.groups.some((h) => h.name === g.name))
+      throw new UserError("E_CONFIG_INVALID", `network: two groups are named "${g.name}"`);
     this.groups.push(g);
     return this;
   }
@@ -77,7 +79,10 @@ export class Network {
   run(durationMs: number): number {
     const steps = Math.round(durationMs / this.dtMs);
     if (!(steps >= 0) || Math.abs(steps * this.dtMs - durationMs) > 1e-6 * Math.max(1, durationMs)) {
-      throw new UserError("E_CONFIG_INVALID", `network: duration ${durationMs} ms is not a whole number of ${this.dtMs} ms steps`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `network: duration ${durationMs} ms is not a whole number of ${this.dtMs} ms steps`,
+      );
     }
     this.runSteps(steps);
     return steps;

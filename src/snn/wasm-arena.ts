@@ -20,9 +20,20 @@
  * for the JavaScript loop.
  */
 import {
-  BLOCK_VOID, FunctionBuilder, MAX_PAGES, WASM_PAGE_BYTES, assembleModule, compileModule, createSharedMemory, i32Const, instantiate, memarg,
+  BLOCK_VOID,
+  FunctionBuilder,
+  MAX_PAGES,
+  WASM_PAGE_BYTES,
+  assembleModule,
+  compileModule,
+  createSharedMemory,
+  i32Const,
+  instantiate,
+  memarg,
   op,
-  valType, type CompiledModule, type GrowableMemory,
+  valType,
+  type CompiledModule,
+  type GrowableMemory,
 } from "../core/wasm.js";
 
 /** deliver(spiked, n, rowPtr, target, weight, targetVar) -> events (all byte offsets). */
@@ -33,8 +44,15 @@ const { i32 } = valType;
 function deliverFunction(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32], [i32]);
   const P = { spk: 0, n: 1, rp: 2, tg: 3, w: 4, tv: 5 };
-  const KB = f.local(i32), KEND = f.local(i32), EV = f.local(i32), S = f.local(i32), E = f.local(i32), A = f.local(i32);
-  const get = (l: number) => f.get(l), set = (l: number) => f.set(l), tee = (l: number) => f.tee(l);
+  const KB = f.local(i32),
+    KEND = f.local(i32),
+    EV = f.local(i32),
+    S = f.local(i32),
+    E = f.local(i32),
+    A = f.local(i32);
+  const get = (l: number) => f.get(l),
+    set = (l: number) => f.set(l),
+    tee = (l: number) => f.tee(l);
   // KB walks spiked[] in bytes: spk .. spk + 4n
   f.emit(get(P.spk), tee(KB), get(P.n), i32Const(2), op.i32Shl, op.i32Add, set(KEND));
   f.emit(op.block, BLOCK_VOID, op.loop, BLOCK_VOID);
@@ -79,9 +97,12 @@ function warmUp(mod: CompiledModule): void {
 function deliverCompiled(): CompiledModule | null {
   if (deliverModule === undefined) {
     try {
-      deliverModule = compileModule(assembleModule({
-        memory: { shared: true, maxPages: MAX_PAGES }, functions: [{ name: "deliver", fn: deliverFunction() }],
-      }));
+      deliverModule = compileModule(
+        assembleModule({
+          memory: { shared: true, maxPages: MAX_PAGES },
+          functions: [{ name: "deliver", fn: deliverFunction() }],
+        }),
+      );
       if (deliverModule !== null) warmUp(deliverModule);
     } catch {
       deliverModule = null;

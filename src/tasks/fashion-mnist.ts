@@ -39,9 +39,10 @@ export function loadFashionMnist(dir: string = FASHION_MNIST_DIR): { train: IdxD
   const f = FASHION_MNIST_FILES;
   const missing = Object.values(f).filter((name) => !existsSync(join(dir, name)));
   if (missing.length > 0) {
-    const hint = dir === FASHION_MNIST_DIR
-      ? "install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu)"
-      : "point `dir` at a directory with the Fashion-MNIST IDX files";
+    const hint =
+      dir === FASHION_MNIST_DIR
+        ? "install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu)"
+        : "point `dir` at a directory with the Fashion-MNIST IDX files";
     throw new UserError("E_DATA_MISSING", `Fashion-MNIST not found in ${dir} (missing ${missing.join(", ")}): ${hint}`);
   }
   const data = {
@@ -56,6 +57,9 @@ export function loadFashionMnist(dir: string = FASHION_MNIST_DIR): { train: IdxD
 export function fashionMnistTask(config: FashionMnistConfig, _rng?: Rng): Task {
   const { train, test } = loadFashionMnist(config.dir);
   return idxTask("fashion-mnist", "Fashion-MNIST clothing images (Zalando), 10 classes", train, test, {
-    classes: 10, trainSize: config.trainSize, testSize: config.testSize, where: config.dir,
+    classes: 10,
+    trainSize: config.trainSize,
+    testSize: config.testSize,
+    where: config.dir,
   });
 }

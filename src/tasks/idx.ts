@@ -22,7 +22,12 @@ export interface IdxArray {
 }
 
 const TYPE_NAMES: Record<number, string> = {
-  0x08: "unsigned byte", 0x09: "signed byte", 0x0b: "int16", 0x0c: "int32", 0x0d: "float32", 0x0e: "float64",
+  8: "unsigned byte",
+  9: "signed byte",
+  11: "int16",
+  12: "int32",
+  13: "float32",
+  14: "float64",
 };
 
 function hex(n: number): string {
@@ -45,22 +50,30 @@ export function readIdx(file: string): IdxArray {
       throw new UserError("E_DATA_INVALID", `${file}: gzip data is corrupt (${(e as Error).message})`);
     }
   }
-  if (buf.length < 4) throw new UserError("E_DATA_INVALID", `${file}: too short for an IDX header (${buf.length} bytes)`);
+  if (buf.length < 4)
+    throw new UserError("E_DATA_INVALID", `${file}: too short for an IDX header (${buf.length} bytes)`);
   if (buf[0] !== 0 || buf[1] !== 0) {
-    throw new UserError("E_DATA_INVALID",
-      `${file}: not an IDX file: the magic number must start with two zero bytes, found ${hex(buf[0]!)} ${hex(buf[1]!)}`);
+    throw new UserError(
+      "E_DATA_INVALID",
+      `${file}: not an IDX file: the magic number must start with two zero bytes, found ${hex(buf[0]!)} ${hex(buf[1]!)}`,
+    );
   }
   const type = buf[2]!;
   if (type !== 0x08) {
     const name = TYPE_NAMES[type];
-    throw new UserError("E_DATA_INVALID",
-      `${file}: IDX data type ${hex(type)}${name ? ` (${name})` : " (unknown)"} is not supported; expected 0x08 (unsigned byte)`);
+    throw new UserError(
+      "E_DATA_INVALID",
+      `${file}: IDX data type ${hex(type)}${name ? ` (${name})` : " (unknown)"} is not supported; expected 0x08 (unsigned byte)`,
+    );
   }
   const rank = buf[3]!;
   if (rank === 0) throw new UserError("E_DATA_INVALID", `${file}: IDX header declares 0 dimensions`);
   const headerLen = 4 + 4 * rank;
   if (buf.length < headerLen) {
-    throw new UserError("E_DATA_INVALID", `${file}: IDX header declares ${rank} dimensions but the file ends after ${buf.length} bytes`);
+    throw new UserError(
+      "E_DATA_INVALID",
+      `${file}: IDX header declares ${rank} dimensions but the file ends after ${buf.length} bytes`,
+    );
   }
   const dims: number[] = [];
   let size = 1;
@@ -71,8 +84,10 @@ export function readIdx(file: string): IdxArray {
   }
   const have = buf.length - headerLen;
   if (have !== size) {
-    throw new UserError("E_DATA_INVALID",
-      `${file}: IDX dimensions [${dims.join(", ")}] need ${size} data bytes, found ${have}`);
+    throw new UserError(
+      "E_DATA_INVALID",
+      `${file}: IDX dimensions [${dims.join(", ")}] need ${size} data bytes, found ${have}`,
+    );
   }
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + headerLen, size) };
 }
@@ -81,7 +96,10 @@ export function readIdx(file: string): IdxArray {
 export function readIdxImages(file: string): { x: Float32Array; count: number; height: number; width: number } {
   const a = readIdx(file);
   if (a.dims.length !== 3) {
-    throw new UserError("E_DATA_INVALID", `${file}: expected images with 3 dimensions [count, rows, cols], found [${a.dims.join(", ")}]`);
+    throw new UserError(
+      "E_DATA_INVALID",
+      `${file}: expected images with 3 dimensions [count, rows, cols], found [${a.dims.join(", ")}]`,
+    );
   }
   const x = new Float32Array(a.data.length);
   const s = 1 / 255;
@@ -93,7 +111,10 @@ export function readIdxImages(file: string): { x: Float32Array; count: number; h
 export function readIdxLabels(file: string): Int32Array {
   const a = readIdx(file);
   if (a.dims.length !== 1) {
-    throw new UserError("E_DATA_INVALID", `${file}: expected labels with 1 dimension [count], found [${a.dims.join(", ")}]`);
+    throw new UserError(
+      "E_DATA_INVALID",
+      `${file}: expected labels with 1 dimension [count], found [${a.dims.join(", ")}]`,
+    );
   }
   return Int32Array.from(a.data);
 }
@@ -110,7 +131,10 @@ export function readIdxDataset(imagesPath: string, labelsPath: string): IdxDatas
   const img = readIdxImages(imagesPath);
   const y = readIdxLabels(labelsPath);
   if (y.length !== img.count) {
-    throw new UserError("E_DATA_INVALID", `${labelsPath}: ${y.length} labels, but ${imagesPath} holds ${img.count} images`);
+    throw new UserError(
+      "E_DATA_INVALID",
+      `${labelsPath}: ${y.length} labels, but ${imagesPath} holds ${img.count} images`,
+    );
   }
   let maxLabel = 0;
   for (let i = 0; i < y.length; i++) if (y[i]! > maxLabel) maxLabel = y[i]!;
@@ -135,12 +159,17 @@ export type IdxConfig = z.infer<typeof idxConfigSchema>;
 
 /** Builds a task from train and test IDX datasets (shared by `idx` and `fashion-mnist`). */
 export function idxTask(
-  name: string, description: string, train: IdxDataset, test: IdxDataset,
+  name: string,
+  description: string,
+  train: IdxDataset,
+  test: IdxDataset,
   opts: { classes?: number | undefined; trainSize?: number | undefined; testSize?: number | undefined; where: string },
 ): Task {
   if (train.height !== test.height || train.width !== test.width) {
-    throw new UserError("E_DATA_INVALID",
-      `${opts.where}: train images are ${train.height}×${train.width} but test images are ${test.height}×${test.width}`);
+    throw new UserError(
+      "E_DATA_INVALID",
+      `${opts.where}: train images are ${train.height}×${train.width} but test images are ${test.height}×${test.width}`,
+    );
   }
   const found = Math.max(train.classes, test.classes);
   const classes = opts.classes ?? found;
@@ -167,6 +196,9 @@ export function idxFilesTask(config: IdxConfig, _rng?: Rng): Task {
   const train = readIdxDataset(config.train.imagesPath, config.train.labelsPath);
   const test = readIdxDataset(config.test.imagesPath, config.test.labelsPath);
   return idxTask(config.name, `IDX images from ${config.train.imagesPath} and ${config.test.imagesPath}`, train, test, {
-    classes: config.classes, trainSize: config.trainSize, testSize: config.testSize, where: config.train.imagesPath,
+    classes: config.classes,
+    trainSize: config.trainSize,
+    testSize: config.testSize,
+    where: config.train.imagesPath,
   });
 }

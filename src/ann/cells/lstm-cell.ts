@@ -45,7 +45,19 @@ export class LstmCell extends FusedCell {
     const stepH = batch * h;
     if (t === 0) cs.fill(0, 0, stepH);
     if (this.simdStep) {
-      this.arena.lstmStep(a, t * batch * g4, cs, t * stepH, (t + 1) * stepH, tc, t * stepH, hs, (t + 1) * stepH, batch, h);
+      this.arena.lstmStep(
+        a,
+        t * batch * g4,
+        cs,
+        t * stepH,
+        (t + 1) * stepH,
+        tc,
+        t * stepH,
+        hs,
+        (t + 1) * stepH,
+        batch,
+        h,
+      );
       return;
     }
     for (let b = 0; b < batch; b++) {

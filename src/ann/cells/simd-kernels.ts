@@ -13,7 +13,17 @@
  */
 import { SimdArena } from "../../core/simd-gemm.js";
 import {
-  BLOCK_VOID, FunctionBuilder, i32Const, lazyModule, memarg, op, simd, simdOp, uleb, v128SplatConst, valType,
+  BLOCK_VOID,
+  FunctionBuilder,
+  i32Const,
+  lazyModule,
+  memarg,
+  op,
+  simd,
+  simdOp,
+  uleb,
+  v128SplatConst,
+  valType,
   type Emittable,
 } from "../../core/wasm.js";
 
@@ -40,12 +50,29 @@ function emitExp(e: Emit, x: number, n: number): void {
   e(v128SplatConst(-87), simd(simdOp.f32x4Max), v128SplatConst(88), simd(simdOp.f32x4Min), tee(x));
   e(get(x), v128SplatConst(Math.LOG2E), simd(simdOp.f32x4Mul), simd(simdOp.f32x4Nearest), tee(n));
   e(v128SplatConst(0.693359375), simd(simdOp.f32x4Mul), simd(simdOp.f32x4Sub)); // x − n·C1
-  e(get(n), v128SplatConst(-2.12194440e-4), simd(simdOp.f32x4Mul), simd(simdOp.f32x4Sub), set(x)); // r
-  const coef = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  e(get(n), v128SplatConst(-2.1219444e-4), simd(simdOp.f32x4Mul), simd(simdOp.f32x4Sub), set(x)); // r
+  const coef = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
   e(v128SplatConst(coef[0]!));
-  for (let i = 1; i < coef.length; i++) e(get(x), simd(simdOp.f32x4Mul), v128SplatConst(coef[i]!), simd(simdOp.f32x4Add));
-  e(get(x), simd(simdOp.f32x4Mul), get(x), simd(simdOp.f32x4Mul), get(x), simd(simdOp.f32x4Add), v128SplatConst(1), simd(simdOp.f32x4Add));
-  e(get(n), simd(simdOp.i32x4TruncSatF32x4S), v128SplatConst(127, true), simd(simdOp.i32x4Add), i32Const(23), simd(simdOp.i32x4Shl));
+  for (let i = 1; i < coef.length; i++)
+    e(get(x), simd(simdOp.f32x4Mul), v128SplatConst(coef[i]!), simd(simdOp.f32x4Add));
+  e(
+    get(x),
+    simd(simdOp.f32x4Mul),
+    get(x),
+    simd(simdOp.f32x4Mul),
+    get(x),
+    simd(simdOp.f32x4Add),
+    v128SplatConst(1),
+    simd(simdOp.f32x4Add),
+  );
+  e(
+    get(n),
+    simd(simdOp.i32x4TruncSatF32x4S),
+    v128SplatConst(127, true),
+    simd(simdOp.i32x4Add),
+    i32Const(23),
+    simd(simdOp.i32x4Shl),
+  );
   e(simd(simdOp.f32x4Mul));
 }
 
@@ -60,15 +87,28 @@ function emitSigmoid(e: Emit, x: number, n: number): void {
 function emitTanh(e: Emit, x: number, n: number): void {
   e(v128SplatConst(-2), simd(simdOp.f32x4Mul));
   emitExp(e, x, n);
-  e(v128SplatConst(1), simd(simdOp.f32x4Add), set(x), v128SplatConst(2), get(x), simd(simdOp.f32x4Div), v128SplatConst(1), simd(simdOp.f32x4Sub));
+  e(
+    v128SplatConst(1),
+    simd(simdOp.f32x4Add),
+    set(x),
+    v128SplatConst(2),
+    get(x),
+    simd(simdOp.f32x4Div),
+    v128SplatConst(1),
+    simd(simdOp.f32x4Sub),
+  );
 }
 
 /** exp(src, dst, count): dst[i] = exp(src[i]), count a multiple of 4. */
 function expFunction(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32]);
   const e: Emit = (...xs) => f.emit(...xs);
-  const SRC = 0, DST = 1, CNT = 2;
-  const END = f.local(i32), X = f.local(v128), NN = f.local(v128);
+  const SRC = 0,
+    DST = 1,
+    CNT = 2;
+  const END = f.local(i32),
+    X = f.local(v128),
+    NN = f.local(v128);
   e(get(SRC), get(CNT), i32Const(2), op.i32Shl, op.i32Add, set(END));
   e(op.block, BLOCK_VOID, op.loop, BLOCK_VOID);
   e(get(SRC), get(END), op.i32GeS, op.brIf, 1);
@@ -89,10 +129,25 @@ function expFunction(): FunctionBuilder {
 function lstmFunction(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32]);
   const e: Emit = (...xs) => f.emit(...xs);
-  const G = 0, CPREV = 1, CC = 2, TC = 3, HH = 4, BATCH = 5, HID = 6;
-  const BI = f.local(i32), JB = f.local(i32), HB = f.local(i32), GP = f.local(i32), EP = f.local(i32);
-  const VI = f.local(v128), VF = f.local(v128), VG = f.local(v128), VO = f.local(v128), VC = f.local(v128);
-  const X = f.local(v128), NN = f.local(v128);
+  const G = 0,
+    CPREV = 1,
+    CC = 2,
+    TC = 3,
+    HH = 4,
+    BATCH = 5,
+    HID = 6;
+  const BI = f.local(i32),
+    JB = f.local(i32),
+    HB = f.local(i32),
+    GP = f.local(i32),
+    EP = f.local(i32);
+  const VI = f.local(v128),
+    VF = f.local(v128),
+    VG = f.local(v128),
+    VO = f.local(v128),
+    VC = f.local(v128);
+  const X = f.local(v128),
+    NN = f.local(v128);
   e(get(HID), i32Const(2), op.i32Shl, set(HB)); // hidden in bytes
   e(i32Const(0), set(BI));
   e(op.block, BLOCK_VOID, op.loop, BLOCK_VOID); // samples
@@ -144,9 +199,23 @@ function lstmFunction(): FunctionBuilder {
 function gruFunction(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32]);
   const e: Emit = (...xs) => f.emit(...xs);
-  const AX = 0, AH = 1, HPREV = 2, HH = 3, BATCH = 4, HID = 5;
-  const BI = f.local(i32), JB = f.local(i32), HB = f.local(i32), GP = f.local(i32), HP = f.local(i32), EP = f.local(i32);
-  const VR = f.local(v128), VZ = f.local(v128), VN = f.local(v128), X = f.local(v128), NN = f.local(v128);
+  const AX = 0,
+    AH = 1,
+    HPREV = 2,
+    HH = 3,
+    BATCH = 4,
+    HID = 5;
+  const BI = f.local(i32),
+    JB = f.local(i32),
+    HB = f.local(i32),
+    GP = f.local(i32),
+    HP = f.local(i32),
+    EP = f.local(i32);
+  const VR = f.local(v128),
+    VZ = f.local(v128),
+    VN = f.local(v128),
+    X = f.local(v128),
+    NN = f.local(v128);
   e(get(HID), i32Const(2), op.i32Shl, set(HB));
   e(i32Const(0), set(BI));
   e(op.block, BLOCK_VOID, op.loop, BLOCK_VOID); // samples
@@ -162,7 +231,10 @@ function gruFunction(): FunctionBuilder {
     for (let r = 0; r < q; r++) e(get(HB), op.i32Add);
   };
   // r, z
-  for (const [q, v] of [[0, VR], [1, VZ]] as const) {
+  for (const [q, v] of [
+    [0, VR],
+    [1, VZ],
+  ] as const) {
     at(AX, q);
     e(simd(simdOp.v128Load), memarg(0));
     at(AH, q);
@@ -183,7 +255,18 @@ function gruFunction(): FunctionBuilder {
   e(get(VN), simd(simdOp.v128Store), memarg(0));
   // h = n + z·(hPrev − n)
   e(get(HH), get(EP), op.i32Add, set(HP));
-  e(get(HP), get(VN), get(VZ), get(HPREV), get(EP), op.i32Add, simd(simdOp.v128Load), memarg(0), get(VN), simd(simdOp.f32x4Sub));
+  e(
+    get(HP),
+    get(VN),
+    get(VZ),
+    get(HPREV),
+    get(EP),
+    op.i32Add,
+    simd(simdOp.v128Load),
+    memarg(0),
+    get(VN),
+    simd(simdOp.f32x4Sub),
+  );
   e(simd(simdOp.f32x4Mul), simd(simdOp.f32x4Add), simd(simdOp.v128Store), memarg(0));
   e(get(JB), i32Const(16), op.i32Add, set(JB));
   e(op.br, 0, op.end, op.end);
@@ -195,7 +278,11 @@ function gruFunction(): FunctionBuilder {
 /** The compiled cell module (once per process), or null where WebAssembly SIMD is unavailable. */
 const cellModule = lazyModule(() => ({
   memory: {},
-  functions: [{ name: "lstm", fn: lstmFunction() }, { name: "exp", fn: expFunction() }, { name: "gru", fn: gruFunction() }],
+  functions: [
+    { name: "lstm", fn: lstmFunction() },
+    { name: "exp", fn: expFunction() },
+    { name: "gru", fn: gruFunction() },
+  ],
 }));
 
 type LstmFn = (g: number, cPrev: number, c: number, tc: number, h: number, batch: number, hidden: number) => void;
@@ -234,11 +321,27 @@ export class GemmArena extends SimdArena {
    * offsets in floats. Call only when `hasLstmStep(hidden)`.
    */
   lstmStep(
-    gates: Float32Array, gOff: number, cs: Float32Array, cPrevOff: number, cOff: number,
-    tanhC: Float32Array, tcOff: number, hs: Float32Array, hOff: number, batch: number, hidden: number,
+    gates: Float32Array,
+    gOff: number,
+    cs: Float32Array,
+    cPrevOff: number,
+    cOff: number,
+    tanhC: Float32Array,
+    tcOff: number,
+    hs: Float32Array,
+    hOff: number,
+    batch: number,
+    hidden: number,
   ): void {
-    this.lstm!(gates.byteOffset + 4 * gOff, cs.byteOffset + 4 * cPrevOff, cs.byteOffset + 4 * cOff,
-      tanhC.byteOffset + 4 * tcOff, hs.byteOffset + 4 * hOff, batch, hidden);
+    this.lstm!(
+      gates.byteOffset + 4 * gOff,
+      cs.byteOffset + 4 * cPrevOff,
+      cs.byteOffset + 4 * cOff,
+      tanhC.byteOffset + 4 * tcOff,
+      hs.byteOffset + 4 * hOff,
+      batch,
+      hidden,
+    );
   }
 
   /** Whether `gruStep` can run for this hidden size (SIMD and hidden % 4 = 0). */
@@ -248,11 +351,23 @@ export class GemmArena extends SimdArena {
 
   /** The GRU element-wise step in SIMD (see gruFunction); offsets in floats. Only when `hasGruStep(hidden)`. */
   gruStep(
-    ax: Float32Array, ah: Float32Array, gOff: number, hs: Float32Array, hPrevOff: number, hOff: number,
-    batch: number, hidden: number,
+    ax: Float32Array,
+    ah: Float32Array,
+    gOff: number,
+    hs: Float32Array,
+    hPrevOff: number,
+    hOff: number,
+    batch: number,
+    hidden: number,
   ): void {
-    this.gru!(ax.byteOffset + 4 * gOff, ah.byteOffset + 4 * gOff, hs.byteOffset + 4 * hPrevOff,
-      hs.byteOffset + 4 * hOff, batch, hidden);
+    this.gru!(
+      ax.byteOffset + 4 * gOff,
+      ah.byteOffset + 4 * gOff,
+      hs.byteOffset + 4 * hPrevOff,
+      hs.byteOffset + 4 * hOff,
+      batch,
+      hidden,
+    );
   }
 
   /** dst = exp(src) elementwise, src clamped to [-87, 88] (SIMD approximation; Math.exp without SIMD); count % 4 = 0. */

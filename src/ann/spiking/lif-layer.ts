@@ -170,14 +170,27 @@ export class LifLayer {
     const simdWanted = (o.simd ?? true) && simdAvailable();
     const pw = simdWanted && n % 4 !== 0 ? Math.ceil(n / 4) * 4 : 0;
     const sizes = {
-      wPad: m * pw, projPad: inRows * pw,
-      w: m * n, wGrad: m * n, wT: this.inputGrad ? m * n : 0,
-      input: inRows * m, inputT: inRows * m, dx: this.inputGrad ? inRows * m : 0,
-      cur: seqRows * n, mem: seqRows * n, spk: seqRows * n,
-      curConst: o.input === "constant" ? o.maxBatch * n : 0, dCurSum: o.input === "constant" ? o.maxBatch * n : 0,
-      dMem: o.maxBatch * n, dSpikeRec: recurrent ? o.maxBatch * n : 0,
-      v: recurrent ? n * n : 0, vGrad: recurrent ? n * n : 0, vT: recurrent ? n * n : 0, spkT: recurrent ? seqRows * n : 0,
-      ones: seqRows, neuronSpikes: n,
+      wPad: m * pw,
+      projPad: inRows * pw,
+      w: m * n,
+      wGrad: m * n,
+      wT: this.inputGrad ? m * n : 0,
+      input: inRows * m,
+      inputT: inRows * m,
+      dx: this.inputGrad ? inRows * m : 0,
+      cur: seqRows * n,
+      mem: seqRows * n,
+      spk: seqRows * n,
+      curConst: o.input === "constant" ? o.maxBatch * n : 0,
+      dCurSum: o.input === "constant" ? o.maxBatch * n : 0,
+      dMem: o.maxBatch * n,
+      dSpikeRec: recurrent ? o.maxBatch * n : 0,
+      v: recurrent ? n * n : 0,
+      vGrad: recurrent ? n * n : 0,
+      vT: recurrent ? n * n : 0,
+      spkT: recurrent ? seqRows * n : 0,
+      ones: seqRows,
+      neuronSpikes: n,
     };
     const total = Object.values(sizes).reduce((a, b) => a + b, 0);
     const arena = new SimdArena(total, o.simd ?? true);
@@ -341,9 +354,10 @@ export class LifLayer {
     for (let i = 0; i < stepN; i++) {
       let u = src[srcOff + i]!;
       if (t > 0) {
-        u += this.reset === "subtract"
-          ? this.beta * mem[p + i]! - th * spk[p + i]!
-          : this.beta * mem[p + i]! * (1 - spk[p + i]!);
+        u +=
+          this.reset === "subtract"
+            ? this.beta * mem[p + i]! - th * spk[p + i]!
+            : this.beta * mem[p + i]! * (1 - spk[p + i]!);
       }
       mem[o + i] = u;
       spk[o + i] = surrogatePrimitive(this.surrogate, this.slope, u - th);
@@ -451,8 +465,15 @@ export class LifLayer {
   }
 
   /** G[k×n] += Xᵀ·D over `rows` rows: SIMD product over a transpose when wide, else a row scatter. */
-  private weightGradient(x: Float32Array, d: Float32Array, g: Float32Array, rows: number, k: number, n: number,
-    scratchT: Float32Array): void {
+  private weightGradient(
+    x: Float32Array,
+    d: Float32Array,
+    g: Float32Array,
+    rows: number,
+    k: number,
+    n: number,
+    scratchT: Float32Array,
+  ): void {
     if (this.simdGrad && this.arena.owns(x) && this.arena.owns(d)) {
       transposeInto(x, scratchT, rows, k);
       this.arena.spmm(scratchT, d, g, k, rows, n, true);
@@ -467,7 +488,8 @@ export class LifLayer {
       const stepN = batch * this.outSize;
       const T = this.steps;
       v = {
-        spk: [], cur: [],
+        spk: [],
+        cur: [],
         spkHead: this.spikes.subarray(0, (T - 1) * stepN),
         curTail: this.cur.subarray(stepN, T * stepN),
       };

@@ -12,21 +12,39 @@
  * gathered before D's row is read, so each load of d[r, j] feeds four rows of G.
  */
 export function scatterOuterProduct(
-  x: Float32Array, d: Float32Array, g: Float32Array, rows: number, k: number, n: number,
+  x: Float32Array,
+  d: Float32Array,
+  g: Float32Array,
+  rows: number,
+  k: number,
+  n: number,
 ): void {
   for (let r = 0; r < rows; r++) {
     const xr = r * k;
     const dr = r * n;
     let q = 0;
-    let a0 = 0, a1 = 0, a2 = 0;
-    let g0 = 0, g1 = 0, g2 = 0;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0;
+    let g0 = 0,
+      g1 = 0,
+      g2 = 0;
     for (let p = 0; p < k; p++) {
       const v = x[xr + p]!;
       if (v === 0) continue;
-      if (q === 0) { a0 = v; g0 = p * n; q = 1; }
-      else if (q === 1) { a1 = v; g1 = p * n; q = 2; }
-      else if (q === 2) { a2 = v; g2 = p * n; q = 3; }
-      else {
+      if (q === 0) {
+        a0 = v;
+        g0 = p * n;
+        q = 1;
+      } else if (q === 1) {
+        a1 = v;
+        g1 = p * n;
+        q = 2;
+      } else if (q === 2) {
+        a2 = v;
+        g2 = p * n;
+        q = 3;
+      } else {
         const g3 = p * n;
         for (let j = 0; j < n; j++) {
           const dv = d[dr + j]!;

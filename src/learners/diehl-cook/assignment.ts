@@ -72,7 +72,7 @@ export class LabelAssigner {
       this.classCount[c]!++;
       const off = r * N;
       const base = c * N;
-      for (let j = 0; j < N; j++) sums[base + j] += this.responses[off + j]!;
+      for (let j = 0; j < N; j++) sums[base + j]! += this.responses[off + j]!;
     }
     for (let j = 0; j < N; j++) {
       let best = -1;
@@ -99,7 +99,7 @@ export class LabelAssigner {
     scores.fill(0);
     for (let j = 0; j < this.neurons; j++) {
       const c = this.assignment[j]!;
-      if (c >= 0) scores[c] += counts[j]!;
+      if (c >= 0) scores[c]! += counts[j]!;
     }
     let best = 0;
     for (let c = 0; c < C; c++) {

@@ -67,11 +67,27 @@ export interface PopulationParams {
 
 /** Diehl & Cook's excitatory neurons (their Brian code): rest -65, reset -65, threshold -52 mV, tau 100 ms. */
 export const EXCITATORY: PopulationParams = {
-  elMv: -65, vResetMv: -65, vThreshMv: -52, tauMs: 100, eExcMv: 0, eInhMv: -100, tauGeMs: 1, tauGiMs: 2, refractoryMs: 5,
+  elMv: -65,
+  vResetMv: -65,
+  vThreshMv: -52,
+  tauMs: 100,
+  eExcMv: 0,
+  eInhMv: -100,
+  tauGeMs: 1,
+  tauGiMs: 2,
+  refractoryMs: 5,
 };
 /** Their inhibitory neurons: rest -60, reset -45, threshold -40 mV, tau 10 ms. */
 export const INHIBITORY: PopulationParams = {
-  elMv: -60, vResetMv: -45, vThreshMv: -40, tauMs: 10, eExcMv: 0, eInhMv: -85, tauGeMs: 1, tauGiMs: 2, refractoryMs: 2,
+  elMv: -60,
+  vResetMv: -45,
+  vThreshMv: -40,
+  tauMs: 10,
+  eExcMv: 0,
+  eInhMv: -85,
+  tauGeMs: 1,
+  tauGiMs: 2,
+  refractoryMs: 2,
 };
 
 export interface DiehlCookNetworkParams {
@@ -225,8 +241,16 @@ export class DiehlCookNetwork {
     this.costNoise = rng.fork("costs").uint32Seeds(4);
     this.silenced = new Uint8Array(N);
     const dt = params.dtMs;
-    this.dE = { ge: Math.exp(-dt / EXCITATORY.tauGeMs), gi: Math.exp(-dt / EXCITATORY.tauGiMs), leak: Math.exp(-dt / EXCITATORY.tauMs) };
-    this.dI = { ge: Math.exp(-dt / INHIBITORY.tauGeMs), gi: Math.exp(-dt / INHIBITORY.tauGiMs), leak: Math.exp(-dt / INHIBITORY.tauMs) };
+    this.dE = {
+      ge: Math.exp(-dt / EXCITATORY.tauGeMs),
+      gi: Math.exp(-dt / EXCITATORY.tauGiMs),
+      leak: Math.exp(-dt / EXCITATORY.tauMs),
+    };
+    this.dI = {
+      ge: Math.exp(-dt / INHIBITORY.tauGeMs),
+      gi: Math.exp(-dt / INHIBITORY.tauGiMs),
+      leak: Math.exp(-dt / INHIBITORY.tauMs),
+    };
   }
 
   /** Steps simulated since creation. */
@@ -252,18 +276,63 @@ export class DiehlCookNetwork {
 
   saveState(): () => void {
     const arrays = [
-      this.weights, this.theta, this.counts, this.v, this.ge, this.gi, this.refE, this.lastSpikeE, this.recent, this.inRecent,
-      this.vI, this.geI, this.giI, this.refI, this.activeI, this.isActiveI, this.vILast, this.spikedE, this.spikedI,
-      this.isSpikedI, this.activeIdx, this.activeProb, this.preLast, this.noise,
+      this.weights,
+      this.theta,
+      this.counts,
+      this.v,
+      this.ge,
+      this.gi,
+      this.refE,
+      this.lastSpikeE,
+      this.recent,
+      this.inRecent,
+      this.vI,
+      this.geI,
+      this.giI,
+      this.refI,
+      this.activeI,
+      this.isActiveI,
+      this.vILast,
+      this.spikedE,
+      this.spikedI,
+      this.isSpikedI,
+      this.activeIdx,
+      this.activeProb,
+      this.preLast,
+      this.noise,
       ...(this.coactivity !== null ? [this.coactivity] : []),
     ];
     const copies = arrays.map((a) => a.slice());
-    const { nRecent, nActiveI, nActive, clock, coGain, inputSpikes, excSpikes, inhSpikes, synapticEvents, boosts,
-      presentations, inhibitoryUpdates } = this;
+    const {
+      nRecent,
+      nActiveI,
+      nActive,
+      clock,
+      coGain,
+      inputSpikes,
+      excSpikes,
+      inhSpikes,
+      synapticEvents,
+      boosts,
+      presentations,
+      inhibitoryUpdates,
+    } = this;
     return () => {
       arrays.forEach((a, i) => a.set(copies[i]!));
-      Object.assign(this, { nRecent, nActiveI, nActive, clock, coGain, inputSpikes, excSpikes, inhSpikes, synapticEvents,
-        boosts, presentations, inhibitoryUpdates });
+      Object.assign(this, {
+        nRecent,
+        nActiveI,
+        nActive,
+        clock,
+        coGain,
+        inputSpikes,
+        excSpikes,
+        inhSpikes,
+        synapticEvents,
+        boosts,
+        presentations,
+        inhibitoryUpdates,
+      });
     };
   }
 
@@ -285,9 +354,27 @@ export class DiehlCookNetwork {
    * traces, look-up tables and the pruning mask are left out.
    */
   inferenceBytes(): number {
-    const live = this.liveRowPtr !== null && this.liveTargets !== null ? typedBytes(this.liveRowPtr, this.liveTargets) : 0;
-    return live + typedBytes(this.weights, this.theta, this.v, this.ge, this.gi, this.refE, this.vI, this.geI, this.giI,
-      this.refI, this.activeI, this.isActiveI, this.vILast, this.noise);
+    const live =
+      this.liveRowPtr !== null && this.liveTargets !== null ? typedBytes(this.liveRowPtr, this.liveTargets) : 0;
+    return (
+      live +
+      typedBytes(
+        this.weights,
+        this.theta,
+        this.v,
+        this.ge,
+        this.gi,
+        this.refE,
+        this.vI,
+        this.geI,
+        this.giI,
+        this.refI,
+        this.activeI,
+        this.isActiveI,
+        this.vILast,
+        this.noise,
+      )
+    );
   }
 
   /** Turns on the co-activity trace (scores start at 0). */
@@ -397,7 +484,7 @@ export class DiehlCookNetwork {
     // Theta's decay (tau 10^7 ms in the paper, 0.005% per image) is applied once per image over
     // the presentations and rests it took, not per step.
     if (adaptTheta && Number.isFinite(p.tauThetaMs)) {
-      const f = Math.exp(-simulatedSteps * p.dtMs / p.tauThetaMs);
+      const f = Math.exp((-simulatedSteps * p.dtMs) / p.tauThetaMs);
       const th = this.theta;
       for (let j = 0; j < th.length; j++) th[j] = th[j]! * f;
     }
@@ -467,14 +554,23 @@ export class DiehlCookNetwork {
     const I = INHIBITORY;
     const dtOverTauE = p.dtMs / E.tauMs;
     const dtOverTauI = p.dtMs / I.tauMs;
-    const dGeE = this.dE.ge, dGiE = this.dE.gi, leakE = this.dE.leak;
-    const dGeI = this.dI.ge, dGiI = this.dI.gi, leakI = this.dI.leak;
+    const dGeE = this.dE.ge,
+      dGiE = this.dE.gi,
+      leakE = this.dE.leak;
+    const dGeI = this.dI.ge,
+      dGiI = this.dI.gi,
+      leakI = this.dI.leak;
     const refStepsE = Math.round(E.refractoryMs / p.dtMs);
     const refStepsI = Math.round(I.refractoryMs / p.dtMs);
-    const etaPre = p.etaPre, etaPost = p.etaPost, wMax = p.wMax;
+    const etaPre = p.etaPre,
+      etaPost = p.etaPost,
+      wMax = p.wMax;
     const thetaPlus = adaptTheta ? p.thetaPlusMv : 0;
-    const wEI = p.excToInhWeight, wIE = p.inhToExcWeight;
-    const liveRowPtr = this.liveRowPtr, liveTargets = this.liveTargets, mask = this.mask;
+    const wEI = p.excToInhWeight,
+      wIE = p.inhToExcWeight;
+    const liveRowPtr = this.liveRowPtr,
+      liveTargets = this.liveTargets,
+      mask = this.mask;
     const co = learn ? this.coactivity : null;
     if (co !== null && this.coGain > 1e15) {
       // Renormalise the stored scores before the gain overflows float32 (rare).
@@ -516,9 +612,10 @@ export class DiehlCookNetwork {
           const gTot = 1 + e + g;
           const x = dtOverTauE * gTot;
           const drive = E.elMv + e * E.eExcMv + g * E.eInhMv - gTot * vj;
-          const k = x < 0.05
-            ? dtOverTauE * (1 - x * (0.5 - x * (1 / 6 - x * (1 / 24 - x * (1 / 120)))))
-            : (1 - Math.exp(-x)) / gTot;
+          const k =
+            x < 0.05
+              ? dtOverTauE * (1 - x * (0.5 - x * (1 / 6 - x * (1 / 24 - x * (1 / 120)))))
+              : (1 - Math.exp(-x)) / gTot;
           nv = vj + drive * k;
         }
         v[j] = nv;
@@ -569,14 +666,14 @@ export class DiehlCookNetwork {
         const row = i * N;
         if (liveRowPtr === null || liveTargets === null) {
           events += N;
-          for (let j = 0; j < N; j++) ge[j] += weights[row + j]!;
+          for (let j = 0; j < N; j++) ge[j]! += weights[row + j]!;
         } else {
           const end = liveRowPtr[i + 1]!;
           const start = liveRowPtr[i]!;
           events += end - start;
           for (let k = start; k < end; k++) {
             const j = liveTargets[k]!;
-            ge[j] += weights[row + j]!;
+            ge[j]! += weights[row + j]!;
           }
         }
         if (learn) {
@@ -593,7 +690,7 @@ export class DiehlCookNetwork {
             // A pruned weight is 0 and the clamp keeps it there.
             const nw = weights[row + j]! - etaPre * post1;
             weights[row + j] = nw > 0 ? nw : 0;
-            if (co !== null) co[row + j] += post1 * coGain;
+            if (co !== null) co[row + j]! += post1 * coGain;
           }
         }
         preLast[i] = clock;
@@ -602,12 +699,12 @@ export class DiehlCookNetwork {
       for (let k = 0; k < nE; k++) {
         const j = spikedE[k]!;
         if (isActiveI[j] === 0) {
-          vI[j] = I.elMv + (vI[j]! - I.elMv) * Math.pow(leakI, clock - vILast[j]!);
+          vI[j] = I.elMv + (vI[j]! - I.elMv) * leakI ** (clock - vILast[j]!);
           isActiveI[j] = 1;
           activeI[nActiveI++] = j;
           updatesI++;
         }
-        geI[j] += wEI;
+        geI[j]! += wEI;
         events++;
         if (learn) {
           const age2 = clock - lastSpikeE[j]!;
@@ -619,7 +716,7 @@ export class DiehlCookNetwork {
               if (age >= preLen) continue;
               const idx = i * N + j;
               const pre = preDecay[age]!;
-              if (co !== null) co[idx] += pre * coGain;
+              if (co !== null) co[idx]! += pre * coGain;
               if (f === 0 || (mask !== null && mask[idx] === 0)) continue;
               const nw = weights[idx]! + f * pre;
               weights[idx] = nw < wMax ? nw : wMax;
@@ -635,7 +732,7 @@ export class DiehlCookNetwork {
       // 3c. Inhibitory spikes: every excitatory neuron except the partner gets gi += wIE.
       if (nI > 0) {
         for (let k = 0; k < nI; k++) isSpikedI[spikedI[k]!] = 1;
-        for (let j = 0; j < N; j++) gi[j] += wIE * (nI - isSpikedI[j]!);
+        for (let j = 0; j < N; j++) gi[j]! += wIE * (nI - isSpikedI[j]!);
         events += nI * (N - 1);
         for (let k = 0; k < nI; k++) isSpikedI[spikedI[k]!] = 0;
         nInh += nI;
@@ -669,7 +766,6 @@ export class DiehlCookNetwork {
     return total;
   }
 }
-
 
 /** exp(-k·dt/tau) for k = 0 .. 10·tau/dt: a trace set to 1 at a spike, read by the age of that spike (0 beyond). */
 function decayTable(tauMs: number, dtMs: number): Float32Array {

@@ -56,9 +56,11 @@ export function diehlCookStructure(net: DiehlCookNetwork, pruneRng: Rng, initWei
       if (request.criterion === "magnitude") score = net.weights;
       else if (request.criterion === "activity") {
         score = net.coactivity;
-        if (score === null) throw new Error("activity pruning of the stdp learner needs its co-activity trace (trackActivity)");
+        if (score === null)
+          throw new Error("activity pruning of the stdp learner needs its co-activity trace (trackActivity)");
       }
-      const pick = (candidates: Int32Array, k: number) => (score === null ? randomK(candidates, k, pruneRng) : lowestK(candidates, score, k));
+      const pick = (candidates: Int32Array, k: number) =>
+        score === null ? randomK(candidates, k, pruneRng) : lowestK(candidates, score, k);
       const mask = net.ensureMask();
       let removed = 0;
       if (request.scope === "per-neuron") {
@@ -70,9 +72,13 @@ export function diehlCookStructure(net: DiehlCookNetwork, pruneRng: Rng, initWei
           for (let k = j; k < size; k += N) if (mask[k] === 1) col.push(k);
           columns.push(Int32Array.from(col));
         }
-        const shares = request.fraction !== undefined
-          ? columns.map((c) => requestedCount(request, c.length))
-          : shareCount(count, columns.map((c) => c.length));
+        const shares =
+          request.fraction !== undefined
+            ? columns.map((c) => requestedCount(request, c.length))
+            : shareCount(
+                count,
+                columns.map((c) => c.length),
+              );
         columns.forEach((c, j) => {
           const chosen = pick(c, shares[j]!);
           for (let k = 0; k < chosen.length; k++) mask[chosen[k]!] = 0;

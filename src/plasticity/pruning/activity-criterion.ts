@@ -110,7 +110,8 @@ export class ActivityCriterion implements Monitor {
   record(step: number): void {
     const src = this.source;
     const tgt = this.target;
-    if (src === null || tgt === null) throw new Error("ActivityCriterion.record needs a criterion built with ActivityCriterion.watching");
+    if (src === null || tgt === null)
+      throw new Error("ActivityCriterion.record needs a criterion built with ActivityCriterion.watching");
     this.update(step, src.spiked, src.spikeCount, tgt.spiked, tgt.spikeCount);
   }
 

@@ -18,40 +18,106 @@ import { z } from "zod";
 import { pruningScheduleSchema } from "./schedule.js";
 
 export const iterativePruningSchema = z.strictObject({
-  densities: z.array(z.number().gt(0).max(1)).min(1)
-    .refine((d) => d.every((x, i) => i === 0 || x < d[i - 1]!), { message: "strictly decreasing densities|densities that do not decrease" })
-    .describe("connection density (live / possible synapses) after each round, strictly decreasing; one entry is one-shot pruning"),
-  firstEpoch: z.int().min(1).describe("the first round prunes at the end of this epoch's training (before its test evaluation)"),
-  retrainEpochs: z.int().min(1).default(1).describe("epochs of retraining between rounds: round k prunes at the end of epoch firstEpoch + k·retrainEpochs"),
-  rewind: z.enum(["none", "init"]).default("none")
-    .describe("init: after each round the surviving weights (and biases) go back to their initial values, pruned ones stay 0 (lottery ticket, Frankle & Carbin 2019); none: keep training from the trained weights (Han et al. 2015)"),
+  densities: z
+    .array(z.number().gt(0).max(1))
+    .min(1)
+    .refine((d) => d.every((x, i) => i === 0 || x < d[i - 1]!), {
+      message: "strictly decreasing densities|densities that do not decrease",
+    })
+    .describe(
+      "connection density (live / possible synapses) after each round, strictly decreasing; one entry is one-shot pruning",
+    ),
+  firstEpoch: z
+    .int()
+    .min(1)
+    .describe("the first round prunes at the end of this epoch's training (before its test evaluation)"),
+  retrainEpochs: z
+    .int()
+    .min(1)
+    .default(1)
+    .describe("epochs of retraining between rounds: round k prunes at the end of epoch firstEpoch + k·retrainEpochs"),
+  rewind: z
+    .enum(["none", "init"])
+    .default("none")
+    .describe(
+      "init: after each round the surviving weights (and biases) go back to their initial values, pruned ones stay 0 (lottery ticket, Frankle & Carbin 2019); none: keep training from the trained weights (Han et al. 2015)",
+    ),
 });
 export type IterativePruningConfig = z.infer<typeof iterativePruningSchema>;
 
-export const pruningConfigSchema = z.strictObject({
-  criterion: z.enum(["magnitude", "activity", "random"]).default("magnitude")
-    .describe("which synapses go: magnitude = smallest |w|; activity = least pre×post co-activity over recent learning (\"use it or lose it\", spiking learners with a co-activity trace: stdp); random = uniform control"),
-  scope: z.enum(["per-layer", "global", "per-neuron"]).default("per-layer")
-    .describe("per-layer: every layer loses the same fraction; global: one ranking over all layers; per-neuron (stdp): each neuron loses the same fraction of its own input synapses, ranked among themselves (competition between a neuron's synapses)"),
-  schedule: pruningScheduleSchema.optional()
-    .describe("gradual pruning (and growth) interleaved with learning; give this or `iterative`"),
-  iterative: iterativePruningSchema.optional()
-    .describe("pruning rounds at given epochs down to given densities, with retraining between; give this or `schedule`"),
-  initialDensity: z.number().gt(0).max(1).optional()
-    .describe("before training, keep only this fraction of the possible synapses, chosen uniformly at random (a sparse start, e.g. before developmental synaptogenesis)"),
-  regrowth: z.strictObject({
-    fraction: z.number().min(0).max(1).describe("after each pruning step, grow this fraction of the removed count back at free positions drawn uniformly"),
-  }).optional().describe("synapse turnover: regrow part of what each pruning step removed (the density then falls more slowly than the schedule says)"),
-  growthWeight: z.number().min(0).optional()
-    .describe("weight of every new synapse (growth and regrowth); default 0 for artificial networks and surrogate, 0.1·initWeightMax for stdp"),
-  activityTauMs: z.number().positive().default(10_000)
-    .describe("activity criterion: decay time constant of each synapse's co-activity score (ms of simulated time)"),
-  graphMeasures: z.boolean().default(false)
-    .describe("also report graph measures of the input→output connectivity each epoch: graphEfficiency, graphMeanPathLength, graphConnectedFraction, robustnessSynapses, robustnessNeurons (Navlakha et al. 2015)"),
-  damageFraction: z.number().min(0).max(1).default(0.5)
-    .describe("robustness: fraction of synapses (robustnessSynapses) or neurons (robustnessNeurons) removed at random before counting the input-output pairs still connected"),
-  damageTrials: z.int().min(1).max(1000).default(10).describe("robustness: random damage patterns averaged"),
-}).refine((p) => (p.schedule === undefined) !== (p.iterative === undefined), {
-  message: "exactly one of `schedule` and `iterative`|both or neither",
-});
+export const pruningConfigSchema = z
+  .strictObject({
+    criterion: z
+      .enum(["magnitude", "activity", "random"])
+      .default("magnitude")
+      .describe(
+        'which synapses go: magnitude = smallest |w|; activity = least pre×post co-activity over recent learning ("use it or lose it", spiking learners with a co-activity trace: stdp); random = uniform control',
+      ),
+    scope: z
+      .enum(["per-layer", "global", "per-neuron"])
+      .default("per-layer")
+      .describe(
+        "per-layer: every layer loses the same fraction; global: one ranking over all layers; per-neuron (stdp): each neuron loses the same fraction of its own input synapses, ranked among themselves (competition between a neuron's synapses)",
+      ),
+    schedule: pruningScheduleSchema
+      .optional()
+      .describe("gradual pruning (and growth) interleaved with learning; give this or `iterative`"),
+    iterative: iterativePruningSchema
+      .optional()
+      .describe(
+        "pruning rounds at given epochs down to given densities, with retraining between; give this or `schedule`",
+      ),
+    initialDensity: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe(
+        "before training, keep only this fraction of the possible synapses, chosen uniformly at random (a sparse start, e.g. before developmental synaptogenesis)",
+      ),
+    regrowth: z
+      .strictObject({
+        fraction: z
+          .number()
+          .min(0)
+          .max(1)
+          .describe(
+            "after each pruning step, grow this fraction of the removed count back at free positions drawn uniformly",
+          ),
+      })
+      .optional()
+      .describe(
+        "synapse turnover: regrow part of what each pruning step removed (the density then falls more slowly than the schedule says)",
+      ),
+    growthWeight: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        "weight of every new synapse (growth and regrowth); default 0 for artificial networks and surrogate, 0.1·initWeightMax for stdp",
+      ),
+    activityTauMs: z
+      .number()
+      .positive()
+      .default(10_000)
+      .describe("activity criterion: decay time constant of each synapse's co-activity score (ms of simulated time)"),
+    graphMeasures: z
+      .boolean()
+      .default(false)
+      .describe(
+        "also report graph measures of the input→output connectivity each epoch: graphEfficiency, graphMeanPathLength, graphConnectedFraction, robustnessSynapses, robustnessNeurons (Navlakha et al. 2015)",
+      ),
+    damageFraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe(
+        "robustness: fraction of synapses (robustnessSynapses) or neurons (robustnessNeurons) removed at random before counting the input-output pairs still connected",
+      ),
+    damageTrials: z.int().min(1).max(1000).default(10).describe("robustness: random damage patterns averaged"),
+  })
+  .refine((p) => (p.schedule === undefined) !== (p.iterative === undefined), {
+    message: "exactly one of `schedule` and `iterative`|both or neither",
+  });
 export type PruningConfig = z.infer<typeof pruningConfigSchema>;

@@ -67,18 +67,27 @@ export interface SynapsePruneContext {
  * synapses (a `count` is shared in proportion to what each has left);
  * "global": one ranking (or one uniform draw) over the live synapses of all.
  */
-export function pruneSynapseMatrices(matrices: readonly SynapseMatrix[], request: PruneRequest, ctx: SynapsePruneContext = {}): PruneResult {
+export function pruneSynapseMatrices(
+  matrices: readonly SynapseMatrix[],
+  request: PruneRequest,
+  ctx: SynapsePruneContext = {},
+): PruneResult {
   const live = matrices.map(liveSynapses);
   const total = live.reduce((a, l) => a + l.length, 0);
   const criterion = request.criterion;
   const scores = criterion === "random" ? null : matrices.map((m, k) => synapseScores(m, live[k]!, criterion, ctx, k));
   let removed = 0;
   if ((request.scope ?? "per-layer") === "per-layer") {
-    const counts = request.fraction !== undefined
-      ? live.map((l) => requestedCount(request, l.length))
-      : shareCount(requestedCount(request, total), live.map((l) => l.length));
+    const counts =
+      request.fraction !== undefined
+        ? live.map((l) => requestedCount(request, l.length))
+        : shareCount(
+            requestedCount(request, total),
+            live.map((l) => l.length),
+          );
     matrices.forEach((m, k) => {
-      const chosen = scores === null ? randomK(live[k]!, counts[k]!, needRng(ctx)) : lowestK(live[k]!, scores[k]!, counts[k]!);
+      const chosen =
+        scores === null ? randomK(live[k]!, counts[k]!, needRng(ctx)) : lowestK(live[k]!, scores[k]!, counts[k]!);
       for (let c = 0; c < chosen.length; c++) m.markDead(chosen[c]!);
       removed += chosen.length;
     });
@@ -113,14 +122,21 @@ function needRng(ctx: SynapsePruneContext): Rng {
 }
 
 /** Score per synapse index of matrix k (low = pruned first): |w| or the co-activity score. */
-function synapseScores(m: SynapseMatrix, live: Int32Array, criterion: "magnitude" | "activity", ctx: SynapsePruneContext, k: number): Float64Array {
+function synapseScores(
+  m: SynapseMatrix,
+  live: Int32Array,
+  criterion: "magnitude" | "activity",
+  ctx: SynapsePruneContext,
+  k: number,
+): Float64Array {
   const out = new Float64Array(m.count);
   if (criterion === "magnitude") {
     for (let c = 0; c < live.length; c++) out[live[c]!] = Math.abs(m.weight[live[c]!]!);
     return out;
   }
   const a = ctx.activity?.[k];
-  if (a === undefined || a.matrix !== m) throw new RangeError(`activity pruning needs an ActivityCriterion built on matrix ${k}`);
+  if (a === undefined || a.matrix !== m)
+    throw new RangeError(`activity pruning needs an ActivityCriterion built on matrix ${k}`);
   if (ctx.step === undefined) throw new RangeError("activity pruning needs the current step");
   for (let c = 0; c < live.length; c++) out[live[c]!] = a.scoreAt(live[c]!, ctx.step);
   return out;

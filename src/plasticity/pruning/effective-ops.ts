@@ -15,7 +15,8 @@ export function effectiveOps(layers: readonly Layer[]): number {
   let ops = 0;
   for (const l of layers) {
     if (l instanceof Dense) ops += remainingCount(l.weight);
-    else if (l instanceof Conv2D) ops += Math.round((l.macsPerSample() * remainingCount(l.weight)) / l.weight.value.length);
+    else if (l instanceof Conv2D)
+      ops += Math.round((l.macsPerSample() * remainingCount(l.weight)) / l.weight.value.length);
   }
   return ops;
 }

@@ -13,9 +13,10 @@ import type { PruneCriterion, PruneResult, PruneScope } from "./types.js";
 
 /** The per-round fraction p with (1 - p)^rounds = finalDensity. */
 export function perRoundFraction(finalDensity: number, rounds: number): number {
-  if (!(finalDensity > 0 && finalDensity <= 1)) throw new RangeError(`finalDensity must be in (0, 1], got ${finalDensity}`);
+  if (!(finalDensity > 0 && finalDensity <= 1))
+    throw new RangeError(`finalDensity must be in (0, 1], got ${finalDensity}`);
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${rounds}`);
-  return 1 - Math.pow(finalDensity, 1 / rounds);
+  return 1 - finalDensity ** (1 / rounds);
 }
 
 export interface IterativePruneOptions {
@@ -34,10 +35,20 @@ export interface IterativePruneOptions {
  * Runs the rounds: prune `fractionPerRound` of the remaining, rewind when
  * asked, then `retrain(round)`. Returns each round's result.
  */
-export function pruneIteratively(params: readonly Param[], options: IterativePruneOptions, retrain: (round: number) => void): PruneResult[] {
+export function pruneIteratively(
+  params: readonly Param[],
+  options: IterativePruneOptions,
+  retrain: (round: number) => void,
+): PruneResult[] {
   const results: PruneResult[] = [];
   for (let r = 0; r < options.rounds; r++) {
-    results.push(pruneParams(params, { criterion: options.criterion, fraction: options.fractionPerRound, scope: options.scope }, options.rng.fork(`round:${r}`)));
+    results.push(
+      pruneParams(
+        params,
+        { criterion: options.criterion, fraction: options.fractionPerRound, scope: options.scope },
+        options.rng.fork(`round:${r}`),
+      ),
+    );
     if (options.rewindTo !== undefined) rewindWeights(params, options.rewindTo);
     retrain(r);
   }

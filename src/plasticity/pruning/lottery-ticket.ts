@@ -24,7 +24,8 @@ export function rewindWeights(params: readonly Param[], snapshot: WeightSnapshot
   }
   params.forEach((p, l) => {
     const saved = snapshot.values[l]!;
-    if (saved.length !== p.value.length) throw new RangeError(`parameter ${p.name}: snapshot has ${saved.length} values, parameter ${p.value.length}`);
+    if (saved.length !== p.value.length)
+      throw new RangeError(`parameter ${p.name}: snapshot has ${saved.length} values, parameter ${p.value.length}`);
     const m = p.mask;
     if (m === undefined) {
       p.value.set(saved);

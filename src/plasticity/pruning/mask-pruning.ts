@@ -98,7 +98,11 @@ export function magnitudePrune(params: readonly Param[], request: Omit<PruneRequ
         mag[offsets[l]! + i] = Math.abs(p.value[i]!);
       }
     });
-    removeGlobal(params, offsets, lowestK(live, mag, requestedCount({ ...request, criterion: "magnitude" }, before.remaining)));
+    removeGlobal(
+      params,
+      offsets,
+      lowestK(live, mag, requestedCount({ ...request, criterion: "magnitude" }, before.remaining)),
+    );
   }
   return result(params, before.remaining);
 }
@@ -117,7 +121,11 @@ export function randomPrune(params: readonly Param[], request: Omit<PruneRequest
       const m = ensureMask(p);
       for (let i = 0; i < m.length; i++) if (m[i] === 1) live[k++] = offsets[l]! + i;
     });
-    removeGlobal(params, offsets, randomK(live, requestedCount({ ...request, criterion: "random" }, before.remaining), rng));
+    removeGlobal(
+      params,
+      offsets,
+      randomK(live, requestedCount({ ...request, criterion: "random" }, before.remaining), rng),
+    );
   }
   return result(params, before.remaining);
 }

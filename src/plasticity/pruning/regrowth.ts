@@ -28,9 +28,11 @@ export interface RegrowOptions {
  * enough are free). The matrix must be compacted (no dead synapses pending).
  */
 export function regrowSynapses(m: SynapseMatrix, count: number, options: RegrowOptions): SynapseMatrix {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`regrowth count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`regrowth count must be a non-negative integer, got ${count}`);
   const n = m.count;
-  for (let s = 0; s < n; s++) if (m.isDead(s)) throw new Error("regrowSynapses: compact the matrix before growing (dead synapses pending)");
+  for (let s = 0; s < n; s++)
+    if (m.isDead(s)) throw new Error("regrowSynapses: compact the matrix before growing (dead synapses pending)");
   const nPost = m.nPost;
   const noSelf = m.nPre === m.nPost && !(options.allowSelf ?? false);
   const occupied = new Set<number>();
@@ -78,7 +80,8 @@ function mergeRows(m: SynapseMatrix, keys: readonly number[], options: RegrowOpt
   const nPost = m.nPost;
   const total = m.count + keys.length;
   const newDelay = options.delaySteps ?? (m.delay === null ? m.uniformDelaySteps : 0);
-  if (!Number.isInteger(newDelay) || newDelay < 0 || newDelay > 65535) throw new RangeError(`delaySteps must be an integer in [0, 65535], got ${newDelay}`);
+  if (!Number.isInteger(newDelay) || newDelay < 0 || newDelay > 65535)
+    throw new RangeError(`delaySteps must be an integer in [0, 65535], got ${newDelay}`);
   const perSynapse = m.delay !== null || newDelay !== m.uniformDelaySteps;
   const rowPtr = new Int32Array(m.nPre + 1);
   const target = new Int32Array(total);

@@ -31,10 +31,13 @@
  */
 import { z } from "zod";
 
-export const applyEverySchema = z.union([
-  z.literal("epoch"),
-  z.strictObject({ samples: z.int().min(1).describe("apply after every k training samples") }),
-]).default("epoch").describe("when the schedule is applied: at each epoch end, or every k samples");
+export const applyEverySchema = z
+  .union([
+    z.literal("epoch"),
+    z.strictObject({ samples: z.int().min(1).describe("apply after every k training samples") }),
+  ])
+  .default("epoch")
+  .describe("when the schedule is applied: at each epoch end, or every k samples");
 export type ApplyEvery = z.infer<typeof applyEverySchema>;
 
 const rateFields = {
@@ -54,7 +57,10 @@ export const increasingRateScheduleSchema = z.strictObject({
 export const decreasingRateScheduleSchema = z.strictObject({
   type: z.literal("decreasing-rate"),
   ...rateFields,
-  decay: z.enum(["linear", "exponential"]).default("exponential").describe("linear: w_i = T - i; exponential: w_i = 2^(-i/halfLife)"),
+  decay: z
+    .enum(["linear", "exponential"])
+    .default("exponential")
+    .describe("linear: w_i = T - i; exponential: w_i = 2^(-i/halfLife)"),
   halfLifeApplications: z.number().positive().optional().describe("exponential decay only; default applications / 4"),
 });
 
@@ -64,11 +70,21 @@ export const developmentalScheduleSchema = z.strictObject({
   type: z.literal("developmental"),
   every: applyEverySchema,
   finalDensity: z.number().min(0).max(1).describe("adult connection density"),
-  peakFactor: z.number().min(1).default(1.5).describe("peak density over the adult density (Huttenlocher 1979: about 1.5)"),
+  peakFactor: z
+    .number()
+    .min(1)
+    .default(1.5)
+    .describe("peak density over the adult density (Huttenlocher 1979: about 1.5)"),
   growApplications: z.int().min(1).describe("applications of synaptogenesis up to the peak (constant rate)"),
   pruneApplications: z.int().min(1).describe("applications of pruning from the peak to the adult level"),
-  pruneRate: z.enum(["constant", "increasing", "decreasing-linear", "decreasing-exponential"]).default("decreasing-exponential"),
-  halfLifeApplications: z.number().positive().optional().describe("for decreasing-exponential pruning; default pruneApplications / 4"),
+  pruneRate: z
+    .enum(["constant", "increasing", "decreasing-linear", "decreasing-exponential"])
+    .default("decreasing-exponential"),
+  halfLifeApplications: z
+    .number()
+    .positive()
+    .optional()
+    .describe("for decreasing-exponential pruning; default pruneApplications / 4"),
 });
 
 export const pruningScheduleSchema = z.discriminatedUnion("type", [
@@ -108,8 +124,8 @@ function cumulative(profile: RateProfile, k: number, T: number, halfLife: number
     case "decreasing-linear":
       return k * T - (k * (k - 1)) / 2;
     case "decreasing-exponential": {
-      const r = Math.pow(2, -1 / halfLife);
-      return (1 - Math.pow(r, k)) / (1 - r);
+      const r = 2 ** (-1 / halfLife);
+      return (1 - r ** k) / (1 - r);
     }
   }
 }
@@ -130,9 +146,12 @@ function rateProfile(s: Exclude<PruningScheduleConfig, { type: "developmental" }
 }
 
 function checkContext(ctx: ScheduleContext): void {
-  if (!Number.isInteger(ctx.initialCount) || ctx.initialCount < 0) throw new RangeError(`initialCount must be a non-negative integer, got ${ctx.initialCount}`);
+  if (!Number.isInteger(ctx.initialCount) || ctx.initialCount < 0)
+    throw new RangeError(`initialCount must be a non-negative integer, got ${ctx.initialCount}`);
   if (!Number.isInteger(ctx.possibleCount) || ctx.possibleCount < ctx.initialCount) {
-    throw new RangeError(`possibleCount must be an integer >= initialCount (${ctx.initialCount}), got ${ctx.possibleCount}`);
+    throw new RangeError(
+      `possibleCount must be an integer >= initialCount (${ctx.initialCount}), got ${ctx.possibleCount}`,
+    );
   }
 }
 
@@ -144,7 +163,7 @@ export function scheduleStep(s: PruningScheduleConfig, i: number, ctx: ScheduleC
     const T = s.applications;
     const target = Math.round(s.targetDensity * ctx.possibleCount);
     const total = Math.max(0, ctx.initialCount - target);
-    const halfLife = s.type === "decreasing-rate" ? s.halfLifeApplications ?? T / 4 : T / 4;
+    const halfLife = s.type === "decreasing-rate" ? (s.halfLifeApplications ?? T / 4) : T / 4;
     return { grow: 0, prune: profileCount(rateProfile(s), i, T, total, halfLife) };
   }
   const adult = Math.round(s.finalDensity * ctx.possibleCount);
@@ -158,7 +177,10 @@ export function scheduleStep(s: PruningScheduleConfig, i: number, ctx: ScheduleC
 }
 
 /** Every application's step, and the synapse count after each (a new array per field). */
-export function schedulePlan(s: PruningScheduleConfig, ctx: ScheduleContext): { grow: Int32Array; prune: Int32Array; countAfter: Int32Array } {
+export function schedulePlan(
+  s: PruningScheduleConfig,
+  ctx: ScheduleContext,
+): { grow: Int32Array; prune: Int32Array; countAfter: Int32Array } {
   const n = scheduleLength(s);
   const grow = new Int32Array(n);
   const prune = new Int32Array(n);
@@ -179,7 +201,12 @@ export function schedulePlan(s: PruningScheduleConfig, ctx: ScheduleContext): { 
  * `{ samples: k }`, the multiples of k in (samplesBefore, samplesAfter]; for
  * "epoch", one when the stretch ends an epoch.
  */
-export function applicationsDue(every: ApplyEvery, samplesBefore: number, samplesAfter: number, endsEpoch: boolean): number {
+export function applicationsDue(
+  every: ApplyEvery,
+  samplesBefore: number,
+  samplesAfter: number,
+  endsEpoch: boolean,
+): number {
   if (every === "epoch") return endsEpoch ? 1 : 0;
   return Math.floor(samplesAfter / every.samples) - Math.floor(samplesBefore / every.samples);
 }

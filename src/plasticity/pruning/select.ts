@@ -76,7 +76,7 @@ export function shareCount(count: number, sizes: readonly number[]): number[] {
   const exact = sizes.map((s) => (count * s) / total);
   const share = exact.map(Math.floor);
   let left = count - share.reduce((a, b) => a + b, 0);
-  const order = sizes.map((_, i) => i).sort((a, b) => (exact[b]! - share[b]!) - (exact[a]! - share[a]!) || a - b);
+  const order = sizes.map((_, i) => i).sort((a, b) => exact[b]! - share[b]! - (exact[a]! - share[a]!) || a - b);
   for (const i of order) {
     if (left === 0) break;
     if (share[i]! < sizes[i]!) {

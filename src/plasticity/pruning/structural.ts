@@ -42,7 +42,8 @@ export interface StructuralPlasticity {
 
 /** Live positions of a masked [nPre × nPost] row-major weight as CSR (a new structure). */
 export function maskConnectivity(p: Param, nPre: number, nPost: number): CsrConnectivity {
-  if (p.value.length !== nPre * nPost) throw new RangeError(`parameter ${p.name} holds ${p.value.length} weights, not ${nPre}×${nPost}`);
+  if (p.value.length !== nPre * nPost)
+    throw new RangeError(`parameter ${p.name} holds ${p.value.length} weights, not ${nPre}×${nPost}`);
   const m = p.mask;
   const rowPtr = new Int32Array(nPre + 1);
   let live = 0;
@@ -65,9 +66,14 @@ export function maskConnectivity(p: Param, nPre: number, nPost: number): CsrConn
  * how many were grown. Parameters without a mask have no free position.
  */
 export function growParams(
-  params: readonly Param[], count: number, weight: number, rng: Rng, onGrown?: (param: number, index: number) => void,
+  params: readonly Param[],
+  count: number,
+  weight: number,
+  rng: Rng,
+  onGrown?: (param: number, index: number) => void,
 ): number {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`growth count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`growth count must be a non-negative integer, got ${count}`);
   if (count === 0) return 0;
   const { offsets } = concatOffsets(params.map((p) => p.value.length));
   let free = 0;

@@ -15,12 +15,21 @@ export type PruneCriterion = "magnitude" | "activity" | "random";
  */
 export type PruneScope = "per-layer" | "global" | "per-neuron";
 
-export const pruneRequestSchema = z.strictObject({
-  criterion: z.enum(["magnitude", "activity", "random"]).describe("magnitude: smallest |w| first; activity: least co-active first; random: uniform control"),
-  fraction: z.number().min(0).max(1).optional().describe("fraction of the remaining weights to remove"),
-  count: z.int().min(0).optional().describe("number of remaining weights to remove (instead of fraction)"),
-  scope: z.enum(["per-layer", "global"]).default("per-layer").describe("per-layer: every layer loses the same fraction; global: one threshold over all layers"),
-}).refine((r) => (r.fraction === undefined) !== (r.count === undefined), { message: "give exactly one of fraction and count" });
+export const pruneRequestSchema = z
+  .strictObject({
+    criterion: z
+      .enum(["magnitude", "activity", "random"])
+      .describe("magnitude: smallest |w| first; activity: least co-active first; random: uniform control"),
+    fraction: z.number().min(0).max(1).optional().describe("fraction of the remaining weights to remove"),
+    count: z.int().min(0).optional().describe("number of remaining weights to remove (instead of fraction)"),
+    scope: z
+      .enum(["per-layer", "global"])
+      .default("per-layer")
+      .describe("per-layer: every layer loses the same fraction; global: one threshold over all layers"),
+  })
+  .refine((r) => (r.fraction === undefined) !== (r.count === undefined), {
+    message: "give exactly one of fraction and count",
+  });
 
 export interface PruneRequest {
   criterion: PruneCriterion;

@@ -44,12 +44,7 @@ export interface CompiledModel {
   bind(arrays: Float32Array[], lastSpikeStep: Int32Array, spiked: Int32Array): CompiledKernel;
 }
 
-type Factory = (
-  arrays: Float32Array[],
-  lastSpikeStep: Int32Array,
-  spiked: Int32Array,
-  math: Math,
-) => CompiledKernel;
+type Factory = (arrays: Float32Array[], lastSpikeStep: Int32Array, spiked: Int32Array, math: Math) => CompiledKernel;
 
 export function compileModel(model: ParsedModel, size: number, dtMs: number): CompiledModel {
   const diff = model.differential;
@@ -277,4 +272,3 @@ export function compileModel(model: ParsedModel, size: number, dtMs: number): Co
     bind: (arrays, last, spiked) => factory(arrays, last, spiked, Math),
   };
 }
-

@@ -39,7 +39,10 @@ export class EquationGroup implements NeuronGroup {
 
   constructor(name: string, size: number, model: EquationModelConfig, dtMs: number) {
     if (!Number.isInteger(size) || size < 0) {
-      throw new UserError("E_CONFIG_INVALID", `neuron group "${name}": size must be a non-negative integer, found ${size}`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `neuron group "${name}": size must be a non-negative integer, found ${size}`,
+      );
     }
     if (!(dtMs > 0) || !Number.isFinite(dtMs)) {
       throw new UserError("E_CONFIG_INVALID", `neuron group "${name}": dtMs must be a positive number, found ${dtMs}`);

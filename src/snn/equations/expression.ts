@@ -79,7 +79,8 @@ export function toJs(node: MathNode, source: Source): string {
       if (o.fn === "pow") {
         const ex = o.args[1]!;
         // x^2 as x*x: the form hand-written kernels use, and exactly rounded either way.
-        if (ex.type === "ConstantNode" && (ex as MathNode & { value: unknown }).value === 2) return `(${a[0]} * ${a[0]})`;
+        if (ex.type === "ConstantNode" && (ex as MathNode & { value: unknown }).value === 2)
+          return `(${a[0]} * ${a[0]})`;
         return `_Math.pow(${a[0]}, ${a[1]})`;
       }
       if (o.fn === "mod") return `(${a[0]} - ${a[1]} * _Math.floor(${a[0]} / ${a[1]}))`; // mathjs's floored mod

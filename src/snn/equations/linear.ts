@@ -130,20 +130,30 @@ export function linearSystem(
       try {
         j = derivative(f, name);
       } catch (e) {
-        return { ok: false, reason: `cannot differentiate d${eq.name}/dt with respect to ${name}: ${(e as Error).message}`, line: eq.source.line };
+        return {
+          ok: false,
+          reason: `cannot differentiate d${eq.name}/dt with respect to ${name}: ${(e as Error).message}`,
+          line: eq.source.line,
+        };
       }
       const bad = [...symbolsOf(j)].find((s) => state.has(s));
       if (bad !== undefined) {
-        return { ok: false, reason: `d${eq.name}/dt is not linear: ∂/∂${name} = ${j.toString()} depends on ${bad}`, line: eq.source.line };
+        return {
+          ok: false,
+          reason: `d${eq.name}/dt is not linear: ∂/∂${name} = ${j.toString()} depends on ${bad}`,
+          line: eq.source.line,
+        };
       }
       const v = evaluateNumber(j, scope);
-      if (v === undefined) return { ok: false, reason: `∂(d${eq.name}/dt)/∂${name} is not a finite constant`, line: eq.source.line };
+      if (v === undefined)
+        return { ok: false, reason: `∂(d${eq.name}/dt)/∂${name} is not a finite constant`, line: eq.source.line };
       M[r]![c] = v;
     }
     const zeros: Record<string, unknown> = { ...scope };
     for (const name of columns) zeros[name] = 0;
     const c0 = evaluateNumber(f, zeros);
-    if (c0 === undefined) return { ok: false, reason: `d${eq.name}/dt has no finite constant term`, line: eq.source.line };
+    if (c0 === undefined)
+      return { ok: false, reason: `d${eq.name}/dt has no finite constant term`, line: eq.source.line };
     M[r]![m - 1] = c0;
   }
   const propagate = (A: number[][]): number[][] => {

@@ -109,8 +109,23 @@ export const FUNCTIONS: Readonly<Record<string, readonly [number, number]>> = {
 };
 
 const OPERATORS = new Set([
-  "add", "subtract", "multiply", "divide", "pow", "mod", "unaryMinus", "unaryPlus",
-  "smaller", "larger", "smallerEq", "largerEq", "equal", "unequal", "and", "or", "not",
+  "add",
+  "subtract",
+  "multiply",
+  "divide",
+  "pow",
+  "mod",
+  "unaryMinus",
+  "unaryPlus",
+  "smaller",
+  "larger",
+  "smallerEq",
+  "largerEq",
+  "equal",
+  "unequal",
+  "and",
+  "or",
+  "not",
 ]);
 
 /** Names usable in expressions that a model may not define. */
@@ -195,7 +210,10 @@ function checkConstructs(node: MathNode, source: Source): void {
           throw equationError(source, `unknown function ${name ?? f.fn.toString()}()`);
         }
         if (f.args.length < arity[0] || f.args.length > arity[1]) {
-          throw equationError(source, `${name}() takes ${arity[0] === arity[1] ? arity[0] : `at least ${arity[0]}`} argument(s), found ${f.args.length}`);
+          throw equationError(
+            source,
+            `${name}() takes ${arity[0] === arity[1] ? arity[0] : `at least ${arity[0]}`} argument(s), found ${f.args.length}`,
+          );
         }
         return;
       }
@@ -307,7 +325,11 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
     if ((m = DIFF_LINE.exec(l.body))) {
       const { expr, annotation } = splitAnnotation(m[2]!);
       if (annotation !== undefined && "error" in annotation) throw equationError(source, annotation.error);
-      if (annotation?.constant) throw equationError(source, `the flag "constant" applies to per-neuron variables, not to a differential equation`);
+      if (annotation?.constant)
+        throw equationError(
+          source,
+          `the flag "constant" applies to per-neuron variables, not to a differential equation`,
+        );
       define(m[1]!, source);
       differential.push({
         name: m[1]!,
@@ -319,7 +341,10 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
       const { expr, annotation } = splitAnnotation(m[2]!);
       if (annotation !== undefined && "error" in annotation) throw equationError(source, annotation.error);
       if (annotation?.unlessRefractory || annotation?.constant) {
-        throw equationError(source, "flags apply to differential equations and per-neuron variables, not to a subexpression");
+        throw equationError(
+          source,
+          "flags apply to differential equations and per-neuron variables, not to a subexpression",
+        );
       }
       define(m[1]!, source);
       subs.push({ name: m[1]!, expr: parseExpression(expr, source), source });
@@ -327,7 +352,8 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
       const annotation = parseAnnotation(m[2]!);
       if (annotation === undefined) throw equationError(source, `cannot read the unit/flags "${m[2]!.trim()}"`);
       if ("error" in annotation) throw equationError(source, annotation.error);
-      if (annotation.unlessRefractory) throw equationError(source, `"unless refractory" applies to differential equations only`);
+      if (annotation.unlessRefractory)
+        throw equationError(source, `"unless refractory" applies to differential equations only`);
       define(m[1]!, source);
       perNeuron.push({ name: m[1]!, source });
     } else {
@@ -373,7 +399,10 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
   const thresholdExpr = parseExpression(thresholdText, thresholdSource);
   checkKnown(thresholdExpr, thresholdSource);
   if (!isCondition(thresholdExpr)) {
-    throw equationError(thresholdSource, "the threshold must be a condition (a comparison such as `v > Vt`, or and/or/not of comparisons)");
+    throw equationError(
+      thresholdSource,
+      "the threshold must be a condition (a comparison such as `v > Vt`, or and/or/not of comparisons)",
+    );
   }
 
   // Reset: statements assigning state variables.
@@ -386,7 +415,11 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
       if (body === "") continue;
       const source: Source = { section: "reset", line: l.line, text: l.text };
       const m = RESET_LINE.exec(body);
-      if (!m) throw equationError(source, `malformed statement "${body}": expected \`variable = expression\` (or +=, -=, *=, /=)`);
+      if (!m)
+        throw equationError(
+          source,
+          `malformed statement "${body}": expected \`variable = expression\` (or +=, -=, *=, /=)`,
+        );
       const target = m[1]!;
       if (!stateNames.has(target)) {
         const what = subNames.has(target)
@@ -396,7 +429,10 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
             : (BUILTIN_SYMBOLS as readonly string[]).includes(target)
               ? "a built-in symbol"
               : "not defined";
-        throw equationError(source, `cannot assign to "${target}": only state variables can be reset ("${target}" is ${what})`);
+        throw equationError(
+          source,
+          `cannot assign to "${target}": only state variables can be reset ("${target}" is ${what})`,
+        );
       }
       const expr = parseExpression(m[3]!, source);
       checkKnown(expr, source);
@@ -406,7 +442,10 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
 
   const refractoryMs = config.refractoryMs ?? 0;
   if (typeof refractoryMs !== "number" || !Number.isFinite(refractoryMs) || refractoryMs < 0) {
-    throw new UserError("E_EQUATION_INVALID", `refractoryMs must be a non-negative number, found ${String(refractoryMs)}`);
+    throw new UserError(
+      "E_EQUATION_INVALID",
+      `refractoryMs must be a non-negative number, found ${String(refractoryMs)}`,
+    );
   }
   const methods: EquationMethod[] = ["exact", "euler", "rk4", "exponential-euler"];
   if (config.method !== undefined && !methods.includes(config.method)) {

@@ -36,26 +36,39 @@ export class CurrentInput {
     this.target = cfg.target;
     this.targetVar = cfg.targetVar;
     const arr = cfg.target.state[cfg.targetVar];
-    if (arr === undefined) throw new UserError("E_CONFIG_INVALID", `current input: group ${cfg.target.name} has no variable "${cfg.targetVar}"`);
+    if (arr === undefined)
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `current input: group ${cfg.target.name} has no variable "${cfg.targetVar}"`,
+      );
     this.arr = arr;
     this.indices = cfg.indices ?? null;
     const nTargets = this.indices === null ? cfg.target.size : this.indices.length;
     if (typeof cfg.amplitude !== "number" && cfg.amplitude.length !== nTargets) {
-      throw new UserError("E_CONFIG_INVALID", `current input into ${cfg.target.name}.${cfg.targetVar}: ${nTargets} targets but ${cfg.amplitude.length} amplitudes`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `current input into ${cfg.target.name}.${cfg.targetVar}: ${nTargets} targets but ${cfg.amplitude.length} amplitudes`,
+      );
     }
     if (this.indices !== null) {
-      for (const i of this.indices) if (i < 0 || i >= cfg.target.size) throw new RangeError(`current input index ${i} outside [0, ${cfg.target.size})`);
+      for (const i of this.indices)
+        if (i < 0 || i >= cfg.target.size)
+          throw new RangeError(`current input index ${i} outside [0, ${cfg.target.size})`);
     }
     this.amplitude = cfg.amplitude;
     const s = cfg.steps ?? { timesMs: [0], levels: [1] };
     if (s.timesMs.length !== s.levels.length || s.timesMs.length === 0) {
-      throw new UserError("E_CONFIG_INVALID", `stepped current: ${s.timesMs.length} times but ${s.levels.length} levels`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `stepped current: ${s.timesMs.length} times but ${s.levels.length} levels`,
+      );
     }
     this.changeSteps = new Int32Array(s.timesMs.length);
     this.levels = Float64Array.from(s.levels);
     for (let k = 0; k < s.timesMs.length; k++) {
       this.changeSteps[k] = Math.round(s.timesMs[k]! / dtMs);
-      if (k > 0 && this.changeSteps[k]! < this.changeSteps[k - 1]!) throw new UserError("E_CONFIG_INVALID", `stepped current: times must increase`);
+      if (k > 0 && this.changeSteps[k]! < this.changeSteps[k - 1]!)
+        throw new UserError("E_CONFIG_INVALID", `stepped current: times must increase`);
     }
   }
 

@@ -55,7 +55,8 @@ export function latencyCode(x: ArrayLike<number>, opts: LatencyCodeOptions): Spi
   const threshold = opts.threshold ?? (form === "log" ? 0.2 : 0);
   const tau = opts.tauMs ?? opts.tMaxMs / 5;
   if (!(opts.tMaxMs > 0)) throw new RangeError(`tMaxMs must be positive, got ${opts.tMaxMs}`);
-  if (form === "log" && !(threshold > 0 && threshold < 1)) throw new RangeError(`log latency coding needs 0 < threshold < 1, got ${threshold}`);
+  if (form === "log" && !(threshold > 0 && threshold < 1))
+    throw new RangeError(`log latency coding needs 0 < threshold < 1, got ${threshold}`);
   const idx: number[] = [];
   const t: number[] = [];
   for (let i = 0; i < x.length; i++) {

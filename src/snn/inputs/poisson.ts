@@ -20,7 +20,8 @@ export class PoissonGroup implements NeuronGroup {
   private readonly seed: Uint32Array;
 
   constructor(name: string, size: number, rateHz: number | Float32Array, dtMs: number, rng: Rng) {
-    if (!Number.isInteger(size) || size < 0) throw new RangeError(`Poisson group size must be a non-negative integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 0)
+      throw new RangeError(`Poisson group size must be a non-negative integer, got ${size}`);
     if (!(dtMs > 0)) throw new RangeError(`dtMs must be positive, got ${dtMs}`);
     this.name = name;
     this.size = size;
@@ -49,7 +50,8 @@ export class PoissonGroup implements NeuronGroup {
       this.rateHz.fill(rateHz);
       return;
     }
-    if (rateHz.length !== this.size) throw new RangeError(`${this.name}: expected ${this.size} rates, got ${rateHz.length}`);
+    if (rateHz.length !== this.size)
+      throw new RangeError(`${this.name}: expected ${this.size} rates, got ${rateHz.length}`);
     for (let i = 0; i < this.size; i++) {
       const r = rateHz[i]!;
       if (!(r >= 0)) throw new RangeError(`${this.name}: rate[${i}] must be >= 0 Hz, got ${r}`);
@@ -74,7 +76,7 @@ export class PoissonGroup implements NeuronGroup {
       y = z;
       z = w;
       w = w ^ (w >>> 19) ^ t ^ (t >>> 8);
-      if ((w >>> 0) < rate[i]! * scale) spiked[count++] = i;
+      if (w >>> 0 < rate[i]! * scale) spiked[count++] = i;
     }
     st[0] = x;
     st[1] = y;

@@ -19,8 +19,16 @@ export class SpikeGeneratorGroup implements NeuronGroup {
   private steps = new Int32Array(0);
   private next = 0;
 
-  constructor(name: string, size: number, indices: ArrayLike<number>, timesMs: ArrayLike<number>, dtMs: number, startStep = 0) {
-    if (!Number.isInteger(size) || size < 0) throw new RangeError(`spike generator size must be a non-negative integer, got ${size}`);
+  constructor(
+    name: string,
+    size: number,
+    indices: ArrayLike<number>,
+    timesMs: ArrayLike<number>,
+    dtMs: number,
+    startStep = 0,
+  ) {
+    if (!Number.isInteger(size) || size < 0)
+      throw new RangeError(`spike generator size must be a non-negative integer, got ${size}`);
     if (!(dtMs > 0)) throw new RangeError(`dtMs must be positive, got ${dtMs}`);
     this.name = name;
     this.size = size;
@@ -32,7 +40,8 @@ export class SpikeGeneratorGroup implements NeuronGroup {
   /** Replaces the pattern; spike k fires at step startStep + round(timesMs[k] / dt). */
   set(indices: ArrayLike<number>, timesMs: ArrayLike<number>, startStep = 0): void {
     const n = indices.length;
-    if (timesMs.length !== n) throw new UserError("E_CONFIG_INVALID", `${this.name}: ${n} indices but ${timesMs.length} times`);
+    if (timesMs.length !== n)
+      throw new UserError("E_CONFIG_INVALID", `${this.name}: ${n} indices but ${timesMs.length} times`);
     const steps = new Int32Array(n);
     for (let k = 0; k < n; k++) {
       const i = indices[k]!;
@@ -40,7 +49,8 @@ export class SpikeGeneratorGroup implements NeuronGroup {
       if (!Number.isInteger(i) || i < 0 || i >= this.size) {
         throw new UserError("E_CONFIG_INVALID", `${this.name}: index[${k}] = ${i} is outside [0, ${this.size})`);
       }
-      if (!(t >= 0) || !Number.isFinite(t)) throw new UserError("E_CONFIG_INVALID", `${this.name}: time[${k}] = ${t} ms must be finite and >= 0`);
+      if (!(t >= 0) || !Number.isFinite(t))
+        throw new UserError("E_CONFIG_INVALID", `${this.name}: time[${k}] = ${t} ms must be finite and >= 0`);
       steps[k] = startStep + Math.round(t / this.dtMs);
     }
     const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => steps[a]! - steps[b]! || a - b);
@@ -55,7 +65,10 @@ export class SpikeGeneratorGroup implements NeuronGroup {
     for (let k = 0; k < n; k++) {
       const i = this.indices[k]!;
       if (lastStep[i] === this.steps[k]) {
-        throw new UserError("E_CONFIG_INVALID", `${this.name}: neuron ${i} spikes twice in step ${this.steps[k]} (dt ${this.dtMs} ms)`);
+        throw new UserError(
+          "E_CONFIG_INVALID",
+          `${this.name}: neuron ${i} spikes twice in step ${this.steps[k]} (dt ${this.dtMs} ms)`,
+        );
       }
       lastStep[i] = this.steps[k]!;
     }

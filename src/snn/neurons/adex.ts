@@ -109,7 +109,9 @@ export class AdexGroup implements NeuronGroup {
       const I = iExt[i]!;
       const active = step - lastSpikeStep[i]! >= refSteps;
       // dv (held at 0 while refractory) and dw at (v0, w0)
-      const dv1 = active ? (-gLNs * (v0 - elMv) + gLdT * Math.exp(Math.min((v0 - vTMv) * invDelta, cap)) - w0 + I) * invC : 0;
+      const dv1 = active
+        ? (-gLNs * (v0 - elMv) + gLdT * Math.exp(Math.min((v0 - vTMv) * invDelta, cap)) - w0 + I) * invC
+        : 0;
       const dw1 = (aNs * (v0 - elMv) - w0) * invTauW;
       if (!rk4) {
         v[i] = v0 + dt * dv1;
@@ -117,15 +119,21 @@ export class AdexGroup implements NeuronGroup {
       } else {
         let vs = v0 + h * dv1;
         let ws = w0 + h * dw1;
-        const dv2 = active ? (-gLNs * (vs - elMv) + gLdT * Math.exp(Math.min((vs - vTMv) * invDelta, cap)) - ws + I) * invC : 0;
+        const dv2 = active
+          ? (-gLNs * (vs - elMv) + gLdT * Math.exp(Math.min((vs - vTMv) * invDelta, cap)) - ws + I) * invC
+          : 0;
         const dw2 = (aNs * (vs - elMv) - ws) * invTauW;
         vs = v0 + h * dv2;
         ws = w0 + h * dw2;
-        const dv3 = active ? (-gLNs * (vs - elMv) + gLdT * Math.exp(Math.min((vs - vTMv) * invDelta, cap)) - ws + I) * invC : 0;
+        const dv3 = active
+          ? (-gLNs * (vs - elMv) + gLdT * Math.exp(Math.min((vs - vTMv) * invDelta, cap)) - ws + I) * invC
+          : 0;
         const dw3 = (aNs * (vs - elMv) - ws) * invTauW;
         vs = v0 + dt * dv3;
         ws = w0 + dt * dw3;
-        const dv4 = active ? (-gLNs * (vs - elMv) + gLdT * Math.exp(Math.min((vs - vTMv) * invDelta, cap)) - ws + I) * invC : 0;
+        const dv4 = active
+          ? (-gLNs * (vs - elMv) + gLdT * Math.exp(Math.min((vs - vTMv) * invDelta, cap)) - ws + I) * invC
+          : 0;
         const dw4 = (aNs * (vs - elMv) - ws) * invTauW;
         v[i] = v0 + (dt / 6) * (dv1 + 2 * dv2 + 2 * dv3 + dv4);
         w[i] = w0 + (dt / 6) * (dw1 + 2 * dw2 + 2 * dw3 + dw4);

@@ -33,7 +33,10 @@ export function checkParam(group: string, name: string, value: unknown, positive
 
 export function checkSize(group: string, size: number, dtMs: number): void {
   if (!Number.isInteger(size) || size < 0) {
-    throw new UserError("E_CONFIG_INVALID", `neuron group "${group}": size must be a non-negative integer, found ${size}`);
+    throw new UserError(
+      "E_CONFIG_INVALID",
+      `neuron group "${group}": size must be a non-negative integer, found ${size}`,
+    );
   }
   checkParam(group, "dtMs", dtMs, true);
 }

@@ -97,7 +97,9 @@ export class ConductanceLifGroup implements NeuronGroup {
     const { tauMs, elMv, eExcMv, eInhMv, vThreshMv } = this.params;
     const dt = this.dtMs;
     const dtOverTau = dt / tauMs;
-    const dE = this.decayE, dI = this.decayI, dTh = this.decayTheta;
+    const dE = this.decayE,
+      dI = this.decayI,
+      dTh = this.decayTheta;
     const refSteps = this.refractorySteps;
     const expo = this.method === "exponential-euler";
     let count = 0;

@@ -129,7 +129,9 @@ export class HodgkinHuxleyGroup implements NeuronGroup {
       if (expo) {
         const vInf = drive / gTot;
         v[i] = vInf + (vi - vInf) * Math.exp((-dt * gTot) / c);
-        const sm = am + bm, sh = ah + bh, sn = an + bn;
+        const sm = am + bm,
+          sh = ah + bh,
+          sn = an + bn;
         m[i] = am / sm + (mi - am / sm) * Math.exp(-dt * sm);
         h[i] = ah / sh + (hi - ah / sh) * Math.exp(-dt * sh);
         n[i] = an / sn + (ni - an / sn) * Math.exp(-dt * sn);

@@ -50,8 +50,22 @@
  * dt = 0.1 ms) and R < 2^30.
  */
 import {
-  BLOCK_VOID, FunctionBuilder, MAX_PAGES, assembleModule, compileModule, createSharedMemory, i32Const, instantiate, memarg, op,
-  shuffle, simd, simdOp, valType, type CompiledModule, type GrowableMemory,
+  BLOCK_VOID,
+  FunctionBuilder,
+  MAX_PAGES,
+  assembleModule,
+  compileModule,
+  createSharedMemory,
+  i32Const,
+  instantiate,
+  memarg,
+  op,
+  shuffle,
+  simd,
+  simdOp,
+  valType,
+  type CompiledModule,
+  type GrowableMemory,
 } from "../../core/wasm.js";
 import { WasmArena } from "../wasm-arena.js";
 
@@ -105,15 +119,29 @@ interface Layout {
   size: number;
   /** Bytes per array: 4 · size rounded up to a whole number of loop iterations. */
   stride: number;
-  v: number; ge: number; gi: number; ie: number; last: number; spk: number; consts: number;
+  v: number;
+  ge: number;
+  gi: number;
+  ie: number;
+  last: number;
+  spk: number;
+  consts: number;
   bytes: number;
 }
 
 function layout(size: number): Layout {
   const stride = Math.max(1, Math.ceil(size / LANES)) * LANES * 4;
   return {
-    size, stride, v: 0, ge: stride, gi: 2 * stride, ie: 3 * stride, last: 4 * stride, spk: 5 * stride,
-    consts: 6 * stride, bytes: 6 * stride + C.bytes,
+    size,
+    stride,
+    v: 0,
+    ge: stride,
+    gi: 2 * stride,
+    ie: 3 * stride,
+    last: 4 * stride,
+    spk: 5 * stride,
+    consts: 6 * stride,
+    bytes: 6 * stride + C.bytes,
   };
 }
 
@@ -126,11 +154,24 @@ function layout(size: number): Layout {
 function lifFunction(L: Layout, addZero: boolean): FunctionBuilder {
   const f = new FunctionBuilder([i32], [i32]);
   const P_STEPREF = 0;
-  const I = f.local(i32), CNT = f.local(i32), M = f.local(i32), IDX = f.local(i32);
+  const I = f.local(i32),
+    CNT = f.local(i32),
+    M = f.local(i32),
+    IDX = f.local(i32);
   const vec = () => f.local(v128);
   const ZERO = vec(); // never set: locals start as zero
-  const E0 = vec(), E1 = vec(), G0 = vec(), G1 = vec(), V4 = vec(), LO = vec(), HI = vec(), X4 = vec(), R4 = vec();
-  const get = (l: number) => f.get(l), set = (l: number) => f.set(l), tee = (l: number) => f.tee(l);
+  const E0 = vec(),
+    E1 = vec(),
+    G0 = vec(),
+    G1 = vec(),
+    V4 = vec(),
+    LO = vec(),
+    HI = vec(),
+    X4 = vec(),
+    R4 = vec();
+  const get = (l: number) => f.get(l),
+    set = (l: number) => f.set(l),
+    tee = (l: number) => f.tee(l);
   const at = (offset: number, alignLog2: number) => memarg(offset, alignLog2);
   const promote = simd(simdOp.f64x2PromoteLowF32x4);
   const demote = simd(simdOp.f32x4DemoteF64x2Zero);
@@ -150,8 +191,14 @@ function lifFunction(L: Layout, addZero: boolean): FunctionBuilder {
 
   /** ge and gi of the block at byte `o`: keep the widened old values (E0 E1, G0 G1), store the decayed ones. */
   const decay = (o: number) => {
-    for (const [arr, lo, hi, d] of [[L.ge, E0, E1, C.dE], [L.gi, G0, G1, C.dI]] as const) {
-      for (const [h, l] of [[0, lo], [8, hi]] as const) {
+    for (const [arr, lo, hi, d] of [
+      [L.ge, E0, E1, C.dE],
+      [L.gi, G0, G1, C.dI],
+    ] as const) {
+      for (const [h, l] of [
+        [0, lo],
+        [8, hi],
+      ] as const) {
         f.emit(get(I), load2(arr + o + h), tee(l), k64(d), mul, demote);
         f.emit(simd(simdOp.v128Store64Lane), at(arr + o + h, 3), 0);
       }
@@ -161,7 +208,10 @@ function lifFunction(L: Layout, addZero: boolean): FunctionBuilder {
   const voltage = (o: number, withIe: boolean) => {
     f.emit(get(I), simd(simdOp.v128Load), at(L.v + o, 4), tee(V4), promote, set(LO));
     f.emit(load2(L.v + o + 8), set(HI));
-    for (const [h, out, e, g] of [[0, LO, E0, G0], [8, HI, E1, G1]] as const) {
+    for (const [h, out, e, g] of [
+      [0, LO, E0, G0],
+      [8, HI, E1, G1],
+    ] as const) {
       // (((El + (v - El)·a) + iExt·gain) + ge·kE) + gi·kI, in float64, in the loop's order.
       f.emit(k64(C.el), get(out), k64(C.el), sub, k64(C.a), mul, add);
       if (withIe) f.emit(load2(L.ie + o + h), k64(C.gain), mul, add);
@@ -209,11 +259,20 @@ function lifFunction(L: Layout, addZero: boolean): FunctionBuilder {
 function lifFunction32(L: Layout, addZero: boolean): FunctionBuilder {
   const f = new FunctionBuilder([i32], [i32]);
   const P_STEPREF = 0;
-  const I = f.local(i32), CNT = f.local(i32), M = f.local(i32), IDX = f.local(i32);
+  const I = f.local(i32),
+    CNT = f.local(i32),
+    M = f.local(i32),
+    IDX = f.local(i32);
   const vec = () => f.local(v128);
   const ZERO = vec(); // never set: locals start as zero
-  const E4 = vec(), G4 = vec(), V4 = vec(), X4 = vec(), R4 = vec();
-  const get = (l: number) => f.get(l), set = (l: number) => f.set(l), tee = (l: number) => f.tee(l);
+  const E4 = vec(),
+    G4 = vec(),
+    V4 = vec(),
+    X4 = vec(),
+    R4 = vec();
+  const get = (l: number) => f.get(l),
+    set = (l: number) => f.set(l),
+    tee = (l: number) => f.tee(l);
   const at = (offset: number, alignLog2: number) => memarg(offset, alignLog2);
   const [add, sub, mul] = [simd(simdOp.f32x4Add), simd(simdOp.f32x4Sub), simd(simdOp.f32x4Mul)];
   const kl = new Map<number, number>();
@@ -261,7 +320,9 @@ function lifFunction32(L: Layout, addZero: boolean): FunctionBuilder {
 
 /** Appends lanes set in M (bits 0-7 of the iteration at byte I) to `spiked`, skipping lanes >= size. */
 function emitSpikeLoop(f: FunctionBuilder, L: Layout, I: number, CNT: number, M: number, IDX: number): void {
-  const get = (l: number) => f.get(l), set = (l: number) => f.set(l), tee = (l: number) => f.tee(l);
+  const get = (l: number) => f.get(l),
+    set = (l: number) => f.set(l),
+    tee = (l: number) => f.tee(l);
   const checkSize = L.size % LANES !== 0;
   f.emit(op.block, BLOCK_VOID, op.loop, BLOCK_VOID);
   f.emit(get(M), op.i32Eqz, op.brIf, 1);
@@ -292,9 +353,12 @@ function lifModule(L: Layout, addZero: boolean, float32 = false): CompiledModule
   let m = compiled.get(key);
   if (m === undefined) {
     try {
-      m = compileModule(assembleModule({
-        memory: { shared: true, maxPages: MAX_PAGES }, functions: [{ name: "lif", fn: float32 ? lifFunction32(L, addZero) : lifFunction(L, addZero) }],
-      }));
+      m = compileModule(
+        assembleModule({
+          memory: { shared: true, maxPages: MAX_PAGES },
+          functions: [{ name: "lif", fn: float32 ? lifFunction32(L, addZero) : lifFunction(L, addZero) }],
+        }),
+      );
     } catch {
       m = null;
     }
@@ -365,7 +429,13 @@ export function createLifSimd(size: number, neverSpiked: number, c: LifSimdCoeff
   const ref = c.refractorySteps;
   const lowest = -(2 ** 31);
   return {
-    v, ge, gi, iExt, lastSpikeStep, spiked, arena: new WasmArena(memory, L.bytes),
+    v,
+    ge,
+    gi,
+    iExt,
+    lastSpikeStep,
+    spiked,
+    arena: new WasmArena(memory, L.bytes),
     // step - ref as an int32; below -2^31 (an absurd refractory period) clamp, so every neuron that
     // has spiked stays refractory.
     step: (step) => lif(Math.max(lowest, step - ref) | 0),

@@ -124,7 +124,10 @@ export class LifGroup implements NeuronGroup {
     this.refractorySteps = refractorySteps(params.refractoryMs, dtMs);
     const precision = options.precision ?? "float64";
     if (precision !== "float64" && precision !== "float32") {
-      throw new UserError("E_CONFIG_INVALID", `neuron group "${name}": precision must be "float64" or "float32", found ${JSON.stringify(precision)}`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `neuron group "${name}": precision must be "float64" or "float32", found ${JSON.stringify(precision)}`,
+      );
     }
     this.precision = precision;
     // float32: the coefficients are rounded to float32 (computed in float64 first, as in float64 mode).
@@ -136,13 +139,21 @@ export class LifGroup implements NeuronGroup {
     this.kernelI = r(synapticKernel(dtMs, params.tauMs, params.tauIMs));
     this.decayE = r(Math.exp(-dtMs / params.tauEMs));
     this.decayI = r(Math.exp(-dtMs / params.tauIMs));
-    this.kernel = (options.simd ?? simdByDefault())
-      ? createLifSimd(size, NEVER_SPIKED, {
-        refractorySteps: this.refractorySteps, elMv: params.elMv, vThreshMv: params.vThreshMv,
-        decayV: this.decayV, gainI: this.gainI, kernelE: this.kernelE, kernelI: this.kernelI,
-        decayE: this.decayE, decayI: this.decayI, float32: precision === "float32",
-      })
-      : null;
+    this.kernel =
+      (options.simd ?? simdByDefault())
+        ? createLifSimd(size, NEVER_SPIKED, {
+            refractorySteps: this.refractorySteps,
+            elMv: params.elMv,
+            vThreshMv: params.vThreshMv,
+            decayV: this.decayV,
+            gainI: this.gainI,
+            kernelE: this.kernelE,
+            kernelI: this.kernelI,
+            decayE: this.decayE,
+            decayI: this.decayI,
+            float32: precision === "float32",
+          })
+        : null;
     this.simd = this.kernel !== null;
     this.arena = this.kernel !== null ? this.kernel.arena : null;
     const k = this.kernel;
@@ -170,8 +181,12 @@ export class LifGroup implements NeuronGroup {
     const el = this.params.elMv;
     const vTh = this.params.vThreshMv;
     const refSteps = this.refractorySteps;
-    const a = this.decayV, gain = this.gainI, kE = this.kernelE, kI = this.kernelI;
-    const dE = this.decayE, dI = this.decayI;
+    const a = this.decayV,
+      gain = this.gainI,
+      kE = this.kernelE,
+      kI = this.kernelI;
+    const dE = this.decayE,
+      dI = this.decayI;
     let count = 0;
     for (let i = 0; i < size; i++) {
       const e = ge[i]!;
@@ -193,8 +208,12 @@ export class LifGroup implements NeuronGroup {
     const el = f(this.params.elMv);
     const vTh = this.params.vThreshMv;
     const refSteps = this.refractorySteps;
-    const a = this.decayV, gain = this.gainI, kE = this.kernelE, kI = this.kernelI;
-    const dE = this.decayE, dI = this.decayI;
+    const a = this.decayV,
+      gain = this.gainI,
+      kE = this.kernelE,
+      kI = this.kernelI;
+    const dE = this.decayE,
+      dI = this.decayI;
     let count = 0;
     for (let i = 0; i < size; i++) {
       const e = ge[i]!;

@@ -58,9 +58,26 @@ export function connect(nPre: number, nPost: number, rule: ConnectRule, opts: Co
   const same = opts.sameGroup === true;
   switch (rule.rule) {
     case "probability":
-      return connectProbability(nPre, nPost, lo, hi, rule.p, same && rule.allowSelf === false, needRng(opts, rule.rule), opts.alloc);
+      return connectProbability(
+        nPre,
+        nPost,
+        lo,
+        hi,
+        rule.p,
+        same && rule.allowSelf === false,
+        needRng(opts, rule.rule),
+        opts.alloc,
+      );
     case "fixed-in-degree":
-      return connectFixedInDegree(nPre, nPost, lo, hi, rule.k, same && rule.allowSelf === false, needRng(opts, rule.rule));
+      return connectFixedInDegree(
+        nPre,
+        nPost,
+        lo,
+        hi,
+        rule.k,
+        same && rule.allowSelf === false,
+        needRng(opts, rule.rule),
+      );
     case "one-to-one":
       return connectOneToOne(nPre, nPost, lo, hi);
     case "all-to-all":
@@ -81,7 +98,13 @@ function needRng(opts: ConnectOptions, rule: string): Rng {
 
 /** Row-by-row geometric skipping; the target buffer grows only if a row overruns a 6-sigma estimate. */
 function connectProbability(
-  nPre: number, nPost: number, lo: number, hi: number, p: number, noSelf: boolean, rng: Rng,
+  nPre: number,
+  nPost: number,
+  lo: number,
+  hi: number,
+  p: number,
+  noSelf: boolean,
+  rng: Rng,
   alloc: (length: number) => Int32Array = (n) => new Int32Array(n),
 ): CsrStructure {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`connection probability must be in [0, 1], got ${p}`);
@@ -117,7 +140,13 @@ function connectProbability(
 
 /** Exactly k distinct sources per target (Floyd's algorithm), then a counting sort into CSR. */
 function connectFixedInDegree(
-  nPre: number, nPost: number, lo: number, hi: number, k: number, noSelf: boolean, rng: Rng,
+  nPre: number,
+  nPost: number,
+  lo: number,
+  hi: number,
+  k: number,
+  noSelf: boolean,
+  rng: Rng,
 ): CsrStructure {
   const pool = hi - lo;
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`in-degree k must be a non-negative integer, got ${k}`);
@@ -185,9 +214,15 @@ function connectAllToAll(nPre: number, nPost: number, lo: number, hi: number, no
 
 /** Synapses pre[s] → post[s]; a stable counting sort keeps their order within a row. */
 function connectExplicit(
-  nPre: number, nPost: number, lo: number, hi: number, pre: ArrayLike<number>, post: ArrayLike<number>,
+  nPre: number,
+  nPost: number,
+  lo: number,
+  hi: number,
+  pre: ArrayLike<number>,
+  post: ArrayLike<number>,
 ): CsrStructure {
-  if (pre.length !== post.length) throw new RangeError(`pre and post lists differ in length: ${pre.length} and ${post.length}`);
+  if (pre.length !== post.length)
+    throw new RangeError(`pre and post lists differ in length: ${pre.length} and ${post.length}`);
   const rowPtr = new Int32Array(nPre + 1);
   for (let s = 0; s < pre.length; s++) {
     const i = pre[s]!;

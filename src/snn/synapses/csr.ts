@@ -26,10 +26,16 @@ export class SynapseMatrix {
   private dead: Uint8Array | null = null;
 
   constructor(
-    nPre: number, nPost: number, rowPtr: Int32Array, target: Int32Array,
-    weight: Float32Array, delay: Uint16Array | null = null, uniformDelaySteps = 0,
+    nPre: number,
+    nPost: number,
+    rowPtr: Int32Array,
+    target: Int32Array,
+    weight: Float32Array,
+    delay: Uint16Array | null = null,
+    uniformDelaySteps = 0,
   ) {
-    if (rowPtr.length !== nPre + 1) throw new RangeError(`rowPtr must have nPre + 1 = ${nPre + 1} entries, got ${rowPtr.length}`);
+    if (rowPtr.length !== nPre + 1)
+      throw new RangeError(`rowPtr must have nPre + 1 = ${nPre + 1} entries, got ${rowPtr.length}`);
     const n = rowPtr[nPre]!;
     if (target.length !== n || weight.length !== n) {
       throw new RangeError(`target and weight must have ${n} entries, got ${target.length} and ${weight.length}`);
@@ -104,7 +110,7 @@ export class SynapseMatrix {
     const dead = this.dead;
     const w = this.weight;
     let removed = 0;
-    for (let s = 0; s < n; s++) if ((dead !== null && dead[s] === 1) || w[s] !== w[s]) removed++;
+    for (let s = 0; s < n; s++) if ((dead !== null && dead[s] === 1) || Number.isNaN(w[s])) removed++;
     if (removed === 0) {
       this.dead = null;
       return 0;
@@ -121,7 +127,7 @@ export class SynapseMatrix {
       const end = this.rowPtr[i + 1]!;
       for (let s = this.rowPtr[i]!; s < end; s++) {
         const ws = w[s]!;
-        if ((dead !== null && dead[s] === 1) || ws !== ws) continue;
+        if ((dead !== null && dead[s] === 1) || Number.isNaN(ws)) continue;
         target[k] = oldT[s]!;
         weight[k] = ws;
         if (delay !== null) delay[k] = oldD![s]!;
@@ -139,7 +145,12 @@ export class SynapseMatrix {
 
   /** Bytes held by the arrays (footprint metric). */
   bytes(): number {
-    return this.rowPtr.byteLength + this.target.byteLength + this.weight.byteLength
-      + (this.delay === null ? 0 : this.delay.byteLength) + (this.dead === null ? 0 : this.dead.byteLength);
+    return (
+      this.rowPtr.byteLength +
+      this.target.byteLength +
+      this.weight.byteLength +
+      (this.delay === null ? 0 : this.delay.byteLength) +
+      (this.dead === null ? 0 : this.dead.byteLength)
+    );
   }
 }

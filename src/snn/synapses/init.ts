@@ -10,10 +10,7 @@ export type WeightSpec =
   | { dist: "normal"; mean: number; std: number; min?: number; max?: number }
   | { dist: "uniform"; lo: number; hi: number };
 
-export type DelaySpec =
-  | number
-  | { dist: "uniform-int"; min: number; max: number }
-  | ArrayLike<number>;
+export type DelaySpec = number | { dist: "uniform-int"; min: number; max: number } | ArrayLike<number>;
 
 /** Fills `out` with weights; normal draws are clipped to [min, max] when given. */
 export function initWeights(out: Float32Array, spec: WeightSpec, rng?: Rng): Float32Array {
@@ -66,5 +63,6 @@ export function initDelays(count: number, spec: DelaySpec, rng?: Rng): { delay: 
 }
 
 function checkDelay(d: number, what: string): void {
-  if (!Number.isInteger(d) || d < 0 || d > 65535) throw new RangeError(`${what} must be an integer number of steps in [0, 65535], got ${d}`);
+  if (!Number.isInteger(d) || d < 0 || d > 65535)
+    throw new RangeError(`${what} must be an integer number of steps in [0, 65535], got ${d}`);
 }

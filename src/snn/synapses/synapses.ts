@@ -95,17 +95,24 @@ export class Synapses {
     this.targetVar = cfg.targetVar;
     const arr = cfg.target.state[cfg.targetVar];
     if (arr === undefined) {
-      throw new UserError("E_CONFIG_INVALID",
-        `synapses ${this.name}: target group ${cfg.target.name} has no variable "${cfg.targetVar}" (it has ${Object.keys(cfg.target.state).join(", ")})`);
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `synapses ${this.name}: target group ${cfg.target.name} has no variable "${cfg.targetVar}" (it has ${Object.keys(cfg.target.state).join(", ")})`,
+      );
     }
     this.targetArray = arr;
     // Where delivery can run in WebAssembly, build the big arrays in the shared memory directly
     // (copying them there afterwards would hold two copies at once: +64 MB at CUBA N = 100,000).
     const d = cfg.delaySteps;
-    const arena = matrix === undefined && cfg.wasm !== false && (d === undefined || d === 0) ? sharedArena(cfg.source, cfg.target) : null;
+    const arena =
+      matrix === undefined && cfg.wasm !== false && (d === undefined || d === 0)
+        ? sharedArena(cfg.source, cfg.target)
+        : null;
     this.matrix = matrix ?? buildMatrix(cfg, arena);
     if (this.matrix.nPre !== cfg.source.size || this.matrix.nPost !== cfg.target.size) {
-      throw new RangeError(`synapses ${this.name}: matrix is ${this.matrix.nPre}×${this.matrix.nPost}, groups are ${cfg.source.size}×${cfg.target.size}`);
+      throw new RangeError(
+        `synapses ${this.name}: matrix is ${this.matrix.nPre}×${this.matrix.nPost}, groups are ${cfg.source.size}×${cfg.target.size}`,
+      );
     }
     this.slots = this.matrix.maxDelaySteps() + 1;
     this.ring = new Float32Array(this.slots > 1 ? this.slots * cfg.target.size : 0);
@@ -117,7 +124,9 @@ export class Synapses {
   get wasm(): boolean {
     const w = this.wasmArrays;
     const m = this.matrix;
-    return this.wasmDeliver !== null && w !== null && m.rowPtr === w.rowPtr && m.target === w.target && m.weight === w.weight;
+    return (
+      this.wasmDeliver !== null && w !== null && m.rowPtr === w.rowPtr && m.target === w.target && m.weight === w.weight
+    );
   }
 
   /** Copies the CSR arrays into the arena that source and target share, if they share one. */
@@ -144,7 +153,10 @@ export class Synapses {
     m.weight = weight;
     this.wasmArrays = { rowPtr, target, weight };
     this.wasmOffsets = {
-      spk: this.source.spiked.byteOffset, rowPtr: rowPtr.byteOffset, target: target.byteOffset, weight: weight.byteOffset,
+      spk: this.source.spiked.byteOffset,
+      rowPtr: rowPtr.byteOffset,
+      target: target.byteOffset,
+      weight: weight.byteOffset,
       tv: this.targetArray.byteOffset,
     };
     this.wasmDeliver = fn;
@@ -253,14 +265,22 @@ export function buildMatrix(cfg: SynapsesConfig, arena: WasmArena | null = null)
   const nPost = cfg.target.size;
   const rng = cfg.rng;
   const sameGroup = Object.is(cfg.source, cfg.target);
-  const alloc = arena === null ? undefined : (n: number) => {
-    try {
-      return arena.int32(n);
-    } catch {
-      return new Int32Array(n); // the memory cannot grow that far
-    }
-  };
-  const csr = connect(nPre, nPost, cfg.connect, { sameGroup, preRange: cfg.preRange, rng: rng?.fork("structure"), alloc });
+  const alloc =
+    arena === null
+      ? undefined
+      : (n: number) => {
+          try {
+            return arena.int32(n);
+          } catch {
+            return new Int32Array(n); // the memory cannot grow that far
+          }
+        };
+  const csr = connect(nPre, nPost, cfg.connect, {
+    sameGroup,
+    preRange: cfg.preRange,
+    rng: rng?.fork("structure"),
+    alloc,
+  });
   const count = csr.target.length;
   let weight: Float32Array;
   try {
