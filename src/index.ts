@@ -39,7 +39,8 @@ export {
 } from "./scenario/learning-metrics.js";
 export { measureRobustness, lesionSynapses, noisyCopy } from "./scenario/robustness.js";
 export { expandSweep } from "./scenario/sweep.js";
-export { hookFactories, type TrainingHooks, type HookFactory } from "./scenario/hooks.js";
+export type { TrainingHooks, HookFactory, HookContext } from "./scenario/hooks.js";
+export { defaultHookFactories } from "./scenario/run.js";
 export {
   layeredGraph,
   recurrentGraph,

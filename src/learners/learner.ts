@@ -7,7 +7,9 @@
  * class indices. Buffers belong to the caller and are valid only during the call.
  */
 import type { Param } from "../ann/layer.js";
+import type { InferenceCosts } from "../metrics/costs.js";
 import type { Rng } from "../core/rng.js";
+export type { InferenceCosts };
 import type { StructuralPlasticity } from "../plasticity/pruning/structural.js";
 
 export interface BatchResult {
@@ -27,28 +29,6 @@ export interface ReceptiveFields {
   count: number;
   /** count × height × width weights, row-major per unit. */
   data: Float32Array;
-}
-
-/**
- * Inference costs per sample, as NeuroBench defines them (docs in README,
- * "Cost metrics"): measured by running inference on real samples, so
- * activation-dependent counts reflect what happened, not a formula.
- */
-export interface InferenceCosts {
-  /** Synaptic operations per sample counting every possible one (zero inputs too); bias excluded. */
-  denseOps: number;
-  /** Multiply-accumulates per sample with a real-valued, non-zero input and a non-zero weight. */
-  effectiveMacs: number;
-  /** Accumulates per sample driven by a spike through a non-zero weight. */
-  effectiveAcs: number;
-  /** Zero activations / all activations (every layer and time step). */
-  activationSparsity: number;
-  /** Neuron state updates per sample (spiking learners; 0 for artificial ones). */
-  membraneUpdates: number;
-  /** Bytes of parameters and state buffers the model needs for inference. */
-  footprintBytes: number;
-  /** 32-bit memory accesses per sample (weights read per effective op, state read and written per update, activations written). */
-  memoryAccesses: number;
 }
 
 export interface Learner {

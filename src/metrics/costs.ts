@@ -48,9 +48,30 @@ import { Conv2D } from "../ann/conv2d.js";
 import { Dense } from "../ann/dense.js";
 import type { Layer, Param } from "../ann/layer.js";
 import type { SynapseMatrix } from "../snn/synapses/csr.js";
-import type { InferenceCosts } from "../learners/learner.js";
 
 /** Totals over one measurement; `finish` turns them into per-sample costs. */
+/**
+ * Inference costs per sample, as NeuroBench defines them (docs in README,
+ * "Cost metrics"): measured by running inference on real samples, so
+ * activation-dependent counts reflect what happened, not a formula.
+ */
+export interface InferenceCosts {
+  /** Synaptic operations per sample counting every possible one (zero inputs too); bias excluded. */
+  denseOps: number;
+  /** Multiply-accumulates per sample with a real-valued, non-zero input and a non-zero weight. */
+  effectiveMacs: number;
+  /** Accumulates per sample driven by a spike through a non-zero weight. */
+  effectiveAcs: number;
+  /** Zero activations / all activations (every layer and time step). */
+  activationSparsity: number;
+  /** Neuron state updates per sample (spiking learners; 0 for artificial ones). */
+  membraneUpdates: number;
+  /** Bytes of parameters and state buffers the model needs for inference. */
+  footprintBytes: number;
+  /** 32-bit memory accesses per sample (weights read per effective op, state read and written per update, activations written). */
+  memoryAccesses: number;
+}
+
 export class CostCounter {
   denseOps = 0;
   effectiveMacs = 0;

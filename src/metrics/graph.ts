@@ -21,15 +21,9 @@
  * and not yet compacted are left out.
  */
 import type { Rng } from "../core/rng.js";
+import type { CsrConnectivity } from "../snn/synapses/csr.js";
 
-/** The CSR part of a SynapseMatrix (which satisfies it). */
-export interface CsrConnectivity {
-  readonly nPre: number;
-  readonly nPost: number;
-  readonly rowPtr: Int32Array;
-  readonly target: Int32Array;
-  isDead?(s: number): boolean;
-}
+export type { CsrConnectivity };
 
 /** A directed graph over all neurons, CSR by source node. */
 export interface ConnectivityGraph {

@@ -1,7 +1,8 @@
 /**
  * Processes that run alongside a learner's training without being part of
  * it: pruning and growth schedules today. The runner asks every factory in
- * `hookFactories` for hooks when it builds a learner; a factory returns null
+ * the list it is given (`RunOptions.hooks`, by default `defaultHookFactories`
+ * in run.ts) for hooks when it builds a learner; a factory returns null
  * when the learner's config does not ask for it. Hooks see training only
  * through these calls, so a learner never knows it is being pruned.
  */
@@ -33,6 +34,3 @@ export interface HookContext {
 }
 
 export type HookFactory = (ctx: HookContext) => TrainingHooks | null;
-
-/** Every hook factory, in the order their hooks run. */
-export const hookFactories: HookFactory[] = [];

@@ -32,7 +32,7 @@ import { rewindWeights, snapshotWeights, type WeightSnapshot } from "../plastici
 import { applicationsDue, scheduleLength, scheduleStep, type ScheduleContext } from "../plasticity/pruning/schedule.js";
 import type { StructuralPlasticity } from "../plasticity/pruning/structural.js";
 import type { Rng } from "../core/rng.js";
-import { hookFactories, type HookContext, type TrainingHooks } from "./hooks.js";
+import type { HookContext, TrainingHooks } from "./hooks.js";
 
 /** The learner types whose config accepts a `pruning` block (for messages). */
 const PRUNABLE_TYPES = "mlp, cnn, stdp, surrogate";
@@ -208,5 +208,3 @@ class PruningRun implements TrainingHooks {
     };
   }
 }
-
-hookFactories.push(pruningHooks);

@@ -16,6 +16,9 @@ import {
   type WelchTest,
 } from "../metrics/stats.js";
 import type { Scenario } from "./schema.js";
+import type { LearnerInfo } from "./sweep.js";
+
+export type { LearnerInfo };
 import type { ReceptiveFields } from "../learners/learner.js";
 
 export interface MetricRow {
@@ -24,16 +27,6 @@ export interface MetricRow {
   epoch: number;
   metric: string;
   value: number;
-}
-
-export interface LearnerInfo {
-  /** The label in every file and chart; for a sweep point, the base name with its settings ("mlp hidden=64"). */
-  name: string;
-  type: string;
-  /** The learner's name in the scenario before sweep expansion. */
-  base: string;
-  /** Swept settings of this point (dotted config paths → values); empty when the learner is not swept. */
-  params: Record<string, string | number | boolean>;
 }
 
 /** Test accuracy of a trained learner under damage or noise, with no retraining (robustness.csv). */

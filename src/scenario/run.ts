@@ -21,8 +21,8 @@ import type { Learner } from "../learners/learner.js";
 import { createTask } from "../tasks/registry.js";
 import { epochOrder, gatherBatch, type Dataset, type Task } from "../tasks/task.js";
 import { histogram } from "../metrics/spike-stats.js";
-import { hookFactories, type TrainingHooks } from "./hooks.js";
-import "./pruning-hooks.js";
+import type { HookFactory, TrainingHooks } from "./hooks.js";
+import { pruningHooks } from "./pruning-hooks.js";
 import { costMetrics, forgettingMetrics, learningMetrics, type CurvePoint } from "./learning-metrics.js";
 import type { LearnerInfo, RunResult, WeightHistogramRow } from "./results.js";
 import { headOf, measureRobustness, synapticWeights } from "./robustness.js";
@@ -47,10 +47,15 @@ export interface RunObserver {
   onProgress?(learner: string, seed: number, epoch: number, fraction: number): void;
 }
 
+/** The training hooks every run uses unless told otherwise: pruning and growth schedules. */
+export const defaultHookFactories: readonly HookFactory[] = [pruningHooks];
+
 export interface RunOptions {
   /** Seeds to use instead of the scenario's. */
   seeds?: number[];
   observer?: RunObserver;
+  /** Hook factories asked for each learner's hooks, in the order their hooks run (default: `defaultHookFactories`). */
+  hooks?: readonly HookFactory[];
 }
 
 /** One stretch of a continual-learning sequence (the whole task when there is none). */
@@ -124,7 +129,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       const rng = root.fork(`learner:${info.base}`);
       const learner = createLearner(config, task.shape, rng.fork("init"));
       const hooksRng = rng.fork("hooks");
-      const hooks = hookFactories
+      const hooks = (options.hooks ?? defaultHookFactories)
         .map((f) => f({ config, learner, task, epochs, trainSamples, rng: hooksRng }))
         .filter((h): h is TrainingHooks => h !== null);
       return { info, rng, learner, hooks };

@@ -7,7 +7,17 @@
  * record that becomes one column per swept parameter in metrics.csv.
  */
 import { learnerConfigSchema, type LearnerConfig } from "../learners/registry.js";
-import type { LearnerInfo } from "./results.js";
+
+/** A learner as results name it: one per scenario learner, or one per sweep point. */
+export interface LearnerInfo {
+  /** The label in every file and chart; for a sweep point, the base name with its settings ("mlp hidden=64"). */
+  name: string;
+  type: string;
+  /** The learner's name in the scenario before sweep expansion. */
+  base: string;
+  /** Swept settings of this point (dotted config paths → values); empty when the learner is not swept. */
+  params: Record<string, string | number | boolean>;
+}
 
 export interface SweepEntry {
   learner: string;

@@ -19,7 +19,7 @@
  * uniformly, live with a given weight and a zero co-activity score.
  */
 import type { Rng } from "../../core/rng.js";
-import type { CsrConnectivity } from "../../metrics/graph.js";
+import type { CsrConnectivity } from "../../snn/synapses/csr.js";
 import { lowestK, randomK, shareCount } from "../../plasticity/pruning/select.js";
 import type { StructuralPlasticity } from "../../plasticity/pruning/structural.js";
 import { requestedCount, type PruneRequest, type PruneResult } from "../../plasticity/pruning/types.js";

@@ -12,7 +12,7 @@
  */
 import type { Param } from "../../ann/layer.js";
 import type { Rng } from "../../core/rng.js";
-import type { CsrConnectivity } from "../../metrics/graph.js";
+import type { CsrConnectivity } from "../../snn/synapses/csr.js";
 import { ensureMask, maskCounts, pruneParams } from "./mask-pruning.js";
 import { concatOffsets, randomK } from "./select.js";
 import type { PruneCriterion, PruneRequest, PruneResult, PruneScope } from "./types.js";

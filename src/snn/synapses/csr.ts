@@ -9,6 +9,15 @@
  * keeps every survivor's order, target, weight and delay.
  */
 
+/** The CSR part of a SynapseMatrix (which satisfies it). */
+export interface CsrConnectivity {
+  readonly nPre: number;
+  readonly nPost: number;
+  readonly rowPtr: Int32Array;
+  readonly target: Int32Array;
+  isDead?(s: number): boolean;
+}
+
 export class SynapseMatrix {
   readonly nPre: number;
   readonly nPost: number;
