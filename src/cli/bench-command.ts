@@ -4,7 +4,7 @@
  * workloads are loaded lazily so `run` never pays for them.
  */
 import { UserError } from "../core/errors.js";
-import { parsePositiveInt } from "./run-command.js";
+import { parseDuration, parsePositiveInt, parseSeed } from "./options.js";
 
 export const benchWorkloads = ["mlp", "cnn", "lstm", "cuba", "pruning"] as const;
 export type BenchWorkload = (typeof benchWorkloads)[number];
@@ -16,29 +16,6 @@ export interface BenchOptions {
   neurons?: string;
   duration?: string;
   precision?: string;
-}
-
-function parseSeed(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UserError(
-      "E_OPTION_INVALID",
-      `option --seed: expected a non-negative integer, found ${JSON.stringify(value)}`,
-    );
-  return n;
-}
-
-function parseDuration(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const s = Number(value);
-  if (!Number.isFinite(s) || s <= 0 || s > 3600) {
-    throw new UserError(
-      "E_OPTION_INVALID",
-      `option --duration: expected seconds of biological time in (0, 3600], found ${JSON.stringify(value)}`,
-    );
-  }
-  return s;
 }
 
 export async function benchCommand(workload: string, opts: BenchOptions): Promise<void> {

@@ -1,7 +1,6 @@
 /** `neurocompare run <scenario.json> [--out DIR] [--seeds N]`: train, evaluate, write results and report. */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { UserError } from "../core/errors.js";
 import { fileComponent, outputPath } from "../core/paths.js";
 import { receptiveFieldImage, writeData, writeFileAtomic, writeReport } from "../report/write.js";
 import { collectEnvironment } from "../report/environment.js";
@@ -20,23 +19,13 @@ import { runNetworkScenario } from "../scenario/run-network.js";
 import { runScenario } from "../scenario/run.js";
 import type { Scenario } from "../scenario/schema.js";
 import { packageVersion } from "../version.js";
+import { parsePositiveInt } from "./options.js";
 import { progressObserver } from "./progress.js";
 
 export interface RunCommandOptions {
   out?: string;
   seeds?: string;
   quiet?: boolean;
-}
-
-export function parsePositiveInt(value: string, option: string, max = 1000): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new UserError(
-      "E_OPTION_INVALID",
-      `option ${option}: expected an integer from 1 to ${max}, found ${JSON.stringify(value)}`,
-    );
-  }
-  return n;
 }
 
 function chooseSeeds(scenarioSeeds: number[], option: string | undefined): number[] {

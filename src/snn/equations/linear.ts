@@ -1,6 +1,6 @@
 /**
  * Symbolic checks that pick and set up an integration method, run once at
- * compile time with mathjs (`derivative`, `expm`); nothing here runs in a step.
+ * compile time with mathjs (`derivative`) and expm.ts; nothing here runs in a step.
  *
  * - `selfCoefficient`: for exponential Euler, dx/dt = f must be linear in x
  *   (f = A + B·x, A and B free of x but possibly depending on other
@@ -14,7 +14,9 @@
  *   rounding); rows for variables held while refractory are zeroed in a
  *   second matrix used for refractory neurons.
  */
-import { ParenthesisNode, derivative, expm, matrix, type MathNode } from "mathjs";
+import type { MathNode } from "mathjs";
+import { expm } from "./expm.js";
+import { math } from "./math.js";
 import { symbolsOf, type ParsedModel } from "./model.js";
 
 /**
@@ -37,7 +39,8 @@ export function inlineSubexpressions(node: MathNode, model: ParsedModel, onlyDep
             body = inline(def);
             full.set(name, body);
           }
-          if (onlyDependingOn === undefined || symbolsOf(body).has(onlyDependingOn)) return new ParenthesisNode(body);
+          if (onlyDependingOn === undefined || symbolsOf(body).has(onlyDependingOn))
+            return new (math().ParenthesisNode)(body);
         }
       }
       return x;
@@ -66,7 +69,7 @@ export function selfCoefficient(f: MathNode, x: string, model: ParsedModel, size
   if (!symbolsOf(f).has(x)) return { kind: "constant", value: 0 };
   let b: MathNode;
   try {
-    b = derivative(f, x);
+    b = math().derivative(f, x);
   } catch (e) {
     return { kind: "nonlinear", reason: `cannot differentiate with respect to ${x}: ${(e as Error).message}` };
   }
@@ -128,7 +131,7 @@ export function linearSystem(
       if (!syms.has(name)) continue;
       let j: MathNode;
       try {
-        j = derivative(f, name);
+        j = math().derivative(f, name);
       } catch (e) {
         return {
           ok: false,
@@ -158,7 +161,7 @@ export function linearSystem(
   }
   const propagate = (A: number[][]): number[][] => {
     const scaled = A.map((row) => row.map((x) => x * dtMs));
-    const e = expm(matrix(scaled)).toArray() as number[][];
+    const e = expm(scaled);
     return e.slice(0, diff.length).map((row) => row.slice());
   };
   const phi = propagate(M);

@@ -19,7 +19,8 @@
  * line number and its text. The expressions may use t (ms), dt, i (neuron
  * index) and N (group size) and the functions of FUNCTIONS.
  */
-import { parse, type MathNode } from "mathjs";
+import type { MathNode } from "mathjs";
+import { math } from "./math.js";
 import { UserError } from "../../core/errors.js";
 
 export type EquationMethod = "exact" | "euler" | "rk4" | "exponential-euler";
@@ -173,7 +174,7 @@ function parseExpression(text: string, source: Source): MathNode {
   if (text.trim() === "") throw equationError(source, "missing expression");
   let node: MathNode;
   try {
-    node = parse(text);
+    node = math().parse(text);
   } catch (e) {
     throw equationError(source, `cannot parse expression: ${(e as Error).message}`);
   }
@@ -277,7 +278,7 @@ function splitAnnotation(rhs: string): { expr: string; annotation: Annotation | 
   const expr = rhs.slice(0, k);
   if (expr.includes("?")) {
     try {
-      parse(expr);
+      math().parse(expr);
     } catch {
       return { expr: rhs, annotation: undefined };
     }
