@@ -1,7 +1,8 @@
-// The bench command's contract (issues 3 and 4): `--json` prints one JSON
-// object with the documented keys; a wrong workload or option exits 2.
-// Timing figures themselves are benchmarks, not tested here.
+// The bench command's contract: `--json` prints one JSON object with the
+// documented keys; a wrong workload or option exits 2. Timing figures
+// themselves are benchmarks, not tested here.
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -18,6 +19,41 @@ describe("neurocompare bench", () => {
     expect(o.neurons).toBe(800);
     expect(o.synapses).toBeGreaterThan(800 * 80 * 0.9); // in-degree held at 80
     expect(o.synapses).toBeLessThan(800 * 80 * 1.1);
+  });
+
+  it("startup: one entry per command, with wall and CPU times, peak RSS and the targets", () => {
+    const r = run(["bench", "startup", "--runs", "1", "--neurons", "800", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout.trim());
+    expect(o.workload).toBe("startup");
+    expect(o.runs).toBe(1);
+    expect(o.loadAverage.before).toHaveLength(3);
+    const commands = o.commands as {
+      command: string;
+      wallMs: { fastest: number; median: number };
+      cpuMs: { fastest: number; median: number };
+      peakRssMb: number;
+      target: { metric: string; max: number } | null;
+      meetsTarget: boolean | null;
+    }[];
+    expect(commands.map((c) => c.command)).toEqual([
+      "neurocompare --help",
+      "neurocompare validate scenarios/quickstart.json",
+      "neurocompare bench cuba --neurons 800",
+      'import("neurocompare") (the public API)',
+      "node -e 0 (Node's own start, the floor)",
+    ]);
+    for (const c of commands) {
+      // CPU time and RSS come from inside each child: positive, and no more CPU than every core for the whole
+      // wall time (with 50 ms for the clocks' different start points).
+      expect(c.cpuMs.fastest).toBeGreaterThan(0);
+      expect(c.cpuMs.fastest).toBeLessThan(availableParallelism() * c.wallMs.median + 50);
+      expect(c.peakRssMb).toBeGreaterThan(10);
+      expect(c.wallMs.fastest).toBeLessThanOrEqual(c.wallMs.median);
+    }
+    expect(commands[0]!.target).toEqual({ metric: "wallMs", max: 300 });
+    expect(commands[1]!.target).toEqual({ metric: "wallMs", max: 500 });
+    expect(commands[2]!.target).toBeNull(); // the memory target is for N = 4,000
   });
 
   it("refuses an unknown workload and a bad option with exit 2", () => {
