@@ -1,6 +1,7 @@
 /**
  * Cross-check against Brian2 (Debian python3-brian, numpy runtime target, no
- * compilation): CUBA LIF neurons of ANCHORS.md under constant drive and
+ * compilation): CUBA LIF neurons (Vogels & Abbott 2005; taum 20 ms, El -49 mV,
+ * Vt -50 mV, Vr -60 mV, refractory 5 ms) under constant drive and
  * initial synaptic currents, integrated with Brian2's "exact" method
  * (tests/fixtures/brian2/lif-constant-drive.py). Our LifGroup and the same
  * model as an EquationGroup must spike at Brian2's steps, within one dt.

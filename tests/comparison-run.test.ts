@@ -2,7 +2,7 @@
 // robustness.ts (area under the learning curve by the trapezoid rule from
 // chance, samples to criterion at epoch resolution, forgetting as accuracy
 // just after a phase minus at the end, the 45 nm energy convention of
-// ANCHORS.md), checked on hand-computed values; the sweep grid is the
+// Horowitz, ISSCC 2014: MAC 4.6 pJ, AC 0.9 pJ, DRAM access 640 pJ), checked on hand-computed values; the sweep grid is the
 // Cartesian product of each learner's swept values.
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";

@@ -1,5 +1,5 @@
 // Inference costs (src/metrics/costs.ts) and unit silencing of every learner.
-// References: NeuroBench's definitions (ANCHORS.md "Comparison metrics"),
+// References: NeuroBench's definitions (Yik et al., arXiv:2304.04640),
 // counted by hand on tiny networks with chosen weights and inputs: an MLP
 // 3-2-1, a 3×3 convolution, a surrogate-gradient net whose spike train follows
 // from the LIF recursion (β = 0: U[t] = I − θ·s[t-1]). Invariants for every

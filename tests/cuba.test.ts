@@ -1,5 +1,5 @@
 /**
- * CUBA (Vogels & Abbott 2005) against Brian2 2.5.1's figures in ANCHORS.md:
+ * CUBA (Vogels & Abbott 2005) against Brian2 2.5.1's C++ standalone run of it:
  * 319,792 synapses, mean rate 5.6 Hz over 1 s at N = 4000, dt 0.1 ms.
  */
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Reference: Diehl & Cook 2015 (ANCHORS.md). A small version of their network
+// Reference: Diehl & Cook 2015 (Front. Comput. Neurosci. 9:99). A small version of their network
 // (20 excitatory neurons instead of 100-6400, 400 training digits instead of
 // 60,000) must still learn digit-selective neurons: accuracy on held-out digits
 // clearly above chance (10%), with labels assigned from training responses

@@ -2,8 +2,8 @@
  * Equation-defined neuron groups (Brian2-style model text, parsed by mathjs
  * and compiled to a JavaScript step function). References: every malformed
  * model is refused with a UserError naming its line (as Brian2's
- * equations.py refuses unknown and reserved identifiers); the CUBA neuron of
- * ANCHORS.md written as equations spikes at exactly the steps of the built-in
+ * equations.py refuses unknown and reserved identifiers); the CUBA neuron
+ * (Vogels & Abbott 2005) written as equations spikes at exactly the steps of the built-in
  * LifGroup; Izhikevich 2003 as equations matches the built-in Euler
  * IzhikevichGroup; Hodgkin-Huxley as equations matches the built-in
  * exponential-Euler group; exponential Euler on one linear equation matches

@@ -1,6 +1,6 @@
 /**
  * IzhikevichGroup against the published behaviour of the 2003 presets
- * (Izhikevich 2003, IEEE TNN 14:1569, Fig. 2; ANCHORS.md), measured as
+ * (Izhikevich 2003, IEEE TNN 14:1569, Fig. 2), measured as
  * features of the spike train under a current step switched on at 10 ms.
  */
 import { describe, expect, it } from "vitest";

@@ -1,7 +1,8 @@
-// References: the foundation's accuracy targets for the spiking learner
+// References: the accuracy the spiking learner must reach
 // (XOR ≥ 95%, two moons with noise 0.1 ≥ 90%), and the LIF dynamics it
 // simulates: with no input a neuron driven below threshold stays silent,
-// above threshold it fires at 1/(t_ref + τ ln(D/(D - θ))) (ANCHORS.md).
+// above threshold it fires at 1/(t_ref + τ ln(D/(D - θ))) (t_ref plus the time
+// V(t) = D(1 - e^(-t/τ)) takes to climb from reset to threshold θ).
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
 import { LsmLearner, lsmConfigSchema } from "../src/learners/lsm.js";

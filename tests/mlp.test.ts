@@ -1,5 +1,5 @@
 // References: central finite differences of the loss for every MLP parameter
-// (backpropagation must agree), and the foundation's accuracy targets
+// (backpropagation must agree), and the accuracy the MLP must reach
 // (XOR ≥ 99%, two moons with noise 0.1 ≥ 95%).
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
@@ -50,7 +50,7 @@ describe("MLP backpropagation", () => {
   }
 });
 
-describe("MLP learns the foundation tasks", () => {
+describe("MLP learns the small tasks", () => {
   it("reaches ≥ 99% on XOR", () => {
     const s = parseScenarioText(
       JSON.stringify({

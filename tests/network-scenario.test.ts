@@ -1,4 +1,4 @@
-// References: CUBA's published rate (Brian2 5.6 Hz, ANCHORS.md) for the
+// References: CUBA's rate in Brian2 2.5.1 (5.6 Hz at N = 4,000 over 1 s) for the
 // bundled cuba.json, the error contract for network scenarios (file, JSON
 // path, expected, found), and the CLI's output files for the network kind.
 import { spawnSync } from "node:child_process";

@@ -1,4 +1,4 @@
-// Reference: the RNG contract of STYLE.md — same seed, same stream; a fork
+// Reference: the RNG contract of src/core/rng.ts — same seed, same stream; a fork
 // depends on its label and parent key only, never on the parent's draws.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";

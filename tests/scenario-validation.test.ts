@@ -1,4 +1,4 @@
-// Reference: the error contract of the brief — every mistake names the file,
+// Reference: the error contract of src/core/errors.ts — every mistake names the file,
 // the JSON path (and line), what was expected and what was found.
 import { describe, expect, it } from "vitest";
 import { ScenarioError, UserError } from "../src/core/errors.js";

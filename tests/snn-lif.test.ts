@@ -1,5 +1,5 @@
 /**
- * LifGroup against the analytic LIF solutions (ANCHORS.md, "Neuron model checks"):
+ * LifGroup against the analytic LIF solutions:
  *   V(t) = El + R·I·(1 - exp(-t/tau)) under constant drive, and the f-I curve
  *   f = 1 / (t_ref + tau·ln((R·I - (Vr - El)) / (R·I - (Vth - El)))).
  */

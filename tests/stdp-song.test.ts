@@ -1,5 +1,4 @@
-// Reference: Song, Miller & Abbott 2000 (Nat Neurosci 3:919), as in ANCHORS.md
-// and Brian2's examples/synapses/STDP.py: 1000 Poisson inputs at 15 Hz onto one
+// Reference: Song, Miller & Abbott 2000 (Nat Neurosci 3:919), as in Brian2's examples/synapses/STDP.py: 1000 Poisson inputs at 15 Hz onto one
 // conductance-based LIF neuron (taum 10 ms, El -74 mV, threshold -54 mV, reset
 // -60 mV, Ee 0 mV, taue 5 ms), additive pair STDP with tau 20 ms on both sides,
 // A+ = 0.01·wmax, A- = -1.05·A+, weights clipped to [0, wmax], wmax = 0.01,

@@ -1,5 +1,5 @@
 """CUBA (Vogels & Abbott 2005) as in Brian2's examples/CUBA.py and
-/work/shared/ANCHORS.md, with N scalable at a fixed expected in-degree of 80
+src/snn/cuba.ts, with N scalable at a fixed expected in-degree of 80
 (p = 80 / N; 0.02 at N = 4000). Shared by the standalone and runtime scripts;
 written for this project, not copied from Brian2's example."""
 

@@ -1,6 +1,6 @@
 """Times a Diehl & Cook (2015) style network in Brian2, for comparison with
 neurocompare's `stdp` learner (src/learners/diehl-cook.ts), on the same
-equations and parameters (ANCHORS.md):
+equations and parameters (Diehl & Cook 2015, Front. Comput. Neurosci. 9:99):
 
   784 Poisson inputs (rate = pixel/255 * 63.75 Hz) -> N excitatory conductance
   LIF neurons with adaptive threshold (theta += 0.05 mV per spike, tau 1e7 ms)

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The ANCHORS artificial-network workloads, ours and our peers', on the same
+// The artificial-network speed workloads, ours and our peers', on the same
 // 8,000 / 2,000 MNIST split (read through neurocompare's own loader, so every
 // peer sees exactly the same digits), batch 32:
 //
@@ -16,7 +16,8 @@
 //   node bench/peers/run.mjs [--workloads mlp,cnn,lstm] [--backends ours,torch,wasm,cpu]
 //       [--epochs 1] [--seed 1] [--python /usr/bin/python3]
 //
-// The tfjs cpu backend takes minutes per CNN epoch (ANCHORS: 466 s) and the
+// The tfjs cpu backend takes minutes per CNN epoch (466 s measured on a
+// 2-core x86-64 machine) and the
 // wasm backend has no Conv2DBackpropFilter kernel: pick workloads and
 // backends with the flags. Prints one JSON line per run, then a table with
 // the ratio of each peer's time to ours (above 1: we are faster).

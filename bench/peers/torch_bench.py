@@ -1,4 +1,4 @@
-"""PyTorch side of bench/peers/run.mjs: the ANCHORS MLP, CNN and LSTM workloads.
+"""PyTorch side of bench/peers/run.mjs: the MLP, CNN and LSTM speed workloads.
 
 Reads the split that run.mjs wrote (float32 images, int32 labels, little
 endian; the same 8,000 / 2,000 digits as neurocompare's `mnist` task), trains

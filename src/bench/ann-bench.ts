@@ -1,5 +1,6 @@
 /**
- * The artificial-network speed benchmark of /work/shared/ANCHORS.md: epochs
+ * The artificial-network speed benchmark (the workloads PyTorch, TF.js and
+ * our learners were timed on, side by side, in bench/peers): epochs
  * over the 8,000 training digits of the fixed MNIST split, batch 32, then
  * accuracy on the 2,000 test digits.
  *
@@ -12,9 +13,11 @@
  * scenario file would (scenarios/mnist-mlp.json, scenarios/mnist-cnn.json use
  * the same learner configs with more epochs), so the time measured is the
  * time users get. `msPerEpoch` is the runner's mean training wall time per
- * epoch (evaluation excluded). Peers measured on the same machines (ANCHORS):
- * MLP PyTorch 457 ms, TF.js wasm 1,685 ms; CNN PyTorch 851 ms; LSTM PyTorch
- * 2,824 ms, TF.js wasm 17,441 ms.
+ * epoch (evaluation excluded). Peers measured on the same 2-core x86-64
+ * machines, quiet (PyTorch 1.13 CPU on one thread, TensorFlow.js 4.22 wasm
+ * backend): MLP PyTorch 457 ms, TF.js 1,685 ms; CNN PyTorch 851 ms (TF.js
+ * wasm cannot train it: no Conv2DBackpropFilter kernel); LSTM PyTorch
+ * 2,824 ms, TF.js 17,441 ms.
  *
  * Measured here while the 2-core machine ran other jobs (load 6-8), best of
  * three interleaved rounds of bench/peers/run.mjs: MLP 1,228 ms (PyTorch 722,
@@ -84,7 +87,7 @@ export async function runAnnBench(
   const seed = opts.seed ?? 1;
   const scenario = scenarioSchema.parse({
     name: `bench-${workload}`,
-    description: `ANCHORS ${workload} workload on the fixed MNIST split`,
+    description: `the ${workload} speed workload (one epoch per run) on the fixed MNIST split`,
     task: { type: BENCH_TASKS[workload] },
     learners: [ANN_BENCH_CONFIGS[workload]],
     epochs,

@@ -18,7 +18,8 @@
  *   trainingTimeMs      wall time of training, summed over epochs
  *                       (evaluation and cost measurement excluded).
  *
- * Energy (per sample, Horowitz 2014, 45 nm, 32-bit float; see ANCHORS):
+ * Energy (per sample; M. Horowitz, "Computing's energy problem", ISSCC 2014,
+ * 45 nm, 32-bit float):
  *   energyPj            = 4.6 pJ · effectiveMacs + 0.9 pJ · effectiveAcs
  *   energyWithMemoryPj  = energyPj + 640 pJ · memoryAccesses (32-bit DRAM
  *                         accesses), an upper bound that assumes no cache

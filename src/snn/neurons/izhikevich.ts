@@ -10,7 +10,8 @@
  *   "izhikevich-2003"  the paper's published MATLAB scheme, generalised to any dt:
  *                      two half-steps of dt/2 for v (u fixed), then u' = u + dt·a(b v' - u)
  *                      with the new v. At dt = 1 ms these are the paper's 0.5 ms half-steps.
- * The two give different spike times (ANCHORS.md).
+ * The two give different spike times: for RS at dt = 1 ms under a step
+ * current both first spike at 14 ms, then they part (tests/izhikevich.test.ts).
  *
  * State: v, u and I (a constant input per neuron, default 0). Initial state as
  * in the paper: v = -65 mV, u = b·v. No refractory period (the model has none).
