@@ -4,8 +4,16 @@
  */
 import type { Layer, Param } from "./layer.js";
 
+/** The element-wise nonlinearities: leaky ReLU has slope `alpha` (default 0.01) below zero. */
 export type ActivationName = "sigmoid" | "tanh" | "relu" | "leaky-relu" | "linear";
 
+/**
+ * An element-wise activation layer (sigmoid, tanh, ReLU, leaky ReLU or linear).
+ *
+ * ```ts
+ * const layers = [new Dense(784, 128, 32, rng), new Activation("relu", 128, 32), new Dense(128, 10, 32, rng)];
+ * ```
+ */
 export class Activation implements Layer {
   readonly kind: string;
   readonly inSize: number;
@@ -27,6 +35,7 @@ export class Activation implements Layer {
     this.dx = new Float32Array(maxBatch * size);
   }
 
+  /** Applies the nonlinearity to `batch × size` values. */
   forward(x: Float32Array, batch: number): Float32Array {
     this.x = x;
     const n = batch * this.inSize;
@@ -86,6 +95,7 @@ export class Activation implements Layer {
     return dx;
   }
 
+  /** None: an activation has no parameters. */
   params(): readonly Param[] {
     return [];
   }

@@ -33,6 +33,7 @@ import type { Rng } from "../core/rng.js";
 import { initWeights, type InitName } from "./init.js";
 import type { Layer, Param } from "./layer.js";
 
+/** Shape and options of a {@link Conv2D} layer over channel-last images. */
 export interface Conv2DConfig {
   inHeight: number;
   inWidth: number;
@@ -63,6 +64,14 @@ export function copyInto(dst: Float32Array, src: Float32Array, n: number): void 
   else dst.set(src.subarray(0, n));
 }
 
+/**
+ * A 2-D convolution over channel-last images (square kernel, zero padding, optional fused ReLU),
+ * computed as im2col and matrix products in WebAssembly SIMD where available.
+ *
+ * ```ts
+ * const conv = new Conv2D({ inHeight: 28, inWidth: 28, inChannels: 1, outChannels: 8, kernel: 5, relu: true }, 32, rng);
+ * ```
+ */
 export class Conv2D implements Layer {
   readonly kind: string;
   readonly inSize: number;
@@ -175,6 +184,7 @@ export class Conv2D implements Layer {
     this.gT = simd !== null ? alloc(rowsMax * F) : new Float32Array(0);
   }
 
+  /** Convolves `batch` images (`batch × inHeight × inWidth × inChannels`, channel-last). */
   forward(x: Float32Array, batch: number): Float32Array {
     // Fields first (see backward): no property is first read after a loop.
     const rows = batch * this.positions;
@@ -283,6 +293,7 @@ export class Conv2D implements Layer {
     return dx;
   }
 
+  /** The kernel weights `[kernel·kernel·inChannels × outChannels]` and the biases. */
   params(): readonly Param[] {
     return [this.weight, this.bias];
   }

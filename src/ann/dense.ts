@@ -19,6 +19,7 @@ import { copyInto } from "./conv2d.js";
 import { initWeights, type InitName } from "./init.js";
 import type { Layer, Param } from "./layer.js";
 
+/** Options of a {@link Dense} layer. */
 export interface DenseOptions {
   /** Compute dLoss/dInput in backward (default true; false for a first layer). */
   inputGrad?: boolean;
@@ -26,6 +27,13 @@ export interface DenseOptions {
   simd?: boolean;
 }
 
+/**
+ * A fully connected layer, y = x·W + b, with W stored [in × out]; WebAssembly SIMD when the output width is a multiple of 4.
+ *
+ * ```ts
+ * const hidden = new Dense(784, 128, 32, rng.fork("dense1"), "he-uniform");
+ * ```
+ */
 export class Dense implements Layer {
   readonly kind = "dense";
   readonly inSize: number;
@@ -73,6 +81,7 @@ export class Dense implements Layer {
     this.biasIn = simdBuffer(outSize);
   }
 
+  /** Computes x·W + b for `batch` samples. */
   forward(x: Float32Array, batch: number): Float32Array {
     // y starts as the bias rows, then x·W accumulates (zero inputs are skipped inside).
     const y = this.y;
@@ -121,6 +130,7 @@ export class Dense implements Layer {
     return this.dx;
   }
 
+  /** The weights `[inSize × outSize]` and the biases. */
   params(): readonly Param[] {
     return [this.weight, this.bias];
   }

@@ -5,6 +5,7 @@
  */
 import type { Layer, Param } from "./layer.js";
 
+/** The identity on flat, channel-last images: marks where a model goes from images to vectors. */
 export class Flatten implements Layer {
   readonly kind = "flatten";
   readonly inSize: number;
@@ -15,6 +16,7 @@ export class Flatten implements Layer {
     this.outSize = size;
   }
 
+  /** Returns the input unchanged. */
   forward(x: Float32Array): Float32Array {
     return x;
   }
@@ -23,6 +25,7 @@ export class Flatten implements Layer {
     return dy;
   }
 
+  /** None: flattening has no parameters. */
   params(): readonly Param[] {
     return [];
   }

@@ -1,6 +1,7 @@
 /** Weight initialisers (Glorot & Bengio 2010; He et al. 2015). */
 import type { Rng } from "../core/rng.js";
 
+/** Weight initialisers: Glorot (Glorot & Bengio 2010) or He (He et al. 2015), uniform or normal. */
 export type InitName = "glorot-uniform" | "glorot-normal" | "he-uniform" | "he-normal";
 
 export function initWeights(w: Float32Array, fanIn: number, fanOut: number, init: InitName, rng: Rng): void {

@@ -16,14 +16,23 @@ export interface Param {
   readonly decay: boolean;
 }
 
+/**
+ * One layer of an artificial network: a forward pass, a backward pass and its parameters.
+ * Buffers are the layer's own and are reused by the next call: copy what must be kept.
+ */
 export interface Layer {
   readonly kind: string;
   /** Values per sample going in and out. */
   readonly inSize: number;
   readonly outSize: number;
+  /**
+   * Computes the outputs of `batch` samples (`batch × inSize` inputs, sample-major) into the layer's own buffer.
+   * `training` is true during training (layers that behave differently then use it).
+   */
   forward(x: Float32Array, batch: number, training: boolean): Float32Array;
   /** Given dLoss/dOutput, accumulates parameter gradients and returns dLoss/dInput. */
   backward(dy: Float32Array, batch: number): Float32Array;
+  /** The trainable parameters with their gradients (empty for layers without any). */
   params(): readonly Param[];
 }
 

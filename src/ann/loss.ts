@@ -6,6 +6,7 @@
 
 export type LossName = "softmax-cross-entropy" | "mse";
 
+/** A batch's mean loss and its number of correct argmax predictions. */
 export interface LossResult {
   loss: number;
   correct: number;
@@ -88,6 +89,10 @@ export function meanSquaredError(
   return { loss: loss / batch, correct };
 }
 
+/**
+ * The named loss over `batch` outputs (`batch × classes`) against `labels[labelOffset ..]`;
+ * writes dLoss/dOutput, already divided by the batch size, into `grad` when given.
+ */
 export function computeLoss(
   name: LossName,
   outputs: Float32Array,

@@ -6,6 +6,9 @@
  */
 import type { Param } from "./layer.js";
 
+/**
+ * Stochastic gradient descent (with optional momentum) or Adam (Kingma & Ba 2015; defaults β1 0.9, β2 0.999, ε 1e-8), with optional L2 weight decay and gradient-norm clipping.
+ */
 export type OptimizerConfig =
   | { type: "sgd"; learningRate: number; momentum?: number; weightDecay?: number; clipNorm?: number }
   | {
@@ -18,7 +21,9 @@ export type OptimizerConfig =
       clipNorm?: number;
     };
 
+/** Updates parameters from their batch-mean gradients. */
 export interface Optimizer {
+  /** Updates every parameter from its gradient, re-applies pruning masks, then zeroes the gradients. */
   step(params: readonly Param[]): void;
   /** Forgets all state (momentum, Adam moments and step count), as if new: after weights are rewound. */
   reset(): void;
@@ -139,6 +144,13 @@ class Adam implements Optimizer {
   }
 }
 
+/**
+ * Builds the optimiser a config names.
+ *
+ * ```ts
+ * const opt = createOptimizer({ type: "adam", learningRate: 0.002 });
+ * ```
+ */
 export function createOptimizer(c: OptimizerConfig): Optimizer {
   if (c.type === "adam") {
     return new Adam(

@@ -9,6 +9,7 @@
 import type { Layer, Param } from "./layer.js";
 import { convOutSize } from "./conv2d.js";
 
+/** Shape of a pooling layer: a `size`×`size` window moved by `stride` (default `size`) over channel-last images. */
 export interface Pool2DConfig {
   inHeight: number;
   inWidth: number;
@@ -48,14 +49,18 @@ abstract class Pool2D implements Layer {
     this.dx = new Float32Array(maxBatch * this.inSize);
   }
 
+  /** Pools `batch` images. */
   abstract forward(x: Float32Array, batch: number): Float32Array;
+  /** Routes dLoss/dOutput back to the inputs. */
   abstract backward(dy: Float32Array, batch: number): Float32Array;
 
+  /** None: pooling has no parameters. */
   params(): readonly Param[] {
     return [];
   }
 }
 
+/** Max pooling: each window's maximum; the gradient goes to the input that won (the first one on ties). */
 export class MaxPool2D extends Pool2D {
   readonly kind = "maxpool2d";
   /** Flat index (within the batch) of the input that won each output. */
@@ -110,6 +115,7 @@ export class MaxPool2D extends Pool2D {
   }
 }
 
+/** Average pooling: each window's mean; the gradient is spread evenly over the window. */
 export class AvgPool2D extends Pool2D {
   readonly kind = "avgpool2d";
 

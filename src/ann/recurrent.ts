@@ -18,8 +18,10 @@ import { LstmCell } from "./cells/lstm-cell.js";
 import { RnnCell } from "./cells/rnn-cell.js";
 import type { Layer, Param } from "./layer.js";
 
+/** Many-to-one (`"last"`: the last hidden state) or many-to-many (`"sequence"`: every hidden state). */
 export type RecurrentOutput = "last" | "sequence";
 
+/** Shape and options of a {@link Recurrent} layer. */
 export interface RecurrentOptions {
   cell: CellKind;
   steps: number;
@@ -47,6 +49,14 @@ export function createCell(kind: CellKind, o: CellOptions, rng: Rng): RecurrentC
   }
 }
 
+/**
+ * A recurrent layer (simple RNN, LSTM or GRU) unrolled over each sample's sequence (`steps × features`, step-major)
+ * and trained by backpropagation through time.
+ *
+ * ```ts
+ * const lstm = new Recurrent({ cell: "lstm", steps: 28, features: 28, hidden: 64, maxBatch: 32, output: "last" }, rng);
+ * ```
+ */
 export class Recurrent implements Layer {
   readonly kind: string;
   readonly inSize: number;
@@ -55,6 +65,7 @@ export class Recurrent implements Layer {
   readonly features: number;
   readonly hidden: number;
   readonly output: RecurrentOutput;
+  /** @internal */
   readonly cell: RecurrentCell;
   private readonly inputGradient: boolean;
   private readonly y: Float32Array;
@@ -89,6 +100,7 @@ export class Recurrent implements Layer {
     this.dx = new Float32Array(o.maxBatch * this.inSize);
   }
 
+  /** Runs the cell over every step of `batch` sequences. */
   forward(x: Float32Array, batch: number): Float32Array {
     const T = this.steps;
     const f = this.features;
@@ -149,6 +161,7 @@ export class Recurrent implements Layer {
     return dx;
   }
 
+  /** The cell's input and recurrent weights and its biases. */
   params(): readonly Param[] {
     return this.cell.params();
   }

@@ -5,6 +5,16 @@
 import type { Layer, Param } from "./layer.js";
 import { computeLoss, type LossName, type LossResult } from "./loss.js";
 
+/**
+ * A stack of layers trained end to end by backpropagation.
+ *
+ * ```ts
+ * const net = new Sequential([new Dense(2, 8, 32, rng), new Activation("tanh", 8, 32), new Dense(8, 2, 32, rng)],
+ *   "softmax-cross-entropy", 32);
+ * const opt = createOptimizer({ type: "sgd", learningRate: 0.1 });
+ * net.trainStep(x, y, 0, 32); opt.step(net.params());
+ * ```
+ */
 export class Sequential {
   readonly layers: readonly Layer[];
   readonly loss: LossName;
@@ -32,10 +42,12 @@ export class Sequential {
     this.allParams = layers.flatMap((l) => l.params());
   }
 
+  /** Every layer's parameters, in layer order. */
   params(): readonly Param[] {
     return this.allParams;
   }
 
+  /** Runs every layer on `batch` samples; returns the last layer's outputs. */
   forward(x: Float32Array, batch: number, training: boolean): Float32Array {
     let h = x;
     for (const l of this.layers) h = l.forward(h, batch, training);

@@ -4,11 +4,22 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isUserError } from "../core/errors.js";
 import { learnerDescriptions } from "../learners/registry.js";
-import { loadAnyScenario } from "../scenario/load.js";
+import { loadAnyScenario, type AnyScenario } from "../scenario/load.js";
 
 /** The package's own scenarios/ folder, for when the current folder has none. */
 export function bundledScenariosDir(): string {
   return fileURLToPath(new URL("../../scenarios", import.meta.url));
+}
+
+/** The scenario's description, or (when it has none) a line made from what it runs. */
+export function describeScenario(a: AnyScenario): string {
+  if (a.scenario.description !== "") return a.scenario.description;
+  if (a.kind === "network") {
+    const groups = a.scenario.groups.map((g) => `${g.name} (${g.size})`).join(", ");
+    return `(no description) network of ${groups}, ${a.scenario.durationMs} ms`;
+  }
+  const learners = a.scenario.learners.map((l) => l.name ?? l.type).join(", ");
+  return `(no description) ${learners} on ${a.scenario.task.type}, ${a.scenario.epochs} epoch(s)`;
 }
 
 export function listCommand(dir: string | undefined, opts: { learners?: boolean }): number {
@@ -25,8 +36,8 @@ export function listCommand(dir: string | undefined, opts: { learners?: boolean 
   for (const f of files) {
     const path = join(folder, f);
     try {
-      const { scenario } = loadAnyScenario(path);
-      process.stdout.write(`${scenario.name.padEnd(width)}  ${scenario.description}\n`);
+      const loaded = loadAnyScenario(path);
+      process.stdout.write(`${loaded.scenario.name.padEnd(width)}  ${describeScenario(loaded)}\n`);
     } catch (e) {
       if (!isUserError(e)) throw e;
       bad++;

@@ -17,6 +17,7 @@ export type ErrorCode =
   | "E_EQUATION_INVALID"
   | "E_CONFIG_INVALID";
 
+/** Every error neurocompare throws on purpose, with a stable `code`. */
 export class NeuroError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string) {

@@ -12,6 +12,15 @@
  */
 import seedrandom from "seedrandom";
 
+/**
+ * The one seeded random generator: created from a seed, passed explicitly and forked by label, so that adding a
+ * learner never shifts another one's numbers.
+ *
+ * ```ts
+ * const root = Rng.fromSeed(0);
+ * const init = root.fork("learner:mlp").fork("init");
+ * ```
+ */
 export class Rng {
   /** The derivation key: "seed:<n>/label/label...". Reproduces this stream. */
   readonly key: string;
@@ -24,6 +33,7 @@ export class Rng {
     this.prng = seedrandom.alea(key);
   }
 
+  /** The root generator of a seed (any integer; 0 is a valid seed). */
   static fromSeed(seed: number): Rng {
     if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
     return new Rng(`seed:${seed}`);

@@ -12,6 +12,7 @@ import type { Rng } from "../core/rng.js";
 export type { InferenceCosts };
 import type { StructuralPlasticity } from "../plasticity/pruning/structural.js";
 
+/** What one batch of training or evaluation gave. */
 export interface BatchResult {
   /** Mean loss over the batch (the learner's own training loss). */
   loss: number;
@@ -31,6 +32,16 @@ export interface ReceptiveFields {
   data: Float32Array;
 }
 
+/**
+ * What the runner sees of every learner, artificial or spiking: train on a batch, evaluate a batch, report costs
+ * and plasticity figures. The runner never asks which kind it is.
+ *
+ * ```ts
+ * const task = createTask({ type: "moons" }, rng.fork("task"));
+ * const mlp = createLearner({ type: "mlp", hidden: [16] }, task.shape, rng.fork("learner:mlp"));
+ * const r = mlp.trainBatch(x, y, 32);
+ * ```
+ */
 export interface Learner {
   /** The learner's label in results (unique within a scenario). */
   readonly name: string;

@@ -7,6 +7,10 @@
  */
 import type { Rng } from "../core/rng.js";
 
+/**
+ * Sets a random `fraction` of the live (non-zero) weights across `weights` to zero (robustness studies); returns an
+ * `undo` that writes back exactly what was there. `mirrors[a]`, when given, is zeroed at the same places.
+ */
 export function lesionSynapses(
   weights: readonly Float32Array[],
   fraction: number,

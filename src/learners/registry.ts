@@ -22,6 +22,9 @@ export const learnerConfigSchema = z.discriminatedUnion("type", [
   diehlCookConfigSchema,
   surrogateConfigSchema,
 ]);
+/**
+ * A learner config after validation, every default filled in (see {@link LearnerConfigInput} for what may be left out).
+ */
 export type LearnerConfig = z.infer<typeof learnerConfigSchema>;
 
 /** One-line descriptions for `neurocompare list --learners` and the README. */

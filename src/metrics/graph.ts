@@ -117,14 +117,17 @@ export function recurrentGraph(
   return { nodes: n, rowPtr, target, possible, inputs: Int32Array.from(inputs), outputs: Int32Array.from(outputs) };
 }
 
+/** Synapses (edges) in a connectivity graph. */
 export function synapseCount(g: ConnectivityGraph): number {
   return g.target.length;
 }
 
+/** Synapses present / synapses possible (0 for a graph that allows none). */
 export function connectionDensity(g: ConnectivityGraph): number {
   return g.possible === 0 ? 0 : g.target.length / g.possible;
 }
 
+/** Input-to-output routing of a connectivity graph: how many pairs are connected and by how long a path. */
 export interface RoutingStats {
   /** Input-output pairs with input ≠ output. */
   pairs: number;
@@ -207,6 +210,7 @@ export function routingStats(g: ConnectivityGraph): RoutingStats {
   return routingWith(g, new Bfs(g.nodes), null, null);
 }
 
+/** What {@link graphRobustness} removes, how much, and how many random trials per point. */
 export interface RobustnessOptions {
   /** What is removed: synapses (edges) or neurons (nodes with all their synapses). */
   remove: "synapses" | "neurons";
@@ -217,6 +221,7 @@ export interface RobustnessOptions {
   rng: Rng;
 }
 
+/** Connectivity left after removing one fraction of synapses or neurons, averaged over the trials. */
 export interface RobustnessPoint {
   fraction: number;
   /** Synapses or neurons removed in each trial. */

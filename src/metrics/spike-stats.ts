@@ -51,6 +51,7 @@ export function interSpikeIntervals(
   return { isisMs: Float64Array.from(out), meanCv: cvN > 0 ? cvSum / cvN : NaN };
 }
 
+/** One bin of a histogram: values in [lo, hi) (the last bin includes hi). */
 export interface HistogramBin {
   lo: number;
   hi: number;

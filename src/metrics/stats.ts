@@ -20,6 +20,7 @@ export interface Interval {
   hi: number;
 }
 
+/** The arithmetic mean (NaN for no values). */
 export function mean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
   let s = 0;
@@ -117,6 +118,7 @@ export function confidenceInterval(xs: readonly number[], level = 0.95): Interva
   return { n, mean: m, std: s, halfWidth, lo: m - halfWidth, hi: m + halfWidth };
 }
 
+/** Welch's unequal-variance t-test of two samples: the means, t, the Welch-Satterthwaite df and the two-sided p. */
 export interface WelchTest {
   nA: number;
   nB: number;
@@ -161,6 +163,7 @@ export function welchTTest(a: readonly number[], b: readonly number[]): WelchTes
   return { ...base, t, df, p };
 }
 
+/** Standardised mean difference of two samples: Cohen's d and Hedges' g. */
 export interface EffectSize {
   /** (mean(a) - mean(b)) / pooled standard deviation. */
   cohenD: number;

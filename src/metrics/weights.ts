@@ -12,6 +12,9 @@ export interface WeightStats {
   depressedFraction: number;
 }
 
+/**
+ * Mean, standard deviation, and (given the previous epoch's weights) mean absolute change and the shares of weights that grew or shrank in magnitude.
+ */
 export function weightStats(current: readonly Float32Array[], previous: readonly Float32Array[] | null): WeightStats {
   let n = 0;
   let sum = 0;

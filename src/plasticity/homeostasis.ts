@@ -21,8 +21,13 @@ export const adaptiveThresholdConfigSchema = z.strictObject({
   thetaPlusMv: z.number().min(0).default(0.05).describe("threshold increase per spike"),
   tauThetaMs: z.number().positive().default(1e7).describe("decay time constant of theta"),
 });
+/** Threshold increase per spike (default 0.05 mV) and its decay time constant (default 1e7 ms, Diehl & Cook 2015). */
 export type AdaptiveThresholdConfig = z.infer<typeof adaptiveThresholdConfigSchema>;
 
+/**
+ * An adaptive threshold (Diehl & Cook 2015): every spike raises the neuron's offset theta by thetaPlus, which decays with
+ * tauTheta; call `step(spiked, count)` once per step and compare v with the threshold plus theta.
+ */
 export class AdaptiveThreshold {
   readonly theta: Float32Array;
   readonly thetaPlusMv: number;
@@ -44,6 +49,7 @@ export class AdaptiveThreshold {
     for (let k = 0; k < count; k++) th[spiked[k]!]! += this.thetaPlusMv;
   }
 
+  /** Sets every offset back to 0. */
   reset(): void {
     this.theta.fill(0);
   }

@@ -16,6 +16,7 @@ export const plasticityConfigSchema = z.discriminatedUnion("rule", [
   tripletStdpConfigSchema,
   rewardStdpConfigSchema,
 ]);
+/** A plasticity rule's config after validation (see {@link PlasticityConfigInput} for what may be left out). */
 export type PlasticityConfig = z.infer<typeof plasticityConfigSchema>;
 
 /** Builds the rule a config names on one synapse population. */

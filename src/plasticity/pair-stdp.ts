@@ -42,15 +42,23 @@ export const pairStdpConfigSchema = z.strictObject({
       "all-to-all: every earlier spike pairs (traces add 1); nearest: only the most recent spike (traces reset to 1)",
     ),
 });
+/** Pair STDP's settings after validation: amplitudes, trace time constants, weight bounds, bound type and pairing. */
 export type PairStdpConfig = z.infer<typeof pairStdpConfigSchema>;
+/** Pair STDP's settings without the rule name (what the constructor takes). */
 export type PairStdpParams = Omit<PairStdpConfig, "rule">;
 
+/**
+ * Pair-based STDP (Song, Miller & Abbott 2000; as Brian2's examples/synapses/STDP.py) on one synapse population:
+ * additive or multiplicative bounds, all-to-all or nearest pairing. Usually built with {@link createPlasticity}.
+ */
 export class PairStdp implements PlasticityRule {
   readonly rule: string = "pair-stdp";
   readonly when = "end" as const;
   readonly params: Readonly<PairStdpParams>;
   readonly pathway: PlasticPathway;
+  /** @internal */
   readonly pre: LazyTraces;
+  /** @internal */
   readonly post: LazyTraces;
   updates = 0;
   protected columns: ColumnIndex;

@@ -24,9 +24,17 @@ export const rewardStdpConfigSchema = pairStdpConfigSchema.extend({
   tauEligibilityMs: z.number().positive().default(1000).describe("decay of the eligibility trace"),
   resetOnReward: z.boolean().default(true).describe("clear the eligibility after each reward (reward per sample)"),
 });
+/**
+ * Reward-modulated STDP's settings after validation: pair STDP's, the eligibility time constant and the learning rate.
+ */
 export type RewardStdpConfig = z.infer<typeof rewardStdpConfigSchema>;
+/** Reward-modulated STDP's settings without the rule name (what the constructor takes). */
 export type RewardStdpParams = Omit<RewardStdpConfig, "rule">;
 
+/**
+ * Reward-modulated STDP with an eligibility trace (Izhikevich 2007; Florian 2007): pairings accumulate into a
+ * per-synapse eligibility, and a reward given once per sample turns it into a weight change.
+ */
 export class RewardStdp extends PairStdp {
   override readonly rule: string = "reward-stdp";
   readonly eligibility: Float64Array;

@@ -34,6 +34,7 @@ export type StdpBound = "additive" | "multiplicative";
 /** "all-to-all": every earlier spike pairs (traces add); "nearest": only the most recent one (traces reset to 1). */
 export type StdpPairing = "all-to-all" | "nearest";
 
+/** A synaptic plasticity rule on one synapse population; as a {@link Monitor} it plugs into a {@link Network}. */
 export interface PlasticityRule extends Monitor {
   readonly rule: string;
   /** Applies the updates of this step's spikes (call once per step, after delivery). */

@@ -31,17 +31,26 @@ export const tripletStdpConfigSchema = z.strictObject({
   wMin: z.number().default(0),
   wMax: z.number().default(1),
 });
+/** Triplet STDP's settings after validation (Pfister & Gerstner 2006). */
 export type TripletStdpConfig = z.infer<typeof tripletStdpConfigSchema>;
+/** Triplet STDP's settings without the rule name (what the constructor takes). */
 export type TripletStdpParams = Omit<TripletStdpConfig, "rule">;
 
+/**
+ * Triplet STDP (Pfister & Gerstner 2006, minimal all-to-all model) on one synapse population. Usually built with {@link createPlasticity}.
+ */
 export class TripletStdp implements PlasticityRule {
   readonly rule = "triplet-stdp";
   readonly when = "end" as const;
   readonly params: Readonly<TripletStdpParams>;
   readonly pathway: PlasticPathway;
+  /** @internal */
   readonly r1: LazyTraces;
+  /** @internal */
   readonly r2: LazyTraces;
+  /** @internal */
   readonly o1: LazyTraces;
+  /** @internal */
   readonly o2: LazyTraces;
   updates = 0;
   private columns: ColumnIndex;
@@ -59,6 +68,7 @@ export class TripletStdp implements PlasticityRule {
     this.columns = buildColumnIndex(pathway.matrix);
   }
 
+  /** Rebuilds the column index after the matrix was compacted (pruned) or regrown. */
   rebuildIndex(): void {
     this.columns = buildColumnIndex(this.pathway.matrix);
   }

@@ -21,6 +21,7 @@ import {
 import type { ChartName } from "../scenario/schema.js";
 import { formatSig, joinWords } from "./format.js";
 
+/** One chart of a report: its file stem, title, caption and vega-lite spec. */
 export interface ChartDef {
   /** File stem under charts/. */
   id: string;
@@ -31,6 +32,7 @@ export interface ChartDef {
   spec: VegaLiteSpec;
 }
 
+/** A vega-lite specification as plain JSON. */
 export type VegaLiteSpec = Record<string, unknown>;
 
 /** Extra chart builders (src/report/pruning-charts.ts) take the metric rows and the learner names in scenario order. */

@@ -16,6 +16,7 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+/** A picture embedded in a report (receptive fields, for example), as PNG bytes. */
 export interface ReportImage {
   id: string;
   title: string;
@@ -116,8 +117,7 @@ pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem;
 </head>
 <body>
 <h1>${escapeHtml(doc.name)}</h1>
-<p>${escapeHtml(doc.description)}</p>
-<p class="meta">${escapeHtml(doc.meta)}</p>
+${doc.description === "" ? "" : `<p>${escapeHtml(doc.description)}</p>\n`}<p class="meta">${escapeHtml(doc.meta)}</p>
 <h2>Summary</h2>
 <p>${escapeHtml(doc.tableIntro)}</p>
 ${renderTable(doc.table)}

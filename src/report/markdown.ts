@@ -21,8 +21,7 @@ export function renderMarkdown(doc: ReportDoc): string {
   const lines = [
     `# ${doc.name}`,
     "",
-    doc.description,
-    "",
+    ...(doc.description === "" ? [] : [doc.description, ""]),
     `${doc.meta}. ${doc.tableIntro}`,
     "",
     ...markdownTable(doc.table),

@@ -27,6 +27,7 @@ export function networkTable(summary: NetworkSummary): HeadlineTable {
   };
 }
 
+/** Writes a network run's charts (charts/*.vl.json, .svg, .png), report.html and report.md into `dir`. */
 export async function writeNetworkReport(
   dir: string,
   rec: Recordings,

@@ -41,6 +41,7 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
   renameSync(tmp, path);
 }
 
+/** The folder a report was written to and every file written. */
 export interface WrittenReport {
   dir: string;
   files: string[];

@@ -11,6 +11,7 @@ import type { Learner } from "../learners/learner.js";
 import type { LearnerConfig } from "../learners/registry.js";
 import type { Task } from "../tasks/task.js";
 
+/** Calls a process running beside a learner's training receives (a pruning schedule, for example). */
 export interface TrainingHooks {
   /** After each training batch; `samplesSeen` counts training samples since the learner was built. */
   afterBatch?(samplesSeen: number): void;
@@ -21,6 +22,7 @@ export interface TrainingHooks {
   endOfEpoch?(epoch: number): Record<string, number>;
 }
 
+/** What a {@link HookFactory} is told about the learner it may attach hooks to. */
 export interface HookContext {
   config: LearnerConfig;
   learner: Learner;
@@ -33,4 +35,5 @@ export interface HookContext {
   rng: Rng;
 }
 
+/** Returns hooks for a learner, or null when the learner's config does not ask for them. */
 export type HookFactory = (ctx: HookContext) => TrainingHooks | null;

@@ -27,16 +27,23 @@
  */
 import type { InferenceCosts } from "../learners/learner.js";
 
+/** Energy of a 32-bit float multiply-accumulate at 45 nm, pJ (Horowitz, ISSCC 2014: multiply 3.7 + add 0.9). */
 export const MAC_PJ = 4.6;
+/** Energy of a 32-bit float accumulate (add) at 45 nm, pJ (Horowitz, ISSCC 2014). */
 export const AC_PJ = 0.9;
+/** Energy of a 32-bit DRAM access, pJ (Horowitz, ISSCC 2014: about 640). */
 export const DRAM_ACCESS_PJ = 640;
 
+/** One point of a learning curve: training samples seen, test accuracy then, and training wall time so far. */
 export interface CurvePoint {
   samplesSeen: number;
   testAccuracy: number;
   wallMs: number;
 }
 
+/**
+ * Learning-speed figures from a learning curve: area under it, samples to reach the criterion accuracy, and the like.
+ */
 export function learningMetrics(
   curve: readonly CurvePoint[],
   classes: number,

@@ -3,27 +3,47 @@
  * or a network run (`"kind": "network"`). The kind is read first, so each
  * file is validated against its own schema and the messages stay precise.
  */
-import { ScenarioError } from "../core/errors.js";
+import { ScenarioError, type Issue } from "../core/errors.js";
 import { networkScenarioSchema, type NetworkScenario } from "./network-schema.js";
 import { parseJson, readTextFile } from "./parse.js";
 import { scenarioSchema, type Scenario } from "./schema.js";
 import { zodIssuesToIssues } from "./zod-issues.js";
 
+/** A validated scenario of either kind, tagged with its kind. */
 export type AnyScenario = { kind: "learning"; scenario: Scenario } | { kind: "network"; scenario: NetworkScenario };
 
 export function parseAnyScenarioText(text: string, file: string): AnyScenario {
-  const raw = parseJson(text, file);
+  return checkAnyScenario(parseJson(text, file), file, text);
+}
+
+/**
+ * Validates an already-parsed scenario of either kind and applies its
+ * defaults. `text`, when given, is the JSON the value was parsed from: the
+ * issues then carry line numbers into it.
+ */
+export function checkAnyScenario(raw: unknown, file: string, text?: string): AnyScenario {
+  const fail = (issues: Issue[]): never => {
+    throw new ScenarioError(
+      file,
+      text === undefined ? issues.map(({ line: _l, column: _c, ...rest }) => rest) : issues,
+    );
+  };
   const isNetwork = typeof raw === "object" && raw !== null && (raw as Record<string, unknown>)["kind"] === "network";
   if (isNetwork) {
     const r = networkScenarioSchema.safeParse(raw);
-    if (!r.success) throw new ScenarioError(file, zodIssuesToIssues(r.error.issues, raw, text, networkScenarioSchema));
+    if (!r.success) return fail(zodIssuesToIssues(r.error.issues, raw, text ?? "", networkScenarioSchema));
     return { kind: "network", scenario: r.data };
   }
   const r = scenarioSchema.safeParse(raw);
-  if (!r.success) throw new ScenarioError(file, zodIssuesToIssues(r.error.issues, raw, text, scenarioSchema));
+  if (!r.success) return fail(zodIssuesToIssues(r.error.issues, raw, text ?? "", scenarioSchema));
   return { kind: "learning", scenario: r.data };
 }
 
+/**
+ * Reads, validates and fills in the defaults of a scenario file of either kind.
+ *
+ * @throws {@link ScenarioError} naming the file, line, JSON path, what was expected and what was found.
+ */
 export function loadAnyScenario(file: string): AnyScenario {
   return parseAnyScenarioText(readTextFile(file, "scenario file"), file);
 }

@@ -9,6 +9,9 @@ import { confidenceInterval, type Interval } from "../metrics/stats.js";
 import type { NetworkScenario } from "./network-schema.js";
 import type { NetworkRunResult, Recordings } from "./run-network.js";
 
+/**
+ * The summary of a network run (summary.json): final figures per group, for the network and per plastic population, over seeds.
+ */
 export interface NetworkSummary {
   scenario: NetworkScenario;
   packageVersion: string;

@@ -183,7 +183,12 @@ export const networkScenarioSchema = z.strictObject({
   $schema: z.string().optional(),
   kind: z.literal("network"),
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "a lower-case name of letters, digits, '.', '_' or '-'"),
-  description: z.string().min(1),
+  description: z
+    .string()
+    .default("")
+    .describe(
+      "one line, shown by `neurocompare list` and in the report; default empty (`list` then describes the groups and duration)",
+    ),
   dtMs: positive.max(10).default(0.1),
   durationMs: positive.max(3_600_000),
   seeds: z
@@ -215,4 +220,7 @@ export const networkScenarioSchema = z.strictObject({
     .default({ state: [] }),
   charts: z.array(z.enum(networkChartNames)).default([...networkChartNames]),
 });
+/** A network scenario after validation and defaults: every field present. */
 export type NetworkScenario = z.output<typeof networkScenarioSchema>;
+/** A network scenario as written in a file (defaults optional). */
+export type NetworkScenarioInput = z.input<typeof networkScenarioSchema>;

@@ -21,6 +21,7 @@ import type { LearnerInfo } from "./sweep.js";
 export type { LearnerInfo };
 import type { ReceptiveFields } from "../learners/learner.js";
 
+/** One figure of one learner, seed and epoch (a row of metrics.csv). */
 export interface MetricRow {
   learner: string;
   seed: number;
@@ -48,6 +49,7 @@ export interface WeightHistogramRow {
   count: number;
 }
 
+/** Everything a learning run produced, in memory: the rows of metrics.csv and the data behind the other files. */
 export interface RunResult {
   scenario: Scenario;
   seeds: number[];
@@ -99,6 +101,9 @@ export interface Environment {
   dependencies: Record<string, { declared: string; installed: string }>;
 }
 
+/**
+ * The summary of a run (summary.json): final figures per learner with confidence intervals, comparisons, environment.
+ */
 export interface Summary {
   scenario: Scenario;
   packageVersion: string;

@@ -24,6 +24,9 @@ export { lesionSynapses };
 import type { Dataset, TaskShape } from "../tasks/task.js";
 import type { RobustnessRow } from "./results.js";
 
+/**
+ * Damage levels to test after training (lesion and silence fractions, input noise levels), samples and repeats per point.
+ */
 export interface RobustnessConfig {
   lesion: number[];
   silence: number[];
@@ -65,6 +68,9 @@ export function noisyCopy(ds: Dataset, shape: TaskShape, std: number, rng: Rng):
   return { x, y: ds.y, count: ds.count };
 }
 
+/**
+ * Test accuracy of a trained learner under each lesion, silencing and noise level, with no retraining; the learner is left as it came.
+ */
 export function measureRobustness(
   learner: Learner,
   test: Dataset,

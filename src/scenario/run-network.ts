@@ -8,6 +8,7 @@ import { interSpikeIntervals, spikeCounts } from "../metrics/spike-stats.js";
 import { buildNetwork } from "./build-network.js";
 import type { NetworkScenario } from "./network-schema.js";
 
+/** One group's firing in one seed: spikes, mean rate, ISI irregularity and the share of neurons that fired. */
 export interface GroupStats {
   group: string;
   size: number;
@@ -19,6 +20,7 @@ export interface GroupStats {
   activeFraction: number;
 }
 
+/** One plastic synapse population's final weights in one seed. */
 export interface SynapseStats {
   name: string;
   rule: string;
@@ -27,6 +29,7 @@ export interface SynapseStats {
   weightStd: number;
 }
 
+/** One seed of a network run: synapses, build and simulation times, per-group firing figures and plastic weights. */
 export interface SeedRun {
   seed: number;
   /** Final weight statistics of the plastic synapse populations. */
@@ -37,6 +40,7 @@ export interface SeedRun {
   groups: GroupStats[];
 }
 
+/** What the monitors recorded in the first seed: spikes, population rates, state traces and final plastic weights. */
 export interface Recordings {
   spikes: { group: string; size: number; indices: Int32Array; timesMs: Float64Array }[];
   rates: { group: string; rateHz: Float32Array }[];
@@ -45,6 +49,7 @@ export interface Recordings {
   weights: { name: string; rule: string; values: Float32Array }[];
 }
 
+/** Everything a network run produced, in memory. */
 export interface NetworkRunResult {
   scenario: NetworkScenario;
   seeds: number[];
@@ -53,6 +58,11 @@ export interface NetworkRunResult {
   recordings: Recordings;
 }
 
+/**
+ * Builds and simulates a validated network scenario once per seed, in memory (no files written).
+ *
+ * @param file - names the scenario in messages.
+ */
 export function runNetworkScenario(
   s: NetworkScenario,
   file: string,

@@ -31,6 +31,7 @@ import { expandSweep } from "./sweep.js";
 
 export { learnerName } from "./sweep.js";
 
+/** One finished epoch of one learner and seed, with its metrics. */
 export interface EpochRecord {
   learner: string;
   type: string;
@@ -40,6 +41,7 @@ export interface EpochRecord {
   metrics: Record<string, number>;
 }
 
+/** Progress callbacks of {@link runScenario}. */
 export interface RunObserver {
   /** Called after every finished epoch (for events.jsonl and progress). */
   onEpoch?(record: EpochRecord): void;
@@ -50,6 +52,7 @@ export interface RunObserver {
 /** The training hooks every run uses unless told otherwise: pruning and growth schedules. */
 export const defaultHookFactories: readonly HookFactory[] = [pruningHooks];
 
+/** Options of {@link runScenario}. */
 export interface RunOptions {
   /** Seeds to use instead of the scenario's. */
   seeds?: number[];
@@ -100,6 +103,17 @@ function phasesOf(scenario: Scenario, task: Task): Phase[] {
   });
 }
 
+/**
+ * Trains every learner of a validated learning scenario with every seed, in memory (no files written), and returns
+ * the results: write them with {@link writeData} and {@link writeReport}.
+ *
+ * ```ts
+ * const v = validateScenario({ name: "xor", task: { type: "xor" }, learners: [{ type: "mlp" }], epochs: 5 });
+ * if (v.kind === "learning") {
+ *   const result = runScenario(v.scenario, { seeds: [0, 1] });
+ * }
+ * ```
+ */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const seeds = options.seeds ?? scenario.seeds;
   const expanded = expandSweep(scenario.learners, scenario.sweep);

@@ -10,6 +10,7 @@ import { taskClassCount, taskConfigSchema } from "../tasks/registry.js";
 import { networkScenarioSchema } from "./network-schema.js";
 import { expandSweep } from "./sweep.js";
 
+/** Every chart a learning scenario can ask for, in report order. */
 export const chartNames = [
   "learning-curve",
   "loss-curve",
@@ -26,6 +27,7 @@ export const chartNames = [
   "firing-rate-distribution",
   "synapse-count",
 ] as const;
+/** The charts a learning scenario can ask for (`charts`). */
 export type ChartName = (typeof chartNames)[number];
 
 const fractions = z.array(z.number().min(0).max(1)).max(50);
@@ -125,7 +127,12 @@ export const scenarioSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]*$/, "a lower-case name of letters, digits, '.', '_' or '-'")
       .describe("names the results folder: results/<name>/"),
-    description: z.string().min(1).describe("one line, shown by `neurocompare list`"),
+    description: z
+      .string()
+      .default("")
+      .describe(
+        "one line, shown by `neurocompare list` and in the report; default empty (`list` then describes the task, learners and epochs)",
+      ),
     task: taskConfigSchema,
     learners: z.array(learnerConfigSchema).min(1).describe("trained side by side on the same data and seeds"),
     epochs: z.int().min(1).max(100_000),

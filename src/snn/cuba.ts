@@ -37,6 +37,7 @@ export const CUBA_WI_MV = -9;
 /** Expected in-degree from each population type together: 0.02 · 4000. */
 export const CUBA_IN_DEGREE = 80;
 
+/** Size, seed, time step and arithmetic of {@link buildCuba}'s network. */
 export interface CubaOptions {
   /** Network size; default 4000. */
   neurons?: number;
@@ -50,6 +51,7 @@ export interface CubaOptions {
   precision?: LifPrecision;
 }
 
+/** The CUBA network, its parts and its size. */
 export interface Cuba {
   network: Network;
   group: LifGroup;
@@ -64,6 +66,16 @@ export interface Cuba {
   synapses: number;
 }
 
+/**
+ * The CUBA benchmark network (Vogels & Abbott 2005, as Brian2's examples/CUBA.py): 4,000 LIF neurons, 80%
+ * excitatory, connection probability 0.02, no external input; `neurons` scales it at a fixed in-degree of 80.
+ *
+ * ```ts
+ * const cuba = buildCuba({ neurons: 4000, seed: 1 });
+ * cuba.network.run(1000); // ms
+ * console.log(cuba.spikes.totalSpikes() / 4000, "Hz");
+ * ```
+ */
 export function buildCuba(opts: CubaOptions = {}): Cuba {
   const n = opts.neurons ?? 4000;
   const seed = opts.seed ?? 0;

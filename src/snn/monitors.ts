@@ -14,8 +14,12 @@ import type { SpikeSource } from "./synapses/synapses.js";
 import type { NeuronGroup } from "./group.js";
 import { UserError } from "../core/errors.js";
 
+/**
+ * When a monitor records within a step: before the groups integrate (`"start"`) or after threshold, delivery and reset (`"end"`).
+ */
 export type RecordWhen = "start" | "end";
 
+/** Anything the {@link Network} calls once per step to record (monitors, plasticity rules, pruning criteria). */
 export interface Monitor {
   readonly when: RecordWhen;
   /** Records the state or spikes of `step`. */
@@ -39,6 +43,9 @@ function growFloat32(a: Float32Array, used: number, n: number): Float32Array {
   return b;
 }
 
+/**
+ * Records the spikes of a group (Brian2's SpikeMonitor): counts per neuron, and every (index, time) pair unless `keepSpikes` is false.
+ */
 export class SpikeMonitor implements Monitor {
   readonly when = "end" as const;
   readonly source: SpikeSource;
@@ -123,12 +130,14 @@ export class SpikeMonitor implements Monitor {
     return t;
   }
 
+  /** Forgets every spike recorded so far. */
   clear(): void {
     this.n = 0;
     this.counts.fill(0);
   }
 }
 
+/** What a {@link StateMonitor} records: the group, its variables, the neurons, and every how many steps. */
 export interface StateMonitorConfig {
   group: NeuronGroup;
   vars: readonly string[];
@@ -138,6 +147,7 @@ export interface StateMonitorConfig {
   every?: number;
 }
 
+/** Records state variables of chosen neurons at the start of each step (Brian2's StateMonitor). */
 export class StateMonitor implements Monitor {
   readonly when = "start" as const;
   readonly group: NeuronGroup;

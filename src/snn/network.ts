@@ -20,6 +20,7 @@ import type { CurrentInput } from "./inputs/current.js";
 import type { Monitor } from "./monitors.js";
 import type { Synapses } from "./synapses/synapses.js";
 
+/** The time step (ms) and the parts of a {@link Network}. */
 export interface NetworkConfig {
   dtMs: number;
   groups?: readonly NeuronGroup[];
@@ -28,6 +29,17 @@ export interface NetworkConfig {
   monitors?: readonly Monitor[];
 }
 
+/**
+ * A clock-driven spiking network advanced in fixed steps of dtMs, in Brian2's schedule: currents and "start"
+ * monitors, integrate and threshold, synaptic delivery, reset, "end" monitors.
+ *
+ * ```ts
+ * const exc = new LifGroup("exc", 100, { tauMs: 20, elMv: -49, vThreshMv: -50, vResetMv: -60, refractoryMs: 5, tauEMs: 5, tauIMs: 10 }, 0.1);
+ * const spikes = new SpikeMonitor(exc, 0.1);
+ * const net = new Network({ dtMs: 0.1, groups: [exc], monitors: [spikes] });
+ * net.run(100); // ms
+ * ```
+ */
 export class Network {
   readonly dtMs: number;
   /** The next step to run (steps run so far). */
@@ -53,6 +65,7 @@ export class Network {
     return this.step * this.dtMs;
   }
 
+  /** Adds a neuron group or spike source (names must be unique). */
   addGroup(g: NeuronGroup): this {
     if (this.groups.some((h) => h.name === g.name))
       throw new UserError("E_CONFIG_INVALID", `network: two groups are named "${g.name}"`);
@@ -60,16 +73,19 @@ export class Network {
     return this;
   }
 
+  /** Adds a synapse population; populations deliver in the order they were added. */
   addSynapses(s: Synapses): this {
     this.synapses.push(s);
     return this;
   }
 
+  /** Adds an injected current. */
   addCurrent(c: CurrentInput): this {
     this.currents.push(c);
     return this;
   }
 
+  /** Adds a monitor, plasticity rule or pruning criterion; it records at its `when` point of each step. */
   addMonitor(m: Monitor): this {
     (m.when === "start" ? this.startMonitors : this.endMonitors).push(m);
     return this;

@@ -39,6 +39,7 @@ export const taskConfigSchema = z.discriminatedUnion("type", [
   idxConfigSchema,
   fashionMnistConfigSchema,
 ]);
+/** A task config after validation, every default filled in (see {@link TaskConfigInput} for what may be left out). */
 export type TaskConfig = z.infer<typeof taskConfigSchema>;
 
 /** The number of classes a task config gives, when the config alone says (idx files without `classes`: unknown until read). */

@@ -5,12 +5,14 @@
  */
 import type { Rng } from "../core/rng.js";
 
+/** Samples stored flat: sample i is x[i·inputSize .. (i+1)·inputSize), its label y[i]. */
 export interface Dataset {
   readonly x: Float32Array;
   readonly y: Int32Array;
   readonly count: number;
 }
 
+/** What a learner needs to know about a task's samples: their size, classes, and image or sequence layout. */
 export interface TaskShape {
   /** Values per sample. */
   readonly inputSize: number;
@@ -23,6 +25,7 @@ export interface TaskShape {
   readonly featureRange: { readonly min: number; readonly max: number };
 }
 
+/** A classification problem with a fixed train/test split that every learner of a scenario shares. */
 export interface Task {
   readonly name: string;
   readonly description: string;

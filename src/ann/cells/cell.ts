@@ -34,6 +34,9 @@ import type { Rng } from "../../core/rng.js";
 import type { Param } from "../layer.js";
 import { GemmArena, transpose } from "./simd-kernels.js";
 
+/**
+ * The recurrent cells: a simple (Elman) RNN with tanh, an LSTM (Hochreiter & Schmidhuber 1997) or a GRU (Cho et al. 2014).
+ */
 export type CellKind = "rnn" | "lstm" | "gru";
 
 export interface RecurrentCell {

@@ -52,9 +52,14 @@ import type { Param } from "../layer.js";
 import { scatterOuterProduct, transposeInto } from "./spike-kernels.js";
 import { surrogatePrimitive, type SurrogateName } from "./surrogate.js";
 
+/** After a spike the membrane loses the threshold (`"subtract"`, snnTorch's default) or is set to zero (`"zero"`). */
 export type ResetMode = "subtract" | "zero";
+/**
+ * The input is a different vector each step (`"sequence"`, time-major) or the same every step (`"constant"`, direct encoding).
+ */
 export type LifInputMode = "sequence" | "constant";
 
+/** Shape, neuron and surrogate options of a {@link LifLayer}. */
 export interface LifLayerOptions {
   inSize: number;
   outSize: number;
@@ -93,6 +98,11 @@ interface StepViews {
   curTail: Float32Array;
 }
 
+/**
+ * A layer of leaky integrate-and-fire neurons unrolled over T steps and trained through time with a surrogate spike
+ * derivative (Neftci, Mostafa & Zenke 2019; the discrete model of snnTorch's `Leaky`):
+ * U[t] = β·U[t-1] + W·x[t] + b − θ·s[t-1], s[t] = H(U[t] − θ).
+ */
 export class LifLayer {
   readonly kind = "lif";
   readonly inSize: number;
@@ -234,6 +244,7 @@ export class LifLayer {
     this.simdGrad = arena.simd && n % 4 === 0;
   }
 
+  /** The input weights and biases, and the recurrent weights when the layer is recurrent. */
   params(): readonly Param[] {
     return this.recurrentWeight === null ? [this.weight, this.bias] : [this.weight, this.bias, this.recurrentWeight];
   }

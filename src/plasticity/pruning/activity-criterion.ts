@@ -32,6 +32,7 @@ import type { PlasticPathway, SpikeList } from "../rule.js";
 import { LazyTraces } from "../traces.js";
 import { liveSynapses, lowestK } from "./select.js";
 
+/** Time constants of the {@link ActivityCriterion}'s spike traces and score. */
 export interface ActivityCriterionOptions {
   /** Coincidence window: decay of the pre and post spike traces, ms (default 20). */
   windowMs?: number;
@@ -40,10 +41,17 @@ export interface ActivityCriterionOptions {
   dtMs: number;
 }
 
+/**
+ * "Use it or lose it": a decaying co-activity score per synapse of how often its two neurons fire together;
+ * pruning removes the lowest scores. `ActivityCriterion.watching(synapses, options)` builds one that
+ * `network.addMonitor` keeps up to date.
+ */
 export class ActivityCriterion implements Monitor {
   readonly when = "end" as const;
   readonly matrix: SynapseMatrix;
+  /** @internal */
   readonly pre: LazyTraces;
+  /** @internal */
   readonly post: LazyTraces;
   /** Score per synapse at `scoreStep`. */
   score: Float64Array;

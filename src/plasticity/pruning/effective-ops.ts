@@ -11,6 +11,9 @@ import { Dense } from "../../ann/dense.js";
 import type { Layer } from "../../ann/layer.js";
 import { remainingCount } from "./mask-pruning.js";
 
+/**
+ * Multiply-accumulates per sample a (pruned) layer stack still does: unmasked weights of dense layers, dense MACs scaled by the unmasked share for convolutions.
+ */
 export function effectiveOps(layers: readonly Layer[]): number {
   let ops = 0;
   for (const l of layers) {

@@ -19,6 +19,9 @@ export function perRoundFraction(finalDensity: number, rounds: number): number {
   return 1 - finalDensity ** (1 / rounds);
 }
 
+/**
+ * Rounds of {@link pruneIteratively}: criterion, scope, how many rounds and how much per round, and an optional lottery-ticket snapshot.
+ */
 export interface IterativePruneOptions {
   criterion: Exclude<PruneCriterion, "activity">;
   scope?: PruneScope;

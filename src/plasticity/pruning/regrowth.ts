@@ -13,6 +13,7 @@
 import type { Rng } from "../../core/rng.js";
 import { SynapseMatrix } from "../../snn/synapses/csr.js";
 
+/** Weight, delay and self-connection rule of synapses added by {@link regrowSynapses}. */
 export interface RegrowOptions {
   /** Weight of every new synapse. */
   weight: number;

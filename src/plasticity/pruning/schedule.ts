@@ -93,6 +93,9 @@ export const pruningScheduleSchema = z.discriminatedUnion("type", [
   decreasingRateScheduleSchema,
   developmentalScheduleSchema,
 ]);
+/**
+ * When and how much to prune or grow: a constant, increasing or decreasing rate, or a developmental overgrow-then-prune schedule (Navlakha, Barth & Bar-Joseph 2015).
+ */
 export type PruningScheduleConfig = z.infer<typeof pruningScheduleSchema>;
 
 /** What a schedule is applied to. */

@@ -17,6 +17,9 @@ import { ensureMask, maskCounts, pruneParams } from "./mask-pruning.js";
 import { concatOffsets, randomK } from "./select.js";
 import type { PruneCriterion, PruneRequest, PruneResult, PruneScope } from "./types.js";
 
+/**
+ * A learner's synapses as something that can be pruned and grown while it learns (what {@link Learner}'s `structure()` returns).
+ */
 export interface StructuralPlasticity {
   /** The criteria this learner can rank synapses by. */
   readonly criteria: readonly PruneCriterion[];

@@ -31,6 +31,7 @@ export const pruneRequestSchema = z
     message: "give exactly one of fraction and count",
   });
 
+/** What to prune: a criterion, a fraction or a count of the remaining weights, and a scope. */
 export interface PruneRequest {
   criterion: PruneCriterion;
   /** Fraction of the remaining (unpruned) weights to remove, in [0, 1]. */
@@ -41,6 +42,7 @@ export interface PruneRequest {
   scope?: PruneScope | undefined;
 }
 
+/** What a pruning request did: weights removed, remaining and prunable in all. */
 export interface PruneResult {
   /** Weights removed by this request. */
   removed: number;

@@ -23,6 +23,9 @@ import type { MathNode } from "mathjs";
 import { math } from "./math.js";
 import { UserError } from "../../core/errors.js";
 
+/**
+ * Integration of an equation model: exact (linear systems, by the matrix exponential), forward Euler, RK4 or exponential Euler (as Brian2's methods).
+ */
 export type EquationMethod = "exact" | "euler" | "rk4" | "exponential-euler";
 
 /** A neuron model as data (what a scenario file can say). */

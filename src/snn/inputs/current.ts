@@ -10,6 +10,7 @@
 import { UserError } from "../../core/errors.js";
 import type { NeuronGroup } from "../group.js";
 
+/** Where a {@link CurrentInput} writes (group, variable, neurons), how much, and when its level steps. */
 export interface CurrentConfig {
   target: NeuronGroup;
   /** The variable written, e.g. "iExt". */
@@ -22,6 +23,10 @@ export interface CurrentConfig {
   steps?: { timesMs: readonly number[]; levels: readonly number[] };
 }
 
+/**
+ * An injected current: writes amplitude × level into a state variable (for {@link LifGroup}, `iExt` in mV) at the
+ * start of each step, constant or stepped in time.
+ */
 export class CurrentInput {
   readonly target: NeuronGroup;
   readonly targetVar: string;

@@ -30,8 +30,14 @@ export function rateCode(x: ArrayLike<number>, opts: RateCodeOptions, out?: Floa
   return o;
 }
 
+/**
+ * How a value maps to a first-spike time: linearly (`t = tMax·(1 − x)`) or as an RC circuit's charging time (`"log"`).
+ */
 export type LatencyForm = "linear" | "log";
 
+/**
+ * Options of {@link latencyCode}: the latest spike time, the form, the value that maps to time 0, and the threshold.
+ */
 export interface LatencyCodeOptions {
   tMaxMs: number;
   form?: LatencyForm;
@@ -43,6 +49,7 @@ export interface LatencyCodeOptions {
   tauMs?: number;
 }
 
+/** Spikes as two parallel arrays: the neuron index and the time (ms) of each spike. */
 export interface SpikeList {
   indices: Int32Array;
   timesMs: Float64Array;

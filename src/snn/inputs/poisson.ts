@@ -38,6 +38,7 @@ export class PoissonGroup implements NeuronGroup {
     return this.seed.slice();
   }
 
+  /** Restores a state from {@link PoissonGroup.generatorState}: the same spike trains follow. */
   setGeneratorState(state: Uint32Array): void {
     if (state.length !== 4) throw new RangeError(`${this.name}: a generator state has 4 words, got ${state.length}`);
     this.seed.set(state);

@@ -15,8 +15,10 @@
 import type { NeuronGroup } from "../group.js";
 import { NEVER_SPIKED, checkMethod, checkParam, checkSize, refractorySteps } from "./common.js";
 
+/** Integration of the AdEx equations: forward Euler or RK4. */
 export type AdexMethod = "euler" | "rk4";
 
+/** AdEx parameters in pF, nS, mV, ms and pA (Brette & Gerstner 2005). */
 export interface AdexParams {
   cPf: number;
   gLNs: number;
@@ -31,6 +33,7 @@ export interface AdexParams {
   refractoryMs: number;
 }
 
+/** The regular (adapting) cell of Brette & Gerstner 2005, J Neurophysiol 94:3637. */
 export const ADEX_BRETTE_GERSTNER_2005: Readonly<AdexParams> = {
   cPf: 281,
   gLNs: 30,

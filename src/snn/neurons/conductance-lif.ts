@@ -16,8 +16,10 @@
 import type { NeuronGroup } from "../group.js";
 import { NEVER_SPIKED, checkMethod, checkParam, checkSize, refractorySteps } from "./common.js";
 
+/** Integration of the conductance-based LIF: exponential Euler (default) or forward Euler. */
 export type ConductanceLifMethod = "exponential-euler" | "euler";
 
+/** Conductance-based LIF parameters (mV, ms), with an optional adaptive threshold (Diehl & Cook 2015). */
 export interface ConductanceLifParams {
   tauMs: number;
   elMv: number;

@@ -18,8 +18,10 @@
 import type { NeuronGroup } from "../group.js";
 import { checkMethod, checkParam, checkSize } from "./common.js";
 
+/** Integration of the Hodgkin-Huxley equations: exponential Euler (default) or forward Euler. */
 export type HodgkinHuxleyMethod = "exponential-euler" | "euler";
 
+/** Hodgkin-Huxley parameters in µF/cm², mS/cm² and mV, and the voltage that counts as a spike. */
 export interface HodgkinHuxleyParams {
   cUfPerCm2: number;
   gNaMsPerCm2: number;
@@ -31,6 +33,7 @@ export interface HodgkinHuxleyParams {
   vSpikeMv: number;
 }
 
+/** The squid giant axon of Hodgkin & Huxley 1952, in the modern convention (rest near -65 mV). */
 export const HH_SQUID: Readonly<HodgkinHuxleyParams> = {
   cUfPerCm2: 1,
   gNaMsPerCm2: 120,

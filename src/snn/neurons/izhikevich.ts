@@ -20,9 +20,14 @@ import type { NeuronGroup } from "../group.js";
 import { UserError } from "../../core/errors.js";
 import { checkMethod, checkParam, checkSize } from "./common.js";
 
+/**
+ * The seven firing patterns of Izhikevich 2003, Fig. 2: regular spiking, intrinsically bursting, chattering, fast spiking, low-threshold spiking, thalamo-cortical, resonator.
+ */
 export type IzhikevichPreset = "RS" | "IB" | "CH" | "FS" | "LTS" | "TC" | "RZ";
+/** Forward Euler, or the paper's own scheme (two half-steps for v, then u). */
 export type IzhikevichMethod = "euler" | "izhikevich-2003";
 
+/** The Izhikevich 2003 model's a, b, c, d and its spike cut-off. */
 export interface IzhikevichParams {
   a: number;
   b: number;

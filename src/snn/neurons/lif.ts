@@ -40,6 +40,9 @@ import { NEVER_SPIKED, checkParam, checkSize, refractorySteps } from "./common.j
 import { createLifSimd, type LifSimdKernel } from "./lif-simd.js";
 import type { WasmArena } from "../wasm-arena.js";
 
+/**
+ * Current-based LIF parameters (mV, ms): membrane and synaptic time constants, rest, threshold, reset, refractory period.
+ */
 export interface LifParams {
   tauMs: number;
   elMv: number;
@@ -60,6 +63,7 @@ export function synapticKernel(dtMs: number, tauMs: number, tauSMs: number): num
 /** Arithmetic of the LIF step: float64 (the default, Brian2's) or opt-in float32. */
 export type LifPrecision = "float64" | "float32";
 
+/** Kernel options of a {@link LifGroup}: WebAssembly SIMD, and float64 (default) or float32 arithmetic. */
 export interface LifOptions {
   /**
    * Run the step as a WebAssembly SIMD kernel where the runtime supports it
@@ -102,6 +106,7 @@ export class LifGroup implements NeuronGroup {
   /**
    * With the SIMD kernel: the WebAssembly memory holding the state arrays, where synapses out of and
    * into this group place their arrays to deliver spikes in WebAssembly too; null otherwise.
+   * @internal
    */
   readonly arena: WasmArena | null;
 

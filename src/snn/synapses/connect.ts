@@ -21,6 +21,9 @@
 import type { Rng } from "../../core/rng.js";
 import { Xorshift128 } from "../../core/xorshift.js";
 
+/**
+ * Which pairs are connected: at random with probability p, a fixed in-degree k, one-to-one, all-to-all, or an explicit list.
+ */
 export type ConnectRule =
   | { rule: "probability"; p: number; allowSelf?: boolean }
   | { rule: "fixed-in-degree"; k: number; allowSelf?: boolean }

@@ -15,9 +15,13 @@ export interface CsrConnectivity {
   readonly nPost: number;
   readonly rowPtr: Int32Array;
   readonly target: Int32Array;
+  /** Whether synapse s is marked dead (pruned but not yet compacted away). */
   isDead?(s: number): boolean;
 }
 
+/**
+ * Synapses stored by presynaptic neuron (CSR): row pointers, targets, weights and delays; pruning marks synapses dead, `compact()` removes them.
+ */
 export class SynapseMatrix {
   readonly nPre: number;
   readonly nPost: number;

@@ -5,11 +5,13 @@
  */
 import type { Rng } from "../../core/rng.js";
 
+/** Synaptic weights: one constant, or drawn from a normal (optionally clipped) or uniform distribution. */
 export type WeightSpec =
   | number
   | { dist: "normal"; mean: number; std: number; min?: number; max?: number }
   | { dist: "uniform"; lo: number; hi: number };
 
+/** Synaptic delays in steps: one constant, uniform integers in [min, max], or one per synapse. */
 export type DelaySpec = number | { dist: "uniform-int"; min: number; max: number } | ArrayLike<number>;
 
 /** Fills `out` with weights; normal draws are clipped to [min, max] when given. */

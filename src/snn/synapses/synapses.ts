@@ -36,6 +36,7 @@ export interface SpikeSource {
   readonly spikeCount: number;
 }
 
+/** Source, target, target variable, connection rule, weights and delays of a {@link Synapses} population. */
 export interface SynapsesConfig {
   name?: string;
   source: SpikeSource;
@@ -70,6 +71,15 @@ function sharedArena(source: object, target: object): WasmArena | null {
   return a !== null && arenaOf(target) === a && a.deliver() !== null ? a : null;
 }
 
+/**
+ * A synapse population in CSR form: each spike of a source neuron adds its synapses' weights to the target
+ * variable (after their delays), as Brian2's `Synapses(on_pre='ge += w')`.
+ *
+ * ```ts
+ * const syn = new Synapses({ source: exc, target: exc, targetVar: "ge", connect: { rule: "probability", p: 0.02 },
+ *   weight: 1.62, rng: rng.fork("exc") });
+ * ```
+ */
 export class Synapses {
   readonly name: string;
   readonly source: SpikeSource;
