@@ -1,35 +1,46 @@
 /**
  * 2-D convolution over channel-last images (sample b, row y, column x,
  * channel c at x[((b·H + y)·W + x)·C + c]), zero padding, square kernel,
- * optionally with a fused ReLU.
+ * optionally with a fused ReLU. Weights W are [K × F], K = k·k·C in (ky, kx, c)
+ * order, F = outChannels.
  *
- * Computed as im2col + matrix products, with every buffer allocated once for
- * `maxBatch` samples:
+ * With WebAssembly SIMD and F a multiple of 4 (the usual case) the layer runs
+ * the kernels of ann/conv-kernels.ts on buffers of one WebAssembly memory (a
+ * PatchArena: W, the bias and the working buffers live there; x and dy are
+ * copied in):
  *
- *   col[r, k]  = the receptive field of output position r (k = (ky, kx, c))
- *   y  = col · W + b             W is [K × F], K = k·k·C, F = outChannels
- *   dWᵀ += dyᵀ · col             (skips zero dy: max pooling and ReLU zero most of it)
- *   dcol = dy · Wᵀ, dx = col2im(dcol)
+ *   forward   sparse input (under 30% non-zero, e.g. MNIST pixels): scatter each
+ *             non-zero input into the outputs whose window holds it; otherwise
+ *             gather each output's patch straight from the image (no im2col
+ *             buffer) in register tiles. With padding the patches are gathered
+ *             from an im2col copy instead. Bias first, ReLU fused.
+ *   backward  g = dy masked by the ReLU (y > 0), the bias gradient summed in
+ *             float64; dW by scattering the non-zero inputs (after a scatter
+ *             forward) or from per-channel lists of the non-zero g; dx from
+ *             per-position lists of the non-zero g, added straight into dx's
+ *             patches (no dcol buffer; with padding: dcol = g·Wᵀ, then col2im).
+ *             `inputGrad: false` (a first layer) skips dx.
  *
- * The forward product skips zero inputs (blank pixels, ReLU zeros), the
- * backward products skip zero output gradients. `inputGrad: false` (the first
- * layer) skips dx entirely. `relu: true` clamps y at zero inside the product
- * and masks dy with y > 0 while copying it, saving a separate ReLU layer's
- * two passes and buffers.
+ * All of these give the same float32 results, bit for bit, as the im2col +
+ * matrix-product formulation (y = bias + Σ_k col[r, k]·W[k, f] with k
+ * ascending, dWᵀ = gᵀ·col with r ascending, dx = col2im(g·Wᵀ)), whichever of
+ * scatter or gather runs. `relaxedSimd: true` makes every vector multiply-add a
+ * relaxed-SIMD f32x4.relaxed_madd, fused (one rounding) on CPUs with FMA: faster,
+ * different in the last bits; where the engine lacks relaxed SIMD the exact
+ * kernels run (see `fused`).
  *
- * With WebAssembly SIMD (a PatchArena from core/kernels.ts, outChannels a
- * multiple of 4) all three products run four lanes at a time (core/simd-gemm.ts),
- * and im2col / col2im run in WebAssembly too: col rows are padded with zeros
- * to Kp = K rounded up to a multiple of 4, W and b are copied into the arena
- * for each forward pass, and x and dy are copied (dy also transposed) in.
- * `simd: false` keeps plain JavaScript throughout (the same layout with Kp = K).
+ * `simd: false` (or F % 4 ≠ 0, or no WebAssembly SIMD) keeps plain JavaScript:
+ * im2col + the products of core/matmul.ts, summing in float64 within groups of
+ * four terms, so its results differ from the SIMD path's in the last bits.
  *
- * Measured on the benchmark CNN (2-core machine, batch 32, ms per 8,000
- * digits): the second layer's forward product 1,300 in JavaScript vs 150 in
- * SIMD; the first layer's im2col 300 in JavaScript vs 100 in WebAssembly.
+ * Measured on the benchmark CNN (8c5-p2-16c5-p2-fc10, batch 32, process CPU
+ * time per epoch of 8,000 digits on a shared 2-core Xeon): the first layer's
+ * forward 272 ms with im2col + sparse product vs SCATTER_MS with scatter; the
+ * second layer's backward 310 ms with dcol + col2im vs LISTS_MS with the lists.
  */
 import { PatchArena, matmul, matmulTransA, type PatchShape } from "../core/kernels.js";
 import type { Rng } from "../core/rng.js";
+import { GATHER_TILES, convModule } from "./conv-kernels.js";
 import { initWeights, type InitName } from "./init.js";
 import type { Layer, Param } from "./layer.js";
 
@@ -49,8 +60,13 @@ export interface Conv2DConfig {
   relu?: boolean;
   /** Compute dLoss/dInput in backward (default true; false for a first layer). */
   inputGrad?: boolean;
-  /** Use the WebAssembly SIMD kernel where possible (default true). */
+  /** Use the WebAssembly SIMD kernels where possible (default true). */
   simd?: boolean;
+  /**
+   * Use relaxed SIMD's fused multiply-add where the engine has it (default
+   * false: the exact kernels, bit-identical on every engine).
+   */
+  relaxedSimd?: boolean;
 }
 
 /** Output side length of a convolution or pooling window sweep. */
@@ -64,9 +80,26 @@ export function copyInto(dst: Float32Array, src: Float32Array, n: number): void 
   else dst.set(src.subarray(0, n));
 }
 
+/** Below this fraction of non-zero inputs the forward pass scatters the inputs; at or above it, it gathers patches. */
+export const SCATTER_BELOW_DENSITY = 0.3;
+
+type Kernel = (...args: number[]) => number;
+
+/** The WebAssembly kernels of one layer, bound to its arena. */
+interface ConvKernels {
+  scatterForward: Kernel;
+  scatterWeightGrad: Kernel;
+  gather: Kernel;
+  maskGradient: Kernel;
+  compactColumns: Kernel;
+  weightGradLists: Kernel;
+  inputGradLists: Kernel;
+  countNonzero: Kernel;
+}
+
 /**
  * A 2-D convolution over channel-last images (square kernel, zero padding, optional fused ReLU),
- * computed as im2col and matrix products in WebAssembly SIMD where available.
+ * computed by the WebAssembly SIMD kernels of ann/conv-kernels.ts where available.
  *
  * ```ts
  * const conv = new Conv2D({ inHeight: 28, inWidth: 28, inChannels: 1, outChannels: 8, kernel: 5, relu: true }, 32, rng);
@@ -87,15 +120,18 @@ export class Conv2D implements Layer {
   readonly padding: number;
   readonly relu: boolean;
   readonly inputGrad: boolean;
+  /** Whether the relaxed-SIMD (fused multiply-add) kernels run. */
+  readonly fused: boolean;
   /** Weights [K × F], K = kernel·kernel·inChannels in (ky, kx, c) order. */
   readonly weight: Param;
   readonly bias: Param;
   /** Output positions per sample (rows of col per sample). */
   private readonly positions: number;
-  /** K, and the row stride of col, dcol, wT and dwT (K padded to a multiple of 4 with SIMD). */
+  /** K, and the row stride of col, dcol and wT (K padded to a multiple of 4 with SIMD). */
   private readonly patch: number;
   private readonly kp: number;
   private readonly arena: PatchArena | null;
+  private readonly kernels: ConvKernels | null;
   private readonly col: Float32Array;
   private readonly y: Float32Array;
   private readonly dcol: Float32Array;
@@ -103,14 +139,23 @@ export class Conv2D implements Layer {
   /** SIMD only: the input copied into the arena, and the im2col geometry. */
   private readonly xIn: Float32Array;
   private readonly patchShape: PatchShape;
-  /** W padded to [Kp × F] and the bias, copied into the arena (SIMD only). */
-  private readonly wPad: Float32Array;
-  private readonly biasIn: Float32Array;
   private readonly wT: Float32Array;
+  /** dWᵀ [F × Kp] (JavaScript), or the kernels' dW [K × F] / dWᵀ [F × K] (SIMD). */
   private readonly dwT: Float32Array;
-  /** dy after the ReLU mask, as is [rows × F] and transposed [F × rows]. */
+  /** dy after the ReLU mask [rows × F]; JavaScript: also transposed [F × rows]. */
   private readonly g: Float32Array;
-  private readonly gT: Float32Array;
+  /** SIMD only: each output position's patch address, the bias sums, the non-zero lists. */
+  private readonly table: Int32Array;
+  private readonly db64: Float64Array;
+  private readonly lists: Int32Array;
+  private readonly counts: Int32Array;
+  private readonly scratch: Int32Array;
+  /** Patches as segments (see gatherForward): count, floats each, bytes apart. */
+  private readonly segs: number;
+  private readonly segLen: number;
+  private readonly segStride: number;
+  /** Whether the last forward pass scattered (its backward then scatters dW too). */
+  private scattered = false;
 
   constructor(c: Conv2DConfig, maxBatch: number, rng: Rng) {
     const stride = c.stride ?? 1;
@@ -138,33 +183,64 @@ export class Conv2D implements Layer {
     const K = c.kernel * c.kernel * c.inChannels;
     const F = c.outChannels;
     this.patch = K;
-    const w = new Float32Array(K * F);
-    initWeights(w, K, c.kernel * c.kernel * F, c.init ?? "he-uniform", rng);
-    this.weight = { name: "W", value: w, grad: new Float32Array(w.length), decay: true };
-    this.bias = { name: "b", value: new Float32Array(F), grad: new Float32Array(F), decay: false };
 
     const rowsMax = maxBatch * this.positions;
     const kp = Math.ceil(K / 4) * 4;
     const useSimd = (c.simd ?? true) && F % 4 === 0;
-    const arena = useSimd
-      ? new PatchArena(
-          rowsMax * kp * (this.inputGrad ? 2 : 1) +
-            maxBatch * this.outSize +
-            3 * kp * F +
-            F +
-            2 * rowsMax * F +
-            maxBatch * this.inSize * (this.inputGrad ? 2 : 1),
-        )
-      : null;
-    this.arena = arena?.simd ? arena : null;
-    this.kp = this.arena !== null ? kp : K;
+    const fma = c.relaxedSimd ?? false;
+    const module = useSimd ? ((fma ? convModule(true) : null) ?? convModule(false)) : null;
+    const padded = padding > 0;
+    const arena =
+      module !== null
+        ? new PatchArena(
+            maxBatch * this.inSize * (this.inputGrad ? 2 : 1) + // xIn, dx
+              maxBatch * this.outSize + // y
+              2 * K * F + // W, dW
+              F + // bias
+              rowsMax * F + // g
+              2 * F + // db64
+              rowsMax + // table
+              2 * rowsMax * F + // lists
+              F + // counts
+              2 * F + // scratch
+              kp * F + // wT
+              (padded ? rowsMax * kp * (this.inputGrad ? 2 : 1) : 0) + // col, dcol
+              64 * 4, // alignment of the allocations above
+            true,
+            fma,
+          )
+        : null;
+    const exports = arena?.simd ? arena.instantiate(module) : null;
+    this.arena = exports !== null ? arena : null;
+    const F4 = F % 16 === 0 ? 0 : F % 8 === 0 ? 1 : 2;
+    this.kernels =
+      exports !== null
+        ? {
+            scatterForward: exports["scatterForward"] as Kernel,
+            scatterWeightGrad: exports["scatterWeightGrad"] as Kernel,
+            gather: exports[GATHER_TILES[F4]!.name] as Kernel,
+            maskGradient: exports["maskGradient"] as Kernel,
+            compactColumns: exports["compactColumns"] as Kernel,
+            weightGradLists: exports["weightGradLists"] as Kernel,
+            inputGradLists: exports["inputGradLists"] as Kernel,
+            countNonzero: exports["countNonzero"] as Kernel,
+          }
+        : null;
+    this.fused = this.arena !== null && fma && module === convModule(true);
     const simd = this.arena;
     const alloc = (n: number) => (simd !== null ? simd.alloc(n) : new Float32Array(n));
-    this.col = alloc(rowsMax * this.kp);
+    const simdOnly = (n: number) => (simd !== null ? simd.alloc(n) : new Float32Array(0));
+    this.kp = simd !== null ? kp : K;
+    const w = alloc(K * F);
+    initWeights(w, K, c.kernel * c.kernel * F, c.init ?? "he-uniform", rng);
+    this.weight = { name: "W", value: w, grad: new Float32Array(w.length), decay: true };
+    this.bias = { name: "b", value: alloc(F), grad: new Float32Array(F), decay: false };
     this.y = alloc(maxBatch * this.outSize);
-    this.dcol = this.inputGrad ? alloc(rowsMax * this.kp) : new Float32Array(0);
+    this.xIn = simdOnly(maxBatch * this.inSize);
     this.dx = this.inputGrad ? alloc(maxBatch * this.inSize) : new Float32Array(0);
-    this.xIn = simd !== null ? alloc(maxBatch * this.inSize) : new Float32Array(0);
+    const needCol = simd === null || padded;
+    this.col = needCol ? alloc(rowsMax * this.kp) : new Float32Array(0);
+    this.dcol = needCol && this.inputGrad ? alloc(rowsMax * this.kp) : new Float32Array(0);
     this.patchShape = {
       height: c.inHeight,
       width: c.inWidth,
@@ -176,57 +252,106 @@ export class Conv2D implements Layer {
       outWidth: this.outWidth,
       rowStride: this.kp,
     };
-    this.wPad = simd !== null ? alloc(this.kp * F) : new Float32Array(0);
-    this.biasIn = simd !== null ? alloc(F) : new Float32Array(0);
     this.wT = alloc(this.kp * F);
     this.dwT = alloc(this.kp * F);
-    this.g = simd !== null || this.relu ? alloc(rowsMax * F) : new Float32Array(0);
-    this.gT = simd !== null ? alloc(rowsMax * F) : new Float32Array(0);
+    this.g = simd !== null ? alloc(rowsMax * F) : this.relu ? new Float32Array(rowsMax * F) : new Float32Array(0);
+    this.table = simd !== null ? simd.allocInt32(rowsMax) : new Int32Array(0);
+    this.db64 = simd !== null ? simd.allocFloat64(F) : new Float64Array(0);
+    this.lists = simd !== null ? simd.allocInt32(2 * rowsMax * F) : new Int32Array(0);
+    this.counts = simd !== null ? simd.allocInt32(F) : new Int32Array(0);
+    this.scratch = simd !== null ? simd.allocInt32(2 * F) : new Int32Array(0);
+    // Patches: k kernel rows of k·C floats each, W·C floats apart in the image; with padding, im2col rows.
+    this.segs = padded ? 1 : c.kernel;
+    this.segLen = padded ? K : c.kernel * c.inChannels;
+    this.segStride = padded ? 0 : 4 * c.inWidth * c.inChannels;
+    if (simd !== null) {
+      const C = c.inChannels;
+      for (let r = 0; r < rowsMax; r++) {
+        const b = Math.floor(r / this.positions);
+        const oy = Math.floor((r % this.positions) / this.outWidth);
+        const ox = r % this.outWidth;
+        this.table[r] = padded
+          ? this.col.byteOffset + 4 * r * kp
+          : this.xIn.byteOffset + 4 * ((b * c.inHeight + oy * stride) * c.inWidth + ox * stride) * C;
+      }
+    }
   }
 
   /** Convolves `batch` images (`batch × inHeight × inWidth × inChannels`, channel-last). */
   forward(x: Float32Array, batch: number): Float32Array {
-    // Fields first (see backward): no property is first read after a loop.
+    const kernels = this.kernels;
+    if (kernels !== null) return this.forwardSimd(kernels, x, batch);
     const rows = batch * this.positions;
     const F = this.outChannels;
     const K = this.patch;
-    const kp = this.kp;
-    const arena = this.arena;
     const relu = this.relu;
-    const col = this.col;
-    const wPad = this.wPad;
     const w = this.weight.value;
     const b = this.bias.value;
     const y = this.y;
-    const biasIn = this.biasIn;
-    const xIn = this.xIn;
-    let gathered = false;
-    if (arena !== null) {
-      copyInto(xIn, x, batch * this.inSize);
-      gathered = arena.im2col(xIn, col, batch, this.patchShape);
+    this.im2col(x, batch);
+    for (let r = 0; r < rows; r++) {
+      const o = r * F;
+      for (let f = 0; f < F; f++) y[o + f] = b[f]!;
     }
-    if (!gathered) this.im2col(x, batch);
-    if (arena !== null) {
-      wPad.set(w); // rows K..Kp stay zero
-      biasIn.set(b);
-      arena.spmm(col, wPad, y, rows, kp, F, false, relu, biasIn);
+    matmul(this.col, w, y, rows, K, F, true);
+    if (relu) for (let i = 0; i < rows * F; i++) if (y[i]! < 0) y[i] = 0;
+    return y;
+  }
+
+  private forwardSimd(kernels: ConvKernels, x: Float32Array, batch: number): Float32Array {
+    const n = batch * this.inSize;
+    const xIn = this.xIn;
+    const y = this.y;
+    const F = this.outChannels;
+    copyInto(xIn, x, n);
+    const scatter = kernels.countNonzero(xIn.byteOffset, n) < SCATTER_BELOW_DENSITY * n;
+    this.scattered = scatter;
+    const relu = this.relu ? 1 : 0;
+    const w = this.weight.value.byteOffset;
+    const bias = this.bias.value.byteOffset;
+    if (scatter) {
+      kernels.scatterForward(
+        xIn.byteOffset,
+        w,
+        y.byteOffset,
+        bias,
+        batch,
+        this.inHeight,
+        this.inWidth,
+        this.inChannels,
+        this.kernel,
+        this.stride,
+        this.padding,
+        this.outHeight,
+        this.outWidth,
+        F,
+        relu,
+      );
     } else {
-      for (let r = 0; r < rows; r++) {
-        const o = r * F;
-        for (let f = 0; f < F; f++) y[o + f] = b[f]!;
-      }
-      matmul(col, w, y, rows, K, F, true);
-      if (relu) for (let i = 0; i < rows * F; i++) if (y[i]! < 0) y[i] = 0;
+      if (this.padding > 0) this.arena!.im2col(xIn, this.col, batch, this.patchShape);
+      kernels.gather(
+        this.table.byteOffset,
+        batch * this.positions,
+        w,
+        bias,
+        y.byteOffset,
+        F,
+        this.segs,
+        this.segLen,
+        this.segStride,
+        relu,
+      );
     }
     return y;
   }
 
   backward(dy: Float32Array, batch: number): Float32Array {
+    const kernels = this.kernels;
+    if (kernels !== null) return this.backwardSimd(kernels, dy, batch);
     const rows = batch * this.positions;
     const F = this.outChannels;
     const K = this.patch;
     const kp = this.kp;
-    const arena = this.arena;
     // Every field is read here, on every call: a property first read on a branch
     // that one layer never takes (conv1 has no dx) left V8 without type feedback
     // there, and the optimised code deoptimised on every call (3× slower).
@@ -236,45 +361,22 @@ export class Conv2D implements Layer {
     const dcol = this.dcol;
     const dwT = this.dwT;
     const wT = this.wT;
-    const gT = this.gT;
-    const gOut = this.g;
     const w = this.weight.value;
     const dw = this.weight.grad;
-    // g = dy masked by the ReLU (y > 0); with SIMD also gᵀ [F × rows] in the arena,
-    // and g itself only when dx is wanted. One pass per channel f: sequential writes
-    // to gᵀ (writing down its columns, at a stride of rows·4 bytes, thrashes the L1
-    // cache) and the bias gradient summed on the way.
     const relu = this.relu;
     const y = this.y;
     const db = this.bias.grad;
     let g = dy;
-    if (arena !== null) {
-      const wantG = inputGrad;
-      for (let f = 0; f < F; f++) {
-        const o = f * rows;
-        let sum = 0;
-        for (let r = 0, i = f; r < rows; r++, i += F) {
-          const v = relu && !(y[i]! > 0) ? 0 : dy[i]!;
-          gT[o + r] = v;
-          if (wantG) gOut[i] = v;
-          sum += v;
-        }
-        db[f]! += sum;
-      }
-      g = gOut;
-    } else {
-      if (relu) {
-        g = gOut;
-        for (let i = 0; i < rows * F; i++) g[i] = y[i]! > 0 ? dy[i]! : 0;
-      }
-      for (let r = 0; r < rows; r++) {
-        const o = r * F;
-        for (let f = 0; f < F; f++) db[f]! += g[o + f]!;
-      }
+    if (relu) {
+      g = this.g;
+      for (let i = 0; i < rows * F; i++) g[i] = y[i]! > 0 ? dy[i]! : 0;
     }
-    // Weights: dWᵀ[F×Kp] = gᵀ · col (skips zero g), then added transposed.
-    if (arena !== null) arena.spmm(gT, col, dwT, F, rows, kp, false);
-    else matmulTransA(g, col, dwT, F, rows, K, false);
+    for (let r = 0; r < rows; r++) {
+      const o = r * F;
+      for (let f = 0; f < F; f++) db[f]! += g[o + f]!;
+    }
+    // Weights: dWᵀ[F×K] = gᵀ · col (skips zero g), then added transposed.
+    matmulTransA(g, col, dwT, F, rows, K, false);
     for (let f = 0; f < F; f++) {
       const o = f * kp;
       for (let k = 0; k < K; k++) dw[k * F + f]! += dwT[o + k]!;
@@ -282,13 +384,97 @@ export class Conv2D implements Layer {
     if (!inputGrad) return dx;
     // Input: dcol = g · Wᵀ (skips zero g), then scattered back (col2im).
     for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) wT[f * kp + k] = w[k * F + f]!;
-    if (arena !== null) {
-      arena.spmm(g, wT, dcol, rows, F, kp, false);
-      dx.fill(0, 0, batch * this.inSize);
-      if (!arena.col2im(dcol, dx, batch, this.patchShape)) this.col2im(batch);
+    matmul(g, wT, dcol, rows, F, K, false);
+    this.col2im(batch);
+    return dx;
+  }
+
+  private backwardSimd(kernels: ConvKernels, dy: Float32Array, batch: number): Float32Array {
+    const rows = batch * this.positions;
+    const F = this.outChannels;
+    const K = this.patch;
+    const kp = this.kp;
+    const g = this.g;
+    const db64 = this.db64;
+    const db = this.bias.grad;
+    const dw = this.weight.grad;
+    const dwT = this.dwT;
+    const w = this.weight.value;
+    const wT = this.wT;
+    const dx = this.dx;
+    const xIn = this.xIn;
+    copyInto(g, dy, rows * F);
+    kernels.maskGradient(g.byteOffset, this.y.byteOffset, db64.byteOffset, rows, F, this.relu ? 1 : 0);
+    for (let f = 0; f < F; f++) db[f]! += db64[f]!;
+    if (this.scattered) {
+      // dW [K × F] by scattering the non-zero inputs against g
+      kernels.scatterWeightGrad(
+        xIn.byteOffset,
+        g.byteOffset,
+        dwT.byteOffset,
+        0,
+        batch,
+        this.inHeight,
+        this.inWidth,
+        this.inChannels,
+        this.kernel,
+        this.stride,
+        this.padding,
+        this.outHeight,
+        this.outWidth,
+        F,
+        0,
+      );
+      for (let i = 0; i < K * F; i++) dw[i]! += dwT[i]!;
     } else {
-      matmul(g, wT, dcol, rows, F, K, false);
-      this.col2im(batch);
+      // dWᵀ [F × K] from each channel's list of non-zero g against the patches
+      const cap = 8 * rows;
+      kernels.compactColumns(
+        g.byteOffset,
+        this.table.byteOffset,
+        rows,
+        F,
+        this.lists.byteOffset,
+        cap,
+        this.counts.byteOffset,
+      );
+      kernels.weightGradLists(
+        this.lists.byteOffset,
+        this.counts.byteOffset,
+        cap,
+        F,
+        this.segs,
+        this.segLen,
+        this.segStride,
+        dwT.byteOffset,
+        K,
+      );
+      for (let f = 0; f < F; f++) {
+        const o = f * K;
+        for (let k = 0; k < K; k++) dw[k * F + f]! += dwT[o + k]!;
+      }
+    }
+    if (!this.inputGrad) return dx;
+    for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) wT[f * kp + k] = w[k * F + f]!;
+    dx.fill(0, 0, batch * this.inSize);
+    if (this.padding === 0) {
+      kernels.inputGradLists(
+        g.byteOffset,
+        wT.byteOffset,
+        4 * kp,
+        this.table.byteOffset,
+        dx.byteOffset - xIn.byteOffset,
+        rows,
+        F,
+        this.segs,
+        this.segLen,
+        this.segStride,
+        this.scratch.byteOffset,
+      );
+    } else {
+      const arena = this.arena!;
+      arena.spmm(g, wT, this.dcol, rows, F, kp, false);
+      arena.col2im(this.dcol, dx, batch, this.patchShape);
     }
     return dx;
   }

@@ -247,8 +247,8 @@ export class PatchArena extends SimdArena {
   private readonly im2colFn: PatchFn | null;
   private readonly col2imFn: PatchFn | null;
 
-  constructor(floats: number, useSimd = true) {
-    super(floats, useSimd);
+  constructor(floats: number, useSimd = true, fma = false) {
+    super(floats, useSimd, fma);
     const exports = this.simd ? this.instantiate(patchModule()) : null;
     this.im2colFn = exports !== null ? (exports["im2col"] as PatchFn) : null;
     this.col2imFn = exports !== null ? (exports["col2im"] as PatchFn) : null;

@@ -57,8 +57,12 @@ type GemmFn = (a: number, b: number, c: number, m: number, k: number, n: number,
 const { i32, f32, v128 } = valType;
 const ZERO4 = v128SplatConst(0);
 
-/** gemm(a, b, c, m, k, n, flags, bias): byte offsets a, b, c, bias. */
-function gemmFunction(): FunctionBuilder {
+/**
+ * gemm(a, b, c, m, k, n, flags, bias): byte offsets a, b, c, bias. With
+ * `fma`, each multiply-add is one f32x4.relaxed_madd (relaxed SIMD; fused where
+ * the CPU has FMA) instead of a multiply and an add.
+ */
+function gemmFunction(fma = false): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32, i32]);
   const A = 0,
     B = 1,
@@ -85,7 +89,12 @@ function gemmFunction(): FunctionBuilder {
     set = (l: number) => f.set(l);
   const load = (offset: number) => [...simd(simdOp.v128Load), ...memarg(offset)];
   const store = (offset: number) => [...simd(simdOp.v128Store), ...memarg(offset)];
-  const [add, mul, max] = [simd(simdOp.f32x4Add), simd(simdOp.f32x4Mul), simd(simdOp.f32x4Max)];
+  const max = simd(simdOp.f32x4Max);
+  /** acc += s · b, s and b already on the stack: mul, add or one relaxed_madd. */
+  const maddInto = (acc: number, s: Emittable[], b: Emittable[]) =>
+    fma
+      ? e(...s, ...b, get(acc), simd(simdOp.f32x4RelaxedMadd), set(acc))
+      : e(get(acc), ...s, ...b, simd(simdOp.f32x4Mul), simd(simdOp.f32x4Add), set(acc));
   const flag = (bit: number) => [...get(FLAGS), ...i32Const(bit), op.i32And];
 
   /**
@@ -154,7 +163,7 @@ function gemmFunction(): FunctionBuilder {
     e(op.block, BLOCK_VOID);
     e(get(AP), op.f32Load, memarg(0, 2), f.tee(AV), op.f32Const, 0, 0, 0, 0, op.f32Eq, op.brIf, 0);
     e(get(AV), simd(simdOp.f32x4Splat), set(S));
-    for (let t = 0; t < q; t++) e(get(ACC[t]!), get(S), get(BP), load(16 * t), mul, add, set(ACC[t]!));
+    for (let t = 0; t < q; t++) maddInto(ACC[t]!, get(S), [...get(BP), ...load(16 * t)]);
     e(op.end);
     e(get(AP), i32Const(4), op.i32Add, set(AP));
     e(get(BP), get(NBYTES), op.i32Add, set(BP));
@@ -177,7 +186,7 @@ function gemmFunction(): FunctionBuilder {
       e(get(AP));
       if (r === 1) e(get(KBYTES), op.i32Add);
       e(simd(simdOp.v128Load32Splat), memarg(0, 2), set(S));
-      for (let t = 0; t < 4; t++) e(get(ACC[4 * r + t]!), get(S), get(BV[t]!), mul, add, set(ACC[4 * r + t]!));
+      for (let t = 0; t < 4; t++) maddInto(ACC[4 * r + t]!, get(S), get(BV[t]!));
     }
     e(get(AP), i32Const(4), op.i32Add, set(AP));
     e(get(BP), get(NBYTES), op.i32Add, set(BP));
@@ -224,6 +233,8 @@ function gemmFunction(): FunctionBuilder {
 
 /** The compiled gemm module (once per process), or null where WebAssembly SIMD is unavailable. */
 const gemmModule = lazyModule(() => ({ memory: {}, functions: [{ name: "gemm", fn: gemmFunction() }] }));
+/** The relaxed-SIMD gemm, or null where the engine lacks relaxed SIMD. */
+const fusedGemmModule = lazyModule(() => ({ memory: {}, functions: [{ name: "gemm", fn: gemmFunction(true) }] }));
 
 /** Whether this JavaScript engine runs the WebAssembly SIMD kernels. */
 export function simdAvailable(): boolean {
@@ -238,13 +249,20 @@ export function simdAvailable(): boolean {
  */
 export class SimdArena {
   readonly simd: boolean;
+  /** Whether the products use relaxed SIMD's fused multiply-add (asked for with `fma`, and available). */
+  readonly fused: boolean;
   private readonly memory: WasmMemory | null;
   private readonly fn: GemmFn | null;
   private readonly capacityBytes: number;
   private usedBytes = 0;
 
-  constructor(floats: number, useSimd = true) {
-    const mod = useSimd ? gemmModule() : null;
+  /**
+   * `fma`: use the relaxed-SIMD product (f32x4.relaxed_madd) where the engine
+   * has relaxed SIMD; otherwise the exact one.
+   */
+  constructor(floats: number, useSimd = true, fma = false) {
+    const fusedMod = useSimd && fma ? fusedGemmModule() : null;
+    const mod = fusedMod ?? (useSimd ? gemmModule() : null);
     // Each alloc is rounded up to 4 floats: allow for that.
     this.capacityBytes = (floats + 4 * 64) * 4;
     let memory: WasmMemory | null = null;
@@ -261,6 +279,7 @@ export class SimdArena {
       }
     }
     this.simd = fn !== null;
+    this.fused = fn !== null && fusedMod !== null;
     this.memory = fn !== null ? memory : null;
     this.fn = fn;
   }
@@ -283,11 +302,28 @@ export class SimdArena {
   /** A zeroed view of `n` floats, 16-byte aligned. */
   alloc(n: number): Float32Array {
     if (this.memory === null) return new Float32Array(n);
-    const bytes = Math.ceil(n / 4) * 16;
-    if (this.usedBytes + bytes > this.capacityBytes) throw new Error("SimdArena: capacity exceeded");
-    const view = new Float32Array(this.memory.buffer, this.usedBytes, n);
-    this.usedBytes += bytes;
-    return view;
+    return new Float32Array(this.memory.buffer, this.take(n * 4), n);
+  }
+
+  /** A zeroed view of `n` int32 values, 16-byte aligned (counted as n floats in the arena's size). */
+  allocInt32(n: number): Int32Array {
+    if (this.memory === null) return new Int32Array(n);
+    return new Int32Array(this.memory.buffer, this.take(n * 4), n);
+  }
+
+  /** A zeroed view of `n` float64 values, 16-byte aligned (counted as 2n floats in the arena's size). */
+  allocFloat64(n: number): Float64Array {
+    if (this.memory === null) return new Float64Array(n);
+    return new Float64Array(this.memory.buffer, this.take(n * 8), n);
+  }
+
+  /** Reserves `bytes` (rounded up to 16) and returns their byte offset. */
+  private take(bytes: number): number {
+    const rounded = Math.ceil(bytes / 16) * 16;
+    if (this.usedBytes + rounded > this.capacityBytes) throw new Error("SimdArena: capacity exceeded");
+    const at = this.usedBytes;
+    this.usedBytes += rounded;
+    return at;
   }
 
   /** Whether `x` is one of this arena's buffers. */
