@@ -106,9 +106,10 @@ function helpers(f: FunctionBuilder) {
  *   weightGrad:  dst = dWs, dst[tap, :] += x · src[pos, :]   (src = g; dst first zeroed)
  * with tap = (ky·k + kx)·C + c, pos = (b·OH + oy)·OW + ox, rows of F floats.
  * Inputs are walked in memory order, so each output receives its terms in
- * (ky, kx, c) order and each dWs entry in position order.
+ * (ky, kx, c) order and each dWs entry in position order. `fixedF` > 0: the
+ * kernel serves only F = fixedF, with each row update unrolled.
  */
-function scatterFunction(mode: "forward" | "weightGrad", fma: boolean): FunctionBuilder {
+function scatterFunction(mode: "forward" | "weightGrad", fma: boolean, fixedF: number): FunctionBuilder {
   const f = new FunctionBuilder(new Array(15).fill(i32));
   const [X, SRC, DST, BIAS, NB, H, W, C, K, S, P, OH, OW, F, RELU] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
   const L = () => f.local(i32);
@@ -231,31 +232,38 @@ function scatterFunction(mode: "forward" | "weightGrad", fma: boolean): Function
               else e(get(PP), get(SRC), op.i32Add, set(PP), get(QP), get(DST), op.i32Add, set(QP));
               const [T, U] = mode === "forward" ? [PP, QP] : [QP, PP]; // target += v · source
               forUp(OX, get(OXLO), get(OXEND), [i32Const(1)], () => {
-                e(i32Const(0), set(J));
-                whileLoop([...get(J), i32Const(32), op.i32Add, ...get(FB), op.i32LeS], () => {
-                  for (const off of [0, 16]) {
-                    e(get(T), get(J), op.i32Add, set(END)); // END: scratch address
+                if (fixedF > 0) {
+                  // F known when the module was assembled: the row update fully unrolled
+                  for (let off = 0; off < 4 * fixedF; off += 16) {
+                    e(get(T), ...madd(fma, [...get(T), ...load(off)], get(VS), [...get(U), ...load(off)]), store(off));
+                  }
+                } else {
+                  e(i32Const(0), set(J));
+                  whileLoop([...get(J), i32Const(32), op.i32Add, ...get(FB), op.i32LeS], () => {
+                    for (const off of [0, 16]) {
+                      e(get(T), get(J), op.i32Add, set(END)); // END: scratch address
+                      e(
+                        get(END),
+                        ...madd(fma, [...get(END), ...load(off)], get(VS), [
+                          ...get(U),
+                          ...get(J),
+                          op.i32Add,
+                          ...load(off),
+                        ]),
+                        store(off),
+                      );
+                    }
+                    e(get(J), i32Const(32), op.i32Add, set(J));
+                  });
+                  ifThen([...get(J), ...get(FB), op.i32LtS], () => {
+                    e(get(T), get(J), op.i32Add, set(END));
                     e(
                       get(END),
-                      ...madd(fma, [...get(END), ...load(off)], get(VS), [
-                        ...get(U),
-                        ...get(J),
-                        op.i32Add,
-                        ...load(off),
-                      ]),
-                      store(off),
+                      ...madd(fma, [...get(END), ...load()], get(VS), [...get(U), ...get(J), op.i32Add, ...load()]),
+                      store(),
                     );
-                  }
-                  e(get(J), i32Const(32), op.i32Add, set(J));
-                });
-                ifThen([...get(J), ...get(FB), op.i32LtS], () => {
-                  e(get(T), get(J), op.i32Add, set(END));
-                  e(
-                    get(END),
-                    ...madd(fma, [...get(END), ...load()], get(VS), [...get(U), ...get(J), op.i32Add, ...load()]),
-                    store(),
-                  );
-                });
+                  });
+                }
                 e(get(PP), get(FB), op.i32Add, set(PP), get(QP), get(TAPSTEP), op.i32Sub, set(QP));
               });
             });
@@ -652,13 +660,13 @@ export const GATHER_TILES = [
   { name: "gather8x1", rows: 8, vectors: 1 },
 ] as const;
 
-function convModuleSpec(fma: boolean) {
+function convModuleSpec(fma: boolean, fixedF: number) {
   return {
     memory: {},
     functions: [
       { name: "combine", fn: combineFunction(fma) }, // index COMBINE
-      { name: "scatterForward", fn: scatterFunction("forward", fma) },
-      { name: "scatterWeightGrad", fn: scatterFunction("weightGrad", fma) },
+      { name: "scatterForward", fn: scatterFunction("forward", fma, fixedF) },
+      { name: "scatterWeightGrad", fn: scatterFunction("weightGrad", fma, fixedF) },
       ...GATHER_TILES.map((t) => ({ name: t.name, fn: gatherFunction(t.rows, t.vectors, fma) })),
       { name: "maskGradient", fn: maskGradientFunction() },
       { name: "compactColumns", fn: compactColumnsFunction() },
@@ -669,10 +677,22 @@ function convModuleSpec(fma: boolean) {
   };
 }
 
-const exactModule = lazyModule(() => convModuleSpec(false));
-const fusedModule = lazyModule(() => convModuleSpec(true));
+/** Channel counts up to this get kernels assembled for them alone (unrolled row updates). */
+const MAX_FIXED_F = 32;
+const modules = new Map<string, () => CompiledModule | null>();
 
-/** The compiled convolution kernels: exact (mul then add), or fused (relaxed SIMD; null where the engine lacks it). */
-export function convModule(fma: boolean): CompiledModule | null {
-  return fma ? fusedModule() : exactModule();
+/**
+ * The compiled convolution kernels for F output channels: exact (mul then
+ * add), or fused (relaxed SIMD; null where the engine lacks it). Assembled
+ * once per process for each (fma, F ≤ 32) and once for all larger F.
+ */
+export function convModule(fma: boolean, F: number): CompiledModule | null {
+  const fixedF = F <= MAX_FIXED_F && F % 4 === 0 ? F : 0;
+  const key = `${fma}:${fixedF}`;
+  let get = modules.get(key);
+  if (get === undefined) {
+    get = lazyModule(() => convModuleSpec(fma, fixedF));
+    modules.set(key, get);
+  }
+  return get();
 }

@@ -67,6 +67,12 @@ export interface Conv2DConfig {
    * false: the exact kernels, bit-identical on every engine).
    */
   relaxedSimd?: boolean;
+  /**
+   * SIMD forward pass: "auto" (default) scatters inputs under 30% non-zero and
+   * gathers patches otherwise; "scatter" or "gather" force one (tests and
+   * benchmarks: both give the same results bit for bit).
+   */
+  strategy?: "auto" | "scatter" | "gather";
 }
 
 /** Output side length of a convolution or pooling window sweep. */
@@ -154,6 +160,7 @@ export class Conv2D implements Layer {
   private readonly segs: number;
   private readonly segLen: number;
   private readonly segStride: number;
+  private readonly strategy: "auto" | "scatter" | "gather";
   /** Whether the last forward pass scattered (its backward then scatters dW too). */
   private scattered = false;
 
@@ -177,6 +184,7 @@ export class Conv2D implements Layer {
       );
     }
     this.inputGrad = c.inputGrad ?? true;
+    this.strategy = c.strategy ?? "auto";
     this.inSize = c.inHeight * c.inWidth * c.inChannels;
     this.positions = this.outHeight * this.outWidth;
     this.outSize = this.positions * c.outChannels;
@@ -188,7 +196,7 @@ export class Conv2D implements Layer {
     const kp = Math.ceil(K / 4) * 4;
     const useSimd = (c.simd ?? true) && F % 4 === 0;
     const fma = c.relaxedSimd ?? false;
-    const module = useSimd ? ((fma ? convModule(true) : null) ?? convModule(false)) : null;
+    const module = useSimd ? ((fma ? convModule(true, F) : null) ?? convModule(false, F)) : null;
     const padded = padding > 0;
     const arena =
       module !== null
@@ -226,7 +234,7 @@ export class Conv2D implements Layer {
             countNonzero: exports["countNonzero"] as Kernel,
           }
         : null;
-    this.fused = this.arena !== null && fma && module === convModule(true);
+    this.fused = this.arena !== null && fma && module === convModule(true, F);
     const simd = this.arena;
     const alloc = (n: number) => (simd !== null ? simd.alloc(n) : new Float32Array(n));
     const simdOnly = (n: number) => (simd !== null ? simd.alloc(n) : new Float32Array(0));
@@ -304,7 +312,9 @@ export class Conv2D implements Layer {
     const y = this.y;
     const F = this.outChannels;
     copyInto(xIn, x, n);
-    const scatter = kernels.countNonzero(xIn.byteOffset, n) < SCATTER_BELOW_DENSITY * n;
+    const strategy = this.strategy;
+    const scatter =
+      strategy === "auto" ? kernels.countNonzero(xIn.byteOffset, n) < SCATTER_BELOW_DENSITY * n : strategy === "scatter";
     this.scattered = scatter;
     const relu = this.relu ? 1 : 0;
     const w = this.weight.value.byteOffset;

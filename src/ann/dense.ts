@@ -25,6 +25,8 @@ export interface DenseOptions {
   inputGrad?: boolean;
   /** Use the WebAssembly SIMD kernel where possible (default true). */
   simd?: boolean;
+  /** Use relaxed SIMD's fused multiply-add where the engine has it (default false: exact). */
+  relaxedSimd?: boolean;
 }
 
 /**
@@ -64,7 +66,11 @@ export class Dense implements Layer {
     this.inputGrad = options.inputGrad ?? true;
     const useSimd = (options.simd ?? true) && outSize % 4 === 0;
     const arena = useSimd
-      ? new SimdArena(2 * inSize * outSize + 2 * maxBatch * inSize + 2 * maxBatch * outSize + outSize)
+      ? new SimdArena(
+          2 * inSize * outSize + 2 * maxBatch * inSize + 2 * maxBatch * outSize + outSize,
+          true,
+          options.relaxedSimd ?? false,
+        )
       : null;
     this.arena = arena?.simd ? arena : null;
     const alloc = (n: number) => (this.arena !== null ? this.arena.alloc(n) : new Float32Array(n));

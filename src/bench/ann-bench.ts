@@ -25,6 +25,7 @@
  * sum of each layer's best batch time × 250 (a load-free estimate): MLP
  * ~390 ms, CNN ~2,400 ms per epoch.
  */
+import { effectiveKernels, type CnnKernels } from "../learners/cnn.js";
 import { runScenario } from "../scenario/run.js";
 import { scenarioSchema } from "../scenario/schema.js";
 import { mnistTask } from "../tasks/mnist.js";
@@ -72,6 +73,8 @@ export interface AnnBenchResult {
   workload: string;
   /** Mean wall time of one training epoch (evaluation excluded). */
   msPerEpoch: number;
+  /** cnn: the kernels that ran ("exact", or "relaxed-simd" where asked for and available). */
+  kernels?: CnnKernels;
   /** Test accuracy after the last epoch. */
   testAccuracy: number;
   epochs: number;
@@ -81,20 +84,24 @@ export interface AnnBenchResult {
 
 export async function runAnnBench(
   workload: AnnBenchWorkload,
-  opts: { epochs?: number; seed?: number } = {},
+  opts: { epochs?: number; seed?: number; kernels?: CnnKernels } = {},
 ): Promise<AnnBenchResult> {
   const epochs = opts.epochs ?? 1;
   const seed = opts.seed ?? 1;
+  const learner =
+    workload === "cnn" ? { ...ANN_BENCH_CONFIGS.cnn, kernels: opts.kernels ?? "exact" } : ANN_BENCH_CONFIGS[workload];
   const scenario = scenarioSchema.parse({
     name: `bench-${workload}`,
     description: `the ${workload} speed workload (one epoch per run) on the fixed MNIST split`,
     task: { type: BENCH_TASKS[workload] },
-    learners: [ANN_BENCH_CONFIGS[workload]],
+    learners: [learner],
     epochs,
     seeds: [seed],
   });
   let wallMs = 0;
   let testAccuracy = 0;
+  // What the learner will run: relaxed-simd only where the runtime has it (it warns once otherwise).
+  const kernels = workload === "cnn" ? effectiveKernels(opts.kernels ?? "exact") : undefined;
   runScenario(scenario, {
     observer: {
       onEpoch(r) {
@@ -107,6 +114,7 @@ export async function runAnnBench(
   return {
     workload,
     msPerEpoch: wallMs / epochs,
+    ...(kernels !== undefined ? { kernels } : {}),
     testAccuracy,
     epochs,
     trainSamples: task.train.count,

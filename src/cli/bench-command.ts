@@ -28,6 +28,10 @@ export interface BenchOptions {
   duration?: string;
   precision?: string;
   runs?: string;
+  kernels?: string;
+  peer?: string;
+  repeat?: string;
+  python?: string;
 }
 
 export async function benchCommand(workload: string, opts: BenchOptions): Promise<void> {
@@ -67,8 +71,38 @@ export async function benchCommand(workload: string, opts: BenchOptions): Promis
     }
     result = { workload, ...runCubaBench({ neurons, durationS: parseDuration(opts.duration), seed, precision }) };
   } else {
+    const kernels = opts.kernels ?? "exact";
+    if (kernels !== "exact" && kernels !== "relaxed-simd") {
+      throw new UserError(
+        "E_OPTION_INVALID",
+        `option --kernels: expected exact or relaxed-simd, found ${JSON.stringify(kernels)}`,
+      );
+    }
+    if (kernels !== "exact" && workload !== "cnn") {
+      throw new UserError("E_OPTION_INVALID", `option --kernels: only the cnn workload has relaxed-SIMD kernels`);
+    }
+    const ann = workload as "mlp" | "cnn" | "lstm";
+    if (opts.peer !== undefined) {
+      if (opts.peer !== "torch") {
+        throw new UserError("E_OPTION_INVALID", `option --peer: expected torch, found ${JSON.stringify(opts.peer)}`);
+      }
+      const repeat = opts.repeat === undefined ? 5 : parsePositiveInt(opts.repeat, "--repeat", 100);
+      const { runPeerComparison, formatPeerComparison } = await import("../bench/peer-bench.js");
+      const c = runPeerComparison({
+        workload: ann,
+        repeat,
+        kernels,
+        ...(seed !== undefined ? { seed } : {}),
+        ...(opts.python !== undefined ? { python: opts.python } : {}),
+        onRun: opts.json
+          ? undefined
+          : (side, round, ms) => process.stderr.write(`round ${round}/${repeat} ${side}: ${ms.toFixed(0)} ms\n`),
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(c)}\n` : `${formatPeerComparison(c)}\n`);
+      return;
+    }
     const { runAnnBench } = await import("../bench/ann-bench.js");
-    result = { ...(await runAnnBench(workload as "mlp" | "cnn" | "lstm", { epochs, seed })) };
+    result = { ...(await runAnnBench(ann, { epochs, seed, kernels })) };
   }
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -97,9 +97,16 @@ function buildProgram(): Command {
       "cuba: float64 (default; bit-identical to the JavaScript loop) or float32 (opt-in, faster, moves some spike times)",
     )
     .option("--runs <n>", "startup: timed runs per command, after one warm-up (default 5)")
+    .option(
+      "--kernels <k>",
+      "cnn: exact (default; bit-identical on every runtime) or relaxed-simd (fused multiply-add where WebAssembly relaxed SIMD is available, Node 22+)",
+    )
+    .option("--peer <peer>", "mlp, cnn, lstm: also run PyTorch (torch, one thread) and print both sides and ours / PyTorch")
+    .option("--repeat <n>", "with --peer: interleaved runs a side, each in a fresh process (default 5)")
+    .option("--python <path>", "with --peer: the Python that imports torch (default /usr/bin/python3)")
     .addHelpText(
       "after",
-      "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n  neurocompare bench startup --runs 10\n",
+      "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cnn --peer torch --repeat 5\n  neurocompare bench cnn --kernels relaxed-simd --peer torch\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n  neurocompare bench startup --runs 10\n",
     )
     .action(
       async (
@@ -112,6 +119,10 @@ function buildProgram(): Command {
           duration?: string;
           precision?: string;
           runs?: string;
+          kernels?: string;
+          peer?: string;
+          repeat?: string;
+          python?: string;
         },
       ) => {
         const { benchCommand } = await import("./bench-command.js");

@@ -27,6 +27,7 @@ import { AvgPool2D, MaxPool2D } from "../ann/pool2d.js";
 import { Sequential } from "../ann/sequential.js";
 import { UserError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
+import { relaxedSimdAvailable } from "../core/wasm.js";
 import type { TaskShape } from "../tasks/task.js";
 import { optimizerSchema } from "./common-schema.js";
 import type { LearnerStats } from "./learner.js";
@@ -36,6 +37,35 @@ import { maskStructure, type StructuralPlasticity } from "../plasticity/pruning/
 import { denseOpsPerSample } from "./mlp.js";
 
 const activationSchema = z.enum(["sigmoid", "tanh", "relu", "leaky-relu", "linear"]);
+
+export const cnnKernelsSchema = z
+  .enum(["exact", "relaxed-simd"])
+  .default("exact")
+  .describe(
+    'arithmetic of the WebAssembly SIMD kernels. "exact" (default): a multiply and an add, each rounded to float32, ' +
+      'bit-identical results on every runtime. "relaxed-simd": WebAssembly relaxed SIMD\'s f32x4.relaxed_madd, a fused ' +
+      "multiply-add (one rounding) on CPUs with FMA: faster, results differ in the last bits (and may differ between " +
+      "CPUs); needs relaxed SIMD (Node 22 or later), elsewhere the exact kernels run after a one-line warning",
+  );
+export type CnnKernels = z.infer<typeof cnnKernelsSchema>;
+
+let warnedNoRelaxed = false;
+
+/**
+ * The kernels a learner asking for `kernels` gets on this runtime: relaxed-simd
+ * only where WebAssembly relaxed SIMD validates; otherwise exact, after a
+ * one-line notice on stderr (once per process).
+ */
+export function effectiveKernels(kernels: CnnKernels): CnnKernels {
+  if (kernels !== "relaxed-simd" || relaxedSimdAvailable()) return kernels;
+  if (!warnedNoRelaxed) {
+    warnedNoRelaxed = true;
+    process.stderr.write(
+      `neurocompare: kernels "relaxed-simd" needs WebAssembly relaxed SIMD, which Node ${process.versions.node} lacks (Node 22 or later has it): running the exact kernels\n`,
+    );
+  }
+  return "exact";
+}
 
 const poolSchema = (type: "maxpool" | "avgpool") =>
   z.strictObject({
@@ -85,6 +115,7 @@ export const cnnConfigSchema = z.strictObject({
     .describe("weight initialiser; default He for ReLU family, Glorot otherwise"),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 0.002 }),
   batchSize: z.int().min(1).max(4096).default(32),
+  kernels: cnnKernelsSchema,
   pruning: pruningConfigSchema
     .optional()
     .describe(
@@ -104,6 +135,8 @@ export class CnnLearner extends SequentialLearner {
   readonly name: string;
   readonly type = "cnn";
   readonly maxBatch: number;
+  /** The kernels that run (config.kernels, or exact where relaxed SIMD is missing). */
+  readonly kernels: CnnKernels;
   readonly net: Sequential;
   protected readonly optimizer: Optimizer;
   /** Draws of the random pruning criterion (a fork: never shifts the initial weights). */
@@ -114,6 +147,8 @@ export class CnnLearner extends SequentialLearner {
     this.pruneRng = rng.fork("prune");
     this.name = config.name ?? "cnn";
     this.maxBatch = config.batchSize;
+    this.kernels = effectiveKernels(config.kernels);
+    const relaxedSimd = this.kernels === "relaxed-simd";
     const where = `learner "${this.name}"`;
     const img = shape.image;
     let m: MapShape =
@@ -150,6 +185,7 @@ export class CnnLearner extends SequentialLearner {
               init: config.init ?? initFor(lc.activation),
               inputGrad: !first,
               relu,
+              relaxedSimd,
             },
             maxBatch,
             rng.fork(`conv${i}`),
@@ -189,7 +225,9 @@ export class CnnLearner extends SequentialLearner {
         case "dense": {
           const inSize = m.h * m.w * m.c;
           const init = config.init ?? (lc.activation === "linear" ? "glorot-uniform" : initFor(lc.activation));
-          layers.push(new Dense(inSize, lc.units, maxBatch, rng.fork(`dense${i}`), init, { inputGrad: !first }));
+          layers.push(
+            new Dense(inSize, lc.units, maxBatch, rng.fork(`dense${i}`), init, { inputGrad: !first, relaxedSimd }),
+          );
           if (lc.activation !== "linear") layers.push(new Activation(lc.activation, lc.units, maxBatch));
           m = { h: 1, w: 1, c: lc.units };
           break;

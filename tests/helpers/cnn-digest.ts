@@ -14,8 +14,9 @@ import type { TaskShape } from "../../src/tasks/task.js";
 export interface DigestCase {
   label: string;
   image: { height: number; width: number; channels: number };
-  /** Pixel range of the non-zero pixels. */
+  /** Pixel range of the non-zero pixels, and the fraction of pixels that are zero. */
   range: [number, number];
+  zeros: number;
   layers: unknown[];
   batch: number;
   /** Batches of `batch` samples, then one of `lastBatch` (smaller: the partial last batch of an epoch). */
@@ -28,6 +29,7 @@ export const digestCases: DigestCase[] = [
     label: "the benchmark network (8c5-p2-16c5-p2-fc10, ReLU)",
     image: { height: 28, width: 28, channels: 1 },
     range: [0, 1],
+    zeros: 0.8,
     layers: [
       { type: "conv", filters: 8, kernel: 5, activation: "relu" },
       { type: "maxpool", size: 2 },
@@ -43,6 +45,7 @@ export const digestCases: DigestCase[] = [
     label: "padding, stride 2, tanh, 12 filters, average pooling",
     image: { height: 12, width: 12, channels: 2 },
     range: [-1, 1],
+    zeros: 0.9,
     layers: [
       { type: "conv", filters: 8, kernel: 3, padding: 1, activation: "relu" },
       { type: "maxpool", size: 2 },
@@ -59,6 +62,7 @@ export const digestCases: DigestCase[] = [
     label: "3 channels, overlapping max pooling, a linear convolution, two dense layers",
     image: { height: 11, width: 11, channels: 3 },
     range: [-1, 1],
+    zeros: 0.5,
     layers: [
       { type: "conv", filters: 4, kernel: 3, activation: "relu" },
       { type: "maxpool", size: 3, stride: 2 },
@@ -72,11 +76,11 @@ export const digestCases: DigestCase[] = [
   },
 ];
 
-/** Seeded images: 70% of the pixels zero, the rest uniform in `range`; labels uniform over 10 classes. */
+/** Seeded images: a fraction `zeros` of the pixels zero, the rest uniform in `range`; labels uniform over 10 classes. */
 function synthetic(c: DigestCase, count: number, rng: Rng): { x: Float32Array; y: Int32Array } {
   const n = c.image.height * c.image.width * c.image.channels;
   const x = new Float32Array(count * n);
-  for (let i = 0; i < x.length; i++) x[i] = rng.uniform(0, 1) < 0.7 ? 0 : rng.uniform(c.range[0], c.range[1]);
+  for (let i = 0; i < x.length; i++) x[i] = rng.uniform(0, 1) < c.zeros ? 0 : rng.uniform(c.range[0], c.range[1]);
   const y = new Int32Array(count);
   for (let i = 0; i < count; i++) y[i] = Math.min(9, Math.floor(rng.uniform(0, 10)));
   return { x, y };
