@@ -314,7 +314,9 @@ export class Conv2D implements Layer {
     copyInto(xIn, x, n);
     const strategy = this.strategy;
     const scatter =
-      strategy === "auto" ? kernels.countNonzero(xIn.byteOffset, n) < SCATTER_BELOW_DENSITY * n : strategy === "scatter";
+      strategy === "auto"
+        ? kernels.countNonzero(xIn.byteOffset, n) < SCATTER_BELOW_DENSITY * n
+        : strategy === "scatter";
     this.scattered = scatter;
     const relu = this.relu ? 1 : 0;
     const w = this.weight.value.byteOffset;

@@ -109,7 +109,8 @@ export class MaxPool2D extends Pool2D {
     const simd = poolArena(c, maxBatch);
     super(c, maxBatch, simd !== null ? (n) => simd.arena.alloc(n) : undefined);
     this.simd = simd;
-    this.argmax = simd !== null ? simd.arena.allocInt32(maxBatch * this.outSize) : new Int32Array(maxBatch * this.outSize);
+    this.argmax =
+      simd !== null ? simd.arena.allocInt32(maxBatch * this.outSize) : new Int32Array(maxBatch * this.outSize);
     this.xIn = simd !== null ? simd.arena.alloc(maxBatch * this.inSize) : new Float32Array(0);
     this.dyIn = simd !== null ? simd.arena.alloc(maxBatch * this.outSize) : new Float32Array(0);
   }

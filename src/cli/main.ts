@@ -101,7 +101,10 @@ function buildProgram(): Command {
       "--kernels <k>",
       "cnn: exact (default; bit-identical on every runtime) or relaxed-simd (fused multiply-add where WebAssembly relaxed SIMD is available, Node 22+)",
     )
-    .option("--peer <peer>", "mlp, cnn, lstm: also run PyTorch (torch, one thread) and print both sides and ours / PyTorch")
+    .option(
+      "--peer <peer>",
+      "mlp, cnn, lstm: also run PyTorch (torch, one thread) and print both sides and ours / PyTorch",
+    )
     .option("--repeat <n>", "with --peer: interleaved runs a side, each in a fresh process (default 5)")
     .option("--python <path>", "with --peer: the Python that imports torch (default /usr/bin/python3)")
     .addHelpText(
