@@ -14,16 +14,22 @@
 //   npm run build                          # neurocompare's dist/
 //   npm --prefix bench/peers install       # TensorFlow.js, for the tfjs backends
 //   node bench/peers/run.mjs [--workloads mlp,cnn,lstm] [--backends ours,torch,wasm,cpu]
-//       [--epochs 1] [--seed 1] [--python /usr/bin/python3]
+//       [--repeat 5] [--epochs 1] [--seed 1] [--python /usr/bin/python3] [--kernels exact|relaxed-simd]
 //
-// The tfjs cpu backend takes minutes per CNN epoch (466 s measured on a
-// 2-core x86-64 machine) and the
-// wasm backend has no Conv2DBackpropFilter kernel: pick workloads and
-// backends with the flags. Prints one JSON line per run, then a table with
-// the ratio of each peer's time to ours (above 1: we are faster).
+// `--repeat` rounds (default 5), interleaved: each round runs every backend
+// once, so a burst of load hits both sides alike. Ours and PyTorch run each
+// epoch in a fresh process (ours: `neurocompare bench W --json`, with the
+// Node that runs this script); TF.js runs in this process. `--kernels` picks
+// our CNN's kernels (relaxed-simd: fused multiply-add where the Node has
+// relaxed SIMD). The tfjs cpu backend takes minutes per CNN epoch (466 s
+// measured on a 2-core x86-64 machine) and the wasm backend has no Conv2DBackpropFilter kernel: pick
+// workloads and backends with the flags. Prints one JSON line per run, then a
+// table: each peer's fastest and median epoch and the ratios ours / peer of
+// the fastest runs and of the medians (below 1: we are faster), with the load
+// average before and after.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -39,6 +45,8 @@ const backends = opt("backends", "ours,torch,wasm").split(",");
 const epochs = Number(opt("epochs", "1"));
 const seed = Number(opt("seed", "1"));
 const python = opt("python", "/usr/bin/python3");
+const repeat = Number(opt("repeat", "5"));
+const kernels = opt("kernels", "exact");
 
 const dist = (p) => join(root, "dist", p);
 if (!existsSync(dist("tasks/mnist.js"))) {
@@ -55,23 +63,36 @@ const report = (r) => {
 };
 
 // --- ours --------------------------------------------------------------------
-async function runOurs() {
-  const { runAnnBench } = await import(pathToFileURL(dist("bench/ann-bench.js")).href);
-  for (const w of workloads) {
-    const r = await runAnnBench(w, { epochs, seed });
-    report({ peer: "ours", workload: w, msPerEpoch: r.msPerEpoch, testAccuracy: r.testAccuracy, epochs });
+function runOurs(w) {
+  const args = [dist("cli/main.js"), "bench", w, "--json", "--epochs", String(epochs), "--seed", String(seed)];
+  if (w === "cnn") args.push("--kernels", kernels);
+  const p = spawnSync(process.execPath, args, { encoding: "utf8" });
+  if (p.status !== 0) {
+    report({ peer: "ours", workload: w, error: `neurocompare bench exited with ${p.status}: ${p.stderr.trim()}` });
+    return;
   }
+  const r = JSON.parse(p.stdout.trim().split("\n").pop());
+  report({
+    peer: "ours",
+    workload: w,
+    msPerEpoch: r.msPerEpoch,
+    testAccuracy: r.testAccuracy,
+    epochs,
+    ...(r.kernels ? { kernels: r.kernels } : {}),
+  });
 }
 
 // --- PyTorch -----------------------------------------------------------------
-function runTorch() {
-  if (spawnSync(python, ["-c", "import torch"]).status !== 0) {
-    report({ peer: "torch", error: `${python} cannot import torch (apt-get install python3-torch)` });
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), "neurocompare-peers-"));
-  try {
-    const data = join(dir, "mnist.f32");
+let torchData = null;
+const torchDir = mkdtempSync(join(tmpdir(), "neurocompare-peers-"));
+process.on("exit", () => rmSync(torchDir, { recursive: true, force: true }));
+function runTorch(w) {
+  if (torchData === null) {
+    if (spawnSync(python, ["-c", "import torch"]).status !== 0) {
+      report({ peer: "torch", workload: w, error: `${python} cannot import torch (apt-get install python3-torch)` });
+      return;
+    }
+    const data = join(torchDir, "mnist.f32");
     const x = new Float32Array((train.count + test.count) * 784);
     x.set(train.x, 0);
     x.set(test.x, train.count * 784);
@@ -81,30 +102,19 @@ function runTorch() {
     writeFileSync(data, Buffer.from(x.buffer));
     writeFileSync(`${data}.labels`, Buffer.from(y.buffer));
     writeFileSync(`${data}.json`, JSON.stringify({ train: train.count, test: test.count }));
-    const p = spawnSync(
-      python,
-      [
-        join(here, "torch_bench.py"),
-        "--data",
-        data,
-        "--workloads",
-        workloads.join(","),
-        "--epochs",
-        String(epochs),
-        "--seed",
-        String(seed),
-      ],
-      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
-    );
-    for (const line of p.stdout.split("\n")) if (line.trim().startsWith("{")) report(JSON.parse(line));
-    if (p.status !== 0) report({ peer: "torch", error: `torch_bench.py exited with ${p.status}` });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    torchData = data;
   }
+  const p = spawnSync(
+    python,
+    [join(here, "torch_bench.py"), "--data", torchData, "--workloads", w, "--epochs", String(epochs), "--seed", String(seed)],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+  );
+  for (const line of p.stdout.split("\n")) if (line.trim().startsWith("{")) report(JSON.parse(line));
+  if (p.status !== 0) report({ peer: "torch", workload: w, error: `torch_bench.py exited with ${p.status}` });
 }
 
 // --- TensorFlow.js -------------------------------------------------------------
-async function runTfjs(backend) {
+async function runTfjs(backend, only) {
   let tf;
   try {
     tf = await import("@tensorflow/tfjs");
@@ -138,7 +148,7 @@ async function runTfjs(backend) {
     return m;
   };
   const shapeOf = (w, n) => (w === "mlp" ? [n, 784] : w === "cnn" ? [n, 28, 28, 1] : [n, 28, 28]);
-  for (const w of workloads) {
+  for (const w of only) {
     const xs = tf.tensor(train.x, shapeOf(w, train.count));
     const ys = tf.oneHot(tf.tensor1d(train.y, "int32"), 10);
     const xt = tf.tensor(test.x, shapeOf(w, test.count));
@@ -159,25 +169,57 @@ async function runTfjs(backend) {
   }
 }
 
-for (const b of backends) {
-  if (b === "ours") await runOurs();
-  else if (b === "torch") runTorch();
-  else if (b === "wasm" || b === "cpu") await runTfjs(b);
-  else console.error(`unknown backend ${b} (ours, torch, wasm, cpu)`);
+const loadBefore = loadavg();
+for (let round = 1; round <= repeat; round++) {
+  for (const w of workloads) {
+    for (const b of backends) {
+      if (b === "ours") runOurs(w);
+      else if (b === "torch") runTorch(w);
+      else if (b === "wasm" || b === "cpu") await runTfjs(b, [w]);
+      else if (round === 1) console.error(`unknown backend ${b} (ours, torch, wasm, cpu)`);
+    }
+  }
 }
+const loadAfter = loadavg();
 
 // --- the table -----------------------------------------------------------------
-const ours = new Map(results.filter((r) => r.peer === "ours" && r.msPerEpoch).map((r) => [r.workload, r]));
-console.log(`\n${epochs} epoch(s), ${train.count} train / ${test.count} test digits, batch 32`);
-console.log("peer         workload  ms/epoch   accuracy  peer time / ours");
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
+const summary = new Map(); // "peer workload" -> { peer, workload, times, accuracy of the fastest, errors }
 for (const r of results) {
-  if (r.msPerEpoch === undefined) {
-    console.log(`${r.peer.padEnd(12)} ${(r.workload ?? "").padEnd(9)} ${r.error}`);
+  const key = `${r.peer} ${r.workload ?? ""}`;
+  const s = summary.get(key) ?? { peer: r.peer, workload: r.workload ?? "", times: [], accuracy: 0, best: Infinity, error: null };
+  if (r.msPerEpoch === undefined) s.error = r.error;
+  else {
+    s.times.push(r.msPerEpoch);
+    if (r.msPerEpoch < s.best) {
+      s.best = r.msPerEpoch;
+      s.accuracy = r.testAccuracy;
+    }
+  }
+  summary.set(key, s);
+}
+const fmtLoad = (l) => l.map((v) => v.toFixed(2)).join(" ");
+console.log(
+  `\n${epochs} epoch(s), ${train.count} train / ${test.count} test digits, batch 32; ${repeat} interleaved round(s); Node ${process.versions.node}, our CNN kernels ${kernels}`,
+);
+console.log(`load average (1, 5, 15 min): ${fmtLoad(loadBefore)} before, ${fmtLoad(loadAfter)} after`);
+console.log("peer         workload   fastest    median  accuracy  ours/peer fastest  ours/peer median");
+for (const s of summary.values()) {
+  if (s.times.length === 0) {
+    console.log(`${s.peer.padEnd(12)} ${s.workload.padEnd(9)} ${s.error}`);
     continue;
   }
-  const o = ours.get(r.workload);
-  const ratio = o && r.peer !== "ours" ? (r.msPerEpoch / o.msPerEpoch).toFixed(2) : "";
+  const o = summary.get(`ours ${s.workload}`);
+  const ratios =
+    o && o.times.length > 0 && s.peer !== "ours"
+      ? `${(o.best / s.best).toFixed(2).padStart(17)}  ${(median(o.times) / median(s.times)).toFixed(2).padStart(16)}`
+      : "";
   console.log(
-    `${r.peer.padEnd(12)} ${r.workload.padEnd(9)} ${r.msPerEpoch.toFixed(0).padStart(8)}  ${(100 * r.testAccuracy).toFixed(1).padStart(7)}%  ${ratio}`,
+    `${s.peer.padEnd(12)} ${s.workload.padEnd(9)} ${s.best.toFixed(0).padStart(8)}  ${median(s.times).toFixed(0).padStart(8)}  ${(100 * s.accuracy).toFixed(1).padStart(7)}%  ${ratios}`,
   );
 }
+console.log("ratios are ours / peer: below 1, neurocompare is faster");
