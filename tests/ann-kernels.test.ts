@@ -15,10 +15,13 @@
  *   u = 2^-24 (Higham, Accuracy and Stability of Numerical Algorithms, 2002,
  *   §3.1), so they are within twice that of each other;
  * - max pooling: the SIMD kernels equal the JavaScript loops bit for bit, ties
- *   and NaN included; central differences for the relaxed layer's gradients.
+ *   and NaN included; central differences for the relaxed layer's gradients;
+ * - Dense layers whose width is not a multiple of 4: the float64-lane kernels
+ *   equal the JavaScript products (core/matmul.ts) bit for bit.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Conv2D, type Conv2DConfig } from "../src/ann/conv2d.js";
+import { Dense } from "../src/ann/dense.js";
 import { MaxPool2D } from "../src/ann/pool2d.js";
 import { Rng } from "../src/core/rng.js";
 import { relaxedSimdAvailable } from "../src/core/wasm.js";
@@ -241,6 +244,37 @@ describe("max pooling: WebAssembly SIMD equals the JavaScript loops bit for bit"
       expect(
         bitDiffs(simd.backward(dy, 2).slice(0, 2 * simd.inSize), js.backward(dy, 2).slice(0, 2 * js.inSize)),
       ).toEqual([]);
+    });
+  }
+});
+
+describe("Dense widths not a multiple of 4: WebAssembly float64 lanes equal the JavaScript products bit for bit", () => {
+  for (const [inSize, outSize, inputGrad] of [
+    [256, 10, true],
+    [33, 7, true],
+    [20, 1, false],
+  ] as const) {
+    it(`${inSize} → ${outSize}${inputGrad ? "" : ", no dx"}`, () => {
+      const [wasm, js] = [true, false].map(
+        (simd) => new Dense(inSize, outSize, 5, Rng.fromSeed(46), "glorot-uniform", { simd, inputGrad }),
+      ) as [Dense, Dense];
+      const rng = Rng.fromSeed(47);
+      rng.fillUniform(wasm.bias.value, -0.5, 0.5);
+      js.bias.value.set(wasm.bias.value);
+      for (let step = 0; step < 2; step++) {
+        const batch = step === 0 ? 5 : 3;
+        const x = sparse(batch * inSize, 0.5, rng); // zeros regroup the four-term sums
+        const dy = sparse(batch * outSize, 0.1, rng);
+        const ya = wasm.forward(x, batch).slice(0, batch * outSize);
+        const yb = js.forward(x, batch).slice(0, batch * outSize);
+        expect(bitDiffs(ya, yb)).toEqual([]);
+        const dxa = wasm.backward(dy, batch).slice(0, batch * inSize);
+        const dxb = js.backward(dy, batch).slice(0, batch * inSize);
+        expect(bitDiffs(dxa, dxb)).toEqual([]);
+        expect(bitDiffs(wasm.weight.grad, js.weight.grad)).toEqual([]);
+        expect(bitDiffs(wasm.bias.grad, js.bias.grad)).toEqual([]);
+      }
+      expect(wasm.weight.grad.some((v) => v !== 0)).toBe(true);
     });
   }
 });
