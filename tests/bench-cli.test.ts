@@ -64,4 +64,19 @@ describe("neurocompare bench", () => {
     expect(b.status).toBe(2);
     expect(b.stderr).toContain("--neurons");
   });
+
+  it("checks --kernels and --peer before training anything", () => {
+    const a = run(["bench", "cnn", "--kernels", "fast"]);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toContain("exact or relaxed-simd");
+    const b = run(["bench", "mlp", "--kernels", "relaxed-simd"]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toContain("only the cnn workload");
+    const c = run(["bench", "cnn", "--peer", "tensorflow"]);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain("expected torch");
+    const d = run(["bench", "cnn", "--peer", "torch", "--python", "/nonexistent/python3"]);
+    expect(d.status).toBe(2);
+    expect(d.stderr).toContain("cannot import torch");
+  });
 });
