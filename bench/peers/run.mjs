@@ -106,7 +106,17 @@ function runTorch(w) {
   }
   const p = spawnSync(
     python,
-    [join(here, "torch_bench.py"), "--data", torchData, "--workloads", w, "--epochs", String(epochs), "--seed", String(seed)],
+    [
+      join(here, "torch_bench.py"),
+      "--data",
+      torchData,
+      "--workloads",
+      w,
+      "--epochs",
+      String(epochs),
+      "--seed",
+      String(seed),
+    ],
     { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
   );
   for (const line of p.stdout.split("\n")) if (line.trim().startsWith("{")) report(JSON.parse(line));
@@ -191,7 +201,14 @@ const median = (xs) => {
 const summary = new Map(); // "peer workload" -> { peer, workload, times, accuracy of the fastest, errors }
 for (const r of results) {
   const key = `${r.peer} ${r.workload ?? ""}`;
-  const s = summary.get(key) ?? { peer: r.peer, workload: r.workload ?? "", times: [], accuracy: 0, best: Infinity, error: null };
+  const s = summary.get(key) ?? {
+    peer: r.peer,
+    workload: r.workload ?? "",
+    times: [],
+    accuracy: 0,
+    best: Infinity,
+    error: null,
+  };
   if (r.msPerEpoch === undefined) s.error = r.error;
   else {
     s.times.push(r.msPerEpoch);
