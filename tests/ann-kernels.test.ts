@@ -52,6 +52,10 @@ const geometries: [string, Geometry][] = [
     { inHeight: 7, inWidth: 7, inChannels: 5, outChannels: 36, kernel: 3, padding: 2, relu: true },
   ],
   [
+    "3×3, 1 → 256 (many channels, K = 9 not a multiple of 4)",
+    { inHeight: 5, inWidth: 5, inChannels: 1, outChannels: 256, kernel: 3, relu: true },
+  ],
+  [
     "1×1, 6 → 48 (the generic module, 16-channel tiles)",
     { inHeight: 5, inWidth: 4, inChannels: 6, outChannels: 48, kernel: 1 },
   ],
