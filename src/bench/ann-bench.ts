@@ -23,7 +23,9 @@
  * three interleaved rounds of bench/peers/run.mjs: MLP 1,228 ms (PyTorch 722,
  * TF.js wasm 9,171 in the same sitting), CNN 7,151 ms (PyTorch 2,054). The
  * sum of each layer's best batch time × 250 (a load-free estimate): MLP
- * ~390 ms, CNN ~2,400 ms per epoch.
+ * ~390 ms, CNN ~2,400 ms per epoch. The CNN after its direct convolution
+ * kernels (2026-12-05, load 22, fastest of 5 interleaved fresh-process runs of
+ * `neurocompare bench cnn --peer torch`): 1,189 ms, PyTorch 1,872 ms.
  */
 import { effectiveKernels, type CnnKernels } from "../learners/cnn.js";
 import { runScenario } from "../scenario/run.js";
