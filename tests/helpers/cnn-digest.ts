@@ -92,6 +92,8 @@ export function cnnDigest(c: DigestCase, extra: Record<string, unknown> = {}): s
   const shape: TaskShape = { inputSize: n, classes: 10, image: c.image, featureRange: { min: c.range[0], max: 1 } };
   const config = cnnConfigSchema.parse({
     type: "cnn",
+    // Named, not left to the default initialiser, so that the digests pin the kernels' arithmetic only.
+    init: "he-uniform",
     layers: c.layers,
     optimizer: { type: "adam", learningRate: 0.01 },
     batchSize: c.batch,
