@@ -6,8 +6,8 @@
  *
  * With WebAssembly SIMD and F a multiple of 4 (the usual case) the layer runs
  * the kernels of ann/conv-kernels.ts on buffers of one WebAssembly memory (a
- * PatchArena: W, the bias and the working buffers live there; x and dy are
- * copied in):
+ * PatchArena holding the working buffers; x, dy, W and the bias are copied in,
+ * so the parameters stay plain arrays):
  *
  *   forward   sparse input (under 30% non-zero, e.g. MNIST pixels): scatter each
  *             non-zero input into the outputs whose window holds it; otherwise
@@ -147,6 +147,9 @@ export class Conv2D implements Layer {
   private readonly xIn: Float32Array;
   private readonly patchShape: PatchShape;
   private readonly wT: Float32Array;
+  /** SIMD only: W and the bias copied into the arena before each forward pass (the params stay plain arrays). */
+  private readonly wIn: Float32Array;
+  private readonly biasIn: Float32Array;
   /** dWᵀ [F × Kp] (JavaScript), or the kernels' dW [K × F] / dWᵀ [F × K] (SIMD). */
   private readonly dwT: Float32Array;
   /** dy after the ReLU mask [rows × F]; JavaScript: also transposed [F × rows]. */
@@ -240,10 +243,12 @@ export class Conv2D implements Layer {
     const alloc = (n: number) => (simd !== null ? simd.alloc(n) : new Float32Array(n));
     const simdOnly = (n: number) => (simd !== null ? simd.alloc(n) : new Float32Array(0));
     this.kp = simd !== null ? kp : K;
-    const w = alloc(K * F);
+    const w = new Float32Array(K * F);
     initWeights(w, K, c.kernel * c.kernel * F, c.init ?? "he-uniform", rng);
     this.weight = { name: "W", value: w, grad: new Float32Array(w.length), decay: true };
-    this.bias = { name: "b", value: alloc(F), grad: new Float32Array(F), decay: false };
+    this.bias = { name: "b", value: new Float32Array(F), grad: new Float32Array(F), decay: false };
+    this.wIn = simdOnly(K * F);
+    this.biasIn = simdOnly(F);
     this.y = alloc(maxBatch * this.outSize);
     this.xIn = simdOnly(maxBatch * this.inSize);
     this.dx = this.inputGrad ? alloc(maxBatch * this.inSize) : new Float32Array(0);
@@ -320,8 +325,12 @@ export class Conv2D implements Layer {
         : strategy === "scatter";
     this.scattered = scatter;
     const relu = this.relu ? 1 : 0;
-    const w = this.weight.value.byteOffset;
-    const bias = this.bias.value.byteOffset;
+    const wIn = this.wIn;
+    const biasIn = this.biasIn;
+    wIn.set(this.weight.value);
+    biasIn.set(this.bias.value);
+    const w = wIn.byteOffset;
+    const bias = biasIn.byteOffset;
     if (scatter) {
       kernels.scatterForward(
         xIn.byteOffset,
