@@ -44,8 +44,8 @@ export {
   type RunOptions,
   type RunObserver,
   type EpochRecord,
-} from "./scenario/run.js";
-export type { TrainingHooks, HookFactory, HookContext } from "./scenario/hooks.js";
+} from "./runs/run.js";
+export type { TrainingHooks, HookFactory, HookContext } from "./runs/hooks.js";
 export {
   runNetworkScenario,
   type NetworkRunResult,
@@ -53,7 +53,7 @@ export {
   type Recordings,
   type GroupStats,
   type SynapseStats,
-} from "./scenario/run-network.js";
+} from "./runs/run-network.js";
 export {
   summarize,
   type MetricRow,
@@ -67,8 +67,8 @@ export {
   type WeightHistogramRow,
   type Environment,
   type LearnerInfo,
-} from "./scenario/results.js";
-export type { NetworkSummary } from "./scenario/network-results.js";
+} from "./runs/results.js";
+export type { NetworkSummary } from "./runs/network-results.js";
 
 // Report writers
 export { writeData, writeReport, type ReportData, type WrittenReport } from "./report/write.js";
@@ -226,5 +226,5 @@ export {
   MAC_PJ,
   AC_PJ,
   DRAM_ACCESS_PJ,
-} from "./scenario/learning-metrics.js";
-export { measureRobustness, lesionSynapses, noisyCopy, type RobustnessConfig } from "./scenario/robustness.js";
+} from "./runs/learning-metrics.js";
+export { measureRobustness, lesionSynapses, noisyCopy, type RobustnessConfig } from "./runs/robustness.js";

@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
 import { ScenarioError } from "../src/core/errors.js";
 import { parseScenarioText } from "../src/scenario/parse.js";
-import { runScenario } from "../src/scenario/run.js";
-import { costMetrics, forgettingMetrics, learningMetrics } from "../src/scenario/learning-metrics.js";
-import { lesionSynapses, noisyCopy } from "../src/scenario/robustness.js";
+import { runScenario } from "../src/runs/run.js";
+import { costMetrics, forgettingMetrics, learningMetrics } from "../src/runs/learning-metrics.js";
+import { lesionSynapses, noisyCopy } from "../src/runs/robustness.js";
 import { expandSweep } from "../src/scenario/sweep.js";
 
 const mlp = {

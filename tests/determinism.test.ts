@@ -3,8 +3,8 @@
 // changes another learner's numbers (the RNG is forked by label).
 import { describe, expect, it } from "vitest";
 import { parseScenarioText } from "../src/scenario/parse.js";
-import { rowsToCsv, type MetricRow } from "../src/scenario/results.js";
-import { runScenario } from "../src/scenario/run.js";
+import { rowsToCsv, type MetricRow } from "../src/runs/results.js";
+import { runScenario } from "../src/runs/run.js";
 
 const base = {
   name: "det",

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
 import { LsmLearner, lsmConfigSchema } from "../src/learners/lsm.js";
 import { parseScenarioText } from "../src/scenario/parse.js";
-import { runScenario } from "../src/scenario/run.js";
+import { runScenario } from "../src/runs/run.js";
 
 function finalAccuracy(rows: { learner: string; metric: string; value: number }[], learner: string): number {
   const acc = rows.filter((r) => r.learner === learner && r.metric === "testAccuracy");

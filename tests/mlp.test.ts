@@ -6,7 +6,7 @@ import { Rng } from "../src/core/rng.js";
 import { computeLoss } from "../src/ann/loss.js";
 import { MlpLearner, mlpConfigSchema } from "../src/learners/mlp.js";
 import { parseScenarioText } from "../src/scenario/parse.js";
-import { runScenario } from "../src/scenario/run.js";
+import { runScenario } from "../src/runs/run.js";
 import { centralDifference } from "./helpers/finite-diff.js";
 
 function finalAccuracy(

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { ScenarioError } from "../src/core/errors.js";
 import { parseAnyScenarioText } from "../src/scenario/load.js";
 import type { NetworkScenario } from "../src/scenario/network-schema.js";
-import { runNetworkScenario } from "../src/scenario/run-network.js";
+import { runNetworkScenario } from "../src/runs/run-network.js";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");

@@ -11,9 +11,9 @@ import { learnerConfigSchema } from "../src/learners/registry.js";
 import { pruningConfigSchema } from "../src/plasticity/pruning/config.js";
 import { schedulePlan, type PruningScheduleConfig } from "../src/plasticity/pruning/schedule.js";
 import { parseScenarioText } from "../src/scenario/parse.js";
-import { pruningHooks } from "../src/scenario/pruning-hooks.js";
-import type { MetricRow } from "../src/scenario/results.js";
-import { runScenario } from "../src/scenario/run.js";
+import { pruningHooks } from "../src/runs/pruning-hooks.js";
+import type { MetricRow } from "../src/runs/results.js";
+import { runScenario } from "../src/runs/run.js";
 import type { Task } from "../src/tasks/task.js";
 import { accuracyAtDensityPoints, ordering, pruningCharts } from "../src/report/pruning-charts.js";
 

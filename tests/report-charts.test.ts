@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCharts, forgettingChart, learnerPalette, type ChartData, type ChartDef } from "../src/report/charts.js";
 import { renderSvg } from "../src/report/render.js";
-import type { MetricRow, RobustnessRow } from "../src/scenario/results.js";
+import type { MetricRow, RobustnessRow } from "../src/runs/results.js";
 import { chartNames } from "../src/scenario/schema.js";
 
 const learners = ["mlp", "stdp", "lsm"];

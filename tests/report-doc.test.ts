@@ -11,7 +11,7 @@ import { renderHtml } from "../src/report/html.js";
 import { renderMarkdown } from "../src/report/markdown.js";
 import { comparisonsTable, headlineTable } from "../src/report/table.js";
 import { writeData, writeReport, type ReportData } from "../src/report/write.js";
-import { csvToRows, summarize, type LearnerInfo, type MetricRow } from "../src/scenario/results.js";
+import { csvToRows, summarize, type LearnerInfo, type MetricRow } from "../src/runs/results.js";
 import { scenarioSchema } from "../src/scenario/schema.js";
 
 const scenario = scenarioSchema.parse({

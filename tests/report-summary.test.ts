@@ -15,7 +15,7 @@ import {
   type LearnerInfo,
   type MetricRow,
   type RobustnessRow,
-} from "../src/scenario/results.js";
+} from "../src/runs/results.js";
 import { scenarioSchema } from "../src/scenario/schema.js";
 
 const scenario = scenarioSchema.parse({
@@ -187,7 +187,7 @@ describe("summarize", () => {
 
 describe("censored samples-to-criterion", () => {
   it("is not Welch-tested when a seed never reached the criterion", async () => {
-    const { summarize } = await import("../src/scenario/results.js");
+    const { summarize } = await import("../src/runs/results.js");
     const rows = [1, 2, 3, 4, 5].flatMap((seed) => [
       { learner: "A", seed, epoch: 1, metric: "samplesToCriterion", value: seed <= 2 ? 1000 + seed * 50 : NaN },
       { learner: "B", seed, epoch: 1, metric: "samplesToCriterion", value: 2000 + (seed % 3) * 50 },

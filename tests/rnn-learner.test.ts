@@ -8,7 +8,7 @@ import { UserError } from "../src/core/errors.js";
 import { Rng } from "../src/core/rng.js";
 import { createLearner, learnerConfigSchema } from "../src/learners/registry.js";
 import { rnnConfigSchema } from "../src/learners/rnn.js";
-import { runScenario } from "../src/scenario/run.js";
+import { runScenario } from "../src/runs/run.js";
 import { scenarioSchema } from "../src/scenario/schema.js";
 import { cueRecallTask } from "../src/tasks/cue-recall.js";
 import { mnistTask } from "../src/tasks/mnist.js";

@@ -13,7 +13,7 @@ import { Rng } from "../src/core/rng.js";
 import { UserError } from "../src/core/errors.js";
 import { SurrogateLearner, surrogateConfigSchema } from "../src/learners/surrogate.js";
 import { parseScenarioText } from "../src/scenario/parse.js";
-import { runScenario } from "../src/scenario/run.js";
+import { runScenario } from "../src/runs/run.js";
 import type { TaskShape } from "../src/tasks/task.js";
 import { centralDifference } from "./helpers/finite-diff.js";
 

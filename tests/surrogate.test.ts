@@ -14,7 +14,7 @@ import { surrogateDerivative, surrogatePrimitive, type SurrogateName } from "../
 import { Rng } from "../src/core/rng.js";
 import { SurrogateLearner, surrogateConfigSchema } from "../src/learners/surrogate.js";
 import { parseScenarioText } from "../src/scenario/parse.js";
-import { runScenario } from "../src/scenario/run.js";
+import { runScenario } from "../src/runs/run.js";
 import { centralDifference } from "./helpers/finite-diff.js";
 
 describe("surrogate shapes", () => {

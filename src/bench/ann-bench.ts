@@ -28,7 +28,7 @@
  * `neurocompare bench cnn --peer torch`): 1,189 ms, PyTorch 1,872 ms.
  */
 import { effectiveKernels, type CnnKernels } from "../learners/cnn.js";
-import { runScenario } from "../scenario/run.js";
+import { runScenario } from "../runs/run.js";
 import { scenarioSchema } from "../scenario/schema.js";
 import { mnistTask } from "../tasks/mnist.js";
 

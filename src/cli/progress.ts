@@ -3,7 +3,7 @@
  * seed, epoch, a bar, the latest test accuracy); when piped, one plain line
  * per finished epoch, so logs stay readable.
  */
-import type { EpochRecord, RunObserver } from "../scenario/run.js";
+import type { EpochRecord, RunObserver } from "../runs/run.js";
 
 export function progressObserver(stream: NodeJS.WriteStream): RunObserver {
   const tty = stream.isTTY === true;

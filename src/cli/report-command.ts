@@ -16,11 +16,11 @@ import {
   summarize,
   type Environment,
   type LearnerInfo,
-} from "../scenario/results.js";
+} from "../runs/results.js";
 import type { Scenario } from "../scenario/schema.js";
 import { scenarioSchema } from "../scenario/schema.js";
 import { networkScenarioSchema } from "../scenario/network-schema.js";
-import { networkCsvToRows, recordingsFromCsv, summarizeNetworkRows } from "../scenario/network-results.js";
+import { networkCsvToRows, recordingsFromCsv, summarizeNetworkRows } from "../runs/network-results.js";
 import { writeNetworkReport } from "../report/network-report.js";
 import { existsSync, readFileSync } from "node:fs";
 import { packageVersion } from "../version.js";

@@ -7,16 +7,10 @@ import { collectEnvironment } from "../report/environment.js";
 import { writeNetworkReport } from "../report/network-report.js";
 import { loadAnyScenario } from "../scenario/load.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
-import {
-  networkRows,
-  networkRowsToCsv,
-  spikesToCsv,
-  stateToCsv,
-  summarizeNetwork,
-} from "../scenario/network-results.js";
-import { summarize } from "../scenario/results.js";
-import { runNetworkScenario } from "../scenario/run-network.js";
-import { runScenario } from "../scenario/run.js";
+import { networkRows, networkRowsToCsv, spikesToCsv, stateToCsv, summarizeNetwork } from "../runs/network-results.js";
+import { summarize } from "../runs/results.js";
+import { runNetworkScenario } from "../runs/run-network.js";
+import { runScenario } from "../runs/run.js";
 import type { Scenario } from "../scenario/schema.js";
 import { packageVersion } from "../version.js";
 import { parsePositiveInt } from "./options.js";

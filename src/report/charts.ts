@@ -17,7 +17,7 @@ import {
   type RobustnessRow,
   type RunResult,
   type WeightHistogramRow,
-} from "../scenario/results.js";
+} from "../runs/results.js";
 import type { ChartName } from "../scenario/schema.js";
 import { formatSig, joinWords } from "./format.js";
 

@@ -4,7 +4,7 @@
  * package.json and the version installed under node_modules).
  */
 import { readFileSync } from "node:fs";
-import type { Environment } from "../scenario/results.js";
+import type { Environment } from "../runs/results.js";
 import { packageVersion } from "../version.js";
 
 /** package.json sits two levels above this file in both src/report/ and dist/report/. */

@@ -2,7 +2,7 @@
  * report.html: self-contained (inline SVG charts, inline CSS, no scripts or
  * external links), so it opens offline and can be mailed as one file.
  */
-import type { Environment } from "../scenario/results.js";
+import type { Environment } from "../runs/results.js";
 import type { HeadlineTable } from "./table.js";
 
 export interface RenderedChart {

@@ -5,7 +5,7 @@
  */
 import { histogram, interSpikeIntervals, spikeCounts } from "../metrics/spike-stats.js";
 import type { NetworkChartName } from "../scenario/network-schema.js";
-import type { Recordings } from "../scenario/run-network.js";
+import type { Recordings } from "../runs/run-network.js";
 import { learnerPalette, type ChartDef, type VegaLiteSpec } from "./charts.js";
 
 /** The raster keeps at most this many neurons per group and spikes in all, so the SVG stays light. */

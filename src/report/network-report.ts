@@ -1,7 +1,7 @@
 /** Charts, report.html and report.md of a network scenario. */
 import type { Interval } from "../metrics/stats.js";
-import type { NetworkSummary } from "../scenario/network-results.js";
-import type { Recordings } from "../scenario/run-network.js";
+import type { NetworkSummary } from "../runs/network-results.js";
+import type { Recordings } from "../runs/run-network.js";
 import { buildNetworkCharts } from "./network-charts.js";
 import type { HeadlineTable } from "./table.js";
 import { writeCharts, writeReportDoc, type WrittenReport } from "./write.js";

@@ -20,7 +20,7 @@
  * Means and intervals are Student-t over seeds (metrics/stats.ts), as in charts.ts.
  */
 import { confidenceInterval } from "../metrics/stats.js";
-import type { MetricRow } from "../scenario/results.js";
+import type { MetricRow } from "../runs/results.js";
 import { aggregateMetric, finalBySeed, learnerColor, type ChartDef, type Point, type VegaLiteSpec } from "./charts.js";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";

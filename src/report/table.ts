@@ -4,7 +4,7 @@
  * per column marked) and the pairwise comparisons (Welch's t-test and effect
  * sizes per pair of learners and headline metric).
  */
-import type { Comparison, FinalFigure, Summary } from "../scenario/results.js";
+import type { Comparison, FinalFigure, Summary } from "../runs/results.js";
 import { formatP, formatSig, joinWords } from "./format.js";
 
 export interface Column {

@@ -8,8 +8,8 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { fileComponent, outputPath } from "../core/paths.js";
 import type { ReceptiveFields } from "../learners/learner.js";
-import type { LearnerInfo, MetricRow, RunResult, Summary, WeightHistogramRow } from "../scenario/results.js";
-import { firingRatesToCsv, histogramsToCsv, robustnessToCsv, rowsToCsv } from "../scenario/results.js";
+import type { LearnerInfo, MetricRow, RunResult, Summary, WeightHistogramRow } from "../runs/results.js";
+import { firingRatesToCsv, histogramsToCsv, robustnessToCsv, rowsToCsv } from "../runs/results.js";
 import { encodeGreyPng, tileImages } from "./png.js";
 import { buildCharts, type ChartBuilder, type ChartDef } from "./charts.js";
 import { collectEnvironment } from "./environment.js";

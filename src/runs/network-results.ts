@@ -6,7 +6,7 @@
  * hold the first seed's recordings, from which `report` can redraw the charts.
  */
 import { confidenceInterval, type Interval } from "../metrics/stats.js";
-import type { NetworkScenario } from "./network-schema.js";
+import type { NetworkScenario } from "../scenario/network-schema.js";
 import type { NetworkRunResult, Recordings } from "./run-network.js";
 
 /**

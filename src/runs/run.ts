@@ -26,10 +26,10 @@ import { pruningHooks } from "./pruning-hooks.js";
 import { costMetrics, forgettingMetrics, learningMetrics, type CurvePoint } from "./learning-metrics.js";
 import type { LearnerInfo, RunResult, WeightHistogramRow } from "./results.js";
 import { headOf, measureRobustness, synapticWeights } from "./robustness.js";
-import type { Scenario } from "./schema.js";
-import { expandSweep } from "./sweep.js";
+import type { Scenario } from "../scenario/schema.js";
+import { expandSweep } from "../scenario/sweep.js";
 
-export { learnerName } from "./sweep.js";
+export { learnerName } from "../scenario/sweep.js";
 
 /** One finished epoch of one learner and seed, with its metrics. */
 export interface EpochRecord {

@@ -5,8 +5,8 @@
  * for the charts. Pure apart from the observer callback.
  */
 import { interSpikeIntervals, spikeCounts } from "../metrics/spike-stats.js";
-import { buildNetwork } from "./build-network.js";
-import type { NetworkScenario } from "./network-schema.js";
+import { buildNetwork } from "../scenario/build-network.js";
+import type { NetworkScenario } from "../scenario/network-schema.js";
 
 /** One group's firing in one seed: spikes, mean rate, ISI irregularity and the share of neurons that fired. */
 export interface GroupStats {

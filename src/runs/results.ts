@@ -15,8 +15,8 @@ import {
   type Interval,
   type WelchTest,
 } from "../metrics/stats.js";
-import type { Scenario } from "./schema.js";
-import type { LearnerInfo } from "./sweep.js";
+import type { Scenario } from "../scenario/schema.js";
+import type { LearnerInfo } from "../scenario/sweep.js";
 
 export type { LearnerInfo };
 import type { ReceptiveFields } from "../learners/learner.js";
