@@ -12,6 +12,13 @@
  */
 import seedrandom from "seedrandom";
 
+/** Where a generator stands: alea's four state words and the spare normal, enough to continue it exactly. */
+export interface RngState {
+  alea: seedrandom.State.Alea;
+  spareNormal: number;
+  hasSpareNormal: boolean;
+}
+
 /**
  * The one seeded random generator: created from a seed, passed explicitly and forked by label, so that adding a
  * learner never shifts another one's numbers.
@@ -24,13 +31,25 @@ import seedrandom from "seedrandom";
 export class Rng {
   /** The derivation key: "seed:<n>/label/label...". Reproduces this stream. */
   readonly key: string;
-  private readonly prng: seedrandom.PRNG;
+  private prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
   private spareNormal = 0;
   private hasSpareNormal = false;
 
   private constructor(key: string) {
     this.key = key;
-    this.prng = seedrandom.alea(key);
+    this.prng = seedrandom.alea(key, { state: true });
+  }
+
+  /** This generator's position (a checkpoint): `setState` continues it from here, bit for bit. */
+  getState(): RngState {
+    return { alea: this.prng.state(), spareNormal: this.spareNormal, hasSpareNormal: this.hasSpareNormal };
+  }
+
+  /** Continues from a position `getState` returned (of a generator with the same key). */
+  setState(state: RngState): void {
+    this.prng = seedrandom.alea("", { state: { ...state.alea } });
+    this.spareNormal = state.spareNormal;
+    this.hasSpareNormal = state.hasSpareNormal;
   }
 
   /** The root generator of a seed (any integer; 0 is a valid seed). */

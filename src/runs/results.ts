@@ -461,3 +461,10 @@ export function summarize(
     ...(environment === undefined ? {} : { environment }),
   };
 }
+
+/**
+ * Metrics that measure wall-clock time: the only rows of metrics.csv that
+ * differ between two runs of one scenario (resumed, on more cores, or in
+ * shards); every other row is byte-identical.
+ */
+export const TIMING_METRICS: readonly string[] = ["wallMs", "trainingTimeMs", "buildMs", "simMs"];
