@@ -37,12 +37,19 @@ function buildProgram(): Command {
     .argument("<scenario>", "scenario file, e.g. scenarios/quickstart.json")
     .option("-o, --out <dir>", "write results into this folder (default: results/<scenario-name>)")
     .option("-s, --seeds <n>", "run n seeds (the scenario's first seed, +1, +2, ...) instead of the scenario's list")
+    .option("-j, --jobs <n>", "units run at once, on worker threads (default: the cores available)")
+    .option("--fresh", "remove another run's results files from the folder (only those) instead of refusing")
     .option("-q, --quiet", "no progress lines")
-    .addHelpText("after", "\nExample:\n  neurocompare run scenarios/quickstart.json --seeds 3\n")
-    .action(async (file: string, opts: { out?: string; seeds?: string; quiet?: boolean }) => {
-      const { runCommand } = await import("./run-command.js");
-      await runCommand(file, opts);
-    });
+    .addHelpText(
+      "after",
+      "\nRunning again into the same folder resumes: finished units are kept, interrupted ones continue from their last epoch.\nCtrl-C once: finish the running epochs, write partial results, print the command that resumes; twice: quit at once.\nExit codes: 0 done; 2 bad input or a folder holding other files; 3 a unit diverged (the rest is written); 130 stopped.\n\nExample:\n  neurocompare run scenarios/quickstart.json --seeds 3 --jobs 2\n",
+    )
+    .action(
+      async (file: string, opts: { out?: string; seeds?: string; jobs?: string; fresh?: boolean; quiet?: boolean }) => {
+        const { runCommand } = await import("./run-command.js");
+        await runCommand(file, opts);
+      },
+    );
 
   program
     .command("validate")

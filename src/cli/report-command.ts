@@ -8,15 +8,16 @@ import { ScenarioError, UserError } from "../core/errors.js";
 import { receptiveFieldId, writeReport } from "../report/write.js";
 import { outputPath } from "../core/paths.js";
 import { parseJson, readTextFile } from "../scenario/parse.js";
+import { summarize, type Environment, type LearnerInfo } from "../runs/results.js";
 import {
-  csvToFiringRates,
-  csvToHistograms,
-  csvToRobustness,
-  csvToRows,
-  summarize,
-  type Environment,
-  type LearnerInfo,
-} from "../runs/results.js";
+  checkFiringRatesCsv,
+  checkMetricsCsv,
+  checkRobustnessCsv,
+  checkUnits,
+  checkWeightsCsv,
+} from "../runs/check-results.js";
+import { planLearningUnits, planNetworkUnits, unitLabel, type LearningUnit } from "../runs/plan.js";
+import { ResultsStore, type Manifest } from "../runs/store.js";
 import type { Scenario } from "../scenario/schema.js";
 import { scenarioSchema } from "../scenario/schema.js";
 import { networkScenarioSchema } from "../scenario/network-schema.js";
@@ -27,6 +28,11 @@ import { packageVersion } from "../version.js";
 
 export async function reportCommand(dirArg: string): Promise<void> {
   const dir = resolve(dirArg);
+  const manifest = ResultsStore.readManifest(dir);
+  if (manifest !== null) {
+    await reportRun(dir, manifest);
+    return;
+  }
   const csvPath = join(dir, "metrics.csv");
   const summaryPath = join(dir, "summary.json");
   const raw = parseJson(readTextFile(summaryPath, "summary file (run `neurocompare run` first)"), summaryPath);
@@ -37,16 +43,8 @@ export async function reportCommand(dirArg: string): Promise<void> {
     rawScenario !== null &&
     (rawScenario as Record<string, unknown>)["kind"] === "network";
   if (isNetwork) {
-    await reportNetwork(dir, csvPath, summaryPath, rawScenario);
+    await reportNetwork(dir, csvPath, summaryPath, rawScenario, []);
     return;
-  }
-  const parsed = csvToRows(readTextFile(csvPath, "metrics file (run `neurocompare run` first)"));
-  if (!("rows" in parsed)) {
-    throw new ScenarioError(
-      csvPath,
-      [{ path: `line ${parsed.line}`, expected: parsed.expected, found: parsed.found, line: parsed.line }],
-      "E_RESULTS_INVALID",
-    );
   }
   const scenario = scenarioSchema.safeParse(rawScenario);
   if (!scenario.success) {
@@ -55,32 +53,86 @@ export async function reportCommand(dirArg: string): Promise<void> {
       `${summaryPath}: at $.scenario: expected the resolved scenario written by \`neurocompare run\`, found ${rawScenario === undefined ? "nothing" : "an invalid scenario"}`,
     );
   }
-  const learners = learnerInfos(
-    raw,
-    scenario.data,
-    parsed.rows.map((r) => r.learner),
-    parsed.params,
+  const listed = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["seeds"] : undefined;
+  const seeds =
+    Array.isArray(listed) && listed.length > 0 && listed.every((x) => Number.isInteger(x) && x >= 0)
+      ? (listed as number[])
+      : scenario.data.seeds;
+  await reportLearning(dir, scenario.data, seeds, null, recordedEnvironment(raw), null);
+}
+
+/** A folder with a run's manifest: checked against the units the manifest says finished; the rest shown as missing. */
+async function reportRun(dir: string, manifest: Manifest): Promise<void> {
+  const store = ResultsStore.openExisting(dir)!;
+  if (manifest.kind === "network") {
+    const units = planNetworkUnits(manifest.seeds);
+    const missing = units.filter((u) => store.unitRecord(u) === null).map(unitLabel);
+    store.beginReport();
+    const files = await reportNetwork(
+      dir,
+      join(dir, "metrics.csv"),
+      join(dir, "summary.json"),
+      manifest.scenario,
+      missing,
+    );
+    store.endReport(files, "report");
+    return;
+  }
+  const scenario = scenarioSchema.safeParse(manifest.scenario);
+  if (!scenario.success)
+    throw new UserError(
+      "E_RESULTS_INVALID",
+      `${join(dir, "manifest.json")}: at $.scenario: expected the resolved scenario written by \`neurocompare run\`, found an invalid scenario`,
+    );
+  const units = planLearningUnits(scenario.data, manifest.seeds);
+  const finished = new Set(
+    units.filter((u) => store.unitRecord(u) !== null).map((u) => `${u.learner.name}\u0000${u.seed}`),
   );
-  const seeds = [...new Set(parsed.rows.map((r) => r.seed))].sort((a, b) => a - b);
-  const optional = (name: string) => {
-    const path = join(dir, name);
-    return existsSync(path) ? readTextFile(path, `${name} (written by \`neurocompare run\`)`) : null;
+  const summaryPath = join(dir, "summary.json");
+  const raw = existsSync(summaryPath) ? parseJson(readTextFile(summaryPath, "summary file"), summaryPath) : null;
+  store.beginReport();
+  const files = await reportLearning(dir, scenario.data, manifest.seeds, finished, recordedEnvironment(raw), units);
+  store.endReport(files, "report");
+}
+
+async function reportLearning(
+  dir: string,
+  scenario: Scenario,
+  seeds: readonly number[],
+  finished: ReadonlySet<string> | null,
+  environment: Environment | undefined,
+  plan: readonly LearningUnit[] | null,
+): Promise<string[]> {
+  const csvPath = join(dir, "metrics.csv");
+  const units = plan ?? planLearningUnits(scenario, seeds);
+  const learners = units.filter((u) => u.first).map((u) => u.learner);
+  const expected = {
+    learners: learners.map((l) => l.name),
+    seeds,
+    epochs: scenario.epochs * (scenario.continual?.phases.length ?? 1),
   };
-  const weightsCsv = optional("weights.csv");
-  const robustnessCsv = optional("robustness.csv");
-  const ratesCsv = optional("firing-rates.csv");
+  const checked = checkMetricsCsv(
+    readTextFile(csvPath, "metrics file (run `neurocompare run` first)"),
+    csvPath,
+    expected,
+  );
+  const missing = checkUnits(checked, csvPath, expected, finished);
+  const optional = <T>(name: string, check: (text: string, path: string) => T, none: T): T => {
+    const path = join(dir, name);
+    return existsSync(path) ? check(readTextFile(path, `${name} (written by \`neurocompare run\`)`), path) : none;
+  };
   const data = {
-    rows: parsed.rows,
+    rows: checked.rows,
     learners,
-    weightHistograms: weightsCsv === null ? [] : csvToHistograms(weightsCsv),
-    robustness: robustnessCsv === null ? [] : csvToRobustness(robustnessCsv),
-    firingRates: ratesCsv === null ? [] : csvToFiringRates(ratesCsv),
+    weightHistograms: optional("weights.csv", (t, p) => checkWeightsCsv(t, p, expected), []),
+    robustness: optional("robustness.csv", (t, p) => checkRobustnessCsv(t, p, expected), []),
+    firingRates: optional("firing-rates.csv", (t, p) => checkFiringRatesCsv(t, p, expected), []),
   };
   // The rebuilt report names the versions that produced the numbers, as the run recorded them.
   const summary = summarize(
-    { scenario: scenario.data, seeds, learners, rows: parsed.rows, robustness: data.robustness },
+    { scenario, seeds: [...seeds], learners, rows: checked.rows, robustness: data.robustness },
     packageVersion,
-    recordedEnvironment(raw),
+    environment,
   );
   // Receptive-field images cannot be redrawn from the CSVs; the report keeps the ones the run drew.
   // File names come from the learners' names through receptiveFieldId, never the other way round.
@@ -97,50 +149,20 @@ export async function reportCommand(dirArg: string): Promise<void> {
       },
     ];
   });
-  await writeReport(dir, data, summary, images);
-  process.stdout.write(`Report rebuilt: ${join(dir, "report.html")}\n`);
-}
-
-/**
- * The learners in scenario order with their type, base and swept settings:
- * from summary.json where it lists them, else from the CSV's learner names
- * and parameter columns matched against the scenario's learners.
- */
-function learnerInfos(
-  raw: unknown,
-  scenario: Scenario,
-  csvLearners: readonly string[],
-  params: ReadonlyMap<string, Record<string, string | number | boolean>>,
-): LearnerInfo[] {
-  const names = [...new Set(csvLearners)];
-  const listed = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["learners"] : undefined;
-  const recorded = new Map<string, LearnerInfo>();
-  if (Array.isArray(listed)) {
-    for (const l of listed as unknown[]) {
-      if (typeof l !== "object" || l === null) continue;
-      const { name, type, base, params: p } = l as Record<string, unknown>;
-      if (typeof name !== "string" || typeof type !== "string") continue;
-      const cleanParams: Record<string, string | number | boolean> = {};
-      if (typeof p === "object" && p !== null) {
-        for (const [k, v] of Object.entries(p))
-          if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") cleanParams[k] = v;
-      }
-      recorded.set(name, { name, type, base: typeof base === "string" ? base : name, params: cleanParams });
-    }
-  }
-  const configured = scenario.learners.map((l) => ({ name: l.name ?? l.type, type: l.type }));
-  const fromCsv = (name: string): LearnerInfo => {
-    // A sweep point is labelled "<base> <settings>": the longest scenario name it starts with is its base.
-    const base = configured
-      .filter((c) => name === c.name || name.startsWith(`${c.name} `))
-      .sort((a, b) => b.name.length - a.name.length)[0];
-    return { name, type: base?.type ?? "unknown", base: base?.name ?? name, params: params.get(name) ?? {} };
-  };
-  const infos = names.map((name) => recorded.get(name) ?? fromCsv(name));
-  // Scenario order where summary.json recorded it (the colour order of every chart), CSV order otherwise.
-  const order = [...recorded.keys()];
-  const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length + names.indexOf(n));
-  return infos.sort((a, b) => rank(a.name) - rank(b.name));
+  const notices =
+    missing.length === 0
+      ? []
+      : [`Incomplete: ${missing.length} of ${units.length} units not finished yet: ${missing.join(", ")}.`];
+  const diverged = summary.learners.filter((l) => l.diverged.length > 0);
+  if (diverged.length > 0)
+    notices.push(
+      `Diverged: ${diverged.map((l) => `${l.name} (${l.diverged.map((d) => `seed ${d.seed} at epoch ${d.epoch}`).join(", ")})`).join("; ")}. Not ranked, not charted.`,
+    );
+  const written = await writeReport(dir, data, summary, images, undefined, notices);
+  process.stdout.write(
+    `Report rebuilt: ${join(dir, "report.html")}${missing.length > 0 ? ` (incomplete: missing ${missing.join(", ")})` : ""}\n`,
+  );
+  return written.files;
 }
 
 /** The environment summary.json recorded at run time, if it has a well-formed one. */
@@ -161,7 +183,13 @@ function recordedEnvironment(raw: unknown): Environment | undefined {
   return { packageVersion: e["packageVersion"], node: e["node"], platform: e["platform"], dependencies: deps };
 }
 
-async function reportNetwork(dir: string, csvPath: string, summaryPath: string, rawScenario: unknown): Promise<void> {
+async function reportNetwork(
+  dir: string,
+  csvPath: string,
+  summaryPath: string,
+  rawScenario: unknown,
+  missing: readonly string[],
+): Promise<string[]> {
   const scenario = networkScenarioSchema.safeParse(rawScenario);
   if (!scenario.success) {
     throw new UserError(
@@ -185,6 +213,15 @@ async function reportNetwork(dir: string, csvPath: string, summaryPath: string, 
     existsSync(statePath) ? readTextFile(statePath, "state file") : null,
   );
   const seeds = [...new Set(parsed.rows.map((r) => r.seed))].sort((a, b) => a - b);
-  await writeNetworkReport(dir, rec, summarizeNetworkRows(parsed.rows, scenario.data, seeds, packageVersion));
-  process.stdout.write(`Report rebuilt: ${join(dir, "report.html")}\n`);
+  const notices = missing.length === 0 ? [] : [`Incomplete: units not finished yet: ${missing.join(", ")}.`];
+  const written = await writeNetworkReport(
+    dir,
+    rec,
+    summarizeNetworkRows(parsed.rows, scenario.data, seeds, packageVersion),
+    notices,
+  );
+  process.stdout.write(
+    `Report rebuilt: ${join(dir, "report.html")}${missing.length > 0 ? ` (incomplete: missing ${missing.join(", ")})` : ""}\n`,
+  );
+  return written.files;
 }

@@ -15,7 +15,11 @@ export type ErrorCode =
   | "E_DATA_MISSING"
   | "E_DATA_INVALID"
   | "E_EQUATION_INVALID"
-  | "E_CONFIG_INVALID";
+  | "E_CONFIG_INVALID"
+  /** The results folder holds another run's results or files that are not results. */
+  | "E_OUTPUT_FOREIGN"
+  /** A unit is being run by another live process. */
+  | "E_OUTPUT_LOCKED";
 
 /** Every error neurocompare throws on purpose, with a stable `code`. */
 export class NeuroError extends Error {

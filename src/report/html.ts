@@ -43,6 +43,8 @@ export interface ReportDoc {
   packageVersion: string;
   /** Versions and platform the numbers came from. */
   environment?: Environment;
+  /** Warnings shown above the summary: an incomplete run (units missing), diverged units. */
+  notices?: readonly string[];
 }
 
 function renderTable(table: HeadlineTable): string {
@@ -113,12 +115,13 @@ figure { margin: 2rem 0; }
 figcaption { font-size: 0.9rem; color: #444; max-width: 40rem; }
 pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }
 .meta { color: #666; font-size: 0.85rem; }
+.notice { border-left: 4px solid #c0392b; padding: 0.3rem 0.8rem; background: #fdf0ee; }
 </style>
 </head>
 <body>
 <h1>${escapeHtml(doc.name)}</h1>
 ${doc.description === "" ? "" : `<p>${escapeHtml(doc.description)}</p>\n`}<p class="meta">${escapeHtml(doc.meta)}</p>
-<h2>Summary</h2>
+${(doc.notices ?? []).map((n) => `<p class="notice"><b>${escapeHtml(n)}</b></p>\n`).join("")}<h2>Summary</h2>
 <p>${escapeHtml(doc.tableIntro)}</p>
 ${renderTable(doc.table)}
 ${comparisons}<h2>Charts</h2>

@@ -24,6 +24,7 @@ export function renderMarkdown(doc: ReportDoc): string {
     ...(doc.description === "" ? [] : [doc.description, ""]),
     `${doc.meta}. ${doc.tableIntro}`,
     "",
+    ...(doc.notices ?? []).flatMap((n) => [`> **${n}**`, ""]),
     ...markdownTable(doc.table),
     ...(doc.comparisons
       ? ["## Comparisons", "", doc.comparisons.intro, "", ...markdownTable(doc.comparisons.table)]

@@ -32,6 +32,7 @@ export async function writeNetworkReport(
   dir: string,
   rec: Recordings,
   summary: NetworkSummary,
+  notices: readonly string[] = [],
 ): Promise<WrittenReport> {
   const s = summary.scenario;
   const files: string[] = [];
@@ -48,6 +49,7 @@ export async function writeNetworkReport(
       charts,
       scenario: s,
       packageVersion: summary.packageVersion,
+      notices,
     },
     files,
   );

@@ -153,7 +153,9 @@ export function headlineTable(summary: Summary): HeadlineTable {
   for (const c of cols) {
     // Only learners with a value from every seed compete: a mean over the seeds that reached a
     // criterion would favour the learner that reached it less often.
+    // A learner with a diverged seed is not ranked: its figures stand for fewer seeds than it ran.
     const present = summary.learners
+      .filter((l) => (l.diverged?.length ?? 0) === 0)
       .map((l) => figure(l, c))
       .filter((f): f is FinalFigure => f !== undefined && f.n > 0 && Number.isFinite(f.mean));
     const values = present.filter((f) => f.n === f.seeds).map((f) => f.mean);
@@ -179,19 +181,31 @@ export function headlineTable(summary: Summary): HeadlineTable {
       'Energy per inference sample: 4.6 pJ per multiply-accumulate and 0.9 pJ per accumulate; "incl. memory" adds 640 pJ per 32-bit memory access.',
     );
   }
+  const anyDiverged = summary.learners.filter((l) => (l.diverged?.length ?? 0) > 0);
+  if (anyDiverged.length > 0) {
+    notes.push(
+      `Diverged (loss or weights not finite; training stopped): ${anyDiverged.map((l) => `${l.name} (${l.diverged.map((d) => `seed ${d.seed} at epoch ${d.epoch}`).join(", ")})`).join("; ")}. Their seeds are left out of the figures, and these learners are not ranked.`,
+    );
+  }
   return {
     headers: ["learner", "type", "epochs", ...cols.map((c) => `${c.title} ${arrow(c)}`)],
-    rows: summary.learners.map((l) => [
-      { text: l.name, best: false },
-      { text: l.type, best: false },
-      { text: String(l.epochs), best: false },
-      ...cols.map((c) => {
-        const f = figure(l, c);
-        if (f === undefined) return { text: "–", best: false };
-        const isBest = f.n > 0 && f.n === f.seeds && best.get(c.metric) === f.mean;
-        return { text: isBest ? `${fmt(f, c)} ${BEST_MARK}` : fmt(f, c), best: isBest };
-      }),
-    ]),
+    rows: summary.learners.map((l) => {
+      const diverged = l.diverged ?? [];
+      const seeds = summary.seeds.length;
+      return [
+        { text: diverged.length > 0 ? `${l.name} (diverged)` : l.name, best: false },
+        { text: l.type, best: false },
+        { text: String(l.epochs), best: false },
+        ...cols.map((c) => {
+          const f = figure(l, c);
+          if (diverged.length >= seeds)
+            return { text: `diverged at epoch ${Math.min(...diverged.map((d) => d.epoch))}`, best: false };
+          if (f === undefined) return { text: "–", best: false };
+          const isBest = diverged.length === 0 && f.n > 0 && f.n === f.seeds && best.get(c.metric) === f.mean;
+          return { text: isBest ? `${fmt(f, c)} ${BEST_MARK}` : fmt(f, c), best: isBest };
+        }),
+      ];
+    }),
     notes,
   };
 }

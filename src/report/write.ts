@@ -5,7 +5,8 @@
  * written to a temporary name and renamed into place, so an interrupted write
  * never leaves a half-written file where a good one stood.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { writeFileAtomic } from "../core/files.js";
 import { fileComponent, outputPath } from "../core/paths.js";
 import type { ReceptiveFields } from "../learners/learner.js";
 import type { LearnerInfo, MetricRow, RunResult, Summary, WeightHistogramRow } from "../runs/results.js";
@@ -35,11 +36,7 @@ export interface ReportData {
  */
 export const EXTRA_CHART_BUILDERS: readonly ChartBuilder[] = [pruningCharts];
 
-export function writeFileAtomic(path: string, data: string | Buffer): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+export { writeFileAtomic };
 
 /** The folder a report was written to and every file written. */
 export interface WrittenReport {
@@ -113,13 +110,16 @@ export async function writeReport(
   summary: Summary,
   images: readonly ReportImage[] = [],
   extraCharts: readonly ChartBuilder[] = EXTRA_CHART_BUILDERS,
+  notices: readonly string[] = [],
 ): Promise<WrittenReport> {
   const files: string[] = [];
   // Summary order is scenario order: the colour domain every chart shares.
   const learners = summary.learners.map((l) => l.name);
+  // A diverged learner's figures are never charted (no point on a front, no curve read as a result).
+  const diverged = new Set(summary.learners.filter((l) => (l.diverged?.length ?? 0) > 0).map((l) => l.name));
   const chartDefs = buildCharts(
     {
-      rows: data.rows,
+      rows: diverged.size === 0 ? data.rows : data.rows.filter((r) => !diverged.has(r.learner)),
       learners,
       histograms: data.weightHistograms,
       robustness: data.robustness,
@@ -166,6 +166,7 @@ export async function writeReport(
       scenario: s,
       packageVersion: summary.packageVersion,
       environment: summary.environment ?? collectEnvironment(),
+      notices,
     },
     files,
   );

@@ -35,7 +35,7 @@ import { epochOrder, gatherBatch, type Dataset, type Task } from "../tasks/task.
 import type { HookFactory, TrainingHooks } from "./hooks.js";
 import { costMetrics, forgettingMetrics, learningMetrics, type CurvePoint } from "./learning-metrics.js";
 import type { LearningUnit } from "./plan.js";
-import type { MetricRow, RobustnessRow, WeightHistogramRow } from "./results.js";
+import { DIVERGED_METRIC, type MetricRow, type RobustnessRow, type WeightHistogramRow } from "./results.js";
 import { headOf, measureRobustness, synapticWeights } from "./robustness.js";
 
 /** One finished epoch of one learner and seed, with its metrics. */
@@ -72,9 +72,6 @@ export interface LearningUnitResult {
   /** First seed only, spiking learners only. */
   firingRates: Float32Array | null;
 }
-
-/** The metric a diverged unit records, at the epoch it diverged, with that epoch as its value. */
-export const DIVERGED_METRIC = "diverged";
 
 /**
  * Tasks built for a seed, kept while consecutive units share it (units are
@@ -224,7 +221,30 @@ interface CheckpointMeta {
   epoch: number;
 }
 
+/** Runs a unit to its end (or its stop), without yielding. */
 export function runLearningUnit(ctx: LearningUnitContext): LearningUnitOutcome {
+  const steps = learningUnitSteps(ctx);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Runs a unit, letting the event loop turn after every epoch's checkpoint, so
+ * a signal handler (Ctrl-C) runs between epochs and `shouldStop` sees it.
+ */
+export async function runLearningUnitAsync(ctx: LearningUnitContext): Promise<LearningUnitOutcome> {
+  const steps = learningUnitSteps(ctx);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise((done) => setImmediate(done));
+  }
+}
+
+/** The unit as a generator: one step per epoch, yielding the epoch just checkpointed. */
+function* learningUnitSteps(ctx: LearningUnitContext): Generator<number, LearningUnitOutcome> {
   const { scenario, unit, observer } = ctx;
   const name = unit.learner.name;
   const seed = unit.seed;
@@ -354,6 +374,7 @@ export function runLearningUnit(ctx: LearningUnitContext): LearningUnitOutcome {
       const meta: CheckpointMeta = { learner: name, seed, epoch };
       ctx.saveCheckpoint(encodeSnapshot(captureState(state), meta), epoch);
     }
+    yield epoch;
     if (epoch < totalEpochs && ctx.shouldStop?.()) return { status: "stopped", epoch };
   }
 

@@ -73,6 +73,11 @@ export interface FinalFigure extends Interval {
 
 export interface LearnerSummary extends LearnerInfo {
   epochs: number;
+  /**
+   * Seeds whose training diverged (loss or weights not finite), with the epoch:
+   * their figures are left out of `final`, comparisons, rankings and fronts.
+   */
+  diverged: { seed: number; epoch: number }[];
   /** Final-epoch value of each metric, over seeds (NaN values dropped). */
   final: Record<string, FinalFigure>;
 }
@@ -169,7 +174,7 @@ export function rowsToCsv(
 }
 
 /** Splits one CSV line into fields (RFC 4180 quoting). */
-function splitCsvLine(line: string): string[] {
+export function splitCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = "";
   let quoted = false;
@@ -326,16 +331,33 @@ export function csvToHistograms(text: string): WeightHistogramRow[] {
     }));
 }
 
-/** Each seed's value of every metric at that seed's last epoch, per learner: metric -> seed -> value. */
+/** The metric a diverged unit records (value: the epoch at which its loss or weights became non-finite). */
+export const DIVERGED_METRIC = "diverged";
+
+/** Each learner's diverged seeds with their epochs, from the `diverged` rows. */
+export function divergedUnits(rows: readonly MetricRow[]): Map<string, { seed: number; epoch: number }[]> {
+  const out = new Map<string, { seed: number; epoch: number }[]>();
+  for (const r of rows) {
+    if (r.metric !== DIVERGED_METRIC) continue;
+    let list = out.get(r.learner);
+    if (list === undefined) out.set(r.learner, (list = []));
+    list.push({ seed: r.seed, epoch: r.epoch });
+  }
+  return out;
+}
+
+/** Each seed's value of every metric at that seed's last epoch, per learner: metric -> seed -> value (diverged seeds left out). */
 function finalValues(
   rows: readonly MetricRow[],
   learner: string,
+  diverged: readonly { seed: number }[],
 ): { epochs: number; byMetric: Map<string, Map<number, number>> } {
+  const skip = new Set(diverged.map((d) => d.seed));
   const lastEpoch = new Map<number, number>();
   for (const r of rows) if (r.learner === learner) lastEpoch.set(r.seed, Math.max(lastEpoch.get(r.seed) ?? 0, r.epoch));
   const byMetric = new Map<string, Map<number, number>>();
   for (const r of rows) {
-    if (r.learner !== learner || r.epoch !== lastEpoch.get(r.seed)) continue;
+    if (r.learner !== learner || r.epoch !== lastEpoch.get(r.seed) || skip.has(r.seed)) continue;
     let m = byMetric.get(r.metric);
     if (m === undefined) byMetric.set(r.metric, (m = new Map()));
     m.set(r.seed, r.value);
@@ -396,7 +418,8 @@ export function summarize(
   packageVersion: string,
   environment?: Environment,
 ): Summary {
-  const finals = result.learners.map((l) => finalValues(result.rows, l.name));
+  const diverged = divergedUnits(result.rows);
+  const finals = result.learners.map((l) => finalValues(result.rows, l.name, diverged.get(l.name) ?? []));
   const learners: LearnerSummary[] = result.learners.map((l, i) => {
     const { epochs, byMetric } = finals[i]!;
     const final: Record<string, FinalFigure> = {};
@@ -404,7 +427,7 @@ export function summarize(
       const values = [...bySeed.values()];
       final[metric] = { ...confidenceInterval(values.filter(Number.isFinite)), seeds: values.length };
     }
-    return { ...l, epochs, final };
+    return { ...l, epochs, diverged: diverged.get(l.name) ?? [], final };
   });
   const comparisons: Comparison[] = [];
   for (let i = 0; i < result.learners.length; i++) {
@@ -420,16 +443,19 @@ export function summarize(
         // A seed that never reached the criterion is censored, not missing: testing only the seeds
         // that got there would favour the learner that got there less often. No test then.
         const censored = fa.length < a.length || fb.length < b.length;
-        if (censored) {
+        const divergedPair = learners[i]!.diverged.length > 0 || learners[j]!.diverged.length > 0;
+        if (censored || divergedPair) {
           welch.t = NaN;
           welch.df = NaN;
           welch.p = NaN;
           effect.cohenD = NaN;
           effect.hedgesG = NaN;
         }
-        const reason = censored
-          ? `not tested: censored seeds (reached by ${fa.length} of ${a.length} and ${fb.length} of ${b.length} seeds)`
-          : (welch.reason ?? effect.reason);
+        const reason = divergedPair
+          ? "not tested: a seed diverged"
+          : censored
+            ? `not tested: censored seeds (reached by ${fa.length} of ${a.length} and ${fb.length} of ${b.length} seeds)`
+            : (welch.reason ?? effect.reason);
         // Name what was compared: the last epoch's testAccuracy when neither recorded finalTestAccuracy.
         const named =
           metric === "finalTestAccuracy" && !finals[i]!.byMetric.has(metric) && !finals[j]!.byMetric.has(metric)

@@ -58,6 +58,88 @@ export interface NetworkRunResult {
   recordings: Recordings;
 }
 
+/** One unit of a network scenario: one seed built and simulated; its recordings when `record` (the first seed). */
+export function runNetworkSeed(
+  s: NetworkScenario,
+  file: string,
+  seed: number,
+  record: boolean,
+): { run: SeedRun; recordings: Recordings | null } {
+  const t0 = performance.now();
+  const built = buildNetwork(s, seed, file);
+  const t1 = performance.now();
+  built.network.run(Math.round(s.durationMs / s.dtMs) * s.dtMs);
+  const t2 = performance.now();
+  const durationS = s.durationMs / 1000;
+  const groups: GroupStats[] = built.spikeMonitors.map((m) => {
+    const size = m.source.size;
+    const times = m.timesMs();
+    const counts = spikeCounts(m.indices, size);
+    let active = 0;
+    for (let i = 0; i < size; i++) if (counts[i]! > 0) active++;
+    return {
+      group: m.source.name,
+      size,
+      spikes: m.count,
+      meanRateHz: m.count / size / durationS,
+      meanIsiCv: interSpikeIntervals(m.indices, times, size).meanCv,
+      activeFraction: active / size,
+    };
+  });
+  const plastic: SynapseStats[] = built.plastic.map((p) => {
+    const w = p.synapses.matrix.weight.subarray(0, p.synapses.matrix.count);
+    let sum = 0;
+    let sq = 0;
+    for (let k = 0; k < w.length; k++) {
+      sum += w[k]!;
+      sq += w[k]! * w[k]!;
+    }
+    const mean = w.length > 0 ? sum / w.length : 0;
+    return {
+      name: p.name,
+      rule: p.rule.rule,
+      count: w.length,
+      meanWeight: mean,
+      weightStd: Math.sqrt(Math.max(0, w.length > 0 ? sq / w.length - mean * mean : 0)),
+    };
+  });
+  const run: SeedRun = {
+    seed,
+    plastic,
+    synapses: built.synapses.reduce((a, syn) => a + syn.matrix.count, 0),
+    buildMs: t1 - t0,
+    simMs: t2 - t1,
+    groups,
+  };
+  if (!record) return { run, recordings: null };
+  const recordings: Recordings = {
+    spikes: built.spikeMonitors.map((m) => ({
+      group: m.source.name,
+      size: m.source.size,
+      indices: m.indices.slice(),
+      timesMs: m.timesMs(),
+    })),
+    rates: built.rateMonitors.map((m) => ({ group: m.source.name, rateHz: m.rateHz.slice() })),
+    traces: built.stateMonitors.flatMap(({ group, monitor }) =>
+      monitor.vars.flatMap((variable) =>
+        Array.from(monitor.indices, (neuron, k) => ({
+          group,
+          variable,
+          neuron,
+          timesMs: monitor.timesMs(),
+          values: monitor.trace(variable, k).slice(),
+        })),
+      ),
+    ),
+    weights: built.plastic.map((p) => ({
+      name: p.name,
+      rule: p.rule.rule,
+      values: p.synapses.matrix.weight.slice(0, p.synapses.matrix.count),
+    })),
+  };
+  return { run, recordings };
+}
+
 /**
  * Builds and simulates a validated network scenario once per seed, in memory (no files written).
  *
@@ -72,81 +154,10 @@ export function runNetworkScenario(
   const runs: SeedRun[] = [];
   let recordings: Recordings | null = null;
   for (const seed of seeds) {
-    const t0 = performance.now();
-    const built = buildNetwork(s, seed, file);
-    const t1 = performance.now();
-    built.network.run(Math.round(s.durationMs / s.dtMs) * s.dtMs);
-    const t2 = performance.now();
-    const durationS = s.durationMs / 1000;
-    const groups: GroupStats[] = built.spikeMonitors.map((m) => {
-      const size = m.source.size;
-      const times = m.timesMs();
-      const counts = spikeCounts(m.indices, size);
-      let active = 0;
-      for (let i = 0; i < size; i++) if (counts[i]! > 0) active++;
-      return {
-        group: m.source.name,
-        size,
-        spikes: m.count,
-        meanRateHz: m.count / size / durationS,
-        meanIsiCv: interSpikeIntervals(m.indices, times, size).meanCv,
-        activeFraction: active / size,
-      };
-    });
-    const plastic: SynapseStats[] = built.plastic.map((p) => {
-      const w = p.synapses.matrix.weight.subarray(0, p.synapses.matrix.count);
-      let sum = 0;
-      let sq = 0;
-      for (let k = 0; k < w.length; k++) {
-        sum += w[k]!;
-        sq += w[k]! * w[k]!;
-      }
-      const mean = w.length > 0 ? sum / w.length : 0;
-      return {
-        name: p.name,
-        rule: p.rule.rule,
-        count: w.length,
-        meanWeight: mean,
-        weightStd: Math.sqrt(Math.max(0, w.length > 0 ? sq / w.length - mean * mean : 0)),
-      };
-    });
-    const run: SeedRun = {
-      seed,
-      plastic,
-      synapses: built.synapses.reduce((a, syn) => a + syn.matrix.count, 0),
-      buildMs: t1 - t0,
-      simMs: t2 - t1,
-      groups,
-    };
-    runs.push(run);
-    options.onSeed?.(run);
-    if (recordings === null) {
-      recordings = {
-        spikes: built.spikeMonitors.map((m) => ({
-          group: m.source.name,
-          size: m.source.size,
-          indices: m.indices.slice(),
-          timesMs: m.timesMs(),
-        })),
-        rates: built.rateMonitors.map((m) => ({ group: m.source.name, rateHz: m.rateHz.slice() })),
-        traces: built.stateMonitors.flatMap(({ group, monitor }) =>
-          monitor.vars.flatMap((variable) =>
-            Array.from(monitor.indices, (neuron, k) => ({
-              group,
-              variable,
-              neuron,
-              timesMs: monitor.timesMs(),
-              values: monitor.trace(variable, k).slice(),
-            })),
-          ),
-        ),
-        weights: built.plastic.map((p) => ({
-          name: p.name,
-          rule: p.rule.rule,
-          values: p.synapses.matrix.weight.slice(0, p.synapses.matrix.count),
-        })),
-      };
-    }
+    const r = runNetworkSeed(s, file, seed, recordings === null);
+    runs.push(r.run);
+    options.onSeed?.(r.run);
+    recordings ??= r.recordings;
   }
   return { scenario: s, seeds, runs, recordings: recordings! };
 }

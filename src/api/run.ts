@@ -1,0 +1,248 @@
+/**
+ * `run(scenarioOrPath, options)`: the one call that runs a scenario from code,
+ * and the whole of what `neurocompare run` does (the CLI command is a thin
+ * face over it):
+ *
+ *   validate (the friendly ScenarioError the CLI prints) -> plan units ->
+ *   build the first seed's learners (a config that fails when built fails
+ *   before the folder is touched) -> open the results folder (new run, resume,
+ *   or refusal) -> run the unfinished units (here, or on `jobs` threads) ->
+ *   assemble the tables from the unit files in plan order -> write
+ *   metrics.csv, summary.json, the other tables, charts and the report.
+ *
+ * A stop (the first Ctrl-C with `handleSignals`, or `signal` aborting) lets
+ * the running units finish their epoch and checkpoint, then writes the
+ * partial results and a report marked incomplete; the same call resumes.
+ */
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { UserError } from "../core/errors.js";
+import { fileComponent, outputPath } from "../core/paths.js";
+import { collectEnvironment } from "../report/environment.js";
+import { writeNetworkReport } from "../report/network-report.js";
+import { receptiveFieldImage, writeData, writeFileAtomic, writeReport } from "../report/write.js";
+import { assembleLearning } from "../runs/assemble.js";
+import { executeUnits, type ExecuteEvents } from "../runs/execute.js";
+import type { HookFactory } from "../runs/hooks.js";
+import type { LearningUnitResult } from "../runs/learning-unit.js";
+import {
+  networkRows,
+  networkRowsToCsv,
+  spikesToCsv,
+  stateToCsv,
+  summarizeNetwork,
+  type NetworkSummary,
+} from "../runs/network-results.js";
+import { planLearningUnits, planNetworkUnits, unitLabel, type Unit } from "../runs/plan.js";
+import { summarize, type RunResult, type Summary } from "../runs/results.js";
+import { defaultHookFactories, preflightLearning } from "../runs/run.js";
+import type { NetworkRunResult, Recordings, SeedRun } from "../runs/run-network.js";
+import { ResultsStore } from "../runs/store.js";
+import { buildNetwork } from "../scenario/build-network.js";
+import { loadAnyScenario, parseAnyScenarioText, type AnyScenario } from "../scenario/load.js";
+import { packageVersion } from "../version.js";
+
+/** Exit codes of `neurocompare run` (and `RunOutcome.exitCode`). */
+export const EXIT_OK = 0;
+/** Every unit ran, and at least one diverged (its loss or weights became non-finite). */
+export const EXIT_DIVERGED = 3;
+/** Stopped (Ctrl-C) before every unit finished: partial results, resumable. */
+export const EXIT_STOPPED = 130;
+
+export interface RunCallOptions {
+  /** Results folder (default: results/<scenario name>, relative to the working directory). */
+  out?: string;
+  /** Seeds to run instead of the scenario's. */
+  seeds?: number[];
+  /** Units run at once: worker threads (default: the cores available, `os.availableParallelism()`). */
+  jobs?: number;
+  /** Remove another run's results files from `out` (only those) instead of refusing. */
+  fresh?: boolean;
+  /** Hook factories (default: pruning schedules); others than the default run in this process. */
+  hooks?: readonly HookFactory[];
+  /** Epoch, progress and unit events (the CLI's progress line). */
+  events?: ExecuteEvents;
+  /** Aborting it stops the run as the first Ctrl-C does. */
+  signal?: AbortSignal;
+  /** Handle SIGINT: the first stops after the running epochs, the second exits at once (the CLI). */
+  handleSignals?: boolean;
+}
+
+export interface RunOutcome {
+  dir: string;
+  kind: "learning" | "network";
+  runId: string;
+  /** Whether the folder already held this run (finished units were kept). */
+  resumed: boolean;
+  /** Every unit finished. */
+  complete: boolean;
+  /** Units not finished (after a stop), as "learner seed n". */
+  missing: string[];
+  /** Units whose training diverged. */
+  diverged: { learner: string; seed: number; epoch: number }[];
+  /** 0, 3 (a unit diverged) or 130 (stopped before the end). */
+  exitCode: number;
+  /** The assembled tables of a learning scenario. */
+  result?: RunResult;
+  summary: Summary | NetworkSummary;
+  network?: NetworkRunResult;
+  /** Files written outside units/. */
+  files: string[];
+  wallMs: number;
+}
+
+/** Validates a scenario given as a path or as an object, with the same friendly errors as the CLI. */
+export function resolveScenario(scenarioOrPath: string | object): { loaded: AnyScenario; file: string } {
+  if (typeof scenarioOrPath === "string") return { loaded: loadAnyScenario(scenarioOrPath), file: scenarioOrPath };
+  const file = "<scenario object>";
+  return { loaded: parseAnyScenarioText(JSON.stringify(scenarioOrPath), file), file };
+}
+
+function checkOptions(o: RunCallOptions): void {
+  if (
+    o.seeds !== undefined &&
+    (o.seeds.length === 0 ||
+      o.seeds.some((s, i) => !Number.isInteger(s) || s < 0 || s > 2 ** 31 - 1 || o.seeds!.indexOf(s) !== i))
+  )
+    throw new UserError(
+      "E_OPTION_INVALID",
+      `seeds: expected a non-empty list of distinct integers from 0 to 2^31 - 1, found ${JSON.stringify(o.seeds)}`,
+    );
+  if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1 || o.jobs > 1024))
+    throw new UserError(
+      "E_OPTION_INVALID",
+      `jobs: expected an integer from 1 to 1024, found ${JSON.stringify(o.jobs)}`,
+    );
+}
+
+export async function run(scenarioOrPath: string | object, options: RunCallOptions = {}): Promise<RunOutcome> {
+  const t0 = performance.now();
+  checkOptions(options);
+  const { loaded, file } = resolveScenario(scenarioOrPath);
+  const scenario = loaded.scenario;
+  const seeds = options.seeds ?? scenario.seeds;
+  const hooks = options.hooks ?? defaultHookFactories;
+  const kind = loaded.kind === "network" ? "network" : "learning";
+  const units: Unit[] = loaded.kind === "network" ? planNetworkUnits(seeds) : planLearningUnits(loaded.scenario, seeds);
+  // Anything that fails when built fails here, before the folder is touched.
+  if (loaded.kind === "network") buildNetwork(loaded.scenario, seeds[0]!, file);
+  else preflightLearning(loaded.scenario, seeds, hooks);
+  const dir =
+    options.out !== undefined ? resolve(options.out) : outputPath(resolve("results"), fileComponent(scenario.name));
+  const store = ResultsStore.open({
+    dir,
+    kind,
+    scenario,
+    scenarioFile: typeof scenarioOrPath === "string" ? resolve(scenarioOrPath) : null,
+    seeds,
+    units,
+    packageVersion,
+    fresh: options.fresh ?? false,
+  });
+  const jobs = options.jobs ?? availableParallelism();
+  store.event({ event: "start", scenario: scenario.name, seeds, packageVersion, jobs, resumed: store.resumed });
+
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const requestStop = () => Atomics.store(stop, 0, 1);
+  options.signal?.addEventListener("abort", requestStop);
+  const onSigint = () => {
+    requestStop();
+    process.stderr.write("\nStopping after the running epochs (Ctrl-C again to quit at once)...\n");
+    // The second Ctrl-C: Node's default, immediate exit, now that no listener is left.
+  };
+  if (options.handleSignals) process.once("SIGINT", onSigint);
+  const events = options.events ?? {};
+  try {
+    await executeUnits({
+      store,
+      job: { kind, scenario, scenarioFile: file, seeds },
+      jobs,
+      hooks,
+      customHooks: options.hooks !== undefined && options.hooks !== defaultHookFactories,
+      events: {
+        ...events,
+        onEpoch(record) {
+          // One line per finished epoch, appended at once: an interrupted run keeps what it did.
+          store.event({ event: "epoch", ...record });
+          events.onEpoch?.(record);
+        },
+        onSeed(seedRun) {
+          store.event({ event: "seed", ...seedRun });
+          events.onSeed?.(seedRun);
+        },
+      },
+      stop,
+    });
+  } finally {
+    if (options.handleSignals) process.removeListener("SIGINT", onSigint);
+    options.signal?.removeEventListener("abort", requestStop);
+  }
+  const outcome = await assembleAndReport(store, units);
+  store.event({ event: "end", complete: outcome.complete, wallMs: Math.round(performance.now() - t0) });
+  return { ...outcome, wallMs: performance.now() - t0 };
+}
+
+/**
+ * Reads the finished units of a store, writes the results tables and the
+ * report (marked incomplete when units are missing) and returns what was
+ * written. `run` calls it at the end; a merge of shards calls it too.
+ */
+export async function assembleAndReport(
+  store: ResultsStore,
+  units: readonly Unit[],
+): Promise<Omit<RunOutcome, "wallMs">> {
+  const m = store.manifest;
+  const finished = units.filter((u) => store.unitRecord(u) !== null);
+  const missing = units.filter((u) => !finished.includes(u)).map(unitLabel);
+  const complete = missing.length === 0;
+  const notices = complete
+    ? []
+    : [
+        `Incomplete: ${finished.length} of ${units.length} units finished; missing ${missing.length > 8 ? `${missing.slice(0, 8).join(", ")} and ${missing.length - 8} more` : missing.join(", ")}. Run the same command again to resume.`,
+      ];
+  store.beginReport();
+  const files: string[] = [];
+  const base = { dir: store.dir, kind: m.kind, runId: store.runId, resumed: store.resumed, complete, missing };
+  if (m.kind === "network") {
+    const results = finished.map((u) => store.readNetwork(u));
+    const scenario = m.scenario as NetworkRunResult["scenario"];
+    const empty: Recordings = { spikes: [], rates: [], traces: [], weights: [] };
+    const network: NetworkRunResult = {
+      scenario,
+      seeds: m.seeds,
+      runs: results.map((r): SeedRun => r.run),
+      recordings: results.find((r) => r.recordings !== null)?.recordings ?? empty,
+    };
+    const summary = summarizeNetwork(network, m.packageVersion);
+    const data: [string, string][] = [
+      ["metrics.csv", networkRowsToCsv(networkRows(network))],
+      ["summary.json", `${JSON.stringify(summary, null, 2)}\n`],
+      ["spikes.csv", spikesToCsv(network.recordings)],
+      ["state.csv", stateToCsv(network.recordings)],
+    ];
+    for (const [name, text] of data) {
+      writeFileAtomic(outputPath(store.dir, name), text);
+      files.push(outputPath(store.dir, name));
+    }
+    files.push(...(await writeNetworkReport(store.dir, network.recordings, summary, notices)).files);
+    store.endReport(files);
+    return { ...base, diverged: [], exitCode: complete ? EXIT_OK : EXIT_STOPPED, summary, network, files };
+  }
+  const scenario = m.scenario as RunResult["scenario"];
+  const unitResults: LearningUnitResult[] = finished.map((u) => store.readLearning(u));
+  const result = assembleLearning(scenario, m.seeds, unitResults);
+  const summary = summarize(result, m.packageVersion, collectEnvironment());
+  const diverged = unitResults.flatMap((r) =>
+    r.status === "diverged" ? [{ learner: r.learner, seed: r.seed, epoch: r.divergedEpoch ?? 0 }] : [],
+  );
+  if (diverged.length > 0)
+    notices.push(
+      `Diverged: ${diverged.map((d) => `${d.learner} seed ${d.seed} at epoch ${d.epoch}`).join(", ")} (loss or weights became non-finite; training stopped there). Not ranked, not charted.`,
+    );
+  files.push(...writeData(store.dir, result, summary));
+  const images = result.receptiveFields.map((r) => receptiveFieldImage(r.learner, r.fields));
+  files.push(...(await writeReport(store.dir, result, summary, images, undefined, notices)).files);
+  store.endReport(files);
+  const exitCode = !complete ? EXIT_STOPPED : diverged.length > 0 ? EXIT_DIVERGED : EXIT_OK;
+  return { ...base, diverged, exitCode, result, summary, files };
+}

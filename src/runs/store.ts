@@ -1,0 +1,418 @@
+/**
+ * A results folder as the store of one run's units:
+ *
+ *   manifest.json            which scenario (resolved, and its hash with the seeds and
+ *                            package version), which units, and the run id
+ *   events.jsonl             the run's log, every line with the run id
+ *   files.json               the run id and every file the run wrote outside units/
+ *   units/<learner>/<seed>/  lock           while a process runs the unit
+ *                            checkpoint.bin after every epoch (the whole unit state)
+ *                            result.bin     the unit's rows, histograms, robustness points,
+ *                                           receptive fields and firing rates (exact numbers)
+ *                            state.bin      the learner's final state (the last checkpoint)
+ *                            unit.json      written last: the unit is finished (done or diverged)
+ *
+ * Every file is written atomically (core/files.ts). Opening a folder decides
+ * between a new run, a resume (same scenario hash: finished units are
+ * skipped, started ones continue from their checkpoint) and a refusal (exit
+ * 2): another scenario's results, files not written by this run, or foreign
+ * files; `fresh` then removes only results files (known-files.ts).
+ */
+import { randomUUID } from "node:crypto";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  renameSync,
+} from "node:fs";
+import { resolve } from "node:path";
+import { UserError } from "../core/errors.js";
+import { writeFileAtomic } from "../core/files.js";
+import { outputPath } from "../core/paths.js";
+import { captureState, decodeSnapshot, encodeSnapshot, restoreState } from "../core/snapshot.js";
+import type { NetworkScenario } from "../scenario/network-schema.js";
+import type { Scenario } from "../scenario/schema.js";
+import { KNOWN_FILE_KINDS, knownKind } from "./known-files.js";
+import type { LearningUnitResult } from "./learning-unit.js";
+import { acquireLock, releaseLock, type LockHolder } from "./lock.js";
+import { scenarioHash, unitLabel, type Unit } from "./plan.js";
+import type { Recordings, SeedRun } from "./run-network.js";
+
+export const MANIFEST_FORMAT = 1;
+
+export interface Manifest {
+  format: number;
+  kind: "learning" | "network";
+  runId: string;
+  scenarioHash: string;
+  packageVersion: string;
+  seeds: number[];
+  /** Unit folders (relative, "/"-separated) in plan order, with their labels. */
+  units: { path: string; label: string }[];
+  scenarioFile: string | null;
+  created: string;
+  scenario: Scenario | NetworkScenario;
+}
+
+export interface UnitRecord {
+  runId: string;
+  label: string;
+  status: "done" | "diverged";
+  divergedEpoch?: number;
+  finished: string;
+}
+
+export interface NetworkUnitResult {
+  seed: number;
+  run: SeedRun;
+  recordings: Recordings | null;
+}
+
+interface Ledger {
+  runId: string;
+  /** Paths relative to the folder ("/"-separated); "charts/*" while a report is being written. */
+  files: string[];
+  /** Entries that were in the folder before this run and are not its own (kept, never touched). */
+  foreign: string[];
+}
+
+export interface OpenOptions {
+  dir: string;
+  kind: "learning" | "network";
+  scenario: Scenario | NetworkScenario;
+  scenarioFile: string | null;
+  seeds: readonly number[];
+  units: readonly Unit[];
+  packageVersion: string;
+  /** Remove another run's results files (only those) instead of refusing. */
+  fresh: boolean;
+}
+
+/** Files a results report writes at the top of the folder (the ledger's provisional list while writing). */
+const REPORT_FILES = KNOWN_FILE_KINDS.filter(
+  (k) =>
+    k.role === "result" &&
+    !k.folder &&
+    !k.pattern.includes("*") &&
+    !["manifest.json", "files.json", "events.jsonl"].includes(k.pattern),
+).map((k) => k.pattern);
+
+/** Run-infrastructure entries that are always this run's once its manifest is there. */
+const INFRASTRUCTURE = new Set(["manifest.json", "files.json", "events.jsonl", "units"]);
+
+function readJson(path: string): unknown {
+  const text = readFileSync(path, "utf8");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UserError(
+      "E_RESULTS_INVALID",
+      `${path}: expected JSON written by \`neurocompare run\`, found text that does not parse`,
+    );
+  }
+}
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 6).join(", ");
+  return names.length > 6 ? `${shown} and ${names.length - 6} more` : shown;
+}
+
+export class ResultsStore {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  /** True when the folder already held this scenario's run (units already finished are kept). */
+  readonly resumed: boolean;
+  private ledger: Ledger;
+
+  private constructor(dir: string, manifest: Manifest, resumed: boolean, ledger: Ledger) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.resumed = resumed;
+    this.ledger = ledger;
+  }
+
+  /** A folder's manifest, or null when it has none (an older results folder, or not one). */
+  static readManifest(dirArg: string): Manifest | null {
+    const path = outputPath(resolve(dirArg), "manifest.json");
+    if (!existsSync(path)) return null;
+    const m = readJson(path) as Partial<Manifest> | null;
+    if (
+      typeof m !== "object" ||
+      m === null ||
+      typeof m.runId !== "string" ||
+      typeof m.scenarioHash !== "string" ||
+      !Array.isArray(m.units) ||
+      !Array.isArray(m.seeds) ||
+      (m.kind !== "learning" && m.kind !== "network")
+    )
+      throw new UserError(
+        "E_RESULTS_INVALID",
+        `${path}: expected a run manifest (runId, scenarioHash, kind, seeds, units), found another JSON value`,
+      );
+    if (m.format !== MANIFEST_FORMAT)
+      throw new UserError(
+        "E_RESULTS_INVALID",
+        `${path}: expected manifest format ${MANIFEST_FORMAT}, found ${JSON.stringify(m.format)} (written by another version)`,
+      );
+    return m as Manifest;
+  }
+
+  /** Opens a folder for reading (report, merge): its manifest must be there. */
+  static openExisting(dirArg: string): ResultsStore | null {
+    const dir = resolve(dirArg);
+    const manifest = ResultsStore.readManifest(dir);
+    if (manifest === null) return null;
+    return new ResultsStore(dir, manifest, true, ResultsStore.readLedger(dir, manifest.runId));
+  }
+
+  private static readLedger(dir: string, runId: string): Ledger {
+    const path = outputPath(dir, "files.json");
+    if (!existsSync(path)) return { runId, files: [], foreign: [] };
+    const l = readJson(path) as Partial<Ledger> | null;
+    if (l?.runId !== runId || !Array.isArray(l.files) || !Array.isArray(l.foreign))
+      throw new UserError(
+        "E_RESULTS_INVALID",
+        `${path}: expected the list of files of run ${runId}, found ${l?.runId === undefined ? "another JSON value" : `run ${l.runId}'s`}`,
+      );
+    return { runId, files: l.files.map(String), foreign: l.foreign.map(String) };
+  }
+
+  /** Opens (or creates) a results folder for a run; see the file comment for what it refuses. */
+  static open(o: OpenOptions): ResultsStore {
+    const dir = resolve(o.dir);
+    if (existsSync(dir) && !statSync(dir).isDirectory())
+      throw new UserError("E_OPTION_INVALID", `--out ${dir}: expected a folder, found a file`);
+    const hash = scenarioHash(o.scenario, o.seeds, o.packageVersion);
+    const entries = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [];
+    const existing = ResultsStore.readManifest(dir);
+    const hint = "choose another --out, or give --fresh to remove the results files there (other files are kept)";
+    const foreign = entries.filter((e) => knownKind(e.name, e.isDirectory()) === null).map((e) => e.name);
+    if (existing !== null && existing.scenarioHash === hash && !o.fresh) {
+      const ledger = ResultsStore.readLedger(dir, existing.runId);
+      const unknown = foreign.filter((n) => !ledger.foreign.includes(n));
+      if (unknown.length > 0)
+        throw new UserError(
+          "E_OUTPUT_FOREIGN",
+          `${dir} holds files that are not results: ${listNames(unknown)}; ${hint}`,
+        );
+      const store = new ResultsStore(dir, existing, true, ledger);
+      const notOurs = store.resultFiles().filter((rel) => !store.isOurs(rel));
+      if (notOurs.length > 0)
+        throw new UserError(
+          "E_OUTPUT_FOREIGN",
+          `${dir}: ${listNames(notOurs)} were not written by this run (${existing.runId}); ${hint}`,
+        );
+      return store;
+    }
+    const results = entries.filter((e) => knownKind(e.name, e.isDirectory())?.role === "result").map((e) => e.name);
+    if (!o.fresh) {
+      if (existing !== null) {
+        const what =
+          existing.packageVersion !== o.packageVersion
+            ? `results written by version ${existing.packageVersion} (this is ${o.packageVersion})`
+            : `results of ${existing.scenarioHash === hash ? "this" : "a different"} scenario (${existing.scenario.name}, seeds ${existing.seeds.join(", ")})`;
+        throw new UserError("E_OUTPUT_FOREIGN", `${dir} holds ${what}; ${hint}`);
+      }
+      if (results.length > 0 || foreign.length > 0) {
+        const parts = [
+          ...(results.length > 0
+            ? [`results of another run (${listNames(results)}; no manifest of this scenario)`]
+            : []),
+          ...(foreign.length > 0 ? [`files that are not results (${listNames(foreign)})`] : []),
+        ];
+        throw new UserError("E_OUTPUT_FOREIGN", `${dir} holds ${parts.join(" and ")}; ${hint}`);
+      }
+    }
+    mkdirSync(dir, { recursive: true });
+    for (const name of results) ResultsStore.removeResult(dir, name);
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      kind: o.kind,
+      runId: randomUUID(),
+      scenarioHash: hash,
+      packageVersion: o.packageVersion,
+      seeds: [...o.seeds],
+      units: o.units.map((u) => ({ path: u.path.join("/"), label: unitLabel(u) })),
+      scenarioFile: o.scenarioFile,
+      created: new Date().toISOString(),
+      scenario: o.scenario,
+    };
+    const store = new ResultsStore(dir, manifest, false, { runId: manifest.runId, files: [], foreign });
+    store.writeLedger();
+    // The manifest last: a folder with a manifest is a run's, from the first moment.
+    writeFileAtomic(outputPath(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    return store;
+  }
+
+  /** Removes one results entry (a known result kind) named directly inside the folder. */
+  private static removeResult(dir: string, name: string): void {
+    const path = outputPath(dir, name);
+    if (name === "charts") {
+      // Only what a report writes there; anything else in charts/ stays.
+      for (const f of readdirSync(path)) if (/\.(svg|png|vl\.json)$/.test(f)) unlinkSync(outputPath(path, f));
+      if (readdirSync(path).length === 0) rmSync(path, { recursive: true });
+      return;
+    }
+    rmSync(path, { recursive: true, force: true });
+  }
+
+  /** The results files at the top and in charts/ (relative paths), excluding the run's infrastructure. */
+  private resultFiles(): string[] {
+    const out: string[] = [];
+    for (const e of readdirSync(this.dir, { withFileTypes: true })) {
+      const kind = knownKind(e.name, e.isDirectory());
+      if (kind?.role !== "result" || INFRASTRUCTURE.has(e.name) || kind.pattern.includes("*")) continue;
+      if (e.isDirectory()) for (const f of readdirSync(outputPath(this.dir, e.name))) out.push(`${e.name}/${f}`);
+      else out.push(e.name);
+    }
+    return out;
+  }
+
+  private isOurs(rel: string): boolean {
+    return this.ledger.files.includes(rel) || (rel.startsWith("charts/") && this.ledger.files.includes("charts/*"));
+  }
+
+  private writeLedger(): void {
+    writeFileAtomic(outputPath(this.dir, "files.json"), `${JSON.stringify(this.ledger, null, 2)}\n`);
+  }
+
+  get runId(): string {
+    return this.manifest.runId;
+  }
+
+  /**
+   * Before a report is written: the ledger allows every file a report may
+   * write, so a report cut off half way is still this run's at the next start.
+   */
+  beginReport(): void {
+    this.ledger.files = [...new Set([...this.ledger.files, ...REPORT_FILES, "charts/*"])];
+    this.writeLedger();
+  }
+
+  /**
+   * After writing: the ledger lists the files written (absolute paths inside
+   * the folder). `scope` "all" (a run: every table and the report) removes
+   * this run's files from an earlier write that this one did not write again
+   * (a chart no longer drawn); "report" (the report command) does so only
+   * for the charts and report files, and keeps the tables in the ledger.
+   */
+  endReport(written: readonly string[], scope: "all" | "report" = "all"): void {
+    const rel = written.map((p) =>
+      p
+        .slice(this.dir.length + 1)
+        .split(/[\\/]/)
+        .join("/"),
+    );
+    const reportOnly = (f: string) => f.startsWith("charts/") || f === "report.html" || f === "report.md";
+    for (const old of this.resultFiles()) {
+      if (rel.includes(old) || !this.isOurs(old) || (scope === "report" && !reportOnly(old))) continue;
+      rmSync(outputPath(this.dir, ...old.split("/")), { force: true });
+    }
+    const kept =
+      scope === "report"
+        ? this.ledger.files.filter(
+            (f) => !reportOnly(f) && f !== "charts/*" && existsSync(outputPath(this.dir, ...f.split("/"))),
+          )
+        : [];
+    this.ledger.files = [...new Set([...kept, ...rel])];
+    this.writeLedger();
+  }
+
+  /** Appends one line to events.jsonl, with the run id. */
+  event(record: Record<string, unknown>): void {
+    appendFileSync(outputPath(this.dir, "events.jsonl"), `${JSON.stringify({ ...record, runId: this.runId })}\n`);
+  }
+
+  unitFolder(unit: Unit): string {
+    return outputPath(this.dir, ...unit.path);
+  }
+
+  private unitFile(unit: Unit, name: string): string {
+    return outputPath(this.dir, ...unit.path, name);
+  }
+
+  /** The unit's record when it finished (in this run), else null. */
+  unitRecord(unit: Unit): UnitRecord | null {
+    const path = this.unitFile(unit, "unit.json");
+    if (!existsSync(path)) return null;
+    const r = readJson(path) as Partial<UnitRecord> | null;
+    if (r?.runId !== this.runId || (r.status !== "done" && r.status !== "diverged"))
+      throw new UserError(
+        "E_RESULTS_INVALID",
+        `${path}: expected the record of a unit of run ${this.runId}, found ${r?.runId === undefined ? "another JSON value" : `one of run ${r.runId}`}`,
+      );
+    return r as UnitRecord;
+  }
+
+  /** Locks the unit for this process; returns the live holder when another process has it. */
+  lock(unit: Unit): LockHolder | null {
+    mkdirSync(this.unitFolder(unit), { recursive: true });
+    return acquireLock(this.unitFile(unit, "lock"), this.runId);
+  }
+
+  unlock(unit: Unit): void {
+    releaseLock(this.unitFile(unit, "lock"));
+  }
+
+  readCheckpoint(unit: Unit): Uint8Array | null {
+    const path = this.unitFile(unit, "checkpoint.bin");
+    return existsSync(path) ? readFileSync(path) : null;
+  }
+
+  writeCheckpoint(unit: Unit, bytes: Uint8Array): void {
+    writeFileAtomic(this.unitFile(unit, "checkpoint.bin"), bytes);
+  }
+
+  /** Stores a finished learning unit: result.bin, the last checkpoint kept as state.bin, then unit.json. */
+  finishLearning(unit: Unit, result: LearningUnitResult): void {
+    writeFileAtomic(this.unitFile(unit, "result.bin"), encodeSnapshot(captureState(result), { kind: "learning" }));
+    const checkpoint = this.unitFile(unit, "checkpoint.bin");
+    if (existsSync(checkpoint)) renameSync(checkpoint, this.unitFile(unit, "state.bin"));
+    this.writeRecord(unit, result.status, result.divergedEpoch);
+  }
+
+  finishNetwork(unit: Unit, result: NetworkUnitResult): void {
+    writeFileAtomic(this.unitFile(unit, "result.bin"), encodeSnapshot(captureState(result), { kind: "network" }));
+    this.writeRecord(unit, "done");
+  }
+
+  private writeRecord(unit: Unit, status: UnitRecord["status"], divergedEpoch?: number): void {
+    const record: UnitRecord = {
+      runId: this.runId,
+      label: unitLabel(unit),
+      status,
+      ...(divergedEpoch !== undefined ? { divergedEpoch } : {}),
+      finished: new Date().toISOString(),
+    };
+    writeFileAtomic(this.unitFile(unit, "unit.json"), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  private readResult(unit: Unit, kind: "learning" | "network"): unknown {
+    const path = this.unitFile(unit, "result.bin");
+    try {
+      const { snap, meta } = decodeSnapshot(readFileSync(path));
+      if ((meta as { kind?: unknown } | null)?.kind !== kind) throw new Error(`expected a ${kind} unit's result`);
+      return restoreState(undefined, snap);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(
+        "E_RESULTS_INVALID",
+        `${path}: expected a unit result written by \`neurocompare run\`: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** A finished learning unit's result (call after `unitRecord` says it finished). */
+  readLearning(unit: Unit): LearningUnitResult {
+    return this.readResult(unit, "learning") as LearningUnitResult;
+  }
+
+  readNetwork(unit: Unit): NetworkUnitResult {
+    return this.readResult(unit, "network") as NetworkUnitResult;
+  }
+}
