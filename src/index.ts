@@ -2,7 +2,8 @@
  * neurocompare's public API: what a researcher scripts with. Run scenarios
  * from code, or build artificial and spiking networks directly.
  *
- *   scenario (object or file) -> validateScenario / loadAnyScenario
+ *   scenario (object or file) -> run() -> results folder (units, tables, charts, report)
+ *   or by hand: validateScenario / loadAnyScenario
  *     -> runScenario / runNetworkScenario -> results -> writeData, writeReport
  *
  * Everything here validates what it is given at the boundary (a bad config
@@ -12,6 +13,9 @@
  *
  * @packageDocumentation
  */
+
+// run(): the one call that does what `neurocompare run` does (the runs layer: units, resume, every core).
+export { run, EXIT_OK, EXIT_DIVERGED, EXIT_STOPPED, type RunCallOptions, type RunOutcome } from "./api/run.js";
 
 // Errors and randomness
 export { NeuroError, UserError, ScenarioError, type ErrorCode, type Issue } from "./core/errors.js";
