@@ -8,7 +8,7 @@ import { ScenarioError, UserError } from "../core/errors.js";
 import { receptiveFieldId, writeReport } from "../report/write.js";
 import { outputPath } from "../core/paths.js";
 import { parseJson, readTextFile } from "../scenario/parse.js";
-import { summarize, type Environment, type LearnerInfo } from "../runs/results.js";
+import { summarize, type Environment } from "../runs/results.js";
 import {
   checkFiringRatesCsv,
   checkMetricsCsv,
