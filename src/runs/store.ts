@@ -359,9 +359,13 @@ export class ResultsStore {
     releaseLock(this.unitFile(unit, "lock"));
   }
 
+  /** The unit's last checkpoint; a unit cut off while it was being recorded as finished has it as state.bin. */
   readCheckpoint(unit: Unit): Uint8Array | null {
-    const path = this.unitFile(unit, "checkpoint.bin");
-    return existsSync(path) ? readFileSync(path) : null;
+    for (const name of ["checkpoint.bin", "state.bin"]) {
+      const path = this.unitFile(unit, name);
+      if (existsSync(path)) return readFileSync(path);
+    }
+    return null;
   }
 
   writeCheckpoint(unit: Unit, bytes: Uint8Array): void {
