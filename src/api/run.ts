@@ -201,6 +201,7 @@ export async function assembleAndReport(
         `Incomplete: ${finished.length} of ${units.length} units finished; missing ${missing.length > 8 ? `${missing.slice(0, 8).join(", ")} and ${missing.length - 8} more` : missing.join(", ")}. Run the same command again to resume.`,
       ];
   store.beginReport();
+  store.setAssembled(finished);
   const files: string[] = [];
   const base = { dir: store.dir, kind: m.kind, runId: store.runId, resumed: store.resumed, complete, missing };
   if (m.kind === "network") {

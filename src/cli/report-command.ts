@@ -16,7 +16,8 @@ import {
   checkUnits,
   checkWeightsCsv,
 } from "../runs/check-results.js";
-import { planLearningUnits, planNetworkUnits, unitLabel, type LearningUnit } from "../runs/plan.js";
+import { planLearningUnits, planNetworkUnits, unitLabel, type LearningUnit, type Unit } from "../runs/plan.js";
+import { assembleAndReport } from "../api/run.js";
 import { ResultsStore, type Manifest } from "../runs/store.js";
 import type { Scenario } from "../scenario/schema.js";
 import { scenarioSchema } from "../scenario/schema.js";
@@ -61,13 +62,38 @@ export async function reportCommand(dirArg: string): Promise<void> {
   await reportLearning(dir, scenario.data, seeds, null, recordedEnvironment(raw), null);
 }
 
-/** A folder with a run's manifest: checked against the units the manifest says finished; the rest shown as missing. */
+/**
+ * A folder with a run's manifest. When units finished after the tables were
+ * last assembled (a run killed, or still running), the tables are assembled
+ * afresh from the unit files first; otherwise the tables are checked against
+ * the units they were assembled from, and the rest are shown as missing.
+ */
 async function reportRun(dir: string, manifest: Manifest): Promise<void> {
   const store = ResultsStore.openExisting(dir)!;
-  if (manifest.kind === "network") {
-    const units = planNetworkUnits(manifest.seeds);
-    const missing = units.filter((u) => store.unitRecord(u) === null).map(unitLabel);
-    store.beginReport();
+  let scenario: Scenario | null = null;
+  if (manifest.kind === "learning") {
+    const parsed = scenarioSchema.safeParse(manifest.scenario);
+    if (!parsed.success)
+      throw new UserError(
+        "E_RESULTS_INVALID",
+        `${join(dir, "manifest.json")}: at $.scenario: expected the resolved scenario written by \`neurocompare run\`, found an invalid scenario`,
+      );
+    scenario = parsed.data;
+  }
+  const learning = scenario === null ? [] : planLearningUnits(scenario, manifest.seeds);
+  const units: Unit[] = scenario === null ? planNetworkUnits(manifest.seeds) : learning;
+  const finishedNow = units.filter((u) => store.unitRecord(u) !== null).map((u) => u.path.join("/"));
+  const assembled = store.assembledUnits();
+  if (assembled === null || !existsSync(join(dir, "metrics.csv")) || finishedNow.some((u) => !assembled.includes(u))) {
+    const outcome = await assembleAndReport(store, units);
+    process.stdout.write(
+      `Report assembled from ${units.length - outcome.missing.length} finished unit(s): ${join(dir, "report.html")}${outcome.missing.length > 0 ? ` (incomplete: missing ${outcome.missing.join(", ")})` : ""}\n`,
+    );
+    return;
+  }
+  store.beginReport();
+  if (scenario === null) {
+    const missing = units.filter((u) => !assembled.includes(u.path.join("/"))).map(unitLabel);
     const files = await reportNetwork(
       dir,
       join(dir, "metrics.csv"),
@@ -78,20 +104,12 @@ async function reportRun(dir: string, manifest: Manifest): Promise<void> {
     store.endReport(files, "report");
     return;
   }
-  const scenario = scenarioSchema.safeParse(manifest.scenario);
-  if (!scenario.success)
-    throw new UserError(
-      "E_RESULTS_INVALID",
-      `${join(dir, "manifest.json")}: at $.scenario: expected the resolved scenario written by \`neurocompare run\`, found an invalid scenario`,
-    );
-  const units = planLearningUnits(scenario.data, manifest.seeds);
   const finished = new Set(
-    units.filter((u) => store.unitRecord(u) !== null).map((u) => `${u.learner.name}\u0000${u.seed}`),
+    learning.filter((u) => assembled.includes(u.path.join("/"))).map((u) => `${u.learner.name}\u0000${u.seed}`),
   );
   const summaryPath = join(dir, "summary.json");
   const raw = existsSync(summaryPath) ? parseJson(readTextFile(summaryPath, "summary file"), summaryPath) : null;
-  store.beginReport();
-  const files = await reportLearning(dir, scenario.data, manifest.seeds, finished, recordedEnvironment(raw), units);
+  const files = await reportLearning(dir, scenario, manifest.seeds, finished, recordedEnvironment(raw), learning);
   store.endReport(files, "report");
 }
 

@@ -79,6 +79,8 @@ interface Ledger {
   files: string[];
   /** Entries that were in the folder before this run and are not its own (kept, never touched). */
   foreign: string[];
+  /** The units (folders, plan order) the tables hold: the finished ones when they were last assembled. */
+  assembled?: string[];
 }
 
 export interface OpenOptions {
@@ -179,7 +181,12 @@ export class ResultsStore {
         "E_RESULTS_INVALID",
         `${path}: expected the list of files of run ${runId}, found ${l?.runId === undefined ? "another JSON value" : `run ${l.runId}'s`}`,
       );
-    return { runId, files: l.files.map(String), foreign: l.foreign.map(String) };
+    return {
+      runId,
+      files: l.files.map(String),
+      foreign: l.foreign.map(String),
+      ...(Array.isArray(l.assembled) ? { assembled: l.assembled.map(String) } : {}),
+    };
   }
 
   /** Opens (or creates) a results folder for a run; see the file comment for what it refuses. */
@@ -283,6 +290,16 @@ export class ResultsStore {
 
   get runId(): string {
     return this.manifest.runId;
+  }
+
+  /** The units the tables were last assembled from (unit folders), or null when they never were. */
+  assembledUnits(): string[] | null {
+    return this.ledger.assembled ?? null;
+  }
+
+  /** Records which units the tables about to be written hold (saved with the ledger at `endReport`). */
+  setAssembled(units: readonly Unit[]): void {
+    this.ledger.assembled = units.map((u) => u.path.join("/"));
   }
 
   /**
