@@ -48,6 +48,12 @@ for (const jobs of [1, 2])
   console.log(
     `--jobs ${jobs}: fastest ${s(Math.min(...times[jobs]))}, median ${s(median(times[jobs]))}, CPU median ${s(median(cpu[jobs]))}`,
   );
-console.log(`speed-up (fastest jobs 1 / fastest jobs 2): ${(Math.min(...times[1]) / Math.min(...times[2])).toFixed(2)}×`);
-console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `speed-up (fastest jobs 1 / fastest jobs 2): ${(Math.min(...times[1]) / Math.min(...times[2])).toFixed(2)}×`,
+);
+console.log(
+  `load average: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 console.log(`metrics.csv identical (timing rows aside): ${outputs[1] === outputs[2]}`);

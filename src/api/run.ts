@@ -19,8 +19,7 @@ import { resolve } from "node:path";
 import { UserError } from "../core/errors.js";
 import { fileComponent, outputPath } from "../core/paths.js";
 import { collectEnvironment } from "../report/environment.js";
-import { writeNetworkReport } from "../report/network-report.js";
-import { receptiveFieldImage, writeData, writeFileAtomic, writeReport } from "../report/write.js";
+import { writeFileAtomic } from "../core/files.js";
 import { assembleLearning } from "../runs/assemble.js";
 import { executeUnits, type ExecuteEvents } from "../runs/execute.js";
 import type { HookFactory } from "../runs/hooks.js";
@@ -38,7 +37,6 @@ import { summarize, type RunResult, type Summary } from "../runs/results.js";
 import { defaultHookFactories, preflightLearning } from "../runs/run.js";
 import type { NetworkRunResult, Recordings, SeedRun } from "../runs/run-network.js";
 import { ResultsStore } from "../runs/store.js";
-import { buildNetwork } from "../scenario/build-network.js";
 import { loadAnyScenario, parseAnyScenarioText, type AnyScenario } from "../scenario/load.js";
 import { packageVersion } from "../version.js";
 
@@ -125,8 +123,11 @@ export async function run(scenarioOrPath: string | object, options: RunCallOptio
   const kind = loaded.kind === "network" ? "network" : "learning";
   const units: Unit[] = loaded.kind === "network" ? planNetworkUnits(seeds) : planLearningUnits(loaded.scenario, seeds);
   // Anything that fails when built fails here, before the folder is touched.
-  if (loaded.kind === "network") buildNetwork(loaded.scenario, seeds[0]!, file);
-  else preflightLearning(loaded.scenario, seeds, hooks);
+  if (loaded.kind === "network") {
+    // The network engine (and its equation compiler) loads only for a network scenario.
+    const { buildNetwork } = await import("../scenario/build-network.js");
+    buildNetwork(loaded.scenario, seeds[0]!, file);
+  } else preflightLearning(loaded.scenario, seeds, hooks);
   const dir =
     options.out !== undefined ? resolve(options.out) : outputPath(resolve("results"), fileComponent(scenario.name));
   const store = ResultsStore.open({
@@ -200,6 +201,9 @@ export async function assembleAndReport(
     : [
         `Incomplete: ${finished.length} of ${units.length} units finished; missing ${missing.length > 8 ? `${missing.slice(0, 8).join(", ")} and ${missing.length - 8} more` : missing.join(", ")}. Run the same command again to resume.`,
       ];
+  // Charts and rendering (vega, resvg) load only when a report is written.
+  const { receptiveFieldImage, writeData, writeReport } = await import("../report/write.js");
+  const { writeNetworkReport } = await import("../report/network-report.js");
   store.beginReport();
   store.setAssembled(finished);
   const files: string[] = [];
