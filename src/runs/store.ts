@@ -22,6 +22,7 @@ import { randomUUID } from "node:crypto";
 import {
   appendFileSync,
   existsSync,
+  linkSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -29,6 +30,7 @@ import {
   statSync,
   unlinkSync,
   renameSync,
+  writeFileSync,
 } from "node:fs";
 import { resolve } from "node:path";
 import { UserError } from "../core/errors.js";
@@ -249,10 +251,27 @@ export class ResultsStore {
       created: new Date().toISOString(),
       scenario: o.scenario,
     };
+    // Created exclusively (link fails when the name exists): of several processes starting one run in one
+    // folder at once (shards), one creates the manifest and the others adopt it.
+    const path = outputPath(dir, "manifest.json");
+    const tmp = `${path}.tmp-${process.pid}-${manifest.runId}`;
+    writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const winner = ResultsStore.readManifest(dir)!;
+      if (winner.scenarioHash !== hash)
+        throw new UserError(
+          "E_OUTPUT_FOREIGN",
+          `${dir}: another run of a different scenario started there at the same time; ${hint}`,
+        );
+      return new ResultsStore(dir, winner, true, ResultsStore.readLedger(dir, winner.runId));
+    } finally {
+      unlinkSync(tmp);
+    }
     const store = new ResultsStore(dir, manifest, false, { runId: manifest.runId, files: [], foreign });
     store.writeLedger();
-    // The manifest last: a folder with a manifest is a run's, from the first moment.
-    writeFileAtomic(outputPath(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     return store;
   }
 
