@@ -16,10 +16,11 @@
 
 // run(): the one call that does what `neurocompare run` does (the runs layer: units, resume, every core).
 export { run, EXIT_OK, EXIT_DIVERGED, EXIT_STOPPED, type RunCallOptions, type RunOutcome } from "./api/run.js";
+export type { ExecuteEvents } from "./runs/execute.js";
 
 // Errors and randomness
 export { NeuroError, UserError, ScenarioError, type ErrorCode, type Issue } from "./core/errors.js";
-export { Rng } from "./core/rng.js";
+export { Rng, type RngState } from "./core/rng.js";
 
 // Scenarios: validate, load, run, summarise
 export {

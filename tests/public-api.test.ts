@@ -172,6 +172,11 @@ describe("public API: the exported values", () => {
         "CurrentInput",
         "DRAM_ACCESS_PJ",
         "Dense",
+        // run() and its exit codes (the runs layer)
+        "EXIT_DIVERGED",
+        "EXIT_OK",
+        "EXIT_STOPPED",
+        "run",
         "EquationGroup",
         "Flatten",
         "HH_SQUID",

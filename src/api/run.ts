@@ -47,6 +47,7 @@ export const EXIT_DIVERGED = 3;
 /** Stopped (Ctrl-C) before every unit finished: partial results, resumable. */
 export const EXIT_STOPPED = 130;
 
+/** Options of {@link run}. */
 export interface RunCallOptions {
   /** Results folder (default: results/<scenario name>, relative to the working directory). */
   out?: string;
@@ -66,6 +67,7 @@ export interface RunCallOptions {
   handleSignals?: boolean;
 }
 
+/** What {@link run} did: the folder, whether every unit finished, diverged units, the exit code, the figures. */
 export interface RunOutcome {
   dir: string;
   kind: "learning" | "network";
@@ -113,6 +115,21 @@ function checkOptions(o: RunCallOptions): void {
     );
 }
 
+/**
+ * Runs a scenario as `neurocompare run` does: validates it (a {@link ScenarioError} names every problem, before
+ * anything is written), runs its units (resuming a folder that holds the same run, on `jobs` worker threads), and
+ * writes metrics.csv, summary.json, the other tables, charts and the report into `out`.
+ *
+ * @param scenarioOrPath - a scenario file's path, or the scenario as an object.
+ * @returns the outcome; its `exitCode` is what the CLI exits with (0, 3 when a unit diverged, 130 when stopped).
+ * @throws {@link UserError} for a folder holding other files or a unit another process runs (exit 2).
+ *
+ * @example
+ * ```ts
+ * const outcome = await run("scenarios/xor.json", { out: "results/xor", seeds: [0, 1, 2] });
+ * console.log(outcome.summary.learners.map((l) => l.name));
+ * ```
+ */
 export async function run(scenarioOrPath: string | object, options: RunCallOptions = {}): Promise<RunOutcome> {
   const t0 = performance.now();
   checkOptions(options);

@@ -72,7 +72,7 @@ export function progressObserver(stream: NodeJS.WriteStream): ProgressObserver {
         `${tty ? "\r\x1b[K" : ""}seed=${run.seed} synapses=${run.synapses} buildMs=${run.buildMs.toFixed(0)} simMs=${run.simMs.toFixed(0)} ${rates}\n`,
       );
     },
-    onUnitFinished(_unit, finished, total) {
+    onUnitFinished(_label, finished, total) {
       unitsDone = finished;
       unitsTotal = total;
     },

@@ -30,14 +30,18 @@ export interface UnitJob {
   unitIndex: number;
 }
 
+/** Events of a run as it goes: epochs, progress within an epoch, network seeds, units finished (the CLI's progress line). */
 export interface ExecuteEvents {
   /** Before any unit runs: units in the plan, those already finished, and the epochs left to run. */
   onStart?(total: number, finished: number, epochsToRun: number): void;
+  /** A learning unit finished an epoch (its checkpoint is written). */
   onEpoch?(record: EpochRecord): void;
+  /** Part of an epoch done (`fraction` in 0..1), about 20 times per epoch. */
   onProgress?(learner: string, seed: number, epoch: number, fraction: number): void;
+  /** A network scenario's seed finished. */
   onSeed?(run: SeedRun): void;
-  /** A unit finished (done or diverged): how many of the plan's units are finished now. */
-  onUnitFinished?(unit: Unit, finished: number, total: number): void;
+  /** A unit finished (done or diverged), named as "learner seed n": how many of the plan's units are finished now. */
+  onUnitFinished?(label: string, finished: number, total: number): void;
 }
 
 /** Messages from a worker to the main thread, one per event. */
@@ -146,7 +150,7 @@ export async function executeUnits(o: ExecuteOptions): Promise<ExecuteResult> {
     events.onStart?.(plan.length, finished, todo.length * epochsPerUnit);
     const done = (unit: Unit) => {
       finished++;
-      events.onUnitFinished?.(unit, finished, plan.length);
+      events.onUnitFinished?.(unitLabel(unit), finished, plan.length);
     };
     let ran = 0;
     const inProcess = o.jobs <= 1 || todo.length <= 1 || o.customHooks || !existsSync(new URL(workerFile()));
