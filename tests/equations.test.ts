@@ -268,7 +268,9 @@ describe("equation models: against the built-in groups", () => {
         "izh",
         3,
         {
-          equations: "dv/dt = 0.04*v^2 + 5*v + 140 - u + I\ndu/dt = a*(b*v - u)\nI : 1",
+          // The built-in group sums in Brian2's order (sympy's canonical order of the terms); the
+          // same order here, since floating-point addition is not associative.
+          equations: "dv/dt = 140 + (I + 0.04*v^2 + 5*v) - u\ndu/dt = a*(b*v - u)\nI : 1",
           parameters: { a: p.a, b: p.b, c: p.c, d: p.d },
           threshold: "v >= 30",
           reset: "v = c; u = u + d",

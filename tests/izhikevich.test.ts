@@ -95,7 +95,10 @@ describe("Izhikevich 2003 presets", () => {
 
   it("the paper's scheme at dt = 1 ms (two 0.5 ms half-steps) shows RS adaptation, the IB burst and CH bursts", () => {
     const rs = isis(spikeTimes("RS", "izhikevich-2003", 1, step(15), 500));
-    expect(rs[rs.length - 1]! / rs[0]!).toBeGreaterThan(4);
+    // At dt = 1 ms the late ISIs wander between 32 and 45 ms with last-bit rounding (the last alone
+    // gives a ratio of 3.7 with float64 state, 4.2 with float32), so average the last five.
+    const late = rs.slice(-5).reduce((x, y) => x + y, 0) / 5;
+    expect(late / rs[0]!).toBeGreaterThan(4);
     const ib = isis(spikeTimes("IB", "izhikevich-2003", 1, step(10), 500));
     expect(ib[0]!).toBeLessThan(10);
     expect(ib.slice(1).every((x) => x > 20)).toBe(true);

@@ -12,6 +12,7 @@
 import { describe, expect, it } from "vitest";
 import { LifGroup, type LifParams } from "../src/snn/neurons/lif.js";
 import { floorToFloat32, lifSimdAvailable } from "../src/snn/neurons/lif-simd.js";
+import type { StateArray } from "../src/snn/group.js";
 import { CUBA_PARAMS, CUBA_WE_MV, CUBA_WI_MV } from "../src/snn/cuba.js";
 import { Rng } from "../src/core/rng.js";
 import { sleb, uleb } from "../src/core/wasm.js";
@@ -23,7 +24,7 @@ interface Trace {
   /** Spike steps per neuron. */
   spikes: number[][];
   total: number;
-  state: { v: Float32Array; ge: Float32Array; gi: Float32Array; last: Int32Array };
+  state: { v: StateArray; ge: StateArray; gi: StateArray; last: Int32Array };
 }
 
 /**

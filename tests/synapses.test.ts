@@ -21,6 +21,7 @@ class ProbeGroup implements NeuronGroup {
   readonly state: Record<string, Float32Array>;
   readonly spiked = new Int32Array(0);
   readonly spikeCount = 0;
+  readonly dtMs = 0.1;
   constructor(
     readonly name: string,
     readonly size: number,
@@ -36,6 +37,7 @@ class ScriptedGroup implements NeuronGroup {
   readonly state: Record<string, Float32Array>;
   readonly spiked: Int32Array;
   spikeCount = 0;
+  readonly dtMs = 0.1;
   constructor(
     readonly name: string,
     readonly size: number,

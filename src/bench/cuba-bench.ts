@@ -3,9 +3,9 @@
  * runs it, and reports counts, times and peak memory. Brian2 2.5.1's C++
  * standalone does the same network in 0.09 s at N = 4,000 (12 MB peak RSS)
  * and 2.47 s at N = 100,000 (240 MB), measured on a 2-core x86-64 machine;
- * bench/cuba-vs-brian2.mjs runs both side by side. The LIF
- * arithmetic is float64 (as Brian2's) unless `precision: "float32"` is asked
- * for; the result always says which.
+ * bench/cuba-vs-brian2.mjs runs both side by side. The LIF state and
+ * arithmetic are float64 (as Brian2's) unless `precision: "float32"` is
+ * asked for; the result always says which.
  */
 import { buildCuba } from "../snn/cuba.js";
 import type { LifPrecision } from "../snn/neurons/lif.js";
@@ -14,13 +14,13 @@ export interface CubaBenchOptions {
   neurons?: number;
   durationS?: number;
   seed?: number;
-  /** LIF arithmetic; default "float64". "float32" is opt-in (faster, moves spikes) and reported as such. */
+  /** LIF state and arithmetic; default "float64". "float32" is opt-in (faster, moves spikes) and reported as such. */
   precision?: LifPrecision;
 }
 
 export interface CubaBenchResult {
   neurons: number;
-  /** The LIF arithmetic this run used ("float64" unless asked otherwise). */
+  /** The LIF state and arithmetic this run used ("float64" unless asked otherwise). */
   precision: LifPrecision;
   synapses: number;
   spikes: number;

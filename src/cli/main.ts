@@ -101,7 +101,7 @@ function buildProgram(): Command {
     .option("--duration <s>", "cuba: seconds of biological time (default 1)")
     .option(
       "--precision <p>",
-      "cuba: float64 (default; bit-identical to the JavaScript loop) or float32 (opt-in, faster, moves some spike times)",
+      "cuba: LIF state and arithmetic, float64 (default, as Brian2) or float32 (opt-in, faster, moves some spike times)",
     )
     .option("--runs <n>", "startup: timed runs per command, after one warm-up (default 5)")
     .option(

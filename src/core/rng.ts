@@ -117,13 +117,13 @@ export class Rng {
   }
 
   /** Fills `out` with normal(mean, std) samples. */
-  fillNormal(out: Float32Array, mean: number, std: number): Float32Array {
+  fillNormal<T extends Float32Array | Float64Array>(out: T, mean: number, std: number): T {
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
     return out;
   }
 
   /** Fills `out` with uniform [lo, hi) samples. */
-  fillUniform(out: Float32Array, lo: number, hi: number): Float32Array {
+  fillUniform<T extends Float32Array | Float64Array>(out: T, lo: number, hi: number): T {
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.prng.double();
     return out;
   }

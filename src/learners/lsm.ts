@@ -55,6 +55,10 @@ export const lsmConfigSchema = z.strictObject({
   maxRateHz: z.number().positive().max(1000).default(200).describe("peak input rate"),
   durationMs: z.number().positive().max(10_000).default(100).describe("presentation time per sample"),
   dtMs: z.number().positive().max(10).default(1),
+  precision: z
+    .enum(["float64", "float32"])
+    .default("float64")
+    .describe("state and arithmetic of the pool's LIF neurons: float64 (as Brian2) or float32 (faster)"),
   tauMs: z.number().positive().default(20).describe("membrane time constant"),
   synapseTauMs: z.number().positive().default(5).describe("decay of the synaptic current ge"),
   elMv: z.number().default(-65).describe("resting potential"),
@@ -150,6 +154,7 @@ export class LsmLearner implements Learner {
         tauIMs: config.synapseTauMs,
       },
       dt,
+      { precision: config.precision },
     );
     const [lo, hi] = config.driveMv as [number, number];
     rng.fork("drive").fillUniform(this.pool.iExt, lo, hi);

@@ -43,7 +43,7 @@ export async function writeNetworkReport(
     {
       name: s.name,
       description: s.description,
-      meta: `Network of ${s.groups.length} group(s), ${fmt(net["synapses"], 0)} synapses · ${s.durationMs} ms at dt ${s.dtMs} ms · seeds ${summary.seeds.join(", ")} · simulation ${fmt(net["simMs"], 0)} ms, build ${fmt(net["buildMs"], 0)} ms`,
+      meta: `Network of ${s.groups.length} group(s), ${fmt(net["synapses"], 0)} synapses · ${s.durationMs} ms at dt ${s.dtMs} ms, ${s.precision} state and arithmetic · seeds ${summary.seeds.join(", ")} · simulation ${fmt(net["simMs"], 0)} ms, build ${fmt(net["buildMs"], 0)} ms`,
       tableIntro: `Per group${summary.seeds.length > 1 ? ", mean ± 95% confidence half-width (Student's t) over seeds" : " (one seed)"}; charts show the first seed.`,
       table: networkTable(summary),
       charts,

@@ -15,6 +15,8 @@ import type { NetworkRunResult, Recordings } from "./run-network.js";
 export interface NetworkSummary {
   scenario: NetworkScenario;
   packageVersion: string;
+  /** State and arithmetic of the neuron groups. */
+  precision: NetworkScenario["precision"];
   seeds: number[];
   groups: { group: string; size: number; final: Record<string, Interval> }[];
   network: Record<string, Interval>;
@@ -100,6 +102,7 @@ export function summarizeNetworkRows(
   return {
     scenario,
     packageVersion,
+    precision: scenario.precision,
     seeds,
     groups: groups.map((g) => ({ group: g, size: sizes.get(g) ?? 0, final: intervals(g) })),
     network: intervals("network"),
@@ -165,7 +168,7 @@ export function recordingsFromCsv(s: NetworkScenario, spikesCsv: string, stateCs
     variable: tr.variable,
     neuron: tr.neuron,
     timesMs: Float64Array.from(tr.t),
-    values: Float32Array.from(tr.v),
+    values: Float64Array.from(tr.v),
   }));
   // Final weights are not written to CSV: a rebuilt report omits the weight-distribution chart.
   return { spikes, rates, traces, weights: [] };

@@ -44,7 +44,7 @@ export interface SeedRun {
 export interface Recordings {
   spikes: { group: string; size: number; indices: Int32Array; timesMs: Float64Array }[];
   rates: { group: string; rateHz: Float32Array }[];
-  traces: { group: string; variable: string; neuron: number; timesMs: Float64Array; values: Float32Array }[];
+  traces: { group: string; variable: string; neuron: number; timesMs: Float64Array; values: Float64Array }[];
   /** Final weights of plastic synapse populations (not rebuilt by `report`). */
   weights: { name: string; rule: string; values: Float32Array }[];
 }

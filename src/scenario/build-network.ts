@@ -8,7 +8,7 @@
 import { type Issue, isUserError, ScenarioError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { EquationGroup } from "../snn/equations/equation-group.js";
-import type { NeuronGroup } from "../snn/group.js";
+import type { NeuronGroup, Precision, StateArray } from "../snn/group.js";
 import { CurrentInput } from "../snn/inputs/current.js";
 import { PoissonGroup } from "../snn/inputs/poisson.js";
 import { SpikeGeneratorGroup } from "../snn/inputs/spike-generator.js";
@@ -35,26 +35,35 @@ export interface BuiltNetwork {
   plastic: { name: string; synapses: Synapses; rule: PlasticityRule }[];
 }
 
-function createGroup(name: string, size: number, m: NeuronModelConfig, dtMs: number, rng: Rng): NeuronGroup {
+function createGroup(
+  name: string,
+  size: number,
+  m: NeuronModelConfig,
+  dtMs: number,
+  precision: Precision,
+  rng: Rng,
+): NeuronGroup {
+  const options = { precision };
   switch (m.type) {
     case "lif":
-      return new LifGroup(name, size, m, dtMs);
+      return new LifGroup(name, size, m, dtMs, options);
     case "conductance-lif":
-      return new ConductanceLifGroup(name, size, m, dtMs, m.method);
+      return new ConductanceLifGroup(name, size, m, dtMs, m.method, options);
     case "izhikevich": {
-      if (m.preset !== undefined) return new IzhikevichGroup(name, size, m.preset, dtMs, m.method);
+      if (m.preset !== undefined) return new IzhikevichGroup(name, size, m.preset, dtMs, m.method, options);
       return new IzhikevichGroup(
         name,
         size,
         { a: m.a!, b: m.b!, c: m.c!, d: m.d!, vPeakMv: m.vPeakMv },
         dtMs,
         m.method,
+        options,
       );
     }
     case "adex":
-      return new AdexGroup(name, size, undefined, dtMs, m.method);
+      return new AdexGroup(name, size, undefined, dtMs, m.method, options);
     case "hodgkin-huxley":
-      return new HodgkinHuxleyGroup(name, size, undefined, dtMs, m.method);
+      return new HodgkinHuxleyGroup(name, size, undefined, dtMs, m.method, options);
     case "equations":
       return new EquationGroup(
         name,
@@ -68,6 +77,7 @@ function createGroup(name: string, size: number, m: NeuronModelConfig, dtMs: num
           ...(m.method !== undefined ? { method: m.method } : {}),
         },
         dtMs,
+        options,
       );
     case "poisson":
       return new PoissonGroup(name, size, m.rateHz, dtMs, rng.fork("poisson"));
@@ -76,7 +86,7 @@ function createGroup(name: string, size: number, m: NeuronModelConfig, dtMs: num
   }
 }
 
-function fillInitial(arr: Float32Array, value: InitialValue, rng: Rng): void {
+function fillInitial(arr: StateArray, value: InitialValue, rng: Rng): void {
   if (typeof value === "number") arr.fill(value);
   else if ("uniform" in value) rng.fillUniform(arr, value.uniform[0], value.uniform[1]);
   else rng.fillNormal(arr, value.normal[0], value.normal[1]);
@@ -119,7 +129,7 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
     }
     try {
       const rng = root.fork(`group:${g.name}`);
-      const group = createGroup(g.name, g.size, g.model, s.dtMs, rng);
+      const group = createGroup(g.name, g.size, g.model, s.dtMs, s.precision, rng);
       for (const [variable, value] of Object.entries(g.initial)) {
         const arr = group.state[variable];
         if (arr === undefined) {

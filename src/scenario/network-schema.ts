@@ -189,7 +189,14 @@ export const networkScenarioSchema = z.strictObject({
     .describe(
       "one line, shown by `neurocompare list` and in the report; default empty (`list` then describes the groups and duration)",
     ),
-  dtMs: positive.max(10).default(0.1),
+  dtMs: positive
+    .max(10)
+    .default(0.1)
+    .describe("the time step of the whole network, ms: every group, input, synapse and monitor uses it"),
+  precision: z
+    .enum(["float64", "float32"])
+    .default("float64")
+    .describe("state and arithmetic of every neuron group: float64 (as Brian2) or float32 (faster, moves spike times)"),
   durationMs: positive.max(3_600_000),
   seeds: z
     .array(

@@ -47,7 +47,7 @@ export interface CubaOptions {
   dtMs?: number;
   /** Keep every (index, time) spike pair, not only counts; default true. */
   keepSpikes?: boolean;
-  /** LIF arithmetic; default "float64" (Brian2's). "float32" is opt-in and moves spikes. */
+  /** LIF state and arithmetic; default "float64" (Brian2's). "float32" is opt-in and moves spikes. */
   precision?: LifPrecision;
 }
 

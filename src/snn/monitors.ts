@@ -11,7 +11,7 @@
  *   and reset; a spike found in step s has time s·dt.
  */
 import type { SpikeSource } from "./synapses/synapses.js";
-import type { NeuronGroup } from "./group.js";
+import type { NeuronGroup, StateArray } from "./group.js";
 import { UserError } from "../core/errors.js";
 
 /**
@@ -32,6 +32,13 @@ export interface Monitor {
 function growInt32(a: Int32Array, used: number, n: number): Int32Array {
   if (n <= a.length) return a;
   const b = new Int32Array(Math.max(n, a.length * 2, 64));
+  b.set(a.subarray(0, used));
+  return b;
+}
+
+function growFloat64(a: Float64Array, used: number, n: number): Float64Array {
+  if (n <= a.length) return a;
+  const b = new Float64Array(Math.max(n, a.length * 2, 64));
   b.set(a.subarray(0, used));
   return b;
 }
@@ -155,8 +162,9 @@ export class StateMonitor implements Monitor {
   readonly indices: Int32Array;
   readonly every: number;
   readonly dtMs: number;
-  private readonly arrays: Float32Array[];
-  private data: Float32Array[];
+  private readonly arrays: StateArray[];
+  /** Samples in float64, so float64 state is recorded exactly. */
+  private data: Float64Array[];
   private stp: Int32Array = new Int32Array(0);
   private n = 0;
 
@@ -179,7 +187,7 @@ export class StateMonitor implements Monitor {
         throw new UserError("E_CONFIG_INVALID", `state monitor: group ${cfg.group.name} has no variable "${v}"`);
       return a;
     });
-    this.data = this.vars.map(() => new Float32Array(0));
+    this.data = this.vars.map(() => new Float64Array(0));
   }
 
   /** Samples recorded. */
@@ -190,7 +198,7 @@ export class StateMonitor implements Monitor {
   reserve(steps: number): void {
     const need = this.n + Math.ceil(steps / this.every) + 1;
     const m = this.indices.length;
-    this.data = this.data.map((d) => growFloat32(d, this.n * m, need * m));
+    this.data = this.data.map((d) => growFloat64(d, this.n * m, need * m));
     this.stp = growInt32(this.stp, this.n, need);
   }
 
@@ -211,17 +219,17 @@ export class StateMonitor implements Monitor {
   }
 
   /** Samples of `name`, row-major [sample][recorded neuron] (a view). */
-  values(name: string): Float32Array {
+  values(name: string): Float64Array {
     const v = this.vars.indexOf(name);
     if (v < 0) throw new RangeError(`state monitor does not record "${name}"`);
     return this.data[v]!.subarray(0, this.n * this.indices.length);
   }
 
   /** The trace of recorded neuron k (position in `indices`) for `name` (a new array). */
-  trace(name: string, k: number): Float32Array {
+  trace(name: string, k: number): Float64Array {
     const all = this.values(name);
     const m = this.indices.length;
-    const out = new Float32Array(this.n);
+    const out = new Float64Array(this.n);
     for (let s = 0; s < this.n; s++) out[s] = all[s * m + k]!;
     return out;
   }

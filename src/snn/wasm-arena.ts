@@ -11,8 +11,10 @@
  * gi, ...) valid.
  *
  * The delivery kernel, per spiking source i (in `spiked` order) and per
- * synapse s of row i (in CSR order): target[t(s)] += weight[s], as float32.
- * JavaScript computes that sum in float64 and rounds it to float32 when it
+ * synapse s of row i (in CSR order): target[t(s)] += weight[s]. Weights are
+ * float32. Into a float64 target variable (precision "float64") the weight
+ * is widened and added in float64, as JavaScript does. Into a float32 target,
+ * JavaScript computes the sum in float64 and rounds it to float32 when it
  * stores; rounding the float64 sum of two float32 values to float32 gives the
  * correctly rounded float32 sum (float64 has more than 2·24 + 2 bits), so
  * f32.add gives the same bits, and the same order gives the same results.
@@ -41,7 +43,8 @@ export type DeliverFn = (spk: number, n: number, rowPtr: number, target: number,
 
 const { i32 } = valType;
 
-function deliverFunction(): FunctionBuilder {
+/** `target64`: the target variable is float64 (8-byte elements). */
+function deliverFunction(target64: boolean): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32], [i32]);
   const P = { spk: 0, n: 1, rp: 2, tg: 3, w: 4, tv: 5 };
   const KB = f.local(i32),
@@ -65,10 +68,17 @@ function deliverFunction(): FunctionBuilder {
   f.emit(get(S), i32Const(2), op.i32Shl, set(S), get(E), i32Const(2), op.i32Shl, set(E));
   f.emit(op.block, BLOCK_VOID, op.loop, BLOCK_VOID);
   f.emit(get(S), get(E), op.i32GeU, op.brIf, 1);
-  // A = tv + 4·target[s];  f32[A] = f32[A] + weight[s]
-  f.emit(get(P.tv), get(P.tg), get(S), op.i32Add, op.i32Load, memarg(0, 2), i32Const(2), op.i32Shl, op.i32Add, tee(A));
-  f.emit(get(A), op.f32Load, memarg(0, 2), get(P.w), get(S), op.i32Add, op.f32Load, memarg(0, 2), op.f32Add);
-  f.emit(op.f32Store, memarg(0, 2));
+  // A = tv + 4·target[s] (8· for float64);  tv[A] = tv[A] + weight[s]
+  const shift = target64 ? 3 : 2;
+  f.emit(get(P.tv), get(P.tg), get(S), op.i32Add, op.i32Load, memarg(0, 2), i32Const(shift), op.i32Shl, op.i32Add);
+  f.emit(tee(A));
+  if (target64) {
+    f.emit(get(A), op.f64Load, memarg(0, 3), get(P.w), get(S), op.i32Add, op.f32Load, memarg(0, 2));
+    f.emit(op.f64PromoteF32, op.f64Add, op.f64Store, memarg(0, 3));
+  } else {
+    f.emit(get(A), op.f32Load, memarg(0, 2), get(P.w), get(S), op.i32Add, op.f32Load, memarg(0, 2), op.f32Add);
+    f.emit(op.f32Store, memarg(0, 2));
+  }
   f.emit(get(S), i32Const(4), op.i32Add, set(S));
   f.emit(op.br, 0, op.end, op.end);
   f.emit(get(KB), i32Const(4), op.i32Add, set(KB));
@@ -77,7 +87,8 @@ function deliverFunction(): FunctionBuilder {
   return f;
 }
 
-let deliverModule: CompiledModule | null | undefined;
+/** The compiled delivery modules, into float32 and float64 targets. */
+const deliverModules = new Map<boolean, CompiledModule | null>();
 
 /**
  * Runs the kernel over about 80,000 synaptic events on a scratch memory. V8
@@ -94,28 +105,30 @@ function warmUp(mod: CompiledModule): void {
   for (let r = 0; r < 20; r++) fn(0, 1, 16, 64, 64 + 4 * k, 64 + 8 * k);
 }
 
-function deliverCompiled(): CompiledModule | null {
-  if (deliverModule === undefined) {
+function deliverCompiled(target64: boolean): CompiledModule | null {
+  let m = deliverModules.get(target64);
+  if (m === undefined) {
     try {
-      deliverModule = compileModule(
+      m = compileModule(
         assembleModule({
           memory: { shared: true, maxPages: MAX_PAGES },
-          functions: [{ name: "deliver", fn: deliverFunction() }],
+          functions: [{ name: "deliver", fn: deliverFunction(target64) }],
         }),
       );
-      if (deliverModule !== null) warmUp(deliverModule);
+      if (m !== null) warmUp(m);
     } catch {
-      deliverModule = null;
+      m = null;
     }
+    deliverModules.set(target64, m);
   }
-  return deliverModule;
+  return m;
 }
 
 export class WasmArena {
   readonly memory: GrowableMemory;
   /** Bytes in use (the next allocation starts at or after it). */
   private top: number;
-  private deliverFn: DeliverFn | null | undefined;
+  private readonly deliverFns = new Map<boolean, DeliverFn | null>();
   /** The buffers (one per size the memory has had) that views handed out by int32 / float32 are on. */
   private readonly views = new WeakSet<ArrayBufferLike>();
 
@@ -161,16 +174,21 @@ export class WasmArena {
     return this.views.has(a.buffer) || a.buffer === this.memory.buffer;
   }
 
-  /** The delivery kernel on this memory (instantiated on first use), or null where it cannot run. */
-  deliver(): DeliverFn | null {
-    if (this.deliverFn === undefined) {
-      const mod = deliverCompiled();
+  /**
+   * The delivery kernel on this memory into a float32 target variable, or a float64 one with
+   * `target64` (instantiated on first use), or null where it cannot run.
+   */
+  deliver(target64 = false): DeliverFn | null {
+    let fn = this.deliverFns.get(target64);
+    if (fn === undefined) {
+      const mod = deliverCompiled(target64);
       try {
-        this.deliverFn = mod === null ? null : (instantiate(mod, this.memory)["deliver"] as DeliverFn);
+        fn = mod === null ? null : (instantiate(mod, this.memory)["deliver"] as DeliverFn);
       } catch {
-        this.deliverFn = null;
+        fn = null;
       }
+      this.deliverFns.set(target64, fn);
     }
-    return this.deliverFn;
+    return fn;
   }
 }

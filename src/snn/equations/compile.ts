@@ -1,10 +1,11 @@
 /**
  * Compiles a parsed model ONCE into plain JavaScript (`new Function`) over the
- * group's Float32Arrays. Parameters, dt, N, the refractory step count and all
+ * group's state arrays (Float64Array, or Float32Array with precision
+ * "float32"). Parameters, dt, N, the refractory step count and all
  * dt-constants (exact propagators, exponential-Euler factors with constant
  * coefficients) are hoisted out of the neuron loop as literals; the loop reads
  * each state variable once, integrates, writes back, then evaluates the
- * threshold on the stored (float32) values. mathjs never runs in a step.
+ * threshold on the stored values. mathjs never runs in a step.
  *
  * Methods (per step of length dt, all from the state at the start of the step):
  *   euler              x' = x + dt·f(x)
@@ -26,6 +27,7 @@ import { jsName, numberLiteral, toJs } from "./expression.js";
 import { inlineSubexpressions, linearSystem, selfCoefficient } from "./linear.js";
 import { describeSource, symbolsOf, type EquationMethod, type ParsedModel } from "./model.js";
 import type { MathNode } from "mathjs";
+import type { StateArray } from "../group.js";
 
 export interface CompiledKernel {
   /** Steps 1-2 of the schedule: integrate, threshold; returns the spike count written to `spiked`. */
@@ -41,10 +43,10 @@ export interface CompiledModel {
   refractorySteps: number;
   /** The generated JavaScript, for inspection. */
   code: string;
-  bind(arrays: Float32Array[], lastSpikeStep: Int32Array, spiked: Int32Array): CompiledKernel;
+  bind(arrays: StateArray[], lastSpikeStep: Int32Array, spiked: Int32Array): CompiledKernel;
 }
 
-type Factory = (arrays: Float32Array[], lastSpikeStep: Int32Array, spiked: Int32Array, math: Math) => CompiledKernel;
+type Factory = (arrays: StateArray[], lastSpikeStep: Int32Array, spiked: Int32Array, math: Math) => CompiledKernel;
 
 export function compileModel(model: ParsedModel, size: number, dtMs: number): CompiledModel {
   const diff = model.differential;

@@ -12,13 +12,14 @@
  *
  * Pipeline: text -> parse + check with mathjs (model.ts) -> choose and set up
  * the integrator (linear.ts) -> one generated JavaScript step function
- * (compile.ts) bound to this group's Float32Arrays. Every state variable
+ * (compile.ts) bound to this group's state arrays (float64, or float32 with
+ * `{ precision: "float32" }`). Every state variable
  * (differential and per-neuron constant) is in `state`; `code` shows the
  * generated function.
  */
-import type { NeuronGroup } from "../group.js";
+import { stateArray, type NeuronGroup, type Precision, type StateArray } from "../group.js";
 import { UserError } from "../../core/errors.js";
-import { NEVER_SPIKED } from "../neurons/common.js";
+import { NEVER_SPIKED, checkPrecision, type GroupOptions } from "../neurons/common.js";
 import { compileModel, type CompiledKernel } from "./compile.js";
 import { parseModel, type EquationMethod, type EquationModelConfig } from "./model.js";
 
@@ -26,7 +27,8 @@ export class EquationGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;
   readonly dtMs: number;
-  readonly state: Readonly<Record<string, Float32Array>>;
+  readonly precision: Precision;
+  readonly state: Readonly<Record<string, StateArray>>;
   readonly lastSpikeStep: Int32Array;
   readonly spiked: Int32Array;
   spikeCount = 0;
@@ -37,7 +39,7 @@ export class EquationGroup implements NeuronGroup {
   readonly code: string;
   private readonly kernel: CompiledKernel;
 
-  constructor(name: string, size: number, model: EquationModelConfig, dtMs: number) {
+  constructor(name: string, size: number, model: EquationModelConfig, dtMs: number, options: GroupOptions = {}) {
     if (!Number.isInteger(size) || size < 0) {
       throw new UserError(
         "E_CONFIG_INVALID",
@@ -55,8 +57,9 @@ export class EquationGroup implements NeuronGroup {
     this.method = compiled.method;
     this.refractorySteps = compiled.refractorySteps;
     this.code = compiled.code;
-    const arrays = compiled.stateNames.map((n) => new Float32Array(size).fill(parsed.initial[n] ?? 0));
-    const state: Record<string, Float32Array> = {};
+    this.precision = checkPrecision(name, options.precision);
+    const arrays = compiled.stateNames.map((n) => stateArray(this.precision, size).fill(parsed.initial[n] ?? 0));
+    const state: Record<string, StateArray> = {};
     compiled.stateNames.forEach((n, k) => (state[n] = arrays[k]!));
     this.state = state;
     this.lastSpikeStep = new Int32Array(size).fill(NEVER_SPIKED);

@@ -8,7 +8,7 @@
  * costs nothing after its first step.
  */
 import { UserError } from "../../core/errors.js";
-import type { NeuronGroup } from "../group.js";
+import type { NeuronGroup, StateArray } from "../group.js";
 
 /** Where a {@link CurrentInput} writes (group, variable, neurons), how much, and when its level steps. */
 export interface CurrentConfig {
@@ -30,7 +30,7 @@ export interface CurrentConfig {
 export class CurrentInput {
   readonly target: NeuronGroup;
   readonly targetVar: string;
-  private readonly arr: Float32Array;
+  private readonly arr: StateArray;
   private readonly indices: Int32Array | null;
   private readonly amplitude: number | Float32Array;
   private readonly changeSteps: Int32Array;

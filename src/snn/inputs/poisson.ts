@@ -16,7 +16,7 @@ export class PoissonGroup implements NeuronGroup {
   readonly rateHz: Float32Array;
   readonly spiked: Int32Array;
   spikeCount = 0;
-  private readonly dtMs: number;
+  readonly dtMs: number;
   private readonly seed: Uint32Array;
 
   constructor(name: string, size: number, rateHz: number | Float32Array, dtMs: number, rng: Rng) {

@@ -14,7 +14,7 @@ export class SpikeGeneratorGroup implements NeuronGroup {
   readonly state: Readonly<Record<string, Float32Array>> = {};
   readonly spiked: Int32Array;
   spikeCount = 0;
-  private readonly dtMs: number;
+  readonly dtMs: number;
   private indices = new Int32Array(0);
   private steps = new Int32Array(0);
   private next = 0;

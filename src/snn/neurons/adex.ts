@@ -12,8 +12,16 @@
  * (adapting) cell: C 281 pF, gL 30 nS, EL -70.6 mV, VT -50.4 mV, ΔT 2 mV,
  * τw 144 ms, a 4 nS, b 80.5 pA, reset to EL, spike cut at VT + 5 ΔT.
  */
-import type { NeuronGroup } from "../group.js";
-import { NEVER_SPIKED, checkMethod, checkParam, checkSize, refractorySteps } from "./common.js";
+import { stateArray, type NeuronGroup, type Precision, type StateArray } from "../group.js";
+import {
+  NEVER_SPIKED,
+  checkMethod,
+  checkParam,
+  checkPrecision,
+  checkSize,
+  refractorySteps,
+  type GroupOptions,
+} from "./common.js";
 
 /** Integration of the AdEx equations: forward Euler or RK4. */
 export type AdexMethod = "euler" | "rk4";
@@ -54,11 +62,12 @@ export class AdexGroup implements NeuronGroup {
   readonly params: Readonly<AdexParams>;
   readonly dtMs: number;
   readonly method: AdexMethod;
-  readonly v: Float32Array;
-  readonly w: Float32Array;
+  readonly precision: Precision;
+  readonly v: StateArray;
+  readonly w: StateArray;
   /** Input current per neuron, pA. */
-  readonly iExt: Float32Array;
-  readonly state: Readonly<Record<string, Float32Array>>;
+  readonly iExt: StateArray;
+  readonly state: Readonly<Record<string, StateArray>>;
   readonly lastSpikeStep: Int32Array;
   readonly spiked: Int32Array;
   spikeCount = 0;
@@ -71,6 +80,7 @@ export class AdexGroup implements NeuronGroup {
     params: AdexParams = ADEX_BRETTE_GERSTNER_2005,
     dtMs: number,
     method: AdexMethod = "rk4",
+    options: GroupOptions = {},
   ) {
     checkSize(name, size, dtMs);
     for (const k of ["cPf", "gLNs", "deltaTMv", "tauWMs"] as const) checkParam(name, k, params[k], true);
@@ -83,9 +93,10 @@ export class AdexGroup implements NeuronGroup {
     this.params = { ...params };
     this.dtMs = dtMs;
     this.method = method;
-    this.v = new Float32Array(size).fill(params.elMv);
-    this.w = new Float32Array(size);
-    this.iExt = new Float32Array(size);
+    this.precision = checkPrecision(name, options.precision);
+    this.v = stateArray(this.precision, size).fill(params.elMv);
+    this.w = stateArray(this.precision, size);
+    this.iExt = stateArray(this.precision, size);
     this.state = { v: this.v, w: this.w, iExt: this.iExt };
     this.lastSpikeStep = new Int32Array(size).fill(NEVER_SPIKED);
     this.spiked = new Int32Array(size);

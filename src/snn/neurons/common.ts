@@ -3,6 +3,7 @@
  * boundary, Brian2's refractory arithmetic, and the integration method names.
  */
 import { UserError } from "../../core/errors.js";
+import { DEFAULT_PRECISION, type Precision } from "../group.js";
 
 /** Integration methods, as a scenario file names them. */
 export type IntegrationMethod = "exact" | "euler" | "rk4" | "exponential-euler" | "izhikevich-2003";
@@ -49,4 +50,22 @@ export function checkMethod(group: string, method: string, allowed: readonly str
       `neuron group "${group}": integration method must be one of ${allowed.map((m) => `"${m}"`).join(", ")}, found "${method}"`,
     );
   }
+}
+
+/** The precision asked for (default DEFAULT_PRECISION); a UserError for anything but "float64" or "float32". */
+export function checkPrecision(group: string, precision: unknown): Precision {
+  if (precision === undefined) return DEFAULT_PRECISION;
+  if (precision !== "float64" && precision !== "float32") {
+    throw new UserError(
+      "E_CONFIG_INVALID",
+      `neuron group "${group}": precision must be "float64" or "float32", found ${JSON.stringify(precision)}`,
+    );
+  }
+  return precision;
+}
+
+/** Options every built-in neuron group takes. */
+export interface GroupOptions {
+  /** State and arithmetic: "float64" (default) or the opt-in "float32". */
+  precision?: Precision;
 }

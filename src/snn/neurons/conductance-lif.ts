@@ -13,8 +13,16 @@
  * ge, gi and theta decay exactly. "euler" uses v' = v + dt·dv/dt for v.
  * Refractory semantics as LifGroup (Brian2's).
  */
-import type { NeuronGroup } from "../group.js";
-import { NEVER_SPIKED, checkMethod, checkParam, checkSize, refractorySteps } from "./common.js";
+import { stateArray, type NeuronGroup, type Precision, type StateArray } from "../group.js";
+import {
+  NEVER_SPIKED,
+  checkMethod,
+  checkParam,
+  checkPrecision,
+  checkSize,
+  refractorySteps,
+  type GroupOptions,
+} from "./common.js";
 
 /** Integration of the conductance-based LIF: exponential Euler (default) or forward Euler. */
 export type ConductanceLifMethod = "exponential-euler" | "euler";
@@ -42,12 +50,13 @@ export class ConductanceLifGroup implements NeuronGroup {
   readonly params: Readonly<ConductanceLifParams>;
   readonly dtMs: number;
   readonly method: ConductanceLifMethod;
-  readonly v: Float32Array;
-  readonly ge: Float32Array;
-  readonly gi: Float32Array;
-  readonly iExt: Float32Array;
-  readonly theta: Float32Array;
-  readonly state: Readonly<Record<string, Float32Array>>;
+  readonly precision: Precision;
+  readonly v: StateArray;
+  readonly ge: StateArray;
+  readonly gi: StateArray;
+  readonly iExt: StateArray;
+  readonly theta: StateArray;
+  readonly state: Readonly<Record<string, StateArray>>;
   readonly lastSpikeStep: Int32Array;
   readonly spiked: Int32Array;
   spikeCount = 0;
@@ -63,6 +72,7 @@ export class ConductanceLifGroup implements NeuronGroup {
     params: ConductanceLifParams,
     dtMs: number,
     method: ConductanceLifMethod = "exponential-euler",
+    options: GroupOptions = {},
   ) {
     checkSize(name, size, dtMs);
     for (const k of ["tauMs", "tauEMs", "tauIMs"] as const) checkParam(name, k, params[k], true);
@@ -79,11 +89,13 @@ export class ConductanceLifGroup implements NeuronGroup {
     this.params = { ...params };
     this.dtMs = dtMs;
     this.method = method;
-    this.v = new Float32Array(size).fill(params.elMv);
-    this.ge = new Float32Array(size);
-    this.gi = new Float32Array(size);
-    this.iExt = new Float32Array(size);
-    this.theta = new Float32Array(size);
+    this.precision = checkPrecision(name, options.precision);
+    const p = this.precision;
+    this.v = stateArray(p, size).fill(params.elMv);
+    this.ge = stateArray(p, size);
+    this.gi = stateArray(p, size);
+    this.iExt = stateArray(p, size);
+    this.theta = stateArray(p, size);
     this.state = { v: this.v, ge: this.ge, gi: this.gi, iExt: this.iExt, theta: this.theta };
     this.lastSpikeStep = new Int32Array(size).fill(NEVER_SPIKED);
     this.spiked = new Int32Array(size);

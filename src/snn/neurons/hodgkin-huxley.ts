@@ -15,8 +15,8 @@
  * also offered. A spike is an upward crossing of vSpikeMv (default 0 mV):
  * v ≤ vSpike before the step and v > vSpike after it. There is no reset.
  */
-import type { NeuronGroup } from "../group.js";
-import { checkMethod, checkParam, checkSize } from "./common.js";
+import { stateArray, type NeuronGroup, type Precision, type StateArray } from "../group.js";
+import { checkMethod, checkParam, checkPrecision, checkSize, type GroupOptions } from "./common.js";
 
 /** Integration of the Hodgkin-Huxley equations: exponential Euler (default) or forward Euler. */
 export type HodgkinHuxleyMethod = "exponential-euler" | "euler";
@@ -67,13 +67,14 @@ export class HodgkinHuxleyGroup implements NeuronGroup {
   readonly params: Readonly<HodgkinHuxleyParams>;
   readonly dtMs: number;
   readonly method: HodgkinHuxleyMethod;
-  readonly v: Float32Array;
-  readonly m: Float32Array;
-  readonly h: Float32Array;
-  readonly n: Float32Array;
+  readonly precision: Precision;
+  readonly v: StateArray;
+  readonly m: StateArray;
+  readonly h: StateArray;
+  readonly n: StateArray;
   /** Injected current density per neuron, µA/cm². */
-  readonly iExt: Float32Array;
-  readonly state: Readonly<Record<string, Float32Array>>;
+  readonly iExt: StateArray;
+  readonly state: Readonly<Record<string, StateArray>>;
   readonly spiked: Int32Array;
   spikeCount = 0;
 
@@ -84,6 +85,7 @@ export class HodgkinHuxleyGroup implements NeuronGroup {
     params: HodgkinHuxleyParams = HH_SQUID,
     dtMs: number,
     method: HodgkinHuxleyMethod = "exponential-euler",
+    options: GroupOptions = {},
   ) {
     checkSize(name, size, dtMs);
     checkParam(name, "cUfPerCm2", params.cUfPerCm2, true);
@@ -98,11 +100,13 @@ export class HodgkinHuxleyGroup implements NeuronGroup {
     this.method = method;
     const v0 = -65;
     const r = hhRates(v0);
-    this.v = new Float32Array(size).fill(v0);
-    this.m = new Float32Array(size).fill(r.am / (r.am + r.bm));
-    this.h = new Float32Array(size).fill(r.ah / (r.ah + r.bh));
-    this.n = new Float32Array(size).fill(r.an / (r.an + r.bn));
-    this.iExt = new Float32Array(size);
+    this.precision = checkPrecision(name, options.precision);
+    const p = this.precision;
+    this.v = stateArray(p, size).fill(v0);
+    this.m = stateArray(p, size).fill(r.am / (r.am + r.bm));
+    this.h = stateArray(p, size).fill(r.ah / (r.ah + r.bh));
+    this.n = stateArray(p, size).fill(r.an / (r.an + r.bn));
+    this.iExt = stateArray(p, size);
     this.state = { v: this.v, m: this.m, h: this.h, n: this.n, iExt: this.iExt };
     this.spiked = new Int32Array(size);
   }

@@ -13,12 +13,21 @@
  * The two give different spike times: for RS at dt = 1 ms under a step
  * current both first spike at 14 ms, then they part (tests/izhikevich.test.ts).
  *
- * State: v, u and I (a constant input per neuron, default 0). Initial state as
- * in the paper: v = -65 mV, u = b·v. No refractory period (the model has none).
+ * "euler" sums the terms of f in the order Brian2's code generator emits them
+ * for `dv/dt = (0.04*v**2 + 5*v + 140 - u + I)/ms` (sympy's canonical order:
+ * dt·((140 + ((I + 0.04·v²) + 5·v)) - u) + v). Floating-point addition is not
+ * associative, and this model amplifies a last-bit difference: summed in the
+ * order written, the FS preset's spikes drift up to 3 steps (0.3 ms) from
+ * Brian2's within 0.5 s at dt 0.1 ms; in Brian2's order, with float64 state,
+ * every preset spikes at Brian2's steps exactly (tests/brian2-izhikevich.test.ts).
+ *
+ * State: v, u and I (a constant input per neuron, default 0), float64 or
+ * float32 (GroupOptions.precision). Initial state as in the paper: v = -65 mV,
+ * u = b·v. No refractory period (the model has none).
  */
-import type { NeuronGroup } from "../group.js";
+import { stateArray, type NeuronGroup, type Precision, type StateArray } from "../group.js";
 import { UserError } from "../../core/errors.js";
-import { checkMethod, checkParam, checkSize } from "./common.js";
+import { checkMethod, checkParam, checkPrecision, checkSize, type GroupOptions } from "./common.js";
 
 /**
  * The seven firing patterns of Izhikevich 2003, Fig. 2: regular spiking, intrinsically bursting, chattering, fast spiking, low-threshold spiking, thalamo-cortical, resonator.
@@ -65,11 +74,12 @@ export class IzhikevichGroup implements NeuronGroup {
   readonly params: Readonly<IzhikevichParams>;
   readonly dtMs: number;
   readonly method: IzhikevichMethod;
-  readonly v: Float32Array;
-  readonly u: Float32Array;
+  readonly precision: Precision;
+  readonly v: StateArray;
+  readonly u: StateArray;
   /** Input current per neuron (the model's I, in its own units). */
-  readonly I: Float32Array;
-  readonly state: Readonly<Record<string, Float32Array>>;
+  readonly I: StateArray;
+  readonly state: Readonly<Record<string, StateArray>>;
   readonly spiked: Int32Array;
   spikeCount = 0;
 
@@ -79,6 +89,7 @@ export class IzhikevichGroup implements NeuronGroup {
     params: IzhikevichParams | IzhikevichPreset,
     dtMs: number,
     method: IzhikevichMethod = "izhikevich-2003",
+    options: GroupOptions = {},
   ) {
     checkSize(name, size, dtMs);
     const p = typeof params === "string" ? izhikevichPreset(params) : { ...params };
@@ -89,9 +100,10 @@ export class IzhikevichGroup implements NeuronGroup {
     this.params = p;
     this.dtMs = dtMs;
     this.method = method;
-    this.v = new Float32Array(size).fill(-65);
-    this.u = new Float32Array(size).fill(p.b * -65);
-    this.I = new Float32Array(size);
+    this.precision = checkPrecision(name, options.precision);
+    this.v = stateArray(this.precision, size).fill(-65);
+    this.u = stateArray(this.precision, size).fill(p.b * -65);
+    this.I = stateArray(this.precision, size);
     this.state = { v: this.v, u: this.u, I: this.I };
     this.spiked = new Int32Array(size);
   }
@@ -106,8 +118,9 @@ export class IzhikevichGroup implements NeuronGroup {
       for (let i = 0; i < size; i++) {
         const vi = v[i]!;
         const ui = u[i]!;
-        v[i] = vi + dt * (0.04 * (vi * vi) + 5 * vi + 140 - ui + I[i]!);
-        u[i] = ui + dt * (a * (b * vi - ui));
+        // Brian2's order (see the header): dt·((140 + ((I + 0.04·v²) + 5·v)) - u) + v.
+        v[i] = dt * (140 + (I[i]! + 0.04 * (vi * vi) + 5 * vi) - ui) + vi;
+        u[i] = dt * (a * (b * vi - ui)) + ui;
         if (v[i]! >= vPeakMv) spiked[count++] = i;
       }
     } else {

@@ -28,15 +28,14 @@
  * environment variable NEUROCOMPARE_LIF_SIMD=0 when the option is not given,
  * forces the JavaScript loop.
  *
- * Arithmetic: float64 by default (each step evaluated in float64, rounded
- * once into the float32 state), as Brian2. `{ precision: "float32" }` is an
- * opt-in that does every operation in float32 with float32 coefficients
- * (both implementations, again bit-identical to each other); it is faster
- * with the SIMD kernel and moves spikes, not rates.
+ * Precision (src/snn/group.ts): "float64" by default, state in Float64Array
+ * and every operation in float64, as Brian2 keeps them. `{ precision:
+ * "float32" }` is the opt-in fast mode: float32 state and every operation in
+ * float32 with float32 coefficients (both implementations, again
+ * bit-identical to each other); it moves spikes, not rates.
  */
-import { UserError } from "../../core/errors.js";
-import type { NeuronGroup } from "../group.js";
-import { NEVER_SPIKED, checkParam, checkSize, refractorySteps } from "./common.js";
+import { stateArray, type NeuronGroup, type Precision, type StateArray } from "../group.js";
+import { NEVER_SPIKED, checkParam, checkPrecision, checkSize, refractorySteps } from "./common.js";
 import { createLifSimd, type LifSimdKernel } from "./lif-simd.js";
 import type { WasmArena } from "../wasm-arena.js";
 
@@ -60,8 +59,8 @@ export function synapticKernel(dtMs: number, tauMs: number, tauSMs: number): num
   return (tauSMs / (tauSMs - tauMs)) * (Math.exp(-dtMs / tauSMs) - a);
 }
 
-/** Arithmetic of the LIF step: float64 (the default, Brian2's) or opt-in float32. */
-export type LifPrecision = "float64" | "float32";
+/** State and arithmetic of the LIF step: float64 (the default, Brian2's) or opt-in float32. */
+export type LifPrecision = Precision;
 
 /** Kernel options of a {@link LifGroup}: WebAssembly SIMD, and float64 (default) or float32 arithmetic. */
 export interface LifOptions {
@@ -72,9 +71,9 @@ export interface LifOptions {
    */
   simd?: boolean;
   /**
-   * "float64" (default): each step in float64, rounded once to the float32 state. "float32" (opt-in):
-   * every operation in float32, with the coefficients rounded to float32; about twice as fast with
-   * the SIMD kernel, but it rounds differently, so spikes move (the statistics do not).
+   * "float64" (default): state and every operation in float64. "float32" (opt-in): float32 state and
+   * every operation in float32, with the coefficients rounded to float32; four SIMD lanes instead of
+   * two, but it rounds differently, so spikes move (the statistics do not).
    */
   precision?: LifPrecision;
 }
@@ -88,11 +87,11 @@ export class LifGroup implements NeuronGroup {
   readonly size: number;
   readonly params: Readonly<LifParams>;
   readonly dtMs: number;
-  readonly v: Float32Array;
-  readonly ge: Float32Array;
-  readonly gi: Float32Array;
-  readonly iExt: Float32Array;
-  readonly state: Readonly<Record<string, Float32Array>>;
+  readonly v: StateArray;
+  readonly ge: StateArray;
+  readonly gi: StateArray;
+  readonly iExt: StateArray;
+  readonly state: Readonly<Record<string, StateArray>>;
   /** Step of each neuron's last spike (NEVER_SPIKED before the first). */
   readonly lastSpikeStep: Int32Array;
   readonly spiked: Int32Array;
@@ -127,13 +126,7 @@ export class LifGroup implements NeuronGroup {
     this.params = { ...params };
     this.dtMs = dtMs;
     this.refractorySteps = refractorySteps(params.refractoryMs, dtMs);
-    const precision = options.precision ?? "float64";
-    if (precision !== "float64" && precision !== "float32") {
-      throw new UserError(
-        "E_CONFIG_INVALID",
-        `neuron group "${name}": precision must be "float64" or "float32", found ${JSON.stringify(precision)}`,
-      );
-    }
+    const precision = checkPrecision(name, options.precision);
     this.precision = precision;
     // float32: the coefficients are rounded to float32 (computed in float64 first, as in float64 mode).
     const r = precision === "float32" ? Math.fround : (x: number) => x;
@@ -162,11 +155,11 @@ export class LifGroup implements NeuronGroup {
     this.simd = this.kernel !== null;
     this.arena = this.kernel !== null ? this.kernel.arena : null;
     const k = this.kernel;
-    this.v = k !== null ? k.v : new Float32Array(size);
+    this.v = k !== null ? k.v : stateArray(precision, size);
     this.v.fill(params.elMv);
-    this.ge = k !== null ? k.ge : new Float32Array(size);
-    this.gi = k !== null ? k.gi : new Float32Array(size);
-    this.iExt = k !== null ? k.iExt : new Float32Array(size);
+    this.ge = k !== null ? k.ge : stateArray(precision, size);
+    this.gi = k !== null ? k.gi : stateArray(precision, size);
+    this.iExt = k !== null ? k.iExt : stateArray(precision, size);
     this.state = { v: this.v, ge: this.ge, gi: this.gi, iExt: this.iExt };
     this.lastSpikeStep = k !== null ? k.lastSpikeStep : new Int32Array(size).fill(NEVER_SPIKED);
     this.spiked = k !== null ? k.spiked : new Int32Array(size);
@@ -180,7 +173,7 @@ export class LifGroup implements NeuronGroup {
     else this.spikeCount = this.precision === "float32" ? this.integrateFloat32(step) : this.integrateFloat64(step);
   }
 
-  /** The float64 step in JavaScript; returns the spike count. */
+  /** The float64 step in JavaScript (float64 state); returns the spike count. */
   private integrateFloat64(step: number): number {
     const { v, ge, gi, iExt, lastSpikeStep, spiked, size } = this;
     const el = this.params.elMv;
@@ -201,7 +194,7 @@ export class LifGroup implements NeuronGroup {
       if (step - lastSpikeStep[i]! < refSteps) continue; // refractory: v held
       const x = v[i]! - el;
       v[i] = el + x * a + iExt[i]! * gain + e * kE + g * kI;
-      if (v[i]! > vTh) spiked[count++] = i; // compare the stored (float32) value
+      if (v[i]! > vTh) spiked[count++] = i;
     }
     return count;
   }

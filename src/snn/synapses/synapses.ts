@@ -22,7 +22,7 @@
  */
 import type { Rng } from "../../core/rng.js";
 import { UserError } from "../../core/errors.js";
-import type { NeuronGroup } from "../group.js";
+import type { NeuronGroup, StateArray } from "../group.js";
 import { connect, explicitOrder, type ConnectRule } from "./connect.js";
 import { SynapseMatrix } from "./csr.js";
 import { initDelays, initWeights, type DelaySpec, type WeightSpec } from "./init.js";
@@ -65,10 +65,10 @@ function arenaOf(x: object): WasmArena | null {
   return a instanceof WasmArena ? a : null;
 }
 
-/** The arena that source and target share, if they share one and it can deliver. */
-function sharedArena(source: object, target: object): WasmArena | null {
+/** The arena that source and target share, if they share one and it can deliver into `targetArray`. */
+function sharedArena(source: object, target: object, targetArray: StateArray): WasmArena | null {
   const a = arenaOf(source);
-  return a !== null && arenaOf(target) === a && a.deliver() !== null ? a : null;
+  return a !== null && arenaOf(target) === a && a.deliver(targetArray instanceof Float64Array) !== null ? a : null;
 }
 
 /**
@@ -88,10 +88,11 @@ export class Synapses {
   readonly matrix: SynapseMatrix;
   /** Synaptic events delivered so far (one per synapse of each spiking source): accumulate operations. */
   events = 0;
-  private readonly targetArray: Float32Array;
+  private readonly targetArray: StateArray;
   /** Ring size D = max delay + 1; 1 means no delays. */
   private readonly slots: number;
-  private readonly ring: Float32Array;
+  /** Delayed arrivals per slot and target, in the target variable's precision. */
+  private readonly ring: StateArray;
   private readonly slotDirty: Uint8Array;
   /** WebAssembly delivery, while the matrix still holds the arrays it was set up with. */
   private wasmDeliver: DeliverFn | null = null;
@@ -116,7 +117,7 @@ export class Synapses {
     const d = cfg.delaySteps;
     const arena =
       matrix === undefined && cfg.wasm !== false && (d === undefined || d === 0)
-        ? sharedArena(cfg.source, cfg.target)
+        ? sharedArena(cfg.source, cfg.target, arr)
         : null;
     this.matrix = matrix ?? buildMatrix(cfg, arena);
     if (this.matrix.nPre !== cfg.source.size || this.matrix.nPost !== cfg.target.size) {
@@ -125,7 +126,8 @@ export class Synapses {
       );
     }
     this.slots = this.matrix.maxDelaySteps() + 1;
-    this.ring = new Float32Array(this.slots > 1 ? this.slots * cfg.target.size : 0);
+    const ringLength = this.slots > 1 ? this.slots * cfg.target.size : 0;
+    this.ring = arr instanceof Float64Array ? new Float64Array(ringLength) : new Float32Array(ringLength);
     this.slotDirty = new Uint8Array(this.slots);
     if (this.slots === 1 && cfg.wasm !== false) this.moveToArena();
   }
@@ -141,8 +143,9 @@ export class Synapses {
 
   /** Copies the CSR arrays into the arena that source and target share, if they share one. */
   private moveToArena(): void {
-    const arena = sharedArena(this.source, this.target);
-    const fn = arena?.deliver() ?? null;
+    const target64 = this.targetArray instanceof Float64Array;
+    const arena = sharedArena(this.source, this.target, this.targetArray);
+    const fn = arena?.deliver(target64) ?? null;
     if (arena === null || fn === null) return;
     const m = this.matrix;
     const count = m.count;
