@@ -60,6 +60,8 @@ export class PairStdp implements PlasticityRule {
   readonly pre: LazyTraces;
   /** @internal */
   readonly post: LazyTraces;
+  /** The time step the traces decay by, ms (the network's). */
+  readonly dtMs: number;
   updates = 0;
   protected columns: ColumnIndex;
 
@@ -67,6 +69,7 @@ export class PairStdp implements PlasticityRule {
     if (!(params.wMax > params.wMin)) throw new RangeError(`wMax (${params.wMax}) must exceed wMin (${params.wMin})`);
     this.params = { ...params };
     this.pathway = pathway;
+    this.dtMs = dtMs;
     const mode = params.pairing === "nearest" ? "set" : "add";
     this.pre = new LazyTraces(pathway.matrix.nPre, params.tauPlusMs, dtMs, mode);
     this.post = new LazyTraces(pathway.matrix.nPost, params.tauMinusMs, dtMs, mode);

@@ -52,6 +52,8 @@ export class TripletStdp implements PlasticityRule {
   readonly o1: LazyTraces;
   /** @internal */
   readonly o2: LazyTraces;
+  /** The time step the traces decay by, ms (the network's). */
+  readonly dtMs: number;
   updates = 0;
   private columns: ColumnIndex;
 
@@ -59,6 +61,7 @@ export class TripletStdp implements PlasticityRule {
     if (!(params.wMax > params.wMin)) throw new RangeError(`wMax (${params.wMax}) must exceed wMin (${params.wMin})`);
     this.params = { ...params };
     this.pathway = pathway;
+    this.dtMs = dtMs;
     const nPre = pathway.matrix.nPre;
     const nPost = pathway.matrix.nPost;
     this.r1 = new LazyTraces(nPre, params.tauPlusMs, dtMs, "add");

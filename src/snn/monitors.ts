@@ -4,6 +4,11 @@
  * calls `reserve(steps)` before a run so that recording inside the step loop
  * does not allocate.
  *
+ * Each takes its time step from what it records (the group or spike source,
+ * which the network has checked runs at the network's dt) unless one is
+ * given; a monitor given a different dt than its network is refused when it
+ * is added (src/snn/network.ts), so spike times cannot come out scaled.
+ *
  * When they record (Brian2's defaults):
  * - StateMonitor: "start", before the groups integrate, so sample k holds the
  *   state at time step·dt;
@@ -22,6 +27,8 @@ export type RecordWhen = "start" | "end";
 /** Anything the {@link Network} calls once per step to record (monitors, plasticity rules, pruning criteria). */
 export interface Monitor {
   readonly when: RecordWhen;
+  /** The time step the monitor converts steps with, ms, when it uses one (it must be its network's). */
+  readonly dtMs?: number;
   /** Records the state or spikes of `step`. */
   record(step: number): void;
   /** Makes room for `steps` more steps of recording. */
@@ -65,9 +72,10 @@ export class SpikeMonitor implements Monitor {
   /** Whether to keep (index, time) pairs; counts are always kept. */
   readonly keepSpikes: boolean;
 
-  constructor(source: SpikeSource, dtMs: number, opts: { keepSpikes?: boolean } = {}) {
+  /** `dtMs`: default the source's. */
+  constructor(source: SpikeSource, dtMs?: number, opts: { keepSpikes?: boolean } = {}) {
     this.source = source;
-    this.dtMs = dtMs;
+    this.dtMs = dtMs ?? source.dtMs;
     this.counts = new Int32Array(source.size);
     this.keepSpikes = opts.keepSpikes ?? true;
   }
@@ -168,13 +176,14 @@ export class StateMonitor implements Monitor {
   private stp: Int32Array = new Int32Array(0);
   private n = 0;
 
-  constructor(cfg: StateMonitorConfig, dtMs: number) {
+  /** `dtMs`: default the group's. */
+  constructor(cfg: StateMonitorConfig, dtMs?: number) {
     this.group = cfg.group;
     this.vars = [...cfg.vars];
     this.every = cfg.every ?? 1;
     if (!Number.isInteger(this.every) || this.every < 1)
       throw new RangeError(`state monitor: every must be a positive integer, got ${this.every}`);
-    this.dtMs = dtMs;
+    this.dtMs = dtMs ?? cfg.group.dtMs;
     this.indices =
       cfg.indices === undefined
         ? Int32Array.from({ length: cfg.group.size }, (_, i) => i)
@@ -251,10 +260,11 @@ export class PopulationRateMonitor implements Monitor {
   private n = 0;
   private readonly scale: number;
 
-  constructor(source: SpikeSource, dtMs: number) {
+  /** `dtMs`: default the source's. */
+  constructor(source: SpikeSource, dtMs?: number) {
     this.source = source;
-    this.dtMs = dtMs;
-    this.scale = source.size > 0 ? 1000 / (source.size * dtMs) : 0;
+    this.dtMs = dtMs ?? source.dtMs;
+    this.scale = source.size > 0 ? 1000 / (source.size * this.dtMs) : 0;
   }
 
   get samples(): number {

@@ -13,12 +13,19 @@
  * The step counter persists across `run` calls, so delays and refractory
  * periods carry over. Monitors reserve their room before the loop, and the
  * loop itself allocates nothing.
+ *
+ * One dt: the network owns the time step. Groups, spike sources, currents,
+ * synapses (their source and target) and monitors each carry the dt they
+ * were built with (monitors and currents take their group's when none is
+ * given), and adding one whose dt differs is refused with a UserError that
+ * names it: a monitor built for 1 ms in a 0.1 ms network would otherwise
+ * report spike times ten times too late.
  */
 import { UserError } from "../core/errors.js";
 import type { NeuronGroup } from "./group.js";
 import type { CurrentInput } from "./inputs/current.js";
 import type { Monitor } from "./monitors.js";
-import type { Synapses } from "./synapses/synapses.js";
+import type { SpikeSource, Synapses } from "./synapses/synapses.js";
 
 /** The time step (ms) and the parts of a {@link Network}. */
 export interface NetworkConfig {
@@ -65,28 +72,43 @@ export class Network {
     return this.step * this.dtMs;
   }
 
+  /** Throws unless `dtMs` is the network's (to a relative 1e-9, so 0.1 and 1 / 10 agree). */
+  private checkDt(what: string, dtMs: number | undefined): void {
+    if (dtMs === undefined || Math.abs(dtMs - this.dtMs) <= 1e-9 * this.dtMs) return;
+    throw new UserError(
+      "E_CONFIG_INVALID",
+      `network (dt ${this.dtMs} ms): ${what} was built with dt ${dtMs} ms; the network owns dt, so build it with the network's dt (network.dtMs), or leave dt out where it is optional (monitors, currents)`,
+    );
+  }
+
   /** Adds a neuron group or spike source (names must be unique). */
   addGroup(g: NeuronGroup): this {
     if (this.groups.some((h) => h.name === g.name))
       throw new UserError("E_CONFIG_INVALID", `network: two groups are named "${g.name}"`);
+    this.checkDt(`group "${g.name}"`, g.dtMs);
     this.groups.push(g);
     return this;
   }
 
   /** Adds a synapse population; populations deliver in the order they were added. */
   addSynapses(s: Synapses): this {
+    const end = (x: SpikeSource) => this.checkDt(`synapses "${s.name}": their source or target "${x.name}"`, x.dtMs);
+    end(s.source);
+    end(s.target);
     this.synapses.push(s);
     return this;
   }
 
   /** Adds an injected current. */
   addCurrent(c: CurrentInput): this {
+    this.checkDt(`the current into "${c.target.name}.${c.targetVar}"`, c.dtMs);
     this.currents.push(c);
     return this;
   }
 
   /** Adds a monitor, plasticity rule or pruning criterion; it records at its `when` point of each step. */
   addMonitor(m: Monitor): this {
+    this.checkDt(`monitor ${monitorName(m)}`, m.dtMs);
     (m.when === "start" ? this.startMonitors : this.endMonitors).push(m);
     return this;
   }
@@ -129,4 +151,11 @@ export class Network {
     }
     this.step = end;
   }
+}
+
+/** A monitor's kind and what it watches, for messages: `SpikeMonitor(exc)`. */
+function monitorName(m: Monitor): string {
+  const watched: unknown = Reflect.get(m, "source") ?? Reflect.get(m, "group") ?? Reflect.get(m, "pathway");
+  const name = typeof watched === "object" && watched !== null ? Reflect.get(watched, "name") : undefined;
+  return `${m.constructor.name}${typeof name === "string" ? `(${name})` : ""}`;
 }

@@ -30,6 +30,8 @@ export interface CurrentConfig {
 export class CurrentInput {
   readonly target: NeuronGroup;
   readonly targetVar: string;
+  /** The time step the change times were rounded to, ms (it must be the network's). */
+  readonly dtMs: number;
   private readonly arr: StateArray;
   private readonly indices: Int32Array | null;
   private readonly amplitude: number | Float32Array;
@@ -37,9 +39,11 @@ export class CurrentInput {
   private readonly levels: Float64Array;
   private lastLevel = Number.NaN;
 
-  constructor(cfg: CurrentConfig, dtMs: number) {
+  /** `dtMs`: default the target group's. */
+  constructor(cfg: CurrentConfig, dtMs?: number) {
     this.target = cfg.target;
     this.targetVar = cfg.targetVar;
+    this.dtMs = dtMs ?? cfg.target.dtMs;
     const arr = cfg.target.state[cfg.targetVar];
     if (arr === undefined)
       throw new UserError(
@@ -71,7 +75,7 @@ export class CurrentInput {
     this.changeSteps = new Int32Array(s.timesMs.length);
     this.levels = Float64Array.from(s.levels);
     for (let k = 0; k < s.timesMs.length; k++) {
-      this.changeSteps[k] = Math.round(s.timesMs[k]! / dtMs);
+      this.changeSteps[k] = Math.round(s.timesMs[k]! / this.dtMs);
       if (k > 0 && this.changeSteps[k]! < this.changeSteps[k - 1]!)
         throw new UserError("E_CONFIG_INVALID", `stepped current: times must increase`);
     }

@@ -32,6 +32,8 @@ import { WasmArena, type DeliverFn } from "../wasm-arena.js";
 export interface SpikeSource {
   readonly name: string;
   readonly size: number;
+  /** The time step the source runs with, ms (it must be its network's). */
+  readonly dtMs: number;
   readonly spiked: Int32Array;
   readonly spikeCount: number;
 }
