@@ -74,6 +74,7 @@ function createGroup(
           threshold: m.threshold,
           reset: m.reset,
           ...(m.refractoryMs !== undefined ? { refractoryMs: m.refractoryMs } : {}),
+          ...(m.refractory !== undefined ? { refractory: m.refractory } : {}),
           ...(m.method !== undefined ? { method: m.method } : {}),
         },
         dtMs,

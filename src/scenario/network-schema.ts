@@ -73,12 +73,20 @@ const hhModel = z.strictObject({
 });
 
 const equationsModel = z.strictObject({
-  type: z.literal("equations").describe("a model written as Brian2-style equations"),
+  type: z.literal("equations").describe("a model written as Brian2-style equations, with or without units"),
   equations: z.string().min(1),
-  parameters: z.record(z.string(), finite).default({}),
+  parameters: z
+    .record(z.string(), z.union([finite, z.string().min(1)]))
+    .default({})
+    .describe('numbers, or expressions with units such as "20*ms", "-50*mV", "C/gL"'),
   threshold: z.string().min(1),
   reset: z.string().default(""),
   refractoryMs: z.number().min(0).optional(),
+  refractory: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('the refractory period as an expression, e.g. "5*ms" or a parameter name (instead of refractoryMs)'),
   method: z.enum(["exact", "euler", "rk4", "exponential-euler"]).optional(),
 });
 

@@ -22,6 +22,8 @@ const NEEDED = [
   "parse",
   "derivative",
   "ParenthesisNode",
+  // Units become constants at parse time (quantities.ts).
+  "ConstantNode",
   // Operators (model.ts OPERATORS), for evaluating constant coefficients.
   "add",
   "subtract",

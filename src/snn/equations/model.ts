@@ -7,10 +7,14 @@
  *   I : 1                    # a per-neuron constant (state, not integrated)
  *
  * One definition per line; `#` starts a comment. After a `:` comes an
- * optional unit (documentation only: every quantity is a plain number in the
- * project's units, ms and mV) and optional flags, `unless refractory` (on a
- * differential equation: the variable is held while refractory) or
- * `constant` (on a per-neuron variable). Each right-hand side is parsed once
+ * optional unit and optional flags, `unless refractory` (on a differential
+ * equation: the variable is held while refractory) or `constant` (on a
+ * per-neuron variable). Brian2's spellings are accepted (`**` for power, `1.`
+ * for a float: python-syntax.ts), and so are units: a model written with
+ * units (`-50*mV`, parameters such as "20*ms") has its dimensions checked and
+ * is converted to the model's unit system (ms, mV, pA, nS, ...) at parse time
+ * (quantities.ts); without any unit, numbers are in that system already and
+ * the unit after `:` is documentation. Each right-hand side is parsed once
  * by mathjs (`math.parse`) and checked: unknown identifiers, reserved names
  * (t, dt, i, N, pi, e, inf, JavaScript keywords, function names, a leading
  * underscore), duplicate names, cycles among subexpressions, malformed lines,
@@ -22,6 +26,9 @@
 import type { MathNode } from "mathjs";
 import { math } from "./math.js";
 import { UserError } from "../../core/errors.js";
+import { fromPythonSyntax, joinContinuations } from "./python-syntax.js";
+import { resolveUnits } from "./quantities.js";
+import { unitTable } from "./units.js";
 
 /**
  * Integration of an equation model: exact (linear systems, by the matrix exponential), forward Euler, RK4 or exponential Euler (as Brian2's methods).
@@ -31,13 +38,18 @@ export type EquationMethod = "exact" | "euler" | "rk4" | "exponential-euler";
 /** A neuron model as data (what a scenario file can say). */
 export interface EquationModelConfig {
   equations: string;
-  /** Scalar parameters shared by all neurons: name -> value. */
-  parameters: Record<string, number>;
+  /**
+   * Scalar parameters shared by all neurons: name -> a number (dimensionless, or in the model's
+   * units when the model uses no units) or an expression with units ("20*ms", "C/gL").
+   */
+  parameters: Record<string, number | string>;
   /** A condition on the state after integration, e.g. `v > Vt`. */
   threshold: string;
   /** Statements separated by newlines or `;`: `v = Vr`, `w += b`. May be empty. */
   reset: string;
   refractoryMs?: number;
+  /** The refractory period as an expression ("5*ms", "tau_r"); replaces refractoryMs. */
+  refractory?: string;
   /** Default: "exact" when the system is linear with constant coefficients, else "euler" (as Brian2). */
   method?: EquationMethod;
   /** Initial value per state variable (default 0). */
@@ -46,7 +58,7 @@ export interface EquationModelConfig {
 
 /** Where a piece of text came from, for messages: `equations line 3 ("dv/dt = ...")`. */
 export interface Source {
-  section: "equations" | "threshold" | "reset" | "parameters" | "initial";
+  section: "equations" | "threshold" | "reset" | "parameters" | "initial" | "refractory";
   /** 1-based line within the section; 0 when the section is one line. */
   line: number;
   text: string;
@@ -56,12 +68,15 @@ export interface DifferentialEquation {
   name: string;
   expr: MathNode;
   unlessRefractory: boolean;
+  /** The unit declared after ":", if any. */
+  unit?: string;
   source: Source;
 }
 
 export interface Subexpression {
   name: string;
   expr: MathNode;
+  unit?: string;
   source: Source;
 }
 
@@ -76,7 +91,7 @@ export interface ResetStatement {
 export interface ParsedModel {
   differential: DifferentialEquation[];
   /** Per-neuron variables without an equation (`I : 1`). */
-  perNeuron: { name: string; source: Source }[];
+  perNeuron: { name: string; unit?: string; source: Source }[];
   subexpressions: Subexpression[];
   parameters: Record<string, number>;
   threshold: { expr: MathNode; source: Source };
@@ -84,6 +99,8 @@ export interface ParsedModel {
   refractoryMs: number;
   method: EquationMethod | undefined;
   initial: Record<string, number>;
+  /** Whether the model is written with units (their dimensions were checked, their values converted). */
+  withUnits: boolean;
 }
 
 /** Functions an expression may call, with their arity (min, max). */
@@ -147,7 +164,7 @@ const MATHJS_WORDS = new Set(["and", "or", "not", "xor", "mod", "to", "in"]);
 const BRIAN_RESERVED = new Set(["lastspike", "not_refractory", "refractory", "xi"]);
 
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
-const UNIT = /^(?:1|[A-Za-z]+(?:\s*(?:\*\*?|\/)\s*(?:[A-Za-z]+|\d+))*)$/;
+const UNIT = /^(?:1|[A-Za-z][A-Za-z0-9]*(?:\s*(?:\*\*?|\/|\^)\s*(?:[A-Za-z][A-Za-z0-9]*|-?\d+))*)$/;
 
 export function describeSource(s: Source): string {
   const where = s.line > 0 ? `${s.section} line ${s.line}` : s.section;
@@ -177,7 +194,7 @@ function parseExpression(text: string, source: Source): MathNode {
   if (text.trim() === "") throw equationError(source, "missing expression");
   let node: MathNode;
   try {
-    node = math().parse(text);
+    node = math().parse(fromPythonSyntax(text));
   } catch (e) {
     throw equationError(source, `cannot parse expression: ${(e as Error).message}`);
   }
@@ -242,6 +259,7 @@ export function symbolsOf(node: MathNode): Set<string> {
 interface Annotation {
   unlessRefractory: boolean;
   constant: boolean;
+  unit?: string;
 }
 
 /** Parses the text after `:`: `[unit] [(flags)]` or a bare flag list. Undefined when it is not an annotation. */
@@ -257,7 +275,7 @@ function parseAnnotation(text: string): Annotation | { error: string } | undefin
     t = "";
   }
   if (t !== "" && !UNIT.test(t)) return undefined;
-  const a: Annotation = { unlessRefractory: false, constant: false };
+  const a: Annotation = { unlessRefractory: false, constant: false, ...(t !== "" ? { unit: t } : {}) };
   if (flagText.trim() === "") return paren ? { error: "empty flag list ()" } : a;
   for (const raw of flagText.split(",")) {
     const f = raw.trim().replace(/\s+/g, " ");
@@ -281,7 +299,7 @@ function splitAnnotation(rhs: string): { expr: string; annotation: Annotation | 
   const expr = rhs.slice(0, k);
   if (expr.includes("?")) {
     try {
-      math().parse(expr);
+      math().parse(fromPythonSyntax(expr));
     } catch {
       return { expr: rhs, annotation: undefined };
     }
@@ -319,10 +337,10 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
     throw new UserError("E_EQUATION_INVALID", "equations: expected a string of equation lines");
   }
   const differential: DifferentialEquation[] = [];
-  const perNeuron: { name: string; source: Source }[] = [];
+  const perNeuron: { name: string; unit?: string; source: Source }[] = [];
   const subs: Subexpression[] = [];
 
-  for (const l of splitLines(config.equations)) {
+  for (const l of joinContinuations(splitLines(config.equations))) {
     if (l.body === "") continue;
     const source: Source = { section: "equations", line: l.line, text: l.text };
     let m: RegExpExecArray | null;
@@ -339,6 +357,7 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
         name: m[1]!,
         expr: parseExpression(expr, source),
         unlessRefractory: annotation?.unlessRefractory ?? false,
+        ...(annotation?.unit !== undefined ? { unit: annotation.unit } : {}),
         source,
       });
     } else if ((m = SUB_LINE.exec(l.body))) {
@@ -351,7 +370,12 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
         );
       }
       define(m[1]!, source);
-      subs.push({ name: m[1]!, expr: parseExpression(expr, source), source });
+      subs.push({
+        name: m[1]!,
+        expr: parseExpression(expr, source),
+        ...(annotation?.unit !== undefined ? { unit: annotation.unit } : {}),
+        source,
+      });
     } else if ((m = VAR_LINE.exec(l.body))) {
       const annotation = parseAnnotation(m[2]!);
       if (annotation === undefined) throw equationError(source, `cannot read the unit/flags "${m[2]!.trim()}"`);
@@ -359,7 +383,7 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
       if (annotation.unlessRefractory)
         throw equationError(source, `"unless refractory" applies to differential equations only`);
       define(m[1]!, source);
-      perNeuron.push({ name: m[1]!, source });
+      perNeuron.push({ name: m[1]!, ...(annotation.unit !== undefined ? { unit: annotation.unit } : {}), source });
     } else {
       throw equationError(
         source,
@@ -371,21 +395,30 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
     throw new UserError("E_EQUATION_INVALID", "equations: at least one differential equation `dx/dt = ...` is needed");
   }
 
-  // Parameters: scalar, finite, not reserved, not clashing with a model name.
+  // Parameters: scalar, finite, not reserved, not clashing with a model name; numbers or expressions.
   const parameters: Record<string, number> = {};
+  const parameterExprs: { name: string; expr: MathNode; source: Source }[] = [];
   for (const [name, value] of Object.entries(config.parameters ?? {})) {
     const source: Source = { section: "parameters", line: 0, text: `${name} = ${String(value)}` };
     define(name, source);
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw equationError(source, `parameter "${name}" must be a finite number, found ${String(value)}`);
-    }
-    parameters[name] = value;
+    if (typeof value === "string") parameterExprs.push({ name, expr: parseExpression(value, source), source });
+    else if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw equationError(
+        source,
+        `parameter "${name}" must be a finite number or an expression, found ${String(value)}`,
+      );
+    } else parameters[name] = value;
   }
 
   const stateNames = new Set([...differential.map((d) => d.name), ...perNeuron.map((p) => p.name)]);
   const subNames = new Map(subs.map((s) => [s.name, s]));
+  const parameterNames = new Set([...Object.keys(parameters), ...parameterExprs.map((p) => p.name)]);
   const known = (n: string): boolean =>
-    stateNames.has(n) || subNames.has(n) || n in parameters || (BUILTIN_SYMBOLS as readonly string[]).includes(n);
+    stateNames.has(n) ||
+    subNames.has(n) ||
+    parameterNames.has(n) ||
+    (BUILTIN_SYMBOLS as readonly string[]).includes(n) ||
+    unitTable().has(n);
   const checkKnown = (expr: MathNode, source: Source): void => {
     for (const n of symbolsOf(expr)) {
       if (!known(n)) throw equationError(source, `unknown identifier "${n}"`);
@@ -428,7 +461,7 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
       if (!stateNames.has(target)) {
         const what = subNames.has(target)
           ? "a subexpression"
-          : target in parameters
+          : parameterNames.has(target)
             ? "a parameter"
             : (BUILTIN_SYMBOLS as readonly string[]).includes(target)
               ? "a built-in symbol"
@@ -451,6 +484,7 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
       `refractoryMs must be a non-negative number, found ${String(refractoryMs)}`,
     );
   }
+  const refractory = parseRefractory(config, known);
   const methods: EquationMethod[] = ["exact", "euler", "rk4", "exponential-euler"];
   if (config.method !== undefined && !methods.includes(config.method)) {
     throw new UserError(
@@ -466,17 +500,48 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
     initial[name] = value;
   }
 
+  const units = resolveUnits(
+    {
+      differential: differential.map((d) => ({ ...d, unit: d.unit })),
+      subexpressions: ordered.map((s) => ({ ...s, unit: s.unit })),
+      perNeuron: perNeuron.map((p) => ({ ...p, unit: p.unit })),
+      numbers: parameters,
+      expressions: parameterExprs,
+      threshold: { expr: thresholdExpr, source: thresholdSource },
+      reset,
+      refractory,
+    },
+    equationError,
+  );
+  const c = units.convert;
   return {
-    differential,
+    differential: differential.map((d) => ({ ...d, expr: c(d.expr) })),
     perNeuron,
-    subexpressions: ordered,
-    parameters,
-    threshold: { expr: thresholdExpr, source: thresholdSource },
-    reset,
-    refractoryMs,
+    subexpressions: ordered.map((s) => ({ ...s, expr: c(s.expr) })),
+    parameters: units.parameters,
+    threshold: { expr: c(thresholdExpr), source: thresholdSource },
+    reset: reset.map((r) => ({ ...r, expr: c(r.expr) })),
+    refractoryMs: units.refractoryMs ?? refractoryMs,
     method: config.method,
     initial,
+    withUnits: units.withUnits,
   };
+}
+
+/** The refractory period given as an expression (`refractory: "5*ms"`), parsed and checked for known names. */
+function parseRefractory(
+  config: EquationModelConfig,
+  known: (name: string) => boolean,
+): { expr: MathNode; source: Source } | undefined {
+  if (config.refractory === undefined) return undefined;
+  const text = String(config.refractory);
+  const source: Source = { section: "refractory", line: 0, text };
+  if (config.refractoryMs !== undefined) {
+    throw equationError(source, "give the refractory period once: refractory (an expression) or refractoryMs");
+  }
+  const expr = parseExpression(text, source);
+  for (const n of symbolsOf(expr)) if (!known(n)) throw equationError(source, `unknown identifier "${n}"`);
+  return { expr, source };
 }
 
 /** Topological order of subexpressions; a cycle is an error naming its lines. */
