@@ -11,6 +11,7 @@ import { DiehlCookLearner, diehlCookConfigSchema } from "./diehl-cook.js";
 import type { Learner } from "./learner.js";
 import { LsmLearner, lsmConfigSchema } from "./lsm.js";
 import { MlpLearner, mlpConfigSchema } from "./mlp.js";
+import { NirLearner, nirConfigSchema } from "./nir.js";
 import { RnnLearner, rnnConfigSchema } from "./rnn.js";
 import { SurrogateLearner, surrogateConfigSchema } from "./surrogate.js";
 
@@ -21,6 +22,7 @@ export const learnerConfigSchema = z.discriminatedUnion("type", [
   lsmConfigSchema,
   diehlCookConfigSchema,
   surrogateConfigSchema,
+  nirConfigSchema,
 ]);
 /**
  * A learner config after validation, every default filled in (see {@link LearnerConfigInput} for what may be left out).
@@ -36,6 +38,7 @@ export const learnerDescriptions: Record<LearnerConfig["type"], string> = {
   stdp: "Diehl & Cook 2015 unsupervised STDP: Poisson input, conductance LIF neurons with adaptive thresholds, lateral inhibition, labels assigned from responses",
   surrogate:
     "spiking network of leaky integrate-and-fire layers over T steps, trained by backpropagation through time with a surrogate spike derivative (snnTorch/norse style), Adam",
+  nir: "a spiking network read from a .nir file (NIR: snnTorch, Norse, Sinabs, ... or an exported surrogate learner), evaluated without learning",
 };
 
 export function createLearner(config: LearnerConfig, shape: TaskShape, rng: Rng): Learner {
@@ -52,5 +55,7 @@ export function createLearner(config: LearnerConfig, shape: TaskShape, rng: Rng)
       return new DiehlCookLearner(config, shape, rng);
     case "surrogate":
       return new SurrogateLearner(config, shape, rng);
+    case "nir":
+      return new NirLearner(config, shape, rng);
   }
 }

@@ -288,6 +288,22 @@ export class SurrogateLearner implements Learner {
     this.rateSpikes = new Float64Array(config.hidden.reduce((a, b) => a + b, 0));
   }
 
+  /** The configuration the learner was built with, defaults filled in. */
+  get config(): Readonly<SurrogateConfig> {
+    return this.c;
+  }
+
+  /** Runs `f` with the parameters `evaluate` uses in place (the Polyak averages when those are on). */
+  withInferenceParameters<T>(f: () => T): T {
+    const averaged = this.c.averageDecay > 0 && this.averageSteps > 0;
+    if (averaged) this.swapInAverages();
+    try {
+      return f();
+    } finally {
+      if (averaged) this.restoreLive();
+    }
+  }
+
   trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
     const inputSpikes = this.forward(x, batch, true);
     const loss = this.lossAndGradient(y, 0, batch, true);

@@ -58,8 +58,9 @@ interface Compiled {
   constant: boolean;
   run: Kernel;
   reset: () => void;
-  /** A neuron node's membrane [maxBatch × size] (else null). */
+  /** A neuron node's membrane [maxBatch × size] (else null), and its value before the reset of this step. */
   v: Float32Array | null;
+  u: Float32Array | null;
 }
 
 const STATELESS = new Set(["Input", "Output", "Affine", "Linear", "Scale", "Threshold", "Flatten", "Conv2d"]);
@@ -127,6 +128,15 @@ export class NirExecutor {
   readonly inputSize: number;
   readonly outputSize: number;
   readonly outputName: string;
+  /** Synaptic operations per sample and step counting every possible one (NeuroBench's dense count). */
+  readonly denseOpsPerStep: number;
+  /** Bytes of parameters (as float32) and neuron state. */
+  readonly footprintBytes: number;
+  /** The weight arrays of Affine, Linear and Conv2d nodes (float32), by node name. */
+  readonly weights: ReadonlyMap<string, Float32Array>;
+  /** Neurons that update their membrane each step (all neuron nodes). */
+  readonly neurons: number;
+  private readonly sourceOfOutput: string;
   /** Node names in the order they run. */
   readonly order: readonly string[];
   private readonly nodes: Compiled[];
@@ -255,6 +265,7 @@ export class NirExecutor {
         },
         reset: kernel.reset,
         v: kernel.v ?? null,
+        u: kernel.u ?? null,
       };
       compiled.set(name, c);
     }
@@ -269,6 +280,29 @@ export class NirExecutor {
     this.outputName = output.name;
     this.inputSize = input.size;
     this.outputSize = output.size;
+    this.sourceOfOutput = (inEdges.get(output.name) ?? [])[0]?.from ?? output.name;
+    let dense = 0;
+    let paramFloats = 0;
+    let stateFloats = 0;
+    let neurons = 0;
+    const weights = new Map<string, Float32Array>();
+    for (const c of this.nodes) {
+      for (const a of Object.values(c.node.params)) paramFloats += a.data.length;
+      const w = c.node.params["weight"];
+      if (w !== undefined && (c.node.type === "Affine" || c.node.type === "Linear" || c.node.type === "Conv2d")) {
+        weights.set(c.name, Float32Array.from(w.data));
+        // Every weight is used once per output position (Conv2d: per output pixel of its channel).
+        dense += c.node.type === "Conv2d" ? (w.data.length * c.size) / w.shape[0]! : w.data.length;
+      }
+      if (c.v !== null) {
+        neurons += c.size;
+        stateFloats += c.size * (c.node.type === "CubaLIF" || c.node.type === "CubaLI" ? 2 : 1);
+      }
+    }
+    this.denseOpsPerStep = dense;
+    this.footprintBytes = 4 * (paramFloats + stateFloats);
+    this.weights = weights;
+    this.neurons = neurons;
   }
 
   /** The membrane of neuron node `name` [maxBatch × size], after the last step (after any reset). */
@@ -276,6 +310,18 @@ export class NirExecutor {
     const v = this.nodes.find((c) => c.name === name)?.v;
     if (v === undefined || v === null) throw new RangeError(`NIR executor: "${name}" is not a neuron node`);
     return v;
+  }
+
+  /** Neuron node `name`'s membrane before this step's reset [maxBatch × size] (what produced its spikes). */
+  membraneBeforeReset(name: string): Float32Array {
+    const u = this.nodes.find((c) => c.name === name)?.u;
+    if (u === undefined || u === null) throw new RangeError(`NIR executor: "${name}" is not a neuron node`);
+    return u;
+  }
+
+  /** The node feeding the Output node. */
+  get outputSource(): string {
+    return this.sourceOfOutput;
   }
 
   /** The last step's output of node `name` [maxBatch × size] (spikes of a spiking node, else its values). */
@@ -306,7 +352,15 @@ export class NirExecutor {
     for (const c of this.nodes) if (c.prev !== null) c.prev.set(c.out.subarray(0, batch * c.size));
     for (const c of this.nodes) {
       if (c.node.type === "Input") continue;
-      if (c.constant && this.steps > 0) continue;
+      if (c.constant && this.steps > 0) {
+        // Computed once, but a step-by-step machine would do these operations at every step.
+        const ops = this.lastOps.get(c.name);
+        if (ops !== undefined) {
+          this.accumulates += ops.acs;
+          this.macs += ops.macs;
+        }
+        continue;
+      }
       c.run(batch);
     }
     this.steps++;
@@ -325,7 +379,7 @@ export class NirExecutor {
     inSize: number,
     dt: number,
     useSimd: boolean,
-  ): { run: Kernel; reset: () => void; v?: Float32Array } {
+  ): { run: Kernel; reset: () => void; v?: Float32Array; u?: Float32Array } {
     const none = () => {};
     switch (node.type) {
       case "Input":
@@ -359,7 +413,7 @@ export class NirExecutor {
         const hasBias = node.type === "Affine";
         return {
           run: (b) => {
-            this.countSynapses(x, b * m, n);
+            this.countSynapses(name, x, b * m, n);
             if (pad !== null) {
               // As the surrogate learner: the product from zero, then the bias.
               this.arena.spmm(x, wt, pad, b, m, pw, false);
@@ -401,8 +455,11 @@ export class NirExecutor {
     }
   }
 
-  /** Adds the synaptic operations of a product over `len` inputs fanning out to `fanOut` targets. */
-  countSynapses(x: Float32Array, len: number, fanOut: number): void {
+  /** The operations each node's last computation counted, replayed at steps where a constant node is skipped. */
+  private readonly lastOps = new Map<string, { acs: number; macs: number }>();
+
+  /** Adds the synaptic operations of node `name`'s product over `len` inputs fanning out to `fanOut` targets. */
+  countSynapses(name: string, x: Float32Array, len: number, fanOut: number): void {
     let nonZero = 0;
     let spikes = true;
     for (let i = 0; i < len; i++) {
@@ -412,8 +469,10 @@ export class NirExecutor {
         if (v !== 1) spikes = false;
       }
     }
-    if (spikes) this.accumulates += nonZero * fanOut;
-    else this.macs += nonZero * fanOut;
+    const ops = { acs: spikes ? nonZero * fanOut : 0, macs: spikes ? 0 : nonZero * fanOut };
+    this.lastOps.set(name, ops);
+    this.accumulates += ops.acs;
+    this.macs += ops.macs;
   }
 }
 
@@ -518,7 +577,7 @@ function conv2d(
   const outSize = cOut * ho * wo;
   return {
     run: (b) => {
-      counts.countSynapses(x, b * inSize, (cOut / groups) * kh * kw);
+      counts.countSynapses(name, x, b * inSize, (cOut / groups) * kh * kw);
       for (let r = 0; r < b; r++) {
         const xo = r * inSize;
         const yo = r * outSize;
@@ -600,7 +659,7 @@ function neuron(
   dt: number,
   maxBatch: number,
   counts: NirExecutor,
-): { run: Kernel; reset: () => void; v: Float32Array } {
+): { run: Kernel; reset: () => void; v: Float32Array; u: Float32Array } {
   const p = (key: string, fallback?: number) => perNeuron(file, name, node, key, size, fallback);
   const type = node.type;
   const integrator = type === "IF" || type === "I";
@@ -636,6 +695,8 @@ function neuron(
   const vTh = spiking ? p("v_threshold") : null;
   const vReset = spiking ? p("v_reset", 0) : null;
   const v = new Float32Array(maxBatch * size);
+  /** The membrane each step before its reset (snnTorch's recorded membrane). */
+  const pre = new Float32Array(maxBatch * size);
   const syn = cuba ? new Float32Array(maxBatch * size) : null;
   return {
     run: (b) => {
@@ -649,6 +710,7 @@ function neuron(
             drive = syn[o + i]!;
           }
           const u = integrator ? v[o + i]! + gamma[i]! * drive : beta[i]! * v[o + i]! + gamma[i]! * drive + lambda[i]!;
+          pre[o + i] = u;
           if (vTh !== null) {
             if (u > vTh[i]!) {
               y[o + i] = 1;
@@ -669,8 +731,10 @@ function neuron(
     },
     reset: () => {
       v.fill(0);
+      pre.fill(0);
       syn?.fill(0);
     },
     v,
+    u: pre,
   };
 }

@@ -15,7 +15,7 @@
  * Nested NIRGraph nodes are read recursively and flattened (graph.ts).
  * Strings are variable-length UTF-8, as h5py's string_dtype writes them.
  */
-import { renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { UserError } from "../../core/errors.js";
 import {
   NIR_PRIMITIVES,
@@ -35,14 +35,22 @@ type H5 = typeof import("h5wasm/node").default;
 type H5Group = InstanceType<H5["Group"]>;
 
 let h5: Promise<H5> | undefined;
+/** The library once started (after `nirReady`), for synchronous reads. */
+let started: H5 | undefined;
 async function loadH5(): Promise<H5> {
   if (h5 === undefined) {
     h5 = import("h5wasm/node").then(async (m) => {
       await m.default.ready;
+      started = m.default;
       return m.default;
     });
   }
   return h5;
+}
+
+/** Starts h5wasm (imported on first use); after it, `readNirSync` works. */
+export async function nirReady(): Promise<void> {
+  await loadH5();
 }
 
 function toArray(value: unknown, shape: number[] | null, dtype: string): NirArray | string | undefined {
@@ -64,7 +72,18 @@ function toArray(value: unknown, shape: number[] | null, dtype: string): NirArra
 
 /** Reads a `.nir` file into a flat graph. Errors name the file and the node. */
 export async function readNir(path: string): Promise<NirGraph> {
-  const lib = await loadH5();
+  return readWith(await loadH5(), path);
+}
+
+/** `readNir` without waiting: h5wasm must have been started with `await nirReady()`. */
+export function readNirSync(path: string): NirGraph {
+  if (started === undefined)
+    throw new Error("readNirSync: call `await nirReady()` first (h5wasm starts asynchronously)");
+  return readWith(started, path);
+}
+
+function readWith(lib: H5, path: string): NirGraph {
+  if (!existsSync(path)) throw new UserError("E_FILE_NOT_FOUND", `${path}: no such NIR file`);
   let f: InstanceType<H5["File"]>;
   try {
     f = new lib.File(path, "r");

@@ -1,0 +1,214 @@
+/**
+ * NIR export, and export then import.
+ *
+ * References:
+ * - The surrogate learner itself: a network trained here, written with
+ *   exportNir and read back as a "nir" learner, must give the learner's own
+ *   outputs on held-out samples: the same predictions and the same loss, bit
+ *   for bit (the executor runs the same products in the same order, and the
+ *   exported τ gives β back exactly: see learners/nir-export.ts).
+ * - NIR's specification, read by an independent reader: Debian's python3-h5py
+ *   (tests/fixtures/nir/h5py_structure.py) must find the layout of
+ *   neuromorphs/NIR nir/serialization.py (commit 7232ada): a `version`
+ *   string, node/type "NIRGraph", one group per node with a `type` string and
+ *   the parameters docs/source/primitives.md lists with their shapes, edges
+ *   as [n × 2] strings, arrays gzip-compressed, metadata dt.
+ * - A file written by another tool (snnTorch's Braille graph) read, written
+ *   and read again runs identically.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { Rng } from "../src/core/rng.js";
+import { outputPath } from "../src/core/paths.js";
+import { exportNir, tauForDecay } from "../src/learners/nir-export.js";
+import { NirLearner, nirConfigSchema } from "../src/learners/nir.js";
+import { SurrogateLearner, surrogateConfigSchema } from "../src/learners/surrogate.js";
+import { createLearner, learnerConfigSchema } from "../src/learners/registry.js";
+import { createTask, taskConfigSchema } from "../src/tasks/registry.js";
+import { NirExecutor } from "../src/snn/nir/executor.js";
+import { nirReady, readNir, writeNir } from "../src/snn/nir/hdf5.js";
+
+const dir = mkdtempSync(join(tmpdir(), "neurocompare-nir-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/nir/${name}`, import.meta.url));
+
+function trainedSurrogate(overrides: Record<string, unknown> = {}) {
+  const task = createTask(taskConfigSchema.parse({ type: "moons", trainSize: 256, testSize: 128 }), Rng.fromSeed(1));
+  const config = surrogateConfigSchema.parse({
+    type: "surrogate",
+    hidden: [24, 12],
+    steps: 12,
+    beta: 0.9,
+    reset: "zero",
+    batchSize: 32,
+    optimizer: { type: "adam", learningRate: 0.01 },
+    ...overrides,
+  });
+  const learner = new SurrogateLearner(config, task.shape, Rng.fromSeed(2).fork("learner"));
+  const size = task.shape.inputSize;
+  for (let epoch = 0; epoch < 3; epoch++) {
+    for (let start = 0; start + 32 <= task.train.count; start += 32) {
+      learner.trainBatch(
+        task.train.x.subarray(start * size, (start + 32) * size),
+        task.train.y.subarray(start, start + 32),
+        32,
+      );
+    }
+  }
+  return { task, learner };
+}
+
+describe("export then import: a trained surrogate network", () => {
+  it("gives the learner's own predictions and loss, bit for bit", async () => {
+    const { task, learner } = trainedSurrogate();
+    const path = outputPath(dir, "moons.nir");
+    await exportNir(learner, path);
+    await nirReady();
+    const nir = new NirLearner(
+      nirConfigSchema.parse({ type: "nir", path, batchSize: 32 }),
+      task.shape,
+      Rng.fromSeed(3),
+    );
+    expect([nir.dtMs, nir.steps, nir.encoding, nir.readout]).toEqual([1, 12, "direct", "spike-count"]);
+    const n = task.test.count;
+    const [a, b] = [new Int32Array(n), new Int32Array(n)];
+    const ours = learner.evaluate(task.test.x, task.test.y, n, a);
+    const back = nir.evaluate(task.test.x, task.test.y, n, b);
+    expect(ours.correct / n).toBeGreaterThan(0.7); // it learned something, so the comparison means something
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(back.loss).toBe(ours.loss);
+    expect(back.correct).toBe(ours.correct);
+  });
+
+  it("the recurrent network runs too (its summation order differs: predictions agree on ≥ 95% of samples)", async () => {
+    const { task, learner } = trainedSurrogate({ recurrent: true, hidden: [16] });
+    const path = outputPath(dir, "moons-recurrent.nir");
+    await exportNir(learner, path);
+    await nirReady();
+    const nir = new NirLearner(nirConfigSchema.parse({ type: "nir", path }), task.shape, Rng.fromSeed(3));
+    const n = task.test.count;
+    const [a, b] = [new Int32Array(n), new Int32Array(n)];
+    learner.evaluate(task.test.x, task.test.y, n, a);
+    nir.evaluate(task.test.x, task.test.y, n, b);
+    const same = a.filter((p, i) => p === b[i]).length;
+    expect(same / n).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("measures every cost metric of the imported network", async () => {
+    const { task, learner } = trainedSurrogate();
+    const path = outputPath(dir, "costs.nir");
+    await exportNir(learner, path);
+    await nirReady();
+    const nir = createLearner(
+      learnerConfigSchema.parse({ type: "nir", path }),
+      task.shape,
+      Rng.fromSeed(3),
+    ) as NirLearner;
+    const costs = nir.measureCosts(task.test.x, 64);
+    // Dense count: every weight at every step (2·24 + 24·12 + 12·2 = 360 weights, 12 steps).
+    expect(costs.denseOps).toBe(360 * 12);
+    expect(costs.membraneUpdates).toBe((24 + 12 + 2) * 12);
+    expect(costs.effectiveMacs).toBeGreaterThan(0); // the real-valued input, at every step
+    expect(costs.activationSparsity).toBeGreaterThan(0);
+    expect(costs.activationSparsity).toBeLessThan(1);
+    expect(costs.footprintBytes).toBeGreaterThan(4 * 360);
+  });
+
+  it("refuses what NIR cannot express, naming it", async () => {
+    const { learner } = trainedSurrogate({ reset: "subtract" });
+    await expect(exportNir(learner, outputPath(dir, "x.nir"))).rejects.toThrow(
+      /layer "lif0": reset by subtraction has no NIR equivalent/,
+    );
+    const task = createTask(taskConfigSchema.parse({ type: "xor" }), Rng.fromSeed(1));
+    const mlp = createLearner(learnerConfigSchema.parse({ type: "mlp" }), task.shape, Rng.fromSeed(1));
+    await expect(exportNir(mlp, outputPath(dir, "y.nir"))).rejects.toThrow(/type "mlp"\) is not a spiking network/);
+  });
+
+  it("chooses τ so that 1 − dt/τ is β exactly where a float64 allows it", () => {
+    for (const beta of [0.95, 0.9, 0.8, 0.99, 0.5]) expect(1 - 1e-3 / tauForDecay(beta, 1e-3)).toBe(beta);
+  });
+});
+
+describe("the exported file, read by h5py (NIR's own reader library)", () => {
+  const PYTHON = "/usr/bin/python3";
+  const probe = spawnSync(PYTHON, ["-c", "import h5py"], { encoding: "utf8", timeout: 60_000 });
+  it.skipIf(probe.status !== 0)("has the structure NIR's specification gives", async () => {
+    const { learner } = trainedSurrogate({ recurrent: true, hidden: [16] });
+    const path = outputPath(dir, "structure.nir");
+    await exportNir(learner, path);
+    const run = spawnSync(PYTHON, [fixture("h5py_structure.py"), path], { encoding: "utf8", timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const s = JSON.parse(run.stdout.trim().split("\n").pop()!) as {
+      version: string;
+      type: string;
+      nodes: Record<
+        string,
+        { type: string; params: Record<string, { shape: number[]; dtype: string; gzip: boolean }> }
+      >;
+      edges: { shape: number[]; values: string[][] };
+      metadata: Record<string, number>;
+    };
+    expect(s.version).toMatch(/^1\.0\.\d+$/);
+    expect(s.type).toBe("NIRGraph");
+    const types = Object.fromEntries(Object.entries(s.nodes).map(([k, v]) => [k, v.type]));
+    expect(types).toEqual({
+      input: "Input",
+      fc0: "Affine",
+      lif0: "LIF",
+      rec0: "Linear",
+      fc1: "Affine",
+      out: "LIF",
+      output: "Output",
+    });
+    const params = (k: string) => Object.fromEntries(Object.entries(s.nodes[k]!.params).map(([p, v]) => [p, v.shape]));
+    expect(params("input")).toEqual({ shape: [1] });
+    expect(params("fc0")).toEqual({ weight: [16, 2], bias: [16] });
+    expect(params("lif0")).toEqual({ tau: [16], r: [16], v_leak: [16], v_threshold: [16], v_reset: [16] });
+    expect(params("rec0")).toEqual({ weight: [16, 16] });
+    expect(params("out")).toEqual({ tau: [2], r: [2], v_leak: [2], v_threshold: [2], v_reset: [2] });
+    expect(params("output")).toEqual({ shape: [1] });
+    expect(s.nodes["fc0"]!.params["weight"]!.dtype).toBe("float32");
+    expect(s.nodes["lif0"]!.params["tau"]!.dtype).toBe("float64");
+    expect(s.nodes["fc0"]!.params["weight"]!.gzip).toBe(true);
+    expect(s.edges.shape).toEqual([7, 2]);
+    expect(s.edges.values).toEqual([
+      ["input", "fc0"],
+      ["fc0", "lif0"],
+      ["lif0", "rec0"],
+      ["rec0", "lif0"],
+      ["lif0", "fc1"],
+      ["fc1", "out"],
+      ["out", "output"],
+    ]);
+    expect(s.metadata["dt"]).toBe(0.001);
+  });
+});
+
+describe("a file from another tool, read, written and read again", () => {
+  it("runs identically (snnTorch's Braille graph)", async () => {
+    const g = await readNir(fixture("braille_noDelay_bias_zero.nir"));
+    const path = outputPath(dir, "braille-again.nir");
+    await writeNir(path, g);
+    const g2 = await readNir(path);
+    expect([...g2.nodes.keys()]).toEqual([...g.nodes.keys()]);
+    expect(g2.edges).toEqual(g.edges);
+    const run = (graph: typeof g): number[] => {
+      const ex = new NirExecutor(graph, "braille", { dtS: 1e-4, maxBatch: 1 });
+      ex.reset();
+      const rng = Rng.fromSeed(11);
+      const out: number[] = [];
+      for (let t = 0; t < 200; t++) {
+        for (let i = 0; i < 12; i++) ex.inputBuffer[i] = rng.uniform(0, 1) < 0.1 ? 1 : 0;
+        out.push(...ex.step(1).subarray(0, 7), ...ex.nodeOutput("lif1.lif").subarray(0, 38));
+      }
+      return out;
+    };
+    const a = run(g);
+    expect(a.reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+    expect(run(g2)).toEqual(a);
+  });
+});
