@@ -17,7 +17,7 @@
  *   and read again runs identically.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,6 +131,51 @@ describe("export then import: a trained surrogate network", () => {
   it("chooses τ so that 1 − dt/τ is β exactly where a float64 allows it", () => {
     for (const beta of [0.95, 0.9, 0.8, 0.99, 0.5]) expect(1 - 1e-3 / tauForDecay(beta, 1e-3)).toBe(beta);
   });
+});
+
+describe('a learning scenario evaluates a NIR file (the "nir" learner, through the CLI)', () => {
+  it("reports accuracy and every cost metric; the path is relative to the scenario file", async () => {
+    const { learner } = trainedSurrogate();
+    await exportNir(learner, outputPath(dir, "scenario-net.nir"));
+    const scenario = {
+      name: "nir-eval",
+      description: "an exported network evaluated on moons",
+      task: { type: "moons", trainSize: 256, testSize: 128 },
+      learners: [{ type: "nir", path: "scenario-net.nir", batchSize: 64 }],
+      epochs: 1,
+      seeds: [1],
+      evaluation: { costSamples: 32 },
+    };
+    writeFileSync(outputPath(dir, "nir-eval.json"), JSON.stringify(scenario));
+    const cli = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+    const out = outputPath(dir, "nir-eval-results");
+    const run = spawnSync(process.execPath, [cli, "run", outputPath(dir, "nir-eval.json"), "--out", out, "-q"], {
+      encoding: "utf8",
+      cwd: tmpdir(),
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const csv = readFileSync(outputPath(out, "metrics.csv"), "utf8");
+    for (const metric of [
+      "testAccuracy",
+      "denseOps",
+      "effectiveMacs",
+      "effectiveAcs",
+      "activationSparsity",
+      "connectionSparsity",
+      "membraneUpdates",
+      "footprintBytes",
+      "energyPj",
+    ]) {
+      expect(csv, metric).toMatch(new RegExp(`^nir,.*,${metric},`, "m"));
+    }
+    writeFileSync(
+      outputPath(dir, "nir-missing.json"),
+      JSON.stringify({ ...scenario, learners: [{ type: "nir", path: "nowhere.nir" }] }),
+    );
+    const bad = spawnSync(process.execPath, [cli, "run", outputPath(dir, "nir-missing.json")], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/\$\.learners\[0\]\.path: expected a \.nir file, found "nowhere\.nir"/);
+  }, 120_000);
 });
 
 describe("the exported file, read by h5py (NIR's own reader library)", () => {

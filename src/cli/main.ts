@@ -89,6 +89,33 @@ function buildProgram(): Command {
     });
 
   program
+    .command("export")
+    .description("write a network scenario made of NIR primitives as a NIR file (.nir, HDF5)")
+    .argument("<source>", "a network scenario file")
+    .option("-f, --format <format>", "the format: nir (default)")
+    .option("-o, --out <file>", "write here (default: <scenario-name>.nir beside the scenario)")
+    .option("--seed <n>", "the seed that draws random connectivity and weights (default: the scenario's first)")
+    .addHelpText("after", "\nExample:\n  neurocompare export scenarios/nir-lif.json --format nir --out lif.nir\n")
+    .action(async (source: string, opts: { format?: string; out?: string; seed?: string }) => {
+      const { exportCommand } = await import("./nir-commands.js");
+      await exportCommand(source, opts);
+    });
+
+  program
+    .command("import")
+    .description("read a NIR file (.nir) as a network scenario (groups, synapses) to run or edit")
+    .argument("<file>", "a .nir file, e.g. written by snnTorch, Norse, Sinabs or `neurocompare export`")
+    .option("-o, --out <file>", "write the scenario here (default: <name>.json beside the .nir file)")
+    .option("--dt-ms <ms>", "the time step (default: the file's metadata dt; NIR files need not give one)")
+    .option("--name <name>", "the scenario's name (default: the file's name)")
+    .option("--duration-ms <ms>", "the scenario's duration (default 100)")
+    .addHelpText("after", "\nExample:\n  neurocompare import lif_norse.nir --dt-ms 0.1 --out lif.json\n")
+    .action(async (file: string, opts: { out?: string; dtMs?: string; name?: string; durationMs?: string }) => {
+      const { importCommand } = await import("./nir-commands.js");
+      await importCommand(file, opts);
+    });
+
+  program
     .command("bench")
     .description(
       "speed benchmarks: mlp, cnn, lstm (one MNIST epoch; PyTorch 1.13 on one thread takes 457, 851 and 2,824 ms), cuba (the CUBA network, Vogels & Abbott 2005), pruning (time per sample before and after pruning half the synapses) or startup (time and memory of --help, validate and bench cuba)",

@@ -23,6 +23,10 @@ import { Synapses } from "../snn/synapses/synapses.js";
 import { createPlasticity } from "../plasticity/index.js";
 import type { PlasticityRule } from "../plasticity/rule.js";
 import type { InitialValue, NetworkScenario, NeuronModelConfig } from "./network-schema.js";
+import { nirNeuronGroup, type NirNeuronKind, type NirNeuronParams } from "../snn/nir/groups.js";
+
+/** The network models that are NIR primitives. */
+export type NirModelConfig = Extract<NeuronModelConfig, { type: `nir-${string}` }>;
 
 export interface BuiltNetwork {
   network: Network;
@@ -84,6 +88,46 @@ function createGroup(
       return new PoissonGroup(name, size, m.rateHz, dtMs, rng.fork("poisson"));
     case "spike-generator":
       return new SpikeGeneratorGroup(name, size, m.indices, m.timesMs, dtMs);
+    default: {
+      const nir = nirGroupConfig(m);
+      return nirNeuronGroup(name, size, nir.kind, nir.params, dtMs, precision);
+    }
+  }
+}
+
+/** A nir-* group's NIR kind and parameters under NIR's names (time constants still in ms). */
+export function nirGroupConfig(m: NirModelConfig): { kind: NirNeuronKind; params: NirNeuronParams } {
+  switch (m.type) {
+    case "nir-lif":
+      return {
+        kind: "LIF",
+        params: { tau: m.tauMs, r: m.r, v_leak: m.vLeak, v_threshold: m.vThreshold, v_reset: m.vReset, bias: m.bias },
+      };
+    case "nir-cuba-lif":
+      return {
+        kind: "CubaLIF",
+        params: {
+          tau_syn: m.tauSynMs,
+          tau_mem: m.tauMemMs,
+          r: m.r,
+          v_leak: m.vLeak,
+          v_threshold: m.vThreshold,
+          v_reset: m.vReset,
+          w_in: m.wIn,
+          bias: m.bias,
+        },
+      };
+    case "nir-li":
+      return { kind: "LI", params: { tau: m.tauMs, r: m.r, v_leak: m.vLeak, bias: m.bias } };
+    case "nir-cuba-li":
+      return {
+        kind: "CubaLI",
+        params: { tau_syn: m.tauSynMs, tau_mem: m.tauMemMs, r: m.r, v_leak: m.vLeak, w_in: m.wIn, bias: m.bias },
+      };
+    case "nir-if":
+      return { kind: "IF", params: { r: m.r, v_threshold: m.vThreshold, v_reset: m.vReset, bias: m.bias } };
+    case "nir-i":
+      return { kind: "I", params: { r: m.r, bias: m.bias } };
   }
 }
 

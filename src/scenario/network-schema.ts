@@ -90,6 +90,63 @@ const equationsModel = z.strictObject({
   method: z.enum(["exact", "euler", "rk4", "exponential-euler"]).optional(),
 });
 
+/** A NIR parameter: one value for every neuron, or one per neuron. */
+const perNeuron = z.union([finite, z.array(finite).min(1)]);
+
+// The neuron primitives of NIR (Pedersen et al. 2024), as groups: what `neurocompare export --format nir`
+// writes and `neurocompare import` reads. Time constants in ms; a spike into v (or into I for the Cuba
+// types) adds the weight as NIR's current would over one step (see src/scenario/nir-network.ts).
+const nirLifModel = z.strictObject({
+  type: z
+    .literal("nir-lif")
+    .describe("NIR's LIF: tau dv/dt = (v_leak - v) + r·(I + bias); spike v > v_threshold, v = v_reset"),
+  tauMs: perNeuron,
+  r: perNeuron.default(1),
+  vLeak: perNeuron.default(0),
+  vThreshold: perNeuron,
+  vReset: perNeuron.default(0),
+  bias: perNeuron.default(0).describe("a constant input current (NIR: the bias of the Affine node feeding the group)"),
+});
+const nirCubaLifModel = z.strictObject({
+  type: z.literal("nir-cuba-lif").describe("NIR's CubaLIF: tau_syn dI/dt = -I + w_in·(S + bias); LIF driven by r·I"),
+  tauSynMs: perNeuron,
+  tauMemMs: perNeuron,
+  r: perNeuron.default(1),
+  vLeak: perNeuron.default(0),
+  vThreshold: perNeuron,
+  vReset: perNeuron.default(0),
+  wIn: perNeuron.default(1),
+  bias: perNeuron.default(0),
+});
+const nirLiModel = z.strictObject({
+  type: z.literal("nir-li").describe("NIR's leaky integrator LI (no spikes)"),
+  tauMs: perNeuron,
+  r: perNeuron.default(1),
+  vLeak: perNeuron.default(0),
+  bias: perNeuron.default(0),
+});
+const nirCubaLiModel = z.strictObject({
+  type: z.literal("nir-cuba-li").describe("NIR's CubaLI: a synaptic current into a leaky integrator (no spikes)"),
+  tauSynMs: perNeuron,
+  tauMemMs: perNeuron,
+  r: perNeuron.default(1),
+  vLeak: perNeuron.default(0),
+  wIn: perNeuron.default(1),
+  bias: perNeuron.default(0),
+});
+const nirIfModel = z.strictObject({
+  type: z.literal("nir-if").describe("NIR's IF: v += r·I per step; spike v > v_threshold, v = v_reset"),
+  r: perNeuron.default(1),
+  vThreshold: perNeuron,
+  vReset: perNeuron.default(0),
+  bias: perNeuron.default(0),
+});
+const nirIModel = z.strictObject({
+  type: z.literal("nir-i").describe("NIR's integrator I: v += r·I per step (no spikes)"),
+  r: perNeuron.default(1),
+  bias: perNeuron.default(0),
+});
+
 const poissonModel = z.strictObject({
   type: z.literal("poisson").describe("independent Poisson spike trains"),
   rateHz: z.number().min(0),
@@ -110,6 +167,12 @@ export const neuronModelSchema = z.discriminatedUnion("type", [
   equationsModel,
   poissonModel,
   generatorModel,
+  nirLifModel,
+  nirCubaLifModel,
+  nirLiModel,
+  nirCubaLiModel,
+  nirIfModel,
+  nirIModel,
 ]);
 export type NeuronModelConfig = z.infer<typeof neuronModelSchema>;
 
@@ -157,7 +220,10 @@ const synapsesSchema = z.strictObject({
     .optional()
     .describe("only sources lo <= i < hi connect"),
   connect: connectSchema,
-  weight: weightSchema.default(1),
+  weight: z
+    .union([weightSchema, z.array(finite)])
+    .default(1)
+    .describe('a constant, a distribution, or (rule "explicit") one weight per listed pair'),
   delayMs: z.number().min(0).default(0).describe("rounded to whole steps"),
   plasticity: plasticityConfigSchema
     .optional()

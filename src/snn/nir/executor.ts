@@ -139,6 +139,8 @@ export class NirExecutor {
   private readonly sourceOfOutput: string;
   /** Node names in the order they run. */
   readonly order: readonly string[];
+  /** Each node's output shape (one sample). */
+  readonly shapes: ReadonlyMap<string, readonly number[]>;
   private readonly nodes: Compiled[];
   private readonly input: Compiled;
   private readonly output: Compiled;
@@ -173,6 +175,7 @@ export class NirExecutor {
       const inShape = ins.length > 0 ? shapes.get(ins[0]!.from) : undefined;
       shapes.set(name, outputShape(file, name, node, inShape));
     }
+    this.shapes = shapes;
     // Sizes of the buffers: outputs, inputs of multi-input nodes, previous outputs, padded products.
     let floats = 0;
     const mb = options.maxBatch;
