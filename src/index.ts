@@ -110,7 +110,7 @@ export {
 export { createOptimizer, type Optimizer, type OptimizerConfig } from "./ann/optimizer.js";
 
 // Spiking networks: neuron groups, inputs, synapses, monitors, the network
-export type { NeuronGroup } from "./snn/group.js";
+export type { NeuronGroup, Precision, StateArray } from "./snn/group.js";
 export { LifGroup, type LifParams, type LifPrecision, type LifOptions } from "./snn/neurons/lif.js";
 export {
   ConductanceLifGroup,
@@ -158,6 +158,13 @@ export {
 } from "./snn/monitors.js";
 export { Network, type NetworkConfig } from "./snn/network.js";
 export { buildCuba, type Cuba, type CubaOptions } from "./snn/cuba.js";
+
+// Models in and out: NIR files (Neuromorphic Intermediate Representation)
+export type { NirGraph, NirNode, NirArray, NirPrimitive } from "./snn/nir/graph.js";
+export { readNir, writeNir, nirReady } from "./snn/nir/hdf5.js";
+export { NirExecutor, type NirExecutorOptions } from "./snn/nir/executor.js";
+export { exportNir, learnerToNir } from "./learners/nir-export.js";
+export { networkToNir, nirToNetwork, type NirImportOptions } from "./scenario/nir-network.js";
 
 // Plasticity
 export type {

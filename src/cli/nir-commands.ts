@@ -12,7 +12,7 @@ import { loadAnyScenario } from "../scenario/load.js";
 import { networkScenarioSchema } from "../scenario/network-schema.js";
 import { networkToNir, nirToNetwork } from "../scenario/nir-network.js";
 import { readNir, writeNir } from "../snn/nir/hdf5.js";
-import { parsePositiveInt } from "./run-command.js";
+import { parseSeed } from "./options.js";
 
 export interface ExportOptions {
   format?: string;
@@ -54,7 +54,7 @@ export async function exportCommand(source: string, opts: ExportOptions): Promis
     );
   }
   const s = loaded.scenario;
-  const seed = opts.seed !== undefined ? parsePositiveInt(opts.seed, "--seed", 2 ** 31 - 1) : (s.seeds[0] ?? 0);
+  const seed = parseSeed(opts.seed) ?? s.seeds[0] ?? 0;
   const graph = networkToNir(s, source, seed);
   const path =
     opts.out !== undefined ? outFile(opts.out) : outputPath(dirname(resolve(source)), `${fileComponent(s.name)}.nir`);
