@@ -75,8 +75,6 @@ export class NirLearner implements Learner {
   private samples = 0;
   private spikes = 0;
   private synapticEvents = 0;
-  private rateSpikes = 0;
-  private rateSamples = 0;
 
   constructor(config: NirConfig, shape: TaskShape, rng: Rng, graph?: NirGraph) {
     this.name = config.name ?? "nir";
@@ -145,7 +143,7 @@ export class NirLearner implements Learner {
         const gain = this.gain * this.featureScale;
         for (let i = 0; i < batch * size; i++) {
           const p = (x[i]! - this.featureMin) * gain;
-          input[i] = p > 0 && xorshiftNext(noise) < p ? 1 : 0;
+          input[i] = p <= 0 ? 0 : p >= 1 || xorshiftNext(noise) < p ? 1 : 0;
         }
       }
       const out = ex.step(batch);
@@ -186,17 +184,13 @@ export class NirLearner implements Learner {
     let loss = 0;
     let correct = 0;
     const size = this.inputSize;
-    this.rateSpikes = 0;
-    this.rateSamples = 0;
     for (let start = 0; start < batch; start += this.maxBatch) {
       const n = Math.min(this.maxBatch, batch - start);
       const before = this.exec.spikes;
       const events = this.exec.accumulates;
       this.run(x.subarray(start * size, (start + n) * size), n, this.noise);
-      this.rateSpikes += this.exec.spikes - before;
       this.spikes += this.exec.spikes - before;
       this.synapticEvents += this.exec.accumulates - events;
-      this.rateSamples += n;
       const r = this.score(y, start, n, predictions ?? null);
       loss += r.loss * n;
       correct += r.correct;
@@ -222,12 +216,6 @@ export class NirLearner implements Learner {
 
   params(): readonly Param[] {
     return this.paramList;
-  }
-
-  /** Every neuron's mean firing rate is not kept per neuron; the mean over all neurons, repeated. */
-  neuronRatesHz(): Float32Array {
-    const seconds = (Math.max(1, this.rateSamples) * this.steps * this.dtMs) / 1000;
-    return new Float32Array(this.exec.neurons).fill(this.rateSpikes / Math.max(1, this.exec.neurons) / seconds);
   }
 
   /** Saves the input noise stream (Poisson encoding), the only state `evaluate` changes. */
