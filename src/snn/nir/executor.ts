@@ -198,6 +198,25 @@ export class NirExecutor {
 
     const compiled = new Map<string, Compiled>();
     const constant = new Set<string>();
+    // Recurrent Linear nodes fed by the neuron node they feed back into (snnTorch's RLeaky, the
+    // surrogate learner's recurrent layers): their product is added straight onto that node's input,
+    // as the surrogate learner does (input = forward part, then += V·s[t-1]), instead of being summed
+    // afterwards; same result up to rounding, and with it the learner's rounding exactly.
+    const outEdges = new Map<string, string[]>();
+    for (const [a, b] of graph.edges) outEdges.set(a, [...(outEdges.get(a) ?? []), b]);
+    const fusedInto = new Map<string, string>();
+    for (const [name, node] of graph.nodes) {
+      if (node.type !== "Linear") continue;
+      const from = inEdges.get(name) ?? [];
+      const to = outEdges.get(name) ?? [];
+      const target = to[0];
+      if (from.length !== 1 || to.length !== 1 || target === undefined || from[0]!.from !== target) continue;
+      const back = (inEdges.get(target) ?? []).find((e) => e.from === name);
+      const t = graph.nodes.get(target)!.type;
+      if (back?.recurrent === true && ["LIF", "CubaLIF", "LI", "CubaLI", "IF", "I"].includes(t)) {
+        fusedInto.set(name, target);
+      }
+    }
     for (const name of names) {
       const node = graph.nodes.get(name)!;
       const shape = shapes.get(name)!;
@@ -215,10 +234,13 @@ export class NirExecutor {
       const out = arena.alloc(mb * size);
       const prev = recurrentSources.has(name) ? arena.alloc(mb * size) : null;
       // The node's input: one producer's buffer, or the sum of several into a buffer of its own.
-      const sources = ins.map((e) => {
-        const c = compiled.get(e.from);
-        return { name: e.from, recurrent: e.recurrent, c };
-      });
+      const fused = ins.filter((e) => fusedInto.get(e.from) === name).map((e) => e.from);
+      const sources = ins
+        .filter((e) => !fused.includes(e.from))
+        .map((e) => {
+          const c = compiled.get(e.from);
+          return { name: e.from, recurrent: e.recurrent, c };
+        });
       let inBuf: Float32Array;
       let gather: Kernel = () => {};
       const inSize = node.type === "Input" ? size : sizeOf(shapes.get(ins[0]!.from) ?? [0]);
@@ -238,22 +260,43 @@ export class NirExecutor {
         };
       };
       if (node.type === "Input") inBuf = out;
-      else if (sources.length === 1 && !sources[0]!.recurrent && sources[0]!.c !== undefined) inBuf = sources[0]!.c.out;
+      else if (fusedInto.has(name))
+        inBuf = out; // computed as part of the node it feeds
+      else if (fused.length === 0 && sources.length === 1 && !sources[0]!.recurrent && sources[0]!.c !== undefined)
+        inBuf = sources[0]!.c.out;
       else {
         inBuf = arena.alloc(mb * inSize);
         const getters = sources.map(bufOf);
         const target = inBuf;
+        // The fused recurrent products: weights as [in × out], no padding (as the learner's recurrent product).
+        const products = fused.map((l) => {
+          const w = param(file, l, graph.nodes.get(l)!, "weight");
+          const [n, m] = [w.shape[0]!, w.shape[1]!];
+          const wt = arena.alloc(m * n);
+          for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) wt[i * n + j] = w.data[j * m + i]!;
+          return { name: l, wt, m, n };
+        });
         gather = (batch) => {
           const n = batch * inSize;
-          const first = getters[0]!();
-          for (let i = 0; i < n; i++) target[i] = first[i]!;
+          if (getters.length === 0) target.fill(0, 0, n);
+          else {
+            const first = getters[0]!();
+            for (let i = 0; i < n; i++) target[i] = first[i]!;
+          }
           for (let k = 1; k < getters.length; k++) {
             const b = getters[k]!();
             for (let i = 0; i < n; i++) target[i] = target[i]! + b[i]!;
           }
+          // out still holds last step's output here: the recurrent input.
+          for (const p of products) {
+            this.countSynapses(p.name, out, batch * p.m, p.n);
+            arena.spmm(out, p.wt, target, batch, p.m, p.n, true);
+          }
         };
       }
-      const kernel = this.kernel(file, name, node, shapes, ins, inBuf, out, size, inSize, dt, useSimd);
+      const kernel = fusedInto.has(name)
+        ? { run: () => {}, reset: () => {} }
+        : this.kernel(file, name, node, shapes, ins, inBuf, out, size, inSize, dt, useSimd);
       const c: Compiled = {
         name,
         node,
