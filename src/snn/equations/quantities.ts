@@ -87,6 +87,11 @@ const BUILTIN_DIMENSIONS: Readonly<Record<string, { dim: Dimension; value: numbe
   inf: { dim: DIMENSIONLESS, value: Number.POSITIVE_INFINITY },
 };
 
+/** A built-in name's dimension (own keys only: a name such as "constructor" is not one). */
+function builtin(name: string): { dim: Dimension; value: number | undefined } | undefined {
+  return Object.hasOwn(BUILTIN_DIMENSIONS, name) ? BUILTIN_DIMENSIONS[name] : undefined;
+}
+
 /** Checks and converts the units of a parsed model; throws `fail(source, message)` at the first problem. */
 export function resolveUnits<S>(m: UnitModel<S>, fail: Fail<S>): ResolvedUnits {
   const units = unitTable();
@@ -119,7 +124,7 @@ export function resolveUnits<S>(m: UnitModel<S>, fail: Fail<S>): ResolvedUnits {
   /** A hint for a mismatch in `expr` when it uses parameters given as plain numbers in a model with units. */
   const hint = (expr: MathNode): string => {
     if (!withUnits) return "";
-    const plain = [...namesIn(expr)].filter((n) => n in m.numbers);
+    const plain = [...namesIn(expr)].filter((n) => Object.hasOwn(m.numbers, n));
     return plain.length === 0
       ? ""
       : ` (parameters given as numbers are dimensionless: ${plain.map((n) => `"${n}"`).join(", ")}; give a unit as a string, e.g. "${plain[0]}": "10*ms")`;
@@ -156,9 +161,7 @@ export function resolveUnits<S>(m: UnitModel<S>, fail: Fail<S>): ResolvedUnits {
       }
     }
     visiting.pop();
-    const q = wrap(p.source, () =>
-      analyse(p.expr, (n) => params.get(n) ?? unitOf(n) ?? BUILTIN_DIMENSIONS[n]),
-    ) as Quantity;
+    const q = wrap(p.source, () => analyse(p.expr, (n) => params.get(n) ?? unitOf(n) ?? builtin(n))) as Quantity;
     if (q.kind !== "number" || q.value === undefined || !Number.isFinite(q.value)) {
       throw fail(p.source, `parameter "${p.name}" must have a finite value, found "${p.expr.toString()}"`);
     }
@@ -187,7 +190,7 @@ export function resolveUnits<S>(m: UnitModel<S>, fail: Fail<S>): ResolvedUnits {
 
   const lookup: NameLookup = (n) => {
     if (declared.has(n)) return { dim: declared.get(n)!, value: undefined };
-    const q = params.get(n) ?? (isUnit(n) ? unitOf(n) : undefined) ?? BUILTIN_DIMENSIONS[n];
+    const q = params.get(n) ?? (isUnit(n) ? unitOf(n) : undefined) ?? builtin(n);
     // Without units every quantity is a plain number (t and dt in ms).
     return q === undefined || withUnits ? q : { dim: DIMENSIONLESS, value: q.value };
   };

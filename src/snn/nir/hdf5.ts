@@ -106,7 +106,8 @@ function readWith(lib: H5, path: string): NirGraph {
 }
 
 function readMetadata(lib: H5, g: H5Group): Record<string, number | string> {
-  const out: Record<string, number | string> = {};
+  // Prototype-free: keys come from the file.
+  const out: Record<string, number | string> = Object.create(null);
   const md = g.get("metadata");
   if (!(md instanceof lib.Group)) return out;
   for (const k of md.keys()) {
@@ -145,7 +146,7 @@ function readNode(lib: H5, file: string, name: string, g: H5Group): NirNode | Ni
       `${file}: node "${name}" is a ${type}, which this project does not run (it reads ${NIR_PRIMITIVES.join(", ")}, and NIRGraph)`,
     );
   }
-  const params: Record<string, NirArray> = {};
+  const params: Record<string, NirArray> = Object.create(null); // keys come from the file
   for (const k of g.keys()) {
     if (k === "type" || k === "metadata") continue;
     const d = g.get(k);
