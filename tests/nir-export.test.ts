@@ -181,6 +181,59 @@ describe('a learning scenario evaluates a NIR file (the "nir" learner, through t
   }, 120_000);
 });
 
+describe("export from a results folder: the trained learner of a run, through its checkpoint", () => {
+  it('the exported network, evaluated as a "nir" learner, scores the run\'s own final test accuracy', () => {
+    const cli = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+    const node = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd: dir });
+    const base = {
+      task: { type: "moons", trainSize: 256, testSize: 128 },
+      epochs: 3,
+      seeds: [4],
+      evaluation: { costSamples: 16 },
+    };
+    const surrogate = {
+      type: "surrogate",
+      hidden: [24],
+      steps: 12,
+      beta: 0.9,
+      reset: "zero",
+      batchSize: 32,
+      optimizer: { type: "adam", learningRate: 0.01 },
+    };
+    writeFileSync(outputPath(dir, "train.json"), JSON.stringify({ name: "train", ...base, learners: [surrogate] }));
+    const trained = node(["run", "train.json", "--out", "train-results", "-q", "--jobs", "1"]);
+    expect(trained.status, trained.stderr).toBe(0);
+    const exported = node(["export", "train-results", "--format", "nir", "--out", "trained.nir"]);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(exported.stdout).toMatch(/surrogate seed 4/);
+    // The same unit, named by its checkpoint file.
+    const byFile = node(["export", "train-results/units/surrogate/4/state.bin", "--out", "trained-2.nir"]);
+    expect(byFile.status, byFile.stderr).toBe(0);
+    writeFileSync(
+      outputPath(dir, "eval.json"),
+      JSON.stringify({ name: "eval", ...base, epochs: 1, learners: [{ type: "nir", path: "trained.nir" }] }),
+    );
+    const evaluated = node(["run", "eval.json", "--out", "eval-results", "-q", "--jobs", "1"]);
+    expect(evaluated.status, evaluated.stderr).toBe(0);
+    const final = (file: string, learner: string, epoch: number) =>
+      readFileSync(outputPath(dir, file, "metrics.csv"), "utf8")
+        .split("\n")
+        .find((l) => l.startsWith(`${learner},4,${epoch},testAccuracy,`))!
+        .split(",")[4];
+    expect(final("eval-results", "nir", 1)).toBe(final("train-results", "surrogate", 3));
+    // A learning scenario file cannot be exported itself, and a reset by subtraction is refused, named.
+    expect(node(["export", "train.json"]).stderr).toMatch(/run it, then export its results folder/);
+    writeFileSync(
+      outputPath(dir, "sub.json"),
+      JSON.stringify({ name: "sub", ...base, epochs: 1, learners: [{ ...surrogate, reset: "subtract" }] }),
+    );
+    expect(node(["run", "sub.json", "--out", "sub-results", "-q", "--jobs", "1"]).status).toBe(0);
+    const refused = node(["export", "sub-results", "--format", "nir"]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/layer "lif0": reset by subtraction has no NIR equivalent/);
+  }, 180_000);
+});
+
 describe("the exported file, read by h5py (NIR's own reader library)", () => {
   const PYTHON = "/usr/bin/python3";
   const probe = spawnSync(PYTHON, ["-c", "import h5py"], { encoding: "utf8", timeout: 60_000 });

@@ -26,7 +26,7 @@ import { NirExecutor } from "../src/snn/nir/executor.js";
 import { readNir } from "../src/snn/nir/hdf5.js";
 import { networkScenarioSchema } from "../src/scenario/network-schema.js";
 import { networkToNir, nirToNetwork } from "../src/scenario/nir-network.js";
-import { runNetworkScenario } from "../src/scenario/run-network.js";
+import { runNetworkScenario } from "../src/runs/run-network.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/nir/${name}`, import.meta.url));
 

@@ -38,6 +38,7 @@ import { defaultHookFactories, preflightLearning } from "../runs/run.js";
 import type { NetworkRunResult, Recordings, SeedRun } from "../runs/run-network.js";
 import { ResultsStore } from "../runs/store.js";
 import { loadAnyScenario, parseAnyScenarioText, type AnyScenario } from "../scenario/load.js";
+import { prepareNirLearners } from "../scenario/nir-learners.js";
 import { packageVersion } from "../version.js";
 
 /** Exit codes of `neurocompare run` (and `RunOutcome.exitCode`). */
@@ -134,6 +135,8 @@ export async function run(scenarioOrPath: string | object, options: RunCallOptio
   const t0 = performance.now();
   checkOptions(options);
   const { loaded, file } = resolveScenario(scenarioOrPath);
+  // "nir" learners: their paths resolved against the scenario file, h5wasm started.
+  if (loaded.kind === "learning") loaded.scenario = await prepareNirLearners(loaded.scenario, file);
   const scenario = loaded.scenario;
   const seeds = options.seeds ?? scenario.seeds;
   const hooks = options.hooks ?? defaultHookFactories;

@@ -90,13 +90,22 @@ function buildProgram(): Command {
 
   program
     .command("export")
-    .description("write a network scenario made of NIR primitives as a NIR file (.nir, HDF5)")
-    .argument("<source>", "a network scenario file")
+    .description(
+      "write a trained spiking learner (from a results folder or a unit's checkpoint) or a network scenario made of NIR primitives as a NIR file (.nir, HDF5)",
+    )
+    .argument("<source>", "a results folder, a unit's state.bin or checkpoint.bin, or a network scenario file")
     .option("-f, --format <format>", "the format: nir (default)")
     .option("-o, --out <file>", "write here (default: <scenario-name>.nir beside the scenario)")
-    .option("--seed <n>", "the seed that draws random connectivity and weights (default: the scenario's first)")
-    .addHelpText("after", "\nExample:\n  neurocompare export scenarios/nir-lif.json --format nir --out lif.nir\n")
-    .action(async (source: string, opts: { format?: string; out?: string; seed?: string }) => {
+    .option("--learner <name>", "results folder: the learner to export (default: the only one)")
+    .option(
+      "--seed <n>",
+      "results folder: the seed's unit (default: the first); network scenario: the seed that draws its connectivity",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  neurocompare export results/mnist-surrogate --format nir --out mnist-snn.nir\n  neurocompare export scenarios/nir-network.json --format nir --out net.nir\n",
+    )
+    .action(async (source: string, opts: { format?: string; out?: string; seed?: string; learner?: string }) => {
       const { exportCommand } = await import("./nir-commands.js");
       await exportCommand(source, opts);
     });

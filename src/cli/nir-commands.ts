@@ -1,7 +1,9 @@
 /**
- * `neurocompare export <scenario> --format nir` and `neurocompare import
- * <file.nir>`: network scenarios to NIR files and back
- * (scenario/nir-network.ts). Loaded only when one of these commands runs.
+ * `neurocompare export <results-or-checkpoint-or-scenario> --format nir` and
+ * `neurocompare import <file.nir>`: a trained learner from a results folder
+ * (runs/checkpoint-learner.ts, learners/nir-export.ts), or a network
+ * scenario (scenario/nir-network.ts), to a NIR file, and NIR files back to
+ * network scenarios. Loaded only when one of these commands runs.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
@@ -12,12 +14,15 @@ import { loadAnyScenario } from "../scenario/load.js";
 import { networkScenarioSchema } from "../scenario/network-schema.js";
 import { networkToNir, nirToNetwork } from "../scenario/nir-network.js";
 import { readNir, writeNir } from "../snn/nir/hdf5.js";
+import { learnerToNir } from "../learners/nir-export.js";
+import { checkpointLocation, learnerFromResults } from "../runs/checkpoint-learner.js";
 import { parseSeed } from "./options.js";
 
 export interface ExportOptions {
   format?: string;
   out?: string;
   seed?: string;
+  learner?: string;
 }
 
 /** The file `--out` names, built with outputPath (its folder, created if missing, then the file name as one component). */
@@ -40,17 +45,16 @@ export async function exportCommand(source: string, opts: ExportOptions): Promis
   if (format !== "nir") {
     throw new UserError("E_OPTION_INVALID", `option --format: expected nir, found ${JSON.stringify(format)}`);
   }
-  if (existsSync(source) && statSync(source).isDirectory()) {
-    throw new UserError(
-      "E_OPTION_INVALID",
-      `${source}: exporting a trained learner from a results folder needs per-unit checkpoints, which this version does not write yet; export a network scenario file, or a learner from code with exportNir(learner, path)`,
-    );
+  const checkpoint = checkpointLocation(source);
+  if (checkpoint !== null || (existsSync(source) && statSync(source).isDirectory())) {
+    await exportTrained(source, checkpoint, opts);
+    return;
   }
   const loaded = loadAnyScenario(source);
   if (loaded.kind !== "network") {
     throw new UserError(
       "E_OPTION_INVALID",
-      `${source} is a learning scenario: its learners exist only once trained; export a network scenario file, or a trained learner from code with exportNir(learner, path)`,
+      `${source} is a learning scenario: its learners exist only once trained; run it, then export its results folder (neurocompare export results/${loaded.scenario.name} --format nir)`,
     );
   }
   const s = loaded.scenario;
@@ -62,6 +66,30 @@ export async function exportCommand(source: string, opts: ExportOptions): Promis
   const kinds = [...graph.nodes.values()].map((n) => n.type);
   process.stdout.write(
     `wrote ${path}: ${graph.nodes.size} NIR nodes (${[...new Set(kinds)].join(", ")}), ${graph.edges.length} edges, dt ${s.dtMs} ms\n`,
+  );
+}
+
+/** A trained learner from a results folder (or one unit's checkpoint file) as a `.nir` file. */
+async function exportTrained(
+  source: string,
+  checkpoint: { dir: string; unitFolder: string } | null,
+  opts: ExportOptions,
+): Promise<void> {
+  const dir = checkpoint?.dir ?? resolve(source);
+  const seed = parseSeed(opts.seed);
+  const { learner, unit } = learnerFromResults(dir, {
+    ...(opts.learner !== undefined ? { learner: opts.learner } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(checkpoint !== null ? { unitFolder: checkpoint.unitFolder } : {}),
+  });
+  const graph = learnerToNir(learner);
+  const path =
+    opts.out !== undefined
+      ? outFile(opts.out)
+      : outputPath(dir, `${fileComponent(unit.learner.name)}-seed${unit.seed}.nir`);
+  await writeNir(path, graph);
+  process.stdout.write(
+    `wrote ${path}: ${unit.learner.name} seed ${unit.seed} from ${dir}, ${graph.nodes.size} NIR nodes, ${graph.edges.length} edges, dt ${Number(graph.metadata["dt"]) * 1000} ms\n`,
   );
 }
 

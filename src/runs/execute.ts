@@ -16,6 +16,7 @@ import { UserError } from "../core/errors.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { HookFactory } from "./hooks.js";
+import { nirReady } from "../snn/nir/hdf5.js";
 import { runLearningUnitAsync, TaskCache, type EpochRecord } from "./learning-unit.js";
 import { planLearningUnits, planNetworkUnits, unitLabel, type Unit } from "./plan.js";
 import type { SeedRun } from "./run-network.js";
@@ -83,6 +84,8 @@ export async function runStoredUnit(
     events.onSeed?.(run);
     return "finished";
   }
+  // A "nir" learner reads its file when built, which needs h5wasm started (in this thread).
+  if (unit.config.type === "nir") await nirReady();
   const outcome = await runLearningUnitAsync({
     scenario: job.scenario as Scenario,
     unit,
