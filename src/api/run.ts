@@ -14,6 +14,7 @@
  * the running units finish their epoch and checkpoint, then writes the
  * partial results and a report marked incomplete; the same call resumes.
  */
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { UserError } from "../core/errors.js";
@@ -36,6 +37,7 @@ import { planLearningUnits, planNetworkUnits, unitLabel, type Unit } from "../ru
 import { summarize, type RunResult, type Summary } from "../runs/results.js";
 import { defaultHookFactories, preflightLearning } from "../runs/run.js";
 import type { NetworkRunResult, Recordings, SeedRun } from "../runs/run-network.js";
+import { shardUnits, type Shard } from "../runs/shard.js";
 import { ResultsStore } from "../runs/store.js";
 import { loadAnyScenario, parseAnyScenarioText, type AnyScenario } from "../scenario/load.js";
 import { prepareNirLearners } from "../scenario/nir-learners.js";
@@ -133,6 +135,36 @@ function checkOptions(o: RunCallOptions): void {
  */
 export async function run(scenarioOrPath: string | object, options: RunCallOptions = {}): Promise<RunOutcome> {
   const t0 = performance.now();
+  const prepared = await prepareRun(scenarioOrPath, options);
+  await executePrepared(prepared, options, undefined);
+  const { store, units } = prepared;
+  const outcome = await assembleLocked(store, units, { skipIfCurrent: false, waitMs: ASSEMBLY_WAIT_MS });
+  if (outcome === null) throw new Error("internal: assembly skipped without skipIfCurrent");
+  store.event({ event: "end", complete: outcome.complete, wallMs: Math.round(performance.now() - t0) });
+  return { ...outcome, wallMs: performance.now() - t0 };
+}
+
+/** A validated scenario, its plan, and its results folder opened (created, resumed or refused). */
+export interface PreparedRun {
+  scenario: AnyScenario["scenario"];
+  file: string;
+  kind: "learning" | "network";
+  seeds: number[];
+  hooks: readonly HookFactory[];
+  units: Unit[];
+  store: ResultsStore;
+}
+
+/**
+ * Validates a scenario, plans its units, builds the first seed's learners (a
+ * config that fails when built fails before the folder is touched) and opens
+ * the results folder: what `run`, a shard and `neurocompare slurm` (which
+ * claims the folder before it submits) do first.
+ */
+export async function prepareRun(
+  scenarioOrPath: string | object,
+  options: Pick<RunCallOptions, "out" | "seeds" | "jobs" | "fresh" | "hooks">,
+): Promise<PreparedRun> {
   checkOptions(options);
   const { loaded, file } = resolveScenario(scenarioOrPath);
   // "nir" learners: their paths resolved against the scenario file, h5wasm started.
@@ -160,9 +192,22 @@ export async function run(scenarioOrPath: string | object, options: RunCallOptio
     packageVersion,
     fresh: options.fresh ?? false,
   });
-  const jobs = options.jobs ?? availableParallelism();
-  store.event({ event: "start", scenario: scenario.name, seeds, packageVersion, jobs, resumed: store.resumed });
+  return { scenario, file, kind, seeds, hooks, units, store };
+}
 
+/** Runs the prepared run's unfinished units (a shard's when `shard` is given), handling Ctrl-C and `signal`. */
+async function executePrepared(p: PreparedRun, options: RunCallOptions, shard: Shard | undefined): Promise<void> {
+  const { store, kind, scenario, file, seeds, hooks } = p;
+  const jobs = options.jobs ?? availableParallelism();
+  store.event({
+    event: "start",
+    scenario: scenario.name,
+    seeds,
+    packageVersion,
+    jobs,
+    resumed: store.resumed,
+    ...(shard !== undefined ? { shard: `${shard.index}/${shard.count}` } : {}),
+  });
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const requestStop = () => Atomics.store(stop, 0, 1);
   options.signal?.addEventListener("abort", requestStop);
@@ -180,6 +225,7 @@ export async function run(scenarioOrPath: string | object, options: RunCallOptio
       jobs,
       hooks,
       customHooks: options.hooks !== undefined && options.hooks !== defaultHookFactories,
+      ...(shard !== undefined ? { only: shardUnits(p.units, shard).map((u) => u.index) } : {}),
       events: {
         ...events,
         onEpoch(record) {
@@ -198,9 +244,131 @@ export async function run(scenarioOrPath: string | object, options: RunCallOptio
     if (options.handleSignals) process.removeListener("SIGINT", onSigint);
     options.signal?.removeEventListener("abort", requestStop);
   }
-  const outcome = await assembleAndReport(store, units);
-  store.event({ event: "end", complete: outcome.complete, wallMs: Math.round(performance.now() - t0) });
-  return { ...outcome, wallMs: performance.now() - t0 };
+}
+
+/** How long a run or merge waits for another process that is writing the tables (a report of many units takes seconds). */
+export const ASSEMBLY_WAIT_MS = 10 * 60 * 1000;
+
+/**
+ * Assembles the tables and report under the folder's assembly lock, so a
+ * merge and the last shard never write them at the same time. Reads
+ * files.json again first (another process may have written the tables since
+ * this store was opened). With `skipIfCurrent`, returns null when the tables
+ * already hold every finished unit (another shard or a merge wrote them).
+ * @throws {@link UserError} E_OUTPUT_LOCKED when another process keeps the lock past `waitMs`.
+ */
+export async function assembleLocked(
+  store: ResultsStore,
+  units: readonly Unit[],
+  o: { skipIfCurrent: boolean; waitMs: number },
+): Promise<Omit<RunOutcome, "wallMs"> | null> {
+  const holder = await store.lockAssembly(o.waitMs);
+  if (holder !== null)
+    throw new UserError(
+      "E_OUTPUT_LOCKED",
+      `${store.dir}: the tables are being written by process ${holder.pid} on ${holder.host} (since ${holder.since}); run \`neurocompare merge ${store.dir}\` once it is done, or delete ${outputPath(store.dir, "units", "_assembly.lock")} if that process is gone`,
+    );
+  try {
+    store.reloadLedger();
+    if (o.skipIfCurrent) {
+      const assembled = store.assembledUnits();
+      const finished = units.filter((u) => store.unitRecord(u) !== null).map((u) => u.path.join("/"));
+      if (
+        assembled !== null &&
+        existsSync(outputPath(store.dir, "metrics.csv")) &&
+        finished.every((u) => assembled.includes(u))
+      )
+        return null;
+    }
+    return await assembleAndReport(store, units);
+  } finally {
+    store.unlockAssembly();
+  }
+}
+
+/** What {@link runShard} did. */
+export interface ShardOutcome {
+  dir: string;
+  kind: "learning" | "network";
+  runId: string;
+  shard: Shard;
+  /** Whether the folder already held this run. */
+  resumed: boolean;
+  /** This shard's units, as "learner seed n" (none when there are more shards than units). */
+  units: string[];
+  /** Whether every unit of this shard finished (false after a stop). */
+  shardComplete: boolean;
+  /** Units of the whole run not finished yet, in plan order. */
+  missing: string[];
+  /** This shard's units whose training diverged. */
+  diverged: { learner: string; seed: number; epoch: number }[];
+  /**
+   * The tables and report, when this shard found every unit of the run
+   * finished and wrote them; null when units are missing (a merge assembles
+   * them), or another process had written them already.
+   */
+  assembled: Omit<RunOutcome, "wallMs"> | null;
+  /** 0, 3 (a unit of this shard diverged) or 130 (stopped before its units finished). */
+  exitCode: number;
+  wallMs: number;
+}
+
+/**
+ * Runs one shard of a scenario's units (see runs/shard.ts for the split) into
+ * a results folder that the other shards share: opens the folder as `run`
+ * does (the first shard to start creates the manifest, the others adopt it),
+ * runs the shard's unfinished units, and assembles the tables and report only
+ * when it finds every unit of the run finished (the last shard to finish,
+ * under the assembly lock); otherwise `neurocompare merge` assembles them.
+ */
+export async function runShard(
+  scenarioOrPath: string | object,
+  shard: Shard,
+  options: RunCallOptions = {},
+): Promise<ShardOutcome> {
+  const t0 = performance.now();
+  const prepared = await prepareRun(scenarioOrPath, options);
+  const { store, units } = prepared;
+  const mine = shardUnits(units, shard);
+  await executePrepared(prepared, options, shard);
+  const records = mine.map((u) => store.unitRecord(u));
+  const shardComplete = records.every((r) => r !== null);
+  const diverged = mine.flatMap((u, i) =>
+    records[i]?.status === "diverged" && u.kind === "learning"
+      ? [{ learner: u.learner.name, seed: u.seed, epoch: records[i]!.divergedEpoch ?? 0 }]
+      : [],
+  );
+  const missing = units.filter((u) => store.unitRecord(u) === null).map(unitLabel);
+  let assembled: Omit<RunOutcome, "wallMs"> | null = null;
+  if (shardComplete && missing.length === 0) {
+    try {
+      assembled = await assembleLocked(store, units, { skipIfCurrent: true, waitMs: ASSEMBLY_WAIT_MS });
+    } catch (e) {
+      // The shard's own work is stored; a merge can still assemble (the message says how).
+      if (!(e instanceof UserError) || e.code !== "E_OUTPUT_LOCKED") throw e;
+      process.stderr.write(`warning: ${e.message}\n`);
+    }
+  }
+  store.event({
+    event: "end",
+    shard: `${shard.index}/${shard.count}`,
+    complete: missing.length === 0,
+    wallMs: Math.round(performance.now() - t0),
+  });
+  return {
+    dir: store.dir,
+    kind: prepared.kind,
+    runId: store.runId,
+    shard,
+    resumed: store.resumed,
+    units: mine.map(unitLabel),
+    shardComplete,
+    missing,
+    diverged,
+    assembled,
+    exitCode: !shardComplete ? EXIT_STOPPED : diverged.length > 0 ? EXIT_DIVERGED : EXIT_OK,
+    wallMs: performance.now() - t0,
+  };
 }
 
 /**

@@ -39,13 +39,20 @@ function buildProgram(): Command {
     .option("-s, --seeds <n>", "run n seeds (the scenario's first seed, +1, +2, ...) instead of the scenario's list")
     .option("-j, --jobs <n>", "units run at once, on worker threads (default: the cores available)")
     .option("--fresh", "remove another run's results files from the folder (only those) instead of refusing")
+    .option(
+      "--shard <i/n>",
+      "run only shard i of n (1-based) of the units into a folder the other shards share; default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/JOB_COMPLETIONS when set",
+    )
     .option("-q, --quiet", "no progress lines")
     .addHelpText(
       "after",
-      "\nRunning again into the same folder resumes: finished units are kept, interrupted ones continue from their last epoch.\nCtrl-C once: finish the running epochs, write partial results, print the command that resumes; twice: quit at once.\nExit codes: 0 done; 2 bad input or a folder holding other files; 3 a unit diverged (the rest is written); 130 stopped.\n\nExample:\n  neurocompare run scenarios/quickstart.json --seeds 3 --jobs 2\n",
+      "\nRunning again into the same folder resumes: finished units are kept, interrupted ones continue from their last epoch.\nCtrl-C once: finish the running epochs, write partial results, print the command that resumes; twice: quit at once.\nShards: each runs its block of the plan's units; the last to finish writes the tables and report, or `neurocompare merge DIR` does.\nExit codes: 0 done; 2 bad input or a folder holding other files; 3 a unit diverged (the rest is written); 130 stopped.\n\nExamples:\n  neurocompare run scenarios/quickstart.json --seeds 3 --jobs 2\n  neurocompare run scenarios/quickstart.json --out results/q --shard 1/2   (and 2/2 elsewhere, then merge)\n",
     )
     .action(
-      async (file: string, opts: { out?: string; seeds?: string; jobs?: string; fresh?: boolean; quiet?: boolean }) => {
+      async (
+        file: string,
+        opts: { out?: string; seeds?: string; jobs?: string; fresh?: boolean; shard?: string; quiet?: boolean },
+      ) => {
         const { runCommand } = await import("./run-command.js");
         await runCommand(file, opts);
       },
@@ -77,6 +84,21 @@ function buildProgram(): Command {
     .action(async (dir: string) => {
       const { reportCommand } = await import("./report-command.js");
       await reportCommand(dir);
+    });
+
+  program
+    .command("merge")
+    .description(
+      "assemble a run's tables and report from the units its shards finished (safe while shards still run); says what is missing",
+    )
+    .argument("<resultsDir>", "a folder that `run --shard` or `neurocompare slurm` jobs write into")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 every unit merged; 3 merged, and a unit diverged; 4 units missing (the report is marked incomplete); 2 not a results folder.\n",
+    )
+    .action(async (dir: string) => {
+      const { mergeCommand } = await import("./merge-command.js");
+      await mergeCommand(dir);
     });
 
   program

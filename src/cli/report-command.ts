@@ -16,8 +16,9 @@ import {
   checkUnits,
   checkWeightsCsv,
 } from "../runs/check-results.js";
-import { planLearningUnits, planNetworkUnits, unitLabel, type LearningUnit, type Unit } from "../runs/plan.js";
-import { assembleAndReport } from "../api/run.js";
+import { planLearningUnits, unitLabel, type LearningUnit } from "../runs/plan.js";
+import { ASSEMBLY_WAIT_MS, assembleLocked } from "../api/run.js";
+import { planFromManifest } from "../runs/manifest-plan.js";
 import { ResultsStore, type Manifest } from "../runs/store.js";
 import type { Scenario } from "../scenario/schema.js";
 import { scenarioSchema } from "../scenario/schema.js";
@@ -70,22 +71,12 @@ export async function reportCommand(dirArg: string): Promise<void> {
  */
 async function reportRun(dir: string, manifest: Manifest): Promise<void> {
   const store = ResultsStore.openExisting(dir)!;
-  let scenario: Scenario | null = null;
-  if (manifest.kind === "learning") {
-    const parsed = scenarioSchema.safeParse(manifest.scenario);
-    if (!parsed.success)
-      throw new UserError(
-        "E_RESULTS_INVALID",
-        `${join(dir, "manifest.json")}: at $.scenario: expected the resolved scenario written by \`neurocompare run\`, found an invalid scenario`,
-      );
-    scenario = parsed.data;
-  }
-  const learning = scenario === null ? [] : planLearningUnits(scenario, manifest.seeds);
-  const units: Unit[] = scenario === null ? planNetworkUnits(manifest.seeds) : learning;
+  const { scenario, units, learning } = planFromManifest(dir, manifest);
   const finishedNow = units.filter((u) => store.unitRecord(u) !== null).map((u) => u.path.join("/"));
   const assembled = store.assembledUnits();
   if (assembled === null || !existsSync(join(dir, "metrics.csv")) || finishedNow.some((u) => !assembled.includes(u))) {
-    const outcome = await assembleAndReport(store, units);
+    const outcome = await assembleLocked(store, units, { skipIfCurrent: false, waitMs: ASSEMBLY_WAIT_MS });
+    if (outcome === null) throw new Error("internal: assembly skipped without skipIfCurrent");
     process.stdout.write(
       `Report assembled from ${units.length - outcome.missing.length} finished unit(s): ${join(dir, "report.html")}${outcome.missing.length > 0 ? ` (incomplete: missing ${outcome.missing.join(", ")})` : ""}\n`,
     );

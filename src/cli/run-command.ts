@@ -1,14 +1,17 @@
 /**
- * `neurocompare run <scenario.json> [--out DIR] [--seeds N] [--jobs N] [--fresh]`:
- * a thin face over `run()` (src/api/run.ts), which trains, stores units,
- * resumes and writes the results and report; this prints progress and the
- * final figures, and says how to resume after a Ctrl-C.
+ * `neurocompare run <scenario.json> [--out DIR] [--seeds N] [--jobs N] [--fresh] [--shard i/n]`:
+ * a thin face over `run()` and `runShard()` (src/api/run.ts), which train,
+ * store units, resume and write the results and report; this prints progress
+ * and the final figures, and says how to resume after a Ctrl-C. Without
+ * `--shard`, a SLURM array task or a Kubernetes Indexed Job's pod runs its
+ * shard (runs/shard.ts says which variables choose it).
  */
 import { availableParallelism } from "node:os";
-import { run } from "../api/run.js";
+import { run, runShard, type RunCallOptions, type ShardOutcome } from "../api/run.js";
 import { resolveScenario } from "../api/run.js";
 import type { NetworkSummary } from "../runs/network-results.js";
 import type { Summary } from "../runs/results.js";
+import { parseShard, shardFromEnvironment, type ShardChoice } from "../runs/shard.js";
 import { parsePositiveInt } from "./options.js";
 import { progressObserver } from "./progress.js";
 
@@ -17,6 +20,7 @@ export interface RunCommandOptions {
   seeds?: string;
   jobs?: string;
   fresh?: boolean;
+  shard?: string;
   quiet?: boolean;
 }
 
@@ -33,22 +37,42 @@ function resumeCommand(file: string, dir: string, opts: RunCommandOptions): stri
   const parts = ["neurocompare", "run", q(file), "--out", q(dir)];
   if (opts.seeds !== undefined) parts.push("--seeds", opts.seeds);
   if (opts.jobs !== undefined) parts.push("--jobs", opts.jobs);
+  if (opts.shard !== undefined) parts.push("--shard", q(opts.shard));
   return parts.join(" ");
+}
+
+/** The shard `--shard` or the environment selects, or null for the whole run. */
+export function chooseShard(option: string | undefined, env: NodeJS.ProcessEnv): ShardChoice | null {
+  if (option !== undefined) return { shard: parseShard(option), source: "--shard" };
+  return shardFromEnvironment(env);
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<void> {
   const { loaded } = resolveScenario(file);
   const seeds = chooseSeeds(loaded.scenario.seeds, opts.seeds);
   const jobs = opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs", 1024);
+  const choice = chooseShard(opts.shard, process.env);
   const progress = opts.quiet ? undefined : progressObserver(process.stderr);
-  const outcome = await run(file, {
+  const callOptions: RunCallOptions = {
     ...(opts.out !== undefined ? { out: opts.out } : {}),
     ...(seeds !== undefined ? { seeds } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
     fresh: opts.fresh ?? false,
     handleSignals: true,
     ...(progress !== undefined ? { events: progress } : {}),
-  });
+  };
+  if (choice !== null) {
+    const { shard, source } = choice;
+    process.stderr.write(
+      `Shard ${shard.index}/${shard.count}${source === "--shard" ? "" : ` (from ${source})`}: ${file}\n`,
+    );
+    const shardOutcome = await runShard(file, shard, callOptions);
+    progress?.finish?.();
+    printShard(shardOutcome, file, opts);
+    process.exitCode = shardOutcome.exitCode;
+    return;
+  }
+  const outcome = await run(file, callOptions);
   progress?.finish?.();
   if (outcome.kind === "network") printNetwork(outcome.summary as NetworkSummary);
   else printLearning(outcome.summary as Summary);
@@ -64,6 +88,34 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     process.stdout.write(`Finished in ${seconds} s${outcome.resumed ? " (resumed)" : ""}. Report: ${report}\n`);
   }
   process.exitCode = outcome.exitCode;
+}
+
+function printShard(o: ShardOutcome, file: string, opts: RunCommandOptions): void {
+  const { index, count } = o.shard;
+  const seconds = (o.wallMs / 1000).toFixed(1);
+  const units = o.units.length === 0 ? "no units (more shards than units)" : o.units.join(", ");
+  if (!o.shardComplete) {
+    process.stdout.write(
+      `Shard ${index}/${count} stopped before its units finished (${units}).\nResume with:\n  ${resumeCommand(file, o.dir, { ...opts, shard: `${index}/${count}` })}\n`,
+    );
+    return;
+  }
+  for (const d of o.diverged)
+    process.stderr.write(`warning: ${d.learner} seed ${d.seed} diverged at epoch ${d.epoch} (exit code 3)\n`);
+  process.stdout.write(`Shard ${index}/${count} finished in ${seconds} s: ${units}.\n`);
+  if (o.assembled !== null) {
+    if (o.assembled.kind === "network") printNetwork(o.assembled.summary as NetworkSummary);
+    else printLearning(o.assembled.summary as Summary);
+    process.stdout.write(`Every unit of the run has finished. Report: ${o.dir}/report.html\n`);
+  } else if (o.missing.length > 0) {
+    const shown =
+      o.missing.length > 8
+        ? `${o.missing.slice(0, 8).join(", ")} and ${o.missing.length - 8} more`
+        : o.missing.join(", ");
+    process.stdout.write(
+      `${o.missing.length} unit(s) of the run not finished yet (${shown}); the last shard to finish writes the report, or run:\n  neurocompare merge ${o.dir}\n`,
+    );
+  } else process.stdout.write(`Every unit of the run has finished. Report: ${o.dir}/report.html\n`);
 }
 
 function printLearning(summary: Summary): void {

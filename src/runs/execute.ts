@@ -111,6 +111,8 @@ export interface ExecuteOptions {
   events: ExecuteEvents;
   /** Shared stop flag: element 0 set to 1 stops the run after the running units' epochs. */
   stop: Int32Array;
+  /** Plan positions of the units to run (a shard's); default: every unit of the plan. */
+  only?: readonly number[];
 }
 
 export interface ExecuteResult {
@@ -129,7 +131,8 @@ function workerFile(): string {
 
 export async function executeUnits(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, events } = o;
-  const plan = planOf(o.job);
+  const whole = planOf(o.job);
+  const plan = o.only === undefined ? whole : o.only.map((i) => whole[i]!);
   const todo = plan.filter((u) => store.unitRecord(u) === null);
   let finished = plan.length - todo.length;
   const locked: Unit[] = [];

@@ -25,7 +25,8 @@ function alive(pid: number): boolean {
   }
 }
 
-function readHolder(path: string): LockHolder | null {
+/** The holder of the lock at `path` without taking it (null when there is none or it cannot be read). */
+export function readHolder(path: string): LockHolder | null {
   try {
     const h = JSON.parse(readFileSync(path, "utf8")) as Partial<LockHolder>;
     if (typeof h.pid !== "number" || typeof h.host !== "string") return null;
@@ -33,6 +34,14 @@ function readHolder(path: string): LockHolder | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether a holder may still hold its lock: a process on this host that
+ * runs, or any process on another host (which this host cannot see).
+ */
+export function holderAlive(holder: LockHolder): boolean {
+  return holder.host !== hostname() || holder.pid === process.pid || alive(holder.pid);
 }
 
 /** Takes the lock at `path`; returns null when taken, or the live holder that keeps it. */

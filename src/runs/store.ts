@@ -42,7 +42,7 @@ import type { NetworkScenario } from "../scenario/network-schema.js";
 import type { Scenario } from "../scenario/schema.js";
 import { KNOWN_FILE_KINDS, knownKind } from "./known-files.js";
 import type { LearningUnitResult } from "./learning-unit.js";
-import { acquireLock, releaseLock, type LockHolder } from "./lock.js";
+import { acquireLock, holderAlive, readHolder, releaseLock, type LockHolder } from "./lock.js";
 import { scenarioHash, unitLabel, type Unit } from "./plan.js";
 import type { Recordings, SeedRun } from "./run-network.js";
 
@@ -219,7 +219,10 @@ export class ResultsStore {
     if (existsSync(dir) && !statSync(dir).isDirectory())
       throw new UserError("E_OPTION_INVALID", `--out ${dir}: expected a folder, found a file`);
     const hash = scenarioHash(o.scenario, o.seeds, o.packageVersion);
-    const entries = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [];
+    // A manifest being created by another process starting at the same moment (below) is not another run's file.
+    const entries = (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []).filter(
+      (e) => !e.name.startsWith("manifest.json.tmp-"),
+    );
     const existing = ResultsStore.readManifest(dir);
     const hint = "choose another --out, or give --fresh to remove the results files there (other files are kept)";
     const foreign = entries.filter((e) => knownKind(e.name, e.isDirectory()) === null).map((e) => e.name);
@@ -405,6 +408,47 @@ export class ResultsStore {
         `${path}: expected the record of a unit of run ${this.runId}, found ${r?.runId === undefined ? "another JSON value" : `one of run ${r.runId}`}`,
       );
     return r as UnitRecord;
+  }
+
+  /**
+   * The assembly lock (units/_assembly.lock: no learner's folder can have that
+   * name, since fileComponent never starts one with "_"): held while the
+   * tables and report are written, so two processes that assemble at once (a
+   * merge and the last shard) write one after the other. Waits up to
+   * `waitMs` for a live holder; returns null once taken, or the holder that
+   * kept it. A holder that is gone (on this host) is taken over.
+   */
+  async lockAssembly(waitMs: number): Promise<LockHolder | null> {
+    mkdirSync(outputPath(this.dir, "units"), { recursive: true });
+    const path = outputPath(this.dir, "units", "_assembly.lock");
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      const holder = acquireLock(path, this.runId);
+      if (holder === null || performance.now() >= deadline) return holder;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  unlockAssembly(): void {
+    releaseLock(outputPath(this.dir, "units", "_assembly.lock"));
+  }
+
+  /** Reads files.json again: another process (a shard, a merge) may have written tables since this one opened. */
+  reloadLedger(): void {
+    this.ledger = ResultsStore.readLedger(this.dir, this.runId);
+  }
+
+  /**
+   * Where an unfinished unit stands, read without taking its lock (merge):
+   * running (its lock's holder may be alive), interrupted (a checkpoint and
+   * no live holder: the next run resumes it) or not started.
+   */
+  unitProgress(unit: Unit): { state: "running"; holder: LockHolder } | { state: "interrupted" | "not started" } {
+    const holder = readHolder(this.unitFile(unit, "lock"));
+    if (holder !== null && holderAlive(holder)) return { state: "running", holder };
+    return existsSync(this.unitFile(unit, "checkpoint.bin")) || existsSync(this.unitFile(unit, "state.bin"))
+      ? { state: "interrupted" }
+      : { state: "not started" };
   }
 
   /** Locks the unit for this process; returns the live holder when another process has it. */
