@@ -87,6 +87,43 @@ function buildProgram(): Command {
     });
 
   program
+    .command("slurm")
+    .description(
+      "write a SLURM job array (one shard of the units per task) and a merge job that builds the report; --submit submits both",
+    )
+    .argument("<scenario>", "scenario file")
+    .option("-o, --out <dir>", "results folder, on a file system the nodes share (default: results/<scenario-name>)")
+    .option("--tasks <n>", "array tasks (default: one per unit)")
+    .option("--partition <p>", "SLURM partition")
+    .option("--time <t>", "time limit per task (minutes, HH:MM:SS, D-HH:MM, ...)")
+    .option("--cpus-per-task <c>", "CPUs per task; each task runs that many units at once (default 1)")
+    .option("-s, --seeds <n>", "run n seeds (the scenario's first seed, +1, +2, ...) instead of the scenario's list")
+    .option("--fresh", "remove another run's results files from the folder (only those) instead of refusing")
+    .option("--submit", "submit the array and the merge job with sbatch, and print their job ids")
+    .addHelpText(
+      "after",
+      "\nThe scripts go into the results folder (<name>.sbatch, <name>-merge.sbatch), the job logs too (slurm-*.out).\nA task cut off resumes from its last epoch when the array is submitted again.\n\nExample:\n  neurocompare slurm scenarios/quickstart.json --out results/q --tasks 4 --time 30 --submit\n",
+    )
+    .action(
+      async (
+        file: string,
+        opts: {
+          out?: string;
+          tasks?: string;
+          partition?: string;
+          time?: string;
+          cpusPerTask?: string;
+          seeds?: string;
+          fresh?: boolean;
+          submit?: boolean;
+        },
+      ) => {
+        const { slurmCommand } = await import("./slurm-command.js");
+        await slurmCommand(file, opts);
+      },
+    );
+
+  program
     .command("merge")
     .description(
       "assemble a run's tables and report from the units its shards finished (safe while shards still run); says what is missing",

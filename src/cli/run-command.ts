@@ -24,7 +24,7 @@ export interface RunCommandOptions {
   quiet?: boolean;
 }
 
-function chooseSeeds(scenarioSeeds: number[], option: string | undefined): number[] | undefined {
+export function chooseSeeds(scenarioSeeds: number[], option: string | undefined): number[] | undefined {
   if (option === undefined) return undefined;
   const n = parsePositiveInt(option, "--seeds");
   const first = scenarioSeeds[0] ?? 0;

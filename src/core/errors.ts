@@ -19,7 +19,9 @@ export type ErrorCode =
   /** The results folder holds another run's results or files that are not results. */
   | "E_OUTPUT_FOREIGN"
   /** A unit is being run by another live process. */
-  | "E_OUTPUT_LOCKED";
+  | "E_OUTPUT_LOCKED"
+  /** sbatch is missing or refused a job. */
+  | "E_SLURM";
 
 /** Every error neurocompare throws on purpose, with a stable `code`. */
 export class NeuroError extends Error {
