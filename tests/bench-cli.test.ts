@@ -2,7 +2,8 @@
 // documented keys; a wrong workload or option exits 2. Timing figures
 // themselves are benchmarks, not tested here.
 import { spawnSync } from "node:child_process";
-import { availableParallelism } from "node:os";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -54,6 +55,50 @@ describe("neurocompare bench", () => {
     expect(commands[0]!.target).toEqual({ metric: "wallMs", max: 300 });
     expect(commands[1]!.target).toEqual({ metric: "wallMs", max: 500 });
     expect(commands[2]!.target).toBeNull(); // the memory target is for N = 4,000
+  });
+
+  it("scenario: a whole run per --jobs setting in interleaved rounds, the speed-up, and the same metrics.csv", () => {
+    const dir = mkdtempSync(join(tmpdir(), "neurocompare-bench-scenario-"));
+    const file = join(dir, "tiny.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "tiny",
+        task: { type: "xor", trainSize: 80, testSize: 20 },
+        learners: [{ type: "mlp", hidden: [4], batchSize: 8 }],
+        epochs: 1,
+        seeds: [0, 1],
+        evaluation: { costSamples: 5 },
+      }),
+    );
+    const r = run(["bench", "scenario", file, "--jobs", "1,2", "--repeat", "2", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout.trim());
+    expect(o).toMatchObject({ workload: "scenario", scenario: "tiny", units: 2, rounds: 2, identical: true });
+    expect(o.settings.map((s: { jobs: number }) => s.jobs)).toEqual([1, 2]);
+    for (const s of o.settings) {
+      expect(s.wallMs).toHaveLength(2);
+      expect(s.fastestMs).toBe(Math.min(...s.wallMs));
+      expect(s.speedupFastest).toBeCloseTo(o.settings[0].fastestMs / s.fastestMs, 12);
+    }
+    expect(o.settings[0].speedupFastest).toBe(1);
+    const text = run(["bench", "scenario", file, "--jobs", "1", "--repeat", "1"]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/--jobs 1 +fastest [\d.]+ s, median [\d.]+ s/);
+    expect(text.stdout).toContain("load average before");
+    expect(text.stdout).toContain("identical across settings (timing rows aside): yes");
+    for (const bad of [
+      ["--jobs", "0,2"],
+      ["--jobs", "1,1"],
+      ["--jobs", "two"],
+    ]) {
+      const b = run(["bench", "scenario", file, ...bad]);
+      expect(b.status).toBe(2);
+      expect(b.stderr).toContain("option --jobs");
+    }
+    const none = run(["bench", "scenario"]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain("expected a scenario file");
   });
 
   it("refuses an unknown workload and a bad option with exit 2", () => {

@@ -22,6 +22,9 @@ import { outputPath } from "../core/paths.js";
 import type { CnnKernels } from "../learners/cnn.js";
 import { loadMnistSplit } from "../tasks/mnist.js";
 import type { AnnBenchWorkload } from "./ann-bench.js";
+import { median } from "./median.js";
+
+export { median };
 
 export interface SideFigures {
   /** Epoch wall times of every run, in the order they ran (ms). */
@@ -64,12 +67,6 @@ export interface PeerOptions {
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root (dist/bench/ or src/bench/ → two up). */
 const root = join(here, "..", "..");
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-}
 
 function figures(runs: { msPerEpoch: number; testAccuracy: number }[]): SideFigures {
   const runsMs = runs.map((r) => r.msPerEpoch);

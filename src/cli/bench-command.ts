@@ -10,14 +10,16 @@
  * - cuba: the CUBA network (Vogels & Abbott 2005), which Brian2 2.5.1's C++
  *   standalone runs in 0.09 s at N = 4,000 on the same machine;
  * - pruning: time per sample before and after pruning half the synapses;
- * - startup: the time and memory of `--help`, `validate` and `bench cuba`.
+ * - startup: the time and memory of `--help`, `validate` and `bench cuba`;
+ * - scenario <file>: a whole run for each `--jobs` setting, interleaved
+ *   rounds, with the speed-up against the first setting.
  *
  * Each workload's module is imported only when it is asked for.
  */
 import { UserError } from "../core/errors.js";
 import { parseDuration, parsePositiveInt, parseSeed } from "./options.js";
 
-export const benchWorkloads = ["mlp", "cnn", "lstm", "cuba", "pruning", "startup"] as const;
+export const benchWorkloads = ["mlp", "cnn", "lstm", "cuba", "pruning", "startup", "scenario"] as const;
 export type BenchWorkload = (typeof benchWorkloads)[number];
 
 export interface BenchOptions {
@@ -32,15 +34,51 @@ export interface BenchOptions {
   peer?: string;
   repeat?: string;
   python?: string;
+  jobs?: string;
 }
 
-export async function benchCommand(workload: string, opts: BenchOptions): Promise<void> {
+/** `--jobs 1,2,4`: distinct settings from 1 to 1024, at least one. */
+export function parseJobsList(text: string): number[] {
+  const parts = text.split(",").map((p) => p.trim());
+  const jobs = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+  if (jobs.some((j) => !Number.isInteger(j) || j < 1 || j > 1024) || new Set(jobs).size !== jobs.length)
+    throw new UserError(
+      "E_OPTION_INVALID",
+      `option --jobs: expected distinct integers from 1 to 1024 separated by commas (e.g. 1,2), found ${JSON.stringify(text)}`,
+    );
+  return jobs;
+}
+
+export async function benchCommand(workload: string, opts: BenchOptions, file?: string): Promise<void> {
   if (!(benchWorkloads as readonly string[]).includes(workload)) {
     throw new UserError(
       "E_OPTION_INVALID",
       `bench: expected a workload, one of ${benchWorkloads.join(", ")}; found ${JSON.stringify(workload)}`,
     );
   }
+  if (workload === "scenario") {
+    if (file === undefined)
+      throw new UserError(
+        "E_OPTION_INVALID",
+        "bench scenario: expected a scenario file, e.g. bench scenario scenarios/xor.json",
+      );
+    const { availableParallelism } = await import("node:os");
+    const jobs = parseJobsList(opts.jobs ?? `1,${Math.max(2, availableParallelism())}`);
+    const rounds = opts.repeat === undefined ? 5 : parsePositiveInt(opts.repeat, "--repeat", 100);
+    const { runScenarioBench, formatScenarioBench } = await import("../bench/scenario-bench.js");
+    const r = await runScenarioBench({
+      file,
+      jobs,
+      rounds,
+      onRun: opts.json
+        ? undefined
+        : (j, round, ms) => process.stderr.write(`round ${round}/${rounds} --jobs ${j}: ${(ms / 1000).toFixed(2)} s\n`),
+    });
+    process.stdout.write(opts.json ? `${JSON.stringify({ workload, ...r })}\n` : `${formatScenarioBench(r)}\n`);
+    return;
+  }
+  if (file !== undefined)
+    throw new UserError("E_OPTION_INVALID", `bench ${workload}: takes no file (only bench scenario <file> does)`);
   const seed = parseSeed(opts.seed);
   const epochs = opts.epochs === undefined ? undefined : parsePositiveInt(opts.epochs, "--epochs", 100);
   let result: Record<string, unknown>;

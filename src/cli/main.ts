@@ -186,9 +186,10 @@ function buildProgram(): Command {
   program
     .command("bench")
     .description(
-      "speed benchmarks: mlp, cnn, lstm (one MNIST epoch; PyTorch 1.13 on one thread takes 457, 851 and 2,824 ms), cuba (the CUBA network, Vogels & Abbott 2005), pruning (time per sample before and after pruning half the synapses) or startup (time and memory of --help, validate and bench cuba)",
+      "speed benchmarks: mlp, cnn, lstm (one MNIST epoch; PyTorch 1.13 on one thread takes 457, 851 and 2,824 ms), cuba (the CUBA network, Vogels & Abbott 2005), pruning (time per sample before and after pruning half the synapses), startup (time and memory of --help, validate and bench cuba) or scenario <file> (a whole run per --jobs setting, and the speed-up)",
     )
-    .argument("<workload>", "mlp | cnn | lstm | cuba | pruning | startup")
+    .argument("<workload>", "mlp | cnn | lstm | cuba | pruning | startup | scenario")
+    .argument("[file]", "scenario: the scenario file")
     .option("--json", "print one JSON object instead of a table")
     .option("--epochs <n>", "epochs to train (mlp, cnn, lstm; default 1)")
     .option("--seed <n>", "seed (default 0)")
@@ -207,15 +208,20 @@ function buildProgram(): Command {
       "--peer <peer>",
       "mlp, cnn, lstm: also run PyTorch (torch, one thread) and print both sides and ours / PyTorch",
     )
-    .option("--repeat <n>", "with --peer: interleaved runs a side, each in a fresh process (default 5)")
+    .option(
+      "--repeat <n>",
+      "with --peer: interleaved runs a side, each in a fresh process; scenario: interleaved rounds (default 5)",
+    )
+    .option("--jobs <list>", "scenario: --jobs settings to compare, e.g. 1,2 (default: 1 and the cores available)")
     .option("--python <path>", "with --peer: the Python that imports torch (default /usr/bin/python3)")
     .addHelpText(
       "after",
-      "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cnn --peer torch --repeat 5\n  neurocompare bench cnn --kernels relaxed-simd --peer torch\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n  neurocompare bench startup --runs 10\n",
+      "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cnn --peer torch --repeat 5\n  neurocompare bench cnn --kernels relaxed-simd --peer torch\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n  neurocompare bench startup --runs 10\n  neurocompare bench scenario bench/jobs-speedup.json --jobs 1,2\n",
     )
     .action(
       async (
         workload: string,
+        file: string | undefined,
         opts: {
           json?: boolean;
           epochs?: string;
@@ -228,10 +234,11 @@ function buildProgram(): Command {
           peer?: string;
           repeat?: string;
           python?: string;
+          jobs?: string;
         },
       ) => {
         const { benchCommand } = await import("./bench-command.js");
-        await benchCommand(workload, opts);
+        await benchCommand(workload, opts, file);
       },
     );
 
