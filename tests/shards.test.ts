@@ -6,6 +6,8 @@
 // accepts them (`bash -n`), every quoted path comes back from bash exactly,
 // and what an #SBATCH line cannot hold is refused.
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../src/core/errors.js";
 import { planLearningUnits } from "../src/runs/plan.js";
@@ -137,6 +139,27 @@ describe("SLURM job scripts", () => {
       encoding: "utf8",
     });
     expect(r.stdout).toBe(`${[...base.command, base.scenarioFile, base.outDir].join("\n")}\n`);
+  });
+
+  it("is the script README's 'Running at scale' shows, for the options its command line gives", () => {
+    const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
+    const shown = /<!-- generated-sbatch -->\n```bash\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    expect(readme).toContain(
+      "neurocompare slurm scenarios/quickstart.json --out /scratch/alice/quickstart --tasks 3 --cpus-per-task 2 --partition short --time 30",
+    );
+    const { array } = sbatchScripts({
+      name: "quickstart",
+      scenarioFile: "/home/alice/neurocompare/scenarios/quickstart.json",
+      outDir: "/scratch/alice/quickstart",
+      tasks: 3,
+      units: 6, // 2 learners × 3 seeds
+      cpusPerTask: 2,
+      partition: "short",
+      time: "30",
+      command: ["/usr/bin/node", "/home/alice/neurocompare/dist/cli/main.js"],
+    });
+    expect(shown).toBe(array);
   });
 
   it("refuses what a script cannot hold, and options outside SLURM's formats", () => {
