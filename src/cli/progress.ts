@@ -1,9 +1,14 @@
 /**
  * Progress of a long run: on a terminal, one line rewritten in place (learner,
  * seed, epoch, a bar, the latest test accuracy, units done of all, and an
- * ETA for the whole run); when piped, one plain line per finished epoch, so
- * logs stay readable. With several units running at once, the line shows the
- * unit that reported last.
+ * ETA for the whole run); when piped, one plain line per finished epoch (or
+ * network seed), so logs stay readable. With several units running at once,
+ * the line shows the unit that reported last.
+ *
+ * The ETA extrapolates the wall time so far over the epochs left, counting
+ * the running epochs' finished fractions (a network unit counts as one
+ * epoch, its fraction being the simulated share of its duration), so it
+ * appears during the first epoch, and during a network run of one seed.
  */
 import type { ExecuteEvents } from "../runs/execute.js";
 import type { EpochRecord } from "../runs/run.js";
@@ -20,21 +25,34 @@ function duration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-export function progressObserver(stream: NodeJS.WriteStream): ProgressObserver {
+/** Where progress goes: process.stderr, or anything with `write` (and `isTTY` when it is a terminal). */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+export function progressObserver(stream: ProgressStream): ProgressObserver {
   const tty = stream.isTTY === true;
   const lastAccuracy = new Map<string, number>();
   const t0 = performance.now();
   let epochsTotal = 1;
   let unitsDone = 0;
   let unitsTotal = 0;
-  /** Epochs finished in this process, to extrapolate the time left. */
+  /** Epochs (network units) finished in this process, to extrapolate the time left. */
   let epochsRun = 0;
   let epochsLeft = 0;
+  /** The finished fraction of each running epoch, by unit. */
+  const running = new Map<string, number>();
+  const key = (learner: string, seed: number) => `${learner}\u0000${seed}`;
   const pct = (v: number | undefined) => (v === undefined ? "  –  " : `${(100 * v).toFixed(2)}%`);
   const units = () => (unitsTotal > 0 ? ` · units ${unitsDone}/${unitsTotal}` : "");
   const eta = () => {
-    if (epochsRun === 0 || epochsLeft <= 0) return "";
-    return ` · ETA ${duration(((performance.now() - t0) / epochsRun) * epochsLeft)}`;
+    let partial = 0;
+    for (const f of running.values()) partial += f;
+    const done = epochsRun + partial;
+    const left = epochsLeft - partial;
+    if (done <= 0 || left <= 0) return "";
+    return ` · ETA ${duration(((performance.now() - t0) / done) * left)}`;
   };
   return {
     onStart(total: number, finished: number, epochsToRun: number) {
@@ -43,18 +61,21 @@ export function progressObserver(stream: NodeJS.WriteStream): ProgressObserver {
       epochsLeft = epochsToRun;
     },
     onProgress(learner, seed, epoch, fraction) {
+      running.set(key(learner, seed), fraction);
       if (!tty) return;
       const width = 20;
       const filled = Math.round(fraction * width);
       const bar = "█".repeat(filled) + "░".repeat(width - filled);
-      stream.write(
-        `\r\x1b[K${learner} · seed ${seed} · epoch ${epoch}/${epochsTotal} ${bar} ${(100 * fraction).toFixed(0)}% · last test acc ${pct(lastAccuracy.get(learner))}${units()}${eta()}`,
-      );
+      const acc = lastAccuracy.has(learner) ? ` · last test acc ${pct(lastAccuracy.get(learner))}` : "";
+      const where =
+        learner === "network" ? `network · seed ${seed}` : `${learner} · seed ${seed} · epoch ${epoch}/${epochsTotal}`;
+      stream.write(`\r\x1b[K${where} ${bar} ${(100 * fraction).toFixed(0)}%${acc}${units()}${eta()}`);
     },
     onEpoch(r: EpochRecord) {
       epochsTotal = r.epochs;
       epochsRun++;
       epochsLeft--;
+      running.delete(key(r.learner, r.seed));
       const acc = r.metrics["testAccuracy"];
       if (acc !== undefined) lastAccuracy.set(r.learner, acc);
       const line =
@@ -67,10 +88,12 @@ export function progressObserver(stream: NodeJS.WriteStream): ProgressObserver {
       stream.write(tty ? `\r\x1b[K${line}${units()}${eta()}\n` : `${line}\n`);
     },
     onSeed(run) {
+      epochsRun++;
+      epochsLeft--;
+      running.delete(key("network", run.seed));
       const rates = run.groups.map((g) => `${g.group} ${g.meanRateHz.toFixed(2)} Hz`).join(", ");
-      stream.write(
-        `${tty ? "\r\x1b[K" : ""}seed=${run.seed} synapses=${run.synapses} buildMs=${run.buildMs.toFixed(0)} simMs=${run.simMs.toFixed(0)} ${rates}\n`,
-      );
+      const line = `seed=${run.seed} synapses=${run.synapses} buildMs=${run.buildMs.toFixed(0)} simMs=${run.simMs.toFixed(0)} ${rates}`;
+      stream.write(tty ? `\r\x1b[K${line}${units()}${eta()}\n` : `${line}\n`);
     },
     onUnitFinished(_label, finished, total) {
       unitsDone = finished;

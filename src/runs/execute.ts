@@ -73,15 +73,20 @@ export async function runStoredUnit(
   if (unit === undefined) throw new Error(`internal: unit ${job.unitIndex} is not in the plan`);
   if (unit.kind === "network") {
     // The network engine (and its equation compiler) loads only for network scenarios.
-    const { runNetworkSeed } = await import("./run-network.js");
-    const { run, recordings } = runNetworkSeed(
-      job.scenario as NetworkScenario,
-      job.scenarioFile,
-      unit.seed,
-      unit.first,
-    );
-    store.finishNetwork(unit, { seed: unit.seed, run, recordings });
-    events.onSeed?.(run);
+    const { runNetworkUnitAsync } = await import("./run-network.js");
+    const outcome = await runNetworkUnitAsync({
+      scenario: job.scenario as NetworkScenario,
+      file: job.scenarioFile,
+      seed: unit.seed,
+      record: unit.first,
+      checkpoint: store.readCheckpoint(unit),
+      saveCheckpoint: (bytes) => store.writeCheckpoint(unit, bytes),
+      shouldStop,
+      onProgress: (fraction) => events.onProgress?.("network", unit.seed, 1, fraction),
+    });
+    if (outcome.status === "stopped") return "stopped";
+    store.finishNetwork(unit, { seed: unit.seed, run: outcome.run, recordings: outcome.recordings });
+    events.onSeed?.(outcome.run);
     return "finished";
   }
   // A "nir" learner reads its file when built, which needs h5wasm started (in this thread).

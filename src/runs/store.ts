@@ -6,7 +6,8 @@
  *   events.jsonl             the run's log, every line with the run id
  *   files.json               the run id and every file the run wrote outside units/
  *   units/<learner>/<seed>/  lock           while a process runs the unit
- *                            checkpoint.bin after every epoch (the whole unit state)
+ *                            checkpoint.bin after every epoch (the whole unit state; a network
+ *                                           unit's every few seconds of simulation)
  *                            result.bin     the unit's rows, histograms, robustness points,
  *                                           receptive fields and firing rates (exact numbers)
  *                            state.bin      the learner's final state (the last checkpoint)
@@ -485,9 +486,11 @@ export class ResultsStore {
     this.writeRecord(unit, result.status, result.divergedEpoch);
   }
 
+  /** Stores a finished network unit: result.bin, then unit.json; its last checkpoint is no longer needed. */
   finishNetwork(unit: Unit, result: NetworkUnitResult): void {
     writeFileAtomic(this.unitFile(unit, "result.bin"), pack(encodeSnapshot(captureState(result), { kind: "network" })));
     this.writeRecord(unit, "done");
+    rmSync(this.unitFile(unit, "checkpoint.bin"), { force: true });
   }
 
   private writeRecord(unit: Unit, status: UnitRecord["status"], divergedEpoch?: number): void {
