@@ -200,6 +200,37 @@ describe("shards and merge", () => {
     expect(JSON.parse(readFileSync(join(out, "files.json"), "utf8")).assembled).toEqual(["units/mlp/5", "units/mlp/6"]);
   });
 
+  it("stops on SIGTERM (SLURM's time limit, a pod's end) as on Ctrl-C: checkpoint kept, locks released, resumable", async () => {
+    const out = join(dir, "sigterm");
+    const slowFile = join(dir, "slow-term.json");
+    writeFileSync(
+      slowFile,
+      JSON.stringify({ ...scenario, learners: [scenario.learners[0]], evaluation: { costSamples: 10 }, epochs: 60 }),
+    );
+    const child = spawn(process.execPath, [cli, "run", slowFile, "--out", out, "--shard", "1/2", "--jobs", "1", "-q"], {
+      env: cleanEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (s) => resolve(s)));
+    const events = join(out, "events.jsonl");
+    const epochs = () => (existsSync(events) ? readFileSync(events, "utf8").split('"event":"epoch"').length - 1 : 0);
+    const deadline = Date.now() + 60_000;
+    while (epochs() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(130);
+    expect(stdout).toContain("Shard 1/2 stopped before its units finished");
+    expect(stdout).toContain("--shard 1/2");
+    const unit = join(out, "units", "mlp", "5");
+    expect(readdirSync(unit).sort()).toEqual(["checkpoint.bin"]);
+    const again = run(["run", slowFile, "--out", out, "--shard", "1/2", "--jobs", "1", "-q"]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(readdirSync(unit).sort()).toEqual(["result.bin", "state.bin", "unit.json"]);
+  });
+
   it("refuses bad shards, bad SLURM options and folders that are not runs, before writing anything", () => {
     const bad = run(["run", file, "--out", join(dir, "bad"), "--shard", "4/3"]);
     expect(bad.status).toBe(2);

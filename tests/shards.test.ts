@@ -7,9 +7,11 @@
 // and what an #SBATCH line cannot hold is refused.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../src/core/errors.js";
+import { holderAlive, slurmJobQueued } from "../src/runs/lock.js";
 import { planLearningUnits } from "../src/runs/plan.js";
 import { checkPartition, checkTime, sbatchScripts, shellQuote, type SbatchOptions } from "../src/runs/sbatch.js";
 import { parseShard, shardFromEnvironment, shardRange, shardUnits } from "../src/runs/shard.js";
@@ -92,6 +94,24 @@ describe("shards", () => {
     );
     expect(shardFromEnvironment({})).toBeNull();
     expect(shardFromEnvironment({ SLURM_JOB_ID: "7" })).toBeNull();
+  });
+});
+
+describe("unit locks held on other hosts", () => {
+  it("keep their unit unless SLURM says the holder's job has left the queue; a dead process on this host does not", () => {
+    const path = process.env["PATH"];
+    process.env["PATH"] = "/nonexistent"; // no squeue: nothing can say the job is gone
+    try {
+      expect(slurmJobQueued("5")).toBeNull();
+      expect(holderAlive({ runId: "r", host: "another-node", pid: 1, since: "", slurmJob: "5" })).toBe(true);
+      expect(holderAlive({ runId: "r", host: "another-node", pid: 1, since: "" })).toBe(true);
+    } finally {
+      process.env["PATH"] = path;
+    }
+    // Beyond Linux's largest process id (2^22): no such process here.
+    expect(holderAlive({ runId: "r", host: hostname(), pid: 2 ** 22 + 1, since: "" })).toBe(false);
+    expect(holderAlive({ runId: "r", host: hostname(), pid: process.pid, since: "" })).toBe(true);
+    expect(slurmJobQueued("5; rm -rf /")).toBeNull();
   });
 });
 

@@ -12,9 +12,9 @@
 // is skipped and says why; under CI (CI set) with slurm-wlm installed, a
 // cluster that does not start is a failure.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
@@ -137,5 +137,61 @@ describe("SLURM job array and merge job on a one-node cluster", () => {
       expect(readFileSync(join(out, "report.md"), "utf8")).not.toContain("Incomplete");
     },
     300_000,
+  );
+
+  it.skipIf(unavailable !== "")(
+    `takes over a unit lock left on another node by a SLURM job that has left the queue, not one whose job is queued${why}`,
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "neurocompare-slurm-locks-"));
+      const file = join(dir, "slurm-xor.json");
+      writeFileSync(file, JSON.stringify(scenario));
+      const out = join(dir, "out");
+      const claim = spawnSync(process.execPath, [cli, "slurm", file, "--out", out], {
+        encoding: "utf8",
+        env: slurmEnv,
+      });
+      expect(claim.status, claim.stderr).toBe(0);
+      const runId = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).runId;
+      const lock = join(out, "units", "mlp", "5", "lock");
+      const leave = (slurmJob: string) => {
+        mkdirSync(dirname(lock), { recursive: true });
+        writeFileSync(lock, JSON.stringify({ runId, host: "another-node", pid: 1, since: "2026-01-01", slurmJob }));
+      };
+      const shard = () =>
+        spawnSync(process.execPath, [cli, "run", file, "--out", out, "--shard", "1/2", "-q"], {
+          encoding: "utf8",
+          env: slurmEnv,
+        });
+      const sbatch = (args: string[]) =>
+        spawnSync("sbatch", ["--parsable", ...args], { encoding: "utf8", env: slurmEnv }).stdout.trim();
+      const job = sbatch(["--output=/dev/null", "--wrap", "sleep 120"]);
+      expect(job).toMatch(/^\d+$/);
+      try {
+        // Its job is pending or running: the unit is refused, naming the job.
+        leave(job);
+        const refused = shard();
+        expect(refused.status).toBe(2);
+        expect(refused.stderr).toContain(`process 1 on another-node in SLURM job ${job}`);
+      } finally {
+        spawnSync("scancel", [job], { env: slurmEnv });
+      }
+      // Cancelled (no longer listed), then unknown to the controller (an id it never gave): taken over.
+      for (const gone of [job, "999999"]) {
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+          const q = spawnSync("squeue", ["-h", "-j", gone], { encoding: "utf8", env: slurmEnv });
+          if (q.stdout.trim() === "") break;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        rmSync(join(out, "units", "mlp", "5"), { recursive: true, force: true });
+        rmSync(join(out, "units", "lsm", "5"), { recursive: true, force: true });
+        leave(gone);
+        const taken = shard();
+        expect(taken.status, taken.stderr).toBe(0);
+        expect(taken.stdout).toContain("finished in");
+        expect(existsSync(lock)).toBe(false);
+      }
+    },
+    120_000,
   );
 });

@@ -66,7 +66,7 @@ export interface RunCallOptions {
   events?: ExecuteEvents;
   /** Aborting it stops the run as the first Ctrl-C does. */
   signal?: AbortSignal;
-  /** Handle SIGINT: the first stops after the running epochs, the second exits at once (the CLI). */
+  /** Handle SIGINT and SIGTERM: the first stops after the running epochs, the second exits at once (the CLI). */
   handleSignals?: boolean;
 }
 
@@ -216,7 +216,17 @@ async function executePrepared(p: PreparedRun, options: RunCallOptions, shard: S
     process.stderr.write("\nStopping after the running epochs (Ctrl-C again to quit at once)...\n");
     // The second Ctrl-C: Node's default, immediate exit, now that no listener is left.
   };
-  if (options.handleSignals) process.once("SIGINT", onSigint);
+  // SIGTERM is how SLURM ends a job at its time limit (and Kubernetes a pod), with a grace period before SIGKILL
+  // (SLURM's KillWait, 30 s by default): stop the same way, so the running epochs' checkpoints are written and the
+  // units' locks released.
+  const onSigterm = () => {
+    requestStop();
+    process.stderr.write("\nSIGTERM: stopping after the running epochs...\n");
+  };
+  if (options.handleSignals) {
+    process.once("SIGINT", onSigint);
+    process.once("SIGTERM", onSigterm);
+  }
   const events = options.events ?? {};
   try {
     await executeUnits({
@@ -241,7 +251,10 @@ async function executePrepared(p: PreparedRun, options: RunCallOptions, shard: S
       stop,
     });
   } finally {
-    if (options.handleSignals) process.removeListener("SIGINT", onSigint);
+    if (options.handleSignals) {
+      process.removeListener("SIGINT", onSigint);
+      process.removeListener("SIGTERM", onSigterm);
+    }
     options.signal?.removeEventListener("abort", requestStop);
   }
 }

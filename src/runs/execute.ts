@@ -147,7 +147,7 @@ export async function executeUnits(o: ExecuteOptions): Promise<ExecuteResult> {
       if (holder !== null) {
         throw new UserError(
           "E_OUTPUT_LOCKED",
-          `${store.dir}: unit ${unitLabel(unit)} is being run by process ${holder.pid} on ${holder.host} (run ${holder.runId}, since ${holder.since}); wait for it to finish, or delete ${store.unitFolder(unit)}/lock if that process is gone`,
+          `${store.dir}: unit ${unitLabel(unit)} is being run by process ${holder.pid} on ${holder.host}${holder.slurmJob !== undefined ? ` in SLURM job ${holder.slurmJob}` : ""} (run ${holder.runId}, since ${holder.since}); wait for it to finish, or delete ${store.unitFolder(unit)}/lock if that process is gone`,
         );
       }
       locked.push(unit);
