@@ -111,6 +111,7 @@ export { createOptimizer, type Optimizer, type OptimizerConfig } from "./ann/opt
 
 // Spiking networks: neuron groups, inputs, synapses, monitors, the network
 export type { NeuronGroup, Precision, StateArray } from "./snn/group.js";
+export type { GroupOptions } from "./snn/neurons/common.js";
 export { LifGroup, type LifParams, type LifPrecision, type LifOptions } from "./snn/neurons/lif.js";
 export {
   ConductanceLifGroup,

@@ -322,6 +322,7 @@ function spatialMap(
   return { map: { rows: cOut * ho * wo, cols: n, entries }, bias };
 }
 
+/** Options of `nirToNetwork`: how a NIR graph becomes a network scenario. */
 export interface NirImportOptions {
   /** The scenario's name (lower case letters, digits, . _ -). */
   name: string;

@@ -30,6 +30,7 @@ export function stateArray(precision: Precision, size: number): StateArray {
   return precision === "float32" ? new Float32Array(size) : new Float64Array(size);
 }
 
+/** What every neuron group, input and spike source provides to the engine: named state arrays and the four steps of Brian2's schedule. */
 export interface NeuronGroup {
   readonly name: string;
   readonly size: number;

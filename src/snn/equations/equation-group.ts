@@ -23,6 +23,7 @@ import { NEVER_SPIKED, checkPrecision, type GroupOptions } from "../neurons/comm
 import { compileModel, type CompiledKernel } from "./compile.js";
 import { parseModel, type EquationMethod, type EquationModelConfig } from "./model.js";
 
+/** Neurons defined by user-written differential equations, threshold, reset and refractoriness, as Brian2's NeuronGroup. */
 export class EquationGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;

@@ -9,6 +9,7 @@
 import type { Rng } from "../../core/rng.js";
 import type { NeuronGroup } from "../group.js";
 
+/** Poisson spike sources with per-neuron rates in Hz, as Brian2's PoissonGroup. */
 export class PoissonGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;

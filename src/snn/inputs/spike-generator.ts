@@ -8,6 +8,7 @@
 import { UserError } from "../../core/errors.js";
 import type { NeuronGroup } from "../group.js";
 
+/** Emits given spikes (neuron index, time in ms), as Brian2's SpikeGeneratorGroup. */
 export class SpikeGeneratorGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;

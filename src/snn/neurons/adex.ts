@@ -56,6 +56,7 @@ export const ADEX_BRETTE_GERSTNER_2005: Readonly<AdexParams> = {
   refractoryMs: 0,
 };
 
+/** Adaptive exponential integrate-and-fire neurons (Brette & Gerstner 2005). */
 export class AdexGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;

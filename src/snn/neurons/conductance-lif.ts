@@ -44,6 +44,7 @@ export interface ConductanceLifParams {
   tauThetaMs?: number;
 }
 
+/** Conductance-based LIF neurons with an adaptive threshold (Diehl & Cook 2015). */
 export class ConductanceLifGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;

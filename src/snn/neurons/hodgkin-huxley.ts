@@ -61,6 +61,7 @@ export function hhRates(v: number): { am: number; bm: number; ah: number; bh: nu
   };
 }
 
+/** Hodgkin-Huxley 1952 neurons (squid giant axon, modern voltage convention). */
 export class HodgkinHuxleyGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;

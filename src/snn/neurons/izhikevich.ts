@@ -68,6 +68,7 @@ export function izhikevichPreset(name: IzhikevichPreset): IzhikevichParams {
   return { ...p };
 }
 
+/** Izhikevich 2003 neurons, by preset or by the parameters a, b, c, d. */
 export class IzhikevichGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;

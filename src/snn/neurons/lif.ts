@@ -82,6 +82,7 @@ function simdByDefault(): boolean {
   return typeof process === "undefined" || process.env["NEUROCOMPARE_LIF_SIMD"] !== "0";
 }
 
+/** Current-based LIF neurons with exponential synaptic currents (Vogels & Abbott 2005's CUBA neuron), integrated exactly over each step. */
 export class LifGroup implements NeuronGroup {
   readonly name: string;
   readonly size: number;

@@ -32,6 +32,7 @@ import { SimdArena, simdAvailable } from "../../core/kernels.js";
 import { UserError } from "../../core/errors.js";
 import { pair, param, sizeOf, type NirArray, type NirGraph, type NirNode } from "./graph.js";
 
+/** How a NIR graph is run: the step dt and what to do with the graph's inputs and outputs. */
 export interface NirExecutorOptions {
   /** The step, in seconds (NIR's time unit). */
   dtS: number;
@@ -124,6 +125,7 @@ function perNeuron(
   );
 }
 
+/** Runs a NIR graph in discrete time on a batch of samples, as the PyTorch-based simulators that write NIR run it. */
 export class NirExecutor {
   readonly inputSize: number;
   readonly outputSize: number;

@@ -32,6 +32,7 @@ export const NIR_PRIMITIVES = [
   "IF",
   "I",
 ] as const;
+/** The NIR primitive types this project reads and writes. */
 export type NirPrimitive = (typeof NIR_PRIMITIVES)[number];
 
 /** An array parameter: values in row-major order and their shape ([] for a scalar). */
@@ -42,11 +43,13 @@ export interface NirArray {
   dtype: "f32" | "f64" | "i64";
 }
 
+/** One NIR node: its primitive type and its parameters as NIR stores them. */
 export interface NirNode {
   type: NirPrimitive;
   params: Record<string, NirArray>;
 }
 
+/** A NIR graph: named nodes and the directed edges between them. */
 export interface NirGraph {
   /** Node name -> node, in file order. Nested NIRGraph nodes are flattened on reading (see `flatten`). */
   nodes: Map<string, NirNode>;
