@@ -3,18 +3,16 @@
  * N = 4000; bench/brian2/cuba_runtime.py): mean rate, spread of per-neuron
  * rates, fraction of neurons that fired, synapse count. Skipped, with the
  * reason in its name, where /usr/bin/python3 cannot import brian2
- * (install: apt-get install -y python3-brian).
+ * (install: apt-get install -y python3-brian); a failure when CI is set.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { buildCuba } from "../src/snn/cuba.js";
+import { PYTHON, pythonReference, requireReference } from "./helpers/python-reference.js";
 
-const PYTHON = "/usr/bin/python3";
 const SCRIPT = fileURLToPath(new URL("../bench/brian2/cuba_runtime.py", import.meta.url));
-const probe = spawnSync(PYTHON, ["-c", "import brian2"], { encoding: "utf8" });
-const hasBrian2 = probe.status === 0;
-const why = hasBrian2 ? "" : ` (skipped: ${PYTHON} cannot import brian2; apt-get install -y python3-brian)`;
+const brian2 = pythonReference("brian2", "python3-brian");
 
 interface Stats {
   synapses: number;
@@ -38,7 +36,8 @@ function ours(seed: number, durationS: number): Stats {
 }
 
 describe("CUBA against Brian2 runtime (numpy)", () => {
-  it.skipIf(!hasBrian2)(`matches Brian2's rate statistics at N = 4000 over 0.5 s${why}`, () => {
+  it.skipIf(brian2.skip)(`matches Brian2's rate statistics at N = 4000 over 0.5 s${brian2.why}`, () => {
+    requireReference(brian2);
     const run = spawnSync(PYTHON, [SCRIPT, "--neurons", "4000", "--duration", "0.5", "--seed", "1"], {
       encoding: "utf8",
       timeout: 110_000,

@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EquationGroup } from "../src/snn/equations/equation-group.js";
 import type { EquationModelConfig } from "../src/snn/equations/model.js";
+import { PYTHON, pythonReference, requireReference } from "./helpers/python-reference.js";
 
 /** examples/CUBA.py */
 const CUBA_EQS = `
@@ -316,12 +317,12 @@ describe("unit conversion end to end", () => {
     expect(Math.min(...ms)).toBe(-70); // it spiked and reset
   });
 
-  const PYTHON = "/usr/bin/python3";
   const script = fileURLToPath(new URL("./fixtures/brian2/adex-units.py", import.meta.url));
-  const probe = spawnSync(PYTHON, ["-c", "import brian2"], { encoding: "utf8", timeout: 60_000 });
-  it.skipIf(probe.status !== 0)(
-    "the AdEx example against Brian2 (SI arithmetic): same spike steps, vm within 1e-9 mV",
+  const brian2 = pythonReference("brian2", "python3-brian");
+  it.skipIf(brian2.skip)(
+    `the AdEx example against Brian2 (SI arithmetic): same spike steps, vm within 1e-9 mV${brian2.why}`,
     () => {
+      requireReference(brian2);
       const run = spawnSync(PYTHON, [script], { encoding: "utf8", timeout: 120_000 });
       expect(run.status, run.stderr).toBe(0);
       const ref = JSON.parse(run.stdout.trim().split("\n").pop()!) as { spikeSteps: number[]; vmMv: number[] };

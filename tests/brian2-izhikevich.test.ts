@@ -25,17 +25,10 @@ import { describe, expect, it } from "vitest";
 import { EquationGroup } from "../src/snn/equations/equation-group.js";
 import type { Precision } from "../src/snn/group.js";
 import { IZHIKEVICH_PRESETS, IzhikevichGroup, type IzhikevichPreset } from "../src/snn/neurons/izhikevich.js";
+import { PYTHON, pythonReference, requireReference } from "./helpers/python-reference.js";
 
-const PYTHON = "/usr/bin/python3";
 const script = fileURLToPath(new URL("./fixtures/brian2/izhikevich-euler.py", import.meta.url));
-const probe = spawnSync(PYTHON, ["-c", "import brian2"], { encoding: "utf8", timeout: 60_000 });
-const brian2Missing =
-  probe.error !== undefined
-    ? `${PYTHON} not runnable (${probe.error.message})`
-    : probe.status !== 0
-      ? `brian2 not importable by ${PYTHON} (install Debian's python3-brian)`
-      : undefined;
-if (brian2Missing !== undefined) console.warn(`skipping Brian2 Izhikevich cross-check: ${brian2Missing}`);
+const brian2 = pythonReference("brian2", "python3-brian");
 
 const DURATION_MS = 500;
 const DT = 0.1;
@@ -48,6 +41,7 @@ interface Reference {
 }
 
 function brian2Reference(): Reference {
+  requireReference(brian2);
   const run = spawnSync(PYTHON, [script, String(DURATION_MS)], { encoding: "utf8", timeout: 120_000 });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as Reference;
@@ -112,8 +106,8 @@ function maxShift(a: number[], b: number[]): number {
   return a.reduce((m, s, k) => Math.max(m, Math.abs(s - b[k]!)), 0);
 }
 
-describe.skipIf(brian2Missing !== undefined)("Brian2 2.5 cross-check: Izhikevich presets, Euler, dt 0.1 ms", () => {
-  const ref = brian2Missing === undefined ? brian2Reference() : undefined;
+describe.skipIf(brian2.skip)(`Brian2 2.5 cross-check: Izhikevich presets, Euler, dt 0.1 ms${brian2.why}`, () => {
+  const ref = brian2.skip ? undefined : brian2Reference();
 
   it("uses the presets and the state update this test assumes", () => {
     expect(ref!.names).toEqual(NAMES);

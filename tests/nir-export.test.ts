@@ -33,6 +33,7 @@ import { createLearner, learnerConfigSchema } from "../src/learners/registry.js"
 import { createTask, taskConfigSchema } from "../src/tasks/registry.js";
 import { NirExecutor } from "../src/snn/nir/executor.js";
 import { nirReady, readNir, writeNir } from "../src/snn/nir/hdf5.js";
+import { PYTHON, pythonReference, requireReference } from "./helpers/python-reference.js";
 
 const dir = mkdtempSync(join(tmpdir(), "neurocompare-nir-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -235,9 +236,9 @@ describe("export from a results folder: the trained learner of a run, through it
 });
 
 describe("the exported file, read by h5py (NIR's own reader library)", () => {
-  const PYTHON = "/usr/bin/python3";
-  const probe = spawnSync(PYTHON, ["-c", "import h5py"], { encoding: "utf8", timeout: 60_000 });
-  it.skipIf(probe.status !== 0)("has the structure NIR's specification gives", async () => {
+  const h5py = pythonReference("h5py", "python3-h5py");
+  it.skipIf(h5py.skip)(`has the structure NIR's specification gives${h5py.why}`, async () => {
+    requireReference(h5py);
     const { learner } = trainedSurrogate({ recurrent: true, hidden: [16] });
     const path = outputPath(dir, "structure.nir");
     await exportNir(learner, path);

@@ -32,6 +32,7 @@ import { describe, expect, it } from "vitest";
 import { readNir } from "../src/snn/nir/hdf5.js";
 import { NirExecutor } from "../src/snn/nir/executor.js";
 import { Rng } from "../src/core/rng.js";
+import { PYTHON, pythonReference, requireReference } from "./helpers/python-reference.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/nir/${name}`, import.meta.url));
 const csv = (name: string) =>
@@ -147,8 +148,7 @@ describe("snnTorch Braille graphs (recurrent CubaLIF)", () => {
   }
 });
 
-const PYTHON = "/usr/bin/python3";
-const torchProbe = spawnSync(PYTHON, ["-c", "import torch, h5py"], { encoding: "utf8", timeout: 60_000 });
+const torch = pythonReference("torch, h5py", "python3-torch python3-h5py");
 
 describe("Sinabs CNN (Conv2d, IF, SumPool2d, Flatten, Affine)", () => {
   it("imports and runs: shapes as the file gives them", async () => {
@@ -159,9 +159,10 @@ describe("Sinabs CNN (Conv2d, IF, SumPool2d, Flatten, Affine)", () => {
     expect(ex.order.slice(0, 2)).toEqual(["input", "0"]);
   });
 
-  it.skipIf(torchProbe.status !== 0)(
-    "matches PyTorch: first-layer currents within 1e-5, every IF layer's spike count within 2%",
+  it.skipIf(torch.skip)(
+    `matches PyTorch: first-layer currents within 1e-5, every IF layer's spike count within 2%${torch.why}`,
     async () => {
+      requireReference(torch);
       const g = await readNir(fixture("cnn_sinabs.nir"));
       const steps = 30;
       const rng = Rng.fromSeed(3).fork("nmnist-like");

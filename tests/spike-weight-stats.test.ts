@@ -49,7 +49,7 @@ describe("spike counts and inter-spike intervals", () => {
     expect(clock.meanCv).toBe(0);
     // 20,000 exponential intervals of mean 10 ms: the sample CV of an exponential
     // has standard error ~ 1/sqrt(n) = 0.007; 3 SE = 0.021.
-    const rng = new Rng(7);
+    const rng = Rng.fromSeed(7);
     const n = 20_000;
     const idx = new Int32Array(n + 1);
     const times = new Float64Array(n + 1);

@@ -53,7 +53,7 @@ interface Case {
   ours: Result;
 }
 
-const rng = new Rng(20261205);
+const rng = Rng.fromSeed(20261205);
 /** Values uniform in [-scale, scale], rounded to float32 so both sides start from the same numbers. */
 function values(n: number, scale = 1): number[] {
   return Array.from(Float32Array.from({ length: n }, () => rng.uniform(-scale, scale)));

@@ -10,13 +10,14 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { formatDimension, modelValue, siToModel, unitTable } from "../src/snn/equations/units.js";
+import { PYTHON, pythonReference, requireReference } from "./helpers/python-reference.js";
 
-const PYTHON = "/usr/bin/python3";
 const script = fileURLToPath(new URL("./fixtures/brian2/units.py", import.meta.url));
-const probe = spawnSync(PYTHON, ["-c", "import brian2"], { encoding: "utf8", timeout: 60_000 });
+const brian2 = pythonReference("brian2", "python3-brian");
 
 describe("units", () => {
-  it.skipIf(probe.status !== 0)("has exactly Brian2's default unit names, dimensions and values", () => {
+  it.skipIf(brian2.skip)(`has exactly Brian2's default unit names, dimensions and values${brian2.why}`, () => {
+    requireReference(brian2);
     const run = spawnSync(PYTHON, [script], { encoding: "utf8", timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);
     const ref = JSON.parse(run.stdout.trim().split("\n").pop()!) as {

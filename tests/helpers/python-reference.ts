@@ -13,7 +13,9 @@ import { spawnSync } from "node:child_process";
 export const PYTHON = "/usr/bin/python3";
 
 /** True when the environment variable CI is set to anything but "" (GitHub Actions, GitLab, .ci/run). */
-export const inCi = (process.env["CI"] ?? "") !== "";
+export function inCi(): boolean {
+  return (process.env["CI"] ?? "") !== "";
+}
 
 export interface PythonReference {
   /** Why the module cannot be imported, or undefined when it can. */
@@ -33,7 +35,7 @@ export function pythonReference(module: string, debianPackage: string): PythonRe
       : probe.status !== 0
         ? `${PYTHON} cannot import ${module} (apt-get install -y ${debianPackage})`
         : undefined;
-  const skip = missing !== undefined && !inCi;
+  const skip = missing !== undefined && !inCi();
   return { missing, skip, why: skip ? ` (skipped: ${missing})` : "" };
 }
 
