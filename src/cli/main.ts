@@ -263,6 +263,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that stops early (`neurocompare schema | head`) closes the pipe, and
+ * every later write to it fails with EPIPE, emitted as an 'error' event that
+ * would end the process with a stack trace. Output nobody reads is not an
+ * error: drop it and let the command finish its work (a run still writes its
+ * results files) and exit with its own status.
+ */
+function dropOutputAfterClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    stream.write = () => true;
+  });
+}
+dropOutputAfterClosedPipe(process.stdout);
+dropOutputAfterClosedPipe(process.stderr);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
