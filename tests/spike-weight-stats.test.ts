@@ -88,6 +88,22 @@ describe("histograms", () => {
     ]);
   });
 
+  it("a range end the caller gives is kept even when values fall beyond it", () => {
+    // lo = 1 given, -5 below it: the range stays [1, 7] and -5 goes to the first bin.
+    expect(histogram([-5, 3, 5, 7], 2, 1)).toEqual([
+      { lo: 1, hi: 4, count: 2 },
+      { lo: 4, hi: 7, count: 2 },
+    ]);
+    // hi = 5 given, 9 above it: the range stays [1, 5] and 9 goes to the last bin.
+    expect(histogram([1, 2, 9], 2, undefined, 5)).toEqual([
+      { lo: 1, hi: 3, count: 2 },
+      { lo: 3, hi: 5, count: 1 },
+    ]);
+    // No values and one end given: still no bins (the other end is unknown).
+    expect(histogram([], 2, 0)).toEqual([]);
+    expect(histogram([], 2, undefined, 3)).toEqual([]);
+  });
+
   it("gives one unit of width to equal values and no bins to no values", () => {
     expect(histogram([2, 2, 2], 2)).toEqual([
       { lo: 2, hi: 2.5, count: 3 },
