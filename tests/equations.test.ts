@@ -80,14 +80,26 @@ describe("equation models: errors name the line", () => {
     expect(p.message).toMatch(/parameters .*"i" is a reserved name/);
   });
 
-  it("t, dt, i and N may be used in expressions", () => {
+  it("t, dt, i and N have their values in expressions (time in ms, t at the step's start, as Brian2's Euler)", () => {
+    // dv/dt = (i + 10·N + 100·dt + 1000·t) / tau, tau 10 ms, N = 3, dt = 0.1 ms, forward Euler from v = 0:
+    // step 0 (t = 0):     v += 0.1 · (i + 30 + 10) / 10      -> 0.01 · (i + 40)
+    // step 1 (t = 0.1):   v += 0.1 · (i + 30 + 10 + 100) / 10 -> 0.01 · (2i + 180)
     const g = new EquationGroup(
       "g",
       3,
-      model("dv/dt = (El - v) / tau + 0 * (t + dt + i + N)", { initial: { v: -70 } }),
+      model("dv/dt = (i + 10 * N + 100 * dt + 1000 * t) / tau", {
+        initial: { v: 0 },
+        parameters: { tau: 10, El: -70, Vt: 1e9, Vr: -70 },
+        method: "euler",
+      }),
       0.1,
     );
     g.integrateAndThreshold(0);
+    const v0 = Array.from(g.state["v"]!);
+    for (let k = 0; k < 3; k++) expect(v0[k]).toBeCloseTo(0.01 * (k + 40), 12);
+    g.integrateAndThreshold(1);
+    const v1 = Array.from(g.state["v"]!);
+    for (let k = 0; k < 3; k++) expect(v1[k]).toBeCloseTo(0.01 * (2 * k + 180), 12);
     expect(g.spikeCount).toBe(0);
   });
 
