@@ -485,8 +485,11 @@ describe("lottery-ticket rewinding (Frankle & Carbin 2019)", () => {
     );
     expect(rounds).toEqual([0, 1, 2]);
     const total = 6 * 20 + 20 * 3;
-    expect(results[2]!.remaining / total).toBeCloseTo(0.2, 1);
-    for (let r = 1; r < 3; r++) expect(results[r]!.remaining).toBeLessThan(results[r - 1]!.remaining);
+    // Each round removes round(p · live) of the live weights, p = 1 - 0.2^(1/3) = 0.4152:
+    // 180 -> 180 - 75 = 105 -> 105 - 44 = 61 -> 61 - 25 = 36 = 0.2 · 180 (per layer the same:
+    // 120 -> 70 -> 41 -> 24 and 60 -> 35 -> 20 -> 12).
+    expect(results.map((r) => r.remaining)).toEqual([105, 61, 36]);
+    expect(results[2]!.remaining / total).toBe(0.2);
   });
 });
 
