@@ -26,7 +26,8 @@ export default {
   incrementalFile: `mutation/incremental/${name}.json`,
   // Two-core machine shared with other work: at most two test processes.
   concurrency: 2,
-  timeoutMS: 20_000,
+  // A mutant that makes a loop endless (the t quantile's bisection, a BFS) is stopped after this.
+  timeoutMS: 5_000,
   timeoutFactor: 2,
   reporters: ["clear-text", "progress", "json"],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },

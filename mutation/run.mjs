@@ -17,6 +17,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { folders, required, target } from "./folders.mjs";
+import { originalText, squash } from "./report.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -52,17 +53,6 @@ if (mutate.length > 0 && names.length === 0) {
 }
 if (names.length === 0) names.push(...required);
 
-function sourceText(source, loc) {
-  const lines = source.split("\n");
-  const { start, end } = loc;
-  if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1);
-  const parts = [lines[start.line - 1].slice(start.column - 1)];
-  for (let l = start.line; l < end.line - 1; l++) parts.push(lines[l]);
-  parts.push(lines[end.line - 1].slice(0, end.column - 1));
-  return parts.join("\n");
-}
-
-const squash = (s) => s.replace(/\s+/g, " ").trim();
 const rows = [];
 let failed = false;
 for (const name of names) {
@@ -92,7 +82,7 @@ for (const name of names) {
   for (const [file, f] of Object.entries(report.files)) {
     const rel = path.relative(root, path.resolve(root, file));
     for (const m of f.mutants) {
-      const original = squash(sourceText(f.source, m.location));
+      const original = originalText(f.source, m.location);
       if (m.status === "Killed") c.killed++;
       else if (m.status === "Timeout") c.timeout++;
       else if (m.status === "Survived" || m.status === "NoCoverage") {

@@ -35,7 +35,7 @@ describe("MLP backpropagation", () => {
       const lossAt = () => computeLoss(loss, mlp.net.forward(x, 3, false), y, 0, 3, 3, null).loss;
       // Signs of every (leaky) ReLU's input, layer by layer: the kinks a difference quotient can straddle.
       const kinkSigns = (): string => {
-        let h = x;
+        let h: Float32Array = x;
         let signs = "";
         for (const l of mlp.net.layers) {
           if (l instanceof Activation)
