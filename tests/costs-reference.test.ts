@@ -96,6 +96,19 @@ describe("convolution effective MACs", () => {
     expect(convEffectiveMacs(conv, Float32Array.of(1, 0, 2, 3, 0, 0, 0, 4), 2, rowNnz)).toBe(31);
   });
 
+  it("2×2 image, 3×3 kernel, padding 1, stride 1: taps past the bottom and right edges read nothing", () => {
+    const conv = new Conv2D(
+      { inHeight: 2, inWidth: 2, inChannels: 1, outChannels: 1, kernel: 3, stride: 1, padding: 1 },
+      1,
+      Rng.fromSeed(0),
+    );
+    expect([conv.outHeight, conv.outWidth]).toEqual([2, 2]);
+    // Tap t counts 2^t, so each sum names its taps. Every pixel non-zero. Output (0,0) sees taps
+    // 4 5 7 8 (432), (0,1) taps 3 4 6 7 (216), (1,0) taps 1 2 4 5 (54), (1,1) taps 0 1 3 4 (27).
+    const rowNnz = Int32Array.from({ length: 9 }, (_, t) => 2 ** t);
+    expect(convEffectiveMacs(conv, Float32Array.of(1, 1, 1, 1), 1, rowNnz)).toBe(432 + 216 + 54 + 27);
+  });
+
   it("4×4 image, 2×2 kernel, stride 2, two channels: every output position's own patch", () => {
     const conv = new Conv2D(
       { inHeight: 4, inWidth: 4, inChannels: 2, outChannels: 1, kernel: 2, stride: 2 },
@@ -110,6 +123,12 @@ describe("convolution effective MACs", () => {
     x[(3 * 4 + 2) * 2 + 1] = 1; // output (1, 1), tap (1, 0) = 2, channel 1: row 5 -> 32
     x[(0 * 4 + 1) * 2 + 0] = 1; // output (0, 0), tap (0, 1) = 1, channel 0: row 2 -> 4
     expect(convEffectiveMacs(conv, x, 1, rowNnz)).toBe(36);
+    // The same image twice: each image read at its own offset (b · H · W · C).
+    const two = new Float32Array(2 * x.length);
+    two.set(x, x.length);
+    expect(convEffectiveMacs(conv, two, 2, rowNnz)).toBe(36);
+    two.set(x);
+    expect(convEffectiveMacs(conv, two, 2, rowNnz)).toBe(72);
   });
 });
 

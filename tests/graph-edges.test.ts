@@ -91,6 +91,23 @@ describe("the CSR a graph is built as", () => {
     expect(Array.from(rec.rowPtr)).toEqual([0, 1, 2, 2]);
     expect(Array.from(rec.target)).toEqual([1, 2]);
     expect(routingStats(rec).meanPathLength).toBe(2); // the direct 0 → 2 is dead
+    // The first synapse of a row dead: the row's targets shift down past it.
+    const firstDead = recurrentGraph(
+      plain(
+        3,
+        3,
+        [
+          [0, 1],
+          [0, 2],
+          [1, 2],
+        ],
+        [0],
+      ),
+      [0],
+      [2],
+    );
+    expect(Array.from(firstDead.rowPtr)).toEqual([0, 1, 2, 2]);
+    expect(Array.from(firstDead.target)).toEqual([2, 2]);
     // Without isDead every synapse counts.
     const all = recurrentGraph(
       plain(3, 3, [

@@ -99,6 +99,8 @@ describe("small samples (hand-computed)", () => {
     expect(e.cohenD).toBeCloseTo(-2.5 / Math.sqrt(0.5), 12);
     expect(e.hedgesG).toBeNaN();
     expect(e.reason).toBe("Hedges' correction needs at least 4 values in all");
+    // One value in a group is enough when there are 3 in all: a = {1}, b = {2, 4}: s² = (0 + 1·2) / 1.
+    expect(effectSize([1], [2, 4]).cohenD).toBeCloseTo(-2 / Math.SQRT2, 12);
     for (const [a, b] of [
       [[], [1, 2, 3]],
       [[1, 2, 3], []],
