@@ -108,16 +108,18 @@ for (const name of names) {
   const detected = c.killed + c.timeout;
   const total = detected + c.survived + c.noCoverage;
   const score = total > 0 ? (100 * detected) / total : NaN;
-  rows.push({ name, ...c, score });
+  // Stryker's own score, every survivor counted (none taken as equivalent).
+  const raw = total + c.equivalent > 0 ? (100 * detected) / (total + c.equivalent) : NaN;
+  rows.push({ name, ...c, score, raw });
   if (survivors.length > 0) console.log(`\nsurviving mutants in ${name} (not listed as equivalent):\n${survivors.join("\n")}`);
   if (mutate.length === 0 && required.includes(name) && !(score >= target)) failed = true;
 }
 
-console.log("\nmutation score per folder (killed + timeout) / (all - equivalent - compile errors):");
-console.log("folder          score   killed timeout survived no-cover equivalent");
+console.log("\nmutation score per folder: (killed + timeout) / (all - equivalent - compile errors); raw: equivalents counted as survivors");
+console.log("folder          score    raw   killed timeout survived no-cover equivalent");
 for (const r of rows) {
   console.log(
-    `${r.name.padEnd(15)} ${r.score.toFixed(1).padStart(5)}%  ${String(r.killed).padStart(6)} ${String(r.timeout).padStart(7)} ` +
+    `${r.name.padEnd(15)} ${r.score.toFixed(1).padStart(5)}% ${r.raw.toFixed(1).padStart(5)}%  ${String(r.killed).padStart(6)} ${String(r.timeout).padStart(7)} ` +
       `${String(r.survived).padStart(8)} ${String(r.noCoverage).padStart(8)} ${String(r.equivalent).padStart(10)}`,
   );
 }
