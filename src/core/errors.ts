@@ -10,6 +10,8 @@ export type ErrorCode =
   | "E_SCENARIO_INVALID"
   | "E_FILE_NOT_FOUND"
   | "E_FILE_UNREADABLE"
+  | "E_FILE_TOO_LARGE"
+  | "E_RESOURCE_LIMIT"
   | "E_OPTION_INVALID"
   | "E_RESULTS_INVALID"
   | "E_DATA_MISSING"
@@ -66,11 +68,15 @@ export class ScenarioError extends UserError {
   }
 }
 
+/** Problems printed in full; past this a file with thousands of the same mistake ends with a count. */
+export const MAX_ISSUES_SHOWN = 50;
+
 export function formatIssues(file: string, issues: readonly Issue[]): string {
-  const lines = issues.map((i) => {
+  const lines = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => {
     const where = i.line !== undefined ? `${file}:${i.line}:${i.column ?? 1}` : file;
     return `${where}: at ${i.path}: expected ${i.expected}, found ${i.found}`;
   });
+  if (issues.length > MAX_ISSUES_SHOWN) lines.push(`... and ${issues.length - MAX_ISSUES_SHOWN} more problems`);
   const head = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
   return `${file}: ${head}\n  ${lines.join("\n  ")}`;
 }

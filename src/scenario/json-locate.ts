@@ -1,7 +1,13 @@
 /**
  * Finds where a JSON path lies in the source text (1-based line and column),
- * so a validation message can point into the file. A small recursive-descent
- * scan of already-valid JSON that records each value's start offset.
+ * so a validation message can point into the file.
+ *
+ * The text is already valid JSON (JSON.parse accepted it), but it is the
+ * user's: it may nest 20,000 deep or hold 16,000 learners with a problem
+ * each. So nothing here recurses, and a `JsonLocator` answers many paths in
+ * time linear in the text: each container's children are scanned once and
+ * their offsets remembered, skipping a nested value is a flat bracket count,
+ * and lines come from a table of line starts searched by bisection.
  */
 
 export interface Location {
@@ -9,103 +15,145 @@ export interface Location {
   column: number;
 }
 
-export function locateJsonPath(text: string, path: readonly (string | number)[]): Location | undefined {
-  let pos = 0;
-  const skipWs = () => {
-    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
-  };
-  const readString = (): string => {
-    const start = pos;
-    pos++; // opening quote
-    while (pos < text.length && text[pos] !== '"') pos += text[pos] === "\\" ? 2 : 1;
-    pos++;
-    return JSON.parse(text.slice(start, pos)) as string;
-  };
-  const skipValue = (): void => {
-    skipWs();
-    const ch = text[pos];
-    if (ch === '"') readString();
-    else if (ch === "{" || ch === "[") {
-      const close = ch === "{" ? "}" : "]";
-      pos++;
-      skipWs();
-      if (text[pos] === close) {
-        pos++;
-        return;
-      }
-      for (;;) {
-        skipWs();
-        if (ch === "{") {
-          readString();
-          skipWs();
-          pos++; // colon
-        }
-        skipValue();
-        skipWs();
-        if (text[pos] === ",") pos++;
-        else {
-          pos++;
-          return;
-        }
-      }
-    } else {
-      while (pos < text.length && !/[\s,}\]]/.test(text[pos]!)) pos++;
+/** What a scan of one object or array has found so far. */
+interface ContainerIndex {
+  /** Value start offset per array index. */
+  readonly items: number[];
+  /** Value start offset per object key (a duplicated key: its first occurrence). */
+  readonly keys: Map<string, number>;
+  /** Where scanning resumes (after the last recorded child), or -1 when the container is done. */
+  resume: number;
+}
+
+const WS = new Set([" ", "\t", "\n", "\r"]);
+
+export class JsonLocator {
+  private readonly text: string;
+  private lineStarts: number[] | null = null;
+  private readonly containers = new Map<number, ContainerIndex>();
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** The location of the value at `path`; a missing key or index reports the nearest existing parent. */
+  locate(path: readonly (string | number)[]): Location | undefined {
+    let pos = this.skipWs(0);
+    let best = pos;
+    for (const key of path) {
+      best = pos;
+      const ch = this.text[pos];
+      if (typeof key === "number" && ch === "[") {
+        const at = this.child(pos, key);
+        if (at === undefined) return this.toLocation(best);
+        pos = at;
+      } else if (typeof key === "string" && ch === "{") {
+        const at = this.child(pos, key);
+        if (at === undefined) return this.toLocation(best);
+        pos = at;
+      } else return this.toLocation(best);
     }
-  };
-  // Walk down the path; a missing final key reports its parent object.
-  let best = 0;
-  skipWs();
-  for (const key of path) {
-    best = pos;
-    const ch = text[pos];
-    if (typeof key === "number" && ch === "[") {
-      pos++;
-      for (let i = 0; i < key; i++) {
-        skipValue();
-        skipWs();
-        if (text[pos] !== ",") return toLocation(text, best);
-        pos++;
-      }
-      skipWs();
-      if (text[pos] === "]") return toLocation(text, best);
-    } else if (typeof key === "string" && ch === "{") {
-      pos++;
-      let found = false;
-      for (;;) {
-        skipWs();
-        if (text[pos] !== '"') break;
-        const keyStart = pos;
-        const k = readString();
-        skipWs();
-        pos++; // colon
-        skipWs();
-        if (k === key) {
-          found = true;
-          best = keyStart;
+    return this.toLocation(path.length === 0 ? best : pos);
+  }
+
+  /** 1-based line and column of a character offset. */
+  toLocation(offset: number): Location {
+    if (this.lineStarts === null) {
+      const starts = [0];
+      for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    const starts = this.lineStarts;
+    const at = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: at - starts[lo]! + 1 };
+  }
+
+  /** The value offset of child `key` of the container starting at `start`, scanning only as far as needed. */
+  private child(start: number, key: string | number): number | undefined {
+    let c = this.containers.get(start);
+    if (c === undefined) {
+      c = { items: [], keys: new Map(), resume: this.skipWs(start + 1) };
+      if (this.text[c.resume] === (this.text[start] === "{" ? "}" : "]")) c.resume = -1;
+      this.containers.set(start, c);
+    }
+    const isObject = this.text[start] === "{";
+    const have = (): number | undefined =>
+      typeof key === "number" ? c.items[key] : isObject ? c.keys.get(key) : undefined;
+    let found = have();
+    while (found === undefined && c.resume >= 0) {
+      let pos = c.resume;
+      if (isObject) {
+        if (this.text[pos] !== '"') {
+          c.resume = -1;
           break;
         }
-        skipValue();
-        skipWs();
-        if (text[pos] === ",") pos++;
-        else break;
-      }
-      if (!found) return toLocation(text, best);
-    } else {
-      return toLocation(text, best);
+        const end = this.skipString(pos);
+        const name = JSON.parse(this.text.slice(pos, end)) as string;
+        pos = this.skipWs(end);
+        pos = this.skipWs(pos + 1); // the colon
+        if (!c.keys.has(name)) c.keys.set(name, pos);
+      } else c.items.push(pos);
+      pos = this.skipWs(this.skipValue(pos));
+      c.resume = this.text[pos] === "," ? this.skipWs(pos + 1) : -1;
+      found = have();
     }
-    skipWs();
+    return found;
   }
-  return toLocation(text, path.length === 0 ? best : pos);
+
+  private skipWs(pos: number): number {
+    let p = pos;
+    while (p < this.text.length && WS.has(this.text[p]!)) p++;
+    return p;
+  }
+
+  /** The offset just after the string that opens at `pos`. */
+  private skipString(pos: number): number {
+    let p = pos + 1;
+    while (p < this.text.length && this.text[p] !== '"') p += this.text[p] === "\\" ? 2 : 1;
+    return p + 1;
+  }
+
+  /** The offset just after the value that starts at `pos`: a flat scan, however deep the nesting. */
+  private skipValue(pos: number): number {
+    const text = this.text;
+    const ch = text[pos];
+    if (ch === '"') return this.skipString(pos);
+    if (ch !== "{" && ch !== "[") {
+      let p = pos;
+      while (p < text.length && !WS.has(text[p]!) && text[p] !== "," && text[p] !== "}" && text[p] !== "]") p++;
+      return p;
+    }
+    let depth = 0;
+    let p = pos;
+    while (p < text.length) {
+      const c = text[p]!;
+      if (c === '"') {
+        p = this.skipString(p);
+        continue;
+      }
+      if (c === "{" || c === "[") depth++;
+      else if (c === "}" || c === "]") {
+        depth--;
+        if (depth === 0) return p + 1;
+      }
+      p++;
+    }
+    return p;
+  }
+}
+
+/** One-off lookup; for many paths in one text, keep one `JsonLocator`. */
+export function locateJsonPath(text: string, path: readonly (string | number)[]): Location | undefined {
+  return new JsonLocator(text).locate(path);
 }
 
 export function toLocation(text: string, offset: number): Location {
-  let line = 1;
-  let col = 1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text[i] === "\n") {
-      line++;
-      col = 1;
-    } else col++;
-  }
-  return { line, column: col };
+  return new JsonLocator(text).toLocation(offset);
 }

@@ -4,6 +4,7 @@
  * file is validated against its own schema and the messages stay precise.
  */
 import { ScenarioError, type Issue } from "../core/errors.js";
+import { READ_LIMITS } from "../core/read-file.js";
 import { networkScenarioSchema, type NetworkScenario } from "./network-schema.js";
 import { parseJson, readTextFile } from "./parse.js";
 import { scenarioSchema, type Scenario } from "./schema.js";
@@ -45,5 +46,5 @@ export function checkAnyScenario(raw: unknown, file: string, text?: string): Any
  * @throws {@link ScenarioError} naming the file, line, JSON path, what was expected and what was found.
  */
 export function loadAnyScenario(file: string): AnyScenario {
-  return parseAnyScenarioText(readTextFile(file, "scenario file"), file);
+  return parseAnyScenarioText(readTextFile(file, "scenario file", READ_LIMITS.scenario), file);
 }

@@ -3,21 +3,18 @@
  * ScenarioError naming the file, the JSON path (and line), what was expected
  * and what was found; nothing runs before the whole file has passed.
  */
-import { readFileSync } from "node:fs";
-import { ScenarioError, UserError } from "../core/errors.js";
+import { ScenarioError } from "../core/errors.js";
+import { READ_LIMITS, readRegularTextFile } from "../core/read-file.js";
 import { toLocation } from "./json-locate.js";
 import { scenarioSchema, type Scenario } from "./schema.js";
 import { zodIssuesToIssues } from "./zod-issues.js";
 
-export function readTextFile(file: string, what = "file"): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UserError("E_FILE_NOT_FOUND", `${file}: no such ${what}`);
-    if (code === "EISDIR") throw new UserError("E_FILE_UNREADABLE", `${file}: is a directory, expected a ${what}`);
-    throw new UserError("E_FILE_UNREADABLE", `${file}: cannot read ${what} (${code ?? String(e)})`);
-  }
+/**
+ * A user-named text file, read only when it is a regular file under `maxBytes`
+ * (default: the limit for results files; scenarios pass their own).
+ */
+export function readTextFile(file: string, what = "file", maxBytes: number = READ_LIMITS.results): string {
+  return readRegularTextFile(file, { what, maxBytes });
 }
 
 /** JSON.parse with a message that says where the syntax error is. */
@@ -54,5 +51,5 @@ export function parseScenarioText(text: string, file: string): Scenario {
 }
 
 export function loadScenario(file: string): Scenario {
-  return parseScenarioText(readTextFile(file, "scenario file"), file);
+  return parseScenarioText(readTextFile(file, "scenario file", READ_LIMITS.scenario), file);
 }

@@ -81,8 +81,14 @@ export function expandSweep(
 ): { learners: ExpandedLearner[]; problems: SweepProblem[] } {
   const problems: SweepProblem[] = [];
   const names = learners.map(learnerName);
+  const known = new Set(names);
+  // Entries by learner, looked up once per learner: linear in learners plus entries, however many of each.
+  const entriesOf = new Map<string, { e: SweepEntry; i: number }[]>();
   sweep.forEach((e, i) => {
-    if (!names.includes(e.learner)) {
+    const list = entriesOf.get(e.learner);
+    if (list === undefined) entriesOf.set(e.learner, [{ e, i }]);
+    else list.push({ e, i });
+    if (!known.has(e.learner)) {
       problems.push({
         path: ["sweep", i, "learner"],
         message: `the name of a learner in this scenario (${names.map((n) => `"${n}"`).join(", ")})|"${e.learner}"`,
@@ -92,7 +98,7 @@ export function expandSweep(
   const out: ExpandedLearner[] = [];
   learners.forEach((config, li) => {
     const base = names[li]!;
-    const entries = sweep.map((e, i) => ({ e, i })).filter(({ e }) => e.learner === base);
+    const entries = entriesOf.get(base) ?? [];
     if (entries.length === 0) {
       out.push({ config, info: { name: base, type: config.type, base, params: {} } });
       return;
@@ -147,13 +153,15 @@ export function expandSweep(
       });
     }
   });
-  // Two points with one label would share a random stream and merge their rows.
+  // Two points with one label would share a random stream and merge their rows. Learners that
+  // share a name without a sweep are the scenario's duplicate names, reported where they are.
   const seen = new Set<string>();
   for (const l of out) {
     if (seen.has(l.info.name)) {
-      const i = sweep.findIndex((e) => e.learner === l.info.base);
+      const i = entriesOf.get(l.info.base)?.[0]?.i;
+      if (i === undefined) continue;
       problems.push({
-        path: ["sweep", Math.max(0, i), "values"],
+        path: ["sweep", i, "values"],
         message: `values that give each grid point its own label|two points labelled "${l.info.name}" (a repeated value, or a label equal to another learner's name)`,
       });
       break;

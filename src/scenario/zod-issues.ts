@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import type { Issue } from "../core/errors.js";
-import { locateJsonPath } from "./json-locate.js";
+import { JsonLocator } from "./json-locate.js";
 
 type Path = readonly PropertyKey[];
 
@@ -80,11 +80,10 @@ export function zodIssuesToIssues(
   schema?: unknown,
 ): Issue[] {
   const out: Issue[] = [];
+  // One locator for all issues: thousands of them (16,000 duplicate learners) stay linear in the file size.
+  const locator = new JsonLocator(text);
   const push = (path: Path, expected: string, found: string) => {
-    const loc = locateJsonPath(
-      text,
-      path.filter((k): k is string | number => typeof k !== "symbol"),
-    );
+    const loc = locator.locate(path.filter((k): k is string | number => typeof k !== "symbol"));
     out.push({ path: formatPath(path), expected, found, line: loc?.line, column: loc?.column });
   };
   for (const issue of issues) {
