@@ -13,7 +13,9 @@
  * fails loudly instead of writing elsewhere.
  */
 import { createHash } from "node:crypto";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { mkdirSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { UserError } from "./errors.js";
 
 /** Longest slug kept before the hash; with the hash and an extension a name stays well under 255 bytes. */
 const MAX_SLUG_CHARS = 64;
@@ -85,4 +87,42 @@ export function outputPath(dir: string, ...parts: string[]): string {
     throw new Error(`internal: output path ${JSON.stringify(path)} leaves its folder ${JSON.stringify(root)}`);
   }
   return path;
+}
+
+/** The nearest existing path at or above `path` that is not a folder, if any (the reason mkdir -p fails). */
+function blockingFile(path: string): string | undefined {
+  let p = resolve(path);
+  for (;;) {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p, { throwIfNoEntry: false });
+    } catch {
+      st = undefined; // ENOTDIR: a file further up; keep climbing to name it
+    }
+    if (st !== undefined) return st.isDirectory() ? undefined : p;
+    const up = dirname(p);
+    if (up === p) return undefined;
+    p = up;
+  }
+}
+
+/**
+ * Creates an output folder (and its parents). When a file stands where a
+ * folder must be (`--out` naming an existing file, a file called `charts` in a
+ * results folder) the answer is a UserError naming it, not a stack trace.
+ */
+export function makeOutputDir(dir: string): void {
+  const blocked = blockingFile(dir);
+  if (blocked !== undefined) {
+    throw new UserError(
+      "E_OUTPUT_INVALID",
+      `${blocked}: is a file, but an output folder must be written ${blocked === resolve(dir) ? "here" : `at ${dir}`}; name another folder, or move the file`,
+    );
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError("E_OUTPUT_INVALID", `${dir}: cannot create the output folder (${code ?? String(e)})`);
+  }
 }

@@ -5,9 +5,8 @@
  * written to a temporary name and renamed into place, so an interrupted write
  * never leaves a half-written file where a good one stood.
  */
-import { mkdirSync } from "node:fs";
 import { writeFileAtomic } from "../core/files.js";
-import { fileComponent, outputPath } from "../core/paths.js";
+import { fileComponent, makeOutputDir, outputPath } from "../core/paths.js";
 import type { ReceptiveFields } from "../learners/learner.js";
 import type { LearnerInfo, MetricRow, RunResult, Summary, WeightHistogramRow } from "../runs/results.js";
 import { firingRatesToCsv, histogramsToCsv, robustnessToCsv, rowsToCsv } from "../runs/results.js";
@@ -50,7 +49,7 @@ export interface WrittenReport {
  * the first chart, so nothing else that imports this module pays for them.
  */
 export async function writeCharts(dir: string, charts: readonly ChartDef[], files: string[]): Promise<RenderedChart[]> {
-  mkdirSync(outputPath(dir, "charts"), { recursive: true });
+  makeOutputDir(outputPath(dir, "charts"));
   const rendered: RenderedChart[] = [];
   if (charts.length === 0) return rendered;
   const { renderSvg, svgToPng } = await import("./render.js");
@@ -92,7 +91,7 @@ export function receptiveFieldId(learner: string): string {
 
 /** report.html and report.md from a finished document. */
 export function writeReportDoc(dir: string, doc: ReportDoc, files: string[]): void {
-  mkdirSync(outputPath(dir, "charts"), { recursive: true });
+  makeOutputDir(outputPath(dir, "charts"));
   for (const im of doc.images ?? []) {
     const path = outputPath(dir, "charts", `${fileComponent(im.id)}.png`);
     writeFileAtomic(path, im.png);
@@ -175,7 +174,7 @@ export async function writeReport(
 
 /** The data files of a finished run: metrics.csv, summary.json, weights.csv, and robustness.csv / firing-rates.csv when it has any. */
 export function writeData(dir: string, data: ReportData, summary: Summary): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeOutputDir(dir);
   const out: [string, string][] = [
     ["metrics.csv", rowsToCsv(data.rows, data.learners)],
     ["summary.json", `${JSON.stringify(summary, null, 2)}\n`],

@@ -27,6 +27,7 @@ import { nirNeuronGroup, type NirNeuronKind, type NirNeuronParams } from "../snn
 
 /** The network models that are NIR primitives. */
 export type NirModelConfig = Extract<NeuronModelConfig, { type: `nir-${string}` }>;
+import { stateVariable } from "../snn/group.js";
 
 export interface BuiltNetwork {
   network: Network;
@@ -176,7 +177,7 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
       const rng = root.fork(`group:${g.name}`);
       const group = createGroup(g.name, g.size, g.model, s.dtMs, s.precision, rng);
       for (const [variable, value] of Object.entries(g.initial)) {
-        const arr = group.state[variable];
+        const arr = stateVariable(group, variable);
         if (arr === undefined) {
           issues.push({
             path: `$.groups[${i}].initial.${variable}`,
@@ -206,7 +207,7 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
     const source = groupRef(c.source, `$.synapses[${i}].source`);
     const target = groupRef(c.target, `$.synapses[${i}].target`);
     if (source === undefined || target === undefined) return;
-    if (target.state[c.targetVar] === undefined) {
+    if (stateVariable(target, c.targetVar) === undefined) {
       issues.push({
         path: `$.synapses[${i}].targetVar`,
         expected: `a variable of group ${target.name} (${Object.keys(target.state).join(", ")})`,
@@ -247,7 +248,7 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
   s.currents.forEach((c, i) => {
     const target = groupRef(c.target, `$.currents[${i}].target`);
     if (target === undefined) return;
-    if (target.state[c.variable] === undefined) {
+    if (stateVariable(target, c.variable) === undefined) {
       issues.push({
         path: `$.currents[${i}].variable`,
         expected: `a variable of group ${target.name} (${Object.keys(target.state).join(", ")})`,
@@ -296,7 +297,7 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
   s.monitors.state.forEach((m, i) => {
     const g = groupRef(m.group, `$.monitors.state[${i}].group`);
     if (g === undefined) return;
-    const missing = m.variables.find((v) => g.state[v] === undefined);
+    const missing = m.variables.find((v) => stateVariable(g, v) === undefined);
     if (missing !== undefined) {
       issues.push({
         path: `$.monitors.state[${i}].variables`,

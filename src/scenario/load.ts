@@ -8,7 +8,9 @@ import { READ_LIMITS } from "../core/read-file.js";
 import { networkScenarioSchema, type NetworkScenario } from "./network-schema.js";
 import { parseJson, readTextFile } from "./parse.js";
 import { scenarioSchema, type Scenario } from "./schema.js";
-import { zodIssuesToIssues } from "./zod-issues.js";
+import { JsonLocator } from "./json-locate.js";
+import { specialKeyPaths } from "./raw-keys.js";
+import { formatPath, zodIssuesToIssues } from "./zod-issues.js";
 
 /** A validated scenario of either kind, tagged with its kind. */
 export type AnyScenario = { kind: "learning"; scenario: Scenario } | { kind: "network"; scenario: NetworkScenario };
@@ -29,6 +31,22 @@ export function checkAnyScenario(raw: unknown, file: string, text?: string): Any
       text === undefined ? issues.map(({ line: _l, column: _c, ...rest }) => rest) : issues,
     );
   };
+  const special = specialKeyPaths(raw);
+  if (special.length > 0) {
+    const locator = text === undefined ? undefined : new JsonLocator(text);
+    fail(
+      special.map((path) => {
+        const loc = locator?.locate(path);
+        return {
+          path: formatPath(path),
+          expected: "an ordinary key",
+          found: `"__proto__", which JavaScript objects reserve`,
+          line: loc?.line,
+          column: loc?.column,
+        };
+      }),
+    );
+  }
   const isNetwork = typeof raw === "object" && raw !== null && (raw as Record<string, unknown>)["kind"] === "network";
   if (isNetwork) {
     const r = networkScenarioSchema.safeParse(raw);

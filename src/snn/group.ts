@@ -46,3 +46,12 @@ export interface NeuronGroup {
   /** Step 4: reset the neurons in `spiked` and start their refractory period. */
   reset(step: number): void;
 }
+
+/**
+ * The state array of `variable`, or undefined when the group has none. Own
+ * keys only: a user's variable name such as `toString` or `constructor` must
+ * not find what every JavaScript object inherits.
+ */
+export function stateVariable(group: Pick<NeuronGroup, "state">, variable: string): StateArray | undefined {
+  return Object.hasOwn(group.state, variable) ? group.state[variable] : undefined;
+}

@@ -18,6 +18,7 @@
 import type { SpikeSource } from "./synapses/synapses.js";
 import type { NeuronGroup, StateArray } from "./group.js";
 import { UserError } from "../core/errors.js";
+import { stateVariable } from "./group.js";
 
 /**
  * When a monitor records within a step: before the groups integrate (`"start"`) or after threshold, delivery and reset (`"end"`).
@@ -191,7 +192,7 @@ export class StateMonitor implements Monitor {
     for (const i of this.indices)
       if (i < 0 || i >= cfg.group.size) throw new RangeError(`state monitor index ${i} outside [0, ${cfg.group.size})`);
     this.arrays = this.vars.map((v) => {
-      const a = cfg.group.state[v];
+      const a = stateVariable(cfg.group, v);
       if (a === undefined)
         throw new UserError("E_CONFIG_INVALID", `state monitor: group ${cfg.group.name} has no variable "${v}"`);
       return a;

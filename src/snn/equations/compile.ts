@@ -71,16 +71,16 @@ export function compileModel(model: ParsedModel, size: number, dtMs: number): Co
   /** Subexpressions needed (transitively) by some expressions, in dependency order. */
   const neededSubs = (exprs: MathNode[]): string[] => {
     const need = new Set<string>();
-    const visit = (names: Iterable<string>): void => {
-      for (const n of names) {
-        const s = subByName.get(n);
-        if (s !== undefined && !need.has(n)) {
-          need.add(n);
-          visit(symbolsOf(s.expr));
-        }
+    // An explicit work list, not recursion: a chain of subexpressions may be as long as the model allows.
+    const todo: string[] = [];
+    for (const e of exprs) todo.push(...symbolsOf(e));
+    for (let n = todo.pop(); n !== undefined; n = todo.pop()) {
+      const s = subByName.get(n);
+      if (s !== undefined && !need.has(n)) {
+        need.add(n);
+        todo.push(...symbolsOf(s.expr));
       }
-    };
-    for (const e of exprs) visit(symbolsOf(e));
+    }
     return model.subexpressions.filter((s) => need.has(s.name)).map((s) => s.name);
   };
   const neededState = (exprs: MathNode[]): string[] => {

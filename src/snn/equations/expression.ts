@@ -6,7 +6,7 @@
  * t, dt, i, N become `_t`, `_dt`, `_i`, `_N`; functions go through `_Math`.
  */
 import type { MathNode } from "mathjs";
-import { equationError, type Source } from "./model.js";
+import { equationError, isFunctionName, type Source } from "./model.js";
 
 const BINARY: Readonly<Record<string, string>> = {
   add: "+",
@@ -41,8 +41,13 @@ export function numberLiteral(x: number): string {
   return x < 0 || Object.is(x, -0) ? `(${s})` : s;
 }
 
+/** Own keys only: a model name such as `constructor` must never pick up what every object inherits. */
+function lookup(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export function jsName(name: string): string {
-  return BUILTIN_JS[name] ?? `u_${name}`;
+  return lookup(BUILTIN_JS, name) ?? `u_${name}`;
 }
 
 export function toJs(node: MathNode, source: Source): string {
@@ -64,7 +69,7 @@ export function toJs(node: MathNode, source: Source): string {
     case "RelationalNode": {
       const r = node as MathNode & { conditionals: string[]; params: MathNode[] };
       const parts = r.conditionals.map((fn, k) => {
-        const op = BINARY[fn];
+        const op = lookup(BINARY, fn);
         if (op === undefined) throw equationError(source, `unsupported comparison ${fn}`);
         return `(${toJs(r.params[k]!, source)} ${op} ${toJs(r.params[k + 1]!, source)})`;
       });
@@ -84,7 +89,7 @@ export function toJs(node: MathNode, source: Source): string {
         return `_Math.pow(${a[0]}, ${a[1]})`;
       }
       if (o.fn === "mod") return `(${a[0]} - ${a[1]} * _Math.floor(${a[0]} / ${a[1]}))`; // mathjs's floored mod
-      const op = BINARY[o.fn];
+      const op = lookup(BINARY, o.fn);
       if (op === undefined || a.length !== 2) throw equationError(source, `unsupported operator "${node.toString()}"`);
       return `(${a[0]} ${op} ${a[1]})`;
     }
@@ -97,6 +102,7 @@ export function toJs(node: MathNode, source: Source): string {
         case "exprel":
           return `_exprel(${a[0]})`;
         default:
+          if (!isFunctionName(f.fn.name)) throw equationError(source, `unknown function ${f.fn.name}()`);
           return `_Math.${f.fn.name}(${a.join(", ")})`;
       }
     }

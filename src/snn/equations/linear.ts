@@ -17,6 +17,7 @@
 import type { MathNode } from "mathjs";
 import { expm } from "./expm.js";
 import { math } from "./math.js";
+import { termwiseDerivative } from "./derivative.js";
 import { symbolsOf, type ParsedModel } from "./model.js";
 
 /**
@@ -69,7 +70,7 @@ export function selfCoefficient(f: MathNode, x: string, model: ParsedModel, size
   if (!symbolsOf(f).has(x)) return { kind: "constant", value: 0 };
   let b: MathNode;
   try {
-    b = math().derivative(f, x);
+    b = termwiseDerivative(f, x);
   } catch (e) {
     return { kind: "nonlinear", reason: `cannot differentiate with respect to ${x}: ${(e as Error).message}` };
   }
@@ -131,7 +132,7 @@ export function linearSystem(
       if (!syms.has(name)) continue;
       let j: MathNode;
       try {
-        j = math().derivative(f, name);
+        j = termwiseDerivative(f, name);
       } catch (e) {
         return {
           ok: false,

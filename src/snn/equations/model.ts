@@ -29,6 +29,7 @@ import { UserError } from "../../core/errors.js";
 import { fromPythonSyntax, joinContinuations } from "./python-syntax.js";
 import { resolveUnits } from "./quantities.js";
 import { unitTable } from "./units.js";
+import { EQUATION_LIMITS, type TreeSize, textTooLong, treeSize, treeTooLarge } from "./limits.js";
 
 /**
  * Integration of an equation model: exact (linear systems, by the matrix exponential), forward Euler, RK4 or exponential Euler (as Brian2's methods).
@@ -163,12 +164,24 @@ const JS_RESERVED = new Set(
 const MATHJS_WORDS = new Set(["and", "or", "not", "xor", "mod", "to", "in"]);
 const BRIAN_RESERVED = new Set(["lastspike", "not_refractory", "refractory", "xi"]);
 
+/** Names every JavaScript object inherits (toString, constructor, valueOf, __proto__, ...): never a model name. */
+const OBJECT_PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Whether `name` is one of FUNCTIONS (own keys only: `toString` is not a function of the language). */
+export function isFunctionName(name: string): boolean {
+  return Object.hasOwn(FUNCTIONS, name);
+}
+
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 const UNIT = /^(?:1|[A-Za-z][A-Za-z0-9]*(?:\s*(?:\*\*?|\/|\^)\s*(?:[A-Za-z][A-Za-z0-9]*|-?\d+))*)$/;
 
+/** Characters of a source line quoted in a message; a 40 KB line is cut, not printed whole. */
+const QUOTED_CHARS = 80;
+
 export function describeSource(s: Source): string {
   const where = s.line > 0 ? `${s.section} line ${s.line}` : s.section;
-  return `${where} (${JSON.stringify(s.text)})`;
+  const text = s.text.length > QUOTED_CHARS ? `${s.text.slice(0, QUOTED_CHARS - 3)}...` : s.text;
+  return `${where} (${JSON.stringify(text)})`;
 }
 
 export function equationError(source: Source, message: string): UserError {
@@ -186,18 +199,26 @@ export function reservedReason(name: string): string | undefined {
   if (JS_RESERVED.has(name)) return `"${name}" is a reserved name (JavaScript keyword)`;
   if (MATHJS_WORDS.has(name)) return `"${name}" is a reserved name (an operator word)`;
   if (BRIAN_RESERVED.has(name)) return `"${name}" is a reserved name`;
-  if (name in FUNCTIONS) return `"${name}" is a reserved name (a function)`;
+  if (isFunctionName(name)) return `"${name}" is a reserved name (a function)`;
+  if (OBJECT_PROTOTYPE_NAMES.has(name)) return `"${name}" is a reserved name (a property of every JavaScript object)`;
   return undefined;
 }
 
 function parseExpression(text: string, source: Source): MathNode {
   if (text.trim() === "") throw equationError(source, "missing expression");
+  const long = textTooLong(text);
+  if (long !== undefined) throw equationError(source, long);
   let node: MathNode;
   try {
     node = math().parse(fromPythonSyntax(text));
   } catch (e) {
+    if (e instanceof RangeError)
+      throw equationError(source, `the expression nests too deeply to parse (at most ${EQUATION_LIMITS.depth} levels)`);
     throw equationError(source, `cannot parse expression: ${(e as Error).message}`);
   }
+  // Measured with an explicit stack before any recursive walk (checkConstructs, symbolsOf, the code generator).
+  const big = treeTooLarge(treeSize(node), "the expression");
+  if (big !== undefined) throw equationError(source, big);
   checkConstructs(node, source);
   return node;
 }
@@ -226,7 +247,7 @@ function checkConstructs(node: MathNode, source: Source): void {
       case "FunctionNode": {
         const f = n as MathNode & { fn: MathNode & { name?: string }; args: MathNode[] };
         const name = f.fn.type === "SymbolNode" ? f.fn.name : undefined;
-        const arity = name !== undefined ? FUNCTIONS[name] : undefined;
+        const arity = name !== undefined && isFunctionName(name) ? FUNCTIONS[name] : undefined;
         if (name === undefined || arity === undefined) {
           throw equationError(source, `unknown function ${name ?? f.fn.toString()}()`);
         }
@@ -340,8 +361,22 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
   const perNeuron: { name: string; unit?: string; source: Source }[] = [];
   const subs: Subexpression[] = [];
 
+  for (const [section, text] of [
+    ["equations", config.equations],
+    ["threshold", config.threshold],
+    ["reset", config.reset],
+  ] as const) {
+    const long = typeof text === "string" ? textTooLong(text) : undefined;
+    if (long !== undefined) throw new UserError("E_EQUATION_INVALID", `${section}: ${long}`);
+  }
   for (const l of joinContinuations(splitLines(config.equations))) {
     if (l.body === "") continue;
+    if (defined.size >= EQUATION_LIMITS.definitions) {
+      throw equationError(
+        { section: "equations", line: l.line, text: l.text },
+        `more than ${EQUATION_LIMITS.definitions} definitions; a model may define at most ${EQUATION_LIMITS.definitions} names`,
+      );
+    }
     const source: Source = { section: "equations", line: l.line, text: l.text };
     let m: RegExpExecArray | null;
     if ((m = DIFF_LINE.exec(l.body))) {
@@ -428,6 +463,19 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
   for (const s of subs) checkKnown(s.expr, s.source);
 
   const ordered = orderSubexpressions(subs, subNames);
+  // The integrators write subexpressions out in full: bound every expression as it will be walked.
+  const inlined = new Map<string, TreeSize>();
+  for (const s of ordered) {
+    const size = treeSize(s.expr, inlined);
+    const big = treeTooLarge(size, `"${s.name}", with the subexpressions it uses written out,`);
+    if (big !== undefined) throw equationError(s.source, big);
+    inlined.set(s.name, size);
+  }
+  const checkInlined = (expr: MathNode, source: Source): void => {
+    const big = treeTooLarge(treeSize(expr, inlined), "with its subexpressions written out, the expression");
+    if (big !== undefined) throw equationError(source, big);
+  };
+  for (const d of differential) checkInlined(d.expr, d.source);
 
   // Threshold: one condition.
   const thresholdText = typeof config.threshold === "string" ? config.threshold.trim() : "";
@@ -435,6 +483,7 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
   if (thresholdText === "") throw equationError(thresholdSource, "a threshold condition is needed, e.g. `v > Vt`");
   const thresholdExpr = parseExpression(thresholdText, thresholdSource);
   checkKnown(thresholdExpr, thresholdSource);
+  checkInlined(thresholdExpr, thresholdSource);
   if (!isCondition(thresholdExpr)) {
     throw equationError(
       thresholdSource,
@@ -473,6 +522,7 @@ export function parseModel(config: EquationModelConfig): ParsedModel {
       }
       const expr = parseExpression(m[3]!, source);
       checkKnown(expr, source);
+      checkInlined(expr, source);
       reset.push({ target, op: m[2] as ResetStatement["op"], expr, source });
     }
   }
@@ -544,32 +594,47 @@ function parseRefractory(
   return { expr, source };
 }
 
-/** Topological order of subexpressions; a cycle is an error naming its lines. */
+/**
+ * Topological order of subexpressions; a cycle is an error naming its lines.
+ * Depth-first with an explicit stack: a chain of thousands of subexpressions
+ * must not overflow the call stack.
+ */
 function orderSubexpressions(subs: Subexpression[], byName: Map<string, Subexpression>): Subexpression[] {
   const state = new Map<string, "visiting" | "done">();
   const out: Subexpression[] = [];
-  const visit = (s: Subexpression, path: Subexpression[]): void => {
-    const st = state.get(s.name);
-    if (st === "done") return;
-    if (st === "visiting") {
-      const cycle = [...path.slice(path.indexOf(s)), s];
-      throw equationError(
-        s.source,
-        `subexpressions form a cycle: ${cycle.map((c) => c.name).join(" -> ")} (lines ${cycle
-          .slice(0, -1)
-          .map((c) => c.source.line)
-          .join(", ")})`,
-      );
-    }
-    state.set(s.name, "visiting");
-    for (const dep of symbolsOf(s.expr)) {
+  for (const first of subs) {
+    if (state.has(first.name)) continue;
+    // Each frame: a subexpression and the dependencies still to visit (reversed: popped in order); the frames form the current path.
+    const stack: { s: Subexpression; deps: string[] }[] = [{ s: first, deps: [...symbolsOf(first.expr)].reverse() }];
+    state.set(first.name, "visiting");
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const dep = top.deps.pop();
+      if (dep === undefined) {
+        stack.pop();
+        state.set(top.s.name, "done");
+        out.push(top.s);
+        continue;
+      }
       const d = byName.get(dep);
-      if (d !== undefined) visit(d, [...path, s]);
+      if (d === undefined) continue;
+      const st = state.get(dep);
+      if (st === "done") continue;
+      if (st === "visiting") {
+        const path = stack.map((f) => f.s);
+        const cycle = [...path.slice(path.indexOf(d)), d];
+        throw equationError(
+          d.source,
+          `subexpressions form a cycle: ${cycle.map((c) => c.name).join(" -> ")} (lines ${cycle
+            .slice(0, -1)
+            .map((c) => c.source.line)
+            .join(", ")})`,
+        );
+      }
+      state.set(dep, "visiting");
+      stack.push({ s: d, deps: [...symbolsOf(d.expr)].reverse() });
     }
-    state.set(s.name, "done");
-    out.push(s);
-  };
-  for (const s of subs) visit(s, []);
+  }
   return out;
 }
 

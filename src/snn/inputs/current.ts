@@ -8,7 +8,7 @@
  * costs nothing after its first step.
  */
 import { UserError } from "../../core/errors.js";
-import type { NeuronGroup, StateArray } from "../group.js";
+import { type NeuronGroup, type StateArray, stateVariable } from "../group.js";
 
 /** Where a {@link CurrentInput} writes (group, variable, neurons), how much, and when its level steps. */
 export interface CurrentConfig {
@@ -44,7 +44,7 @@ export class CurrentInput {
     this.target = cfg.target;
     this.targetVar = cfg.targetVar;
     this.dtMs = dtMs ?? cfg.target.dtMs;
-    const arr = cfg.target.state[cfg.targetVar];
+    const arr = stateVariable(cfg.target, cfg.targetVar);
     if (arr === undefined)
       throw new UserError(
         "E_CONFIG_INVALID",

@@ -27,6 +27,7 @@ import { connect, explicitOrder, type ConnectRule } from "./connect.js";
 import { SynapseMatrix } from "./csr.js";
 import { initDelays, initWeights, type DelaySpec, type WeightSpec } from "./init.js";
 import { WasmArena, type DeliverFn } from "../wasm-arena.js";
+import { stateVariable } from "../group.js";
 
 /** Anything that emits spikes: a neuron group, a Poisson group, a spike generator. */
 export interface SpikeSource {
@@ -106,7 +107,7 @@ export class Synapses {
     this.source = cfg.source;
     this.target = cfg.target;
     this.targetVar = cfg.targetVar;
-    const arr = cfg.target.state[cfg.targetVar];
+    const arr = stateVariable(cfg.target, cfg.targetVar);
     if (arr === undefined) {
       throw new UserError(
         "E_CONFIG_INVALID",
