@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The neurocompare command line. User mistakes (a bad scenario, option or
- * file) print a plain message and exit 2; anything else is a bug and keeps its
- * stack trace.
+ * file) print a plain message and exit 2; anything else is a bug: one line
+ * says so and names the crash report that holds the stack trace (exit 70).
  *
  * Each command's module is imported inside its action (`await import()`), so a
  * command loads only what it uses: `--help` loads commander and nothing else,
@@ -13,6 +13,7 @@
 import { Command, CommanderError } from "commander";
 import { isUserError } from "../core/errors.js";
 import { packageVersion } from "../version.js";
+import { INTERNAL_ERROR_EXIT_CODE, reportInternalError } from "./crash-report.js";
 
 function buildProgram(): Command {
   const program = new Command();
@@ -284,9 +285,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(
-      `neurocompare: internal error (please report it)\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    process.exitCode = 70;
+    // One line on the terminal; the stack trace goes into the crash report it names.
+    process.stderr.write(reportInternalError(e, process.argv.slice(2), packageVersion));
+    process.exitCode = INTERNAL_ERROR_EXIT_CODE;
   },
 );

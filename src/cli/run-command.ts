@@ -12,6 +12,9 @@ import { resolveScenario } from "../api/run.js";
 import type { NetworkSummary } from "../runs/network-results.js";
 import type { Summary } from "../runs/results.js";
 import { parseShard, shardFromEnvironment, type ShardChoice } from "../runs/shard.js";
+import { resolve } from "node:path";
+import { fileComponent, outputPath } from "../core/paths.js";
+import { attachOutputDir } from "./crash-report.js";
 import { parsePositiveInt } from "./options.js";
 import { progressObserver } from "./progress.js";
 
@@ -53,6 +56,9 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const jobs = opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs", 1024);
   const choice = chooseShard(opts.shard, process.env);
   const progress = opts.quiet ? undefined : progressObserver(process.stderr);
+  // Where run() writes: a crash report, if this is a bug, goes beside the results.
+  const dir =
+    opts.out !== undefined ? resolve(opts.out) : outputPath(resolve("results"), fileComponent(loaded.scenario.name));
   const callOptions: RunCallOptions = {
     ...(opts.out !== undefined ? { out: opts.out } : {}),
     ...(seeds !== undefined ? { seeds } : {}),
@@ -66,13 +72,17 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     process.stderr.write(
       `Shard ${shard.index}/${shard.count}${source === "--shard" ? "" : ` (from ${source})`}: ${file}\n`,
     );
-    const shardOutcome = await runShard(file, shard, callOptions);
+    const shardOutcome = await runShard(file, shard, callOptions).catch((e: unknown) => {
+      throw attachOutputDir(e, dir);
+    });
     progress?.finish?.();
     printShard(shardOutcome, file, opts);
     process.exitCode = shardOutcome.exitCode;
     return;
   }
-  const outcome = await run(file, callOptions);
+  const outcome = await run(file, callOptions).catch((e: unknown) => {
+    throw attachOutputDir(e, dir);
+  });
   progress?.finish?.();
   if (outcome.kind === "network") printNetwork(outcome.summary as NetworkSummary);
   else printLearning(outcome.summary as Summary);
