@@ -20,7 +20,8 @@ import { resolve } from "node:path";
 import { UserError } from "../core/errors.js";
 import { fileComponent, outputPath } from "../core/paths.js";
 import { collectEnvironment } from "../report/environment.js";
-import { writeFileAtomic } from "../core/files.js";
+import { copyFileAtomic, writeFileAtomic } from "../core/files.js";
+import { READ_LIMITS } from "../core/read-file.js";
 import { assembleLearning } from "../runs/assemble.js";
 import { executeUnits, type ExecuteEvents } from "../runs/execute.js";
 import type { HookFactory } from "../runs/hooks.js";
@@ -35,11 +36,12 @@ import {
 } from "../runs/network-results.js";
 import { planLearningUnits, planNetworkUnits, unitLabel, type Unit } from "../runs/plan.js";
 import { summarize, type RunResult, type Summary } from "../runs/results.js";
-import { defaultHookFactories, preflightLearning } from "../runs/run.js";
+import { defaultHookFactories } from "../runs/run.js";
 import type { NetworkRunResult, Recordings, SeedRun } from "../runs/run-network.js";
 import { shardUnits, type Shard } from "../runs/shard.js";
 import { ResultsStore } from "../runs/store.js";
-import { loadAnyScenario, parseAnyScenarioText, type AnyScenario } from "../scenario/load.js";
+import { parseAnyScenarioText, type AnyScenario } from "../scenario/load.js";
+import { readTextFile } from "../scenario/parse.js";
 import { prepareNirLearners } from "../scenario/nir-learners.js";
 import { packageVersion } from "../version.js";
 
@@ -68,6 +70,8 @@ export interface RunCallOptions {
   signal?: AbortSignal;
   /** Handle SIGINT and SIGTERM: the first stops after the running epochs, the second exits at once (the CLI). */
   handleSignals?: boolean;
+  /** Memory the run may use, in bytes (default: `os.totalmem()`); a run estimated larger is refused before it starts. */
+  maxMemoryBytes?: number;
 }
 
 /** What {@link run} did: the folder, whether every unit finished, diverged units, the exit code, the figures. */
@@ -94,11 +98,15 @@ export interface RunOutcome {
   wallMs: number;
 }
 
-/** Validates a scenario given as a path or as an object, with the same friendly errors as the CLI. */
-export function resolveScenario(scenarioOrPath: string | object): { loaded: AnyScenario; file: string } {
-  if (typeof scenarioOrPath === "string") return { loaded: loadAnyScenario(scenarioOrPath), file: scenarioOrPath };
+/** Validates a scenario given as a path or as an object, with the same friendly errors as the CLI (and its text, for line numbers). */
+export function resolveScenario(scenarioOrPath: string | object): { loaded: AnyScenario; file: string; text: string } {
+  if (typeof scenarioOrPath === "string") {
+    const text = readTextFile(scenarioOrPath, "scenario file", READ_LIMITS.scenario);
+    return { loaded: parseAnyScenarioText(text, scenarioOrPath), file: scenarioOrPath, text };
+  }
   const file = "<scenario object>";
-  return { loaded: parseAnyScenarioText(JSON.stringify(scenarioOrPath), file), file };
+  const text = JSON.stringify(scenarioOrPath);
+  return { loaded: parseAnyScenarioText(text, file), file, text };
 }
 
 function checkOptions(o: RunCallOptions): void {
@@ -163,10 +171,10 @@ export interface PreparedRun {
  */
 export async function prepareRun(
   scenarioOrPath: string | object,
-  options: Pick<RunCallOptions, "out" | "seeds" | "jobs" | "fresh" | "hooks">,
+  options: Pick<RunCallOptions, "out" | "seeds" | "jobs" | "fresh" | "hooks" | "maxMemoryBytes">,
 ): Promise<PreparedRun> {
   checkOptions(options);
-  const { loaded, file } = resolveScenario(scenarioOrPath);
+  const { loaded, file, text } = resolveScenario(scenarioOrPath);
   // "nir" learners: their paths resolved against the scenario file, h5wasm started.
   if (loaded.kind === "learning") loaded.scenario = await prepareNirLearners(loaded.scenario, file);
   const scenario = loaded.scenario;
@@ -174,12 +182,16 @@ export async function prepareRun(
   const hooks = options.hooks ?? defaultHookFactories;
   const kind = loaded.kind === "network" ? "network" : "learning";
   const units: Unit[] = loaded.kind === "network" ? planNetworkUnits(seeds) : planLearningUnits(loaded.scenario, seeds);
-  // Anything that fails when built fails here, before the folder is touched.
-  if (loaded.kind === "network") {
-    // The network engine (and its equation compiler) loads only for a network scenario.
-    const { buildNetwork } = await import("../scenario/build-network.js");
-    buildNetwork(loaded.scenario, seeds[0]!, file);
-  } else preflightLearning(loaded.scenario, seeds, hooks);
+  // The build phase `validate` runs: resource bounds and the memory estimate, then everything built (the first
+  // seed's learners, or the network) and a trial of a few steps. Anything that fails fails here, before the
+  // folder is touched. The network engine and its equation compiler load only for a network scenario.
+  const { checkScenarioBuild } = await import("../runs/build-check.js");
+  checkScenarioBuild(loaded, file, {
+    text,
+    hooks,
+    seed: seeds[0]!,
+    ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
+  });
   const dir =
     options.out !== undefined ? resolve(options.out) : outputPath(resolve("results"), fileComponent(scenario.name));
   const store = ResultsStore.open({
@@ -423,11 +435,20 @@ export async function assembleAndReport(
     const data: [string, string][] = [
       ["metrics.csv", networkRowsToCsv(networkRows(network))],
       ["summary.json", `${JSON.stringify(summary, null, 2)}\n`],
-      ["spikes.csv", spikesToCsv(network.recordings)],
-      ["state.csv", stateToCsv(network.recordings)],
     ];
     for (const [name, text] of data) {
       writeFileAtomic(outputPath(store.dir, name), text);
+      files.push(outputPath(store.dir, name));
+    }
+    // The recordings the first seed's unit streamed to its folder (from the recordings when it has none).
+    const first = finished.find((u) => u.first);
+    for (const [name, fallback] of [
+      ["spikes.csv", spikesToCsv],
+      ["state.csv", stateToCsv],
+    ] as const) {
+      const streamed = first === undefined ? null : store.unitRecording(first, name);
+      if (streamed !== null) copyFileAtomic(streamed, outputPath(store.dir, name));
+      else writeFileAtomic(outputPath(store.dir, name), fallback(network.recordings));
       files.push(outputPath(store.dir, name));
     }
     files.push(...(await writeNetworkReport(store.dir, network.recordings, summary, notices)).files);

@@ -45,14 +45,23 @@ function buildProgram(): Command {
       "run only shard i of n (1-based) of the units into a folder the other shards share; default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/JOB_COMPLETIONS when set",
     )
     .option("-q, --quiet", "no progress lines")
+    .option("--max-memory <size>", "memory the run may use, e.g. 8G (default: this machine's memory)")
     .addHelpText(
       "after",
-      "\nRunning again into the same folder resumes: finished units are kept, interrupted ones continue from their last epoch.\nCtrl-C once: finish the running epochs, write partial results, print the command that resumes; twice: quit at once.\nShards: each runs its block of the plan's units; the last to finish writes the tables and report, or `neurocompare merge DIR` does.\nExit codes: 0 done; 2 bad input or a folder holding other files; 3 a unit diverged (the rest is written); 130 stopped.\n\nExamples:\n  neurocompare run scenarios/quickstart.json --seeds 3 --jobs 2\n  neurocompare run scenarios/quickstart.json --out results/q --shard 1/2   (and 2/2 elsewhere, then merge)\n",
+      "\nRunning again into the same folder resumes: finished units are kept, interrupted ones continue from their last epoch.\nCtrl-C once: finish the running epochs, write partial results, print the command that resumes; twice: quit at once.\nShards: each runs its block of the plan's units; the last to finish writes the tables and report, or `neurocompare merge DIR` does.\nExit codes: 0 done; 2 bad input, a folder holding other files, or a run past a resource limit; 3 a unit diverged (the rest is written); 130 stopped.\n\nExamples:\n  neurocompare run scenarios/quickstart.json --seeds 3 --jobs 2\n  neurocompare run scenarios/quickstart.json --out results/q --shard 1/2   (and 2/2 elsewhere, then merge)\n",
     )
     .action(
       async (
         file: string,
-        opts: { out?: string; seeds?: string; jobs?: string; fresh?: boolean; shard?: string; quiet?: boolean },
+        opts: {
+          out?: string;
+          seeds?: string;
+          jobs?: string;
+          fresh?: boolean;
+          shard?: string;
+          quiet?: boolean;
+          maxMemory?: string;
+        },
       ) => {
         const { runCommand } = await import("./run-command.js");
         await runCommand(file, opts);
@@ -61,11 +70,14 @@ function buildProgram(): Command {
 
   program
     .command("validate")
-    .description("check scenario files without running them (exit 2 if any is invalid)")
+    .description(
+      "check scenario files without running them: schema, resource limits, and a build of every learner or network (exit 2 if any is invalid)",
+    )
     .argument("<files...>", "scenario files")
-    .action(async (files: string[]) => {
+    .option("--max-memory <size>", "memory a run may use, e.g. 8G (default: this machine's memory)")
+    .action(async (files: string[], opts: { maxMemory?: string }) => {
       const { validateCommand } = await import("./validate-command.js");
-      process.exitCode = validateCommand(files);
+      process.exitCode = await validateCommand(files, opts);
     });
 
   program

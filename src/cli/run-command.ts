@@ -15,7 +15,7 @@ import { parseShard, shardFromEnvironment, type ShardChoice } from "../runs/shar
 import { resolve } from "node:path";
 import { fileComponent, outputPath } from "../core/paths.js";
 import { attachOutputDir } from "./crash-report.js";
-import { parsePositiveInt } from "./options.js";
+import { parseMemorySize, parsePositiveInt } from "./options.js";
 import { progressObserver } from "./progress.js";
 
 export interface RunCommandOptions {
@@ -25,6 +25,7 @@ export interface RunCommandOptions {
   fresh?: boolean;
   shard?: string;
   quiet?: boolean;
+  maxMemory?: string;
 }
 
 export function chooseSeeds(scenarioSeeds: number[], option: string | undefined): number[] | undefined {
@@ -51,6 +52,7 @@ export function chooseShard(option: string | undefined, env: NodeJS.ProcessEnv):
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<void> {
+  const maxMemoryBytes = parseMemorySize(opts.maxMemory, "--max-memory");
   const { loaded } = resolveScenario(file);
   const seeds = chooseSeeds(loaded.scenario.seeds, opts.seeds);
   const jobs = opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs", 1024);
@@ -64,6 +66,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     ...(seeds !== undefined ? { seeds } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
     fresh: opts.fresh ?? false,
+    ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
     handleSignals: true,
     ...(progress !== undefined ? { events: progress } : {}),
   };

@@ -1,10 +1,26 @@
-/** `neurocompare validate <files...>`: check scenario files without running them. */
+/**
+ * `neurocompare validate <files...> [--max-memory SIZE]`: check scenario files
+ * without running them. Each file goes through the schema and then through
+ * the build phase `run` starts with (resource bounds and the memory estimate,
+ * the task's data, every learner or the network, a trial of a few steps), so
+ * a file `validate` accepts is one `run` starts on.
+ */
 import { isUserError } from "../core/errors.js";
-import { loadAnyScenario } from "../scenario/load.js";
+import { formatBytes, READ_LIMITS } from "../core/read-file.js";
+import { checkScenarioBuild } from "../runs/build-check.js";
+import { prepareNirLearners } from "../scenario/nir-learners.js";
+import { parseAnyScenarioText } from "../scenario/load.js";
+import { readTextFile } from "../scenario/parse.js";
+import { parseMemorySize } from "./options.js";
 import { isJsonSchemaDocument } from "./schema-document.js";
 
+export interface ValidateOptions {
+  maxMemory?: string;
+}
+
 /** Returns the exit code: 0 when every file is valid, 2 otherwise. */
-export function validateCommand(files: readonly string[]): number {
+export async function validateCommand(files: readonly string[], opts: ValidateOptions = {}): Promise<number> {
+  const maxMemoryBytes = parseMemorySize(opts.maxMemory, "--max-memory");
   let bad = 0;
   for (const f of files) {
     if (isJsonSchemaDocument(f)) {
@@ -12,12 +28,21 @@ export function validateCommand(files: readonly string[]): number {
       continue;
     }
     try {
-      const a = loadAnyScenario(f);
+      const text = readTextFile(f, "scenario file", READ_LIMITS.scenario);
+      const a = parseAnyScenarioText(text, f);
+      // "nir" learners read their files when built: paths resolved against the scenario file, h5wasm started.
+      if (a.kind === "learning") a.scenario = await prepareNirLearners(a.scenario, f);
+      const { estimate, budget } = checkScenarioBuild(a, f, {
+        text,
+        ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
+      });
       const what =
         a.kind === "network"
           ? `network of ${a.scenario.groups.length} group(s), ${a.scenario.durationMs} ms`
           : `${a.scenario.learners.length} learner(s) on ${a.scenario.task.type}, ${a.scenario.epochs} epoch(s)`;
-      process.stdout.write(`${f}: ok (${a.scenario.name}: ${what}, ${a.scenario.seeds.length} seed(s))\n`);
+      process.stdout.write(
+        `${f}: ok (${a.scenario.name}: ${what}, ${a.scenario.seeds.length} seed(s); estimated peak memory ${formatBytes(estimate.totalBytes)} of ${formatBytes(budget.bytes)})\n`,
+      );
     } catch (e) {
       if (!isUserError(e)) throw e;
       bad++;

@@ -12,6 +12,71 @@ export function spikeCounts(indices: ArrayLike<number>, size: number): Int32Arra
 }
 
 /**
+ * Inter-spike intervals gathered chunk by chunk (a streamed spike monitor
+ * hands its spikes over in pieces): per neuron the last spike time and the
+ * count, sum and sum of squares of its intervals, so the mean coefficient of
+ * variation needs memory per neuron, not per spike. The intervals themselves
+ * are kept only up to `keepIntervals` (for a histogram).
+ */
+export class IsiAccumulator {
+  private readonly last: Float64Array;
+  private readonly n: Int32Array;
+  private readonly sum: Float64Array;
+  private readonly sumSq: Float64Array;
+  private readonly kept: number[] = [];
+  private readonly keepIntervals: number;
+  /** Intervals seen, kept or not. */
+  intervals = 0;
+
+  constructor(size: number, keepIntervals = Number.POSITIVE_INFINITY) {
+    this.last = new Float64Array(size).fill(NaN);
+    this.n = new Int32Array(size);
+    this.sum = new Float64Array(size);
+    this.sumSq = new Float64Array(size);
+    this.keepIntervals = keepIntervals;
+  }
+
+  /** Adds spikes in time order; `timeMs(k)` is the time of spike k of this chunk. */
+  add(indices: ArrayLike<number>, timeMs: (k: number) => number): void {
+    const { last, n, sum, sumSq } = this;
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      const t = timeMs(k);
+      if (!Number.isNaN(last[i]!)) {
+        const isi = t - last[i]!;
+        if (this.kept.length < this.keepIntervals) this.kept.push(isi);
+        this.intervals++;
+        n[i]!++;
+        sum[i]! += isi;
+        sumSq[i]! += isi * isi;
+      }
+      last[i] = t;
+    }
+  }
+
+  /** The intervals kept, in the order seen. */
+  isisMs(): Float64Array {
+    return Float64Array.from(this.kept);
+  }
+
+  /** Mean over neurons with at least two intervals (and a positive mean) of std/mean of their intervals; NaN if none. */
+  meanCv(): number {
+    let cvSum = 0;
+    let cvN = 0;
+    for (let i = 0; i < this.n.length; i++) {
+      if (this.n[i]! < 2) continue;
+      const m = this.sum[i]! / this.n[i]!;
+      const v = Math.max(0, this.sumSq[i]! / this.n[i]! - m * m);
+      if (m > 0) {
+        cvSum += Math.sqrt(v) / m;
+        cvN++;
+      }
+    }
+    return cvN > 0 ? cvSum / cvN : NaN;
+  }
+}
+
+/**
  * All inter-spike intervals (ms) of every neuron, from spikes listed in time
  * order, and the mean over neurons with ≥ 3 spikes of each neuron's ISI CV.
  */
@@ -20,35 +85,9 @@ export function interSpikeIntervals(
   timesMs: ArrayLike<number>,
   size: number,
 ): { isisMs: Float64Array; meanCv: number } {
-  const last = new Float64Array(size).fill(NaN);
-  const n = new Int32Array(size);
-  const sum = new Float64Array(size);
-  const sumSq = new Float64Array(size);
-  const out: number[] = [];
-  for (let k = 0; k < indices.length; k++) {
-    const i = indices[k]!;
-    const t = timesMs[k]!;
-    if (!Number.isNaN(last[i]!)) {
-      const isi = t - last[i]!;
-      out.push(isi);
-      n[i]!++;
-      sum[i]! += isi;
-      sumSq[i]! += isi * isi;
-    }
-    last[i] = t;
-  }
-  let cvSum = 0;
-  let cvN = 0;
-  for (let i = 0; i < size; i++) {
-    if (n[i]! < 2) continue;
-    const m = sum[i]! / n[i]!;
-    const v = Math.max(0, sumSq[i]! / n[i]! - m * m);
-    if (m > 0) {
-      cvSum += Math.sqrt(v) / m;
-      cvN++;
-    }
-  }
-  return { isisMs: Float64Array.from(out), meanCv: cvN > 0 ? cvSum / cvN : NaN };
+  const acc = new IsiAccumulator(size);
+  acc.add(indices, (k) => timesMs[k]!);
+  return { isisMs: acc.isisMs(), meanCv: acc.meanCv() };
 }
 
 /** One bin of a histogram: values in [lo, hi) (the last bin includes hi). */

@@ -61,7 +61,7 @@ export function buildNetworkCharts(
       defs.push({
         id,
         title: "Spike raster",
-        caption: `Each dot is one spike (neuron against time)${rec.spikes.some((s) => s.size > RASTER_MAX_NEURONS) ? `; for legibility, at most ${RASTER_MAX_NEURONS} evenly spaced neurons per group are drawn` : ""}.`,
+        caption: `Each dot is one spike (neuron against time)${rec.spikes.some((s) => s.size > RASTER_MAX_NEURONS) ? `; for legibility, at most ${RASTER_MAX_NEURONS} evenly spaced neurons per group are drawn` : ""}${points.length >= RASTER_MAX_SPIKES ? `; only the first ${RASTER_MAX_SPIKES} spikes drawn are shown` : ""}.`,
         spec: {
           ...base("Spike raster", points, groups),
           height: Math.min(400, Math.max(120, shown)),
@@ -115,8 +115,7 @@ export function buildNetworkCharts(
       defs.push({
         id,
         title: "Inter-spike intervals",
-        caption:
-          "Distribution of the intervals between successive spikes of the same neuron, pooled over each group (an exponential shape suggests irregular, Poisson-like firing).",
+        caption: `Distribution of the intervals between successive spikes of the same neuron, pooled over each group (an exponential shape suggests irregular, Poisson-like firing)${rec.spikes.some((s) => s.truncated) ? `; from the first ${rec.spikes.find((s) => s.truncated)!.indices.length} spikes of a group with more (spikes.csv has them all)` : ""}.`,
         spec: {
           ...base("Inter-spike intervals", data, groups),
           mark: { type: "bar", opacity: 0.7 },
@@ -131,7 +130,7 @@ export function buildNetworkCharts(
     } else if (id === "rate-distribution") {
       const data: { group: string; lo: number; hi: number; count: number }[] = [];
       for (const s of rec.spikes) {
-        const counts = spikeCounts(s.indices, s.size);
+        const counts = s.counts ?? spikeCounts(s.indices, s.size);
         const rates = Float64Array.from(counts, (c) => c / (durationMs / 1000));
         for (const b of histogram(rates, 30, 0)) data.push({ group: s.group, ...b });
       }

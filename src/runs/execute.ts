@@ -21,6 +21,8 @@ import { runLearningUnitAsync, TaskCache, type EpochRecord } from "./learning-un
 import { planLearningUnits, planNetworkUnits, unitLabel, type Unit } from "./plan.js";
 import type { SeedRun } from "./run-network.js";
 import type { ResultsStore } from "./store.js";
+import { formatBytes } from "../core/read-file.js";
+import { OUTPUT_LIMITS } from "../scenario/resources.js";
 
 /** What a worker needs to run one unit: plain data that crosses a thread. */
 export interface UnitJob {
@@ -83,8 +85,18 @@ export async function runStoredUnit(
       saveCheckpoint: (bytes) => store.writeCheckpoint(unit, bytes),
       shouldStop,
       onProgress: (fraction) => events.onProgress?.("network", unit.seed, 1, fraction),
+      // The first seed's spikes.csv and state.csv stream into the unit's folder as it runs (memory stays
+      // bounded however long the run); the results folder gets them when the run is assembled.
+      files: {
+        open: (name) => store.openRecording(unit, name, OUTPUT_LIMITS.csvBytes),
+        resume: (name, at) => store.resumeRecording(unit, name, OUTPUT_LIMITS.csvBytes, at),
+      },
     });
     if (outcome.status === "stopped") return "stopped";
+    for (const f of outcome.truncatedFiles)
+      process.stderr.write(
+        `warning: ${f.path} stopped at ${formatBytes(f.bytes)}, the most a recording file may hold; the statistics and charts cover the whole run (record fewer groups or neurons for a complete file)\n`,
+      );
     store.finishNetwork(unit, { seed: unit.seed, run: outcome.run, recordings: outcome.recordings });
     events.onSeed?.(outcome.run);
     return "finished";

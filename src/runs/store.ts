@@ -36,7 +36,13 @@ import {
 import { resolve } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { UserError } from "../core/errors.js";
-import { writeFileAtomic } from "../core/files.js";
+import {
+  openStreamFile,
+  resumeStreamFile,
+  type StreamFile,
+  type StreamPosition,
+  writeFileAtomic,
+} from "../core/files.js";
 import { outputPath } from "../core/paths.js";
 import { captureState, decodeSnapshot, encodeSnapshot, restoreState } from "../core/snapshot.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
@@ -484,6 +490,28 @@ export class ResultsStore {
     const checkpoint = this.unitFile(unit, "checkpoint.bin");
     if (existsSync(checkpoint)) renameSync(checkpoint, this.unitFile(unit, "state.bin"));
     this.writeRecord(unit, result.status, result.divergedEpoch);
+  }
+
+  /** Opens a recording a network unit streams into its folder (spikes.csv, state.csv), written atomically on commit. */
+  openRecording(unit: Unit, name: "spikes.csv" | "state.csv", maxBytes: number): StreamFile {
+    mkdirSync(this.unitFolder(unit), { recursive: true });
+    return openStreamFile(this.unitFile(unit, name), maxBytes);
+  }
+
+  /** Continues a recording a stopped attempt of the unit left, from where its checkpoint says (null: cannot). */
+  resumeRecording(
+    unit: Unit,
+    name: "spikes.csv" | "state.csv",
+    maxBytes: number,
+    at: StreamPosition,
+  ): StreamFile | null {
+    return resumeStreamFile(this.unitFile(unit, name), maxBytes, at);
+  }
+
+  /** The path of a recording the unit streamed, or null when it wrote none (a unit stored before streaming). */
+  unitRecording(unit: Unit, name: "spikes.csv" | "state.csv"): string | null {
+    const path = this.unitFile(unit, name);
+    return existsSync(path) ? path : null;
   }
 
   /** Stores a finished network unit: result.bin, then unit.json; its last checkpoint is no longer needed. */

@@ -12,7 +12,13 @@ import type { NeuronGroup, Precision, StateArray } from "../snn/group.js";
 import { CurrentInput } from "../snn/inputs/current.js";
 import { PoissonGroup } from "../snn/inputs/poisson.js";
 import { SpikeGeneratorGroup } from "../snn/inputs/spike-generator.js";
-import { PopulationRateMonitor, SpikeMonitor, StateMonitor } from "../snn/monitors.js";
+import {
+  PopulationRateMonitor,
+  type SpikeChunk,
+  SpikeMonitor,
+  type StateChunk,
+  StateMonitor,
+} from "../snn/monitors.js";
 import { Network } from "../snn/network.js";
 import { AdexGroup } from "../snn/neurons/adex.js";
 import { ConductanceLifGroup } from "../snn/neurons/conductance-lif.js";
@@ -140,7 +146,15 @@ function fillInitial(arr: StateArray, value: InitialValue, rng: Rng): void {
 
 const found = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export function buildNetwork(s: NetworkScenario, seed: number, file: string): BuiltNetwork {
+/** Where the monitors stream what they record (absent: they keep everything in memory). */
+export interface MonitorSinks {
+  /** A sink for the spike monitor of group `group` (position `i` in the spike monitor list). */
+  spikes?: (group: NeuronGroup, i: number) => ((chunk: SpikeChunk) => void) | undefined;
+  /** A sink for state monitor `i` of the scenario. */
+  state?: (i: number, group: NeuronGroup) => ((chunk: StateChunk) => void) | undefined;
+}
+
+export function buildNetwork(s: NetworkScenario, seed: number, file: string, sinks: MonitorSinks = {}): BuiltNetwork {
   const issues: Issue[] = [];
   const root = Rng.fromSeed(seed).fork("network");
   const byName = new Map<string, NeuronGroup>();
@@ -290,13 +304,24 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
   spikeGroups.forEach((name, i) => {
     const g = groupRef(name, `$.monitors.spikes[${i}]`);
     if (g === undefined) return;
-    spikeMonitors.push(new SpikeMonitor(g, s.dtMs));
+    const sink = sinks.spikes?.(g, spikeMonitors.length);
+    spikeMonitors.push(new SpikeMonitor(g, s.dtMs, sink !== undefined ? { sink } : {}));
     rateMonitors.push(new PopulationRateMonitor(g, s.dtMs));
   });
   const stateMonitors: { group: string; monitor: StateMonitor }[] = [];
   s.monitors.state.forEach((m, i) => {
     const g = groupRef(m.group, `$.monitors.state[${i}].group`);
     if (g === undefined) return;
+    const seen = new Set<string>();
+    const twice = m.variables.find((v) => seen.size === seen.add(v).size);
+    if (twice !== undefined) {
+      issues.push({
+        path: `$.monitors.state[${i}].variables`,
+        expected: "each variable once",
+        found: `"${twice}" more than once`,
+      });
+      return;
+    }
     const missing = m.variables.find((v) => stateVariable(g, v) === undefined);
     if (missing !== undefined) {
       issues.push({
@@ -317,7 +342,10 @@ export function buildNetwork(s: NetworkScenario, seed: number, file: string): Bu
     }
     stateMonitors.push({
       group: g.name,
-      monitor: new StateMonitor({ group: g, vars: m.variables, indices: m.indices, every: m.everySteps }, s.dtMs),
+      monitor: new StateMonitor(
+        { group: g, vars: m.variables, indices: m.indices, every: m.everySteps, sink: sinks.state?.(i, g) },
+        s.dtMs,
+      ),
     });
   });
 

@@ -19,6 +19,23 @@ export function formatPath(path: Path): string {
   return s;
 }
 
+/** The segments of a path written by `formatPath` ("$.a[0][\"b c\"]" -> ["a", 0, "b c"]); undefined if it is not one. */
+export function parsePath(text: string): (string | number)[] | undefined {
+  if (!text.startsWith("$")) return undefined;
+  const out: (string | number)[] = [];
+  const re = /\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  re.lastIndex = 1;
+  while (re.lastIndex < text.length) {
+    const at = re.lastIndex;
+    const m = re.exec(text);
+    if (m === null || re.lastIndex === at) return undefined;
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(Number(m[2]));
+    else out.push(JSON.parse(m[3]!) as string);
+  }
+  return out;
+}
+
 function valueAt(root: unknown, path: Path): { present: boolean; value: unknown } {
   let cur: unknown = root;
   for (const k of path) {

@@ -9,6 +9,11 @@
  * given; a monitor given a different dt than its network is refused when it
  * is added (src/snn/network.ts), so spike times cannot come out scaled.
  *
+ * A SpikeMonitor or StateMonitor given a `sink` streams instead: it holds at
+ * most `chunk` spikes or samples, hands each full chunk to the sink (which
+ * writes it to disk, or folds it into statistics) and starts again, so its
+ * memory stays fixed however long the run. `flush()` hands over the rest.
+ *
  * When they record (Brian2's defaults):
  * - StateMonitor: "start", before the groups integrate, so sample k holds the
  *   state at time step·dt;
@@ -61,6 +66,24 @@ function growFloat32(a: Float32Array, used: number, n: number): Float32Array {
 /**
  * Records the spikes of a group (Brian2's SpikeMonitor): counts per neuron, and every (index, time) pair unless `keepSpikes` is false.
  */
+/** A chunk of spikes handed to a sink: neuron index and step per spike (views, valid during the call). */
+export interface SpikeChunk {
+  readonly indices: Int32Array;
+  readonly steps: Int32Array;
+}
+
+/** Spikes (or samples) a streaming monitor holds before handing them to its sink. */
+export const DEFAULT_CHUNK = 65_536;
+
+export interface SpikeMonitorOptions {
+  /** Whether to keep (index, time) pairs; counts are always kept. */
+  keepSpikes?: boolean;
+  /** Stream the pairs to this sink in chunks instead of keeping them all. */
+  sink?: (chunk: SpikeChunk) => void;
+  /** Pairs held before a chunk goes to the sink (default DEFAULT_CHUNK). */
+  chunk?: number;
+}
+
 export class SpikeMonitor implements Monitor {
   readonly when = "end" as const;
   readonly source: SpikeSource;
@@ -72,18 +95,37 @@ export class SpikeMonitor implements Monitor {
   private n = 0;
   /** Whether to keep (index, time) pairs; counts are always kept. */
   readonly keepSpikes: boolean;
+  private readonly sink: ((chunk: SpikeChunk) => void) | undefined;
+  private readonly chunk: number;
+  /** Pairs already handed to the sink. */
+  private streamed = 0;
 
   /** `dtMs`: default the source's. */
-  constructor(source: SpikeSource, dtMs?: number, opts: { keepSpikes?: boolean } = {}) {
+  constructor(source: SpikeSource, dtMs?: number, opts: SpikeMonitorOptions = {}) {
     this.source = source;
     this.dtMs = dtMs ?? source.dtMs;
     this.counts = new Int32Array(source.size);
-    this.keepSpikes = opts.keepSpikes ?? true;
+    this.sink = opts.sink;
+    this.keepSpikes = (opts.keepSpikes ?? true) || this.sink !== undefined;
+    this.chunk = Math.max(1, opts.chunk ?? DEFAULT_CHUNK);
+    if (this.sink !== undefined) {
+      // Room for one chunk plus one step's spikes (at most the group size), allocated once.
+      this.idx = new Int32Array(this.chunk + source.size);
+      this.stp = new Int32Array(this.chunk + source.size);
+    }
   }
 
-  /** Spikes recorded. */
+  /** Hands the pairs held so far to the sink (no-op without one). */
+  flush(): void {
+    if (this.sink === undefined || this.n === 0) return;
+    this.sink({ indices: this.idx.subarray(0, this.n), steps: this.stp.subarray(0, this.n) });
+    this.streamed += this.n;
+    this.n = 0;
+  }
+
+  /** Spikes recorded (streamed ones included). */
   get count(): number {
-    return this.n;
+    return this.streamed + this.n;
   }
 
   /** Total spikes counted (also when not keeping pairs). */
@@ -94,7 +136,7 @@ export class SpikeMonitor implements Monitor {
   }
 
   reserve(steps: number): void {
-    if (!this.keepSpikes) return;
+    if (!this.keepSpikes || this.sink !== undefined) return;
     // Room for a generous rate guess; growth past it is rare and amortised.
     const guess =
       this.n + Math.min(steps * this.source.size, Math.max(1024, Math.ceil(steps * this.source.size * 0.002)));
@@ -115,6 +157,10 @@ export class SpikeMonitor implements Monitor {
   private keep(step: number, c: number): void {
     const sp = this.source.spiked;
     let n = this.n;
+    if (this.sink !== undefined && n >= this.chunk) {
+      this.flush();
+      n = 0;
+    }
     if (n + c > this.idx.length) {
       this.idx = growInt32(this.idx, n, n + c);
       this.stp = growInt32(this.stp, n, n + c);
@@ -149,6 +195,7 @@ export class SpikeMonitor implements Monitor {
   /** Forgets every spike recorded so far. */
   clear(): void {
     this.n = 0;
+    this.streamed = 0;
     this.counts.fill(0);
   }
 }
@@ -161,6 +208,18 @@ export interface StateMonitorConfig {
   indices?: ArrayLike<number>;
   /** Record every `every` steps; default 1. */
   every?: number;
+  /** Stream samples to this sink in chunks instead of keeping them all. */
+  sink?: (chunk: StateChunk) => void;
+  /** Samples held before a chunk goes to the sink (default: as many as fit DEFAULT_CHUNK values in all). */
+  chunk?: number;
+}
+
+/** A chunk of samples handed to a sink (views, valid during the call). */
+export interface StateChunk {
+  /** Step of each sample. */
+  readonly steps: Int32Array;
+  /** Per variable (in `vars` order), row-major [sample][recorded neuron]. */
+  readonly values: readonly Float64Array[];
 }
 
 /** Records state variables of chosen neurons at the start of each step (Brian2's StateMonitor). */
@@ -176,6 +235,9 @@ export class StateMonitor implements Monitor {
   private data: Float64Array[];
   private stp: Int32Array = new Int32Array(0);
   private n = 0;
+  private readonly sink: ((chunk: StateChunk) => void) | undefined;
+  private readonly chunk: number;
+  private streamed = 0;
 
   /** `dtMs`: default the group's. */
   constructor(cfg: StateMonitorConfig, dtMs?: number) {
@@ -198,14 +260,32 @@ export class StateMonitor implements Monitor {
       return a;
     });
     this.data = this.vars.map(() => new Float64Array(0));
+    this.sink = cfg.sink;
+    // A chunk holds about DEFAULT_CHUNK values in all, however many variables and neurons are recorded.
+    const width = Math.max(1, this.indices.length * this.vars.length);
+    this.chunk = Math.max(1, cfg.chunk ?? Math.ceil(DEFAULT_CHUNK / width));
+    if (this.sink !== undefined) {
+      this.data = this.vars.map(() => new Float64Array(this.chunk * this.indices.length));
+      this.stp = new Int32Array(this.chunk);
+    }
   }
 
-  /** Samples recorded. */
+  /** Samples recorded (streamed ones included). */
   get samples(): number {
-    return this.n;
+    return this.streamed + this.n;
+  }
+
+  /** Hands the samples held so far to the sink (no-op without one). */
+  flush(): void {
+    if (this.sink === undefined || this.n === 0) return;
+    const m = this.indices.length;
+    this.sink({ steps: this.stp.subarray(0, this.n), values: this.data.map((d) => d.subarray(0, this.n * m)) });
+    this.streamed += this.n;
+    this.n = 0;
   }
 
   reserve(steps: number): void {
+    if (this.sink !== undefined) return;
     const need = this.n + Math.ceil(steps / this.every) + 1;
     const m = this.indices.length;
     this.data = this.data.map((d) => growFloat64(d, this.n * m, need * m));
@@ -214,6 +294,7 @@ export class StateMonitor implements Monitor {
 
   record(step: number): void {
     if (step % this.every !== 0) return;
+    if (this.sink !== undefined && this.n === this.chunk) this.flush();
     const m = this.indices.length;
     const n = this.n;
     if (n + 1 > this.stp.length) this.reserve(Math.max(64, n) * this.every);
