@@ -81,6 +81,19 @@ function buildProgram(): Command {
     });
 
   program
+    .command("migrate")
+    .description(
+      "rewrite scenario files of an older format version in the current one, keeping their formatting (atomically: the original stays until the new file is complete)",
+    )
+    .argument("<files...>", "scenario files")
+    .option("--check", "only list the files that need migrating (exit 1 if any)")
+    .option("--stdout", "print the migrated file instead of writing it")
+    .action(async (files: string[], opts: { check?: boolean; stdout?: boolean }) => {
+      const { migrateCommand } = await import("./migrate-command.js");
+      process.exitCode = migrateCommand(files, opts);
+    });
+
+  program
     .command("list")
     .description("list scenarios with their one-line descriptions")
     .argument("[dir]", "folder of scenario files (default: ./scenarios)")

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "E_FILE_TOO_LARGE"
   | "E_RESOURCE_LIMIT"
   | "E_OUTPUT_INVALID"
+  | "E_SCENARIO_FORMAT"
   | "E_OPTION_INVALID"
   | "E_RESULTS_INVALID"
   | "E_DATA_MISSING"

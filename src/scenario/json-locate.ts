@@ -19,8 +19,8 @@ export interface Location {
 interface ContainerIndex {
   /** Value start offset per array index. */
   readonly items: number[];
-  /** Value start offset per object key (a duplicated key: its first occurrence). */
-  readonly keys: Map<string, number>;
+  /** Key and value start offsets per object key (a duplicated key: its first occurrence). */
+  readonly keys: Map<string, { key: number; value: number }>;
   /** Where scanning resumes (after the last recorded child), or -1 when the container is done. */
   resume: number;
 }
@@ -56,6 +56,25 @@ export class JsonLocator {
     return this.toLocation(path.length === 0 ? best : pos);
   }
 
+  /**
+   * Offsets of the value at `path` ([valueStart, valueEnd)) and, for an object
+   * member, of its key; undefined when the path does not exist. For text edits
+   * that keep the rest of a file as it was written.
+   */
+  span(path: readonly (string | number)[]): { keyStart?: number; valueStart: number; valueEnd: number } | undefined {
+    let pos = this.skipWs(0);
+    let keyStart: number | undefined;
+    for (const key of path) {
+      const ch = this.text[pos];
+      if (!((typeof key === "number" && ch === "[") || (typeof key === "string" && ch === "{"))) return undefined;
+      const at = this.child(pos, key);
+      if (at === undefined) return undefined;
+      keyStart = typeof key === "string" ? this.containers.get(pos)!.keys.get(key)!.key : undefined;
+      pos = at;
+    }
+    return { ...(keyStart !== undefined ? { keyStart } : {}), valueStart: pos, valueEnd: this.skipValue(pos) };
+  }
+
   /** 1-based line and column of a character offset. */
   toLocation(offset: number): Location {
     if (this.lineStarts === null) {
@@ -85,7 +104,7 @@ export class JsonLocator {
     }
     const isObject = this.text[start] === "{";
     const have = (): number | undefined =>
-      typeof key === "number" ? c.items[key] : isObject ? c.keys.get(key) : undefined;
+      typeof key === "number" ? c.items[key] : isObject ? c.keys.get(key)?.value : undefined;
     let found = have();
     while (found === undefined && c.resume >= 0) {
       let pos = c.resume;
@@ -94,11 +113,12 @@ export class JsonLocator {
           c.resume = -1;
           break;
         }
+        const keyAt = pos;
         const end = this.skipString(pos);
         const name = JSON.parse(this.text.slice(pos, end)) as string;
         pos = this.skipWs(end);
         pos = this.skipWs(pos + 1); // the colon
-        if (!c.keys.has(name)) c.keys.set(name, pos);
+        if (!c.keys.has(name)) c.keys.set(name, { key: keyAt, value: pos });
       } else c.items.push(pos);
       pos = this.skipWs(this.skipValue(pos));
       c.resume = this.text[pos] === "," ? this.skipWs(pos + 1) : -1;

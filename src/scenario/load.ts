@@ -8,6 +8,7 @@ import { READ_LIMITS } from "../core/read-file.js";
 import { networkScenarioSchema, type NetworkScenario } from "./network-schema.js";
 import { parseJson, readTextFile } from "./parse.js";
 import { scenarioSchema, type Scenario } from "./schema.js";
+import { upgradeScenario } from "./format.js";
 import { JsonLocator } from "./json-locate.js";
 import { specialKeyPaths } from "./raw-keys.js";
 import { formatPath, zodIssuesToIssues } from "./zod-issues.js";
@@ -24,14 +25,14 @@ export function parseAnyScenarioText(text: string, file: string): AnyScenario {
  * defaults. `text`, when given, is the JSON the value was parsed from: the
  * issues then carry line numbers into it.
  */
-export function checkAnyScenario(raw: unknown, file: string, text?: string): AnyScenario {
+export function checkAnyScenario(original: unknown, file: string, text?: string): AnyScenario {
   const fail = (issues: Issue[]): never => {
     throw new ScenarioError(
       file,
       text === undefined ? issues.map(({ line: _l, column: _c, ...rest }) => rest) : issues,
     );
   };
-  const special = specialKeyPaths(raw);
+  const special = specialKeyPaths(original);
   if (special.length > 0) {
     const locator = text === undefined ? undefined : new JsonLocator(text);
     fail(
@@ -47,6 +48,8 @@ export function checkAnyScenario(raw: unknown, file: string, text?: string): Any
       }),
     );
   }
+  // A file of an older format is upgraded in memory, or refused with the change and the fix.
+  const raw = upgradeScenario(original, file);
   const isNetwork = typeof raw === "object" && raw !== null && (raw as Record<string, unknown>)["kind"] === "network";
   if (isNetwork) {
     const r = networkScenarioSchema.safeParse(raw);

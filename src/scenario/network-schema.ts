@@ -6,6 +6,7 @@
  * histograms and voltage traces.
  */
 import { z } from "zod";
+import { CURRENT_FORMAT } from "./format.js";
 import { plasticityConfigSchema } from "../plasticity/index.js";
 import { IZHIKEVICH_PRESETS } from "../snn/neurons/izhikevich.js";
 
@@ -255,6 +256,7 @@ export type NetworkChartName = (typeof networkChartNames)[number];
 
 export const networkScenarioSchema = z.strictObject({
   $schema: z.string().optional(),
+  format: z.literal(CURRENT_FORMAT).optional().describe("the scenario format version the file is written in"),
   kind: z.literal("network"),
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "a lower-case name of letters, digits, '.', '_' or '-'"),
   description: z

@@ -5,6 +5,7 @@
  */
 import { ScenarioError } from "../core/errors.js";
 import { READ_LIMITS, readRegularTextFile } from "../core/read-file.js";
+import { upgradeScenario } from "./format.js";
 import { toLocation } from "./json-locate.js";
 import { scenarioSchema, type Scenario } from "./schema.js";
 import { zodIssuesToIssues } from "./zod-issues.js";
@@ -44,7 +45,7 @@ export function parseJson(text: string, file: string): unknown {
 }
 
 export function parseScenarioText(text: string, file: string): Scenario {
-  const raw = parseJson(text, file);
+  const raw = upgradeScenario(parseJson(text, file), file);
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) throw new ScenarioError(file, zodIssuesToIssues(result.error.issues, raw, text, scenarioSchema));
   return result.data;

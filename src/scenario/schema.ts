@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { learnerConfigSchema } from "../learners/registry.js";
 import { taskClassCount, taskConfigSchema } from "../tasks/registry.js";
+import { CURRENT_FORMAT } from "./format.js";
 import { networkScenarioSchema } from "./network-schema.js";
 import { expandSweep } from "./sweep.js";
 
@@ -122,6 +123,10 @@ export const sweepSchema = z
 export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional().describe("path to scenarios/schema.json, for editors"),
+    format: z
+      .literal(CURRENT_FORMAT)
+      .optional()
+      .describe("the scenario format version the file is written in; `neurocompare migrate` updates older files"),
     kind: z.literal("learning").optional().describe('a learning comparison (the default); see also kind "network"'),
     name: z
       .string()
