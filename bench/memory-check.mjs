@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// The memory estimate against the measured peak: every bundled scenario is
+// estimated (the build phase `validate` and `run` use) and then run in its own
+// process, whose peak resident set size (process.resourceUsage().maxRSS,
+// reported by a preloaded exit hook) is compared with the estimate.
+//
+//   npm run build && npm run memory-check [-- --only cuba,xor] [--full]
+//
+// Without --full each scenario runs one seed and one epoch, with at most 1,000
+// training and 500 test samples (a learning run's memory does not grow with
+// epochs, and MNIST's digits stay loaded whole whatever the subset); network
+// scenarios run their full duration. The estimate is taken of the same reduced
+// scenario. Prints one line per scenario and a table; exits 1 when a ratio
+// (estimate / measured) falls outside [0.5, 2].
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : undefined;
+};
+const only = opt("only")?.split(",");
+const full = args.includes("--full");
+
+const { parseAnyScenarioText } = await import(join(root, "dist", "scenario", "load.js"));
+const { checkScenarioBuild } = await import(join(root, "dist", "scenario", "build-check.js"));
+
+const work = mkdtempSync(join(tmpdir(), "nc-memory-"));
+const hook = join(work, "maxrss.mjs");
+writeFileSync(
+  hook,
+  'process.on("exit", () => { process.stderr.write("\\nMAXRSS_KB " + process.resourceUsage().maxRSS + "\\n"); });\n',
+);
+
+function reduce(raw) {
+  if (full) return { raw, how: "as written" };
+  const r = structuredClone(raw);
+  const how = [];
+  if (Array.isArray(r.seeds) && r.seeds.length > 1) {
+    r.seeds = r.seeds.slice(0, 1);
+    how.push("1 seed");
+  }
+  if (r.kind !== "network") {
+    if ((r.epochs ?? 1) > 1) {
+      r.epochs = 1;
+      how.push("1 epoch");
+    }
+    const t = r.task;
+    for (const [k, cap] of [
+      ["trainSize", 1000],
+      ["testSize", 500],
+    ]) {
+      if (t[k] === undefined || t[k] > cap) {
+        t[k] = cap;
+        how.push(`${k} ${cap}`);
+      }
+    }
+  }
+  return { raw: r, how: how.length > 0 ? how.join(", ") : "as written" };
+}
+
+const files = readdirSync(join(root, "scenarios"))
+  .filter((f) => f.endsWith(".json") && f !== "schema.json")
+  .filter((f) => only === undefined || only.includes(f.replace(/\.json$/, "")))
+  .sort();
+const rows = [];
+for (const f of files) {
+  const { raw, how } = reduce(JSON.parse(readFileSync(join(root, "scenarios", f), "utf8")));
+  const file = join(work, f);
+  const text = JSON.stringify(raw, null, 2);
+  writeFileSync(file, text);
+  let estimate;
+  try {
+    estimate = checkScenarioBuild(parseAnyScenarioText(text, file), file, { text, trialSteps: 0 }).estimate.totalBytes;
+  } catch (e) {
+    console.log(`${f}: not estimated (${e.message.split("\n")[0]})`);
+    continue;
+  }
+  const t0 = Date.now();
+  const r = spawnSync(
+    process.execPath,
+    ["--import", hook, join(root, "dist", "cli", "main.js"), "run", file, "--out", join(work, `out-${f}`), "-q"],
+    {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const m = /MAXRSS_KB (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || m === null) {
+    console.log(`${f}: run failed (exit ${r.status}): ${r.stderr.slice(0, 300)}`);
+    continue;
+  }
+  const measured = Number(m[1]) * 1024;
+  const row = {
+    scenario: f,
+    how,
+    estimateMiB: estimate / 2 ** 20,
+    measuredMiB: measured / 2 ** 20,
+    ratio: estimate / measured,
+    s: (Date.now() - t0) / 1000,
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row));
+}
+rmSync(work, { recursive: true, force: true });
+
+console.log("\n| scenario | run as | estimate (MiB) | peak RSS (MiB) | estimate / peak | run (s) |");
+console.log("|---|---|---:|---:|---:|---:|");
+for (const r of rows)
+  console.log(
+    `| ${r.scenario} | ${r.how} | ${r.estimateMiB.toFixed(0)} | ${r.measuredMiB.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.s.toFixed(0)} |`,
+  );
+const bad = rows.filter((r) => r.ratio < 0.5 || r.ratio > 2);
+console.log(
+  bad.length === 0
+    ? `\nAll ${rows.length} estimates within a factor of 2 of the measured peak RSS.`
+    : `\n${bad.length} of ${rows.length} outside a factor of 2: ${bad.map((r) => r.scenario).join(", ")}`,
+);
+process.exitCode = bad.length === 0 && rows.length === files.length ? 0 : 1;
