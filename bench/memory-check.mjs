@@ -28,7 +28,7 @@ const only = opt("only")?.split(",");
 const full = args.includes("--full");
 
 const { parseAnyScenarioText } = await import(join(root, "dist", "scenario", "load.js"));
-const { checkScenarioBuild } = await import(join(root, "dist", "scenario", "build-check.js"));
+const { checkScenarioBuild } = await import(join(root, "dist", "runs", "build-check.js"));
 
 const work = mkdtempSync(join(tmpdir(), "nc-memory-"));
 const hook = join(work, "maxrss.mjs");
@@ -80,7 +80,8 @@ for (const f of files) {
     const text = JSON.stringify(reduced.raw, null, 2);
     writeFileSync(file, text);
     try {
-      estimate = checkScenarioBuild(parseAnyScenarioText(text, file), file, { text, trialSteps: 0 }).estimate.totalBytes;
+      estimate = checkScenarioBuild(parseAnyScenarioText(text, file), file, { text, trialSteps: 0 }).estimate
+        .totalBytes;
       how = reduced.how;
       break;
     } catch (e) {

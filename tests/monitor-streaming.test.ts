@@ -12,7 +12,7 @@ import { SpikeMonitor, StateMonitor } from "../src/snn/monitors.js";
 import { Network } from "../src/snn/network.js";
 import { LifGroup } from "../src/snn/neurons/lif.js";
 import { networkScenarioSchema } from "../src/scenario/network-schema.js";
-import { MAX_CHART_SPIKES, MAX_TRACE_POINTS, runNetworkScenario } from "../src/scenario/run-network.js";
+import { MAX_CHART_SPIKES, MAX_TRACE_POINTS, runNetworkScenario } from "../src/runs/run-network.js";
 
 function lif(n: number): LifGroup {
   const g = new LifGroup(

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { UserError } from "../src/core/errors.js";
 import { learnerMemory } from "../src/learners/memory.js";
 import { learnerConfigSchema } from "../src/learners/registry.js";
-import { checkScenarioBuild } from "../src/scenario/build-check.js";
+import { checkScenarioBuild } from "../src/runs/build-check.js";
 import { parseAnyScenarioText } from "../src/scenario/load.js";
 import {
   checkBounds,

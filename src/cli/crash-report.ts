@@ -88,11 +88,16 @@ export function reportInternalError(
   version: string,
   now: Date = new Date(),
 ): string {
-  const name = `neurocompare-crash-${now.toISOString().replace(/[:.]/g, "-")}-${process.pid}.txt`;
+  const stamp = `${now.toISOString().replace(/[:.]/g, "-")}-${process.pid}`;
   const text = crashReportText(e, argv, version, now);
   const wanted = outputDirOf(e);
-  const dirs = [...(wanted !== undefined && isFolder(wanted) ? [wanted] : []), tmpdir()];
-  for (const dir of dirs) {
+  // In a results folder the name is the known kind "crash-*.txt" (never taken for another run's file);
+  // in the shared temporary folder it says whose it is.
+  const places = [
+    ...(wanted !== undefined && isFolder(wanted) ? [{ dir: wanted, name: `crash-${stamp}.txt` }] : []),
+    { dir: tmpdir(), name: `neurocompare-crash-${stamp}.txt` },
+  ];
+  for (const { dir, name } of places) {
     try {
       const path = outputPath(dir, name);
       writeFileSync(path, text, { flag: "wx" });

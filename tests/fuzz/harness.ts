@@ -4,10 +4,10 @@
  * outcome as accepted, a user error (with its code) or an internal error.
  */
 import { isUserError } from "../../src/core/errors.js";
-import { checkScenarioBuild } from "../../src/scenario/build-check.js";
+import { checkScenarioBuild } from "../../src/runs/build-check.js";
 import { type AnyScenario, parseAnyScenarioText } from "../../src/scenario/load.js";
-import { runNetworkScenario } from "../../src/scenario/run-network.js";
-import { runScenario } from "../../src/scenario/run.js";
+import { runNetworkScenario } from "../../src/runs/run-network.js";
+import { runScenario } from "../../src/runs/run.js";
 
 /** Memory a fuzz case may plan to use: the estimate refuses the rest before allocating. */
 export const FUZZ_MAX_MEMORY = 768 * 1024 * 1024;
