@@ -4,17 +4,18 @@
 // process, whose peak resident set size (process.resourceUsage().maxRSS,
 // reported by a preloaded exit hook) is compared with the estimate.
 //
-//   npm run build && npm run memory-check [-- --only cuba,xor] [--full]
+//   npm run build && npm run memory-check [-- --only cuba,xor] [--full] [--jobs N]
 //
 // Without --full each scenario runs one seed and one epoch, with at most 1,000
 // training and 500 test samples (a learning run's memory does not grow with
 // epochs, and MNIST's digits stay loaded whole whatever the subset); network
 // scenarios run their full duration. The estimate is taken of the same reduced
-// scenario. Prints one line per scenario and a table; exits 1 when a ratio
+// scenario, laid out as the run lays it out (--jobs, default one unit per core
+// at once). Prints one line per scenario and a table; exits 1 when a ratio
 // (estimate / measured) falls outside [0.5, 2].
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,6 +26,7 @@ const opt = (name) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : undefined;
 };
 const only = opt("only")?.split(",");
+const jobs = Number(opt("jobs") ?? availableParallelism());
 const full = args.includes("--full");
 
 const { parseAnyScenarioText } = await import(join(root, "dist", "scenario", "load.js"));
@@ -80,8 +82,8 @@ for (const f of files) {
     const text = JSON.stringify(reduced.raw, null, 2);
     writeFileSync(file, text);
     try {
-      estimate = checkScenarioBuild(parseAnyScenarioText(text, file), file, { text, trialSteps: 0 }).estimate
-        .totalBytes;
+      const a = parseAnyScenarioText(text, file);
+      estimate = checkScenarioBuild(a, file, { text, trialSteps: 0, jobs }).estimate.totalBytes;
       how = reduced.how;
       break;
     } catch (e) {
@@ -92,7 +94,18 @@ for (const f of files) {
   const t0 = Date.now();
   const r = spawnSync(
     process.execPath,
-    ["--import", hook, join(root, "dist", "cli", "main.js"), "run", file, "--out", join(work, `out-${f}`), "-q"],
+    [
+      "--import",
+      hook,
+      join(root, "dist", "cli", "main.js"),
+      "run",
+      file,
+      "--out",
+      join(work, `out-${f}`),
+      "-q",
+      "--jobs",
+      String(jobs),
+    ],
     {
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,

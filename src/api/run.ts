@@ -190,6 +190,11 @@ export async function prepareRun(
     text,
     hooks,
     seed: seeds[0]!,
+    // Units run on worker threads, `jobs` at once (in this thread with custom hooks).
+    jobs:
+      options.hooks !== undefined && options.hooks !== defaultHookFactories
+        ? 1
+        : (options.jobs ?? availableParallelism()),
     ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
   });
   const dir =

@@ -5,6 +5,7 @@
  * the task's data, every learner or the network, a trial of a few steps), so
  * a file `validate` accepts is one `run` starts on.
  */
+import { availableParallelism } from "node:os";
 import { isUserError } from "../core/errors.js";
 import { formatBytes, READ_LIMITS } from "../core/read-file.js";
 import { checkScenarioBuild } from "../runs/build-check.js";
@@ -34,6 +35,8 @@ export async function validateCommand(files: readonly string[], opts: ValidateOp
       if (a.kind === "learning") a.scenario = await prepareNirLearners(a.scenario, f);
       const { estimate, budget } = checkScenarioBuild(a, f, {
         text,
+        // As `run` lays the units out by default: one per core at once.
+        jobs: availableParallelism(),
         ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
       });
       const what =

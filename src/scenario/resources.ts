@@ -46,8 +46,14 @@ export const RUN_LIMITS = {
   arrayElements: 2 ** 32 - 1,
 } as const;
 
-/** What a process holds before the scenario adds anything: Node.js, the libraries a run loads, the report's renderer. */
-export const BASELINE_BYTES = { learning: 200 * MiB, network: 170 * MiB } as const;
+/**
+ * What the process holds before the scenario adds anything (peak RSS, Node 20,
+ * x86-64, measured with `npm run memory-check` and tiny runs): the main thread
+ * with the CLI, the schemas, the learners or the network engine; what the
+ * report's renderer (vega, resvg) adds while the report is drawn, after the
+ * units have finished; and each worker thread of `--jobs`.
+ */
+export const BASELINE_BYTES = { main: 75 * MiB, report: 70 * MiB, worker: 15 * MiB } as const;
 
 export interface EstimatePart {
   /** JSON path of what causes it: `$.learners[0]`, `$.groups[1]`, `$.task`. */
@@ -87,25 +93,67 @@ export interface TaskData {
   testCount: number;
 }
 
-/** The memory a learning run holds at its peak: every learner of a seed is built before the first trains. */
-export function estimateLearning(s: Scenario, data: TaskData): ResourceEstimate {
-  const parts: EstimatePart[] = [
+/**
+ * A run's peak: the larger of its two phases. While units train, the main
+ * thread holds its baseline and the task's data, and each of the units
+ * running at once (`jobs` of them, on worker threads, each with its own
+ * copy of the data; one at a time in the main thread when `jobs` is 1) holds
+ * its learner: the largest units are assumed to run together. While the
+ * report is drawn, the units are done and the renderer is loaded.
+ */
+function peakOf(common: EstimatePart[], training: EstimatePart[], report: EstimatePart[]): ResourceEstimate {
+  const a = total([...common, ...training]);
+  const b = total([...common, ...report]);
+  return a.totalBytes >= b.totalBytes ? a : b;
+}
+
+/** Units a run may hold at once: `jobs`, at most the number of units. */
+export function unitsAtOnce(jobs: number, units: number): number {
+  return Math.max(1, Math.min(jobs, units));
+}
+
+/** The memory a learning run holds at its peak, with `jobs` units at once. */
+export function estimateLearning(s: Scenario, data: TaskData, jobs = 1): ResourceEstimate {
+  const expanded = expandSweep(s.learners, s.sweep).learners;
+  const concurrent = unitsAtOnce(jobs, expanded.length * s.seeds.length);
+  const pooled = concurrent > 1;
+  const common: EstimatePart[] = [
     {
       where: "$",
-      what: "Node.js, the libraries and the report renderer",
-      bytes: BASELINE_BYTES.learning,
+      what: "Node.js, the CLI and the learners' code",
+      bytes: BASELINE_BYTES.main,
       heap: true,
       largestArray: 0,
     },
     { where: "$.task", what: `the ${s.task.type} data`, bytes: data.bytes, heap: false, largestArray: 0 },
   ];
+  const training: EstimatePart[] = [];
+  if (pooled) {
+    training.push(
+      {
+        where: "$",
+        what: `${concurrent} worker threads`,
+        bytes: concurrent * BASELINE_BYTES.worker,
+        heap: true,
+        largestArray: 0,
+      },
+      {
+        where: "$.task",
+        what: `the ${s.task.type} data in each of ${concurrent} worker threads`,
+        bytes: concurrent * data.bytes,
+        heap: false,
+        largestArray: 0,
+      },
+    );
+  }
   const inputSize = data.shape.inputSize;
+  // What each unit running at once holds besides its learner.
   if (s.continual !== undefined) {
     // Each phase's train and test subsets are copies: together at most the whole data again.
-    parts.push({
+    training.push({
       where: "$.continual",
-      what: "the phases' data subsets",
-      bytes: 4 * (inputSize + 1) * (data.trainCount + data.testCount),
+      what: `the phases' data subsets${pooled ? ` (in each of ${concurrent} units at once)` : ""}`,
+      bytes: concurrent * 4 * (inputSize + 1) * (data.trainCount + data.testCount),
       heap: false,
       largestArray: inputSize * data.trainCount,
     });
@@ -113,38 +161,62 @@ export function estimateLearning(s: Scenario, data: TaskData): ResourceEstimate 
   const robustness = s.evaluation.robustness;
   if (robustness !== undefined) {
     const n = Math.min(robustness.samples, data.testCount);
-    parts.push({
+    training.push({
       where: "$.evaluation.robustness",
       what: "noisy and lesioned copies of the test inputs and weights",
-      bytes: 3 * 4 * n * inputSize,
+      bytes: concurrent * 3 * 4 * n * inputSize,
       heap: false,
       largestArray: n * inputSize,
     });
   }
-  const expanded = expandSweep(s.learners, s.sweep).learners;
   const indexOf = new Map(s.learners.map((l, i) => [l.name ?? l.type, i] as const));
-  for (const { config, info } of expanded) {
+  const perLearner = expanded.map(({ config, info }) => {
     const where = `$.learners[${indexOf.get(info.base) ?? 0}]`;
-    for (const p of learnerMemory(config, data.shape)) {
-      parts.push({
+    const parts = learnerMemory(config, data.shape).map(
+      (p): EstimatePart => ({
         where,
         what: `${p.part} of "${info.name}"`,
         bytes: p.bytes,
         heap: false,
         largestArray: p.largestArray,
-      });
-    }
-  }
+      }),
+    );
+    return { parts, bytes: parts.reduce((a, p) => a + p.bytes, 0) };
+  });
+  // The largest learners run together (a learner's units differ by seed only; each seed may run at once).
+  const bySize = [...perLearner].sort((x, y) => y.bytes - x.bytes);
+  for (let k = 0; k < concurrent; k++) training.push(...bySize[k % bySize.length]!.parts);
   // Result rows (about 25 metrics per epoch, each row an object of ~150 bytes) and the first seed's weight histograms.
   const epochs = s.epochs * (s.continual?.phases.length ?? 1);
-  parts.push({
+  const rows: EstimatePart = {
     where: "$.epochs",
     what: "result rows and weight histograms",
     bytes: expanded.length * epochs * (s.seeds.length * 25 * 150 + 40 * 120),
     heap: true,
     largestArray: 0,
-  });
-  return total(parts);
+  };
+  const report: EstimatePart[] = [
+    {
+      where: "$",
+      what: "the report renderer (vega, resvg)",
+      bytes: BASELINE_BYTES.report,
+      heap: true,
+      largestArray: 0,
+    },
+    rows,
+  ];
+  // A unit's arrays are checked whatever the phase: one too long fails however the run is laid out.
+  return withLargestArray(peakOf(common, [...training, rows], report), [...training]);
+}
+
+/** Keeps the parts whose arrays the typed-array check must see, at no bytes, in the chosen phase's list. */
+function withLargestArray(est: ResourceEstimate, parts: EstimatePart[]): ResourceEstimate {
+  const longest = parts.reduce<EstimatePart | undefined>(
+    (a, p) => (a === undefined || p.largestArray > a.largestArray ? p : a),
+    undefined,
+  );
+  if (longest === undefined || est.parts.includes(longest)) return est;
+  return { ...est, parts: [...est.parts, { ...longest, bytes: 0 }] };
 }
 
 /** State arrays (float32 or int32) per neuron of each model, with the spike buffers every group has. */
@@ -198,21 +270,14 @@ export function expectedSynapses(c: NetworkScenario["synapses"][number], sizes: 
 /** Firing rate assumed when sizing the spikes kept for the charts (an upper figure for cortical models). */
 const ASSUMED_RATE_HZ = 50;
 
-/** The memory one seed of a network run holds at its peak (seeds run one after another). */
+/** The memory a network run holds at its peak: its seeds are units, `jobs` of them at once. */
 export function estimateNetwork(
   s: NetworkScenario,
-  opts: { chartSpikes: number; tracePoints: number },
+  opts: { chartSpikes: number; tracePoints: number; jobs?: number },
 ): ResourceEstimate {
   const steps = Math.round(s.durationMs / s.dtMs);
-  const parts: EstimatePart[] = [
-    {
-      where: "$",
-      what: "Node.js, the libraries and the report renderer",
-      bytes: BASELINE_BYTES.network,
-      heap: true,
-      largestArray: 0,
-    },
-  ];
+  const concurrent = unitsAtOnce(opts.jobs ?? 1, s.seeds.length);
+  const parts: EstimatePart[] = [];
   const sizes = new Map<string, number>();
   s.groups.forEach((g, i) => {
     sizes.set(g.name, g.size);
@@ -272,7 +337,45 @@ export function estimateNetwork(
       largestArray: kept,
     });
   });
-  return total(parts);
+  const common: EstimatePart[] = [
+    {
+      where: "$",
+      what: "Node.js, the CLI and the network engine",
+      bytes: BASELINE_BYTES.main,
+      heap: true,
+      largestArray: 0,
+    },
+  ];
+  const training: EstimatePart[] =
+    concurrent > 1
+      ? [
+          {
+            where: "$",
+            what: `${concurrent} worker threads`,
+            bytes: concurrent * BASELINE_BYTES.worker,
+            heap: true,
+            largestArray: 0,
+          },
+          ...parts.map((p) => ({
+            ...p,
+            bytes: concurrent * p.bytes,
+            what: `${p.what}, in each of ${concurrent} seeds at once`,
+          })),
+        ]
+      : parts;
+  // The report draws from the first seed's recordings: its charts' samples are still held.
+  const recordings = parts.filter((p) => p.heap);
+  const report: EstimatePart[] = [
+    {
+      where: "$",
+      what: "the report renderer (vega, resvg)",
+      bytes: BASELINE_BYTES.report,
+      heap: true,
+      largestArray: 0,
+    },
+    ...recordings,
+  ];
+  return withLargestArray(peakOf(common, training, report), parts);
 }
 
 /** Bytes of one state.csv row: the group, variable, neuron, time and value as text. */
