@@ -9,7 +9,7 @@
 // fast. Then through run(): a stop (AbortSignal) in the middle of a network
 // seed writes partial results, and the resumed run's metrics.csv equals an
 // uninterrupted one's apart from the timing rows (buildMs, simMs).
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -141,6 +141,41 @@ describe("network units: checkpoints and resume", () => {
     expect(strip(out)).toBe(strip(join(dir, "plain")));
     for (const f of ["spikes.csv", "state.csv"])
       expect(readFileSync(join(out, f), "utf8")).toBe(readFileSync(join(dir, "plain", f), "utf8"));
+  });
+
+  it("run(): a stop in the middle of the recorded seed continues its streamed spikes.csv and state.csv from the checkpoint; without them it starts the seed again", async () => {
+    // The first seed streams its recordings into its unit folder as it runs: a checkpoint records their
+    // lengths, and the resumed unit cuts them back to those lengths and continues. The reference is an
+    // uninterrupted run's files, byte for byte.
+    const s = { ...network("cuba", 300), seeds: [1] };
+    const dir = mkdtempSync(join(tmpdir(), "neurocompare-network-stream-resume-"));
+    const plain = await run(s, { out: join(dir, "plain"), jobs: 1 });
+    expect(plain.exitCode).toBe(0);
+    for (const lose of [false, true]) {
+      const out = join(dir, lose ? "lost" : "kept");
+      const controller = new AbortController();
+      const first = await run(s, {
+        out,
+        jobs: 1,
+        signal: controller.signal,
+        events: {
+          onProgress: (_l, _seed, _e, fraction) => {
+            if (fraction >= 0.5) controller.abort();
+          },
+        },
+      });
+      expect(first.exitCode).toBe(130);
+      const unit = join(out, "units", "network", "1");
+      expect(existsSync(join(unit, "checkpoint.bin"))).toBe(true);
+      expect(existsSync(join(unit, "spikes.csv.partial"))).toBe(true);
+      // A partial file gone (cleaned up by hand): the checkpoint cannot continue it, so the seed starts again.
+      if (lose) rmSync(join(unit, "state.csv.partial"));
+      const second = await run(s, { out, jobs: 1 });
+      expect(second.exitCode).toBe(0);
+      for (const f of ["spikes.csv", "state.csv"])
+        expect(readFileSync(join(out, f), "utf8")).toBe(readFileSync(join(dir, "plain", f), "utf8"));
+      expect(existsSync(join(unit, "spikes.csv.partial"))).toBe(false);
+    }
   });
 
   it("shows an ETA on a terminal during a network run's first seed, and plain lines when piped", () => {
