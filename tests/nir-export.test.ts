@@ -19,7 +19,7 @@
  *   and read again runs identically.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -179,6 +179,39 @@ describe('a learning scenario evaluates a NIR file (the "nir" learner, through t
     const bad = spawnSync(process.execPath, [cli, "run", outputPath(dir, "nir-missing.json")], { encoding: "utf8" });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/\$\.learners\[0\]\.path: expected a \.nir file, found "nowhere\.nir"/);
+
+    // validate runs the same build phase: the file found beside the scenario (from another working folder),
+    // h5wasm started, the learner built and tried; a missing file, a folder and a file that is not HDF5 are
+    // refused with the file, line and JSON path, before anything is read.
+    const validate = (name: string) =>
+      spawnSync(process.execPath, [cli, "validate", outputPath(dir, name)], { encoding: "utf8", cwd: tmpdir() });
+    const ok = validate("nir-eval.json");
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/nir-eval\.json: ok \(nir-eval: 1 learner\(s\) on moons/);
+    const missing = validate("nir-missing.json");
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(
+      /nir-missing\.json:1:\d+: at \$\.learners\[0\]\.path: expected a \.nir file, found "nowhere\.nir" \(no file at /,
+    );
+    writeFileSync(outputPath(dir, "junk.nir"), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)));
+    writeFileSync(
+      outputPath(dir, "nir-junk.json"),
+      JSON.stringify({ ...scenario, learners: [{ type: "nir", path: "junk.nir" }] }),
+    );
+    const junk = validate("nir-junk.json");
+    expect(junk.status).toBe(2);
+    expect(junk.stderr).toMatch(/at \$\.learners\[0\]: .*junk\.nir: not an HDF5 file/);
+    expect(junk.stderr).not.toContain("HDF5-DIAG"); // the library's own error stack is not printed
+    mkdirSync(outputPath(dir, "folder.nir"));
+    writeFileSync(
+      outputPath(dir, "nir-folder.json"),
+      JSON.stringify({ ...scenario, learners: [{ type: "nir", path: "folder.nir" }] }),
+    );
+    const folder = validate("nir-folder.json");
+    expect(folder.status).toBe(2);
+    expect(folder.stderr).toMatch(
+      /\$\.learners\[0\]\.path: expected a \.nir file, found "folder\.nir" \(.* is a directory\)/,
+    );
   }, 120_000);
 });
 

@@ -42,7 +42,6 @@ import { shardUnits, type Shard } from "../runs/shard.js";
 import { ResultsStore } from "../runs/store.js";
 import { parseAnyScenarioText, type AnyScenario } from "../scenario/load.js";
 import { readTextFile } from "../scenario/parse.js";
-import { prepareNirLearners } from "../scenario/nir-learners.js";
 import { packageVersion } from "../version.js";
 
 /** Exit codes of `neurocompare run` (and `RunOutcome.exitCode`). */
@@ -174,18 +173,19 @@ export async function prepareRun(
   options: Pick<RunCallOptions, "out" | "seeds" | "jobs" | "fresh" | "hooks" | "maxMemoryBytes">,
 ): Promise<PreparedRun> {
   checkOptions(options);
-  const { loaded, file, text } = resolveScenario(scenarioOrPath);
-  // "nir" learners: their paths resolved against the scenario file, h5wasm started.
-  if (loaded.kind === "learning") loaded.scenario = await prepareNirLearners(loaded.scenario, file);
+  const resolved = resolveScenario(scenarioOrPath);
+  const { file, text } = resolved;
+  // The build phase `validate` runs: "nir" learners' files resolved against the scenario file and h5wasm
+  // started; then resource bounds and the memory estimate, everything built (the first seed's learners, or the
+  // network) and a trial of a few steps. Anything that fails fails here, before the folder is touched. The
+  // network engine and its equation compiler load only for a network scenario.
+  const { checkScenarioBuild, prepareScenarioBuild } = await import("../runs/build-check.js");
+  const loaded = await prepareScenarioBuild(resolved.loaded, file, text);
   const scenario = loaded.scenario;
   const seeds = options.seeds ?? scenario.seeds;
   const hooks = options.hooks ?? defaultHookFactories;
   const kind = loaded.kind === "network" ? "network" : "learning";
   const units: Unit[] = loaded.kind === "network" ? planNetworkUnits(seeds) : planLearningUnits(loaded.scenario, seeds);
-  // The build phase `validate` runs: resource bounds and the memory estimate, then everything built (the first
-  // seed's learners, or the network) and a trial of a few steps. Anything that fails fails here, before the
-  // folder is touched. The network engine and its equation compiler load only for a network scenario.
-  const { checkScenarioBuild } = await import("../runs/build-check.js");
   checkScenarioBuild(loaded, file, {
     text,
     hooks,

@@ -8,8 +8,7 @@
 import { availableParallelism } from "node:os";
 import { isUserError } from "../core/errors.js";
 import { formatBytes, READ_LIMITS } from "../core/read-file.js";
-import { checkScenarioBuild } from "../runs/build-check.js";
-import { prepareNirLearners } from "../scenario/nir-learners.js";
+import { checkScenarioBuild, prepareScenarioBuild } from "../runs/build-check.js";
 import { parseAnyScenarioText } from "../scenario/load.js";
 import { readTextFile } from "../scenario/parse.js";
 import { parseMemorySize } from "./options.js";
@@ -30,9 +29,8 @@ export async function validateCommand(files: readonly string[], opts: ValidateOp
     }
     try {
       const text = readTextFile(f, "scenario file", READ_LIMITS.scenario);
-      const a = parseAnyScenarioText(text, f);
       // "nir" learners read their files when built: paths resolved against the scenario file, h5wasm started.
-      if (a.kind === "learning") a.scenario = await prepareNirLearners(a.scenario, f);
+      const a = await prepareScenarioBuild(parseAnyScenarioText(text, f), f, text);
       const { estimate, budget } = checkScenarioBuild(a, f, {
         text,
         // As `run` lays the units out by default: one per core at once.

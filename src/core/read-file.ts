@@ -19,6 +19,8 @@ export const READ_LIMITS = {
   results: 256 * 1024 * 1024,
   /** An IDX dataset file as stored (compressed or not). MNIST's largest is 47 MB uncompressed. */
   idx: 2 * 1024 * 1024 * 1024 - 1,
+  /** A `.nir` file (HDF5) a "nir" learner evaluates: a trained network's weights, far below this. */
+  nir: 1024 * 1024 * 1024,
 } as const;
 
 export interface ReadOptions {
@@ -29,7 +31,8 @@ export interface ReadOptions {
   missingCode?: ErrorCode;
 }
 
-function kindOf(st: Stats): string {
+/** What a file system entry that is not a regular file is, for messages: "a directory", "a FIFO (named pipe)". */
+export function kindOf(st: Stats): string {
   if (st.isDirectory()) return "a directory";
   if (st.isFIFO()) return "a FIFO (named pipe)";
   if (st.isCharacterDevice()) return "a character device";

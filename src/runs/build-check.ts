@@ -17,6 +17,7 @@ import { type ErrorCode, type Issue, isUserError, ScenarioError, type UserError 
 import type { Learner } from "../learners/learner.js";
 import { buildNetwork } from "../scenario/build-network.js";
 import { JsonLocator } from "../scenario/json-locate.js";
+import { prepareNirLearners } from "../scenario/nir-learners.js";
 import type { AnyScenario } from "../scenario/load.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
 import {
@@ -218,6 +219,23 @@ function checkNetwork(s: NetworkScenario, file: string, opts: BuildCheckOptions,
     throw e;
   }
   return { estimate, budget };
+}
+
+/**
+ * What the build phase needs first, for `validate` as for `run`: "nir"
+ * learners' files resolved against the scenario file and checked (regular
+ * files, under the size limit), and h5wasm started so they can be read when
+ * the learners are built. A missing file is an issue at its JSON path, with
+ * its line when `text` is given.
+ */
+export async function prepareScenarioBuild(a: AnyScenario, file: string, text?: string): Promise<AnyScenario> {
+  if (a.kind !== "learning") return a;
+  try {
+    return { kind: "learning", scenario: await prepareNirLearners(a.scenario, file) };
+  } catch (e) {
+    if (e instanceof ScenarioError) fail(file, [...e.issues], text, e.code);
+    throw e;
+  }
 }
 
 /**

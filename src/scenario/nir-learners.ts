@@ -1,12 +1,15 @@
 /**
- * Before a learning scenario with "nir" learners runs: their `path` is
- * resolved against the scenario file's folder, the file must exist (else an
- * issue at `$.learners[i].path`), and h5wasm is started, so that the learner
- * reads its graph synchronously when it is built (learners/nir.ts).
+ * Before a learning scenario with "nir" learners runs (or is validated):
+ * their `path` is resolved against the scenario file's folder, the file must
+ * be a regular file under READ_LIMITS.nir (else an issue at
+ * `$.learners[i].path`: a FIFO would hang the HDF5 reader, /dev/zero would
+ * fill memory), and h5wasm is started, so that the learner reads its graph
+ * synchronously when it is built (learners/nir.ts).
  */
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ScenarioError } from "../core/errors.js";
+import { formatBytes, kindOf, READ_LIMITS } from "../core/read-file.js";
 import { nirReady } from "../snn/nir/hdf5.js";
 import type { Scenario } from "./schema.js";
 
@@ -17,13 +20,16 @@ export async function prepareNirLearners(s: Scenario, file: string): Promise<Sce
   const learners = s.learners.map((l, i) => {
     if (l.type !== "nir") return l;
     const path = resolve(base, l.path);
-    if (!existsSync(path)) {
-      issues.push({
-        path: `$.learners[${i}].path`,
-        expected: "a .nir file",
-        found: `"${l.path}" (no file at ${path})`,
-      });
-    }
+    const st = statSync(path, { throwIfNoEntry: false });
+    const found =
+      st === undefined
+        ? `"${l.path}" (no file at ${path})`
+        : !st.isFile()
+          ? `"${l.path}" (${path} is ${kindOf(st)})`
+          : st.size > READ_LIMITS.nir
+            ? `"${l.path}" (${formatBytes(st.size)}, more than the ${formatBytes(READ_LIMITS.nir)} a NIR file may have)`
+            : undefined;
+    if (found !== undefined) issues.push({ path: `$.learners[${i}].path`, expected: "a .nir file", found });
     return { ...l, path };
   });
   if (issues.length > 0) throw new ScenarioError(file, issues);

@@ -15,7 +15,7 @@
  * Nested NIRGraph nodes are read recursively and flattened (graph.ts).
  * Strings are variable-length UTF-8, as h5py's string_dtype writes them.
  */
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync } from "node:fs";
 import { UserError } from "../../core/errors.js";
 import {
   NIR_PRIMITIVES,
@@ -82,8 +82,30 @@ export function readNirSync(path: string): NirGraph {
   return readWith(started, path);
 }
 
+/** HDF5's format signature, at offset 0 or at a user block's end (512, 1024, 2048, ... bytes; HDF5 spec, II.A). */
+const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Whether the file carries HDF5's signature where the format allows it (checked before the library opens it). */
+function hasHdf5Signature(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(8);
+    for (let at = 0; at + 8 <= size; at = at === 0 ? 512 : at * 2) {
+      if (readSync(fd, head, 0, 8, at) === 8 && head.equals(HDF5_SIGNATURE)) return true;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readWith(lib: H5, path: string): NirGraph {
   if (!existsSync(path)) throw new UserError("E_FILE_NOT_FOUND", `${path}: no such NIR file`);
+  // Without this the library prints its own error stack for every non-HDF5 file before ours.
+  if (!hasHdf5Signature(path)) {
+    throw new UserError("E_FILE_UNREADABLE", `${path}: not an HDF5 file (no HDF5 signature): not a NIR file`);
+  }
   let f: InstanceType<H5["File"]>;
   try {
     f = new lib.File(path, "r");
