@@ -39,7 +39,7 @@ writeFileSync(
   'process.on("exit", () => { process.stderr.write("\\nMAXRSS_KB " + process.resourceUsage().maxRSS + "\\n"); });\n',
 );
 
-function reduce(raw, keepEpochs = false) {
+function reduce(raw, keepEpochs = false, keepData = false) {
   if (full) return { raw, how: "as written" };
   const r = structuredClone(raw);
   const how = [];
@@ -53,10 +53,12 @@ function reduce(raw, keepEpochs = false) {
       how.push("1 epoch");
     }
     const t = r.task;
-    for (const [k, cap] of [
-      ["trainSize", 1000],
-      ["testSize", 500],
-    ]) {
+    for (const [k, cap] of keepData
+      ? []
+      : [
+          ["trainSize", 1000],
+          ["testSize", 500],
+        ]) {
       if (t[k] === undefined || t[k] > cap) {
         t[k] = cap;
         how.push(`${k} ${cap}`);
@@ -76,9 +78,14 @@ for (const f of files) {
   const file = join(work, f);
   let estimate;
   let how;
-  // One epoch where the scenario allows it; a pruning schedule that needs its epochs keeps them.
-  for (const keepEpochs of [false, true]) {
-    const reduced = reduce(original, keepEpochs);
+  // One epoch and a data subset where the scenario allows it; a pruning schedule that needs its epochs, or
+  // its training samples, keeps them.
+  for (const [keepEpochs, keepData] of [
+    [false, false],
+    [true, false],
+    [true, true],
+  ]) {
+    const reduced = reduce(original, keepEpochs, keepData);
     const text = JSON.stringify(reduced.raw, null, 2);
     writeFileSync(file, text);
     try {
@@ -87,7 +94,7 @@ for (const f of files) {
       how = reduced.how;
       break;
     } catch (e) {
-      if (keepEpochs) console.log(`${f}: not estimated (${e.message.replace(/\n\s*/g, " ").slice(0, 300)})`);
+      if (keepData) console.log(`${f}: not estimated (${e.message.replace(/\n\s*/g, " ").slice(0, 300)})`);
     }
   }
   if (estimate === undefined) continue;

@@ -25,7 +25,9 @@ export type ErrorCode =
   /** A unit is being run by another live process. */
   | "E_OUTPUT_LOCKED"
   /** sbatch is missing or refused a job. */
-  | "E_SLURM";
+  | "E_SLURM"
+  /** A network's state became NaN or infinite during a run. */
+  | "E_NETWORK_DIVERGED";
 
 /** Every error neurocompare throws on purpose, with a stable `code`. */
 export class NeuroError extends Error {

@@ -38,7 +38,7 @@ import type { HookFactory, TrainingHooks } from "./hooks.js";
 import { buildLearningUnit, phasesOf, TaskCache } from "./learning-unit.js";
 import { planLearningUnits } from "./plan.js";
 import { defaultHookFactories } from "./run.js";
-import { MAX_CHART_SPIKES, MAX_TRACE_POINTS } from "./run-network.js";
+import { checkFinite, MAX_CHART_SPIKES, MAX_TRACE_POINTS } from "./run-network.js";
 
 export interface BuildCheckOptions {
   /** Memory the run may use, in bytes (default: the machine's). */
@@ -212,9 +212,15 @@ function checkNetwork(s: NetworkScenario, file: string, opts: BuildCheckOptions,
   try {
     const built = buildNetwork(s, opts.seed ?? s.seeds[0]!, file);
     const steps = Math.min(opts.trialSteps ?? 2, Math.round(s.durationMs / s.dtMs));
-    if (steps > 0) built.network.runSteps(steps);
+    if (steps > 0) {
+      built.network.runSteps(steps);
+      // A state that is NaN or infinite after the trial is refused here as the run would stop on it.
+      checkFinite(built, file, 0, steps, s.dtMs);
+    }
   } catch (e) {
     if (e instanceof ScenarioError) fail(file, [...e.issues], text, e.code);
+    if (isUserError(e) && e.code === "E_NETWORK_DIVERGED")
+      fail(file, [{ path: "$", expected: "a network whose state stays finite", found: message(e) }], text, e.code);
     if (isUserError(e)) fail(file, [{ path: "$", expected: "a network that can be built", found: message(e) }], text);
     throw e;
   }

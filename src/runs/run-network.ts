@@ -17,6 +17,7 @@
  * back to that length and continues them.
  */
 import type { StreamFile, StreamPosition } from "../core/files.js";
+import { UserError } from "../core/errors.js";
 import { captureState, decodeSnapshot, encodeSnapshot, restoreState } from "../core/snapshot.js";
 import { IsiAccumulator } from "../metrics/spike-stats.js";
 import { type BuiltNetwork, buildNetwork, type MonitorSinks } from "../scenario/build-network.js";
@@ -214,6 +215,31 @@ function recorder(s: NetworkScenario, record: boolean, files: () => RecordingFil
   return { state, sinks };
 }
 
+/**
+ * Stops a network whose state has become NaN or infinite: it would go on
+ * reporting 0 Hz (NaN never crosses a threshold) or a spike every step as if
+ * they were results. Checked between slices, so the message bounds the time
+ * of the first non-finite value by the slice in which it was found; a value
+ * that overflows and is reset within the same step (a time constant of 0
+ * under a reset) leaves no trace here.
+ */
+export function checkFinite(built: BuiltNetwork, file: string, fromStep: number, toStep: number, dtMs: number): void {
+  for (const g of built.groups) {
+    for (const variable of Object.keys(g.state)) {
+      const a = g.state[variable]!;
+      for (let i = 0; i < a.length; i++) {
+        if (Number.isFinite(a[i]!)) continue;
+        const when =
+          fromStep === 0 ? `by t = ${toStep * dtMs} ms` : `between t = ${fromStep * dtMs} ms and ${toStep * dtMs} ms`;
+        throw new UserError(
+          "E_NETWORK_DIVERGED",
+          `${file}: group "${g.name}", variable ${variable}, neuron ${i} became ${a[i]} ${when} (the network's state is checked every ${toStep - fromStep} steps); the figures would be meaningless, so the run stops. Check the equations and parameters (a division by a zero time constant, a square root or logarithm of a negative value) or use a smaller dtMs`,
+        );
+      }
+    }
+  }
+}
+
 /** Hands every monitor's held chunk to its sink. */
 function flushMonitors(built: BuiltNetwork): void {
   for (const m of built.spikeMonitors) m.flush();
@@ -241,7 +267,14 @@ export function runNetworkSeed(
   out?.spikes(`${SPIKES_CSV_HEADER}\n`);
   out?.state(`${STATE_CSV_HEADER}\n`);
   const t1 = performance.now();
-  built.network.runSteps(Math.round(s.durationMs / s.dtMs));
+  const total = Math.round(s.durationMs / s.dtMs);
+  const slice = Math.max(1, Math.ceil(total / NETWORK_SLICES));
+  // In the slices a stored unit runs (bit for bit the same as one call), checked between them.
+  while (built.network.step < total) {
+    const from = built.network.step;
+    built.network.runSteps(Math.min(slice, total - from));
+    checkFinite(built, file, from, built.network.step, s.dtMs);
+  }
   flushMonitors(built);
   const t2 = performance.now();
   return seedResult(s, built, rec.state, seed, record, t1 - t0, t2 - t1);
@@ -388,8 +421,10 @@ export async function runNetworkUnitAsync(ctx: NetworkUnitContext): Promise<Netw
         return { status: "stopped" };
       }
       const t = performance.now();
+      const from = net.step;
       net.runSteps(Math.min(slice, total - net.step));
       simMs += performance.now() - t;
+      checkFinite(built, ctx.file, from, net.step, s.dtMs);
       ctx.onProgress?.(net.step / total);
       if (net.step < total && performance.now() - lastSave >= every) {
         save();
