@@ -58,6 +58,7 @@ export {
   type Recordings,
   type GroupStats,
   type SynapseStats,
+  type RecordingFiles,
 } from "./runs/run-network.js";
 export {
   summarize,
@@ -156,6 +157,9 @@ export {
   type Monitor,
   type StateMonitorConfig,
   type RecordWhen,
+  type SpikeMonitorOptions,
+  type SpikeChunk,
+  type StateChunk,
 } from "./snn/monitors.js";
 export { Network, type NetworkConfig } from "./snn/network.js";
 export { buildCuba, type Cuba, type CubaOptions } from "./snn/cuba.js";

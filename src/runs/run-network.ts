@@ -93,7 +93,9 @@ export interface NetworkRunResult {
 
 /** Receivers of the first seed's recordings as CSV text, in order (header first). */
 export interface RecordingFiles {
+  /** Receives spikes.csv's text (`group,neuron,timeMs` lines). */
   spikes(text: string): void;
+  /** Receives state.csv's text (`group,variable,neuron,timeMs,value` lines). */
   state(text: string): void;
 }
 

@@ -63,9 +63,6 @@ function growFloat32(a: Float32Array, used: number, n: number): Float32Array {
   return b;
 }
 
-/**
- * Records the spikes of a group (Brian2's SpikeMonitor): counts per neuron, and every (index, time) pair unless `keepSpikes` is false.
- */
 /** A chunk of spikes handed to a sink: neuron index and step per spike (views, valid during the call). */
 export interface SpikeChunk {
   readonly indices: Int32Array;
@@ -75,6 +72,7 @@ export interface SpikeChunk {
 /** Spikes (or samples) a streaming monitor holds before handing them to its sink. */
 export const DEFAULT_CHUNK = 65_536;
 
+/** How a SpikeMonitor keeps what it records: all pairs, counts only, or streamed in chunks to a sink. */
 export interface SpikeMonitorOptions {
   /** Whether to keep (index, time) pairs; counts are always kept. */
   keepSpikes?: boolean;
@@ -84,6 +82,9 @@ export interface SpikeMonitorOptions {
   chunk?: number;
 }
 
+/**
+ * Records the spikes of a group (Brian2's SpikeMonitor): counts per neuron, and every (index, time) pair unless `keepSpikes` is false.
+ */
 export class SpikeMonitor implements Monitor {
   readonly when = "end" as const;
   readonly source: SpikeSource;
