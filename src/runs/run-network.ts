@@ -107,14 +107,31 @@ export function stateSamples(steps: number, every: number): number {
   return steps > 0 ? Math.floor((steps - 1) / every) + 1 : 0;
 }
 
+/** A growable list of numbers in a typed array (a checkpoint stores its bytes, not one JSON number per entry). */
+class Float64List {
+  data = new Float64Array(0);
+  n = 0;
+  push(x: number): void {
+    if (this.n === this.data.length) {
+      const grown = new Float64Array(Math.max(64, this.data.length * 2));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.n++] = x;
+  }
+  toArray(): Float64Array {
+    return this.data.slice(0, this.n);
+  }
+}
+
 /** Keeps the first `limit` spikes of one group for the charts. */
 class SpikeSample {
-  private readonly idx: number[] = [];
-  private readonly t: number[] = [];
+  private readonly idx = new Float64List();
+  private readonly t = new Float64List();
   truncated = false;
   constructor(private readonly limit: number) {}
   add(c: SpikeChunk, dtMs: number): void {
-    const room = Math.min(c.indices.length, this.limit - this.idx.length);
+    const room = Math.min(c.indices.length, this.limit - this.idx.n);
     for (let k = 0; k < room; k++) {
       this.idx.push(c.indices[k]!);
       this.t.push(c.steps[k]! * dtMs);
@@ -122,10 +139,10 @@ class SpikeSample {
     if (room < c.indices.length) this.truncated = true;
   }
   indices(): Int32Array {
-    return Int32Array.from(this.idx);
+    return Int32Array.from(this.idx.toArray());
   }
   timesMs(): Float64Array {
-    return Float64Array.from(this.t);
+    return this.t.toArray();
   }
 }
 
@@ -133,8 +150,8 @@ interface TraceSample {
   group: string;
   variable: string;
   neuron: number;
-  t: number[];
-  v: number[];
+  t: Float64List;
+  v: Float64List;
 }
 
 /** Everything the monitors' sinks fold chunks into, as plain data a checkpoint captures. */
@@ -184,7 +201,7 @@ function recorder(s: NetworkScenario, record: boolean, files: () => RecordingFil
       const total = stateSamples(steps, m.everySteps);
       const stride = Math.max(1, Math.ceil(total / MAX_TRACE_POINTS));
       state.traces[i] = m.variables.flatMap((variable) =>
-        m.indices.map((neuron) => ({ group: g.name, variable, neuron, t: [], v: [] })),
+        m.indices.map((neuron) => ({ group: g.name, variable, neuron, t: new Float64List(), v: new Float64List() })),
       );
       state.samples[i] = 0;
       const width = m.indices.length;
@@ -515,8 +532,8 @@ function seedResult(
       group: tr.group,
       variable: tr.variable,
       neuron: tr.neuron,
-      timesMs: Float64Array.from(tr.t),
-      values: Float64Array.from(tr.v),
+      timesMs: tr.t.toArray(),
+      values: tr.v.toArray(),
     })),
     weights: built.plastic.map((p) => ({
       name: p.name,
