@@ -60,8 +60,22 @@ describe("a network whose state becomes non-finite", () => {
     expect(isUserError(e) && e.code).toBe("E_NETWORK_DIVERGED");
   });
 
+  it("is refused by validate when a zero time constant overflows a value that the reset then hides", () => {
+    // dv/dt = (1.5 - v) / 0 is infinite: v crosses the threshold and is reset to 0 within every step, so the run
+    // itself would report a spike every step (10 kHz at dt 0.1 ms) from a state that looks finite between steps.
+    const s = network("dv/dt = (1.5 - v) / tau : 1");
+    const g = s.groups[0]!;
+    if (g.model.type !== "equations") throw new Error("an equations group");
+    g.model.parameters = { tau: 0 };
+    const e = thrown(() => checkScenarioBuild({ kind: "network", scenario: s }, "tau0.json"));
+    expect(isUserError(e) && e.code).toBe("E_NETWORK_DIVERGED");
+    expect((e as Error).message).toMatch(/group "G", variable v, neuron 0 became Infinity/);
+  });
+
   it("leaves a finite network alone", () => {
-    const r = runNetworkSeed(network("dv/dt = (1.5 - v) / tau : 1"), "ok.json", 1, false);
+    const s = network("dv/dt = (1.5 - v) / tau : 1");
+    const r = runNetworkSeed(s, "ok.json", 1, false);
     expect(r.run.groups[0]!.spikes).toBeGreaterThan(0);
+    expect(() => checkScenarioBuild({ kind: "network", scenario: s }, "ok.json")).not.toThrow();
   });
 });
