@@ -4,7 +4,7 @@
 // process, whose peak resident set size (process.resourceUsage().maxRSS,
 // reported by a preloaded exit hook) is compared with the estimate.
 //
-//   npm run build && npm run memory-check [-- --only cuba,xor] [--full] [--jobs N]
+//   npm run build && npm run memory-check [-- --only cuba,xor] [--full] [--jobs N] [--estimate-only]
 //
 // Without --full each scenario runs one seed and one epoch, with at most 1,000
 // training and 500 test samples (a learning run's memory does not grow with
@@ -28,6 +28,8 @@ const opt = (name) => {
 const only = opt("only")?.split(",");
 const jobs = Number(opt("jobs") ?? availableParallelism());
 const full = args.includes("--full");
+// Only the estimates (no runs): for checking a change to the constants against peak RSS measured before.
+const estimateOnly = args.includes("--estimate-only");
 
 const { parseAnyScenarioText } = await import(join(root, "dist", "scenario", "load.js"));
 const { checkScenarioBuild } = await import(join(root, "dist", "runs", "build-check.js"));
@@ -98,6 +100,10 @@ for (const f of files) {
     }
   }
   if (estimate === undefined) continue;
+  if (estimateOnly) {
+    console.log(JSON.stringify({ scenario: f, how, estimateMiB: estimate / 2 ** 20 }));
+    continue;
+  }
   const t0 = Date.now();
   const r = spawnSync(
     process.execPath,
@@ -136,6 +142,7 @@ for (const f of files) {
   console.log(JSON.stringify(row));
 }
 rmSync(work, { recursive: true, force: true });
+if (estimateOnly) process.exit(0);
 
 console.log("\n| scenario | run as | estimate (MiB) | peak RSS (MiB) | estimate / peak | run (s) |");
 console.log("|---|---|---:|---:|---:|---:|");

@@ -17,8 +17,10 @@ import { learnerConfigSchema } from "../src/learners/registry.js";
 import { checkScenarioBuild } from "../src/runs/build-check.js";
 import { parseAnyScenarioText } from "../src/scenario/load.js";
 import {
+  BASELINE_BYTES,
   checkBounds,
   checkEstimate,
+  estimateLearning,
   estimateNetwork,
   expectedSynapses,
   memoryBudget,
@@ -117,6 +119,59 @@ describe("refusals", () => {
     const e = userError(() => checkScenarioBuild(a, "x.json", { text, maxMemoryBytes: 2 ** 50 }));
     expect(e.message).toContain("7.840e+9 elements");
     expect(e.message).toContain("a JavaScript typed array may hold");
+  });
+
+  it("a run's peak: the larger of training (jobs units at once, each with a worker and its data) and the report", () => {
+    // Hand count: the phases as the run lays them out. Two learners of very different sizes, three seeds: six units.
+    const a = parseAnyScenarioText(
+      learning([
+        { type: "mlp", name: "big", hidden: [4000, 4000] },
+        { type: "mlp", name: "small", hidden: [4] },
+      ]).replace('"epochs":1', '"epochs":1,"seeds":[1,2,3]'),
+      "p.json",
+    );
+    if (a.kind !== "learning") throw new Error("learning");
+    const data = { shape: mnistShape, bytes: 10 * 2 ** 20, trainCount: 100, testCount: 50 };
+    const unitBytes = (name: string) =>
+      learnerMemory(a.scenario.learners.find((l) => l.name === name)!, mnistShape).reduce((t, p) => t + p.bytes, 0);
+    const rows = (e: ReturnType<typeof estimateLearning>) =>
+      e.parts.find((p) => p.what === "result rows and weight histograms")!.bytes;
+    const one = estimateLearning(a.scenario, data, 1);
+    // One unit at a time in the main thread: baseline, data, the largest unit, the result rows.
+    expect(one.totalBytes).toBe(BASELINE_BYTES.main + data.bytes + unitBytes("big") + rows(one));
+    const two = estimateLearning(a.scenario, data, 2);
+    // Two at once on worker threads: each a worker's baseline and a copy of the data; the two largest units (the
+    // big learner's seeds run together).
+    expect(two.totalBytes).toBe(
+      BASELINE_BYTES.main + data.bytes + 2 * (BASELINE_BYTES.worker + data.bytes) + 2 * unitBytes("big") + rows(two),
+    );
+    // More jobs than units hold only the units there are.
+    expect(estimateLearning(a.scenario, data, 64).totalBytes).toBe(
+      BASELINE_BYTES.main +
+        data.bytes +
+        6 * (BASELINE_BYTES.worker + data.bytes) +
+        3 * unitBytes("big") +
+        3 * unitBytes("small") +
+        rows(two),
+    );
+    // Small units: drawing the report (the renderer, after the units are done) is the peak.
+    const tiny = parseAnyScenarioText(learning([{ type: "mlp", hidden: [4] }]), "t.json");
+    if (tiny.kind !== "learning") throw new Error("learning");
+    const t = estimateLearning(tiny.scenario, { ...data, bytes: 0 }, 4);
+    expect(t.parts.some((p) => p.what.startsWith("the report renderer"))).toBe(true);
+    expect(t.totalBytes).toBe(BASELINE_BYTES.main + BASELINE_BYTES.report + rows(t));
+  });
+
+  it("a network's seeds are units: jobs of them at once, each with its own state", () => {
+    const s = parseAnyScenarioText(
+      network({ seeds: [1, 2, 3], groups: [{ name: "G", size: 5_000_000, model: { type: "lif" } }] }),
+      "n.json",
+    ).scenario as Parameters<typeof estimateNetwork>[0];
+    const opts = { chartSpikes: 1e6, tracePoints: 1e5 };
+    const one = estimateNetwork(s, { ...opts, jobs: 1 });
+    const three = estimateNetwork(s, { ...opts, jobs: 3 });
+    const seedBytes = one.totalBytes - BASELINE_BYTES.main;
+    expect(three.totalBytes).toBe(BASELINE_BYTES.main + 3 * (BASELINE_BYTES.worker + seedBytes));
   });
 
   it("the V8 heap limit applies to the parts held as JavaScript objects", () => {

@@ -51,9 +51,13 @@ export const RUN_LIMITS = {
  * x86-64, measured with `npm run memory-check` and tiny runs): the main thread
  * with the CLI, the schemas, the learners or the network engine; what the
  * report's renderer (vega, resvg) adds while the report is drawn, after the
- * units have finished; and each worker thread of `--jobs`.
+ * units have finished; and each worker thread of `--jobs` (its own V8 isolate
+ * with the learners' modules and WebAssembly: with 15 MiB the bundled
+ * scenarios that run two units at once came out at 0.67 to 0.73 of their peak
+ * RSS, about 70 MiB short per worker, against 0.79 to 1.04 for those that run
+ * in one thread; 60 MiB leaves the estimate below the peak, not above it).
  */
-export const BASELINE_BYTES = { main: 75 * MiB, report: 70 * MiB, worker: 15 * MiB } as const;
+export const BASELINE_BYTES = { main: 75 * MiB, report: 70 * MiB, worker: 60 * MiB } as const;
 
 export interface EstimatePart {
   /** JSON path of what causes it: `$.learners[0]`, `$.groups[1]`, `$.task`. */
@@ -183,9 +187,9 @@ export function estimateLearning(s: Scenario, data: TaskData, jobs = 1): Resourc
     );
     return { parts, bytes: parts.reduce((a, p) => a + p.bytes, 0) };
   });
-  // The largest learners run together (a learner's units differ by seed only; each seed may run at once).
+  // The largest units are assumed to run together: a learner has one unit per seed, and its seeds may run at once.
   const bySize = [...perLearner].sort((x, y) => y.bytes - x.bytes);
-  for (let k = 0; k < concurrent; k++) training.push(...bySize[k % bySize.length]!.parts);
+  for (let k = 0; k < concurrent; k++) training.push(...bySize[Math.floor(k / s.seeds.length)]!.parts);
   // Result rows (about 25 metrics per epoch, each row an object of ~150 bytes) and the first seed's weight histograms.
   const epochs = s.epochs * (s.continual?.phases.length ?? 1);
   const rows: EstimatePart = {
