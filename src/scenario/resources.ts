@@ -52,12 +52,10 @@ export const RUN_LIMITS = {
  * with the CLI, the schemas, the learners or the network engine; what the
  * report's renderer (vega, resvg) adds while the report is drawn, after the
  * units have finished; and each worker thread of `--jobs` (its own V8 isolate
- * with the learners' modules and WebAssembly: with 15 MiB the bundled
- * scenarios that run two units at once came out at 0.67 to 0.73 of their peak
- * RSS, about 70 MiB short per worker, against 0.79 to 1.04 for those that run
- * in one thread; 60 MiB leaves the estimate below the peak, not above it).
+ * with the learners' modules and WebAssembly: the bundled scenarios that run
+ * two small units at once peak 75 to 95 MiB above one main thread).
  */
-export const BASELINE_BYTES = { main: 75 * MiB, report: 70 * MiB, worker: 60 * MiB } as const;
+export const BASELINE_BYTES = { main: 75 * MiB, report: 70 * MiB, worker: 40 * MiB } as const;
 
 export interface EstimatePart {
   /** JSON path of what causes it: `$.learners[0]`, `$.groups[1]`, `$.task`. */
