@@ -259,6 +259,16 @@ export function checkFinite(built: BuiltNetwork, file: string, fromStep: number,
   }
 }
 
+/**
+ * Room for the whole run's population rates at once. Reserved slice by slice,
+ * the arrays would double as they grow (up to twice the room, plus the copy
+ * while growing): measured on one neuron for an hour at 0.1 ms, 36 million
+ * steps, a peak RSS of 823 MiB against 137 MiB of rates.
+ */
+function reserveRates(built: BuiltNetwork, totalSteps: number): void {
+  for (const m of built.rateMonitors) m.reserve(totalSteps - m.samples);
+}
+
 /** Hands every monitor's held chunk to its sink. */
 function flushMonitors(built: BuiltNetwork): void {
   for (const m of built.spikeMonitors) m.flush();
@@ -288,6 +298,7 @@ export function runNetworkSeed(
   const t1 = performance.now();
   const total = Math.round(s.durationMs / s.dtMs);
   const slice = Math.max(1, Math.ceil(total / NETWORK_SLICES));
+  reserveRates(built, total);
   // In the slices a stored unit runs (bit for bit the same as one call), checked between them.
   while (built.network.step < total) {
     const from = built.network.step;
@@ -414,6 +425,7 @@ export async function runNetworkUnitAsync(ctx: NetworkUnitContext): Promise<Netw
   const net = built.network;
   const total = Math.round(s.durationMs / s.dtMs);
   const slice = Math.max(1, Math.ceil(total / NETWORK_SLICES));
+  reserveRates(built, total);
   const every = ctx.checkpointEveryMs ?? NETWORK_CHECKPOINT_MS;
   const save = () => {
     // Everything recorded so far goes to the sinks and files first: the checkpoint holds no chunk in flight.

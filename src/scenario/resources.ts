@@ -339,6 +339,15 @@ export function estimateNetwork(
       largestArray: kept,
     });
   });
+  // A checkpoint (every 5 s of wall time) copies the unit's arrays: captured, then encoded into one buffer.
+  const arrays = parts.filter((p) => !p.heap).reduce((t, p) => t + p.bytes, 0);
+  parts.push({
+    where: "$",
+    what: "a checkpoint's copies of the network's arrays",
+    bytes: 2 * arrays,
+    heap: false,
+    largestArray: 0,
+  });
   const common: EstimatePart[] = [
     {
       where: "$",
