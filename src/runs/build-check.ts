@@ -226,7 +226,13 @@ function checkNetwork(s: NetworkScenario, file: string, opts: BuildCheckOptions,
   } catch (e) {
     if (e instanceof ScenarioError) fail(file, [...e.issues], text, e.code);
     if (isUserError(e) && e.code === "E_NETWORK_DIVERGED")
-      fail(file, [{ path: "$", expected: "a network whose state stays finite", found: message(e) }], text, e.code);
+      fail(
+        file,
+        // The file is named once, in the heading.
+        [{ path: "$", expected: "a network whose state stays finite", found: message(e).replace(`${file}: `, "") }],
+        text,
+        e.code,
+      );
     if (isUserError(e)) fail(file, [{ path: "$", expected: "a network that can be built", found: message(e) }], text);
     throw e;
   }
