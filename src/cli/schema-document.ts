@@ -10,7 +10,7 @@
  * start is read (the first 4 kB; `schema --out` writes `$schema` first), so a
  * huge file costs nothing here and is left to the scenario reader's limits.
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 
 const META_SCHEMA_FIRST = /^\uFEFF?\s*\{\s*"\$schema"\s*:\s*"https?:\/\/json-schema\.org\//;
 
@@ -18,11 +18,14 @@ const META_SCHEMA_FIRST = /^\uFEFF?\s*\{\s*"\$schema"\s*:\s*"https?:\/\/json-sch
 export function isJsonSchemaDocument(file: string): boolean {
   let fd: number;
   try {
-    fd = openSync(file, "r");
+    // O_NONBLOCK: a FIFO opens at once instead of waiting for a writer (Windows has no such flag and no FIFOs).
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch {
     return false; // the scenario reader reports the unreadable file
   }
   try {
+    // A FIFO, a device or a folder is not a schema: the scenario reader refuses it with its kind.
+    if (!fstatSync(fd).isFile()) return false;
     const head = Buffer.alloc(4096);
     const n = readSync(fd, head, 0, head.length, 0);
     return META_SCHEMA_FIRST.test(head.toString("utf8", 0, n));
