@@ -248,8 +248,9 @@ export function checkFinite(built: BuiltNetwork, file: string, fromStep: number,
       const a = g.state[variable]!;
       for (let i = 0; i < a.length; i++) {
         if (Number.isFinite(a[i]!)) continue;
-        const when =
-          fromStep === 0 ? `by t = ${toStep * dtMs} ms` : `between t = ${fromStep * dtMs} ms and ${toStep * dtMs} ms`;
+        // Times to 12 significant digits: 3 steps of 0.1 ms are 0.3 ms, not 0.30000000000000004.
+        const ms = (step: number) => Number((step * dtMs).toPrecision(12));
+        const when = fromStep === 0 ? `by t = ${ms(toStep)} ms` : `between t = ${ms(fromStep)} ms and ${ms(toStep)} ms`;
         throw new UserError(
           "E_NETWORK_DIVERGED",
           `${file}: group "${g.name}", variable ${variable}, neuron ${i} became ${a[i]} ${when} (the network's state is checked every ${toStep - fromStep} steps); the figures would be meaningless, so the run stops. Check the equations and parameters (a division by a zero time constant, a square root or logarithm of a negative value) or use a smaller dtMs`,
