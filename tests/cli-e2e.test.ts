@@ -156,10 +156,12 @@ describe("neurocompare CLI", () => {
   it("writes a self-contained report.html and a report.md", () => {
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toContain("<svg");
-    expect(html).not.toMatch(/<script|<link|src="http/);
+    // Scripts and data inline, nothing fetched (the browser tests check no request is made at all).
+    expect(html).not.toMatch(/<script[^>]*\ssrc=|<link|<img[^>]*src="http/);
+    expect(html).toContain('<meta name="viewport"');
     expect(html).toContain("mlp");
     expect(html).toContain("lsm");
-    expect(html.indexOf("<h2>Summary</h2>")).toBeLessThan(html.indexOf("<h2>Comparisons</h2>"));
+    expect(html.indexOf('<h2 id="summary">Summary</h2>')).toBeLessThan(html.indexOf('<h2 id="comparisons">'));
     expect(html).toContain(process.version);
     const md = readFileSync(join(out, "report.md"), "utf8");
     expect(md).toContain("| learner | type | epochs | final test accuracy (%) ↑");

@@ -266,6 +266,7 @@ describe("public API: the exported values", () => {
         "welchTTest",
         "writeData",
         "writeNetworkReport",
+        "writeNetworkRun",
         "writeNir",
         "writeReport",
       ].sort(),

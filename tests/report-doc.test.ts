@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { collectEnvironment } from "../src/report/environment.js";
 import { renderHtml } from "../src/report/html.js";
 import { renderMarkdown } from "../src/report/markdown.js";
+import { formatP } from "../src/report/format.js";
 import { comparisonsTable, headlineTable } from "../src/report/table.js";
 import { writeData, writeReport, type ReportData } from "../src/report/write.js";
 import { csvToRows, summarize, type LearnerInfo, type MetricRow } from "../src/runs/results.js";
@@ -99,6 +100,7 @@ describe("the summary table", () => {
       "t",
       "df",
       "p",
+      "p (Holm)",
       "Cohen's d",
       "Hedges' g",
     ]);
@@ -111,6 +113,13 @@ describe("the summary table", () => {
     expect(cmp.rows[0]![6]!.text).toMatch(/^0\.\d{3}$|^<0\.001$/);
     // lsm never reached the criterion in one seed: censored, so no test (it would favour lsm's lucky seeds).
     expect(cmp.rows[2]![6]!.text).toBe("–");
+    expect(cmp.rows[2]![7]!.text).toBe("–");
+    // Holm over the two defined tests: the smaller p doubled, the larger kept (and never below the smaller's).
+    const [p0, p1] = [summary.comparisons[0]!.p, summary.comparisons[1]!.p];
+    const [h0, h1] = p0 <= p1 ? [2 * p0, Math.max(2 * p0, p1)] : [Math.max(2 * p1, p0), 2 * p1];
+    expect(cmp.rows[0]![7]!.text).toBe(formatP(Math.min(1, h0)));
+    expect(cmp.rows[1]![7]!.text).toBe(formatP(Math.min(1, h1)));
+    expect(cmp.notes?.join(" ")).toMatch(/p \(Holm\): the 2 p-values of this table adjusted together/);
     expect(cmp.notes?.join(" ")).toMatch(/censored seeds \(reached by 3 of 3 and 2 of 3 seeds\)/);
   });
 });
@@ -148,9 +157,9 @@ describe("report.md and report.html", () => {
       expect(i, s).toBeGreaterThan(0);
       return i;
     };
-    expect(at("<h2>Summary</h2>")).toBeLessThan(at("<h2>Comparisons</h2>"));
-    expect(at("<h2>Comparisons</h2>")).toBeLessThan(at("<h2>Charts</h2>"));
-    expect(at("<h2>Charts</h2>")).toBeLessThan(at("<h2>Reproducibility</h2>"));
+    expect(at('<h2 id="summary">Summary</h2>')).toBeLessThan(at('<h2 id="comparisons">Comparisons</h2>'));
+    expect(at('<h2 id="comparisons">Comparisons</h2>')).toBeLessThan(at('<h2 id="charts">Charts</h2>'));
+    expect(at('<h2 id="charts">Charts</h2>')).toBeLessThan(at('<h2 id="reproducibility">Reproducibility</h2>'));
     expect(html).toContain('<td class="best"><b>92.00 ± 4.97 ★</b></td>');
     expect(html).toContain("<b>Test accuracy by epoch.</b> What it shows.");
     expect(html).toContain(`<td class="text">${process.version}</td>`);

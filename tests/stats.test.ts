@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   confidenceInterval,
   effectSize,
+  holmAdjust,
   sampleStd,
   studentTCdf,
   studentTQuantile,
@@ -26,6 +27,28 @@ describe("statistics over seeds", () => {
     // t(0.975, 2) · s / √n = 4.302653 · 0.02 / √3
     expect(ci.halfWidth).toBeCloseTo((4.302653 * 0.02) / Math.sqrt(3), 6);
     expect(confidenceInterval([0.5]).halfWidth).toBe(0);
+    // The seeds' range, which a report shows where the interval would leave what a quantity allows.
+    expect([ci.min, ci.max]).toEqual([0.9, 0.94]);
+    expect(confidenceInterval([]).min).toBeNaN();
+  });
+});
+
+// Holm (1979) step-down adjustment. Reference: R 4.x, p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm")
+// = 0.03 0.06 0.06 0.02 (the 0.04 is raised to 0.06 to keep the order of the sorted p-values).
+describe("Holm's correction for multiple comparisons", () => {
+  it("matches R's p.adjust(..., 'holm')", () => {
+    const adjusted = holmAdjust([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((want, i) => expect(adjusted[i]).toBeCloseTo(want, 12));
+  });
+
+  it("caps at 1, keeps an undefined test undefined and leaves it out of the count", () => {
+    // m = 2 defined tests: 0.3·2 = 0.6, then max(0.6, 0.7·1) = 0.7.
+    const adjusted = holmAdjust([0.7, Number.NaN, 0.3]);
+    expect(adjusted[0]).toBeCloseTo(0.7, 12);
+    expect(adjusted[1]).toBeNaN();
+    expect(adjusted[2]).toBeCloseTo(0.6, 12);
+    // 0.6·2 = 1.2 capped at 1, then max(1, 0.8·1) = 1.
+    expect(holmAdjust([0.6, 0.8])).toEqual([1, 1]);
   });
 });
 

@@ -436,7 +436,7 @@ export async function assembleAndReport(
       runs: results.map((r): SeedRun => r.run),
       recordings: results.find((r) => r.recordings !== null)?.recordings ?? empty,
     };
-    const summary = summarizeNetwork(network, m.packageVersion);
+    const summary = summarizeNetwork(network, m.packageVersion, collectEnvironment());
     const data: [string, string][] = [
       ["metrics.csv", networkRowsToCsv(networkRows(network))],
       ["summary.json", `${JSON.stringify(summary, null, 2)}\n`],

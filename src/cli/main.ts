@@ -105,8 +105,11 @@ function buildProgram(): Command {
 
   program
     .command("report")
-    .description("rebuild charts, report.html and report.md from a results folder, without retraining")
-    .argument("<resultsDir>", "a folder written by `neurocompare run`")
+    .description(
+      "rebuild charts, report.html and report.md from a run's folder without retraining; on a folder of runs (results/), write its index.html",
+    )
+    .argument("<dir>", "a folder written by `neurocompare run`, or a folder holding such folders")
+    .addHelpText("after", "\nExamples:\n  neurocompare report results/quickstart\n  neurocompare report results\n")
     .action(async (dir: string) => {
       const { reportCommand } = await import("./report-command.js");
       await reportCommand(dir);
@@ -162,6 +165,22 @@ function buildProgram(): Command {
     .action(async (dir: string) => {
       const { mergeCommand } = await import("./merge-command.js");
       await mergeCommand(dir);
+    });
+
+  program
+    .command("compare")
+    .description(
+      "put runs side by side: headline figures with intervals, Welch tests between runs (Holm-corrected), overlaid learning curves",
+    )
+    .argument("<dirs...>", "two or more folders written by `neurocompare run`")
+    .option("-o, --out <dir>", "write the comparison here (default: compare-<a>-vs-<b> beside the first run)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  neurocompare compare results/before results/after --out results/before-vs-after\n",
+    )
+    .action(async (dirs: string[], opts: { out?: string }) => {
+      const { compareCommand } = await import("./compare-command.js");
+      await compareCommand(dirs, opts);
     });
 
   program

@@ -1,9 +1,10 @@
 /**
- * `neurocompare report <resultsDir>`: rebuild charts and reports from the run's
+ * `neurocompare report <dir>`: rebuild a run's charts and reports from its
  * files (metrics.csv, summary.json, and weights.csv, robustness.csv and
- * firing-rates.csv where present), no retraining.
+ * firing-rates.csv where present), no retraining; or, on a folder that holds
+ * runs in its subfolders (results/), write its index.html listing them.
  */
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { ScenarioError, UserError } from "../core/errors.js";
 import { receptiveFieldId, writeReport } from "../report/write.js";
 import { outputPath } from "../core/paths.js";
@@ -27,9 +28,26 @@ import { networkCsvToRows, recordingsFromCsv, summarizeNetworkRows } from "../ru
 import { writeNetworkReport } from "../report/network-report.js";
 import { existsSync, readFileSync } from "node:fs";
 import { packageVersion } from "../version.js";
+import { intervalText } from "../report/bounds.js";
+import type { ComparisonEntry, IndexEntry } from "../report/index-page.js";
+import {
+  childFolders,
+  isNetworkRun,
+  isRunFolder,
+  manifestOf,
+  readLearningRun,
+  readNetworkRun,
+  recordedEnvironment,
+  runDate,
+  runState,
+} from "./run-folder.js";
 
 export async function reportCommand(dirArg: string): Promise<void> {
   const dir = resolve(dirArg);
+  if (!isRunFolder(dir)) {
+    await reportIndex(dir, dirArg);
+    return;
+  }
   const manifest = ResultsStore.readManifest(dir);
   if (manifest !== null) {
     await reportRun(dir, manifest);
@@ -45,7 +63,7 @@ export async function reportCommand(dirArg: string): Promise<void> {
     rawScenario !== null &&
     (rawScenario as Record<string, unknown>)["kind"] === "network";
   if (isNetwork) {
-    await reportNetwork(dir, csvPath, summaryPath, rawScenario, []);
+    await reportNetwork(dir, csvPath, summaryPath, rawScenario, [], recordedEnvironment(raw));
     return;
   }
   const scenario = scenarioSchema.safeParse(rawScenario);
@@ -85,12 +103,15 @@ async function reportRun(dir: string, manifest: Manifest): Promise<void> {
   store.beginReport();
   if (scenario === null) {
     const missing = units.filter((u) => !assembled.includes(u.path.join("/"))).map(unitLabel);
+    const summaryPath = join(dir, "summary.json");
+    const raw = existsSync(summaryPath) ? parseJson(readTextFile(summaryPath, "summary file"), summaryPath) : null;
     const files = await reportNetwork(
       dir,
       join(dir, "metrics.csv"),
-      join(dir, "summary.json"),
+      summaryPath,
       manifest.scenario,
       missing,
+      recordedEnvironment(raw),
     );
     store.endReport(files, "report");
     return;
@@ -174,30 +195,13 @@ async function reportLearning(
   return written.files;
 }
 
-/** The environment summary.json recorded at run time, if it has a well-formed one. */
-function recordedEnvironment(raw: unknown): Environment | undefined {
-  const env = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["environment"] : undefined;
-  if (typeof env !== "object" || env === null) return undefined;
-  const e = env as Record<string, unknown>;
-  if (typeof e["packageVersion"] !== "string" || typeof e["node"] !== "string" || typeof e["platform"] !== "string")
-    return undefined;
-  const deps: Environment["dependencies"] = {};
-  if (typeof e["dependencies"] === "object" && e["dependencies"] !== null) {
-    for (const [k, v] of Object.entries(e["dependencies"] as Record<string, unknown>)) {
-      if (typeof v !== "object" || v === null) continue;
-      const { declared, installed } = v as Record<string, unknown>;
-      if (typeof declared === "string" && typeof installed === "string") deps[k] = { declared, installed };
-    }
-  }
-  return { packageVersion: e["packageVersion"], node: e["node"], platform: e["platform"], dependencies: deps };
-}
-
 async function reportNetwork(
   dir: string,
   csvPath: string,
   summaryPath: string,
   rawScenario: unknown,
   missing: readonly string[],
+  environment: Environment | undefined,
 ): Promise<string[]> {
   const scenario = networkScenarioSchema.safeParse(rawScenario);
   if (!scenario.success) {
@@ -226,11 +230,112 @@ async function reportNetwork(
   const written = await writeNetworkReport(
     dir,
     rec,
-    summarizeNetworkRows(parsed.rows, scenario.data, seeds, packageVersion),
+    summarizeNetworkRows(parsed.rows, scenario.data, seeds, packageVersion, environment),
     notices,
   );
   process.stdout.write(
     `Report rebuilt: ${join(dir, "report.html")}${missing.length > 0 ? ` (incomplete: missing ${missing.join(", ")})` : ""}\n`,
   );
   return written.files;
+}
+
+/** index.html of a folder of runs: one row per run, then the comparisons there. */
+async function reportIndex(dir: string, dirArg: string): Promise<void> {
+  const { runs, comparisons } = childFolders(dir);
+  if (runs.length === 0 && comparisons.length === 0) {
+    throw new UserError(
+      "E_FILE_NOT_FOUND",
+      `${dirArg}: no run here (expected the manifest.json or summary.json and metrics.csv of \`neurocompare run\`, or folders that hold them)`,
+    );
+  }
+  const { writeIndex } = await import("../report/index-page.js");
+  const entries = runs.map((r) => indexEntry(r)).sort((a, b) => (b.date?.getTime() ?? 0) - (a.date?.getTime() ?? 0));
+  writeIndex(dir, entries, comparisons.map(comparisonEntry), packageVersion);
+  process.stdout.write(`Index of ${entries.length} run(s): ${outputPath(dir, "index.html")}\n`);
+}
+
+/** A link from the index (in the parent folder) to a file inside a run folder. */
+function reportLink(dir: string): string | null {
+  return existsSync(outputPath(dir, "report.html")) ? `${basename(dir)}/report.html` : null;
+}
+
+/** One run's row of the index, read from what it recorded; a run that cannot be read is listed as such. */
+function indexEntry(dir: string): IndexEntry {
+  const state = runState(dir);
+  const base = {
+    label: basename(dir),
+    report: reportLink(dir),
+    date: runDate(dir),
+    status: state.status,
+    ...(state.total !== undefined ? { units: { finished: state.finished ?? 0, total: state.total } } : {}),
+  };
+  try {
+    if (isNetworkRun(dir)) {
+      const run = readNetworkRun(dir);
+      const groups = run.summary.groups;
+      return {
+        ...base,
+        scenario: run.scenario.name,
+        kind: "network",
+        members: groups.map((g) => g.group),
+        seeds: run.summary.seeds,
+        headline: groups
+          .map((g) => {
+            const r = intervalText(g.final["meanRateHz"], 2, "meanRateHz");
+            return `${g.group} ${r.text}${r.text === "–" ? "" : " Hz"}`;
+          })
+          .join("; "),
+      };
+    }
+    const run = readLearningRun(dir);
+    return {
+      ...base,
+      scenario: run.scenario.name,
+      kind: "learning",
+      members: run.summary.learners.map((l) => l.name),
+      seeds: run.summary.seeds,
+      headline: learningHeadline(run.summary),
+    };
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    // A run whose units finished after its last report has no tables yet: `report` on it assembles them.
+    const manifest = manifestOf(dir);
+    if (manifest !== null && !existsSync(join(dir, "summary.json")))
+      return {
+        ...base,
+        scenario: manifest.scenario.name,
+        kind: manifest.kind,
+        members: [...new Set(manifest.units.map((u) => u.label.replace(/ seed \d+$/, "")))],
+        seeds: manifest.seeds,
+        headline: `no tables yet: run \`neurocompare report ${basename(dir)}\``,
+      };
+    return { ...base, scenario: "–", kind: "unreadable", members: [], seeds: [], headline: "–", problem: e.message };
+  }
+}
+
+function learningHeadline(summary: ReturnType<typeof readLearningRun>["summary"]): string {
+  return summary.learners
+    .map((l) => {
+      const r = intervalText(l.final["finalTestAccuracy"] ?? l.final["testAccuracy"], 1, "finalTestAccuracy", 100);
+      return `${l.name} ${r.text}${r.text === "–" ? "" : "%"}`;
+    })
+    .join("; ");
+}
+
+function comparisonEntry(dir: string): ComparisonEntry {
+  const path = join(dir, "compare.json");
+  let runs: string[] = [];
+  try {
+    const raw = parseJson(readTextFile(path, "comparison file"), path);
+    const list = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["runs"] : undefined;
+    if (Array.isArray(list))
+      runs = list.flatMap((r) =>
+        typeof r === "object" && r !== null && typeof (r as Record<string, unknown>)["label"] === "string"
+          ? [(r as Record<string, unknown>)["label"] as string]
+          : [],
+      );
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+  }
+  return { label: basename(dir), report: reportLink(dir), runs };
 }

@@ -9,6 +9,8 @@
 import { availableParallelism } from "node:os";
 import { run, runShard, type RunCallOptions, type ShardOutcome } from "../api/run.js";
 import { resolveScenario } from "../api/run.js";
+import type { Interval } from "../metrics/stats.js";
+import { intervalText } from "../report/bounds.js";
 import type { NetworkSummary } from "../runs/network-results.js";
 import type { Summary } from "../runs/results.js";
 import { parseShard, shardFromEnvironment, type ShardChoice } from "../runs/shard.js";
@@ -89,7 +91,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   progress?.finish?.();
   if (outcome.kind === "network") printNetwork(outcome.summary as NetworkSummary);
   else printLearning(outcome.summary as Summary);
-  const seconds = (outcome.wallMs / 1000).toFixed(1);
+  // The process's wall time (loading, training and writing the report), not the training alone.
+  const seconds = process.uptime().toFixed(1);
   const report = `${outcome.dir}/report.html`;
   if (!outcome.complete) {
     process.stdout.write(
@@ -105,7 +108,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
 
 function printShard(o: ShardOutcome, file: string, opts: RunCommandOptions): void {
   const { index, count } = o.shard;
-  const seconds = (o.wallMs / 1000).toFixed(1);
+  const seconds = process.uptime().toFixed(1);
   const units = o.units.length === 0 ? "no units (more shards than units)" : o.units.join(", ");
   if (!o.shardComplete) {
     process.stdout.write(
@@ -131,14 +134,24 @@ function printShard(o: ShardOutcome, file: string, opts: RunCommandOptions): voi
   } else process.stdout.write(`Every unit of the run has finished. Report: ${o.dir}/report.html\n`);
 }
 
+/**
+ * "92.50% ± 4.20 (95% CI over 3 seeds)", or "75.00% [50.00, 100.00] (range over 3 seeds)" where the
+ * interval would leave what the metric allows (the reports' convention).
+ */
+function seedsText(iv: Interval, digits: number, metric: string, scale: number, unit: string): string {
+  const { text, range } = intervalText(iv, digits, metric, scale);
+  if (iv.n < 2) return `${text}${unit}`;
+  const [mean, ...rest] = text.split(" ");
+  return `${mean}${unit} ${rest.join(" ")} (${range ? "range" : "95% CI"} over ${iv.n} seeds)`;
+}
+
 function printLearning(summary: Summary): void {
   for (const l of summary.learners) {
     const acc = l.final["testAccuracy"];
     if (l.diverged.length > 0 && l.diverged.length >= summary.seeds.length) {
       process.stdout.write(`${l.name}: diverged\n`);
     } else if (acc !== undefined) {
-      const ci = acc.n > 1 ? ` ± ${(100 * acc.halfWidth).toFixed(2)} (95% CI, ${acc.n} seeds)` : "";
-      process.stdout.write(`${l.name}: test accuracy ${(100 * acc.mean).toFixed(2)}%${ci}\n`);
+      process.stdout.write(`${l.name}: test accuracy ${seedsText(acc, 2, "testAccuracy", 100, "%")}\n`);
     }
   }
 }
@@ -147,9 +160,7 @@ function printNetwork(summary: NetworkSummary): void {
   for (const g of summary.groups) {
     const r = g.final["meanRateHz"];
     if (r === undefined) continue;
-    process.stdout.write(
-      `${g.group}: mean rate ${r.mean.toFixed(2)} Hz${r.n > 1 ? ` ± ${r.halfWidth.toFixed(2)} (95% CI, ${r.n} seeds)` : ""}\n`,
-    );
+    process.stdout.write(`${g.group}: mean rate ${seedsText(r, 2, "meanRateHz", 1, " Hz")}\n`);
   }
 }
 

@@ -18,6 +18,9 @@ export interface Interval {
   halfWidth: number;
   lo: number;
   hi: number;
+  /** The smallest and largest value (NaN when n = 0): the range a report shows where the interval would leave what a quantity allows. */
+  min: number;
+  max: number;
 }
 
 /** The arithmetic mean (NaN for no values). */
@@ -115,7 +118,37 @@ export function confidenceInterval(xs: readonly number[], level = 0.95): Interva
   const m = mean(xs);
   const s = sampleStd(xs);
   const halfWidth = n >= 2 ? studentTQuantile(1 - (1 - level) / 2, n - 1) * (s / Math.sqrt(n)) : 0;
-  return { n, mean: m, std: s, halfWidth, lo: m - halfWidth, hi: m + halfWidth };
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of xs) {
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+  }
+  if (n === 0) min = max = NaN;
+  return { n, mean: m, std: s, halfWidth, lo: m - halfWidth, hi: m + halfWidth, min, max };
+}
+
+/**
+ * Holm's step-down adjustment of p-values for multiple comparisons (Holm
+ * 1979; R's `p.adjust(p, "holm")`): sort the m defined p-values ascending,
+ * multiply the k-th smallest (k from 0) by m - k, carry the running maximum
+ * forward so the order is kept, and cap at 1. NaN (an undefined test) stays
+ * NaN and does not count in m. Controls the family-wise error rate with no
+ * assumption about how the tests depend on each other.
+ */
+export function holmAdjust(ps: readonly number[]): number[] {
+  const order = ps
+    .map((p, i) => [p, i] as const)
+    .filter(([p]) => Number.isFinite(p))
+    .sort((a, b) => a[0] - b[0]);
+  const m = order.length;
+  const out = ps.map(() => NaN);
+  let running = 0;
+  order.forEach(([p, i], k) => {
+    running = Math.max(running, Math.min(1, (m - k) * p));
+    out[i] = running;
+  });
+  return out;
 }
 
 /** Welch's unequal-variance t-test of two samples: the means, t, the Welch-Satterthwaite df and the two-sided p. */

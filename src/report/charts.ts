@@ -19,6 +19,7 @@ import {
   type WeightHistogramRow,
 } from "../runs/results.js";
 import type { ChartName } from "../scenario/schema.js";
+import { clip, metricBounds } from "./bounds.js";
 import { formatSig, joinWords } from "./format.js";
 
 /** One chart of a report: its file stem, title, caption and vega-lite spec. */
@@ -84,7 +85,7 @@ export function learnerColor(learners: readonly string[]) {
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 /** Legend symbols at full opacity: layers share the colour legend, and a faint band layer would otherwise set its look. */
-const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif", legend: { symbolOpacity: 1 } };
+const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif", legend: { symbolOpacity: 1, labelLimit: 360 } };
 
 function topLevel(title: string, values: unknown[], rest: Record<string, unknown>): VegaLiteSpec {
   return {
@@ -98,6 +99,16 @@ function topLevel(title: string, values: unknown[], rest: Record<string, unknown
     ...rest,
   };
 }
+
+/**
+ * Whole epochs on an epoch axis. tickMinStep alone keeps the static chart's
+ * ticks whole, but a live chart whose axis can zoom places ticks at 1.5 as
+ * well; those keep no label.
+ */
+export const EPOCH_AXIS = {
+  tickMinStep: 1,
+  labelExpr: "datum.value === floor(datum.value) ? format(datum.value, 'd') : ''",
+} as const;
 
 export interface Point {
   learner: string;
@@ -280,16 +291,15 @@ export function lineChart(id: LineChartName, rows: readonly MetricRow[], learner
     for (let i = data.length - 1; i >= 0; i--) if (!(data[i]!.mean > 0)) data.splice(i, 1);
     for (const p of data) p.lo = Math.max(p.lo, p.mean / 10);
   }
-  if (m.percent) {
-    // A confidence band for an accuracy cannot leave [0, 100] %.
-    for (const p of data) {
-      p.lo = Math.max(0, p.lo);
-      p.hi = Math.min(100, p.hi);
-    }
+  // A band cannot claim what the metric cannot be: an accuracy past 100%, a loss or a count below 0.
+  const bounds = metricBounds(m.metric);
+  for (const p of data) {
+    p.lo = clip(p.lo, bounds, m.percent ? 100 : 1);
+    p.hi = clip(p.hi, bounds, m.percent ? 100 : 1);
   }
   if (data.length === 0) return null; // e.g. spikes for a scenario with no spiking learner
   const manySeeds = data.some((p) => p.seeds > 1);
-  const x = { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } };
+  const x = { field: "epoch", type: "quantitative", title: "epoch", axis: EPOCH_AXIS };
   const yScale = m.logY ? { type: "log" } : { zero: false };
   const spec = topLevel(m.title, data, { layer: bandAndLine(x, m.yTitle, yScale, learnerColor(learners), manySeeds) });
   const base = manySeeds
@@ -350,6 +360,7 @@ export function accuracyVsEnergyChart(rows: readonly MetricRow[], learners: read
         accuracyHi: Math.min(100, acc.hi),
         seeds: Math.min(energy.n, acc.n),
         pareto: false,
+        standing: "dominated" as "on the Pareto front" | "dominated",
       },
     ];
   });
@@ -359,6 +370,7 @@ export function accuracyVsEnergyChart(rows: readonly MetricRow[], learners: read
       (q) =>
         q !== p && q.accuracy >= p.accuracy && q.energy <= p.energy && (q.accuracy > p.accuracy || q.energy < p.energy),
     );
+    if (p.pareto) p.standing = "on the Pareto front";
   }
   const color = learnerColor(learners);
   const x = {
@@ -390,13 +402,14 @@ export function accuracyVsEnergyChart(rows: readonly MetricRow[], learners: read
         y,
         color,
         shape: {
-          field: "pareto",
+          field: "standing",
           type: "nominal",
-          title: "on Pareto front",
-          scale: { domain: [true, false], range: ["circle", "square"] },
+          title: "Pareto front",
+          scale: { domain: ["on the Pareto front", "dominated"], range: ["circle", "square"] },
         },
         tooltip: [
           { field: "learner" },
+          { field: "standing", title: "Pareto front" },
           { field: "accuracy", title: "accuracy (%)", format: ".4~g" },
           { field: "energy", title: "energy (pJ)", format: ".4~g" },
           { field: "energyLo", title: "energy 95% CI low", format: ".4~g" },

@@ -21,10 +21,19 @@
  */
 import { confidenceInterval } from "../metrics/stats.js";
 import type { MetricRow } from "../runs/results.js";
-import { aggregateMetric, finalBySeed, learnerColor, type ChartDef, type Point, type VegaLiteSpec } from "./charts.js";
+import { clip, metricBounds } from "./bounds.js";
+import {
+  aggregateMetric,
+  EPOCH_AXIS,
+  finalBySeed,
+  learnerColor,
+  type ChartDef,
+  type Point,
+  type VegaLiteSpec,
+} from "./charts.js";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif" };
+const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif", legend: { labelLimit: 360 } };
 
 function spec(title: string, values: unknown[], rest: Record<string, unknown>): VegaLiteSpec {
   return { $schema: SCHEMA, title, background: "white", config: CONFIG, data: { values }, ...rest };
@@ -45,11 +54,14 @@ function prunedLearners(rows: readonly MetricRow[], learners: readonly string[])
 /** Mean and 95% CI per epoch of one metric, for the given learners only. */
 function perEpoch(rows: readonly MetricRow[], learners: readonly string[], metric: string, scale: number): Point[] {
   const keep = new Set(learners);
-  return aggregateMetric(rows, metric, scale).filter((p) => keep.has(p.learner));
+  const bounds = metricBounds(metric);
+  return aggregateMetric(rows, metric, scale)
+    .filter((p) => keep.has(p.learner))
+    .map((p) => ({ ...p, lo: clip(p.lo, bounds, scale), hi: clip(p.hi, bounds, scale) }));
 }
 
 function bandLayers(yTitle: string, color: ReturnType<typeof learnerColor>, manySeeds: boolean): unknown[] {
-  const x = { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } };
+  const x = { field: "epoch", type: "quantitative", title: "epoch", axis: EPOCH_AXIS };
   const layers: unknown[] = [];
   if (manySeeds) {
     layers.push({
@@ -58,7 +70,8 @@ function bandLayers(yTitle: string, color: ReturnType<typeof learnerColor>, many
         x,
         y: { field: "lo", type: "quantitative", title: yTitle, scale: { zero: false } },
         y2: { field: "hi" },
-        color: { ...color, legend: null },
+        // One legend for band and line: in a concatenation, a layer's legend: null would remove it for every panel.
+        color,
       },
     });
   }
@@ -344,7 +357,16 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
       const v = finalBySeed(rows, learner, m.metric).map((x) => x * m.scale);
       if (v.length === 0) continue;
       const ci = confidenceInterval(v);
-      values.push({ learner, measure: m.title, mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: v.length });
+      // Bars clipped to what the measure allows; the ordering and verdict use the intervals as they are.
+      const bounds = metricBounds(m.metric);
+      values.push({
+        learner,
+        measure: m.title,
+        mean: ci.mean,
+        lo: clip(ci.lo, bounds, m.scale),
+        hi: clip(ci.hi, bounds, m.scale),
+        seeds: v.length,
+      });
       here.push({ learner, mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: v.length });
       parts.push(`${learner} ${fmt(ci.mean)}${v.length > 1 ? ` [${fmt(ci.lo)}, ${fmt(ci.hi)}]` : ""}`);
     }
@@ -386,7 +408,7 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
                 x,
                 y: { field: "lo", type: "quantitative", title: null, scale: { zero: false }, axis: { format: ".3~g" } },
                 y2: { field: "hi" },
-                color: { ...color, legend: null },
+                color,
               },
             },
             {

@@ -13,10 +13,20 @@ function isTopLevelSpec(spec: VegaLiteSpec): spec is VegaLiteSpec & TopLevelSpec
   return ["mark", "layer", "concat", "hconcat", "vconcat", "facet", "repeat"].some((k) => k in spec);
 }
 
+/**
+ * Vega's warnings, less one: a chart's zoom and legend selections listen to
+ * browser events (on "window" among them), which a headless view has no
+ * source for. They work in report.html; here there is nothing to listen to.
+ */
+const headlessLogger = vega.logger(vega.Warn, undefined, (method, level, args) => {
+  if (args.some((a) => typeof a === "string" && a.startsWith("Can not resolve event source"))) return;
+  console[method](level, ...args);
+});
+
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   if (!isTopLevelSpec(spec)) throw new Error("not a vega-lite spec: it has no mark, layer or composition");
   const vgSpec = compile(spec).spec;
-  const view = new vega.View(vega.parse(vgSpec), { renderer: "none", logLevel: vega.Warn });
+  const view = new vega.View(vega.parse(vgSpec), { renderer: "none", logger: headlessLogger });
   try {
     return await view.toSVG();
   } finally {

@@ -4,7 +4,9 @@
  * per column marked) and the pairwise comparisons (Welch's t-test and effect
  * sizes per pair of learners and headline metric).
  */
+import { holmAdjust } from "../metrics/stats.js";
 import type { Comparison, FinalFigure, Summary } from "../runs/results.js";
+import { leavesBounds, metricBounds, RANGE_NOTE } from "./bounds.js";
 import { formatP, formatSig, joinWords } from "./format.js";
 
 export interface Column {
@@ -101,6 +103,8 @@ export const BEST_MARK = "★";
 export interface TableCell {
   text: string;
   best: boolean;
+  /** A link target (relative path) for the cell's text. */
+  href?: string;
 }
 
 export interface HeadlineTable {
@@ -123,11 +127,16 @@ function sigDecimals(mean: number): number | null {
   return Math.max(0, 2 - Math.floor(Math.log10(abs)));
 }
 
-function fmt(f: FinalFigure, c: Column): string {
+/**
+ * A final figure as a cell: "mean ± half-width" over seeds, "mean [min, max]"
+ * (the seeds' range) where the interval would leave what the metric allows,
+ * the mean alone for one seed. `range` says which form was used.
+ */
+export function formatFigure(f: FinalFigure, c: Column): { text: string; range: boolean } {
   const of = f.seeds > f.n ? ` (${f.n}/${f.seeds} seeds)` : "";
-  if (f.n === 0) return c.metric === "samplesToCriterion" ? `never${of}` : `–${of}`;
+  if (f.n === 0) return { text: c.metric === "samplesToCriterion" ? `never${of}` : `–${of}`, range: false };
   const d = c.digits ?? sigDecimals(f.mean * c.scale);
-  // Exponent form: the half-width in the mean's power of ten ("1.28e7 ± 0.03e7").
+  // Exponent form: the spread in the mean's power of ten ("1.28e7 ± 0.03e7").
   const exp = Math.floor(Math.log10(Math.abs(f.mean * c.scale)));
   const show = (v: number) =>
     d !== null
@@ -135,7 +144,17 @@ function fmt(f: FinalFigure, c: Column): string {
       : Number.isFinite(exp)
         ? `${((v * c.scale) / 10 ** exp).toFixed(2)}e${exp}`
         : formatSig(v * c.scale);
-  return `${f.n >= 2 ? `${show(f.mean)} ± ${show(f.halfWidth)}` : show(f.mean)}${of}`;
+  if (f.n < 2) return { text: `${show(f.mean)}${of}`, range: false };
+  const range = leavesBounds(f, metricBounds(c.metric)) && Number.isFinite(f.min) && Number.isFinite(f.max);
+  if (range) return { text: `${show(f.mean)} [${show(f.min)}, ${show(f.max)}]${of}`, range };
+  // A spread that rounds to nothing at the mean's precision: exactly 0, or its own two digits.
+  const spread =
+    f.halfWidth === 0
+      ? "0"
+      : /^[0.]+(e-?\d+)?$/.test(show(f.halfWidth))
+        ? formatSig(f.halfWidth * c.scale, 2)
+        : show(f.halfWidth);
+  return { text: `${show(f.mean)} ± ${spread}${of}`, range };
 }
 
 function figure(l: Summary["learners"][number], c: Column): FinalFigure | undefined {
@@ -187,27 +206,36 @@ export function headlineTable(summary: Summary): HeadlineTable {
       `Diverged (loss or weights not finite; training stopped): ${anyDiverged.map((l) => `${l.name} (${l.diverged.map((d) => `seed ${d.seed} at epoch ${d.epoch}`).join(", ")})`).join("; ")}. Their seeds are left out of the figures, and these learners are not ranked.`,
     );
   }
+  let anyRange = false;
+  const rows = summary.learners.map((l) => {
+    const diverged = l.diverged ?? [];
+    const seeds = summary.seeds.length;
+    return [
+      { text: diverged.length > 0 ? `${l.name} (diverged)` : l.name, best: false },
+      { text: l.type, best: false },
+      { text: String(l.epochs), best: false },
+      ...cols.map((c) => {
+        const f = figure(l, c);
+        if (diverged.length >= seeds)
+          return { text: `diverged at epoch ${Math.min(...diverged.map((d) => d.epoch))}`, best: false };
+        if (f === undefined) return { text: "–", best: false };
+        const isBest = diverged.length === 0 && f.n > 0 && f.n === f.seeds && best.get(c.metric) === f.mean;
+        const cell = formatFigure(f, c);
+        anyRange ||= cell.range;
+        return { text: isBest ? `${cell.text} ${BEST_MARK}` : cell.text, best: isBest };
+      }),
+    ];
+  });
   return {
     headers: ["learner", "type", "epochs", ...cols.map((c) => `${c.title} ${arrow(c)}`)],
-    rows: summary.learners.map((l) => {
-      const diverged = l.diverged ?? [];
-      const seeds = summary.seeds.length;
-      return [
-        { text: diverged.length > 0 ? `${l.name} (diverged)` : l.name, best: false },
-        { text: l.type, best: false },
-        { text: String(l.epochs), best: false },
-        ...cols.map((c) => {
-          const f = figure(l, c);
-          if (diverged.length >= seeds)
-            return { text: `diverged at epoch ${Math.min(...diverged.map((d) => d.epoch))}`, best: false };
-          if (f === undefined) return { text: "–", best: false };
-          const isBest = diverged.length === 0 && f.n > 0 && f.n === f.seeds && best.get(c.metric) === f.mean;
-          return { text: isBest ? `${fmt(f, c)} ${BEST_MARK}` : fmt(f, c), best: isBest };
-        }),
-      ];
-    }),
-    notes,
+    rows,
+    notes: anyRange ? [...notes, RANGE_NOTE] : notes,
   };
+}
+
+/** The sentence beside a table of many p-values: what the Holm column is. */
+export function holmNote(tests: number): string {
+  return `p (Holm): the ${tests} p-values of this table adjusted together for multiple comparisons (Holm 1979), so that the chance of any false positive among them stays at the level read off; read this column, not p, when asking whether any difference is real.`;
 }
 
 function comparisonColumn(metric: string): Column {
@@ -229,12 +257,26 @@ export function comparisonsTable(comparisons: readonly Comparison[]): HeadlineTa
   const reasons = [...new Set(comparisons.flatMap((c) => (c.reason === undefined ? [] : [c.reason])))];
   const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
   const notes = [
-    "Welch's t-test (two-sided, unequal variances) on each seed's final value; Cohen's d is the mean difference over the pooled standard deviation, Hedges' g the same corrected for small samples (|d| ≈ 0.2 small, 0.5 medium, 0.8 large). p-values are not corrected for multiple comparisons, and with few seeds they are rough.",
+    "Welch's t-test (two-sided, unequal variances) on each seed's final value; Cohen's d is the mean difference over the pooled standard deviation, Hedges' g the same corrected for small samples (|d| ≈ 0.2 small, 0.5 medium, 0.8 large). With few seeds p-values are rough.",
   ];
+  const adjusted = holmAdjust(comparisons.map((c) => c.p));
+  const tested = adjusted.filter(Number.isFinite).length;
+  if (tested > 1) notes.push(holmNote(tested));
   if (reasons.length > 0) notes.push(`"–": the test or effect size is undefined here (${reasons.join("; ")}).`);
   return {
-    headers: ["learner A", "learner B", "metric", "mean A − B", "t", "df", "p", "Cohen's d", "Hedges' g"],
-    rows: comparisons.map((c) => {
+    headers: [
+      "learner A",
+      "learner B",
+      "metric",
+      "mean A − B",
+      "t",
+      "df",
+      "p",
+      ...(tested > 1 ? ["p (Holm)"] : []),
+      "Cohen's d",
+      "Hedges' g",
+    ],
+    rows: comparisons.map((c, i) => {
       const col = comparisonColumn(c.metric);
       const diff = Number.isFinite(c.meanDiff)
         ? `${c.meanDiff > 0 ? "+" : ""}${num(c.meanDiff, col)}${col.diffUnit === "" ? "" : ` ${col.diffUnit}`}`
@@ -247,6 +289,7 @@ export function comparisonsTable(comparisons: readonly Comparison[]): HeadlineTa
         f2(c.t),
         Number.isFinite(c.df) ? c.df.toFixed(1) : "–",
         formatP(c.p),
+        ...(tested > 1 ? [formatP(adjusted[i]!)] : []),
         f2(c.cohenD),
         f2(c.hedgesG),
       ].map((text) => ({ text, best: false }));

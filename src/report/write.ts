@@ -10,12 +10,15 @@ import { fileComponent, makeOutputDir, outputPath } from "../core/paths.js";
 import type { ReceptiveFields } from "../learners/learner.js";
 import type { LearnerInfo, MetricRow, RunResult, Summary, WeightHistogramRow } from "../runs/results.js";
 import { firingRatesToCsv, histogramsToCsv, robustnessToCsv, rowsToCsv } from "../runs/results.js";
+import { BANDS_NOTE } from "./bounds.js";
 import { encodeGreyPng, tileImages } from "./png.js";
 import { buildCharts, type ChartBuilder, type ChartDef } from "./charts.js";
 import { collectEnvironment } from "./environment.js";
 import { formatSig } from "./format.js";
 import { renderHtml, type RenderedChart, type ReportDoc, type ReportImage } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
+import { receptiveFieldId, reportFiles } from "./files.js";
+import { makeInteractive } from "./interaction.js";
 import { comparisonsTable, headlineTable } from "./table.js";
 import { pruningCharts } from "./pruning-charts.js";
 
@@ -53,7 +56,9 @@ export async function writeCharts(dir: string, charts: readonly ChartDef[], file
   const rendered: RenderedChart[] = [];
   if (charts.length === 0) return rendered;
   const { renderSvg, svgToPng } = await import("./render.js");
-  for (const chart of charts) {
+  for (const def of charts) {
+    // One spec for the file, the static SVG and PNG, and the live chart in report.html.
+    const chart = { ...def, spec: makeInteractive(def.spec) };
     const svg = await renderSvg(chart.spec);
     const id = fileComponent(chart.id);
     const paths = [
@@ -65,7 +70,7 @@ export async function writeCharts(dir: string, charts: readonly ChartDef[], file
     writeFileAtomic(paths[1], svg);
     writeFileAtomic(paths[2], svgToPng(svg));
     files.push(...paths);
-    rendered.push({ id: chart.id, title: chart.title, caption: chart.caption, svg });
+    rendered.push({ id: chart.id, title: chart.title, caption: chart.caption, svg, spec: chart.spec });
   }
   return rendered;
 }
@@ -84,22 +89,26 @@ export function receptiveFieldImage(learner: string, fields: ReceptiveFields): R
   };
 }
 
-/** The image id (and file name, without `.png`) of a learner's receptive fields. */
-export function receptiveFieldId(learner: string): string {
-  return `receptive-fields-${fileComponent(learner)}`;
-}
+export { receptiveFieldId };
 
-/** report.html and report.md from a finished document. */
-export function writeReportDoc(dir: string, doc: ReportDoc, files: string[]): void {
-  makeOutputDir(outputPath(dir, "charts"));
+/**
+ * report.html and report.md (or `<name>.html` and `<name>.md`) from a finished
+ * document; its "Files" section lists the files beside it unless the document
+ * names its own.
+ */
+export function writeReportDoc(dir: string, doc: ReportDoc, files: string[], name = "report"): void {
+  if ((doc.images ?? []).length > 0) makeOutputDir(outputPath(dir, "charts"));
   for (const im of doc.images ?? []) {
     const path = outputPath(dir, "charts", `${fileComponent(im.id)}.png`);
     writeFileAtomic(path, im.png);
     files.push(path);
   }
-  writeFileAtomic(outputPath(dir, "report.html"), renderHtml(doc));
-  writeFileAtomic(outputPath(dir, "report.md"), renderMarkdown(doc));
-  files.push(outputPath(dir, "report.html"), outputPath(dir, "report.md"));
+  const full: ReportDoc = { ...doc, files: doc.files ?? reportFiles(dir, doc.charts, doc.images ?? []) };
+  const html = outputPath(dir, `${fileComponent(name)}.html`);
+  const md = outputPath(dir, `${fileComponent(name)}.md`);
+  writeFileAtomic(html, renderHtml(full));
+  writeFileAtomic(md, renderMarkdown(full));
+  files.push(html, md);
 }
 
 /** Charts and reports of a learning scenario (used by `run` after the data files, and by `report`). */
@@ -161,6 +170,7 @@ export async function writeReport(
               table: comparisons,
             },
       charts,
+      chartsNote: BANDS_NOTE,
       images,
       scenario: s,
       packageVersion: summary.packageVersion,

@@ -7,6 +7,7 @@
  */
 import { confidenceInterval, type Interval } from "../metrics/stats.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
+import type { Environment } from "./results.js";
 import type { NetworkRunResult, Recordings } from "./run-network.js";
 
 /**
@@ -22,6 +23,8 @@ export interface NetworkSummary {
   network: Record<string, Interval>;
   /** Final weight statistics of plastic synapse populations. */
   synapses: { name: string; final: Record<string, Interval> }[];
+  /** Versions and platform the numbers came from (absent in summaries written before they were recorded). */
+  environment?: Environment;
 }
 
 export const NETWORK_CSV_HEADER = "group,seed,metric,value";
@@ -76,8 +79,12 @@ export function networkRowsToCsv(rows: readonly NetworkRow[]): string {
 
 export type NetworkRow = ReturnType<typeof networkRows>[number];
 
-export function summarizeNetwork(result: NetworkRunResult, packageVersion: string): NetworkSummary {
-  return summarizeNetworkRows(networkRows(result), result.scenario, result.seeds, packageVersion);
+export function summarizeNetwork(
+  result: NetworkRunResult,
+  packageVersion: string,
+  environment?: Environment,
+): NetworkSummary {
+  return summarizeNetworkRows(networkRows(result), result.scenario, result.seeds, packageVersion, environment);
 }
 
 /** Per-group and network-wide intervals over seeds, from the tidy rows. */
@@ -86,6 +93,7 @@ export function summarizeNetworkRows(
   scenario: NetworkScenario,
   seeds: number[],
   packageVersion: string,
+  environment?: Environment,
 ): NetworkSummary {
   const sizes = new Map(scenario.groups.map((g) => [g.name, g.size] as const));
   const intervals = (group: string) => {
@@ -107,6 +115,7 @@ export function summarizeNetworkRows(
     groups: groups.map((g) => ({ group: g, size: sizes.get(g) ?? 0, final: intervals(g) })),
     network: intervals("network"),
     synapses: plastic.map((g) => ({ name: g.slice("synapses:".length), final: intervals(g) })),
+    ...(environment === undefined ? {} : { environment }),
   };
 }
 
