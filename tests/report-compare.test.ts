@@ -6,7 +6,7 @@
 // parent folder lists every run (complete, incomplete, unreadable) and the
 // comparison; user mistakes exit 2.
 import { spawnSync } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -127,12 +127,16 @@ describe("compare and the index from the CLI", () => {
   });
 
   it("indexes the runs of a folder, complete or not, readable or not, with the comparison", () => {
-    // An interrupted run (its log never reached "end") and a folder whose summary is broken.
+    // A run with one of its two units unfinished, an older folder (no manifest) whose log stops before its
+    // end, and a folder whose summary is broken.
     const partial = join(results, "partial");
-    mkdirSync(partial, { recursive: true });
+    cpSync(join(results, "a"), partial, { recursive: true });
+    rmSync(join(partial, "units", "mlp", "2", "unit.json"));
+    const legacy = join(results, "legacy");
+    mkdirSync(legacy, { recursive: true });
     for (const f of ["metrics.csv", "summary.json", "events.jsonl"])
       writeFileSync(
-        join(partial, f),
+        join(legacy, f),
         readFileSync(join(results, "a", f), "utf8").replace(/\n.*"event":"end".*\n?$/, "\n"),
       );
     const broken = join(results, "broken");
@@ -147,7 +151,8 @@ describe("compare and the index from the CLI", () => {
     expect(md).toMatch(
       /\| \[a\]\(a\/report\.html\) \| a \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \| complete \| 1, 2 \| mlp \| mlp \d+\.\d( ± \d+\.\d| \[\d+\.\d, \d+\.\d\])% \|/,
     );
-    expect(md).toMatch(/\| partial \| a \| .* \| incomplete \|/);
+    expect(md).toMatch(/\| \[partial\]\(partial\/report\.html\) \| a \| .* \| incomplete \(1 of 2 units\) \|/);
+    expect(md).toMatch(/\| legacy \| a \| .* \| incomplete \|/);
     expect(md).toMatch(/\| broken \| – \| .* \| unreadable: .*summary\.json/);
     expect(md).toContain("[compare-a-vs-b](compare-a-vs-b/report.html) | a, b |");
   });
