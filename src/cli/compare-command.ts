@@ -73,10 +73,10 @@ export async function compareCommand(dirArgs: readonly string[], opts: { out?: s
     opts.out !== undefined
       ? resolve(opts.out)
       : outputPath(dirname(dirs[0]!), fileComponent(`compare-${labels.join("-vs-")}`));
-  if (dirs.includes(out)) {
+  if (dirs.includes(out) || isRunFolder(out)) {
     throw new UserError(
       "E_OPTION_INVALID",
-      `compare: --out ${opts.out} is one of the runs compared; its report would be overwritten (choose another folder)`,
+      `compare: --out ${opts.out} holds a run${dirs.includes(out) ? " (one of those compared)" : ""}; its report would be overwritten (choose another folder)`,
     );
   }
   const runs = dirs.map((d, i) => readCompared(d, labels[i]!, out));

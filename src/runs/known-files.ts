@@ -44,6 +44,7 @@ export const KNOWN_FILE_KINDS: readonly KnownFileKind[] = [
   { pattern: "*.sbatch", role: "companion", what: "generated SLURM job scripts" },
   { pattern: "slurm-*.out", role: "companion", what: "SLURM job logs" },
   { pattern: "index.html", role: "companion", what: "the index page of a folder of runs" },
+  { pattern: "index.md", role: "companion", what: "the index of a folder of runs, as Markdown" },
 ];
 
 function matches(pattern: string, name: string): boolean {
