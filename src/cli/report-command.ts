@@ -300,14 +300,15 @@ function indexEntry(dir: string): IndexEntry {
     if (!(e instanceof UserError)) throw e;
     // A run whose units finished after its last report has no tables yet: `report` on it assembles them.
     const manifest = manifestOf(dir);
+    const members = [...new Set((manifest?.units ?? []).map((u) => u.label.replace(/ seed \d+$/, "")))];
     if (manifest !== null && !existsSync(join(dir, "summary.json")))
       return {
         ...base,
         scenario: manifest.scenario.name,
         kind: manifest.kind,
-        members: [...new Set(manifest.units.map((u) => u.label.replace(/ seed \d+$/, "")))],
+        members,
         seeds: manifest.seeds,
-        headline: `no tables yet: run \`neurocompare report ${basename(dir)}\``,
+        headline: `${members.join(", ")}: no tables yet (run \`neurocompare report\` on this run to assemble them)`,
       };
     return { ...base, scenario: "–", kind: "unreadable", members: [], seeds: [], headline: "–", problem: e.message };
   }

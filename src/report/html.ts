@@ -139,7 +139,7 @@ table { border-collapse: collapse; }
 th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; white-space: nowrap; }
 th { white-space: normal; min-width: 4rem; vertical-align: bottom; }
 th.text, td.text { text-align: left; }
-td.wrap { white-space: normal; min-width: 16rem; }
+td.wrap { white-space: normal; min-width: 12rem; }
 td.best { background: #eef6e8; }
 p.note { font-size: 0.8rem; color: #555; margin: 0.2rem 0; max-width: 50rem; }
 figure { margin: 2rem 0; max-width: 100%; }

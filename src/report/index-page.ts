@@ -38,9 +38,9 @@ export interface ComparisonEntry {
   runs: readonly string[];
 }
 
-/** "2026-05-04 13:07" in UTC, so the page reads the same wherever it is opened. */
+/** "2026-05-04 13:07" in UTC (the table's note says so), so the page reads the same wherever it is opened. */
 export function formatDate(d: Date | null): string {
-  return d === null ? "–" : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return d === null ? "–" : d.toISOString().slice(0, 16).replace("T", " ");
 }
 
 const cell = (text: string, href?: string): TableCell =>
@@ -48,10 +48,12 @@ const cell = (text: string, href?: string): TableCell =>
 
 export function indexTable(entries: readonly IndexEntry[]): HeadlineTable {
   return {
-    headers: ["run", "scenario", "date", "status", "seeds", "learners or groups", "headline figures"],
+    headers: ["run (scenario)", "started (UTC)", "status", "seeds", "learners or groups, with their headline figures"],
     rows: entries.map((e) => [
-      cell(e.label, e.report ?? undefined),
-      cell(e.scenario),
+      cell(
+        e.scenario === e.label || e.scenario === "–" ? e.label : `${e.label} (${e.scenario})`,
+        e.report ?? undefined,
+      ),
       cell(formatDate(e.date)),
       cell(
         e.kind === "unreadable"
@@ -63,12 +65,11 @@ export function indexTable(entries: readonly IndexEntry[]): HeadlineTable {
               : e.status,
       ),
       cell(e.seeds.length > 0 ? e.seeds.join(", ") : "–"),
-      cell(e.members.length > 0 ? e.members.join(", ") : "–"),
-      cell(e.headline),
+      cell(e.headline === "–" ? (e.members.length > 0 ? e.members.join(", ") : "–") : e.headline),
     ]),
-    textColumns: 7,
+    textColumns: 5,
     notes: [
-      "Headline figures: final test accuracy per learner for learning runs, mean firing rate per group for network runs; mean ± 95% confidence half-width over seeds ([a, b]: the seeds' range where the interval would leave what the quantity allows). Status: complete when every unit of the run has finished, incomplete when some have not (interrupted or still running). Dates are when each run was started.",
+      "Run: the folder's name, with its scenario's name in brackets where they differ. Headline figures: each learner's final test accuracy (learning runs) or each group's mean firing rate (network runs); mean ± 95% confidence half-width over seeds ([a, b]: the seeds' range where the interval would leave what the quantity allows). Status: complete when every unit of the run has finished, incomplete when some have not (interrupted or still running). Start dates are in UTC (for folders written before runs recorded a start, when the run last wrote its results).",
     ],
   };
 }
