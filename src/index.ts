@@ -81,7 +81,6 @@ export { writeData, writeReport, type ReportData, type WrittenReport } from "./r
 export type { ReportImage } from "./report/html.js";
 export type { ChartBuilder, ChartDef, VegaLiteSpec } from "./report/charts.js";
 export { writeNetworkReport } from "./report/network-report.js";
-export { writeNetworkRun } from "./report/network-report.js"; // a network run's data files and report from code, as the CLI writes them
 
 // Tasks and learners
 export type { Task, Dataset, TaskShape } from "./tasks/task.js";

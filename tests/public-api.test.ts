@@ -266,7 +266,6 @@ describe("public API: the exported values", () => {
         "welchTTest",
         "writeData",
         "writeNetworkReport",
-        "writeNetworkRun",
         "writeNir",
         "writeReport",
       ].sort(),

@@ -1,22 +1,12 @@
 /** Charts, report.html and report.md of a network scenario. */
 import type { Interval } from "../metrics/stats.js";
-import { mkdirSync } from "node:fs";
-import { outputPath } from "../core/paths.js";
-import {
-  networkRows,
-  networkRowsToCsv,
-  type NetworkSummary,
-  spikesToCsv,
-  stateToCsv,
-  summarizeNetwork,
-} from "../runs/network-results.js";
-import type { NetworkRunResult, Recordings } from "../runs/run-network.js";
-import { packageVersion } from "../version.js";
+import type { NetworkSummary } from "../runs/network-results.js";
+import type { Recordings } from "../runs/run-network.js";
 import { intervalText, RANGE_NOTE } from "./bounds.js";
 import { collectEnvironment } from "./environment.js";
 import { buildNetworkCharts } from "./network-charts.js";
 import type { HeadlineTable } from "./table.js";
-import { writeCharts, writeFileAtomic, writeReportDoc, type WrittenReport } from "./write.js";
+import { writeCharts, writeReportDoc, type WrittenReport } from "./write.js";
 
 /** An interval as text (see intervalText); `ranges` counts the cells that show the seeds' range. */
 function fmt(iv: Interval | undefined, digits: number, metric: string, ranges?: { n: number }): string {
@@ -75,33 +65,4 @@ export async function writeNetworkReport(
     files,
   );
   return { dir, files };
-}
-
-/**
- * A network run's files and report from code, as `neurocompare run` writes
- * them: metrics.csv, summary.json (with the versions), spikes.csv, state.csv,
- * then the charts, report.html and report.md. `version` is the package
- * version summary.json records (this package's by default). Returns every
- * path written.
- */
-export async function writeNetworkRun(
-  dir: string,
-  result: NetworkRunResult,
-  version: string = packageVersion,
-): Promise<{ summary: NetworkSummary; files: string[] }> {
-  mkdirSync(dir, { recursive: true });
-  const summary = summarizeNetwork(result, version, collectEnvironment());
-  const data: [string, string][] = [
-    ["metrics.csv", networkRowsToCsv(networkRows(result))],
-    ["summary.json", `${JSON.stringify(summary, null, 2)}\n`],
-    ["spikes.csv", spikesToCsv(result.recordings)],
-    ["state.csv", stateToCsv(result.recordings)],
-  ];
-  const files = data.map(([name, text]) => {
-    const path = outputPath(dir, name);
-    writeFileAtomic(path, text);
-    return path;
-  });
-  const report = await writeNetworkReport(dir, result.recordings, summary);
-  return { summary, files: [...files, ...report.files] };
 }
