@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { clip, metricBounds, RANGE_NOTE } from "../src/report/bounds.js";
 import { lineChart } from "../src/report/charts.js";
 import { makeInteractive, seriesOf } from "../src/report/interaction.js";
-import { buildNetworkCharts, decimate } from "../src/report/network-charts.js";
+import { buildNetworkCharts, decimate, dotSize } from "../src/report/network-charts.js";
 import { stateUnit } from "../src/report/state-units.js";
 import { COLUMNS, formatFigure } from "../src/report/table.js";
 import { confidenceInterval } from "../src/metrics/stats.js";
@@ -184,7 +184,10 @@ describe("network charts", () => {
     ],
     weights: [],
   };
-  const charts = buildNetworkCharts(rec, { ...scenario, charts: ["raster", "population-rate", "voltage-traces"] });
+  const charts = buildNetworkCharts(rec, {
+    ...scenario,
+    charts: ["raster", "population-rate", "voltage-traces", "rate-distribution", "isi-histogram"],
+  });
   const json = (id: string) => JSON.stringify(charts.find((c) => c.id === id)!.spec);
 
   it("colours each group alike in every chart, in scenario order", () => {
@@ -206,6 +209,32 @@ describe("network charts", () => {
       axis: { format: "d", tickMinStep: 1 },
     });
     expect(raster.mark.size).toBeGreaterThanOrEqual(8);
+  });
+
+  it("grows raster dots where spikes are few and keeps them at the minimum where they crowd", () => {
+    // Area in px²: 36 (about 7 px across) for a sparse raster, never under 8 (about 3 px) for a dense one.
+    expect(dotSize(40)).toBe(36);
+    expect(dotSize(1500)).toBe(36);
+    expect(dotSize(3000)).toBe(18);
+    expect(dotSize(20_000)).toBe(8);
+    const raster = charts.find((c) => c.id === "raster")!.spec as {
+      mark: { size: number };
+      data: { values: { group: string; neuron: number }[] };
+    };
+    const drawn = raster.data.values;
+    expect(raster.mark.size).toBe(dotSize(drawn.length));
+    // 600 neurons: 400 evenly spaced ones drawn (every spike of those), the 40 spikes of the one-neuron group too.
+    expect(new Set(drawn.filter((d) => d.group === "alpha").map((d) => d.neuron)).size).toBe(400);
+    expect(drawn.length).toBe(2000 + 40);
+  });
+
+  it("bins every group's histogram on the same edges, so overlaid bars line up", () => {
+    for (const id of ["rate-distribution", "isi-histogram"]) {
+      const values = (charts.find((c) => c.id === id)!.spec.data as { values: { group: string; lo: number }[] }).values;
+      const edges = (g: string) => JSON.stringify(values.filter((v) => v.group === g).map((v) => v.lo));
+      expect(edges("zeta"), id).toBe(edges("alpha"));
+      expect(values.some((v) => v.group === "zeta")).toBe(true);
+    }
   });
 
   it("titles state panels with their units, and splits a 5 s trace into its first and last second", () => {

@@ -21,6 +21,11 @@ const RASTER_MAX_NEURONS = 400;
 const RASTER_MAX_SPIKES = 20_000;
 /** At most this many neurons per group: one row per neuron with a tick per spike (else dots on a neuron axis). */
 const RASTER_ROWS_MAX = 30;
+/** Area (px²) of a raster dot: large for a sparse raster, down to RASTER_DOT_MIN where spikes crowd. */
+const RASTER_DOT_MAX = 36;
+const RASTER_DOT_MIN = 8;
+/** The raster's dot area shrinks as 1/spikes past this many spikes (so the ink of the raster stays about constant). */
+const RASTER_DOT_SPIKES = 1500;
 /** Points kept per trace and window: each bucket keeps its minimum and maximum, so spikes survive the thinning. */
 const TRACE_MAX_POINTS = 2000;
 /** A trace longer than this is drawn as its first and its last window of this length. */
@@ -83,6 +88,15 @@ export function decimate(
 
 const round3 = (t: number) => Math.round(t * 1000) / 1000;
 
+/** The area of a raster dot for `spikes` dots (see RASTER_DOT_SPIKES). */
+export function dotSize(spikes: number): number {
+  const size = Math.round((RASTER_DOT_MAX * RASTER_DOT_SPIKES) / Math.max(1, spikes));
+  return Math.max(RASTER_DOT_MIN, Math.min(RASTER_DOT_MAX, size));
+}
+
+/** An x axis over histogram bin edges: labels that would collide are dropped, and numbers are short. */
+const BIN_AXIS = { labelOverlap: "greedy", format: "~g", labelFlush: true } as const;
+
 function rasterChart(rec: Recordings, groups: readonly string[], durationMs: number): ChartDef | null {
   const recorded = groups
     .map((g) => rec.spikes.find((s) => s.group === g))
@@ -96,12 +110,13 @@ function rasterChart(rec: Recordings, groups: readonly string[], durationMs: num
   for (const s of recorded) {
     const keep = Math.min(s.size, RASTER_MAX_NEURONS);
     maxShown = Math.max(maxShown, keep);
-    const stride = s.size / keep; // an evenly spaced sample of neurons
+    // An evenly spaced sample of `keep` distinct neurons: floor(j * size / keep) for j < keep.
+    const drawn = new Uint8Array(s.size);
+    for (let j = 0; j < keep; j++) drawn[Math.floor((j * s.size) / keep)] = 1;
     let n = 0;
     for (let k = 0; k < s.indices.length; k++) {
       const i = s.indices[k]!;
-      const slot = i / stride;
-      if (Math.abs(slot - Math.round(slot)) > 1e-9) continue;
+      if (drawn[i] !== 1) continue;
       if (n === budget) {
         cut.push(`${s.group} after ${formatSig(s.timesMs[k]!)} ms`);
         break;
@@ -133,7 +148,7 @@ function rasterChart(rec: Recordings, groups: readonly string[], durationMs: num
       height: rows ? { step: 16 } : Math.min(400, Math.max(120, maxShown)),
       mark: rows
         ? { type: "tick", orient: "vertical", thickness: 2 }
-        : { type: "point", filled: true, size: 8, opacity: 0.8 },
+        : { type: "point", filled: true, size: dotSize(points.length), opacity: 0.8 },
       encoding: {
         x,
         y,
@@ -203,20 +218,25 @@ function histogramChart(
   groups: readonly string[],
   durationMs: number,
 ): ChartDef | null {
-  const data: { group: string; lo: number; hi: number; count: number }[] = [];
+  // Every group is binned on the same edges (0 to the largest value of any group), so overlaid bars line up.
+  const values: { group: string; values: Float64Array }[] = [];
   for (const g of groups) {
     const s = rec.spikes.find((x) => x.group === g);
     if (s === undefined) continue;
     if (id === "isi-histogram") {
       const { isisMs } = interSpikeIntervals(s.indices, s.timesMs, s.size);
-      if (isisMs.length === 0) continue;
-      for (const b of histogram(isisMs, 40, 0)) data.push({ group: s.group, ...b });
+      if (isisMs.length > 0) values.push({ group: s.group, values: Float64Array.from(isisMs) });
     } else {
       const counts = spikeCounts(s.indices, s.size);
-      const rates = Float64Array.from(counts, (c) => c / (durationMs / 1000));
-      for (const b of histogram(rates, 30, 0)) data.push({ group: s.group, ...b });
+      values.push({ group: s.group, values: Float64Array.from(counts, (c) => c / (durationMs / 1000)) });
     }
   }
+  let hi = 0;
+  for (const v of values) for (const x of v.values) hi = Math.max(hi, x);
+  const data: { group: string; lo: number; hi: number; count: number }[] = [];
+  for (const v of values)
+    for (const b of histogram(v.values, id === "isi-histogram" ? 40 : 30, 0, hi > 0 ? hi : 1))
+      data.push({ group: v.group, ...b });
   if (data.length === 0) return null;
   const isi = id === "isi-histogram";
   const title = isi ? "Inter-spike intervals" : "Firing-rate distribution";
@@ -232,7 +252,7 @@ function histogramChart(
       ...base(title, data),
       mark: { type: "bar", opacity: 0.7 },
       encoding: {
-        x: { field: "lo", type: "quantitative", title: xTitle, bin: { binned: true } },
+        x: { field: "lo", type: "quantitative", title: xTitle, bin: { binned: true }, axis: BIN_AXIS },
         x2: { field: "hi" },
         y: { field: "count", type: "quantitative", title: yTitle, stack: null },
         color: colorBy("group", "group", groups),
@@ -263,8 +283,16 @@ function weightChart(rec: Recordings, s: NetworkScenario, groups: readonly strin
       : "weight (in the unit of each population's target variable)";
   const data: { population: string; lo: number; hi: number; count: number }[] = [];
   const names = rec.weights.map((w) => `${w.name} (${w.rule})`);
+  // One set of bin edges for every population, so overlaid bars line up.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const w of rec.weights)
+    for (const x of w.values) {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
   rec.weights.forEach((w, i) => {
-    for (const b of histogram(w.values, 40)) data.push({ population: names[i]!, ...b });
+    for (const b of histogram(w.values, 40, lo, hi)) data.push({ population: names[i]!, ...b });
   });
   return {
     id: "weight-distribution",
@@ -275,7 +303,7 @@ function weightChart(rec: Recordings, s: NetworkScenario, groups: readonly strin
       ...base("Weight distribution after the run", data),
       mark: { type: "bar", opacity: 0.8 },
       encoding: {
-        x: { field: "lo", type: "quantitative", title: xTitle, bin: { binned: true } },
+        x: { field: "lo", type: "quantitative", title: xTitle, bin: { binned: true }, axis: BIN_AXIS },
         x2: { field: "hi" },
         y: { field: "count", type: "quantitative", title: "synapses", stack: null },
         color: colorBy("population", "synapses (rule)", names, groups.length),
