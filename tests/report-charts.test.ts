@@ -134,7 +134,7 @@ describe("chart builders", () => {
     ]);
     for (const p of data) expect(p.energyLo).toBeLessThan(p.energyHi);
     const text = JSON.stringify(chart.spec);
-    expect(text).toContain('"title":"energy per sample (pJ, log scale)","scale":{"type":"log"}');
+    expect(text).toContain('"title":"energy per sample (pJ, log scale)","scale":{"type":"log"},"axis":{"format":"~s"');
     expect(text).toContain('"field":"energyLo"');
     expect(text).toContain('"field":"accuracyLo"');
     expect(chart.caption).toContain(

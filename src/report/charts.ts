@@ -378,6 +378,8 @@ export function accuracyVsEnergyChart(rows: readonly MetricRow[], learners: read
     type: "quantitative",
     title: "energy per sample (pJ, log scale)",
     scale: { type: "log" },
+    // SI prefixes (30k, 1M, 10M pJ): seven-digit labels crowd each other at the top of a log axis.
+    axis: { format: "~s", labelOverlap: "greedy" },
   };
   const y = { field: "accuracy", type: "quantitative", title: "final test accuracy (%)", scale: { zero: false } };
   const manySeeds = points.some((p) => p.seeds > 1);
@@ -803,7 +805,14 @@ export function weightHistogramChart(
         height: { step: 12 },
         mark: { type: "rect" },
         encoding: {
-          x: { field: "lo", type: "quantitative", title: "weight", scale: { zero: false, nice: false } },
+          // About six ticks: each panel has its own range, and at vega's default count signed labels collided.
+          x: {
+            field: "lo",
+            type: "quantitative",
+            title: "weight",
+            scale: { zero: false, nice: false },
+            axis: { tickCount: 6, labelOverlap: "greedy" },
+          },
           x2: { field: "hi" },
           y: { field: "epoch", type: "ordinal", title: "epoch" },
           color: {
