@@ -1,6 +1,6 @@
 // Every bundled scenario, run from the CLI and its report opened in chromium: no
-// console error or warning, no request, every chart live with marks, no
-// horizontal overflow at 700 and 1280 px; then the index of all of them. Too long
+// console error or warning, no request, every chart live with marks and inside
+// its figure, no horizontal overflow at 700 and 1280 px; then the index of all of them. Too long
 // for `npm test` (minutes of training), so it runs only with
 // NEUROCOMPARE_ALL_SCENARIOS=1 (`npm run check:reports`).
 //
@@ -110,6 +110,7 @@ describe.skipIf(!enabled)("every bundled scenario's report in chromium (NEUROCOM
           for (const c of await chartStates(page)) {
             expect(c.live, `${c.id} went live`).toBe(true);
             expect(c.marks, `${c.id} drew marks`).toBeGreaterThan(0);
+            expect(c.overflowPx, `${c.id} fits its figure at ${width} px`).toBe(0);
           }
           expect(await horizontalOverflow(page)).toBe(0);
           await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });

@@ -2,8 +2,9 @@
 // each kind of page the CLI writes: a learning run, a network run, a pruning run,
 // a comparison of two runs and the index of a results folder. Each page is opened
 // from file:// at 700 and 1280 px wide and must: log no error or warning, make no
-// request, draw marks in every chart, fit the width without horizontal scrolling,
-// show a tooltip when a mark is hovered, hide a series when its legend entry is
+// request, draw marks in every chart, fit the width without horizontal scrolling
+// (of the page, and of each chart inside its figure: a chart too wide for 700 px is
+// drawn again with its legends below and its panels stacked), show a tooltip when a mark is hovered, hide a series when its legend entry is
 // clicked (and show it again on a second click), and zoom a time axis under the
 // wheel. Without JavaScript the static SVG charts stay visible. Screenshots go to
 // test-output/report-browser/ (gitignored) for a person to look at.
@@ -168,6 +169,7 @@ describe("report.html in chromium", () => {
           for (const c of charts) {
             expect(c.live, `${c.id} went live`).toBe(true);
             expect(c.marks, `${c.id} drew marks`).toBeGreaterThan(0);
+            expect(c.overflowPx, `${c.id} fits its figure at ${width} px`).toBe(0);
           }
           expect(await horizontalOverflow(page), `horizontal overflow at ${width} px`).toBe(0);
           await page.screenshot({ path: join(shots, `${kind}-${width}.png`), fullPage: true });

@@ -41,7 +41,9 @@ export function vegaBundles(): string[] {
  * `nc-specs`) into its figure with vega-embed's SVG renderer and its tooltip
  * handler, then marks the figure live so CSS hides the static SVG on screen
  * (print keeps it). A chart that fails keeps its static SVG and logs why.
- * The views are kept on `window.neurocompareViews` by chart id.
+ * A chart wider than its figure (a phone, a 700 px window) is drawn again
+ * narrower: legends below the plot, one column each, side-by-side panels
+ * stacked, and a row of facets wrapped two to a row. The views are kept on `window.neurocompareViews` by chart id.
  */
 export const EMBED_SCRIPT = `(function () {
   var specs = JSON.parse(document.getElementById("nc-specs").textContent);
@@ -50,18 +52,39 @@ export const EMBED_SCRIPT = `(function () {
   var left = figures.length;
   function done() { if (--left === 0) document.documentElement.setAttribute("data-charts", "ready"); }
   if (left === 0) document.documentElement.setAttribute("data-charts", "ready");
-  figures.forEach(function (fig) {
-    var id = fig.getAttribute("data-chart");
-    var host = fig.querySelector(".vis");
-    vegaEmbed(host, specs[id], {
+  function narrowed(spec) {
+    var s = Object.assign({}, spec);
+    if (s.hconcat) { s.vconcat = s.hconcat; delete s.hconcat; }
+    if (s.facet && s.facet.column && !s.facet.row) { s.facet = s.facet.column; s.columns = 2; }
+    if (s.encoding && s.encoding.column && !s.encoding.row) {
+      s.encoding = Object.assign({}, s.encoding, { facet: s.encoding.column });
+      delete s.encoding.column;
+      s.columns = 2;
+    }
+    var config = Object.assign({}, s.config);
+    config.legend = Object.assign({}, config.legend, { orient: "bottom", direction: "vertical" });
+    s.config = config;
+    return s;
+  }
+  function embed(fig, host, id, narrow) {
+    return vegaEmbed(host, narrow ? narrowed(specs[id]) : specs[id], {
       renderer: "svg",
       actions: { export: true, source: false, compiled: false, editor: false },
       downloadFileName: id
     }).then(function (result) {
+      if (!narrow && host.scrollWidth > host.clientWidth + 1) {
+        result.finalize();
+        host.innerHTML = "";
+        return embed(fig, host, id, true);
+      }
       views[id] = result.view;
       fig.classList.add("live");
-      done();
-    }).catch(function (err) {
+    });
+  }
+  figures.forEach(function (fig) {
+    var id = fig.getAttribute("data-chart");
+    var host = fig.querySelector(".vis");
+    embed(fig, host, id, false).then(done, function (err) {
       console.error("chart " + id + " could not be drawn: " + err);
       done();
     });

@@ -94,8 +94,8 @@ export function dotSize(spikes: number): number {
   return Math.max(RASTER_DOT_MIN, Math.min(RASTER_DOT_MAX, size));
 }
 
-/** An x axis over histogram bin edges: labels that would collide are dropped, and numbers are short. */
-const BIN_AXIS = { labelOverlap: "greedy", format: "~g", labelFlush: true } as const;
+/** An x axis over histogram bin edges: labels that would collide are dropped (vega does not drop them on binned axes). */
+const BIN_AXIS = { labelOverlap: "greedy", labelFlush: true } as const;
 
 function rasterChart(rec: Recordings, groups: readonly string[], durationMs: number): ChartDef | null {
   const recorded = groups

@@ -19,6 +19,8 @@ interface DomElement {
   classList: { contains(c: string): boolean };
   textContent: string | null;
   parentElement: DomElement | null;
+  scrollWidth: number;
+  clientWidth: number;
   getTotalLength?(): number;
   getPointAtLength?(at: number): { x: number; y: number };
   getScreenCTM?(): { a: number; b: number; c: number; d: number; e: number; f: number } | null;
@@ -141,7 +143,10 @@ export async function chartStates(page: Page) {
       const marks = fig.querySelectorAll(
         ".vis svg g.role-mark > path, .vis svg g.role-mark > line, .vis svg g.role-mark > text, .vis svg g.role-mark > rect",
       ).length;
-      return { id, live: fig.classList.contains("live"), marks, params: params(specs[id]) };
+      const host = fig.querySelector(".vis");
+      // How far the live chart runs past its figure (0 when it fits: no scrolling inside the figure).
+      const overflowPx = host === null ? 0 : Math.max(0, host.scrollWidth - host.clientWidth);
+      return { id, live: fig.classList.contains("live"), marks, overflowPx, params: params(specs[id]) };
     });
   });
 }
