@@ -166,6 +166,13 @@ describe("chart builders", () => {
     expect(chart.caption).toContain("least forgetting stdp (11 pp), most mlp (61 pp)");
     expect(JSON.stringify(chart.spec)).toContain('"type":"errorbar"');
     expect(colorEncodings(chart.spec)[0]!["scale"]).toEqual({ domain: learners, range: learnerPalette.slice(0, 3) });
+    // Two seeds at 0.5 and 1.0: the 95% interval 75 ± 318 pp is drawn clipped to what a difference of accuracies can be.
+    const wide = forgettingChart(
+      [0.5, 1].map((value, seed) => ({ learner: "mlp", seed, epoch: 4, metric: "forgetting", value })),
+      learners,
+    )!;
+    const bar = (wide.spec["data"] as { values: { lo: number; hi: number }[] }).values[0]!;
+    expect([bar.lo, bar.hi]).toEqual([-100, 100]);
     expect(
       forgettingChart(
         rows.filter((r) => r.learner === "none"),

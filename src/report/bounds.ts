@@ -21,6 +21,8 @@ export interface Bounds {
 const FRACTION: Bounds = { min: 0, max: 1 };
 const NON_NEGATIVE: Bounds = { min: 0, max: Infinity };
 const ANY: Bounds = { min: -Infinity, max: Infinity };
+/** A difference of two accuracies (forgetting: an earlier phase's accuracy then minus at the end). */
+const ACCURACY_DIFFERENCE: Bounds = { min: -1, max: 1 };
 
 /** Metrics recorded by learning and network runs; any other metric is taken as unbounded. */
 const METRIC_BOUNDS: Readonly<Record<string, Bounds>> = {
@@ -52,6 +54,7 @@ const METRIC_BOUNDS: Readonly<Record<string, Bounds>> = {
   buildMs: NON_NEGATIVE,
   simMs: NON_NEGATIVE,
   weightStd: NON_NEGATIVE,
+  forgetting: ACCURACY_DIFFERENCE,
 };
 
 export function metricBounds(metric: string): Bounds {
@@ -72,7 +75,7 @@ export function leavesBounds(iv: Pick<Interval, "lo" | "hi">, bounds: Bounds): b
 
 /** The sentence every report with intervals carries under its charts. */
 export const BANDS_NOTE =
-  "Bands and error bars are 95% confidence intervals of the mean over seeds (Student's t), clipped to what the metric allows: accuracies to 0–100%, losses, times, counts and energies at zero.";
+  "Bands and error bars are 95% confidence intervals of the mean over seeds (Student's t), clipped to what the metric allows: accuracies to 0–100%, forgetting to ±100 points, losses, times, counts and energies at zero.";
 
 /** The sentence a table carries when a cell shows a range of seeds instead of ±. */
 export const RANGE_NOTE =

@@ -635,7 +635,9 @@ export function robustnessChart(
 export function forgettingChart(rows: readonly MetricRow[], learners: readonly string[]): ChartDef | null {
   const data = learners.flatMap((learner) => {
     const f = interval(finalBySeed(rows, learner, "forgetting"), 100);
-    return f.n > 0 ? [{ learner, forgetting: f.mean, lo: f.lo, hi: f.hi, seeds: f.n }] : [];
+    const bounds = metricBounds("forgetting");
+    const [lo, hi] = [clip(f.lo, bounds, 100), clip(f.hi, bounds, 100)];
+    return f.n > 0 ? [{ learner, forgetting: f.mean, lo, hi, seeds: f.n }] : [];
   });
   if (data.length === 0) return null;
   const color = learnerColor(learners);

@@ -42,8 +42,9 @@ export function vegaBundles(): string[] {
  * handler, then marks the figure live so CSS hides the static SVG on screen
  * (print keeps it). A chart that fails keeps its static SVG and logs why.
  * A chart wider than its figure (a phone, a 700 px window) is drawn again
- * narrower: legends below the plot, one column each, side-by-side panels
- * stacked, and a row of facets wrapped two to a row. The views are kept on `window.neurocompareViews` by chart id.
+ * narrower: legends below the plot (symbols in one column, colour ramps
+ * lying flat), side-by-side panels stacked, and a row of facets wrapped two
+ * to a row. The views are kept on `window.neurocompareViews` by chart id.
  */
 export const EMBED_SCRIPT = `(function () {
   var specs = JSON.parse(document.getElementById("nc-specs").textContent);
@@ -62,7 +63,9 @@ export const EMBED_SCRIPT = `(function () {
       s.columns = 2;
     }
     var config = Object.assign({}, s.config);
-    config.legend = Object.assign({}, config.legend, { orient: "bottom", direction: "vertical" });
+    config.legend = Object.assign({}, config.legend, {
+      orient: "bottom", symbolDirection: "vertical", gradientDirection: "horizontal"
+    });
     s.config = config;
     return s;
   }
