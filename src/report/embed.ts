@@ -75,7 +75,7 @@ export const EMBED_SCRIPT = `(function () {
       actions: { export: true, source: false, compiled: false, editor: false },
       downloadFileName: id
     }).then(function (result) {
-      if (!narrow && host.scrollWidth > host.clientWidth + 1) {
+      if (!narrow && host.scrollWidth > host.clientWidth) {
         result.finalize();
         host.innerHTML = "";
         return embed(fig, host, id, true);
