@@ -80,7 +80,9 @@ describe("small samples (hand-computed)", () => {
     expect(ci.halfWidth).toBeCloseTo(half, 9);
     expect(ci.lo).toBeCloseTo(2 - half, 9);
     expect(ci.hi).toBeCloseTo(2 + half, 9);
-    expect(confidenceInterval([7])).toEqual({ n: 1, mean: 7, std: 0, halfWidth: 0, lo: 7, hi: 7 });
+    // The seeds' own range, which a report shows where the interval would leave what the quantity allows.
+    expect([ci.min, ci.max]).toEqual([1, 3]);
+    expect(confidenceInterval([7])).toEqual({ n: 1, mean: 7, std: 0, halfWidth: 0, lo: 7, hi: 7, min: 7, max: 7 });
   });
 
   it("Welch's test runs with two values a group and says why with one in either group", () => {
