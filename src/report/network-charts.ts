@@ -138,6 +138,12 @@ function rasterChart(rec: Recordings, groups: readonly string[], durationMs: num
       ? [`at most ${RASTER_MAX_NEURONS} evenly spaced neurons per group are drawn`]
       : []),
     ...(cut.length > 0 ? [`to keep the page light, spikes are not drawn for ${cut.join(", ")}`] : []),
+    ...recorded
+      .filter((s) => s.truncated)
+      .map(
+        (s) =>
+          `the run kept only the first ${s.indices.length} spikes of ${s.group} for the charts (spikes.csv has them all)`,
+      ),
   ];
   return {
     id: "raster",
@@ -227,7 +233,8 @@ function histogramChart(
       const { isisMs } = interSpikeIntervals(s.indices, s.timesMs, s.size);
       if (isisMs.length > 0) values.push({ group: s.group, values: Float64Array.from(isisMs) });
     } else {
-      const counts = spikeCounts(s.indices, s.size);
+      // Counts over the whole run, which a recording cut at its spike limit keeps beside the first spikes.
+      const counts = s.counts ?? spikeCounts(s.indices, s.size);
       values.push({ group: s.group, values: Float64Array.from(counts, (c) => c / (durationMs / 1000)) });
     }
   }
@@ -239,6 +246,7 @@ function histogramChart(
       data.push({ group: v.group, ...b });
   if (data.length === 0) return null;
   const isi = id === "isi-histogram";
+  const truncated = rec.spikes.filter((s) => s.truncated && groups.includes(s.group));
   const title = isi ? "Inter-spike intervals" : "Firing-rate distribution";
   const xTitle = isi ? "inter-spike interval (ms)" : "firing rate (Hz)";
   const yTitle = isi ? "intervals" : "neurons";
@@ -246,7 +254,7 @@ function histogramChart(
     id,
     title,
     caption: isi
-      ? "Distribution of the intervals between successive spikes of the same neuron, pooled over each group (an exponential shape suggests irregular, Poisson-like firing)."
+      ? `Distribution of the intervals between successive spikes of the same neuron, pooled over each group (an exponential shape suggests irregular, Poisson-like firing)${truncated.length > 0 ? `; for ${truncated.map((t) => `${t.group} from its first ${t.indices.length} spikes`).join(", ")} (the run kept no more for the charts; spikes.csv has them all)` : ""}.`
       : "How many neurons fire at each rate over the whole run (spikes divided by duration).",
     spec: {
       ...base(title, data),
