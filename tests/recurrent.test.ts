@@ -127,9 +127,9 @@ describe("Recurrent: BPTT gradients match central finite differences", () => {
 });
 
 describe("Recurrent: initialisation and shapes", () => {
-  it("LSTM forget-gate bias starts at 1, the others at 0", () => {
+  it('init "keras": LSTM forget-gate bias starts at 1, the others at 0', () => {
     const layer = new Recurrent(
-      { cell: "lstm", steps: 2, features: 3, hidden: 4, maxBatch: 1, output: "last" },
+      { cell: "lstm", steps: 2, features: 3, hidden: 4, maxBatch: 1, output: "last", init: "keras" },
       Rng.fromSeed(1),
     );
     const b = layer.params()[1]!.value;
@@ -138,11 +138,11 @@ describe("Recurrent: initialisation and shapes", () => {
     expect(Array.from(b.subarray(8, 16))).toEqual(new Array(8).fill(0));
   });
 
-  it("recurrent weight blocks are orthogonal (QᵀQ = I within float32 precision)", () => {
+  it('init "keras": recurrent weight blocks are orthogonal (QᵀQ = I within float32 precision)', () => {
     const h = 6;
     const f = 2;
     const layer = new Recurrent(
-      { cell: "gru", steps: 2, features: f, hidden: h, maxBatch: 1, output: "last" },
+      { cell: "gru", steps: 2, features: f, hidden: h, maxBatch: 1, output: "last", init: "keras" },
       Rng.fromSeed(2),
     );
     const w = layer.params()[0]!.value;
@@ -156,6 +156,58 @@ describe("Recurrent: initialisation and shapes", () => {
         }
       }
     }
+  });
+
+  // torch.nn.LSTM/GRU/RNN.reset_parameters: every weight and bias U(±1/√hidden); LSTM and RNN
+  // keep two biases (b_ih, b_hh), the GRU keeps its input- and hidden-side biases apart anyway.
+  // A uniform on ±a has mean 0 and variance a²/3: over n draws the sample mean's sd is
+  // a/√(3n) and the sample variance's relative sd about √(0.8/n) (kurtosis 1.8); bounds at 5 sd.
+  for (const cell of ["lstm", "gru", "rnn"] as const) {
+    it(`init "pytorch" (default), ${cell}: every weight and bias uniform in ±1/√hidden`, () => {
+      const h = 32;
+      const f = 28;
+      const layer = new Recurrent(
+        { cell, steps: 2, features: f, hidden: h, maxBatch: 1, output: "last" },
+        Rng.fromSeed(3),
+      );
+      const names = layer.params().map((p) => p.name);
+      expect(names).toEqual(cell === "gru" ? ["W", "b", "b_h"] : ["W", "b", "b_hh"]);
+      const a = 1 / Math.sqrt(h);
+      for (const p of layer.params()) {
+        const v = p.value;
+        let sum = 0;
+        let sq = 0;
+        for (const x of v) {
+          expect(Math.abs(x)).toBeLessThanOrEqual(a);
+          sum += x;
+          sq += x * x;
+        }
+        const n = v.length;
+        expect(Math.abs(sum / n)).toBeLessThan((5 * a) / Math.sqrt(3 * n));
+        expect(Math.abs(sq / n / ((a * a) / 3) - 1)).toBeLessThan(5 * Math.sqrt(0.8 / n));
+      }
+    });
+  }
+
+  it('init "pytorch": the paired bias b_hh adds into the gates and gets the same gradient as b', () => {
+    const mk = () =>
+      new Recurrent({ cell: "lstm", steps: 3, features: 2, hidden: 4, maxBatch: 2, output: "last" }, Rng.fromSeed(5));
+    const x = Rng.fromSeed(4).fillNormal(new Float32Array(2 * 3 * 2), 0, 1);
+    const a = mk();
+    const b = mk();
+    // Moving 0.25 from b_hh to b leaves every output unchanged.
+    const [, bias, bhh] = b.params();
+    for (let j = 0; j < bias!.value.length; j++) {
+      bias!.value[j]! += 0.25;
+      bhh!.value[j]! -= 0.25;
+    }
+    const ya = a.forward(x, 2).slice();
+    const yb = b.forward(x, 2);
+    for (let i = 0; i < ya.length; i++) expect(yb[i]).toBeCloseTo(ya[i]!, 5);
+    a.backward(new Float32Array(8).fill(1), 2);
+    const [, gb, gbhh] = a.params();
+    expect(Array.from(gbhh!.grad)).toEqual(Array.from(gb!.grad));
+    expect(gb!.grad.some((g) => g !== 0)).toBe(true);
   });
 
   it("many-to-many output's last step equals the many-to-one output", () => {

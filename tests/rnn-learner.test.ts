@@ -20,7 +20,19 @@ function cueRecallAccuracy(cell: "lstm" | "gru" | "rnn", steps: number, epochs: 
     name: "cue-recall-test",
     description: "test",
     task: { type: "cue-recall", steps, classes: 4, trainSize: 512, testSize: 256 },
-    learners: [{ type: "rnn", cell, hidden: 16, optimizer: { type: "adam", learningRate: 0.01, clipNorm: 5 } }],
+    // The LSTM runs with Keras' initialisation (forget-gate bias 1), the init this memory test was
+    // sized for: from PyTorch's (the default, forget-gate bias near 0) it needs 20-30 epochs to
+    // reach 0.9 here instead of 3-7 (measured, seeds 1-3), as LSTMs without a forget-gate bias do
+    // (Jozefowicz et al. 2015). GRU and tanh RNN pass from the default.
+    learners: [
+      {
+        type: "rnn",
+        cell,
+        hidden: 16,
+        init: cell === "lstm" ? "keras" : "pytorch",
+        optimizer: { type: "adam", learningRate: 0.01, clipNorm: 5 },
+      },
+    ],
     epochs,
     seeds: [1],
   });
@@ -45,6 +57,7 @@ describe("rnn learner configuration", () => {
     expect(c).toMatchObject({
       cell: "lstm",
       hidden: 64,
+      init: "pytorch",
       batchSize: 32,
       optimizer: { type: "adam", learningRate: 0.002, clipNorm: 5 },
     });

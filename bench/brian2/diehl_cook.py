@@ -25,8 +25,9 @@ import sys
 import time
 
 import numpy as np
-from brian2 import (ms, mV, Hz, NeuronGroup, PoissonGroup, Synapses, SpikeMonitor,
-                    Network, defaultclock, prefs)
+from brian2 import ms, Hz, defaultclock, prefs
+
+from diehl_cook_model import build
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 IMAGES = int(sys.argv[2]) if len(sys.argv) > 2 else 50
@@ -53,45 +54,7 @@ def load_images(count):
     return (rng.random((count, 784)) < 0.13).astype(np.float32) * rng.random((count, 784)).astype(np.float32)
 
 
-exc_eqs = """
-dv/dt = ((-65*mV - v) + ge*(0*mV - v) + gi*(-100*mV - v)) / (100*ms) : volt (unless refractory)
-dge/dt = -ge / (1*ms) : 1
-dgi/dt = -gi / (2*ms) : 1
-dtheta/dt = -theta / (1e7*ms) : volt
-"""
-inh_eqs = """
-dv/dt = ((-60*mV - v) + ge*(0*mV - v) + gi*(-85*mV - v)) / (10*ms) : volt (unless refractory)
-dge/dt = -ge / (1*ms) : 1
-dgi/dt = -gi / (2*ms) : 1
-"""
-inputs = PoissonGroup(784, rates=np.zeros(784) * Hz)
-exc = NeuronGroup(N, exc_eqs, threshold="v > -52*mV + theta", reset="v = -65*mV; theta += 0.05*mV",
-                  refractory=5 * ms, method="euler")
-inh = NeuronGroup(N, inh_eqs, threshold="v > -40*mV", reset="v = -45*mV", refractory=2 * ms, method="euler")
-exc.v = -105 * mV
-inh.v = -100 * mV
-stdp = Synapses(inputs, exc, """
-w : 1
-dpre/dt = -pre / (20*ms) : 1 (event-driven)
-dpost1/dt = -post1 / (20*ms) : 1 (event-driven)
-dpost2/dt = -post2 / (40*ms) : 1 (event-driven)
-""", on_pre="""
-ge_post += w
-pre = 1.
-w = clip(w - 1e-4 * post1, 0, 1)
-""", on_post="""
-w = clip(w + 1e-2 * pre * post2, 0, 1)
-post1 = 1.
-post2 = 1.
-""")
-stdp.connect()
-stdp.w = (rng.random(784 * N) + 0.01) * 0.3
-e2i = Synapses(exc, inh, on_pre="ge_post += 10.4")
-e2i.connect(j="i")
-i2e = Synapses(inh, exc, on_pre="gi_post += 17")
-i2e.connect(condition="i != j")
-spikes = SpikeMonitor(exc)
-net = Network(inputs, exc, inh, stdp, e2i, i2e, spikes)
+net, inputs, exc, stdp, spikes = build(N, rng)
 
 images = load_images(IMAGES)
 times = []

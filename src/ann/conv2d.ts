@@ -42,7 +42,7 @@
 import { PatchArena, matmul, matmulTransA, type PatchShape } from "../core/kernels.js";
 import type { Rng } from "../core/rng.js";
 import { GATHER_TILES, convModule } from "./conv-kernels.js";
-import { initWeights, type InitName } from "./init.js";
+import { initBias, initWeights, type InitName } from "./init.js";
 import type { Layer, Param } from "./layer.js";
 
 /** Shape and options of a {@link Conv2D} layer over channel-last images. */
@@ -244,9 +244,12 @@ export class Conv2D implements Layer {
     const simdOnly = (n: number) => (simd !== null ? simd.alloc(n) : new Float32Array(0));
     this.kp = simd !== null ? kp : K;
     const w = new Float32Array(K * F);
-    initWeights(w, K, c.kernel * c.kernel * F, c.init ?? "he-uniform", rng);
+    const init = c.init ?? "he-uniform";
+    initWeights(w, K, c.kernel * c.kernel * F, init, rng);
     this.weight = { name: "W", value: w, grad: new Float32Array(w.length), decay: true };
-    this.bias = { name: "b", value: new Float32Array(F), grad: new Float32Array(F), decay: false };
+    const bias = new Float32Array(F);
+    initBias(bias, K, init, rng.fork("bias"));
+    this.bias = { name: "b", value: bias, grad: new Float32Array(F), decay: false };
     this.wIn = simdOnly(K * F);
     this.biasIn = simdOnly(F);
     this.y = alloc(maxBatch * this.outSize);

@@ -21,7 +21,7 @@ import { SimdArena } from "../core/simd-gemm.js";
 import type { Rng } from "../core/rng.js";
 import { copyInto } from "./conv2d.js";
 import { denseExactModule } from "./dense-kernels.js";
-import { initWeights, type InitName } from "./init.js";
+import { initBias, initWeights, type InitName } from "./init.js";
 import type { Layer, Param } from "./layer.js";
 
 /** Options of a {@link Dense} layer. */
@@ -99,7 +99,9 @@ export class Dense implements Layer {
     const w = alloc(inSize * outSize);
     initWeights(w, inSize, outSize, init, rng);
     this.weight = { name: "W", value: w, grad: alloc(w.length), decay: true };
-    this.bias = { name: "b", value: new Float32Array(outSize), grad: new Float32Array(outSize), decay: false };
+    const b = new Float32Array(outSize);
+    initBias(b, inSize, init, rng.fork("bias"));
+    this.bias = { name: "b", value: b, grad: new Float32Array(outSize), decay: false };
     this.y = alloc(maxBatch * outSize);
     const ex = this.exact !== null ? exactArena : null;
     this.dx =

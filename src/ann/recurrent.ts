@@ -12,7 +12,7 @@
  * step's rows are contiguous for the matrix products.
  */
 import type { Rng } from "../core/rng.js";
-import type { CellKind, CellOptions, RecurrentCell } from "./cells/cell.js";
+import type { CellKind, CellOptions, RecurrentCell, RecurrentInit } from "./cells/cell.js";
 import { GruCell } from "./cells/gru-cell.js";
 import { LstmCell } from "./cells/lstm-cell.js";
 import { RnnCell } from "./cells/rnn-cell.js";
@@ -36,6 +36,8 @@ export interface RecurrentOptions {
   inputGradient?: boolean;
   /** Run the cell's products in WebAssembly SIMD where available (default true). */
   simd?: boolean;
+  /** Parameter initialisation of the cell (default "pytorch"; see RecurrentInit). */
+  init?: RecurrentInit;
 }
 
 export function createCell(kind: CellKind, o: CellOptions, rng: Rng): RecurrentCell {
@@ -91,6 +93,7 @@ export class Recurrent implements Layer {
         maxBatch: o.maxBatch,
         maxSteps: o.steps,
         simd: o.simd ?? true,
+        init: o.init ?? "pytorch",
       },
       rng,
     );

@@ -17,9 +17,10 @@
  */
 import { z } from "zod";
 import { SequentialLearner } from "./sequential-learner.js";
-import { Activation, type ActivationName } from "../ann/activation.js";
+import { Activation } from "../ann/activation.js";
 import { Conv2D } from "../ann/conv2d.js";
 import { Dense } from "../ann/dense.js";
+import { initNames } from "../ann/init.js";
 import { Flatten } from "../ann/flatten.js";
 import type { Layer, Param } from "../ann/layer.js";
 import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
@@ -110,9 +111,11 @@ export const cnnConfigSchema = z.strictObject({
     .describe("layers in order; the last must output one value per class"),
   loss: z.enum(["softmax-cross-entropy", "mse"]).default("softmax-cross-entropy"),
   init: z
-    .enum(["glorot-uniform", "glorot-normal", "he-uniform", "he-normal"])
-    .optional()
-    .describe("weight initialiser; default He for ReLU family, Glorot otherwise"),
+    .enum(initNames)
+    .default("pytorch")
+    .describe(
+      "pytorch (default, as torch.nn.Conv2d and nn.Linear): weights and biases U(±1/√fan-in), a convolution's fan-in kernel² × input channels; glorot-* or he-*: those weights in every layer, zero biases",
+    ),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 0.002 }),
   batchSize: z.int().min(1).max(4096).default(32),
   kernels: cnnKernelsSchema,
@@ -182,7 +185,7 @@ export class CnnLearner extends SequentialLearner {
               kernel: lc.kernel,
               stride: lc.stride,
               padding: lc.padding,
-              init: config.init ?? initFor(lc.activation),
+              init: config.init,
               inputGrad: !first,
               relu,
               relaxedSimd,
@@ -224,9 +227,8 @@ export class CnnLearner extends SequentialLearner {
         }
         case "dense": {
           const inSize = m.h * m.w * m.c;
-          const init = config.init ?? (lc.activation === "linear" ? "glorot-uniform" : initFor(lc.activation));
           layers.push(
-            new Dense(inSize, lc.units, maxBatch, rng.fork(`dense${i}`), init, { inputGrad: !first, relaxedSimd }),
+            new Dense(inSize, lc.units, maxBatch, rng.fork(`dense${i}`), config.init, { inputGrad: !first, relaxedSimd }),
           );
           if (lc.activation !== "linear") layers.push(new Activation(lc.activation, lc.units, maxBatch));
           m = { h: 1, w: 1, c: lc.units };
@@ -272,8 +274,4 @@ export class CnnLearner extends SequentialLearner {
     for (const l of this.net.layers) if (l instanceof Dense || l instanceof Conv2D) out.push(l.weight);
     return out;
   }
-}
-
-function initFor(a: ActivationName): "he-uniform" | "glorot-uniform" {
-  return a === "relu" || a === "leaky-relu" ? "he-uniform" : "glorot-uniform";
 }

@@ -7,6 +7,7 @@ import { SequentialLearner } from "./sequential-learner.js";
 import { Activation } from "../ann/activation.js";
 import { Conv2D } from "../ann/conv2d.js";
 import { Dense } from "../ann/dense.js";
+import { initNames } from "../ann/init.js";
 import type { Layer, Param } from "../ann/layer.js";
 import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
 import { Sequential } from "../ann/sequential.js";
@@ -27,9 +28,11 @@ export const mlpConfigSchema = z.strictObject({
   activation: z.enum(["sigmoid", "tanh", "relu", "leaky-relu"]).default("relu"),
   loss: z.enum(["softmax-cross-entropy", "mse"]).default("softmax-cross-entropy"),
   init: z
-    .enum(["glorot-uniform", "glorot-normal", "he-uniform", "he-normal"])
-    .optional()
-    .describe("weight initialiser; default He for ReLU family, Glorot otherwise"),
+    .enum(initNames)
+    .default("pytorch")
+    .describe(
+      "pytorch (default, as torch.nn.Linear): weights and biases U(±1/√fan-in); glorot-* or he-*: those weights for the hidden layers, a Glorot-uniform output layer, zero biases",
+    ),
   optimizer: optimizerSchema.default({ type: "sgd", learningRate: 0.1 }),
   batchSize: z.int().min(1).max(4096).default(32),
   pruning: pruningConfigSchema
@@ -53,8 +56,7 @@ export class MlpLearner extends SequentialLearner {
     super();
     this.name = config.name ?? "mlp";
     this.maxBatch = config.batchSize;
-    const reluFamily = config.activation === "relu" || config.activation === "leaky-relu";
-    const init = config.init ?? (reluFamily ? "he-uniform" : "glorot-uniform");
+    const init = config.init;
     const layers: Layer[] = [];
     let size = shape.inputSize;
     config.hidden.forEach((units, i) => {
@@ -64,7 +66,7 @@ export class MlpLearner extends SequentialLearner {
       size = units;
     });
     layers.push(
-      new Dense(size, shape.classes, this.maxBatch, rng.fork("output"), "glorot-uniform", {
+      new Dense(size, shape.classes, this.maxBatch, rng.fork("output"), init === "pytorch" ? init : "glorot-uniform", {
         inputGrad: config.hidden.length > 0,
       }),
     );

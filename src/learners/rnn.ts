@@ -26,6 +26,12 @@ export const rnnConfigSchema = z.strictObject({
     .default("lstm")
     .describe("recurrent cell: LSTM, GRU (PyTorch variant) or simple tanh RNN"),
   hidden: z.int().min(1).max(4096).default(64).describe("hidden units of the recurrent layer"),
+  init: z
+    .enum(["pytorch", "keras"])
+    .default("pytorch")
+    .describe(
+      "pytorch (default, as torch.nn.LSTM/GRU/RNN and nn.Linear): every weight and bias U(±1/√fan-in), fan-in = hidden in the cell, two biases per gate; keras: Glorot-uniform input weights, orthogonal recurrent weights, zero biases (LSTM forget gate 1), Glorot read-out",
+    ),
   optimizer: optimizerSchema.default({ type: "adam", learningRate: 0.002, clipNorm: 5 }),
   batchSize: z.int().min(1).max(4096).default(32),
 });
@@ -62,10 +68,17 @@ export class RnnLearner extends SequentialLearner {
         maxBatch: this.maxBatch,
         output: "last",
         inputGradient: false,
+        init: config.init,
       },
       rng.fork(config.cell),
     );
-    const readout = new Dense(config.hidden, shape.classes, this.maxBatch, rng.fork("output"), "glorot-uniform");
+    const readout = new Dense(
+      config.hidden,
+      shape.classes,
+      this.maxBatch,
+      rng.fork("output"),
+      config.init === "pytorch" ? "pytorch" : "glorot-uniform",
+    );
     this.net = new Sequential([this.recurrent, readout], "softmax-cross-entropy", this.maxBatch);
     this.optimizer = createOptimizer(config.optimizer);
   }

@@ -56,6 +56,7 @@
  *   denseOpsPerSample       NeuroBench dense count: steps × every synapse
  */
 import { z } from "zod";
+import { initNames } from "../ann/init.js";
 import type { Param } from "../ann/layer.js";
 import { softmaxCrossEntropy } from "../ann/loss.js";
 import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
@@ -121,6 +122,12 @@ export const surrogateConfigSchema = z.strictObject({
     .default("spike-count")
     .describe("softmax cross-entropy of output spike counts, of the mean or max output membrane, or summed over steps"),
   recurrent: z.boolean().default(false).describe("recurrent synapses within each hidden layer"),
+  init: z
+    .enum(initNames)
+    .default("pytorch")
+    .describe(
+      "pytorch (default, snnTorch's networks are torch.nn.Linear layers): weights and biases U(±1/√fan-in), recurrent weights U(±1/√units); glorot-* or he-*: those weights, zero biases",
+    ),
   dropout: z
     .number()
     .min(0)
@@ -261,6 +268,7 @@ export class SurrogateLearner implements Learner {
             surrogate: config.surrogate,
             slope,
             recurrent: config.recurrent && !last,
+            init: config.init,
             inputGrad: i > 0,
             smoothSpikes: options.smoothSpikes === true,
           },

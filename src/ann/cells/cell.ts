@@ -5,7 +5,7 @@
  * every step's activations in buffers sized once for `maxSteps × maxBatch`, so
  * that backpropagation through time needs no allocation:
  *
- *   forward:  A = Xs · W_x + b            one matmul for all steps together
+ *   forward:  A = Xs · W_x + b (+ b_hh)   one matmul for all steps together
  *             for t = 0..T-1:
  *               A_t += H_{t-1} · W_h (+ b_h)  one matmul per step, all gates fused
  *               h_t = cellStep(A_t, state)    element-wise, cell specific
@@ -72,6 +72,18 @@ export interface RecurrentCell {
   backward(dhs: Float32Array, lastOnly: boolean, steps: number, batch: number, dxs: Float32Array | null): void;
 }
 
+/**
+ * How a cell's parameters start:
+ *   "pytorch" (torch.nn.LSTM/GRU/RNN): every weight and bias U(±1/√hidden), with
+ *             two bias vectors per gate, b_ih and b_hh, as PyTorch keeps them (each
+ *             gets the same gradient, so their sum moves twice as far per step);
+ *   "keras"   (Keras' LSTM/GRU/SimpleRNN defaults): Glorot-uniform input weights
+ *             (fan-in features, fan-out gates × hidden), an orthogonal hidden × hidden
+ *             block per gate for the recurrent weights (Saxe et al. 2014), biases
+ *             zero except the LSTM's forget gate at 1 (Jozefowicz et al. 2015).
+ */
+export type RecurrentInit = "pytorch" | "keras";
+
 export interface CellOptions {
   features: number;
   hidden: number;
@@ -79,6 +91,8 @@ export interface CellOptions {
   maxSteps: number;
   /** Use the WebAssembly SIMD product where available (default true). */
   simd?: boolean;
+  /** Parameter initialisation (default "pytorch"). */
+  init?: RecurrentInit;
 }
 
 /**
@@ -126,6 +140,12 @@ export abstract class FusedCell implements RecurrentCell {
   readonly bias: Param;
   /** Recurrent-side bias [gateSize], only for cells that keep A^h apart (GRU). */
   readonly hiddenBias: Param | null;
+  /**
+   * PyTorch's second bias b_hh [gateSize] for cells that add A^h into A (LSTM,
+   * RNN) under init "pytorch": it enters the gates beside `bias`; null otherwise.
+   */
+  readonly pairedBias: Param | null;
+  readonly init: RecurrentInit;
 
   readonly input: Float32Array;
   /** The buffers below are views of this arena, which also runs the products. */
@@ -156,6 +176,8 @@ export abstract class FusedCell implements RecurrentCell {
   private readonly hsT: Float32Array;
   /** One batch's [dW_x; db; dW_h], (features + 1 + hidden) × gateSize, added to the gradients. */
   private readonly dW: Float32Array;
+  /** bias + pairedBias, refreshed at each forward (when paired). */
+  private readonly biasSum: Float32Array;
   private ready = false;
 
   /** `extraFloats`: room in the arena for the subclass's own buffers. */
@@ -172,6 +194,12 @@ export abstract class FusedCell implements RecurrentCell {
     this.hiddenBias = separateHidden
       ? { name: "b_h", value: new Float32Array(g), grad: new Float32Array(g), decay: false }
       : null;
+    this.init = o.init ?? "pytorch";
+    this.pairedBias =
+      this.init === "pytorch" && !separateHidden
+        ? { name: "b_hh", value: new Float32Array(g), grad: new Float32Array(g), decay: false }
+        : null;
+    this.biasSum = new Float32Array(this.pairedBias !== null ? g : 0);
     const n = o.maxSteps * o.maxBatch * g;
     const sb = o.maxSteps * o.maxBatch;
     const hsSize = (o.maxSteps + 1) * o.maxBatch * o.hidden;
@@ -203,14 +231,19 @@ export abstract class FusedCell implements RecurrentCell {
     this.dW = arena.alloc((rows + 1) * g);
   }
 
-  /**
-   * Glorot-uniform input weights (fan-in F, fan-out gateSize, as Keras) and an
-   * orthogonal H×H block per gate for the recurrent weights.
-   */
+  /** Initialises every parameter as `init` says (see RecurrentInit); the biases start at zero under "keras". */
   protected initWeights(rng: Rng): void {
     const w = this.weight.value;
     const g = this.gateSize;
     const f = this.features;
+    if (this.init === "pytorch") {
+      const bound = 1 / Math.sqrt(this.hidden);
+      rng.fork("W").fillUniform(w, -bound, bound);
+      rng.fork("b").fillUniform(this.bias.value, -bound, bound);
+      if (this.hiddenBias !== null) rng.fork("b_h").fillUniform(this.hiddenBias.value, -bound, bound);
+      if (this.pairedBias !== null) rng.fork("b_hh").fillUniform(this.pairedBias.value, -bound, bound);
+      return;
+    }
     const limit = Math.sqrt(6 / (f + g));
     const init = rng.fork("input");
     for (let i = 0; i < f * g; i++) w[i] = init.uniform(-limit, limit);
@@ -219,7 +252,10 @@ export abstract class FusedCell implements RecurrentCell {
   }
 
   params(): readonly Param[] {
-    return this.hiddenBias === null ? [this.weight, this.bias] : [this.weight, this.bias, this.hiddenBias];
+    const out = [this.weight, this.bias];
+    if (this.hiddenBias !== null) out.push(this.hiddenBias);
+    if (this.pairedBias !== null) out.push(this.pairedBias);
+    return out;
   }
 
   /** A^x_t (+ A^h_t unless kept apart) → activations in place, and hs[t+1]. */
@@ -250,7 +286,14 @@ export abstract class FusedCell implements RecurrentCell {
     const gates = this.gates;
     const arena = this.arena;
     // Input projection for every step at once, onto the bias: b + [steps·batch × F]·[F × G].
-    fillRows(gates, 0, this.bias.value, rows, g);
+    let bias = this.bias.value;
+    if (this.pairedBias !== null) {
+      const sum = this.biasSum;
+      const bhh = this.pairedBias.value;
+      for (let j = 0; j < g; j++) sum[j] = bias[j]! + bhh[j]!;
+      bias = sum;
+    }
+    fillRows(gates, 0, bias, rows, g);
     arena.gemm(x, 0, w, 0, gates, 0, rows, f, g, true);
     const hs = this.hs;
     hs.fill(0, 0, batch * h);
@@ -320,6 +363,10 @@ export abstract class FusedCell implements RecurrentCell {
     for (let i = 0; i < fg; i++) gw[i]! += dW[i]!;
     const gb = this.bias.grad;
     for (let j = 0; j < g; j++) gb[j]! += dW[fg + j]!;
+    if (this.pairedBias !== null) {
+      const gbhh = this.pairedBias.grad;
+      for (let j = 0; j < g; j++) gbhh[j]! += dW[fg + j]!;
+    }
     for (let i = fg, end = gw.length; i < end; i++) gw[i]! += dW[i + g]!;
     if (this.hiddenBias !== null) {
       const gbh = this.hiddenBias.grad;

@@ -6,8 +6,9 @@
  *   i = σ(a_i)   f = σ(a_f)   g = tanh(a_g)   o = σ(a_o)
  *   c_t = f ⊙ c_{t-1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
  *
- * The forget-gate bias starts at 1 (Jozefowicz et al. 2015) so the cell
- * remembers by default early in training.
+ * Under init "keras" the forget-gate bias starts at 1 (Jozefowicz et al.
+ * 2015) so the cell remembers by default early in training; under "pytorch"
+ * (the default) it is drawn like every other bias, as torch.nn.LSTM does.
  */
 import type { Rng } from "../../core/rng.js";
 import { FusedCell, type CellOptions } from "./cell.js";
@@ -32,7 +33,7 @@ export class LstmCell extends FusedCell {
     this.simdStep = this.arena.hasLstmStep(o.hidden);
     this.dc = new Float32Array(o.maxBatch * o.hidden);
     this.initWeights(rng);
-    this.bias.value.fill(1, o.hidden, 2 * o.hidden);
+    if (this.init === "keras") this.bias.value.fill(1, o.hidden, 2 * o.hidden);
   }
 
   protected stepForward(t: number, batch: number): void {

@@ -48,6 +48,7 @@
  */
 import { SimdArena, simdAvailable } from "../../core/kernels.js";
 import type { Rng } from "../../core/rng.js";
+import { initBias, initWeights, type InitName } from "../init.js";
 import type { Param } from "../layer.js";
 import { scatterOuterProduct, transposeInto } from "./spike-kernels.js";
 import { surrogatePrimitive, type SurrogateName } from "./surrogate.js";
@@ -76,6 +77,8 @@ export interface LifLayerOptions {
   slope: number;
   /** Add recurrent synapses V·s[t-1] from the layer's own spikes (default false). */
   recurrent?: boolean;
+  /** Weight and bias initialiser (default "pytorch": W, b U(±1/√in), V U(±1/√out), as torch.nn.Linear). */
+  init?: InitName;
   /** Compute dLoss/dInput in backward (default true; false for a first layer). */
   inputGrad?: boolean;
   /** Run the products in WebAssembly SIMD where possible (default true). */
@@ -206,18 +209,17 @@ export class LifLayer {
     const arena = new SimdArena(total, o.simd ?? true);
     this.arena = arena;
     const alloc = (k: number) => arena.alloc(k);
-    // PyTorch's nn.Linear default (snnTorch's layers): W, b uniform in ±1/√fan-in.
-    const bound = 1 / Math.sqrt(m);
+    // Default: PyTorch's nn.Linear (snnTorch's layers), W and b uniform in ±1/√fan-in.
+    const init = o.init ?? "pytorch";
     const w = alloc(sizes.w);
-    rng.fork("W").fillUniform(w, -bound, bound);
+    initWeights(w, m, n, init, rng.fork("W"));
     this.weight = { name: "W", value: w, grad: alloc(sizes.wGrad), decay: true };
     const b = new Float32Array(n);
-    rng.fork("b").fillUniform(b, -bound, bound);
+    initBias(b, m, init, rng.fork("b"));
     this.bias = { name: "b", value: b, grad: new Float32Array(n), decay: false };
     if (recurrent) {
       const v = alloc(sizes.v);
-      const rb = 1 / Math.sqrt(n);
-      rng.fork("V").fillUniform(v, -rb, rb);
+      initWeights(v, n, n, init, rng.fork("V"));
       this.recurrentWeight = { name: "V", value: v, grad: alloc(sizes.vGrad), decay: true };
     } else {
       this.recurrentWeight = null;

@@ -1,0 +1,143 @@
+"""The PyTorch side of the parity harness (`npm run parity`,
+src/bench/parity/): trains one workload for each seed on the split and epoch
+orders our side exported, and prints one JSON line per seed and epoch.
+
+Usage: /usr/bin/python3 bench/parity/reference.py --data DIR --orders DIR
+         --name NAME --seeds 1,2,3 --epochs 3 --train 8000 --test 2000 --spec JSON
+  DIR           holds manifest.json and the split (src/bench/parity/export.ts)
+  --orders DIR  holds order-NAME-seedS.i32: [epochs x train] indices, our runner's
+                order per epoch, used here batch by batch (same batches, same order)
+  --spec        the workload: {"model": "mlp"|"cnn"|"rnn"|"surrogate", ...our
+                learner's config: hidden, activation, layers, cell, steps, beta,
+                threshold, slope, optimizer, batchSize}
+
+One thread (torch.set_num_threads(1)); each seed seeds torch (torch.manual_seed)
+before building the model, so initial weights differ from ours but come from
+PyTorch's own default initialisation. Output line: seed, epoch, testAccuracy,
+trainLoss, trainSeconds; the surrogate adds testAccuracySnntorch, the accuracy
+by snnTorch's accuracy_rate (most spikes, ties to the lower class), where
+testAccuracy breaks count ties by the summed membrane, as our learner does.
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+import models
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--data", required=True)
+ap.add_argument("--orders", required=True)
+ap.add_argument("--name", required=True)
+ap.add_argument("--seeds", required=True)
+ap.add_argument("--epochs", type=int, default=3)
+ap.add_argument("--train", type=int, default=8000)
+ap.add_argument("--test", type=int, default=2000)
+ap.add_argument("--spec", required=True)
+args = ap.parse_args()
+spec = json.loads(args.spec)
+torch.set_num_threads(1)
+
+with open(os.path.join(args.data, "manifest.json")) as f:
+    manifest = json.load(f)
+P = manifest["pixels"]
+
+
+def load(part, count):
+    x = np.fromfile(os.path.join(args.data, manifest[part]["x"]), dtype="<f4").reshape(-1, P)[:count]
+    y = np.fromfile(os.path.join(args.data, manifest[part]["y"]), dtype="<i4")[:count]
+    return torch.from_numpy(x.copy()), torch.from_numpy(y.astype(np.int64))
+
+
+train_x, train_y = load("train", args.train)
+test_x, test_y = load("test", args.test)
+model_kind = spec["model"]
+if model_kind == "cnn":
+    shape = (-1, 1, 28, 28)
+elif model_kind == "rnn":
+    shape = (-1, manifest["rows"]["steps"], manifest["rows"]["features"])
+else:
+    shape = (-1, P)
+train_x = train_x.reshape(shape)
+test_x = test_x.reshape(shape)
+
+
+def build():
+    if model_kind == "mlp":
+        return models.mlp(spec)
+    if model_kind == "cnn":
+        return models.cnn(spec)
+    if model_kind == "rnn":
+        return models.RowRnn(spec["cell"], manifest["rows"]["features"], spec["hidden"], 10)
+    if model_kind == "surrogate":
+        return models.SurrogateNet([P, *spec["hidden"], 10], spec["steps"], spec["beta"], spec["threshold"],
+                                   spec["slope"])
+    raise SystemExit(f"unknown model {model_kind}")
+
+
+def optimizer(params):
+    o = spec["optimizer"]
+    if o["type"] == "sgd":
+        return torch.optim.SGD(params, lr=o["learningRate"], momentum=o.get("momentum", 0.0))
+    return torch.optim.Adam(params, lr=o["learningRate"], betas=(o.get("beta1", 0.9), o.get("beta2", 0.999)),
+                            eps=o.get("epsilon", 1e-8))
+
+
+def loss_of(model, x, y):
+    if model_kind == "surrogate":
+        spk, _ = model(x)
+        return models.ce_count_loss(spk, y)
+    return nn.functional.cross_entropy(model(x), y)
+
+
+@torch.no_grad()
+def evaluate(model):
+    correct = correct_snntorch = 0
+    for start in range(0, len(test_x), 500):
+        x, y = test_x[start:start + 500], test_y[start:start + 500]
+        if model_kind == "surrogate":
+            spk, mem = model(x)
+            counts, mem_sum = spk.sum(0), mem.sum(0)
+            tied = counts == counts.max(dim=1, keepdim=True).values
+            pred = torch.where(tied, mem_sum, torch.full_like(mem_sum, -float("inf"))).argmax(dim=1)
+            correct_snntorch += int((counts.max(1).indices == y).sum())
+        else:
+            pred = model(x).argmax(dim=1)
+        correct += int((pred == y).sum())
+    return correct / len(test_x), correct_snntorch / len(test_x)
+
+
+batch = spec["batchSize"]
+clip = spec["optimizer"].get("clipNorm")
+for seed in [int(s) for s in args.seeds.split(",")]:
+    order = np.fromfile(os.path.join(args.orders, f"order-{args.name}-seed{seed}.i32"), dtype="<i4")
+    order = torch.from_numpy(order.reshape(-1, args.train).astype(np.int64))
+    torch.manual_seed(seed)
+    model = build()
+    opt = optimizer(model.parameters())
+    for epoch in range(args.epochs):
+        model.train()
+        t0 = time.perf_counter()
+        loss_sum = 0.0
+        idx = order[epoch]
+        for start in range(0, args.train, batch):
+            b = idx[start:start + batch]
+            opt.zero_grad()
+            loss = loss_of(model, train_x[b], train_y[b])
+            loss.backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+            loss_sum += float(loss) * len(b)
+        seconds = time.perf_counter() - t0
+        model.eval()
+        acc, acc_snntorch = evaluate(model)
+        line = {"seed": seed, "epoch": epoch + 1, "testAccuracy": acc, "trainLoss": loss_sum / args.train,
+                "trainSeconds": seconds}
+        if model_kind == "surrogate":
+            line["testAccuracySnntorch"] = acc_snntorch
+        print(json.dumps(line), flush=True)
