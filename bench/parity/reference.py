@@ -13,7 +13,9 @@ Usage: /usr/bin/python3 bench/parity/reference.py --data DIR --orders DIR
 
 One thread (torch.set_num_threads(1)); each seed seeds torch (torch.manual_seed)
 before building the model, so initial weights differ from ours but come from
-PyTorch's own default initialisation. Output line: seed, epoch, testAccuracy,
+PyTorch's own default initialisation; with --init DIR the model starts from our
+initial parameters instead (MLP and surrogate only: their layers are plain
+nn.Linear, our [in x out] weights transposed). Output line: seed, epoch, testAccuracy,
 trainLoss, trainSeconds; the surrogate adds testAccuracySnntorch, the accuracy
 by snnTorch's accuracy_rate (most spikes, ties to the lower class), where
 testAccuracy breaks count ties by the summed membrane, as our learner does.
@@ -38,6 +40,7 @@ ap.add_argument("--epochs", type=int, default=3)
 ap.add_argument("--train", type=int, default=8000)
 ap.add_argument("--test", type=int, default=2000)
 ap.add_argument("--spec", required=True)
+ap.add_argument("--init", help="start from our initial parameters: DIR holds init-NAME-seedS.f32/.json")
 args = ap.parse_args()
 spec = json.loads(args.spec)
 torch.set_num_threads(1)
@@ -111,6 +114,26 @@ def evaluate(model):
     return correct / len(test_x), correct_snntorch / len(test_x)
 
 
+def load_initial(model, seed):
+    """Our initial parameters, in our order ([in x out] weights, transposed into torch.nn.Linear's [out x in])."""
+    stem = os.path.join(args.init, f"init-{args.name}-seed{seed}")
+    values = np.fromfile(stem + ".f32", dtype="<f4")
+    with open(stem + ".json") as f:
+        layout = json.load(f)
+    params = list(model.parameters())
+    if len(params) != len(layout):
+        raise SystemExit(f"{stem}.json: {len(layout)} parameters, the reference model has {len(params)}")
+    off = 0
+    with torch.no_grad():
+        for p, entry in zip(params, layout):
+            n = entry["length"]
+            if n != p.numel():
+                raise SystemExit(f"{stem}.json: parameter {entry['name']} has {n} values, the reference's {p.numel()}")
+            v = torch.from_numpy(values[off:off + n].copy())
+            p.copy_(v.reshape(p.shape[1], p.shape[0]).T if p.dim() == 2 else v)
+            off += n
+
+
 batch = spec["batchSize"]
 clip = spec["optimizer"].get("clipNorm")
 for seed in [int(s) for s in args.seeds.split(",")]:
@@ -118,6 +141,8 @@ for seed in [int(s) for s in args.seeds.split(",")]:
     order = torch.from_numpy(order.reshape(-1, args.train).astype(np.int64))
     torch.manual_seed(seed)
     model = build()
+    if args.init is not None:
+        load_initial(model, seed)
     opt = optimizer(model.parameters())
     for epoch in range(args.epochs):
         model.train()

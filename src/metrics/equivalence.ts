@@ -78,6 +78,37 @@ export function tost(a: readonly number[], b: readonly number[], margin: number,
   return { ...base, se, df, lo: diff - half, hi: diff + half, p, equivalent: p < alpha };
 }
 
+/**
+ * TOST on paired differences d_i = a_i − b_i (both sides from the same start,
+ * seed by seed): mean(d) ± t_{1−α,n−1}·sd(d)/√n inside ±margin.
+ */
+export function pairedTost(d: readonly number[], margin: number, alpha = 0.05): TostResult {
+  const n = d.length;
+  const diff = mean(d);
+  const base = { nA: n, nB: n, diff, margin, alpha };
+  if (n < 2) {
+    return {
+      ...base,
+      se: NaN,
+      df: NaN,
+      lo: NaN,
+      hi: NaN,
+      p: NaN,
+      equivalent: false,
+      reason: `needs at least 2 pairs, found ${n}`,
+    };
+  }
+  const se = sampleStd(d) / Math.sqrt(n);
+  if (!(se > 0)) {
+    const inside = Math.abs(diff) < margin;
+    return { ...base, se: 0, df: n - 1, lo: diff, hi: diff, p: inside ? 0 : 1, equivalent: inside };
+  }
+  const df = n - 1;
+  const p = Math.max(1 - studentTCdf((diff + margin) / se, df), studentTCdf((diff - margin) / se, df));
+  const half = studentTQuantile(1 - alpha, df) * se;
+  return { ...base, se, df, lo: diff - half, hi: diff + half, p, equivalent: p < alpha };
+}
+
 /** P(F ≤ f) for the F distribution with (d1, d2) degrees of freedom. */
 export function fCdf(f: number, d1: number, d2: number): number {
   if (!(f > 0)) return 0;

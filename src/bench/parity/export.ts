@@ -19,7 +19,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileComponent, outputPath } from "../../core/paths.js";
 import { Rng } from "../../core/rng.js";
 import { loadMnistSplit, MNIST_TEST_COUNT, MNIST_TRAIN_COUNT } from "../../tasks/mnist.js";
-import { epochOrder } from "../../tasks/task.js";
+import { epochOrder, type TaskShape } from "../../tasks/task.js";
+import { createLearner, type LearnerConfig } from "../../learners/registry.js";
 
 export const PARITY_DATA_FORMAT = "neurocompare-parity-data/1";
 
@@ -84,4 +85,36 @@ export function exportOrders(dir: string, name: string, seed: number, epochs: nu
   const file = outputPath(dir, `order-${fileComponent(name)}-seed${seed}.i32`);
   writeFileSync(file, bytesOf(runnerOrders(name, seed, epochs, trainCount)));
   return file;
+}
+
+/**
+ * The initial parameters our learner starts from for `seed` (built as the
+ * scenario runner builds it: Rng.fromSeed(seed).fork(`learner:NAME`).fork("init")),
+ * for a reference that starts from the same weights: init-NAME-seedS.f32, every
+ * parameter's float32 values one after the other in our order, and
+ * init-NAME-seedS.json with each one's name and [rows, cols] (ours are
+ * [in × out]; a torch.nn.Linear weight is the transpose).
+ */
+export function exportInitialParams(
+  dir: string,
+  learner: LearnerConfig,
+  shape: TaskShape,
+  seed: number,
+): { values: string; layout: string } {
+  const name = learner.name ?? learner.type;
+  const l = createLearner(learner, shape, Rng.fromSeed(seed).fork(`learner:${name}`).fork("init"));
+  const params = l.params();
+  const layout = params.map((p) => ({ name: p.name, length: p.value.length }));
+  const all = new Float32Array(params.reduce((n, p) => n + p.value.length, 0));
+  let off = 0;
+  for (const p of params) {
+    all.set(p.value, off);
+    off += p.value.length;
+  }
+  const stem = `init-${fileComponent(name)}-seed${seed}`;
+  const values = outputPath(dir, `${stem}.f32`);
+  writeFileSync(values, bytesOf(all));
+  const layoutFile = outputPath(dir, `${stem}.json`);
+  writeFileSync(layoutFile, `${JSON.stringify(layout)}\n`);
+  return { values, layout: layoutFile };
 }
