@@ -16,6 +16,7 @@ with mem[-1] = 0 (Leaky.reset_mem / init_leaky), and `ce_count_loss`:
 log_softmax of the spike counts summed over steps, then NLLLoss with
 reduction "mean" over the batch.
 """
+import numpy as np
 import torch
 from torch import nn
 
@@ -116,6 +117,93 @@ def cnn(spec):
             layers.append(nn.MaxPool2d(layer["size"]))
             h //= layer["size"]
         elif layer["type"] == "dense":
-            layers += [nn.Flatten(), nn.Linear(c * h * h, layer["units"])]
+            fc = nn.Linear(c * h * h, layer["units"])
+            fc.feature_map = (c, h, h)  # what it reads, for our channel-last layout
+            layers += [nn.Flatten(), fc]
             c, h = layer["units"], 1
     return nn.Sequential(*layers)
+
+
+def _linear_to_ours(fc, t):
+    """A Linear weight [out x in] as our Dense weight [in x out]; after a feature map,
+    our input order is channel-last (y, x, c) where torch flattens (c, y, x)."""
+    if hasattr(fc, "feature_map"):
+        c, h, w = fc.feature_map
+        return t.reshape(t.shape[0], c, h, w).permute(2, 3, 1, 0).reshape(c * h * w, t.shape[0])
+    return t.T
+
+
+def _linear_from_ours(fc, v):
+    out, n_in = fc.weight.shape
+    v = v.reshape(n_in, out)
+    if hasattr(fc, "feature_map"):
+        c, h, w = fc.feature_map
+        return v.reshape(h, w, c, out).permute(3, 2, 0, 1).reshape(out, n_in)
+    return v.T
+
+
+def our_layout(kind, model):
+    """The model's parameters in our learner's order, each as (tensor, to_ours, from_ours):
+    to_ours maps a tensor of the parameter's shape (the value or its gradient) to our
+    layout, from_ours maps our flat values back. Our layouts: Dense and LIF weights
+    [in x out]; convolution weights [(ky, kx, c) x filters]; a recurrent cell's fused
+    [W_x; W_h] [(features + hidden) x gates*hidden] in PyTorch's gate order, then its
+    input-side bias, then b_hh (LSTM, RNN) or the GRU's hidden-side bias."""
+    out = []
+    if kind == "rnn":
+        r = model.rnn
+        gates = r.weight_ih_l0.shape[0]
+        fh = r.input_size + r.hidden_size
+        features = r.input_size
+        out.append(((r.weight_ih_l0, r.weight_hh_l0),
+                    lambda ts: torch.cat([ts[0].T, ts[1].T], 0),
+                    lambda v: (v.reshape(fh, gates)[:features].T, v.reshape(fh, gates)[features:].T)))
+        out.append((r.bias_ih_l0, lambda t: t, lambda v: v))
+        out.append((r.bias_hh_l0, lambda t: t, lambda v: v))
+        fcs = [model.fc]
+    else:
+        fcs = []
+        modules = model.fcs if kind == "surrogate" else list(model)
+        for m in modules:
+            if isinstance(m, nn.Conv2d):
+                f, c, kh, kw = m.weight.shape
+                out.append((m.weight, lambda t, f=f, c=c, kh=kh, kw=kw: t.permute(2, 3, 1, 0).reshape(kh * kw * c, f),
+                            lambda v, f=f, c=c, kh=kh, kw=kw: v.reshape(kh, kw, c, f).permute(3, 2, 0, 1)))
+                out.append((m.bias, lambda t: t, lambda v: v))
+            elif isinstance(m, nn.Linear):
+                out.append((m.weight, lambda t, m=m: _linear_to_ours(m, t), lambda v, m=m: _linear_from_ours(m, v)))
+                out.append((m.bias, lambda t: t, lambda v: v))
+    for fc in fcs:
+        out.append((fc.weight, lambda t, fc=fc: _linear_to_ours(fc, t), lambda v, fc=fc: _linear_from_ours(fc, v)))
+        out.append((fc.bias, lambda t: t, lambda v: v))
+    return out
+
+
+def _tensors(p):
+    return p if isinstance(p, tuple) else (p,)
+
+
+def load_ours(kind, model, values, lengths):
+    """Sets the model's parameters from our flat values (lengths: each parameter's count, our order)."""
+    layout = our_layout(kind, model)
+    if len(layout) != len(lengths):
+        raise ValueError(f"{len(lengths)} parameters given, the reference model has {len(layout)}")
+    off = 0
+    with torch.no_grad():
+        for (p, _, from_ours), n in zip(layout, lengths):
+            ts = _tensors(p)
+            if n != sum(t.numel() for t in ts):
+                raise ValueError(f"a parameter of {n} values where the reference has {sum(t.numel() for t in ts)}")
+            got = from_ours(torch.from_numpy(values[off:off + n].copy()))
+            for t, v in zip(ts, _tensors(got)):
+                t.copy_(v.reshape(t.shape))
+            off += n
+
+
+def grads_ours(kind, model):
+    """The model's gradients, flattened in our order and layout."""
+    parts = []
+    for p, to_ours, _ in our_layout(kind, model):
+        g = to_ours(tuple(t.grad for t in p)) if isinstance(p, tuple) else to_ours(p.grad)
+        parts.append(g.reshape(-1).detach().numpy())
+    return np.concatenate(parts)

@@ -14,8 +14,9 @@ Usage: /usr/bin/python3 bench/parity/reference.py --data DIR --orders DIR
 One thread (torch.set_num_threads(1)); each seed seeds torch (torch.manual_seed)
 before building the model, so initial weights differ from ours but come from
 PyTorch's own default initialisation; with --init DIR the model starts from our
-initial parameters instead (MLP and surrogate only: their layers are plain
-nn.Linear, our [in x out] weights transposed). Output line: seed, epoch, testAccuracy,
+initial parameters instead (models.load_ours maps our layouts onto torch's);
+with --grad-step as well it only computes the first batch's loss and gradient
+and writes the gradient in our layout (grad-NAME-seedS.f32). Output line: seed, epoch, testAccuracy,
 trainLoss, trainSeconds; the surrogate adds testAccuracySnntorch, the accuracy
 by snnTorch's accuracy_rate (most spikes, ties to the lower class), where
 testAccuracy breaks count ties by the summed membrane, as our learner does.
@@ -41,6 +42,8 @@ ap.add_argument("--train", type=int, default=8000)
 ap.add_argument("--test", type=int, default=2000)
 ap.add_argument("--spec", required=True)
 ap.add_argument("--init", help="start from our initial parameters: DIR holds init-NAME-seedS.f32/.json")
+ap.add_argument("--grad-step", action="store_true",
+                help="with --init: only the first batch's loss and gradient, written to grad-NAME-seedS.f32")
 args = ap.parse_args()
 spec = json.loads(args.spec)
 torch.set_num_threads(1)
@@ -115,23 +118,15 @@ def evaluate(model):
 
 
 def load_initial(model, seed):
-    """Our initial parameters, in our order ([in x out] weights, transposed into torch.nn.Linear's [out x in])."""
+    """Our initial parameters (init-NAME-seedS.f32 / .json, our order and layouts)."""
     stem = os.path.join(args.init, f"init-{args.name}-seed{seed}")
     values = np.fromfile(stem + ".f32", dtype="<f4")
     with open(stem + ".json") as f:
         layout = json.load(f)
-    params = list(model.parameters())
-    if len(params) != len(layout):
-        raise SystemExit(f"{stem}.json: {len(layout)} parameters, the reference model has {len(params)}")
-    off = 0
-    with torch.no_grad():
-        for p, entry in zip(params, layout):
-            n = entry["length"]
-            if n != p.numel():
-                raise SystemExit(f"{stem}.json: parameter {entry['name']} has {n} values, the reference's {p.numel()}")
-            v = torch.from_numpy(values[off:off + n].copy())
-            p.copy_(v.reshape(p.shape[1], p.shape[0]).T if p.dim() == 2 else v)
-            off += n
+    try:
+        models.load_ours(model_kind, model, values, [e["length"] for e in layout])
+    except ValueError as e:
+        raise SystemExit(f"{stem}.json: {e}")
 
 
 batch = spec["batchSize"]
@@ -144,6 +139,14 @@ for seed in [int(s) for s in args.seeds.split(",")]:
     if args.init is not None:
         load_initial(model, seed)
     opt = optimizer(model.parameters())
+    if args.grad_step:
+        b = order[0][:batch]
+        loss = loss_of(model, train_x[b], train_y[b])
+        loss.backward()
+        models.grads_ours(model_kind, model).astype("<f4").tofile(
+            os.path.join(args.init, f"grad-{args.name}-seed{seed}.f32"))
+        print(json.dumps({"seed": seed, "loss": float(loss)}), flush=True)
+        continue
     for epoch in range(args.epochs):
         model.train()
         t0 = time.perf_counter()

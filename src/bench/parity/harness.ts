@@ -23,7 +23,7 @@
  * the comparison is between the two distributions over seeds, not seed by seed.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -40,7 +40,12 @@ import { runScenario } from "../../scenario/run.js";
 import { scenarioSchema } from "../../scenario/schema.js";
 import { mnistShape } from "../../tasks/mnist.js";
 import { mnistRowsShape } from "../../tasks/row-digits.js";
-import { exportInitialParams, exportMnistSplit, exportOrders } from "./export.js";
+import { exportInitialParams, exportMnistSplit, exportOrders, runnerOrders } from "./export.js";
+import { fileComponent, outputPath } from "../../core/paths.js";
+import { Rng } from "../../core/rng.js";
+import { createLearner } from "../../learners/registry.js";
+import { loadMnistSplit } from "../../tasks/mnist.js";
+import { gatherBatch } from "../../tasks/task.js";
 import { parityWorkload, type ParityWorkload, type ParityWorkloadName } from "./workloads.js";
 
 /** The repository root (this file is dist/bench/parity/harness.js or src/bench/parity/harness.ts). */
@@ -66,8 +71,8 @@ export interface ParityOptions {
   dataDir: string;
   python?: string;
   /**
-   * Start the reference from our initial parameters, seed by seed (MLP and
-   * surrogate only), and judge the paired differences: what remains is the
+   * Start the reference from our initial parameters, seed by seed, and judge
+   * the paired differences: what remains is the
    * training itself (losses, gradients, optimiser, neuron step), without the
    * seed-to-seed spread of initialisation.
    */
@@ -244,12 +249,7 @@ async function runBoth(
 ): Promise<{ ours: SideRun; reference: SideRun; snntorch: SideRun }> {
   const name = w.learner.name ?? w.learner.type;
   for (const s of seeds) exportOrders(o.dataDir, name, s, o.epochs, o.trainSize);
-  if (o.sharedInit) {
-    if (w.learner.type !== "mlp" && w.learner.type !== "surrogate")
-      throw new Error(`parity: shared initial weights are supported for mlp and surrogate, not ${w.name}`);
-    const shape = w.task === "mnist" ? mnistShape : mnistRowsShape;
-    for (const s of seeds) exportInitialParams(o.dataDir, w.learner, shape, s);
-  }
+  if (o.sharedInit) for (const s of seeds) exportInitialParams(o.dataDir, w.learner, taskShape(w), s);
   const ref = startReference(w, seeds, o);
   // A rejection while ours runs (synchronously) is handled when awaited below.
   ref.catch(() => {});
@@ -332,6 +332,114 @@ export async function runParity(o: ParityOptions): Promise<ParityReport> {
     return { ...r, spreadPHolm, pass: r.tost.equivalent && !(spreadPHolm < spreadAlpha) };
   });
   return { rows, runs, margin, alpha, spreadAlpha, trainSize, testSize, epochs: o.epochs, sharedInit };
+}
+
+function taskShape(w: ParityWorkload) {
+  return w.task === "mnist" ? mnistShape : mnistRowsShape;
+}
+
+export interface GradientCheck {
+  workload: ParityWorkloadName;
+  seed: number;
+  oursLoss: number;
+  referenceLoss: number;
+  /** Per parameter (our order): its name, ‖ours − ref‖ / ‖ref‖ and max |ours − ref| / max |ref|. */
+  params: { name: string; relL2: number; relMax: number }[];
+}
+
+/**
+ * One batch from the same start: our learner and the reference both begin from
+ * our initial parameters for `seed` and take the first batch of the first
+ * epoch; returns both losses and how far apart the gradients are. Ours is read
+ * from one SGD step with learning rate 1 (w₁ = w₀ − g, exact up to the
+ * float32 rounding of w₀ − g).
+ */
+export async function gradientCheck(
+  name: ParityWorkloadName,
+  seed: number,
+  dataDir: string,
+  python = "/usr/bin/python3",
+): Promise<GradientCheck> {
+  const w = parityWorkload(name);
+  const learnerName = w.learner.name ?? w.learner.type;
+  mkdirSync(dataDir, { recursive: true });
+  exportMnistSplit(dataDir);
+  exportOrders(dataDir, learnerName, seed, 1, 8000);
+  exportInitialParams(dataDir, w.learner, taskShape(w), seed);
+  const ref = await runPython(python, [
+    REFERENCE_SCRIPT,
+    "--data",
+    dataDir,
+    "--orders",
+    dataDir,
+    "--name",
+    learnerName,
+    "--seeds",
+    String(seed),
+    "--epochs",
+    "1",
+    "--spec",
+    JSON.stringify(w.reference),
+    "--init",
+    dataDir,
+    "--grad-step",
+  ]);
+  const referenceLoss = (JSON.parse(ref.trim().split("\n").pop()!) as { loss: number }).loss;
+  const refGrad = new Float32Array(
+    readFileSync(outputPath(dataDir, `grad-${fileComponent(learnerName)}-seed${seed}.f32`)).buffer.slice(0),
+  );
+  const sgd = { ...w.learner, optimizer: { type: "sgd" as const, learningRate: 1 } };
+  const learner = createLearner(sgd, taskShape(w), Rng.fromSeed(seed).fork(`learner:${learnerName}`).fork("init"));
+  const { train } = loadMnistSplit();
+  const batch = w.learner.batchSize;
+  const x = new Float32Array(batch * 784);
+  const y = new Int32Array(batch);
+  gatherBatch(train, 784, runnerOrders(learnerName, seed, 1, 8000), 0, batch, x, y);
+  const before = learner.params().map((p) => p.value.slice());
+  const oursLoss = learner.trainBatch(x, y, batch).loss;
+  const params: GradientCheck["params"] = [];
+  let off = 0;
+  learner.params().forEach((p, k) => {
+    let num = 0;
+    let den = 0;
+    let maxDiff = 0;
+    let maxRef = 0;
+    for (let i = 0; i < p.value.length; i++) {
+      const g = before[k]![i]! - p.value[i]!;
+      const r = refGrad[off + i]!;
+      num += (g - r) * (g - r);
+      den += r * r;
+      maxDiff = Math.max(maxDiff, Math.abs(g - r));
+      maxRef = Math.max(maxRef, Math.abs(r));
+    }
+    off += p.value.length;
+    params.push({
+      name: p.name,
+      relL2: Math.sqrt(num / Math.max(den, 1e-30)),
+      relMax: maxDiff / Math.max(maxRef, 1e-30),
+    });
+  });
+  if (off !== refGrad.length)
+    throw new Error(`gradient check ${name}: ${refGrad.length} reference values for ${off} of ours`);
+  return { workload: name, seed, oursLoss, referenceLoss, params };
+}
+
+function runPython(python: string, args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(python, args, { cwd: dirname(REFERENCE_SCRIPT), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on("error", (e) => fail(e));
+    child.on("close", (code) =>
+      code === 0 ? done(out) : fail(new Error(`${python} exited with ${code}:\n${err.slice(-2000)}`)),
+    );
+  });
 }
 
 /** √((s²_a + s²_b)/2): the per-side spread both samples suggest. */
