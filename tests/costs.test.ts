@@ -261,7 +261,9 @@ describe("every learner: measureCosts changes nothing, silence + undo restores t
     const config = rnnConfigSchema.parse({ type: "rnn", cell: "lstm", hidden: 8, batchSize: 8 });
     const c = checkInvariance(() => new RnnLearner(config, shape, Rng.fromSeed(1)), x, y, n, 8);
     expect(c.denseOps).toBe(5 * (3 + 8) * 32 + 8 * 3);
-    expect(c.footprintBytes).toBe(4 * ((3 + 8) * 32 + 32 + 8 * 3 + 3) + 2 * 4 * 8);
+    // Parameters: fused [W_x; W_h], two bias vectors (b_ih and b_hh, kept apart as torch.nn.LSTM does
+    // under the default "pytorch" init), the read-out; then h and c.
+    expect(c.footprintBytes).toBe(4 * ((3 + 8) * 32 + 2 * 32 + 8 * 3 + 3) + 2 * 4 * 8);
   });
 
   it("lsm", () => {

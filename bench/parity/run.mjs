@@ -3,17 +3,19 @@
 //   node bench/parity/run.mjs [--workloads mlp,cnn,rnn,lstm,gru,surrogate] [--seeds 1-10]
 //     [--epochs 3] [--train 8000] [--test 2000] [--max-seeds 30] [--out results/parity]
 //     [--python /usr/bin/python3] [--shared-init]
-// --shared-init starts the reference from our initial weights (mlp and surrogate) and judges paired differences.
+// --shared-init starts the reference from our initial weights and judges paired differences.
+// parity.json is rewritten after every workload; --merge joins reports of workloads run apart.
 // Prints the table and writes parity.md and parity.json (every seed's accuracies) into --out.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { outputPath } from "../../dist/core/paths.js";
 import { formatParity } from "../../dist/bench/parity/format.js";
-import { referenceAvailable, runParity } from "../../dist/bench/parity/harness.js";
+import { mergeReports, referenceAvailable, runParity } from "../../dist/bench/parity/harness.js";
 import { parityWorkloadNames } from "../../dist/bench/parity/workloads.js";
 
 const usage = `usage: npm run parity -- [--workloads ${parityWorkloadNames.join(",")}] [--seeds 1-10] [--epochs 3]
-       [--train 8000] [--test 2000] [--max-seeds 30] [--out results/parity] [--python /usr/bin/python3] [--shared-init]`;
+       [--train 8000] [--test 2000] [--max-seeds 30] [--out results/parity] [--python /usr/bin/python3] [--shared-init]
+       npm run parity -- --merge A/parity.json,B/parity.json [--out DIR]`;
 let values;
 try {
   ({ values } = parseArgs({
@@ -27,6 +29,7 @@ try {
       out: { type: "string", default: "results/parity" },
       python: { type: "string", default: "/usr/bin/python3" },
       "shared-init": { type: "boolean", default: false },
+      merge: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   }));
@@ -47,6 +50,29 @@ function int(name, lo, hi) {
   if (!Number.isInteger(n) || n < lo || n > hi)
     fail(`--${name}: expected an integer in [${lo}, ${hi}], found ${JSON.stringify(values[name])}`);
   return n;
+}
+function finish(report) {
+  const table = formatParity(report);
+  console.log(table);
+  writeFileSync(outputPath(values.out, "parity.md"), `${table}\n`);
+  writeFileSync(outputPath(values.out, "parity.json"), `${JSON.stringify(report, null, 1)}\n`);
+  process.exit(report.rows.every((r) => r.pass) ? 0 : 1);
+}
+if (values.merge !== undefined) {
+  mkdirSync(values.out, { recursive: true });
+  let reports;
+  try {
+    reports = values.merge.split(",").map((f) => JSON.parse(readFileSync(f, "utf8")));
+  } catch (e) {
+    fail(`--merge: ${e.message}`);
+  }
+  let merged;
+  try {
+    merged = mergeReports(reports);
+  } catch (e) {
+    fail(`--merge: ${e.message}`);
+  }
+  finish(merged);
 }
 const workloads = values.workloads.split(",").map((s) => s.trim());
 for (const w of workloads)
@@ -80,9 +106,6 @@ const report = await runParity({
   python: values.python,
   sharedInit: values["shared-init"],
   log: (line) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${line}`),
+  onWorkload: (partial) => writeFileSync(outputPath(out, "parity.json"), `${JSON.stringify(partial, null, 1)}\n`),
 });
-const table = formatParity(report);
-console.log(table);
-writeFileSync(outputPath(out, "parity.md"), `${table}\n`);
-writeFileSync(outputPath(out, "parity.json"), `${JSON.stringify(report, null, 1)}\n`);
-process.exit(report.rows.every((r) => r.pass) ? 0 : 1);
+finish(report);

@@ -78,6 +78,8 @@ export interface ParityOptions {
    */
   sharedInit?: boolean;
   log?: (line: string) => void;
+  /** Called after each workload with the report so far (a long run keeps what it has). */
+  onWorkload?: (partial: ParityReport) => void;
 }
 
 /** Test accuracy in points (0-100) per epoch, per seed: acc[epoch][i] for seeds[i]. */
@@ -271,7 +273,7 @@ export async function runParity(o: ParityOptions): Promise<ParityReport> {
   const sharedInit = o.sharedInit ?? false;
   const common: Common = { epochs: o.epochs, dataDir: o.dataDir, trainSize, testSize, python, sharedInit };
   const runs: ParityReport["runs"] = {};
-  const pending: Omit<ParityRow, "spreadPHolm" | "pass">[] = [];
+  const pending: PendingRow[] = [];
   for (const name of o.workloads) {
     const w = parityWorkload(name);
     const t0 = Date.now();
@@ -325,13 +327,50 @@ export async function runParity(o: ParityOptions): Promise<ParityReport> {
       });
     }
     log(`${name}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    o.onWorkload?.(
+      judgeRows(pending, { runs, margin, alpha, spreadAlpha, trainSize, testSize, epochs: o.epochs, sharedInit }),
+    );
   }
+  return judgeRows(pending, { runs, margin, alpha, spreadAlpha, trainSize, testSize, epochs: o.epochs, sharedInit });
+}
+
+type PendingRow = Omit<ParityRow, "spreadPHolm" | "pass">;
+
+/** Holm-adjusts the F-tests over all rows and gives each row its verdict. */
+function judgeRows(pending: readonly PendingRow[], rest: Omit<ParityReport, "rows">): ParityReport {
   const adjusted = holmAdjust(pending.map((r) => r.spread.p));
   const rows = pending.map((r, i) => {
     const spreadPHolm = adjusted[i]!;
-    return { ...r, spreadPHolm, pass: r.tost.equivalent && !(spreadPHolm < spreadAlpha) };
+    return { ...r, spreadPHolm, pass: r.tost.equivalent && !(spreadPHolm < rest.spreadAlpha) };
   });
-  return { rows, runs, margin, alpha, spreadAlpha, trainSize, testSize, epochs: o.epochs, sharedInit };
+  return { ...rest, rows };
+}
+
+/**
+ * One report from several (workloads run apart, e.g. on two machines): the
+ * settings must agree and no workload may appear twice; the F-tests are
+ * Holm-adjusted again over all rows.
+ */
+export function mergeReports(reports: readonly ParityReport[]): ParityReport {
+  const first = reports[0];
+  if (first === undefined) throw new Error("mergeReports: no reports");
+  const keys = ["margin", "alpha", "spreadAlpha", "trainSize", "testSize", "epochs", "sharedInit"] as const;
+  for (const r of reports) {
+    for (const k of keys) {
+      if (r[k] !== first[k]) throw new Error(`parity reports differ in ${k}: ${String(first[k])} and ${String(r[k])}`);
+    }
+  }
+  const runs: ParityReport["runs"] = {};
+  const pending: PendingRow[] = [];
+  for (const r of reports) {
+    for (const [name, run] of Object.entries(r.runs)) {
+      if (runs[name] !== undefined) throw new Error(`parity reports both hold workload ${name}`);
+      runs[name] = run;
+    }
+    for (const { spreadPHolm: _p, pass: _pass, ...row } of r.rows) pending.push(row);
+  }
+  const { rows: _rows, runs: _runs, ...settings } = first;
+  return judgeRows(pending, { ...settings, runs });
 }
 
 function taskShape(w: ParityWorkload) {
