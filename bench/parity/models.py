@@ -200,10 +200,19 @@ def load_ours(kind, model, values, lengths):
             off += n
 
 
-def grads_ours(kind, model):
-    """The model's gradients, flattened in our order and layout."""
+def _flat_ours(kind, model, pick):
     parts = []
     for p, to_ours, _ in our_layout(kind, model):
-        g = to_ours(tuple(t.grad for t in p)) if isinstance(p, tuple) else to_ours(p.grad)
-        parts.append(g.reshape(-1).detach().numpy())
+        v = to_ours(tuple(pick(t) for t in p)) if isinstance(p, tuple) else to_ours(pick(p))
+        parts.append(v.reshape(-1).detach().numpy())
     return np.concatenate(parts)
+
+
+def grads_ours(kind, model):
+    """The model's gradients, flattened in our order and layout."""
+    return _flat_ours(kind, model, lambda t: t.grad)
+
+
+def params_ours(kind, model):
+    """The model's parameters, flattened in our order and layout."""
+    return _flat_ours(kind, model, lambda t: t.data)

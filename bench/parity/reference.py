@@ -15,8 +15,8 @@ One thread (torch.set_num_threads(1)); each seed seeds torch (torch.manual_seed)
 before building the model, so initial weights differ from ours but come from
 PyTorch's own default initialisation; with --init DIR the model starts from our
 initial parameters instead (models.load_ours maps our layouts onto torch's);
-with --grad-step as well it only computes the first batch's loss and gradient
-and writes the gradient in our layout (grad-NAME-seedS.f32). Output line: seed, epoch, testAccuracy,
+--same-start K then replaces the epochs by a short check from that start
+(first gradient, K steps, and the same K steps from a start nudged by one ulp). Output line: seed, epoch, testAccuracy,
 trainLoss, trainSeconds; the surrogate adds testAccuracySnntorch, the accuracy
 by snnTorch's accuracy_rate (most spikes, ties to the lower class), where
 testAccuracy breaks count ties by the summed membrane, as our learner does.
@@ -42,8 +42,11 @@ ap.add_argument("--train", type=int, default=8000)
 ap.add_argument("--test", type=int, default=2000)
 ap.add_argument("--spec", required=True)
 ap.add_argument("--init", help="start from our initial parameters: DIR holds init-NAME-seedS.f32/.json")
-ap.add_argument("--grad-step", action="store_true",
-                help="with --init: only the first batch's loss and gradient, written to grad-NAME-seedS.f32")
+ap.add_argument("--same-start", type=int, default=0, metavar="K",
+                help="with --init: no epochs; the first batch's gradient (grad-NAME-seedS.f32), the parameters after "
+                     "K optimiser steps (params-NAME-seedS.f32) and after the same K steps from our initial "
+                     "parameters nudged by one float32 ulp each, 4 random nudges (params-NAME-seedS-ulpN.f32), "
+                     "all in our layout")
 args = ap.parse_args()
 spec = json.loads(args.spec)
 torch.set_num_threads(1)
@@ -131,6 +134,46 @@ def load_initial(model, seed):
 
 batch = spec["batchSize"]
 clip = spec["optimizer"].get("clipNorm")
+
+
+def train_steps(model, opt, idx, steps):
+    losses = []
+    for k in range(steps):
+        b = idx[k * batch:(k + 1) * batch]
+        opt.zero_grad()
+        loss = loss_of(model, train_x[b], train_y[b])
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        losses.append(float(loss))
+    return losses
+
+
+def same_start(model, opt, idx, seed):
+    """See --same-start. The nudge (each value moved one float32 ulp up or down at random) measures how
+    far the reference drifts from itself when its start changes by rounding alone."""
+    stem = os.path.join(args.init, f"{{}}-{args.name}-seed{seed}")
+    b = idx[:batch]
+    loss = loss_of(model, train_x[b], train_y[b])
+    loss.backward()
+    models.grads_ours(model_kind, model).astype("<f4").tofile(stem.format("grad") + ".f32")
+    losses = train_steps(model, opt, idx, args.same_start)
+    models.params_ours(model_kind, model).astype("<f4").tofile(stem.format("params") + ".f32")
+    values = np.fromfile(os.path.join(args.init, f"init-{args.name}-seed{seed}.f32"), dtype="<f4")
+    with open(os.path.join(args.init, f"init-{args.name}-seed{seed}.json")) as f:
+        lengths = [e["length"] for e in json.load(f)]
+    for k in range(NUDGES):
+        up = np.random.default_rng([seed, k]).random(values.shape) < 0.5
+        nudged = np.where(up, np.nextafter(values, np.float32(np.inf)), np.nextafter(values, np.float32(-np.inf)))
+        control = build()
+        models.load_ours(model_kind, control, nudged.astype(np.float32), lengths)
+        train_steps(control, optimizer(control.parameters()), idx, args.same_start)
+        models.params_ours(model_kind, control).astype("<f4").tofile(stem.format("params") + f"-ulp{k}.f32")
+    print(json.dumps({"seed": seed, "loss": float(loss), "losses": losses, "nudges": NUDGES}), flush=True)
+
+
+NUDGES = 4
 for seed in [int(s) for s in args.seeds.split(",")]:
     order = np.fromfile(os.path.join(args.orders, f"order-{args.name}-seed{seed}.i32"), dtype="<i4")
     order = torch.from_numpy(order.reshape(-1, args.train).astype(np.int64))
@@ -139,13 +182,8 @@ for seed in [int(s) for s in args.seeds.split(",")]:
     if args.init is not None:
         load_initial(model, seed)
     opt = optimizer(model.parameters())
-    if args.grad_step:
-        b = order[0][:batch]
-        loss = loss_of(model, train_x[b], train_y[b])
-        loss.backward()
-        models.grads_ours(model_kind, model).astype("<f4").tofile(
-            os.path.join(args.init, f"grad-{args.name}-seed{seed}.f32"))
-        print(json.dumps({"seed": seed, "loss": float(loss)}), flush=True)
+    if args.same_start > 0:
+        same_start(model, opt, order[0], seed)
         continue
     for epoch in range(args.epochs):
         model.train()

@@ -43,7 +43,7 @@ import { mnistRowsShape } from "../../tasks/row-digits.js";
 import { exportInitialParams, exportMnistSplit, exportOrders, runnerOrders } from "./export.js";
 import { fileComponent, outputPath } from "../../core/paths.js";
 import { Rng } from "../../core/rng.js";
-import { createLearner } from "../../learners/registry.js";
+import { createLearner, type LearnerConfig } from "../../learners/registry.js";
 import { loadMnistSplit } from "../../tasks/mnist.js";
 import { gatherBatch } from "../../tasks/task.js";
 import { parityWorkload, type ParityWorkload, type ParityWorkloadName } from "./workloads.js";
@@ -377,35 +377,76 @@ function taskShape(w: ParityWorkload) {
   return w.task === "mnist" ? mnistShape : mnistRowsShape;
 }
 
-export interface GradientCheck {
+export interface SameStartCheck {
   workload: ParityWorkloadName;
   seed: number;
+  steps: number;
+  /** The first batch's loss on each side. */
   oursLoss: number;
   referenceLoss: number;
-  /** Per parameter (our order): its name, ‖ours − ref‖ / ‖ref‖ and max |ours − ref| / max |ref|. */
-  params: { name: string; relL2: number; relMax: number }[];
+  /** Per parameter (our order): ‖g_ours − g_ref‖ / ‖g_ref‖ of the first batch's gradient. */
+  gradient: { name: string; relL2: number }[];
+  /** The losses of the `steps` training batches on each side. */
+  oursLosses: number[];
+  referenceLosses: number[];
+  /**
+   * Per parameter: ‖Δours − Δref‖ / ‖Δref‖ of the change over the steps, and
+   * the largest of the same between the reference and itself started one ulp
+   * away, over several random nudges (`control`: how far rounding alone
+   * carries it).
+   */
+  update: { name: string; relL2: number; control: number }[];
+}
+
+/** The same learner with plain SGD at learning rate 1, so that one step moves each parameter by −gradient. */
+function withUnitSgd(c: LearnerConfig): LearnerConfig {
+  if (c.type === "stdp") throw new Error("parity: the stdp learner has no optimiser");
+  return { ...c, optimizer: { type: "sgd", learningRate: 1 } };
+}
+
+function relL2(
+  a: Float32Array,
+  b: Float32Array,
+  base: Float32Array | null,
+  offA: number,
+  offB: number,
+  n: number,
+): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[offA + i]! - (base === null ? 0 : base[i]!);
+    const y = b[offB + i]! - (base === null ? 0 : base[i]!);
+    num += (x - y) * (x - y);
+    den += y * y;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 /**
- * One batch from the same start: our learner and the reference both begin from
- * our initial parameters for `seed` and take the first batch of the first
- * epoch; returns both losses and how far apart the gradients are. Ours is read
- * from one SGD step with learning rate 1 (w₁ = w₀ − g, exact up to the
- * float32 rounding of w₀ − g).
+ * Both sides from the same start: our initial parameters for `seed`, the
+ * first batches of the first epoch. Compares the first batch's loss and
+ * gradient (ours read from one SGD step with learning rate 1: w₁ = w₀ − g,
+ * exact up to the float32 rounding of w₀ − g), then the parameter changes
+ * after `steps` steps of the workload's own optimiser (Adam's bias correction
+ * and epsilon, or SGD), beside the reference's own drift from a start nudged
+ * by one float32 ulp.
  */
-export async function gradientCheck(
+export async function sameStartCheck(
   name: ParityWorkloadName,
   seed: number,
+  steps: number,
   dataDir: string,
   python = "/usr/bin/python3",
-): Promise<GradientCheck> {
+): Promise<SameStartCheck> {
   const w = parityWorkload(name);
   const learnerName = w.learner.name ?? w.learner.type;
+  const stem = `${fileComponent(learnerName)}-seed${seed}`;
   mkdirSync(dataDir, { recursive: true });
   exportMnistSplit(dataDir);
   exportOrders(dataDir, learnerName, seed, 1, 8000);
   exportInitialParams(dataDir, w.learner, taskShape(w), seed);
-  const ref = await runPython(python, [
+  const out = await runPython(python, [
     REFERENCE_SCRIPT,
     "--data",
     dataDir,
@@ -421,46 +462,64 @@ export async function gradientCheck(
     JSON.stringify(w.reference),
     "--init",
     dataDir,
-    "--grad-step",
+    "--same-start",
+    String(steps),
   ]);
-  const referenceLoss = (JSON.parse(ref.trim().split("\n").pop()!) as { loss: number }).loss;
-  const refGrad = new Float32Array(
-    readFileSync(outputPath(dataDir, `grad-${fileComponent(learnerName)}-seed${seed}.f32`)).buffer.slice(0),
-  );
-  const sgd = { ...w.learner, optimizer: { type: "sgd" as const, learningRate: 1 } };
-  const learner = createLearner(sgd, taskShape(w), Rng.fromSeed(seed).fork(`learner:${learnerName}`).fork("init"));
+  const ref = JSON.parse(out.trim().split("\n").pop()!) as { loss: number; losses: number[]; nudges: number };
+  const read = (file: string) => new Float32Array(readFileSync(outputPath(dataDir, file)).buffer.slice(0));
+  const refGrad = read(`grad-${stem}.f32`);
+  const refAfter = read(`params-${stem}.f32`);
+  const controls = Array.from({ length: ref.nudges }, (_, k) => read(`params-${stem}-ulp${k}.f32`));
+  const initRng = () => Rng.fromSeed(seed).fork(`learner:${learnerName}`).fork("init");
   const { train } = loadMnistSplit();
   const batch = w.learner.batchSize;
   const x = new Float32Array(batch * 784);
   const y = new Int32Array(batch);
-  gatherBatch(train, 784, runnerOrders(learnerName, seed, 1, 8000), 0, batch, x, y);
-  const before = learner.params().map((p) => p.value.slice());
-  const oursLoss = learner.trainBatch(x, y, batch).loss;
-  const params: GradientCheck["params"] = [];
+  const order = runnerOrders(learnerName, seed, 1, 8000);
+  // The gradient: one SGD step with learning rate 1.
+  const sgd = createLearner(withUnitSgd(w.learner), taskShape(w), initRng());
+  const start = sgd.params().map((p) => p.value.slice());
+  gatherBatch(train, 784, order, 0, batch, x, y);
+  const oursLoss = sgd.trainBatch(x, y, batch).loss;
+  const gradient: SameStartCheck["gradient"] = [];
   let off = 0;
-  learner.params().forEach((p, k) => {
-    let num = 0;
-    let den = 0;
-    let maxDiff = 0;
-    let maxRef = 0;
-    for (let i = 0; i < p.value.length; i++) {
-      const g = before[k]![i]! - p.value[i]!;
-      const r = refGrad[off + i]!;
-      num += (g - r) * (g - r);
-      den += r * r;
-      maxDiff = Math.max(maxDiff, Math.abs(g - r));
-      maxRef = Math.max(maxRef, Math.abs(r));
-    }
-    off += p.value.length;
-    params.push({
-      name: p.name,
-      relL2: Math.sqrt(num / Math.max(den, 1e-30)),
-      relMax: maxDiff / Math.max(maxRef, 1e-30),
-    });
+  sgd.params().forEach((p, k) => {
+    const g = new Float32Array(p.value.length);
+    for (let i = 0; i < g.length; i++) g[i] = start[k]![i]! - p.value[i]!;
+    gradient.push({ name: p.name, relL2: relL2(g, refGrad, null, 0, off, g.length) });
+    off += g.length;
   });
   if (off !== refGrad.length)
-    throw new Error(`gradient check ${name}: ${refGrad.length} reference values for ${off} of ours`);
-  return { workload: name, seed, oursLoss, referenceLoss, params };
+    throw new Error(`same-start check ${name}: ${refGrad.length} reference values for ${off} of ours`);
+  // The steps, with the workload's optimiser.
+  const learner = createLearner(w.learner, taskShape(w), initRng());
+  const oursLosses: number[] = [];
+  for (let k = 0; k < steps; k++) {
+    gatherBatch(train, 784, order, k * batch, batch, x, y);
+    oursLosses.push(learner.trainBatch(x, y, batch).loss);
+  }
+  const update: SameStartCheck["update"] = [];
+  off = 0;
+  learner.params().forEach((p, k) => {
+    const n = p.value.length;
+    update.push({
+      name: p.name,
+      relL2: relL2(p.value, refAfter, start[k]!, 0, off, n),
+      control: Math.max(...controls.map((c) => relL2(c, refAfter, start[k]!, off, off, n))),
+    });
+    off += n;
+  });
+  return {
+    workload: name,
+    seed,
+    steps,
+    oursLoss,
+    referenceLoss: ref.loss,
+    gradient,
+    oursLosses,
+    referenceLosses: ref.losses,
+    update,
+  };
 }
 
 function runPython(python: string, args: string[]): Promise<string> {
