@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spreadLarger, type SpreadTest, tost, type TostResult } from "../../metrics/equivalence.js";
 import { confidenceInterval, type Interval } from "../../metrics/stats.js";
-import { runScenario } from "../../scenario/run.js";
+import { runScenario } from "../../runs/run.js";
 import { scenarioSchema } from "../../scenario/schema.js";
 import { outputPath } from "../../core/paths.js";
 import { exportMnistSplit, exportOrders } from "./export.js";

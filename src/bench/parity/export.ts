@@ -3,7 +3,7 @@
  * trains on: the fixed MNIST split (src/tasks/mnist.ts; the row-sequence task
  * "mnist-rows" holds the same bytes, read as 28 rows of 28) and, per learner
  * and seed, the order in which our scenario runner visits the training set in
- * each epoch (src/scenario/run.ts draws it from
+ * each epoch (src/runs/learning-unit.ts draws it from
  * Rng.fromSeed(seed).fork(`learner:NAME`).fork("order"), one permutation per
  * epoch, through tasks/task.ts's epochOrder).
  *

@@ -36,7 +36,7 @@ import {
   tostSeedsNeeded,
 } from "../../metrics/equivalence.js";
 import { confidenceInterval, type Interval } from "../../metrics/stats.js";
-import { runScenario } from "../../scenario/run.js";
+import { runScenario } from "../../runs/run.js";
 import { scenarioSchema } from "../../scenario/schema.js";
 import { mnistShape } from "../../tasks/mnist.js";
 import { mnistRowsShape } from "../../tasks/row-digits.js";
