@@ -228,7 +228,10 @@ export class CnnLearner extends SequentialLearner {
         case "dense": {
           const inSize = m.h * m.w * m.c;
           layers.push(
-            new Dense(inSize, lc.units, maxBatch, rng.fork(`dense${i}`), config.init, { inputGrad: !first, relaxedSimd }),
+            new Dense(inSize, lc.units, maxBatch, rng.fork(`dense${i}`), config.init, {
+              inputGrad: !first,
+              relaxedSimd,
+            }),
           );
           if (lc.activation !== "linear") layers.push(new Activation(lc.activation, lc.units, maxBatch));
           m = { h: 1, w: 1, c: lc.units };
