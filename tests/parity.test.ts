@@ -49,7 +49,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatParity } from "../src/bench/parity/format.js";
-import { referenceAvailable, runParity, sameStartCheck } from "../src/bench/parity/harness.js";
+import { runParity } from "../src/bench/parity/harness.js";
+import { referenceAvailable } from "../src/bench/parity/python.js";
+import { sameStartCheck } from "../src/bench/parity/same-start.js";
 import type { ParityWorkloadName } from "../src/bench/parity/workloads.js";
 
 const missing = await referenceAvailable();

@@ -10,7 +10,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { outputPath } from "../../dist/core/paths.js";
 import { formatParity } from "../../dist/bench/parity/format.js";
-import { mergeReports, referenceAvailable, runParity } from "../../dist/bench/parity/harness.js";
+import { mergeReports, runParity } from "../../dist/bench/parity/harness.js";
+import { referenceAvailable } from "../../dist/bench/parity/python.js";
 import { parityWorkloadNames } from "../../dist/bench/parity/workloads.js";
 
 const usage = `usage: npm run parity -- [--workloads ${parityWorkloadNames.join(",")}] [--seeds 1-10] [--epochs 3]

@@ -9,7 +9,6 @@
  * Brian2's Cython runtime costs about 0.4 s per digit, so each seed takes
  * ~15 minutes there (tens of milliseconds here): a benchmark, not a test.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spreadLarger, type SpreadTest, tost, type TostResult } from "../../metrics/equivalence.js";
@@ -18,7 +17,7 @@ import { runScenario } from "../../runs/run.js";
 import { scenarioSchema } from "../../scenario/schema.js";
 import { outputPath } from "../../core/paths.js";
 import { exportMnistSplit, exportOrders } from "./export.js";
-import { repoRoot } from "./harness.js";
+import { repoRoot, runPython } from "./python.js";
 
 export const BRIAN2_SCRIPT = join(repoRoot, "bench", "brian2", "diehl_cook_parity.py");
 
@@ -57,14 +56,14 @@ interface Brian2Line {
   secondsPerImage: number;
 }
 
-function runBrian2(
+async function runBrian2(
   o: DiehlCookParityOptions,
   seed: number,
   neurons: number,
   train: number,
   test: number,
 ): Promise<Brian2Line> {
-  const args = [
+  const out = await runPython(o.python ?? "/usr/bin/python3", [
     BRIAN2_SCRIPT,
     "--data",
     o.dataDir,
@@ -78,25 +77,8 @@ function runBrian2(
     String(train),
     "--test",
     String(test),
-  ];
-  return new Promise((done, fail) => {
-    const child = spawn(o.python ?? "/usr/bin/python3", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on("error", (e) => fail(e));
-    child.on("close", (code) => {
-      const line = out.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{"))
-        fail(new Error(`Brian2 seed ${seed} exited with ${code}:\n${err.slice(-2000)}`));
-      else done(JSON.parse(line) as Brian2Line);
-    });
-  });
+  ]);
+  return JSON.parse(out.trim().split("\n").pop()!) as Brian2Line;
 }
 
 export async function runDiehlCookParity(o: DiehlCookParityOptions): Promise<DiehlCookParity> {

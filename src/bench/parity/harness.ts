@@ -22,10 +22,7 @@
  * Both sides draw their own initial weights from their own seeded generators:
  * the comparison is between the two distributions over seeds, not seed by seed.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync } from "node:fs";
 import {
   holmAdjust,
   pairedTost,
@@ -38,19 +35,9 @@ import {
 import { confidenceInterval, type Interval } from "../../metrics/stats.js";
 import { runScenario } from "../../runs/run.js";
 import { scenarioSchema } from "../../scenario/schema.js";
-import { mnistShape } from "../../tasks/mnist.js";
-import { mnistRowsShape } from "../../tasks/row-digits.js";
-import { exportInitialParams, exportMnistSplit, exportOrders, runnerOrders } from "./export.js";
-import { fileComponent, outputPath } from "../../core/paths.js";
-import { Rng } from "../../core/rng.js";
-import { createLearner, type LearnerConfig } from "../../learners/registry.js";
-import { loadMnistSplit } from "../../tasks/mnist.js";
-import { gatherBatch } from "../../tasks/task.js";
-import { parityWorkload, type ParityWorkload, type ParityWorkloadName } from "./workloads.js";
-
-/** The repository root (this file is dist/bench/parity/harness.js or src/bench/parity/harness.ts). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-export const REFERENCE_SCRIPT = join(repoRoot, "bench", "parity", "reference.py");
+import { exportInitialParams, exportMnistSplit, exportOrders } from "./export.js";
+import { REFERENCE_SCRIPT, runPython } from "./python.js";
+import { parityWorkload, type ParityWorkload, type ParityWorkloadName, workloadShape } from "./workloads.js";
 
 export interface ParityOptions {
   workloads: readonly ParityWorkloadName[];
@@ -118,27 +105,12 @@ export interface ParityReport {
   sharedInit: boolean;
 }
 
-/** Whether /usr/bin/python3 (or `python`) can import torch; the reason when not. */
-export function referenceAvailable(python = "/usr/bin/python3"): Promise<string | null> {
-  return new Promise((done) => {
-    const p = spawn(python, ["-c", "import torch, numpy"], { stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    p.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    p.on("error", (e) => done(`${python}: ${e.message}`));
-    p.on("close", (code) =>
-      done(code === 0 ? null : `${python} cannot import torch and numpy (${err.trim().split("\n").pop() ?? ""})`),
-    );
-  });
-}
-
 function emptyRun(seeds: readonly number[], epochs: number): SideRun {
   return { seeds: [...seeds], acc: Array.from({ length: epochs }, () => new Array<number>(seeds.length).fill(NaN)) };
 }
 
 /** Starts the reference for `seeds`; resolves with its accuracies once the child exits. */
-function startReference(
+async function startReference(
   w: ParityWorkload,
   seeds: readonly number[],
   o: Common,
@@ -163,41 +135,19 @@ function startReference(
     JSON.stringify(w.reference),
     ...(o.sharedInit ? ["--init", o.dataDir] : []),
   ];
+  const out = await runPython(o.python, args);
   const run = emptyRun(seeds, o.epochs);
   const snntorch = emptyRun(seeds, o.epochs);
-  return new Promise((done, fail) => {
-    const child = spawn(o.python, args, { cwd: dirname(REFERENCE_SCRIPT), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on("error", (e) => fail(new Error(`parity reference (${o.python}): ${e.message}`)));
-    child.on("close", (code) => {
-      if (code !== 0) {
-        fail(new Error(`parity reference for ${w.name} exited with ${code}:\n${err.trim().slice(-2000)}`));
-        return;
-      }
-      for (const line of out.split("\n")) {
-        if (line.trim() === "") continue;
-        const r = JSON.parse(line) as {
-          seed: number;
-          epoch: number;
-          testAccuracy: number;
-          testAccuracySnntorch?: number;
-        };
-        const i = seeds.indexOf(r.seed);
-        run.acc[r.epoch - 1]![i] = 100 * r.testAccuracy;
-        if (r.testAccuracySnntorch !== undefined) snntorch.acc[r.epoch - 1]![i] = 100 * r.testAccuracySnntorch;
-      }
-      const missing = run.acc.some((e) => e.some((a) => Number.isNaN(a)));
-      if (missing) fail(new Error(`parity reference for ${w.name}: missing epochs in its output:\n${out}`));
-      else done({ run, snntorch });
-    });
-  });
+  for (const line of out.split("\n")) {
+    if (line.trim() === "") continue;
+    const r = JSON.parse(line) as { seed: number; epoch: number; testAccuracy: number; testAccuracySnntorch?: number };
+    const i = seeds.indexOf(r.seed);
+    run.acc[r.epoch - 1]![i] = 100 * r.testAccuracy;
+    if (r.testAccuracySnntorch !== undefined) snntorch.acc[r.epoch - 1]![i] = 100 * r.testAccuracySnntorch;
+  }
+  if (run.acc.some((e) => e.some((a) => Number.isNaN(a))))
+    throw new Error(`parity reference for ${w.name}: missing epochs in its output:\n${out}`);
+  return { run, snntorch };
 }
 
 /** Our learner through the scenario runner: test accuracy per epoch and seed. */
@@ -234,7 +184,6 @@ function concat(a: SideRun, b: SideRun): SideRun {
   return { seeds: [...a.seeds, ...b.seeds], acc: a.acc.map((e, k) => [...e, ...b.acc[k]!]) };
 }
 
-/** Runs both sides of one workload for `seeds` (the reference in a child process meanwhile). */
 interface Common {
   epochs: number;
   dataDir: string;
@@ -244,6 +193,7 @@ interface Common {
   sharedInit: boolean;
 }
 
+/** Runs both sides of one workload for `seeds` (the reference in a child process meanwhile). */
 async function runBoth(
   w: ParityWorkload,
   seeds: readonly number[],
@@ -251,7 +201,7 @@ async function runBoth(
 ): Promise<{ ours: SideRun; reference: SideRun; snntorch: SideRun }> {
   const name = w.learner.name ?? w.learner.type;
   for (const s of seeds) exportOrders(o.dataDir, name, s, o.epochs, o.trainSize);
-  if (o.sharedInit) for (const s of seeds) exportInitialParams(o.dataDir, w.learner, taskShape(w), s);
+  if (o.sharedInit) for (const s of seeds) exportInitialParams(o.dataDir, w.learner, workloadShape(w), s);
   const ref = startReference(w, seeds, o);
   // A rejection while ours runs (synchronously) is handled when awaited below.
   ref.catch(() => {});
@@ -371,173 +321,6 @@ export function mergeReports(reports: readonly ParityReport[]): ParityReport {
   }
   const { rows: _rows, runs: _runs, ...settings } = first;
   return judgeRows(pending, { ...settings, runs });
-}
-
-function taskShape(w: ParityWorkload) {
-  return w.task === "mnist" ? mnistShape : mnistRowsShape;
-}
-
-export interface SameStartCheck {
-  workload: ParityWorkloadName;
-  seed: number;
-  steps: number;
-  /** The first batch's loss on each side. */
-  oursLoss: number;
-  referenceLoss: number;
-  /** Per parameter (our order): ‖g_ours − g_ref‖ / ‖g_ref‖ of the first batch's gradient. */
-  gradient: { name: string; relL2: number }[];
-  /** The losses of the `steps` training batches on each side. */
-  oursLosses: number[];
-  referenceLosses: number[];
-  /**
-   * Per parameter: ‖Δours − Δref‖ / ‖Δref‖ of the change over the steps, and
-   * the largest of the same between the reference and itself started one ulp
-   * away, over several random nudges (`control`: how far rounding alone
-   * carries it).
-   */
-  update: { name: string; relL2: number; control: number }[];
-}
-
-/** The same learner with plain SGD at learning rate 1, so that one step moves each parameter by −gradient. */
-function withUnitSgd(c: LearnerConfig): LearnerConfig {
-  if (c.type === "stdp") throw new Error("parity: the stdp learner has no optimiser");
-  return { ...c, optimizer: { type: "sgd", learningRate: 1 } };
-}
-
-function relL2(
-  a: Float32Array,
-  b: Float32Array,
-  base: Float32Array | null,
-  offA: number,
-  offB: number,
-  n: number,
-): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[offA + i]! - (base === null ? 0 : base[i]!);
-    const y = b[offB + i]! - (base === null ? 0 : base[i]!);
-    num += (x - y) * (x - y);
-    den += y * y;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
-
-/**
- * Both sides from the same start: our initial parameters for `seed`, the
- * first batches of the first epoch. Compares the first batch's loss and
- * gradient (ours read from one SGD step with learning rate 1: w₁ = w₀ − g,
- * exact up to the float32 rounding of w₀ − g), then the parameter changes
- * after `steps` steps of the workload's own optimiser (Adam's bias correction
- * and epsilon, or SGD), beside the reference's own drift from a start nudged
- * by one float32 ulp.
- */
-export async function sameStartCheck(
-  name: ParityWorkloadName,
-  seed: number,
-  steps: number,
-  dataDir: string,
-  python = "/usr/bin/python3",
-): Promise<SameStartCheck> {
-  const w = parityWorkload(name);
-  const learnerName = w.learner.name ?? w.learner.type;
-  const stem = `${fileComponent(learnerName)}-seed${seed}`;
-  mkdirSync(dataDir, { recursive: true });
-  exportMnistSplit(dataDir);
-  exportOrders(dataDir, learnerName, seed, 1, 8000);
-  exportInitialParams(dataDir, w.learner, taskShape(w), seed);
-  const out = await runPython(python, [
-    REFERENCE_SCRIPT,
-    "--data",
-    dataDir,
-    "--orders",
-    dataDir,
-    "--name",
-    learnerName,
-    "--seeds",
-    String(seed),
-    "--epochs",
-    "1",
-    "--spec",
-    JSON.stringify(w.reference),
-    "--init",
-    dataDir,
-    "--same-start",
-    String(steps),
-  ]);
-  const ref = JSON.parse(out.trim().split("\n").pop()!) as { loss: number; losses: number[]; nudges: number };
-  const read = (file: string) => new Float32Array(readFileSync(outputPath(dataDir, file)).buffer.slice(0));
-  const refGrad = read(`grad-${stem}.f32`);
-  const refAfter = read(`params-${stem}.f32`);
-  const controls = Array.from({ length: ref.nudges }, (_, k) => read(`params-${stem}-ulp${k}.f32`));
-  const initRng = () => Rng.fromSeed(seed).fork(`learner:${learnerName}`).fork("init");
-  const { train } = loadMnistSplit();
-  const batch = w.learner.batchSize;
-  const x = new Float32Array(batch * 784);
-  const y = new Int32Array(batch);
-  const order = runnerOrders(learnerName, seed, 1, 8000);
-  // The gradient: one SGD step with learning rate 1.
-  const sgd = createLearner(withUnitSgd(w.learner), taskShape(w), initRng());
-  const start = sgd.params().map((p) => p.value.slice());
-  gatherBatch(train, 784, order, 0, batch, x, y);
-  const oursLoss = sgd.trainBatch(x, y, batch).loss;
-  const gradient: SameStartCheck["gradient"] = [];
-  let off = 0;
-  sgd.params().forEach((p, k) => {
-    const g = new Float32Array(p.value.length);
-    for (let i = 0; i < g.length; i++) g[i] = start[k]![i]! - p.value[i]!;
-    gradient.push({ name: p.name, relL2: relL2(g, refGrad, null, 0, off, g.length) });
-    off += g.length;
-  });
-  if (off !== refGrad.length)
-    throw new Error(`same-start check ${name}: ${refGrad.length} reference values for ${off} of ours`);
-  // The steps, with the workload's optimiser.
-  const learner = createLearner(w.learner, taskShape(w), initRng());
-  const oursLosses: number[] = [];
-  for (let k = 0; k < steps; k++) {
-    gatherBatch(train, 784, order, k * batch, batch, x, y);
-    oursLosses.push(learner.trainBatch(x, y, batch).loss);
-  }
-  const update: SameStartCheck["update"] = [];
-  off = 0;
-  learner.params().forEach((p, k) => {
-    const n = p.value.length;
-    update.push({
-      name: p.name,
-      relL2: relL2(p.value, refAfter, start[k]!, 0, off, n),
-      control: Math.max(...controls.map((c) => relL2(c, refAfter, start[k]!, off, off, n))),
-    });
-    off += n;
-  });
-  return {
-    workload: name,
-    seed,
-    steps,
-    oursLoss,
-    referenceLoss: ref.loss,
-    gradient,
-    oursLosses,
-    referenceLosses: ref.losses,
-    update,
-  };
-}
-
-function runPython(python: string, args: string[]): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(python, args, { cwd: dirname(REFERENCE_SCRIPT), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on("error", (e) => fail(e));
-    child.on("close", (code) =>
-      code === 0 ? done(out) : fail(new Error(`${python} exited with ${code}:\n${err.slice(-2000)}`)),
-    );
-  });
 }
 
 /** √((s²_a + s²_b)/2): the per-side spread both samples suggest. */

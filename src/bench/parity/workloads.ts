@@ -18,6 +18,9 @@
  * 32) so that the cell is the only thing that changes between them.
  */
 import { type LearnerConfig, learnerConfigSchema } from "../../learners/registry.js";
+import { mnistShape } from "../../tasks/mnist.js";
+import { mnistRowsShape } from "../../tasks/row-digits.js";
+import type { TaskShape } from "../../tasks/task.js";
 
 export const parityWorkloadNames = ["mlp", "cnn", "rnn", "lstm", "gru", "surrogate"] as const;
 export type ParityWorkloadName = (typeof parityWorkloadNames)[number];
@@ -150,4 +153,9 @@ export function parityWorkload(name: ParityWorkloadName): ParityWorkload {
   const r = RECIPES[name];
   const learner = learnerConfigSchema.parse(r.config);
   return { name, title: r.title, task: r.task, learner, reference: referenceSpec(learner) };
+}
+
+/** The shape of the task a workload trains on. */
+export function workloadShape(w: ParityWorkload): TaskShape {
+  return w.task === "mnist" ? mnistShape : mnistRowsShape;
 }
