@@ -12,18 +12,21 @@ export function formatParity(r: ParityReport): string {
         ? "; both sides start from our initial weights, seed by seed, and the TOST is on the paired differences."
         : "; each side draws its own initial weights."),
     "",
-    "| learner | epoch | seeds | ours (95% CI) | reference (95% CI) | ours − ref (90% CI) | TOST p | sd ours / ref | F p (Holm) | verdict |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| learner | epoch | seeds | ours (95% CI) | reference (95% CI) | ours − ref (90% CI) | TOST p | TOST | sd ours / ref | F p (Holm) | F-test | verdict |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const row of r.rows) {
     const t = row.tost;
-    const why: string[] = [];
-    if (!t.equivalent) why.push(Math.abs(t.diff) >= r.margin ? "different" : "not shown equivalent");
-    if (row.spreadPHolm < r.spreadAlpha) why.push("larger spread");
-    const verdict = row.pass ? "pass" : `FAIL (${why.join(", ")})`;
+    const tostVerdict = t.equivalent
+      ? "equivalent"
+      : Math.abs(t.diff) >= r.margin
+        ? "different"
+        : "not shown equivalent";
+    const spreadVerdict = row.spreadPHolm < r.spreadAlpha ? "larger spread" : "spread ok";
+    const verdict = row.pass ? "pass" : "FAIL";
     const seeds = row.addedSeeds > 0 ? `${row.seeds} (+${row.addedSeeds})` : String(row.seeds);
     lines.push(
-      `| ${row.workload} | ${row.epoch} | ${seeds} | ${f2(row.ours.mean)} (${f2(row.ours.lo)}–${f2(row.ours.hi)}) | ${f2(row.reference.mean)} (${f2(row.reference.lo)}–${f2(row.reference.hi)}) | ${t.diff >= 0 ? "+" : ""}${f2(t.diff)} (${f2(t.lo)} to ${f2(t.hi)}) | ${fp(t.p)} | ${f2(row.spread.sdA)} / ${f2(row.spread.sdB)} | ${fp(row.spreadPHolm)} | ${verdict} |`,
+      `| ${row.workload} | ${row.epoch} | ${seeds} | ${f2(row.ours.mean)} (${f2(row.ours.lo)}–${f2(row.ours.hi)}) | ${f2(row.reference.mean)} (${f2(row.reference.lo)}–${f2(row.reference.hi)}) | ${t.diff >= 0 ? "+" : ""}${f2(t.diff)} (${f2(t.lo)} to ${f2(t.hi)}) | ${fp(t.p)} | ${tostVerdict} | ${f2(row.spread.sdA)} / ${f2(row.spread.sdB)} | ${fp(row.spreadPHolm)} | ${spreadVerdict} | ${verdict} |`,
     );
   }
   const failed = r.rows.filter((x) => !x.pass).length;

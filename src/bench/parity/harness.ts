@@ -37,7 +37,13 @@ import { runScenario } from "../../runs/run.js";
 import { scenarioSchema } from "../../scenario/schema.js";
 import { exportInitialParams, exportMnistSplit, exportOrders } from "./export.js";
 import { REFERENCE_SCRIPT, runPython } from "./python.js";
-import { parityWorkload, type ParityWorkload, type ParityWorkloadName, workloadShape } from "./workloads.js";
+import {
+  parityWorkload,
+  parityWorkloadNames,
+  type ParityWorkload,
+  type ParityWorkloadName,
+  workloadShape,
+} from "./workloads.js";
 
 export interface ParityOptions {
   workloads: readonly ParityWorkloadName[];
@@ -262,20 +268,7 @@ export async function runParity(o: ParityOptions): Promise<ParityReport> {
       }
     }
     runs[name] = { ours, reference, ...(w.learner.type === "surrogate" ? { referenceSnntorch: snntorch } : {}) };
-    for (const { k, t } of judge()) {
-      pending.push({
-        workload: name,
-        title: w.title,
-        epoch: k + 1,
-        ours: confidenceInterval(ours.acc[k]!),
-        reference: confidenceInterval(reference.acc[k]!),
-        tost: t,
-        spread: spreadLarger(ours.acc[k]!, reference.acc[k]!, spreadAlpha),
-        seeds: ours.seeds.length,
-        addedSeeds: added,
-        paired: sharedInit,
-      });
-    }
+    pending.push(...judgeWorkload(w, ours, reference, added, { margin, alpha, spreadAlpha, sharedInit }));
     log(`${name}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     o.onWorkload?.(
       judgeRows(pending, { runs, margin, alpha, spreadAlpha, trainSize, testSize, epochs: o.epochs, sharedInit }),
@@ -296,9 +289,47 @@ function judgeRows(pending: readonly PendingRow[], rest: Omit<ParityReport, "row
   return { ...rest, rows };
 }
 
+/** The rows of one workload: per epoch, both sides' intervals, the TOST and the F-test (not yet Holm-adjusted). */
+function judgeWorkload(
+  w: ParityWorkload,
+  ours: SideRun,
+  reference: SideRun,
+  addedSeeds: number,
+  o: { margin: number; alpha: number; spreadAlpha: number; sharedInit: boolean },
+): PendingRow[] {
+  return ours.acc.map((a, k) => {
+    const b = reference.acc[k]!;
+    const t = o.sharedInit
+      ? pairedTost(
+          a.map((x, i) => x - b[i]!),
+          o.margin,
+          o.alpha,
+        )
+      : tost(a, b, o.margin, o.alpha);
+    return {
+      workload: w.name,
+      title: w.title,
+      epoch: k + 1,
+      ours: confidenceInterval(a),
+      reference: confidenceInterval(b),
+      tost: t,
+      spread: spreadLarger(a, b, o.spreadAlpha),
+      seeds: ours.seeds.length,
+      addedSeeds,
+      paired: o.sharedInit,
+    };
+  });
+}
+
+function concatOptional(a: SideRun | undefined, b: SideRun | undefined): SideRun | undefined {
+  return a !== undefined && b !== undefined ? concat(a, b) : undefined;
+}
+
 /**
- * One report from several (workloads run apart, e.g. on two machines): the
- * settings must agree and no workload may appear twice; the F-tests are
+ * One report from several: workloads run apart (on two machines, or one
+ * workload's seeds split over processes). The settings must agree; a workload
+ * in several reports must have different seeds in each, and its seeds are
+ * joined and its rows judged again on all of them; the F-tests are
  * Holm-adjusted again over all rows.
  */
 export function mergeReports(reports: readonly ParityReport[]): ParityReport {
@@ -311,15 +342,34 @@ export function mergeReports(reports: readonly ParityReport[]): ParityReport {
     }
   }
   const runs: ParityReport["runs"] = {};
-  const pending: PendingRow[] = [];
+  const added: Record<string, number> = {};
   for (const r of reports) {
     for (const [name, run] of Object.entries(r.runs)) {
-      if (runs[name] !== undefined) throw new Error(`parity reports both hold workload ${name}`);
-      runs[name] = run;
+      const rowAdded = r.rows.find((x) => x.workload === name)?.addedSeeds ?? 0;
+      const had = runs[name];
+      if (had === undefined) {
+        runs[name] = run;
+        added[name] = rowAdded;
+        continue;
+      }
+      const both = had.ours.seeds.filter((s) => run.ours.seeds.includes(s));
+      if (both.length > 0) throw new Error(`parity reports both hold workload ${name} for seed(s) ${both.join(", ")}`);
+      const snntorch = concatOptional(had.referenceSnntorch, run.referenceSnntorch);
+      runs[name] = {
+        ours: concat(had.ours, run.ours),
+        reference: concat(had.reference, run.reference),
+        ...(snntorch !== undefined ? { referenceSnntorch: snntorch } : {}),
+      };
+      added[name] = (added[name] ?? 0) + rowAdded;
     }
-    for (const { spreadPHolm: _p, pass: _pass, ...row } of r.rows) pending.push(row);
   }
   const { rows: _rows, runs: _runs, ...settings } = first;
+  const pending: PendingRow[] = [];
+  for (const name of parityWorkloadNames) {
+    const run = runs[name];
+    if (run !== undefined)
+      pending.push(...judgeWorkload(parityWorkload(name), run.ours, run.reference, added[name]!, settings));
+  }
   return judgeRows(pending, { ...settings, runs });
 }
 

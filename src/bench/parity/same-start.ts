@@ -41,7 +41,7 @@ export interface SameStartCheck {
 
 /** The same learner with plain SGD at learning rate 1, so that one step moves each parameter by −gradient. */
 function withUnitSgd(c: LearnerConfig): LearnerConfig {
-  if (c.type === "stdp") throw new Error("parity: the stdp learner has no optimiser");
+  if (c.type === "stdp" || c.type === "nir") throw new Error(`parity: the ${c.type} learner has no optimiser`);
   return { ...c, optimizer: { type: "sgd", learningRate: 1 } };
 }
 
