@@ -4,8 +4,8 @@
 //     [--epochs 3] [--train 8000] [--test 2000] [--max-seeds 30] [--out results/parity]
 //     [--python /usr/bin/python3] [--shared-init]
 // --shared-init starts the reference from our initial weights and judges paired differences.
-// parity.json is rewritten after every workload; --merge joins reports of workloads (or of one workload's
-// seeds) run apart, judging each workload again on all its seeds.
+// parity.json is rewritten after every workload (and before seeds are added); --merge joins reports of
+// workloads (or of one workload's seeds) run apart, judging each workload again on all its seeds.
 // Prints the table and writes parity.md and parity.json (every seed's accuracies) into --out.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";

@@ -71,7 +71,10 @@ export interface ParityOptions {
    */
   sharedInit?: boolean;
   log?: (line: string) => void;
-  /** Called after each workload with the report so far (a long run keeps what it has). */
+  /**
+   * Called after each workload with the report so far, and before seeds are
+   * added with the first round's (a long run keeps what it has).
+   */
   onWorkload?: (partial: ParityReport) => void;
 }
 
@@ -259,6 +262,24 @@ export async function runParity(o: ParityOptions): Promise<ParityReport> {
         const extra = Array.from({ length: target - o.seeds.length }, (_, i) => start + i);
         log(
           `${name}: not yet shown equivalent at epoch(s) ${short.map(({ k }) => k + 1).join(", ")}; adding seeds ${extra[0]}-${extra[extra.length - 1]}`,
+        );
+        // The first round's report, so that a run stopped during the second keeps it.
+        const firstRound = {
+          ours,
+          reference,
+          ...(w.learner.type === "surrogate" ? { referenceSnntorch: snntorch } : {}),
+        };
+        o.onWorkload?.(
+          judgeRows([...pending, ...judgeWorkload(w, ours, reference, 0, { margin, alpha, spreadAlpha, sharedInit })], {
+            runs: { ...runs, [name]: firstRound },
+            margin,
+            alpha,
+            spreadAlpha,
+            trainSize,
+            testSize,
+            epochs: o.epochs,
+            sharedInit,
+          }),
         );
         const more = await runBoth(w, extra, common);
         ours = concat(ours, more.ours);
