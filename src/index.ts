@@ -100,7 +100,7 @@ export { Recurrent, type RecurrentOptions, type RecurrentOutput } from "./ann/re
 export type { CellKind } from "./ann/cells/cell.js";
 export { LifLayer, type LifLayerOptions, type LifInputMode, type ResetMode } from "./ann/spiking/lif-layer.js";
 export type { SurrogateName } from "./ann/spiking/surrogate.js";
-export { initNames, type InitName } from "./ann/init.js";
+export type { InitName } from "./ann/init.js";
 export type { RecurrentInit } from "./ann/cells/cell.js";
 export {
   softmaxCrossEntropy,

@@ -16,14 +16,21 @@
  */
 import type { Rng } from "../core/rng.js";
 
-/** The initialiser names a scenario may give (`init`), "pytorch" first as the default of most learners. */
-export const initNames = ["pytorch", "glorot-uniform", "glorot-normal", "he-uniform", "he-normal"] as const;
 /**
  * Weight (and bias) initialisers: "pytorch" (U(±1/√fan_in) for weights and biases, as torch.nn.Linear,
  * Conv2d and the recurrent cells), Glorot (Glorot & Bengio 2010) or He (He et al. 2015), uniform or normal,
  * the last four with zero biases.
  */
-export type InitName = (typeof initNames)[number];
+export type InitName = "pytorch" | "glorot-uniform" | "glorot-normal" | "he-uniform" | "he-normal";
+
+/** The initialiser names a scenario may give (`init`), "pytorch" first as the default of most learners. */
+export const initNames = [
+  "pytorch",
+  "glorot-uniform",
+  "glorot-normal",
+  "he-uniform",
+  "he-normal",
+] as const satisfies readonly InitName[];
 
 /** Fills `w` (fanIn × fanOut) from the initialiser `init`. */
 export function initWeights(w: Float32Array, fanIn: number, fanOut: number, init: InitName, rng: Rng): void {
