@@ -41,8 +41,8 @@
  * ulp (0.17): a spiking network amplifies rounding.
  *
  * Needs /usr/bin/python3 with torch and numpy (Debian's python3-torch); without
- * them the test is skipped with the reason, except under CI (process.env.CI),
- * where a missing reference is a failure.
+ * them the tests are skipped with the reason, except under CI, where a missing
+ * reference is a failure (tests/helpers/python-reference.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,16 +50,16 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatParity } from "../src/bench/parity/format.js";
 import { runParity } from "../src/bench/parity/harness.js";
-import { referenceAvailable } from "../src/bench/parity/python.js";
 import { sameStartCheck } from "../src/bench/parity/same-start.js";
 import type { ParityWorkloadName } from "../src/bench/parity/workloads.js";
+import { pythonReference, requireReference } from "./helpers/python-reference.js";
 
-const missing = await referenceAvailable();
-const inCi = Boolean(process.env["CI"]);
+const torch = pythonReference("torch, numpy", "python3-torch");
 const dir = mkdtempSync(join(tmpdir(), "neurocompare-parity-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function check(workload: ParityWorkloadName, margin: number): Promise<void> {
+  requireReference(torch);
   const report = await runParity({
     workloads: [workload],
     seeds: [1, 2, 3],
@@ -75,28 +75,26 @@ async function check(workload: ParityWorkloadName, margin: number): Promise<void
   expect(row.pass, formatParity(report)).toBe(true);
 }
 
-describe.skipIf(missing !== null && !inCi)(
-  `parity with PyTorch, CI subset${missing !== null ? ` (skipped: ${missing})` : ""}`,
-  () => {
-    it("the PyTorch reference is available", () => {
-      expect(missing, "install Debian's python3-torch: apt-get install -y python3-torch").toBeNull();
+describe.skipIf(torch.skip)(`parity with PyTorch, CI subset${torch.why}`, () => {
+  it("the PyTorch reference is available", () => {
+    requireReference(torch);
+  });
+
+  it("MLP 784-128-10, SGD 0.1: equivalent within 7.5 points", { timeout: 300_000 }, () => check("mlp", 7.5));
+
+  it("surrogate SNN 784-512-10: equivalent within 34 points", { timeout: 600_000 }, () => check("surrogate", 34));
+
+  for (const workload of ["mlp", "cnn", "rnn", "lstm", "gru", "surrogate"] as const) {
+    const gradientBound = workload === "surrogate" ? 2e-2 : 1e-4;
+    it(`${workload}: from the same start, the same loss, gradient and 5 optimiser steps`, {
+      timeout: 300_000,
+    }, async () => {
+      requireReference(torch);
+      const r = await sameStartCheck(workload, 1, 5, join(dir, `same-${workload}`));
+      const detail = JSON.stringify(r);
+      expect(Math.abs(r.oursLoss - r.referenceLoss), detail).toBeLessThan(1e-5 * r.referenceLoss);
+      for (const g of r.gradient) expect(g.relL2, `${g.name}: ${detail}`).toBeLessThan(gradientBound);
+      for (const u of r.update) expect(u.relL2, `${u.name}: ${detail}`).toBeLessThan(Math.max(1e-4, 2 * u.control));
     });
-
-    it("MLP 784-128-10, SGD 0.1: equivalent within 7.5 points", { timeout: 300_000 }, () => check("mlp", 7.5));
-
-    it("surrogate SNN 784-512-10: equivalent within 34 points", { timeout: 600_000 }, () => check("surrogate", 34));
-
-    for (const workload of ["mlp", "cnn", "rnn", "lstm", "gru", "surrogate"] as const) {
-      const gradientBound = workload === "surrogate" ? 2e-2 : 1e-4;
-      it(`${workload}: from the same start, the same loss, gradient and 5 optimiser steps`, {
-        timeout: 300_000,
-      }, async () => {
-        const r = await sameStartCheck(workload, 1, 5, join(dir, `same-${workload}`));
-        const detail = JSON.stringify(r);
-        expect(Math.abs(r.oursLoss - r.referenceLoss), detail).toBeLessThan(1e-5 * r.referenceLoss);
-        for (const g of r.gradient) expect(g.relL2, `${g.name}: ${detail}`).toBeLessThan(gradientBound);
-        for (const u of r.update) expect(u.relL2, `${u.name}: ${detail}`).toBeLessThan(Math.max(1e-4, 2 * u.control));
-      });
-    }
-  },
-);
+  }
+});
