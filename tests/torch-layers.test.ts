@@ -3,7 +3,8 @@
  * (Debian's python3-torch through /usr/bin/python3, float64), on fixed weights,
  * inputs and upstream gradients: Dense (SIMD width and not), Conv2D (stride,
  * padding, fused ReLU), max and average pooling, the activations, the RNN,
- * LSTM and GRU cells over a sequence (torch.nn.RNN/LSTM/GRU), the surrogate
+ * LSTM and GRU cells over a sequence (torch.nn.RNN/LSTM/GRU; the default "pytorch" initialisation's layout,
+ * with the RNN's and LSTM's second bias b_hh mapped onto bias_hh), the surrogate
  * LIF layer (snnTorch's Leaky written out in torch with a custom autograd
  * spike: subtract and zero reset, detached reset, recurrent, fast-sigmoid and
  * arctan surrogates), and both losses. The torch side is
