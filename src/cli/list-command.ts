@@ -18,6 +18,10 @@ export function describeScenario(a: AnyScenario): string {
     const groups = a.scenario.groups.map((g) => `${g.name} (${g.size})`).join(", ");
     return `(no description) network of ${groups}, ${a.scenario.durationMs} ms`;
   }
+  if (a.kind === "routing") {
+    const strategies = a.scenario.strategies.map((c) => c.name ?? (c.type === "prune" ? c.rate : c.type)).join(", ");
+    return `(no description) routing networks on ${a.scenario.task.nodes} nodes: ${strategies}`;
+  }
   const learners = a.scenario.learners.map((l) => l.name ?? l.type).join(", ");
   return `(no description) ${learners} on ${a.scenario.task.type}, ${a.scenario.epochs} epoch(s)`;
 }

@@ -40,7 +40,9 @@ export async function validateCommand(files: readonly string[], opts: ValidateOp
       const what =
         a.kind === "network"
           ? `network of ${a.scenario.groups.length} group(s), ${a.scenario.durationMs} ms`
-          : `${a.scenario.learners.length} learner(s) on ${a.scenario.task.type}, ${a.scenario.epochs} epoch(s)`;
+          : a.kind === "routing"
+            ? `${a.scenario.strategies.length} routing strategies on ${a.scenario.task.nodes} nodes, ${a.scenario.training.intervals} interval(s)`
+            : `${a.scenario.learners.length} learner(s) on ${a.scenario.task.type}, ${a.scenario.epochs} epoch(s)`;
       process.stdout.write(
         `${f}: ok (${a.scenario.name}: ${what}, ${a.scenario.seeds.length} seed(s); estimated peak memory ${formatBytes(estimate.totalBytes)} of ${formatBytes(budget.bytes)})\n`,
       );

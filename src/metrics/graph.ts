@@ -13,7 +13,9 @@
  *   robustness       after removing round(f · E) synapses or round(f · N)
  *                    neurons uniformly at random, the fraction of the original
  *                    input-output pairs still connected (pairs that lost an
- *                    endpoint count as unconnected), averaged over trials
+ *                    endpoint count as unconnected), averaged over trials;
+ *                    or, given a list of source-target pairs (the test pairs
+ *                    of a routing task), the fraction of those still routable
  *
  * A layered network is a list of CSR matrices between consecutive layers
  * (inputs: the first layer; outputs: the last); a recurrent one is a single
@@ -171,21 +173,59 @@ class Bfs {
   }
 }
 
+/** Source-target pairs grouped by source, so one BFS serves every pair that starts there. */
+interface PairGroups {
+  /** Distinct sources, ascending. */
+  sources: Int32Array;
+  /** Targets of sources[k]: targets[start[k] .. start[k+1]). */
+  start: Int32Array;
+  targets: Int32Array;
+}
+
+function groupPairs(g: ConnectivityGraph, pairs: { source: Int32Array; target: Int32Array }): PairGroups {
+  const n = pairs.source.length;
+  if (pairs.target.length !== n) throw new RangeError(`${n} sources but ${pairs.target.length} targets`);
+  const order = Array.from({ length: n }, (_, k) => k);
+  for (let k = 0; k < n; k++) {
+    for (const v of [pairs.source[k]!, pairs.target[k]!])
+      if (!(v >= 0 && v < g.nodes)) throw new RangeError(`node ${v} is outside 0..${g.nodes - 1}`);
+  }
+  order.sort((a, b) => pairs.source[a]! - pairs.source[b]! || a - b);
+  const sources: number[] = [];
+  const start: number[] = [];
+  const targets = new Int32Array(n);
+  order.forEach((k, i) => {
+    const s = pairs.source[k]!;
+    if (sources.length === 0 || sources[sources.length - 1] !== s) {
+      sources.push(s);
+      start.push(i);
+    }
+    targets[i] = pairs.target[k]!;
+  });
+  start.push(n);
+  return { sources: Int32Array.from(sources), start: Int32Array.from(start), targets };
+}
+
 function routingWith(
   g: ConnectivityGraph,
   bfs: Bfs,
   edgeAlive: Uint8Array | null,
   nodeAlive: Uint8Array | null,
+  groups: PairGroups | null = null,
 ): RoutingStats {
   let pairs = 0;
   let connected = 0;
   let lengthSum = 0;
   let inverseSum = 0;
-  for (let a = 0; a < g.inputs.length; a++) {
-    const src = g.inputs[a]!;
+  const sources = groups === null ? g.inputs : groups.sources;
+  for (let a = 0; a < sources.length; a++) {
+    const src = sources[a]!;
     bfs.run(g, src, edgeAlive, nodeAlive);
-    for (let b = 0; b < g.outputs.length; b++) {
-      const dst = g.outputs[b]!;
+    const from = groups === null ? 0 : groups.start[a]!;
+    const to = groups === null ? g.outputs.length : groups.start[a + 1]!;
+    const outputs = groups === null ? g.outputs : groups.targets;
+    for (let b = from; b < to; b++) {
+      const dst = outputs[b]!;
       if (dst === src) continue;
       pairs++;
       const d = bfs.dist[dst]!;
@@ -205,9 +245,9 @@ function routingWith(
   };
 }
 
-/** Shortest-path routing from every input to every output. */
-export function routingStats(g: ConnectivityGraph): RoutingStats {
-  return routingWith(g, new Bfs(g.nodes), null, null);
+/** Shortest-path routing from every input to every output, or over the given source-target pairs. */
+export function routingStats(g: ConnectivityGraph, pairs?: { source: Int32Array; target: Int32Array }): RoutingStats {
+  return routingWith(g, new Bfs(g.nodes), null, null, pairs === undefined ? null : groupPairs(g, pairs));
 }
 
 /** What {@link graphRobustness} removes, how much, and how many random trials per point. */
@@ -219,6 +259,8 @@ export interface RobustnessOptions {
   /** Random damage patterns averaged per fraction (default 20). */
   trials?: number;
   rng: Rng;
+  /** Count these source-target pairs instead of every input-output pair (a routing task's test pairs). */
+  pairs?: { source: Int32Array; target: Int32Array };
 }
 
 /** Connectivity left after removing one fraction of synapses or neurons, averaged over the trials. */
@@ -239,7 +281,8 @@ export function robustness(g: ConnectivityGraph, options: RobustnessOptions): Ro
   const bfs = new Bfs(g.nodes);
   const alive = new Uint8Array(population);
   const order = new Int32Array(population);
-  const baseline = routingWith(g, bfs, null, null).pairs;
+  const groups = options.pairs === undefined ? null : groupPairs(g, options.pairs);
+  const baseline = routingWith(g, bfs, null, null, groups).pairs;
   return options.fractions.map((fraction, fi) => {
     if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`damage fraction must be in [0, 1], got ${fraction}`);
     const removed = Math.round(fraction * population);
@@ -256,7 +299,7 @@ export function robustness(g: ConnectivityGraph, options: RobustnessOptions): Ro
         order[j] = x;
         alive[order[i]!] = 0;
       }
-      const r = bySynapse ? routingWith(g, bfs, alive, null) : routingWith(g, bfs, null, alive);
+      const r = bySynapse ? routingWith(g, bfs, alive, null, groups) : routingWith(g, bfs, null, alive, groups);
       sum += baseline === 0 ? 0 : r.connectedPairs / baseline;
     }
     return { fraction, removed, connectedFraction: sum / trials };

@@ -346,8 +346,8 @@ export function divergedUnits(rows: readonly MetricRow[]): Map<string, { seed: n
   return out;
 }
 
-/** Each seed's value of every metric at that seed's last epoch, per learner: metric -> seed -> value (diverged seeds left out). */
-function finalValues(
+/** Each seed's value of every metric at that seed's last epoch, per learner: metric -> seed -> value (diverged seeds left out; routing summaries share it). */
+export function finalValues(
   rows: readonly MetricRow[],
   learner: string,
   diverged: readonly { seed: number }[],

@@ -1,20 +1,25 @@
 /**
- * Loads a scenario file of either kind: a learning comparison (the default)
- * or a network run (`"kind": "network"`). The kind is read first, so each
- * file is validated against its own schema and the messages stay precise.
+ * Loads a scenario file of any kind: a learning comparison (the default), a
+ * network run (`"kind": "network"`) or a routing-network design run
+ * (`"kind": "routing"`). The kind is read first, so each file is validated
+ * against its own schema and the messages stay precise.
  */
 import { ScenarioError, type Issue } from "../core/errors.js";
 import { READ_LIMITS } from "../core/read-file.js";
 import { networkScenarioSchema, type NetworkScenario } from "./network-schema.js";
 import { parseJson, readTextFile } from "./parse.js";
+import { routingScenarioSchema, type RoutingScenario } from "./routing-schema.js";
 import { scenarioSchema, type Scenario } from "./schema.js";
 import { upgradeScenario } from "./format.js";
 import { JsonLocator } from "./json-locate.js";
 import { specialKeyPaths } from "./raw-keys.js";
 import { formatPath, zodIssuesToIssues } from "./zod-issues.js";
 
-/** A validated scenario of either kind, tagged with its kind. */
-export type AnyScenario = { kind: "learning"; scenario: Scenario } | { kind: "network"; scenario: NetworkScenario };
+/** A validated scenario of any kind, tagged with its kind. */
+export type AnyScenario =
+  | { kind: "learning"; scenario: Scenario }
+  | { kind: "network"; scenario: NetworkScenario }
+  | { kind: "routing"; scenario: RoutingScenario };
 
 export function parseAnyScenarioText(text: string, file: string): AnyScenario {
   return checkAnyScenario(parseJson(text, file), file, text);
@@ -50,8 +55,13 @@ export function checkAnyScenario(original: unknown, file: string, text?: string)
   }
   // A file of an older format is upgraded in memory, or refused with the change and the fix.
   const raw = upgradeScenario(original, file);
-  const isNetwork = typeof raw === "object" && raw !== null && (raw as Record<string, unknown>)["kind"] === "network";
-  if (isNetwork) {
+  const kind = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["kind"] : undefined;
+  if (kind === "routing") {
+    const r = routingScenarioSchema.safeParse(raw);
+    if (!r.success) return fail(zodIssuesToIssues(r.error.issues, raw, text ?? "", routingScenarioSchema));
+    return { kind: "routing", scenario: r.data };
+  }
+  if (kind === "network") {
     const r = networkScenarioSchema.safeParse(raw);
     if (!r.success) return fail(zodIssuesToIssues(r.error.issues, raw, text ?? "", networkScenarioSchema));
     return { kind: "network", scenario: r.data };

@@ -9,6 +9,7 @@ import { learnerConfigSchema } from "../learners/registry.js";
 import { taskClassCount, taskConfigSchema } from "../tasks/registry.js";
 import { CURRENT_FORMAT } from "./format.js";
 import { networkScenarioSchema } from "./network-schema.js";
+import { routingScenarioSchema } from "./routing-schema.js";
 import { expandSweep } from "./sweep.js";
 
 /** Every chart a learning scenario can ask for, in report order. */
@@ -212,15 +213,19 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   const network = strip(
     z.toJSONSchema(networkScenarioSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
   );
+  const routing = strip(
+    z.toJSONSchema(routingScenarioSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
+  );
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://neurocompare.invalid/scenario.schema.json",
     title: "neurocompare scenario",
     description:
-      'Either a learning comparison (a task, learners trained side by side, epochs, seeds, charts) or, with "kind": "network", a spiking network run with no task.',
+      'A learning comparison (a task, learners trained side by side, epochs, seeds, charts); with "kind": "network", a spiking network run with no task; or with "kind": "routing", routing networks built by pruning, growth or at random (Navlakha et al. 2015).',
     anyOf: [
       { title: "learning scenario", ...learning },
       { title: "network scenario", ...network },
+      { title: "routing scenario", ...routing },
     ],
   };
 }

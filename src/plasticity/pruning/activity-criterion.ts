@@ -20,11 +20,18 @@
  * this criterion (not on the matrix directly) so the scores follow the
  * surviving synapses, and the column index is rebuilt.
  *
+ * Use need not come from spikes. In a routing network (Navlakha, Barth &
+ * Bar-Joseph 2015) an edge is used when a message travels along it, which
+ * is its two nodes active one after the other: `use(s, step)` credits such a
+ * use directly, and with `tauMs: Infinity` the score is the plain count of
+ * uses ("each edge keeps track of how many times it has been used").
+ *
  * Built with `ActivityCriterion.watching(synapses, ...)` it is also a Monitor
  * recorded at the end of each step (like the STDP rules, rule.ts), so
  * `network.addMonitor(criterion)` keeps the scores with no change to the
  * schedule; otherwise the caller feeds spikes through `update` or the hooks.
  */
+import type { Rng } from "../../core/rng.js";
 import type { Monitor } from "../../snn/monitors.js";
 import type { SynapseMatrix } from "../../snn/synapses/csr.js";
 import { buildColumnIndex, type ColumnIndex } from "../column-index.js";
@@ -36,7 +43,7 @@ import { liveSynapses, lowestK } from "./select.js";
 export interface ActivityCriterionOptions {
   /** Coincidence window: decay of the pre and post spike traces, ms (default 20). */
   windowMs?: number;
-  /** Decay of the co-activity score, ms (default 10,000: the score spans many samples). */
+  /** Decay of the co-activity score, ms (default 10,000: the score spans many samples); Infinity: a plain count. */
   tauMs?: number;
   dtMs: number;
 }
@@ -125,6 +132,14 @@ export class ActivityCriterion implements Monitor {
 
   reserve(_steps: number): void {}
 
+  /**
+   * Synapse s carried a signal at `step` (a routed message, say): its score
+   * gains `amount` (default 1), as a coincident pre and post spike would.
+   */
+  use(s: number, step: number, amount = 1): void {
+    this.add(s, amount, step);
+  }
+
   private add(s: number, amount: number, step: number): void {
     const c = this.score[s]!;
     const age = step - this.scoreStep[s]!;
@@ -141,14 +156,14 @@ export class ActivityCriterion implements Monitor {
 
   /**
    * Marks the `count` live synapses with the lowest score at `step` dead
-   * (ties by synapse index); returns how many were marked.
+   * (ties by synapse index, or drawn uniformly with `tieRng`); returns how many were marked.
    */
-  prune(count: number, step: number): number {
+  prune(count: number, step: number, tieRng?: Rng): number {
     const m = this.matrix;
     const live = liveSynapses(m);
     const at = new Float64Array(m.count);
     for (let k = 0; k < live.length; k++) at[live[k]!] = this.scoreAt(live[k]!, step);
-    const chosen = lowestK(live, at, count);
+    const chosen = lowestK(live, at, count, tieRng);
     for (let k = 0; k < chosen.length; k++) m.markDead(chosen[k]!);
     return chosen.length;
   }

@@ -20,6 +20,17 @@
  *
  * so the counts are whole numbers and always add up to exactly E.
  *
+ * With `rateOf: "remaining"` the rate is a fraction of the synapses that
+ * remain, as Navlakha et al. 2015 state it ("a constant percentage of
+ * existing edges are removed in each interval"): the logarithm of the count
+ * falls in proportion to w_i, so application i removes the fraction
+ * 1 - ρ^(w_i / W(T)) of what remains, ρ = target / initial, and
+ *
+ *   countAfter(i) = round(N₀ · ρ^(W(i+1) / W(T))),   countAfter(T-1) = target.
+ *
+ * Constant-rate then removes the same percentage every time, and the counts
+ * fall geometrically.
+ *
  * The developmental programme (Huttenlocher 1979: synaptic density peaks at
  * about 150% of the adult level, then declines) first grows at a constant
  * rate to `peakFactor` · `finalDensity` over `growApplications`, then prunes
@@ -44,25 +55,46 @@ const rateFields = {
   every: applyEverySchema,
   applications: z.int().min(1).describe("number of applications over which the target is reached"),
   targetDensity: z.number().min(0).max(1).describe("connection density (synapses / possible synapses) at the end"),
+  rateOf: z
+    .enum(["removals", "remaining"])
+    .default("removals")
+    .describe(
+      "removals: the synapses to remove are shared among applications in proportion to the rate (constant-rate removes equal counts); remaining: the rate is the fraction of the remaining synapses removed (constant-rate removes the same percentage each time, Navlakha et al. 2015); needs targetDensity > 0",
+    ),
 };
 
-export const constantRateScheduleSchema = z.strictObject({
-  type: z.literal("constant-rate"),
-  ...rateFields,
-});
-export const increasingRateScheduleSchema = z.strictObject({
-  type: z.literal("increasing-rate"),
-  ...rateFields,
-});
-export const decreasingRateScheduleSchema = z.strictObject({
-  type: z.literal("decreasing-rate"),
-  ...rateFields,
-  decay: z
-    .enum(["linear", "exponential"])
-    .default("exponential")
-    .describe("linear: w_i = T - i; exponential: w_i = 2^(-i/halfLife)"),
-  halfLifeApplications: z.number().positive().optional().describe("exponential decay only; default applications / 4"),
-});
+/** A rate of the remaining synapses cannot reach 0 (the logarithm of the count falls). */
+const positiveTarget = {
+  check: (s: { rateOf: string; targetDensity: number }) => s.rateOf !== "remaining" || s.targetDensity > 0,
+  message: {
+    message: 'a targetDensity above 0 with rateOf "remaining" (a fraction of what remains never reaches 0)|0',
+    path: ["targetDensity"],
+  },
+};
+
+export const constantRateScheduleSchema = z
+  .strictObject({
+    type: z.literal("constant-rate"),
+    ...rateFields,
+  })
+  .refine(positiveTarget.check, positiveTarget.message);
+export const increasingRateScheduleSchema = z
+  .strictObject({
+    type: z.literal("increasing-rate"),
+    ...rateFields,
+  })
+  .refine(positiveTarget.check, positiveTarget.message);
+export const decreasingRateScheduleSchema = z
+  .strictObject({
+    type: z.literal("decreasing-rate"),
+    ...rateFields,
+    decay: z
+      .enum(["linear", "exponential"])
+      .default("exponential")
+      .describe("linear: w_i = T - i; exponential: w_i = 2^(-i/halfLife)"),
+    halfLifeApplications: z.number().positive().optional().describe("exponential decay only; default applications / 4"),
+  })
+  .refine(positiveTarget.check, positiveTarget.message);
 
 export type RateProfile = "constant" | "increasing" | "decreasing-linear" | "decreasing-exponential";
 
@@ -133,6 +165,25 @@ function cumulative(profile: RateProfile, k: number, T: number, halfLife: number
   }
 }
 
+/**
+ * Synapses left after application i of T when the logarithm of the count
+ * falls in proportion to the profile: round(initial · (target/initial)^(W(i+1)/W(T))).
+ */
+export function remainingAfter(
+  profile: RateProfile,
+  i: number,
+  T: number,
+  initial: number,
+  target: number,
+  halfLife = T / 4,
+): number {
+  if (i < 0) return initial;
+  if (i >= T - 1 || initial <= target) return Math.min(initial, target);
+  if (target <= 0) throw new RangeError("a rate of the remaining synapses needs a target above 0");
+  const share = cumulative(profile, i + 1, T, halfLife) / cumulative(profile, T, T, halfLife);
+  return Math.round(initial * (target / initial) ** share);
+}
+
 /** The share of `total` falling on application i of T under a profile (exact integer split). */
 export function profileCount(profile: RateProfile, i: number, T: number, total: number, halfLife = T / 4): number {
   if (i < 0 || i >= T || total <= 0) return 0;
@@ -167,6 +218,16 @@ export function scheduleStep(s: PruningScheduleConfig, i: number, ctx: ScheduleC
     const target = Math.round(s.targetDensity * ctx.possibleCount);
     const total = Math.max(0, ctx.initialCount - target);
     const halfLife = s.type === "decreasing-rate" ? (s.halfLifeApplications ?? T / 4) : T / 4;
+    if (s.rateOf === "remaining") {
+      if (i >= T || total === 0) return { grow: 0, prune: 0 };
+      const p = rateProfile(s);
+      return {
+        grow: 0,
+        prune:
+          remainingAfter(p, i - 1, T, ctx.initialCount, target, halfLife) -
+          remainingAfter(p, i, T, ctx.initialCount, target, halfLife),
+      };
+    }
     return { grow: 0, prune: profileCount(rateProfile(s), i, T, total, halfLife) };
   }
   const adult = Math.round(s.finalDensity * ctx.possibleCount);

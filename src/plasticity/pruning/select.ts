@@ -14,8 +14,13 @@ import type { SynapseMatrix } from "../../snn/synapses/csr.js";
  * a million candidates take about 0.1 s), takes every candidate below it, then
  * the lowest-indexed of those equal to it. Returns a new array of the chosen
  * candidates in their order in `candidates`; `candidates` is not modified.
+ *
+ * With `tieRng`, the candidates equal to the k-th smallest score are chosen
+ * uniformly at random instead of by index: where most scores tie (the many
+ * edges of a routing network that no message used), choosing by index would
+ * prune the lowest-numbered nodes' synapses first.
  */
-export function lowestK(candidates: Int32Array, score: ArrayLike<number>, k: number): Int32Array {
+export function lowestK(candidates: Int32Array, score: ArrayLike<number>, k: number, tieRng?: Rng): Int32Array {
   const n = candidates.length;
   if (k <= 0) return new Int32Array(0);
   if (k >= n) return candidates.slice();
@@ -31,10 +36,23 @@ export function lowestK(candidates: Int32Array, score: ArrayLike<number>, k: num
   const ties = new Int32Array(tied);
   let t = 0;
   for (let i = 0; i < n; i++) if (score[candidates[i]!]! === threshold) ties[t++] = candidates[i]!;
-  ties.sort();
-  const lastTie = ties[k - below - 1]!;
   const out = new Int32Array(k);
   let o = 0;
+  if (tieRng !== undefined) {
+    let max = 0;
+    for (let i = 0; i < tied; i++) if (ties[i]! > max) max = ties[i]!;
+    const chosen = new Uint8Array(max + 1);
+    const drawn = randomK(ties, k - below, tieRng);
+    for (let i = 0; i < drawn.length; i++) chosen[drawn[i]!] = 1;
+    for (let i = 0; i < n; i++) {
+      const c = candidates[i]!;
+      const v = score[c]!;
+      if (v < threshold || (v === threshold && chosen[c] === 1)) out[o++] = c;
+    }
+    return out;
+  }
+  ties.sort();
+  const lastTie = ties[k - below - 1]!;
   for (let i = 0; i < n; i++) {
     const c = candidates[i]!;
     const v = score[c]!;

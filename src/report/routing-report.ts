@@ -1,0 +1,157 @@
+/**
+ * The files of a routing run: metrics.csv (tidy rows, the strategy in the
+ * learner column and the interval in the epoch column, a column per swept
+ * setting), summary.json, and the charts, report.html and report.md: a table
+ * of the finished networks (mean ± 95% CI over seeds), the pairwise
+ * comparisons with Holm-corrected p-values, and the routing charts.
+ */
+import { mkdirSync } from "node:fs";
+import { outputPath } from "../core/paths.js";
+import { rowsToCsv, type FinalFigure, type MetricRow } from "../scenario/results.js";
+import type { RoutingSummary } from "../scenario/routing-results.js";
+import type { LearnerInfo } from "../scenario/sweep.js";
+import { collectEnvironment } from "./environment.js";
+import { formatP, formatSig } from "./format.js";
+import { routingCharts } from "./routing-charts.js";
+import { BEST_MARK, type HeadlineTable } from "./table.js";
+import { writeCharts, writeFileAtomic, writeReportDoc, type WrittenReport } from "./write.js";
+
+interface Column {
+  metric: string;
+  title: string;
+  better: "higher" | "lower";
+  scale: number;
+  digits: number;
+}
+
+function columns(damageFractions: readonly number[]): Column[] {
+  return [
+    { metric: "meanPathLength", title: "mean path length (hops) ↓", better: "lower", scale: 1, digits: 3 },
+    { metric: "routableFraction", title: "routable (%) ↑", better: "higher", scale: 100, digits: 1 },
+    { metric: "alternativePaths", title: "short alternative paths ↑", better: "higher", scale: 1, digits: 3 },
+    ...damageFractions.flatMap((f): Column[] => [
+      {
+        metric: `routableAfterEdgeLoss[${f}]`,
+        title: `routable after ${formatSig(100 * f)}% edge loss (%) ↑`,
+        better: "higher",
+        scale: 100,
+        digits: 1,
+      },
+      {
+        metric: `routableAfterNodeLoss[${f}]`,
+        title: `routable after ${formatSig(100 * f)}% node loss (%) ↑`,
+        better: "higher",
+        scale: 100,
+        digits: 1,
+      },
+    ]),
+    { metric: "edgeCount", title: "edges", better: "lower", scale: 1, digits: 0 },
+  ];
+}
+
+function cellText(f: FinalFigure | undefined, c: Column): string {
+  if (f === undefined || f.n === 0) return "–";
+  const v = (x: number) => (x * c.scale).toFixed(c.digits);
+  return f.n >= 2 ? `${v(f.mean)} ± ${v(f.halfWidth)}` : v(f.mean);
+}
+
+/** One row per strategy (and sweep point): final figures, mean ± 95% CI half-width; the best mean per column marked. */
+export function routingTable(summary: RoutingSummary): HeadlineTable {
+  const cols = columns(summary.scenario.evaluation.damageFractions).filter((c) =>
+    summary.strategies.some((s) => s.final[c.metric] !== undefined),
+  );
+  const best = new Map<string, number>();
+  for (const c of cols) {
+    if (c.metric === "edgeCount") continue;
+    const means = summary.strategies.map((s) => s.final[c.metric]?.mean).filter((m): m is number => Number.isFinite(m));
+    if (means.length > 1 && means.some((m) => m !== means[0]))
+      best.set(c.metric, c.better === "higher" ? Math.max(...means) : Math.min(...means));
+  }
+  return {
+    headers: ["strategy", "type", "intervals", ...cols.map((c) => c.title)],
+    rows: summary.strategies.map((s) => [
+      { text: s.name, best: false },
+      { text: s.type, best: false },
+      { text: String(s.epochs), best: false },
+      ...cols.map((c) => {
+        const f = s.final[c.metric];
+        const isBest = f !== undefined && best.get(c.metric) === f.mean;
+        return { text: isBest ? `${cellText(f, c)} ${BEST_MARK}` : cellText(f, c), best: isBest };
+      }),
+    ]),
+    notes: [
+      `${BEST_MARK} and bold mark the best mean in each column. Mean path length: hops of the shortest path over the test pairs that have one (efficiency; lower is better). Short alternative paths: edge-disjoint paths at most ${summary.scenario.evaluation.alternativeSlackHops} hop(s) longer than the shortest, per test pair (robustness). Routable after loss: test pairs still with a path after removing that share of the edges or nodes at random, mean over ${summary.scenario.evaluation.damageTrials} trials.`,
+    ],
+  };
+}
+
+/** The pairwise comparisons (strategies at the same sweep point), with raw and Holm-corrected p. */
+export function routingComparisonsTable(summary: RoutingSummary): HeadlineTable | null {
+  if (summary.comparisons.length === 0) return null;
+  const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
+  return {
+    headers: ["strategy A", "strategy B", "measure", "mean A − B", "t", "df", "p", "p (Holm)", "Cohen's d"],
+    rows: summary.comparisons.map((c) =>
+      [
+        c.a,
+        c.b,
+        c.metric,
+        Number.isFinite(c.meanDiff) ? formatSig(c.meanDiff) : "–",
+        f2(c.t),
+        Number.isFinite(c.df) ? c.df.toFixed(1) : "–",
+        formatP(c.p),
+        formatP(c.pHolm),
+        f2(c.cohenD),
+      ].map((text) => ({ text, best: false })),
+    ),
+    notes: [
+      `Welch's t-test (two-sided) on each seed's final value. The ${summary.comparisons.length} p-values are corrected for multiple comparisons with Holm's step-down method (Holm 1979): read "p (Holm)" against 0.05.`,
+    ],
+    textColumns: 3,
+  };
+}
+
+/** Writes metrics.csv, summary.json, the charts and report.html / report.md of a routing run into `dir`. */
+export async function writeRoutingReport(
+  dir: string,
+  rows: readonly MetricRow[],
+  strategies: readonly LearnerInfo[],
+  summary: RoutingSummary,
+): Promise<WrittenReport> {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  writeFileAtomic(outputPath(dir, "metrics.csv"), rowsToCsv(rows, strategies));
+  writeFileAtomic(outputPath(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  files.push(outputPath(dir, "metrics.csv"), outputPath(dir, "summary.json"));
+  const s = summary.scenario;
+  const charts = await writeCharts(dir, routingCharts(rows, strategies, s.evaluation.damageFractions), files);
+  const comparisons = routingComparisonsTable(summary);
+  const sweep = s.sweep.map((w) => `${w.parameter} ∈ {${w.values.map((v) => JSON.stringify(v)).join(", ")}}`);
+  const many = summary.seeds.length > 1;
+  writeReportDoc(
+    dir,
+    {
+      name: s.name,
+      description: s.description,
+      meta: [
+        `Routing task: ${s.task.nodes} nodes, ${s.task.distribution.type} (sources ${formatSig(100 * s.task.distribution.sourceFraction)}%, targets ${formatSig(100 * s.task.distribution.targetFraction)}% of the nodes)`,
+        `B = ${s.network.edgeBudget} edges, pruning from ${formatSig(100 * s.network.initialDensity)}% of the n(n-1) possible`,
+        `${s.training.intervals} intervals × ${s.training.pairsPerInterval} training pairs, ${s.evaluation.testPairs} test pairs`,
+        ...(sweep.length > 0 ? [`sweep ${sweep.join(", ")}`] : []),
+        `seeds ${summary.seeds.join(", ")}`,
+      ].join(" · "),
+      tableIntro: `The finished networks on the test pairs${many ? ", mean ± 95% confidence half-width (Student's t) over seeds" : " (one seed)"}.`,
+      table: routingTable(summary),
+      comparisons:
+        comparisons === null
+          ? null
+          : { intro: "Each pair of strategies at the same settings on each measure.", table: comparisons },
+      charts,
+      scenario: s,
+      packageVersion: summary.packageVersion,
+      environment: summary.environment ?? collectEnvironment(),
+    },
+    files,
+  );
+  return { dir, files };
+}

@@ -1,0 +1,130 @@
+// References: Navlakha, Barth & Bar-Joseph 2015 (decreasing-rate pruning
+// builds shorter routes than increasing-rate pruning; every strategy ends
+// with B edges; pruning starts above B and growth from a spanning tree of
+// 2(n-1) directed edges), the error contract for scenario files (file, JSON
+// path, expected, found), and the CLI's files for the routing kind.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ScenarioError } from "../src/core/errors.js";
+import { parseAnyScenarioText } from "../src/scenario/load.js";
+import { holmAdjust, summarizeRouting } from "../src/scenario/routing-results.js";
+import type { RoutingScenario } from "../src/scenario/routing-schema.js";
+import { planRoutingUnits, runRoutingScenario } from "../src/scenario/run-routing.js";
+
+const root = join(import.meta.dirname, "..");
+const cli = join(root, "dist", "cli", "main.js");
+
+const small = {
+  kind: "routing",
+  name: "routing-small",
+  task: { nodes: 100 },
+  network: { edgeBudget: 400 },
+  training: { intervals: 10, pairsPerInterval: 60 },
+  strategies: [
+    { type: "prune", rate: "decreasing" },
+    { type: "prune", rate: "constant" },
+    { type: "prune", rate: "increasing" },
+    { type: "grow" },
+    { type: "random" },
+  ],
+  evaluation: { testPairs: 300, damageFractions: [0.2], damageTrials: 2 },
+  seeds: [1, 2, 3, 4, 5],
+};
+
+function routing(value: unknown): RoutingScenario {
+  const a = parseAnyScenarioText(JSON.stringify(value), "r.json");
+  if (a.kind !== "routing") throw new Error("expected a routing scenario");
+  return a.scenario;
+}
+
+function problems(value: unknown): ScenarioError {
+  try {
+    parseAnyScenarioText(JSON.stringify(value, null, 2), "r.json");
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
+  throw new Error("expected a ScenarioError");
+}
+
+describe("routing scenarios", () => {
+  it("refuse budgets the strategies cannot meet and sweeps a strategy does not accept", () => {
+    const tooSmall = problems({ ...small, network: { edgeBudget: 150 } });
+    expect(tooSmall.issues.map((i) => i.path)).toEqual(["$.network.edgeBudget"]);
+    expect(tooSmall.issues[0]!.expected).toContain("2(n-1) = 198");
+    const tooLarge = problems({ ...small, network: { edgeBudget: 3000, initialDensity: 0.25 } });
+    expect(tooLarge.issues[0]!.expected).toContain("round(initialDensity · n(n-1)) = 2475");
+    const sweep = problems({ ...small, sweep: [{ parameter: "strategy.usage", values: ["interval"] }] });
+    expect(sweep.issues.map((i) => i.path)).toContain("$.sweep[0].values[0]");
+    expect(sweep.issues[0]!.expected).toContain("grow");
+    const dup = problems({ ...small, strategies: [{ type: "grow" }, { type: "grow" }] });
+    expect(dup.issues[0]!.path).toBe("$.strategies[1].name");
+  });
+
+  it("run deterministically, end at B edges, and order the pruning rates as Navlakha et al. found", () => {
+    const s = routing(small);
+    const a = runRoutingScenario(s);
+    const b = runRoutingScenario(s);
+    const timeless = (rows: typeof a.rows) => rows.filter((r) => r.metric !== "wallMs" && r.metric !== "evalMs");
+    expect(timeless(b.rows)).toEqual(timeless(a.rows));
+    const last = (learner: string, metric: string) =>
+      a.rows.filter((r) => r.learner === learner && r.metric === metric && r.epoch === 10).map((r) => r.value);
+    for (const name of ["decreasing", "constant", "increasing", "grow", "random"])
+      expect(last(name, "edgeCount")).toEqual([400, 400, 400, 400, 400]);
+    const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+    // Seeded, so deterministic; at this size the means are 2.86 < 2.94 < 3.15 hops (five seeds).
+    expect(mean(last("decreasing", "meanPathLength"))).toBeLessThan(mean(last("constant", "meanPathLength")));
+    expect(mean(last("constant", "meanPathLength"))).toBeLessThan(mean(last("increasing", "meanPathLength")));
+    const summary = summarizeRouting(a, "test");
+    expect(summary.strategies.map((x) => x.name)).toEqual(["decreasing", "constant", "increasing", "grow", "random"]);
+    expect(summary.strategies[0]!.final["meanPathLength"]!.n).toBe(5);
+    // 10 pairs × 5 measures, corrected together.
+    expect(summary.comparisons).toHaveLength(50);
+    for (const c of summary.comparisons) if (Number.isFinite(c.p)) expect(c.pHolm).toBeGreaterThanOrEqual(c.p);
+  });
+
+  it("expand a sweep into one unit per point, strategy and seed, names carrying the setting", () => {
+    const s = routing({
+      ...small,
+      strategies: small.strategies.slice(0, 3),
+      seeds: [1, 2],
+      sweep: [
+        { parameter: "network.initialDensity", values: [1, 0.5] },
+        { parameter: "strategy.usage", values: ["interval"] },
+      ],
+    });
+    const units = planRoutingUnits(s, s.seeds);
+    expect(units).toHaveLength(2 * 2 * 3);
+    expect(units[0]!.strategy.name).toBe("decreasing network.initialDensity=1 strategy.usage=interval");
+    expect(units[3]!.settings.network.initialDensity).toBe(0.5);
+    expect(units[3]!.config).toMatchObject({ usage: "interval" });
+  });
+
+  it("corrects p-values with Holm's step-down method", () => {
+    // m = 4: sorted p 0.01, 0.02, 0.03, 0.5 → 0.04, 0.06, 0.06 (monotone), 0.5.
+    const adj = holmAdjust([0.03, 0.5, 0.01, 0.02, Number.NaN]);
+    expect(adj.map((p) => Number(p.toFixed(10)))).toEqual([0.06, 0.5, 0.04, 0.06, Number.NaN]);
+  });
+
+  it("write metrics, summary, charts and the report from the CLI", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nc-routing-"));
+    const file = join(dir, "r.json");
+    writeFileSync(file, JSON.stringify({ ...small, task: { nodes: 40 }, network: { edgeBudget: 120 }, seeds: [1, 2] }));
+    const out = join(dir, "out");
+    const r = spawnSync(process.execPath, [cli, "run", file, "--out", out, "--quiet"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("decreasing: mean path length");
+    expect(r.stdout).toContain("Navlakha's ordering on mean path length (hops):");
+    const csv = readFileSync(join(out, "metrics.csv"), "utf8");
+    expect(csv.split("\n")[0]).toBe("learner,seed,epoch,metric,value");
+    expect(csv).toContain("decreasing,1,0,edgeCount,1560");
+    const report = readFileSync(join(out, "report.md"), "utf8");
+    expect(report).toContain("Edges over the intervals");
+    expect(report).toContain("p (Holm)");
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(summary.kind).toBe("routing");
+  });
+});
