@@ -90,7 +90,11 @@ export function routingVerdict(
       ? [{ learner, mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: ci.n }]
       : [{ learner, mean: -ci.mean, lo: -ci.hi, hi: -ci.lo, seeds: ci.n }];
   });
-  return navlakhaVerdict(items);
+  const verdict = navlakhaVerdict(items);
+  // The verdict ranks "better" first; for a lower-is-better measure say so in its own terms.
+  return m.better === "lower" && verdict !== null
+    ? verdict.replace("decreasing > constant > increasing", "decreasing < constant < increasing")
+    : verdict;
 }
 
 /** Edges after each interval, per strategy, mean over seeds with 95% bands, log axis. */
@@ -266,14 +270,17 @@ export function damageChart(
   ];
 }
 
+/** A sweep point's label: its settings, or "as written" for the scenario's own (one-at-a-time sweeps). */
+export function sweepPoint(s: Pick<LearnerInfo, "params">): string {
+  const parts = Object.entries(s.params).map(([k, v]) => `${k}=${v}`);
+  return parts.length === 0 ? "as written" : parts.join(" ");
+}
+
 /** With a sweep: each strategy's mean path length at each sweep point, and Navlakha's ordering at each point. */
 export function sweepChart(rows: readonly MetricRow[], strategies: readonly LearnerInfo[]): ChartDef[] {
-  const swept = strategies.filter((s) => Object.keys(s.params).length > 0);
-  if (swept.length === 0) return [];
-  const pointOf = (s: LearnerInfo) =>
-    Object.entries(s.params)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(" ");
+  if (!strategies.some((s) => Object.keys(s.params).length > 0)) return [];
+  const swept = strategies;
+  const pointOf = sweepPoint;
   const points = [...new Set(swept.map(pointOf))];
   const bases = [...new Set(swept.map((s) => s.base))];
   const values: { strategy: string; point: string; mean: number; lo: number; hi: number }[] = [];

@@ -111,18 +111,27 @@ export function routingComparisonsTable(summary: RoutingSummary): HeadlineTable 
   };
 }
 
-/** Writes metrics.csv, summary.json, the charts and report.html / report.md of a routing run into `dir`. */
+/** Writes a routing run's data files, metrics.csv and summary.json, into `dir`; returns their paths. */
+export function writeRoutingData(
+  dir: string,
+  rows: readonly MetricRow[],
+  strategies: readonly LearnerInfo[],
+  summary: RoutingSummary,
+): string[] {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(outputPath(dir, "metrics.csv"), rowsToCsv(rows, strategies));
+  writeFileAtomic(outputPath(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  return [outputPath(dir, "metrics.csv"), outputPath(dir, "summary.json")];
+}
+
+/** Writes the charts and report.html / report.md of a routing run into `dir` (used by `run` and by `report`). */
 export async function writeRoutingReport(
   dir: string,
   rows: readonly MetricRow[],
   strategies: readonly LearnerInfo[],
   summary: RoutingSummary,
 ): Promise<WrittenReport> {
-  mkdirSync(dir, { recursive: true });
   const files: string[] = [];
-  writeFileAtomic(outputPath(dir, "metrics.csv"), rowsToCsv(rows, strategies));
-  writeFileAtomic(outputPath(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  files.push(outputPath(dir, "metrics.csv"), outputPath(dir, "summary.json"));
   const s = summary.scenario;
   const charts = await writeCharts(dir, routingCharts(rows, strategies, s.evaluation.damageFractions), files);
   const comparisons = routingComparisonsTable(summary);

@@ -55,6 +55,24 @@ export const COLUMNS: readonly Column[] = [
     diffUnit: "samples",
   },
   {
+    metric: "denseTestAccuracy",
+    title: "dense accuracy before pruning (%)",
+    name: "dense accuracy before pruning",
+    better: "higher",
+    scale: 100,
+    digits: 2,
+    diffUnit: "pp",
+  },
+  {
+    metric: "epochsToDense",
+    title: "epochs to dense accuracy after the last round",
+    name: "epochs to dense accuracy",
+    better: "lower",
+    scale: 1,
+    digits: 1,
+    diffUnit: "epochs",
+  },
+  {
     metric: "energyPj",
     title: "energy / sample (pJ)",
     name: "energy per sample",
@@ -193,6 +211,11 @@ export function headlineTable(summary: Summary): HeadlineTable {
   if (cols.some((c) => c.metric === "samplesToCriterion")) {
     notes.push(
       `Samples to criterion: training samples seen when test accuracy first reached ${criterion === undefined ? "the criterion" : `${formatSig(100 * criterion)}%`}; "(n/m seeds)" when only n of m seeds reached it, averaged over those.`,
+    );
+  }
+  if (cols.some((c) => c.metric === "epochsToDense")) {
+    notes.push(
+      'Epochs to dense accuracy: epochs of training after the last pruning round until the test accuracy first reached the best the same network had before its first round (the dense network); "(n/m seeds)" when only n of m seeds reached it, averaged over those.',
     );
   }
   if (cols.some((c) => c.metric === "energyPj" || c.metric === "energyWithMemoryPj")) {

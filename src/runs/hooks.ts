@@ -20,6 +20,8 @@ export interface TrainingHooks {
    * metrics.csv (for example synapseCount, prunedCount).
    */
   endOfEpoch?(epoch: number): Record<string, number>;
+  /** After the epoch's test evaluation, with its test accuracy; returns more metrics for the same epoch. */
+  afterTest?(epoch: number, testAccuracy: number): Record<string, number>;
 }
 
 /** What a {@link HookFactory} is told about the learner it may attach hooks to. */

@@ -11,7 +11,17 @@
  *                    multiple of k training samples crossed;
  *   endOfEpoch       schedules with `every: "epoch"`: one application; iterative
  *                    rounds: at epochs firstEpoch + k·retrainEpochs, down to
- *                    densities[k] (then rewound when asked); then the metrics.
+ *                    densities[k] overall, or each layer to layerDensities[k]
+ *                    (then rewound when asked: to the initial values, or after
+ *                    the last round of `rewind: "reinit"` to freshly drawn
+ *                    ones, from a learner of the same config built on the
+ *                    stream fork("reinit")); then the metrics;
+ *   afterTest        iterative rounds: the test accuracy of each epoch before
+ *                    the first round (the dense network; the best of them is
+ *                    denseTestAccuracy) and after the last, from which
+ *                    epochsToDense counts the epochs after the last round
+ *                    until the test accuracy first reaches denseTestAccuracy
+ *                    (NaN while it has not: a censored seed).
  *
  * An application grows, then prunes, the counts of scheduleStep (schedule.ts)
  * with densities taken over all possible synapses; with `regrowth`, a share
@@ -26,12 +36,15 @@
  * the synapses or neurons at random, mean over `damageTrials`).
  */
 import { UserError } from "../core/errors.js";
+import { createLearner } from "../learners/registry.js";
+import { iterativeRounds } from "../plasticity/pruning/config.js";
 import { layeredGraph, reverseGraph, robustness, routingStats, type ConnectivityGraph } from "../metrics/graph.js";
 import type { PruningConfig } from "../plasticity/pruning/config.js";
 import { rewindWeights, snapshotWeights, type WeightSnapshot } from "../plasticity/pruning/lottery-ticket.js";
 import { applicationsDue, scheduleLength, scheduleStep, type ScheduleContext } from "../plasticity/pruning/schedule.js";
 import type { StructuralPlasticity } from "../plasticity/pruning/structural.js";
 import type { Rng } from "../core/rng.js";
+import type { Learner } from "../learners/learner.js";
 import type { HookContext, TrainingHooks } from "./hooks.js";
 
 /** The learner types whose config accepts a `pruning` block (for messages). */
@@ -73,14 +86,32 @@ export function pruningHooks(ctx: HookContext): TrainingHooks | null {
     );
   }
   const it = cfg.iterative;
-  if (it?.rewind === "init" && s.rewindable() === null) {
+  if (it !== undefined && it.rewind !== "none" && s.rewindable() === null) {
     throw new UserError(
       "E_CONFIG_INVALID",
-      `${where}.iterative.rewind: "init" (lottery ticket) needs a learner trained by gradient descent, found type ${ctx.config.type}; use "none"`,
+      `${where}.iterative.rewind: "${it.rewind}" (lottery ticket) needs a learner trained by gradient descent, found type ${ctx.config.type}; use "none"`,
     );
   }
+  if (it?.layerDensities !== undefined) {
+    const layers = s.layers?.();
+    if (layers === undefined || s.pruneLayer === undefined)
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `${where}.iterative.layerDensities: this learner type cannot prune its layers one by one; use densities`,
+      );
+    if (cfg.scope !== "per-layer")
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `${where}.scope: expected "per-layer" with iterative.layerDensities, found "${cfg.scope}"`,
+      );
+    if (it.layerDensities[0]!.length !== layers.length)
+      throw new UserError(
+        "E_CONFIG_INVALID",
+        `${where}.iterative.layerDensities[0]: expected one density per prunable layer (${layers.length} here), found ${it.layerDensities[0]!.length}`,
+      );
+  }
   if (it !== undefined) {
-    const last = it.firstEpoch + (it.densities.length - 1) * it.retrainEpochs;
+    const last = it.firstEpoch + (iterativeRounds(it) - 1) * it.retrainEpochs;
     if (last > ctx.epochs) {
       throw new UserError(
         "E_CONFIG_INVALID",
@@ -100,7 +131,9 @@ export function pruningHooks(ctx: HookContext): TrainingHooks | null {
       );
     }
   }
-  return new PruningRun(cfg, s, ctx.rng.fork("pruning"));
+  return new PruningRun(cfg, s, ctx.rng.fork("pruning"), () =>
+    createLearner(ctx.config, ctx.task.shape, ctx.rng.fork("pruning").fork("reinit")),
+  );
 }
 
 class PruningRun implements TrainingHooks {
@@ -110,19 +143,28 @@ class PruningRun implements TrainingHooks {
   private readonly growthWeight: number;
   private readonly scheduleContext: ScheduleContext;
   private readonly snapshot: WeightSnapshot | null;
+  private readonly freshLearner: () => Learner;
   private application = 0;
   private samplesBefore = 0;
   private pruned = 0;
   private grown = 0;
+  /** Iterative rounds: the best test accuracy before the first round, the epoch of the last round, and when it was matched. */
+  private denseAccuracy = Number.NEGATIVE_INFINITY;
+  private lastRoundEpoch = 0;
+  private epochsToDense = Number.NaN;
 
-  constructor(cfg: PruningConfig, s: StructuralPlasticity, rng: Rng) {
+  constructor(cfg: PruningConfig, s: StructuralPlasticity, rng: Rng, freshLearner: () => Learner) {
     this.cfg = cfg;
     this.s = s;
     this.rng = rng;
+    this.freshLearner = freshLearner;
     this.growthWeight = cfg.growthWeight ?? s.defaultGrowthWeight;
     if (cfg.criterion === "activity") s.trackActivity?.(cfg.activityTauMs);
     const rewindable = s.rewindable();
-    this.snapshot = cfg.iterative?.rewind === "init" && rewindable !== null ? snapshotWeights(rewindable) : null;
+    this.snapshot =
+      cfg.iterative !== undefined && cfg.iterative.rewind !== "none" && rewindable !== null
+        ? snapshotWeights(rewindable)
+        : null;
     const { remaining, possible } = s.counts();
     if (cfg.initialDensity !== undefined) {
       const keep = Math.round(cfg.initialDensity * possible);
@@ -146,7 +188,11 @@ class PruningRun implements TrainingHooks {
     const it = this.cfg.iterative;
     if (it !== undefined) {
       const k = (epoch - it.firstEpoch) / it.retrainEpochs;
-      if (Number.isInteger(k) && k >= 0 && k < it.densities.length) this.round(it.densities[k]!);
+      const rounds = iterativeRounds(it);
+      if (Number.isInteger(k) && k >= 0 && k < rounds) {
+        this.round(k, k === rounds - 1);
+        if (k === rounds - 1) this.lastRoundEpoch = epoch;
+      }
     }
     const { remaining, possible } = this.s.counts();
     const metrics: Record<string, number> = {
@@ -176,15 +222,47 @@ class PruningRun implements TrainingHooks {
     }
   }
 
-  /** An iterative round: prune down to `density` of the possible synapses, rewinding when asked. */
-  private round(density: number): void {
-    const { remaining, possible } = this.s.counts();
-    const count = remaining - Math.round(density * possible);
-    if (count > 0) this.pruned += this.s.prune({ criterion: this.cfg.criterion, count, scope: this.cfg.scope }).removed;
+  /**
+   * Iterative round k: prune down to densities[k] of the possible synapses,
+   * or each layer to layerDensities[k][layer], then rewind when asked.
+   */
+  private round(k: number, last: boolean): void {
+    const it = this.cfg.iterative!;
+    const criterion = this.cfg.criterion;
+    if (it.layerDensities !== undefined) {
+      const targets = it.layerDensities[k]!;
+      this.s.layers!().forEach(({ remaining, possible }, l) => {
+        const count = remaining - Math.round(targets[l]! * possible);
+        if (count > 0) this.pruned += this.s.pruneLayer!(l, { criterion, count }).removed;
+      });
+    } else {
+      const { remaining, possible } = this.s.counts();
+      const count = remaining - Math.round(it.densities![k]! * possible);
+      if (count > 0) this.pruned += this.s.prune({ criterion, count, scope: this.cfg.scope }).removed;
+    }
     if (this.snapshot !== null) {
-      rewindWeights(this.s.rewindable()!, this.snapshot);
+      const params = this.s.rewindable()!;
+      // The ticket's control: the same mask, but freshly drawn values in place of the initial ones.
+      const values =
+        last && it.rewind === "reinit"
+          ? snapshotWeights(this.freshLearner().structure!().rewindable()!)
+          : this.snapshot;
+      rewindWeights(params, values);
       this.s.rewound?.(); // stale momentum or weight averages would belong to the trained network
     }
+  }
+
+  afterTest(epoch: number, testAccuracy: number): Record<string, number> {
+    const it = this.cfg.iterative;
+    if (it === undefined) return {};
+    if (epoch < it.firstEpoch) {
+      this.denseAccuracy = Math.max(this.denseAccuracy, testAccuracy);
+      return {};
+    }
+    if (this.lastRoundEpoch === 0 || !Number.isFinite(this.denseAccuracy)) return {};
+    if (Number.isNaN(this.epochsToDense) && epoch > this.lastRoundEpoch && testAccuracy >= this.denseAccuracy)
+      this.epochsToDense = epoch - this.lastRoundEpoch;
+    return { denseTestAccuracy: this.denseAccuracy, epochsToDense: this.epochsToDense };
   }
 
   private graphMetrics(epoch: number): Record<string, number> {

@@ -121,7 +121,14 @@ export interface Summary {
 }
 
 /** Metrics compared pairwise in summary.json and the report; testAccuracy stands in when finalTestAccuracy is absent. */
-export const HEADLINE_METRICS = ["finalTestAccuracy", "energyPj", "samplesToCriterion", "aulc", "forgetting"] as const;
+export const HEADLINE_METRICS = [
+  "finalTestAccuracy",
+  "energyPj",
+  "samplesToCriterion",
+  "epochsToDense",
+  "aulc",
+  "forgetting",
+] as const;
 
 const CSV_KEY = "learner";
 const CSV_TAIL = "seed,epoch,metric,value";

@@ -14,7 +14,11 @@
  *
  * A sweep varies settings of every strategy at once: a dotted path under
  * task, network, training or evaluation, or strategy.<key> for a key of each
- * strategy's config (the strategies listed must all accept it).
+ * strategy's config (the strategies listed must all accept it). `sweepMode`
+ * "grid" runs every combination of the swept values; "one-at-a-time" runs
+ * the scenario as written and then each swept value alone, the others at
+ * the scenario's own settings (a check that a conclusion does not hang on
+ * any one choice, at a cost that adds up instead of multiplying).
  */
 import { z } from "zod";
 import { routingStrategySchema, strategyName, type RoutingStrategyConfig } from "../learners/routing/strategy.js";
@@ -124,6 +128,12 @@ const routingScenarioObject = z.strictObject({
   }),
   seeds: seedList,
   sweep: routingSweepSchema,
+  sweepMode: z
+    .enum(["grid", "one-at-a-time"])
+    .default("grid")
+    .describe(
+      "grid: every combination of the swept values; one-at-a-time: the scenario as written, then each swept value alone with everything else as written",
+    ),
 });
 
 /** The settings every strategy of a routing scenario shares (one sweep point's worth). */
@@ -165,16 +175,23 @@ export function expandRoutingSweep(s: {
   evaluation: unknown;
   strategies: readonly RoutingStrategyConfig[];
   sweep: readonly { parameter: string; values: readonly (string | number | boolean)[] }[];
+  sweepMode?: "grid" | "one-at-a-time";
 }): { points: RoutingPoint[]; problems: Problem[] } {
-  let combos: { params: Record<string, string | number | boolean>; at: number[] }[] = [{ params: {}, at: [] }];
-  for (const e of s.sweep) {
-    combos = combos.flatMap((c) =>
-      e.values.map((v, j) => ({ params: { ...c.params, [e.parameter]: v }, at: [...c.at, j] })),
-    );
-  }
+  // Each combination: for every sweep entry, the index of its value, or -1 for the scenario's own setting.
+  let combos: number[][] = [[]];
+  if (s.sweepMode === "one-at-a-time") {
+    combos = [s.sweep.map(() => -1)];
+    s.sweep.forEach((e, i) => {
+      e.values.forEach((_, j) => combos.push(s.sweep.map((_f, k) => (k === i ? j : -1))));
+    });
+  } else for (const e of s.sweep) combos = combos.flatMap((c) => e.values.map((_, j) => [...c, j]));
   const problems: Problem[] = [];
   const points: RoutingPoint[] = [];
-  for (const combo of combos) {
+  for (const at of combos) {
+    const params: Record<string, string | number | boolean> = {};
+    s.sweep.forEach((e, i) => {
+      if (at[i]! >= 0) params[e.parameter] = e.values[at[i]!]!;
+    });
     const raw: Record<string, unknown> = structuredClone({
       task: s.task,
       network: s.network,
@@ -183,8 +200,9 @@ export function expandRoutingSweep(s: {
     });
     const strategies = s.strategies.map((c) => structuredClone(c) as Record<string, unknown>);
     s.sweep.forEach((e, i) => {
+      if (at[i]! < 0) return;
       const keys = e.parameter.split(".");
-      const value = e.values[combo.at[i]!];
+      const value = e.values[at[i]!];
       if (keys[0] === "strategy") strategies.forEach((c) => setPath(c, keys.slice(1), value));
       else setPath(raw, keys, value);
     });
@@ -195,9 +213,9 @@ export function expandRoutingSweep(s: {
       if (r.success) settings[key] = r.data;
       else {
         ok = false;
-        const i = s.sweep.findIndex((e) => e.parameter.startsWith(`${key}.`));
+        const i = s.sweep.findIndex((e, k) => e.parameter.startsWith(`${key}.`) && at[k]! >= 0);
         problems.push({
-          path: i < 0 ? [key] : ["sweep", i, "values", combo.at[i]!],
+          path: i < 0 ? [key] : ["sweep", i, "values", at[i]!],
           message: `a value that ${key} accepts|${r.error.issues[0]?.message ?? "a value it refuses"}`,
         });
       }
@@ -208,14 +226,14 @@ export function expandRoutingSweep(s: {
       if (r.success) parsed.push(r.data);
       else {
         ok = false;
-        const i = s.sweep.findIndex((e) => e.parameter.startsWith("strategy."));
+        const i = s.sweep.findIndex((e, j) => e.parameter.startsWith("strategy.") && at[j]! >= 0);
         problems.push({
-          path: i < 0 ? ["strategies", k] : ["sweep", i, "values", combo.at[i]!],
+          path: i < 0 ? ["strategies", k] : ["sweep", i, "values", at[i]!],
           message: `a setting strategy ${strategyName(s.strategies[k]!)} accepts|${r.error.issues[0]?.message ?? "a value it refuses"}`,
         });
       }
     });
-    if (ok) points.push({ settings: settings as RoutingSettings, strategies: parsed, params: combo.params });
+    if (ok) points.push({ settings: settings as RoutingSettings, strategies: parsed, params });
   }
   return { points, problems };
 }

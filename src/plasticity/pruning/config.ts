@@ -17,32 +17,61 @@
 import { z } from "zod";
 import { pruningScheduleSchema } from "./schedule.js";
 
-export const iterativePruningSchema = z.strictObject({
-  densities: z
-    .array(z.number().gt(0).max(1))
-    .min(1)
-    .refine((d) => d.every((x, i) => i === 0 || x < d[i - 1]!), {
-      message: "strictly decreasing densities|densities that do not decrease",
-    })
-    .describe(
-      "connection density (live / possible synapses) after each round, strictly decreasing; one entry is one-shot pruning",
-    ),
-  firstEpoch: z
-    .int()
-    .min(1)
-    .describe("the first round prunes at the end of this epoch's training (before its test evaluation)"),
-  retrainEpochs: z
-    .int()
-    .min(1)
-    .default(1)
-    .describe("epochs of retraining between rounds: round k prunes at the end of epoch firstEpoch + k·retrainEpochs"),
-  rewind: z
-    .enum(["none", "init"])
-    .default("none")
-    .describe(
-      "init: after each round the surviving weights (and biases) go back to their initial values, pruned ones stay 0 (lottery ticket, Frankle & Carbin 2019); none: keep training from the trained weights (Han et al. 2015)",
-    ),
-});
+const decreasing = (d: readonly number[]) => d.every((x, i) => i === 0 || x < d[i - 1]!);
+
+export const iterativePruningSchema = z
+  .strictObject({
+    densities: z
+      .array(z.number().gt(0).max(1))
+      .min(1)
+      .refine(decreasing, {
+        message: "strictly decreasing densities|densities that do not decrease",
+      })
+      .optional()
+      .describe(
+        "connection density (live / possible synapses) after each round, strictly decreasing; one entry is one-shot pruning. Give this or layerDensities",
+      ),
+    layerDensities: z
+      .array(z.array(z.number().gt(0).max(1)).min(1))
+      .min(1)
+      .refine((rounds) => rounds.every((r) => r.length === rounds[0]!.length), {
+        message: "the same number of layers in every round|rounds of different lengths",
+      })
+      .refine(
+        (rounds) =>
+          rounds.every((r, k) => k === 0 || r.every((d, l) => d <= rounds[k - 1]![l]!)) &&
+          rounds.every((r, k) => k === 0 || r.some((d, l) => d < rounds[k - 1]![l]!)),
+        { message: "per layer, densities that never rise and fall in every round|a round that does not prune" },
+      )
+      .optional()
+      .describe(
+        "per round, one density per prunable layer, inputs first (Han et al. 2015 prune each layer to its own density: LeNet-300-100's to 8%, 9% and 26%); needs scope per-layer. Give this or densities",
+      ),
+    firstEpoch: z
+      .int()
+      .min(1)
+      .describe("the first round prunes at the end of this epoch's training (before its test evaluation)"),
+    retrainEpochs: z
+      .int()
+      .min(1)
+      .default(1)
+      .describe("epochs of retraining between rounds: round k prunes at the end of epoch firstEpoch + k·retrainEpochs"),
+    rewind: z
+      .enum(["none", "init", "reinit"])
+      .default("none")
+      .describe(
+        "init: after each round the surviving weights (and biases) go back to their initial values, pruned ones stay 0 (lottery ticket, Frankle & Carbin 2019); reinit: the same rounds, so the same masks, but after the last round the survivors get freshly drawn initial values (the ticket's control); none: keep training from the trained weights (Han et al. 2015)",
+      ),
+  })
+  .refine((it) => (it.densities === undefined) !== (it.layerDensities === undefined), {
+    message: "exactly one of `densities` and `layerDensities`|both or neither",
+  });
+
+/** The number of pruning rounds an iterative config runs. */
+export function iterativeRounds(it: IterativePruningConfig): number {
+  return it.densities?.length ?? it.layerDensities!.length;
+}
+
 export type IterativePruningConfig = z.infer<typeof iterativePruningSchema>;
 
 export const pruningConfigSchema = z

@@ -13,7 +13,7 @@
 import type { Param } from "../../ann/layer.js";
 import type { Rng } from "../../core/rng.js";
 import type { CsrConnectivity } from "../../snn/synapses/csr.js";
-import { ensureMask, maskCounts, pruneParams } from "./mask-pruning.js";
+import { ensureMask, maskCounts, pruneParams, remainingCount } from "./mask-pruning.js";
 import { concatOffsets, randomK } from "./select.js";
 import type { PruneCriterion, PruneRequest, PruneResult, PruneScope } from "./types.js";
 
@@ -31,6 +31,10 @@ export interface StructuralPlasticity {
   counts(): { remaining: number; possible: number };
   /** Removes synapses as the request says (`count` or `fraction` of the live ones). */
   prune(request: PruneRequest): PruneResult;
+  /** Live and possible synapses per prunable layer, inputs first (learners whose layers can be pruned one by one). */
+  layers?(): { remaining: number; possible: number }[];
+  /** Removes synapses of one prunable layer only, as the request says. */
+  pruneLayer?(layer: number, request: PruneRequest): PruneResult;
   /** Adds up to `count` synapses at free positions drawn uniformly, each with `weight`; returns how many were added. */
   grow(count: number, weight: number, rng: Rng): number;
   /** Turns on the co-activity trace the activity criterion ranks by (learners that list "activity"). */
@@ -128,6 +132,15 @@ export function maskStructure(o: MaskStructureOptions): StructuralPlasticity {
     prune(request) {
       for (const p of o.weights) ensureMask(p);
       return pruneParams(o.weights, request, o.rng);
+    },
+    layers() {
+      return o.weights.map((p) => ({ remaining: remainingCount(p), possible: p.value.length }));
+    },
+    pruneLayer(layer, request) {
+      const p = o.weights[layer];
+      if (p === undefined) throw new RangeError(`layer ${layer} is not one of the ${o.weights.length} prunable layers`);
+      ensureMask(p);
+      return pruneParams([p], request, o.rng);
     },
     grow(count, weight, rng) {
       return growParams(o.weights, count, weight, rng, o.onGrown);
