@@ -109,7 +109,7 @@ export function edgesChart(rows: readonly MetricRow[], strategies: readonly stri
   if (manySeeds)
     layers.push({
       mark: { type: "area", opacity: 0.2 },
-      encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color: { ...color, legend: null } },
+      encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color },
     });
   layers.push({
     mark: { type: "line", point: true },
@@ -189,7 +189,7 @@ export function comparisonChart(
             { mark: { type: "point", opacity: 0 }, encoding: { x, y: y("hi") } },
             {
               mark: { type: "rule", strokeWidth: 2 },
-              encoding: { x, y: y("lo"), y2: { field: "hi" }, color: { ...color, legend: null } },
+              encoding: { x, y: y("lo"), y2: { field: "hi" }, color },
             },
             {
               mark: { type: "point", filled: true, size: 70 },
@@ -321,7 +321,7 @@ export function sweepChart(rows: readonly MetricRow[], strategies: readonly Lear
               xOffset,
               y: { field: "lo", type: "quantitative", title: "mean path length (hops)", scale: { zero: false } },
               y2: { field: "hi" },
-              color: { ...colorBy, legend: null },
+              color: colorBy,
             },
           },
           {
