@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
 import { createLearner } from "../src/learners/registry.js";
 import { MlpLearner, mlpConfigSchema } from "../src/learners/mlp.js";
-import { pruningHooks } from "../src/scenario/pruning-hooks.js";
+import { pruningHooks } from "../src/runs/pruning-hooks.js";
 import type { Task } from "../src/tasks/task.js";
 
 /** 20 inputs, 4 classes, 96 training samples: a class is the quarter of the inputs that is bright. */

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ScenarioError } from "../src/core/errors.js";
 import { parseAnyScenarioText } from "../src/scenario/load.js";
-import { holmAdjust, summarizeRouting } from "../src/scenario/routing-results.js";
+import { holmAdjust, summarizeRouting } from "../src/runs/routing-results.js";
 import type { RoutingScenario } from "../src/scenario/routing-schema.js";
-import { planRoutingUnits, runRoutingScenario } from "../src/scenario/run-routing.js";
+import { planRoutingUnits } from "../src/runs/plan.js";
+import { runRoutingScenario } from "../src/runs/run-routing.js";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");
@@ -126,5 +127,20 @@ describe("routing scenarios", () => {
     expect(report).toContain("p (Holm)");
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.kind).toBe("routing");
+    // Units on disk run in parallel give the same table (timings aside), and report reassembles it.
+    const out2 = join(dir, "out2");
+    const r2 = spawnSync(process.execPath, [cli, "run", file, "--out", out2, "--quiet", "--jobs", "2"], {
+      encoding: "utf8",
+    });
+    expect(r2.status, r2.stderr).toBe(0);
+    const timeless = (text: string) =>
+      text
+        .split("\n")
+        .filter((l) => !/,(wallMs|evalMs),/.test(l))
+        .join("\n");
+    expect(timeless(readFileSync(join(out2, "metrics.csv"), "utf8"))).toBe(timeless(csv));
+    const rep = spawnSync(process.execPath, [cli, "report", out2], { encoding: "utf8" });
+    expect(rep.status, rep.stderr).toBe(0);
+    expect(rep.stdout).toContain("Report assembled from 10 finished unit(s)");
   });
 });

@@ -34,7 +34,17 @@ import {
   summarizeNetwork,
   type NetworkSummary,
 } from "../runs/network-results.js";
-import { planLearningUnits, planNetworkUnits, unitLabel, type Unit } from "../runs/plan.js";
+import {
+  planLearningUnits,
+  planNetworkUnits,
+  planRoutingUnits,
+  unitLabel,
+  type RoutingUnit,
+  type Unit,
+} from "../runs/plan.js";
+import type { RoutingSummary } from "../runs/routing-results.js";
+import type { RoutingRunResult } from "../runs/run-routing.js";
+import type { RoutingScenario } from "../scenario/routing-schema.js";
 import { summarize, type RunResult, type Summary } from "../runs/results.js";
 import { defaultHookFactories } from "../runs/run.js";
 import type { NetworkRunResult, Recordings, SeedRun } from "../runs/run-network.js";
@@ -76,7 +86,7 @@ export interface RunCallOptions {
 /** What {@link run} did: the folder, whether every unit finished, diverged units, the exit code, the figures. */
 export interface RunOutcome {
   dir: string;
-  kind: "learning" | "network";
+  kind: "learning" | "network" | "routing";
   runId: string;
   /** Whether the folder already held this run (finished units were kept). */
   resumed: boolean;
@@ -90,8 +100,10 @@ export interface RunOutcome {
   exitCode: number;
   /** The assembled tables of a learning scenario. */
   result?: RunResult;
-  summary: Summary | NetworkSummary;
+  summary: Summary | NetworkSummary | RoutingSummary;
   network?: NetworkRunResult;
+  /** The assembled tables of a routing scenario. */
+  routing?: RoutingRunResult;
   /** Files written outside units/. */
   files: string[];
   wallMs: number;
@@ -155,7 +167,7 @@ export async function run(scenarioOrPath: string | object, options: RunCallOptio
 export interface PreparedRun {
   scenario: AnyScenario["scenario"];
   file: string;
-  kind: "learning" | "network";
+  kind: "learning" | "network" | "routing";
   seeds: number[];
   hooks: readonly HookFactory[];
   units: Unit[];
@@ -184,8 +196,13 @@ export async function prepareRun(
   const scenario = loaded.scenario;
   const seeds = options.seeds ?? scenario.seeds;
   const hooks = options.hooks ?? defaultHookFactories;
-  const kind = loaded.kind === "network" ? "network" : "learning";
-  const units: Unit[] = loaded.kind === "network" ? planNetworkUnits(seeds) : planLearningUnits(loaded.scenario, seeds);
+  const kind = loaded.kind;
+  const units: Unit[] =
+    loaded.kind === "network"
+      ? planNetworkUnits(seeds)
+      : loaded.kind === "routing"
+        ? planRoutingUnits(loaded.scenario, seeds)
+        : planLearningUnits(loaded.scenario, seeds);
   checkScenarioBuild(loaded, file, {
     text,
     hooks,
@@ -319,7 +336,7 @@ export async function assembleLocked(
 /** What {@link runShard} did. */
 export interface ShardOutcome {
   dir: string;
-  kind: "learning" | "network";
+  kind: "learning" | "network" | "routing";
   runId: string;
   shard: Shard;
   /** Whether the folder already held this run. */
@@ -426,6 +443,25 @@ export async function assembleAndReport(
   store.setAssembled(finished);
   const files: string[] = [];
   const base = { dir: store.dir, kind: m.kind, runId: store.runId, resumed: store.resumed, complete, missing };
+  if (m.kind === "routing") {
+    const scenario = m.scenario as RoutingScenario;
+    const { assembleRouting } = await import("../runs/run-routing.js");
+    const { summarizeRouting } = await import("../runs/routing-results.js");
+    const { writeRoutingData, writeRoutingReport } = await import("../report/routing-report.js");
+    const plan = units.filter((u): u is RoutingUnit => u.kind === "routing");
+    const done = plan.filter((u) => finished.includes(u));
+    const routing = assembleRouting(
+      scenario,
+      m.seeds,
+      plan,
+      done.map((u) => store.readRouting(u)),
+    );
+    const summary = summarizeRouting(routing, m.packageVersion, collectEnvironment());
+    files.push(...writeRoutingData(store.dir, routing.rows, routing.strategies, summary));
+    files.push(...(await writeRoutingReport(store.dir, routing.rows, routing.strategies, summary, notices)).files);
+    store.endReport(files);
+    return { ...base, diverged: [], exitCode: complete ? EXIT_OK : EXIT_STOPPED, summary, routing, files };
+  }
   if (m.kind === "network") {
     const results = finished.map((u) => store.readNetwork(u));
     const scenario = m.scenario as NetworkRunResult["scenario"];

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { UserError } from "../core/errors.js";
 import { fileComponent, outputPath } from "../core/paths.js";
 import { writeFileAtomic } from "../core/files.js";
-import { planLearningUnits, planNetworkUnits } from "../runs/plan.js";
+import { planLearningUnits, planNetworkUnits, planRoutingUnits } from "../runs/plan.js";
 import { sbatchScripts } from "../runs/sbatch.js";
 import { MAX_SHARDS } from "../runs/shard.js";
 import { prepareRun, resolveScenario } from "./run.js";
@@ -55,8 +55,13 @@ function cliEntry(): string {
 export async function writeSlurmJobs(scenarioFile: string, o: SlurmOptions = {}): Promise<SlurmJobs> {
   const { loaded } = resolveScenario(scenarioFile);
   const seeds = o.seeds ?? loaded.scenario.seeds;
-  const units =
-    loaded.kind === "network" ? planNetworkUnits(seeds).length : planLearningUnits(loaded.scenario, seeds).length;
+  const units = (
+    loaded.kind === "network"
+      ? planNetworkUnits(seeds)
+      : loaded.kind === "routing"
+        ? planRoutingUnits(loaded.scenario, seeds)
+        : planLearningUnits(loaded.scenario, seeds)
+  ).length;
   if (o.tasks !== undefined && (!Number.isInteger(o.tasks) || o.tasks < 1 || o.tasks > MAX_SHARDS))
     throw new UserError(
       "E_OPTION_INVALID",

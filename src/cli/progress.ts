@@ -78,8 +78,13 @@ export function progressObserver(stream: ProgressStream): ProgressObserver {
       running.delete(key(r.learner, r.seed));
       const acc = r.metrics["testAccuracy"];
       if (acc !== undefined) lastAccuracy.set(r.learner, acc);
-      const line =
-        r.metrics["diverged"] !== undefined
+      const routing = r.metrics["edgeCount"] !== undefined && acc === undefined;
+      const line = routing
+        ? `${r.learner} seed=${r.seed} interval=${r.epoch}/${r.epochs} edges=${r.metrics["edgeCount"]} trainRoutable=${pct(r.metrics["trainRoutableFraction"])}` +
+          (r.metrics["meanPathLength"] !== undefined
+            ? ` meanPathLength=${r.metrics["meanPathLength"]!.toFixed(3)}`
+            : "")
+        : r.metrics["diverged"] !== undefined
           ? `${r.learner} seed=${r.seed} epoch=${r.epoch}/${r.epochs} diverged (loss or weights not finite)`
           : `${r.learner} seed=${r.seed} epoch=${r.epoch}/${r.epochs} testAccuracy=${pct(acc)} trainLoss=${(r.metrics["trainLoss"] ?? NaN).toFixed(4)} wallMs=${(r.metrics["wallMs"] ?? 0).toFixed(0)}` +
             (r.metrics["spikesPerSample"] !== undefined

@@ -9,7 +9,8 @@ import { ScenarioError, UserError } from "../core/errors.js";
 import { receptiveFieldId, writeReport } from "../report/write.js";
 import { outputPath } from "../core/paths.js";
 import { parseJson, readTextFile } from "../scenario/parse.js";
-import { summarize, type Environment } from "../runs/results.js";
+import { csvToRows, summarize, type Environment } from "../runs/results.js";
+import { routingScenarioSchema, routingStrategies } from "../scenario/routing-schema.js";
 import {
   checkFiringRatesCsv,
   checkMetricsCsv,
@@ -66,6 +67,14 @@ export async function reportCommand(dirArg: string): Promise<void> {
     await reportNetwork(dir, csvPath, summaryPath, rawScenario, [], recordedEnvironment(raw));
     return;
   }
+  if (
+    typeof rawScenario === "object" &&
+    rawScenario !== null &&
+    (rawScenario as Record<string, unknown>)["kind"] === "routing"
+  ) {
+    await reportRoutingFiles(dir, csvPath, summaryPath, raw, rawScenario);
+    return;
+  }
   const scenario = scenarioSchema.safeParse(rawScenario);
   if (!scenario.success) {
     throw new UserError(
@@ -89,10 +98,16 @@ export async function reportCommand(dirArg: string): Promise<void> {
  */
 async function reportRun(dir: string, manifest: Manifest): Promise<void> {
   const store = ResultsStore.openExisting(dir)!;
-  const { scenario, units, learning } = planFromManifest(dir, manifest);
+  const { scenario, units, learning, routing } = planFromManifest(dir, manifest);
   const finishedNow = units.filter((u) => store.unitRecord(u) !== null).map((u) => u.path.join("/"));
   const assembled = store.assembledUnits();
-  if (assembled === null || !existsSync(join(dir, "metrics.csv")) || finishedNow.some((u) => !assembled.includes(u))) {
+  // A routing run's tables come from its unit files alone: assembled afresh every time.
+  if (
+    routing ||
+    assembled === null ||
+    !existsSync(join(dir, "metrics.csv")) ||
+    finishedNow.some((u) => !assembled.includes(u))
+  ) {
     const outcome = await assembleLocked(store, units, { skipIfCurrent: false, waitMs: ASSEMBLY_WAIT_MS });
     if (outcome === null) throw new Error("internal: assembly skipped without skipIfCurrent");
     process.stdout.write(
@@ -339,4 +354,43 @@ function comparisonEntry(dir: string): ComparisonEntry {
     if (!(e instanceof UserError)) throw e;
   }
   return { label: basename(dir), report: reportLink(dir), runs };
+}
+
+/** A routing results folder without a manifest: the report redrawn from metrics.csv and summary.json. */
+async function reportRoutingFiles(
+  dir: string,
+  csvPath: string,
+  summaryPath: string,
+  raw: unknown,
+  rawScenario: unknown,
+): Promise<void> {
+  const { summarizeRouting } = await import("../runs/routing-results.js");
+  const { writeRoutingReport } = await import("../report/routing-report.js");
+  const scenario = routingScenarioSchema.safeParse(rawScenario);
+  if (!scenario.success) {
+    throw new UserError(
+      "E_RESULTS_INVALID",
+      `${summaryPath}: at $.scenario: expected the resolved routing scenario written by \`neurocompare run\`, found an invalid one`,
+    );
+  }
+  const parsed = csvToRows(readTextFile(csvPath, "metrics file (run `neurocompare run` first)"));
+  if (!("rows" in parsed)) {
+    throw new ScenarioError(
+      csvPath,
+      [{ path: `line ${parsed.line}`, expected: parsed.expected, found: parsed.found, line: parsed.line }],
+      "E_RESULTS_INVALID",
+    );
+  }
+  const present = new Set(parsed.rows.map((r) => r.learner));
+  const strategies = routingStrategies(scenario.data)
+    .map((s) => s.info)
+    .filter((s) => present.has(s.name));
+  const seeds = [...new Set(parsed.rows.map((r) => r.seed))].sort((a, b) => a - b);
+  const summary = summarizeRouting(
+    { scenario: scenario.data, seeds, strategies, rows: parsed.rows },
+    packageVersion,
+    recordedEnvironment(raw),
+  );
+  await writeRoutingReport(dir, parsed.rows, strategies, summary);
+  process.stdout.write(`Report rebuilt: ${join(dir, "report.html")}\n`);
 }

@@ -17,6 +17,8 @@ import { parseShard, shardFromEnvironment, type ShardChoice } from "../runs/shar
 import { resolve } from "node:path";
 import { fileComponent, outputPath } from "../core/paths.js";
 import { attachOutputDir } from "./crash-report.js";
+import type { RoutingSummary } from "../runs/routing-results.js";
+import type { RoutingRunResult } from "../runs/run-routing.js";
 import { parseMemorySize, parsePositiveInt } from "./options.js";
 import { progressObserver } from "./progress.js";
 
@@ -90,6 +92,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   });
   progress?.finish?.();
   if (outcome.kind === "network") printNetwork(outcome.summary as NetworkSummary);
+  else if (outcome.kind === "routing" && outcome.routing !== undefined)
+    await printRouting(outcome.summary as RoutingSummary, outcome.routing);
   else printLearning(outcome.summary as Summary);
   // The process's wall time (loading, training and writing the report), not the training alone.
   const seconds = process.uptime().toFixed(1);
@@ -152,6 +156,26 @@ function printLearning(summary: Summary): void {
       process.stdout.write(`${l.name}: diverged\n`);
     } else if (acc !== undefined) {
       process.stdout.write(`${l.name}: test accuracy ${seedsText(acc, 2, "testAccuracy", 100, "%")}\n`);
+    }
+  }
+}
+
+/** Each strategy's mean path length, then whether Navlakha's ordering holds on each measure (per sweep point). */
+async function printRouting(summary: RoutingSummary, result: RoutingRunResult): Promise<void> {
+  const { routingMeasures, routingVerdict, sweepPoint } = await import("../report/routing-charts.js");
+  for (const s of summary.strategies) {
+    const d = s.final["meanPathLength"];
+    if (d === undefined) continue;
+    const ci = d.n > 1 ? ` ± ${d.halfWidth.toFixed(3)} (95% CI, ${d.n} seeds)` : "";
+    process.stdout.write(`${s.name}: mean path length ${d.mean.toFixed(3)} hops${ci}\n`);
+  }
+  const points = [...new Set(result.strategies.map(sweepPoint))];
+  for (const point of points) {
+    const names = result.strategies.filter((s) => sweepPoint(s) === point).map((s) => s.name);
+    const at = points.length > 1 ? ` at ${point}` : "";
+    for (const m of routingMeasures(summary.scenario.evaluation.damageFractions)) {
+      const verdict = routingVerdict(result.rows, names, m);
+      if (verdict !== null) process.stdout.write(`Navlakha's ordering on ${m.title}${at}: ${verdict}\n`);
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Charts of pruning and growth runs (the `pruning` block of a learner; the
- * metrics come from src/scenario/pruning-hooks.ts). Each builder takes the
+ * metrics come from src/runs/pruning-hooks.ts). Each builder takes the
  * tidy metric rows and the learner names in scenario order and returns [] when
  * its data is absent, so all can be handed every run:
  *

@@ -1,6 +1,6 @@
 /**
  * Charts of a routing run (Navlakha, Barth & Bar-Joseph 2015; rows from
- * src/scenario/run-routing.ts), each from the tidy rows and the strategy
+ * src/runs/run-routing.ts), each from the tidy rows and the strategy
  * names in plan order:
  *
  *   routing-edges        edges after each interval, per strategy (log axis):
@@ -20,7 +20,7 @@
  * Means and intervals are Student-t over seeds (metrics/stats.ts).
  */
 import { confidenceInterval, type Interval } from "../metrics/stats.js";
-import type { MetricRow } from "../scenario/results.js";
+import type { MetricRow } from "../runs/results.js";
 import type { LearnerInfo } from "../scenario/sweep.js";
 import { aggregateMetric, finalBySeed, learnerColor, type ChartDef, type VegaLiteSpec } from "./charts.js";
 import { navlakhaVerdict, ordering } from "./pruning-charts.js";

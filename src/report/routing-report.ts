@@ -7,8 +7,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { outputPath } from "../core/paths.js";
-import { rowsToCsv, type FinalFigure, type MetricRow } from "../scenario/results.js";
-import type { RoutingSummary } from "../scenario/routing-results.js";
+import { rowsToCsv, type FinalFigure, type MetricRow } from "../runs/results.js";
+import type { RoutingSummary } from "../runs/routing-results.js";
 import type { LearnerInfo } from "../scenario/sweep.js";
 import { collectEnvironment } from "./environment.js";
 import { formatP, formatSig } from "./format.js";
@@ -130,6 +130,7 @@ export async function writeRoutingReport(
   rows: readonly MetricRow[],
   strategies: readonly LearnerInfo[],
   summary: RoutingSummary,
+  notices: readonly string[] = [],
 ): Promise<WrittenReport> {
   const files: string[] = [];
   const s = summary.scenario;
@@ -159,6 +160,7 @@ export async function writeRoutingReport(
       scenario: s,
       packageVersion: summary.packageVersion,
       environment: summary.environment ?? collectEnvironment(),
+      notices,
     },
     files,
   );

@@ -14,11 +14,12 @@ import { existsSync } from "node:fs";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { UserError } from "../core/errors.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
+import type { RoutingScenario } from "../scenario/routing-schema.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { HookFactory } from "./hooks.js";
 import { nirReady } from "../snn/nir/hdf5.js";
 import { runLearningUnitAsync, TaskCache, type EpochRecord } from "./learning-unit.js";
-import { planLearningUnits, planNetworkUnits, unitLabel, type Unit } from "./plan.js";
+import { planLearningUnits, planNetworkUnits, planRoutingUnits, unitLabel, type Unit } from "./plan.js";
 import type { SeedRun } from "./run-network.js";
 import type { ResultsStore } from "./store.js";
 import { formatBytes } from "../core/read-file.js";
@@ -26,8 +27,8 @@ import { OUTPUT_LIMITS } from "../scenario/resources.js";
 
 /** What a worker needs to run one unit: plain data that crosses a thread. */
 export interface UnitJob {
-  kind: "learning" | "network";
-  scenario: Scenario | NetworkScenario;
+  kind: "learning" | "network" | "routing";
+  scenario: Scenario | NetworkScenario | RoutingScenario;
   scenarioFile: string;
   seeds: number[];
   unitIndex: number;
@@ -56,6 +57,7 @@ export type WorkerMessage =
   | { type: "end" };
 
 export function planOf(job: Pick<UnitJob, "kind" | "scenario" | "seeds">): Unit[] {
+  if (job.kind === "routing") return planRoutingUnits(job.scenario as RoutingScenario, job.seeds);
   return job.kind === "learning" ? planLearningUnits(job.scenario as Scenario, job.seeds) : planNetworkUnits(job.seeds);
 }
 
@@ -99,6 +101,15 @@ export async function runStoredUnit(
       );
     store.finishNetwork(unit, { seed: unit.seed, run: outcome.run, recordings: outcome.recordings });
     events.onSeed?.(outcome.run);
+    return "finished";
+  }
+  if (unit.kind === "routing") {
+    // A routing unit takes seconds: it runs whole (no checkpoint), its intervals reported as epochs.
+    const { runRoutingUnit } = await import("./run-routing.js");
+    store.finishRouting(
+      unit,
+      runRoutingUnit(unit, (record) => events.onEpoch?.(record)),
+    );
     return "finished";
   }
   // A "nir" learner reads its file when built, which needs h5wasm started (in this thread).
@@ -169,7 +180,9 @@ export async function executeUnits(o: ExecuteOptions): Promise<ExecuteResult> {
     const epochsPerUnit =
       job.kind === "learning"
         ? (job.scenario as Scenario).epochs * ((job.scenario as Scenario).continual?.phases.length ?? 1)
-        : 1;
+        : job.kind === "routing"
+          ? (job.scenario as RoutingScenario).training.intervals
+          : 1;
     events.onStart?.(plan.length, finished, todo.length * epochsPerUnit);
     const done = (unit: Unit) => {
       finished++;

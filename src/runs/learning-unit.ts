@@ -325,6 +325,7 @@ function* learningUnitSteps(ctx: LearningUnitContext): Generator<number, Learnin
       ...learner.collectStats(),
       ...hookMetrics,
     };
+    for (const h of hooks) Object.assign(metrics, h.afterTest?.(epoch, metrics.testAccuracy!));
     // Extra evaluations below must not leak into the next epoch's statistics: collect and drop them after.
     let extra = false;
     if (continual) {

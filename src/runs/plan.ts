@@ -1,6 +1,7 @@
 /**
  * The units of a run: a learning scenario has one unit per (learner or sweep
- * point, seed), a network scenario one per seed. Each unit draws only from its
+ * point, seed), a network scenario one per seed, a routing scenario one per
+ * (strategy or sweep point, seed). Each unit draws only from its
  * own labelled random streams, so units can run in any order, in any process,
  * and the results are assembled in the order this plan fixes: seeds in the
  * order given, and within a seed the learners in scenario order (sweep points
@@ -11,7 +12,9 @@ import { createHash } from "node:crypto";
 import { UserError } from "../core/errors.js";
 import { fileComponent } from "../core/paths.js";
 import type { LearnerConfig } from "../learners/registry.js";
+import type { RoutingStrategyConfig } from "../learners/routing/strategy.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
+import { routingStrategies, type RoutingScenario, type RoutingSettings } from "../scenario/routing-schema.js";
 import type { Scenario } from "../scenario/schema.js";
 import { expandSweep, type LearnerInfo } from "../scenario/sweep.js";
 
@@ -37,11 +40,25 @@ export interface NetworkUnit {
   path: string[];
 }
 
-export type Unit = LearningUnit | NetworkUnit;
+export interface RoutingUnit {
+  kind: "routing";
+  index: number;
+  /** The strategy (or sweep point) as results name it. */
+  strategy: LearnerInfo;
+  config: RoutingStrategyConfig;
+  /** The settings of the unit's sweep point. */
+  settings: RoutingSettings;
+  seed: number;
+  first: boolean;
+  path: string[];
+}
 
-/** The name a unit goes by in messages: "mlp seed 3", "network seed 0". */
+export type Unit = LearningUnit | NetworkUnit | RoutingUnit;
+
+/** The name a unit goes by in messages: "mlp seed 3", "network seed 0", "decreasing seed 2". */
 export function unitLabel(u: Unit): string {
-  return `${u.kind === "learning" ? u.learner.name : "network"} seed ${u.seed}`;
+  const name = u.kind === "learning" ? u.learner.name : u.kind === "routing" ? u.strategy.name : "network";
+  return `${name} seed ${u.seed}`;
 }
 
 export function planLearningUnits(scenario: Scenario, seeds: readonly number[]): LearningUnit[] {
@@ -75,6 +92,27 @@ export function planNetworkUnits(seeds: readonly number[]): NetworkUnit[] {
   }));
 }
 
+/** A routing scenario's units: seeds outer, then sweep points and strategies in scenario order. */
+export function planRoutingUnits(scenario: RoutingScenario, seeds: readonly number[]): RoutingUnit[] {
+  const strategies = routingStrategies(scenario);
+  const units: RoutingUnit[] = [];
+  seeds.forEach((seed, s) => {
+    for (const { info, config, settings } of strategies) {
+      units.push({
+        kind: "routing",
+        index: units.length,
+        strategy: info,
+        config,
+        settings,
+        seed,
+        first: s === 0,
+        path: ["units", fileComponent(info.name), fileComponent(String(seed))],
+      });
+    }
+  });
+  return units;
+}
+
 /** JSON with object keys sorted, so equal scenarios give equal text whatever their key order. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
@@ -94,7 +132,7 @@ export function canonicalJson(v: unknown): string {
  * with the same hash.
  */
 export function scenarioHash(
-  scenario: Scenario | NetworkScenario,
+  scenario: Scenario | NetworkScenario | RoutingScenario,
   seeds: readonly number[],
   packageVersion: string,
 ): string {

@@ -46,18 +46,20 @@ import {
 import { outputPath } from "../core/paths.js";
 import { captureState, decodeSnapshot, encodeSnapshot, restoreState } from "../core/snapshot.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
+import type { RoutingScenario } from "../scenario/routing-schema.js";
 import type { Scenario } from "../scenario/schema.js";
 import { KNOWN_FILE_KINDS, knownKind } from "./known-files.js";
 import type { LearningUnitResult } from "./learning-unit.js";
 import { acquireLock, holderAlive, readHolder, releaseLock, type LockHolder } from "./lock.js";
 import { scenarioHash, unitLabel, type Unit } from "./plan.js";
+import type { MetricRow } from "./results.js";
 import type { Recordings, SeedRun } from "./run-network.js";
 
 export const MANIFEST_FORMAT = 1;
 
 export interface Manifest {
   format: number;
-  kind: "learning" | "network";
+  kind: "learning" | "network" | "routing";
   runId: string;
   scenarioHash: string;
   packageVersion: string;
@@ -66,7 +68,7 @@ export interface Manifest {
   units: { path: string; label: string }[];
   scenarioFile: string | null;
   created: string;
-  scenario: Scenario | NetworkScenario;
+  scenario: Scenario | NetworkScenario | RoutingScenario;
 }
 
 export interface UnitRecord {
@@ -95,8 +97,8 @@ interface Ledger {
 
 export interface OpenOptions {
   dir: string;
-  kind: "learning" | "network";
-  scenario: Scenario | NetworkScenario;
+  kind: "learning" | "network" | "routing";
+  scenario: Scenario | NetworkScenario | RoutingScenario;
   scenarioFile: string | null;
   seeds: readonly number[];
   units: readonly Unit[];
@@ -181,7 +183,7 @@ export class ResultsStore {
       typeof m.scenarioHash !== "string" ||
       !Array.isArray(m.units) ||
       !Array.isArray(m.seeds) ||
-      (m.kind !== "learning" && m.kind !== "network")
+      (m.kind !== "learning" && m.kind !== "network" && m.kind !== "routing")
     )
       throw new UserError(
         "E_RESULTS_INVALID",
@@ -521,6 +523,15 @@ export class ResultsStore {
     rmSync(this.unitFile(unit, "checkpoint.bin"), { force: true });
   }
 
+  /** Stores a finished routing unit: its rows as result.bin, then unit.json. */
+  finishRouting(unit: Unit, rows: readonly MetricRow[]): void {
+    writeFileAtomic(
+      this.unitFile(unit, "result.bin"),
+      pack(encodeSnapshot(captureState({ rows: [...rows] }), { kind: "routing" })),
+    );
+    this.writeRecord(unit, "done");
+  }
+
   private writeRecord(unit: Unit, status: UnitRecord["status"], divergedEpoch?: number): void {
     const record: UnitRecord = {
       runId: this.runId,
@@ -532,7 +543,7 @@ export class ResultsStore {
     writeFileAtomic(this.unitFile(unit, "unit.json"), `${JSON.stringify(record, null, 2)}\n`);
   }
 
-  private readResult(unit: Unit, kind: "learning" | "network"): unknown {
+  private readResult(unit: Unit, kind: "learning" | "network" | "routing"): unknown {
     const path = this.unitFile(unit, "result.bin");
     try {
       const { snap, meta } = decodeSnapshot(unpack(path, "a unit result"));
@@ -554,5 +565,10 @@ export class ResultsStore {
 
   readNetwork(unit: Unit): NetworkUnitResult {
     return this.readResult(unit, "network") as NetworkUnitResult;
+  }
+
+  /** A finished routing unit's rows. */
+  readRouting(unit: Unit): MetricRow[] {
+    return (this.readResult(unit, "routing") as { rows: MetricRow[] }).rows;
   }
 }

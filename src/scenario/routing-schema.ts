@@ -21,8 +21,10 @@
  * any one choice, at a cost that adds up instead of multiplying).
  */
 import { z } from "zod";
+import { UserError } from "../core/errors.js";
 import { routingStrategySchema, strategyName, type RoutingStrategyConfig } from "../learners/routing/strategy.js";
 import { routingTaskSchema } from "../tasks/routing.js";
+import type { LearnerInfo } from "./sweep.js";
 import { possibleEdges } from "../tasks/routing-networks.js";
 
 const seedList = z
@@ -286,3 +288,28 @@ export const routingScenarioSchema = routingScenarioObject.superRefine((s, ctx) 
 export type RoutingScenario = z.output<typeof routingScenarioSchema>;
 /** A routing scenario as written in a file. */
 export type RoutingScenarioInput = z.input<typeof routingScenarioSchema>;
+
+/** The label of a strategy at a sweep point: "decreasing", or "decreasing network.initialDensity=0.5". */
+function pointName(base: string, params: Record<string, string | number | boolean>): string {
+  const parts = Object.entries(params).map(([k, v]) => `${k}=${v}`);
+  return parts.length === 0 ? base : `${base} ${parts.join(" ")}`;
+}
+
+/** The strategies as results name them, in plan order (sweep points outer, strategies inner), with their settings. */
+export function routingStrategies(
+  scenario: RoutingScenario,
+): { info: LearnerInfo; config: RoutingStrategyConfig; settings: RoutingSettings }[] {
+  const { points, problems } = expandRoutingSweep(scenario);
+  if (problems.length > 0)
+    throw new UserError("E_SCENARIO_INVALID", `sweep: ${problems[0]!.message.replace("|", ", found ")}`);
+  return points.flatMap((p) =>
+    p.strategies.map((config) => {
+      const base = strategyName(config);
+      return {
+        info: { name: pointName(base, p.params), type: config.type, base, params: p.params },
+        config,
+        settings: p.settings,
+      };
+    }),
+  );
+}

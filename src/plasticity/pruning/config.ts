@@ -2,7 +2,7 @@
  * The `pruning` block of a learner's config: what a scenario file writes to
  * have a learner pruned (and grown) while it learns. One schema shared by
  * every learner that supports it (mlp, cnn, stdp, surrogate); the hook that
- * carries it out is src/scenario/pruning-hooks.ts.
+ * carries it out is src/runs/pruning-hooks.ts.
  *
  * Two ways to say when synapses go:
  *   schedule   gradual pruning (and growth) interleaved with learning, at a

@@ -1,6 +1,6 @@
 /**
  * What a learner exposes so that its synapses can be pruned and grown while
- * it learns (src/scenario/pruning-hooks.ts drives it): live and possible
+ * it learns (src/runs/pruning-hooks.ts drives it): live and possible
  * synapse counts, pruning by a request, growth at free positions, and its
  * connectivity as layers for the graph measures. A learner offers it through
  * the optional `Learner.structure()`.

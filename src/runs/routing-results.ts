@@ -14,8 +14,8 @@ import {
   type LearnerSummary,
   type MetricRow,
 } from "./results.js";
+import type { RoutingScenario } from "../scenario/routing-schema.js";
 import type { RoutingRunResult } from "./run-routing.js";
-import type { RoutingScenario } from "./routing-schema.js";
 
 /** A pairwise comparison with its Holm-adjusted p-value. */
 export interface RoutingComparison extends Comparison {
@@ -72,7 +72,7 @@ export function summarizeRouting(
   environment?: Environment,
 ): RoutingSummary {
   const rows: readonly MetricRow[] = result.rows;
-  const finals = result.strategies.map((s) => finalValues(rows, s.name));
+  const finals = result.strategies.map((s) => finalValues(rows, s.name, []));
   const strategies: LearnerSummary[] = result.strategies.map((s, i) => {
     const { epochs, byMetric } = finals[i]!;
     const final: Record<string, FinalFigure> = {};
@@ -80,7 +80,7 @@ export function summarizeRouting(
       const values = [...bySeed.values()];
       final[metric] = { ...confidenceInterval(values.filter(Number.isFinite)), seeds: values.length };
     }
-    return { ...s, epochs, final };
+    return { ...s, epochs, diverged: [], final };
   });
   const raw: Comparison[] = [];
   const metrics = routingHeadlineMetrics(result.scenario);
