@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
 import { createLearner } from "../src/learners/registry.js";
 import { MlpLearner, mlpConfigSchema } from "../src/learners/mlp.js";
+import { checkMetricsCsv } from "../src/runs/check-results.js";
 import { pruningHooks } from "../src/runs/pruning-hooks.js";
 import type { Task } from "../src/tasks/task.js";
 
@@ -177,5 +178,15 @@ describe("per-layer densities (Han et al. 2015)", () => {
     expect(() => mlpConfigSchema.parse({ ...MLP, pruning: { iterative: { firstEpoch: 1 } } })).toThrow(
       /exactly one of `densities` and `layerDensities`/,
     );
+  });
+});
+
+describe("report checks", () => {
+  it("accept NaN for epochsToDense (a seed that never reached the dense accuracy) but not for testAccuracy", () => {
+    const expected = { learners: ["ticket"], seeds: [1], epochs: 1 };
+    const csv = (metric: string) =>
+      `learner,seed,epoch,metric,value\nticket,1,1,testAccuracy,0.9\nticket,1,1,trainLoss,0.1\nticket,1,1,${metric},NaN\n`;
+    expect(checkMetricsCsv(csv("epochsToDense"), "m.csv", expected).rows).toHaveLength(3);
+    expect(() => checkMetricsCsv(csv("finalTestAccuracy"), "m.csv", expected)).toThrow(/finite number/);
   });
 });

@@ -152,7 +152,11 @@ function sigDecimals(mean: number): number | null {
  */
 export function formatFigure(f: FinalFigure, c: Column): { text: string; range: boolean } {
   const of = f.seeds > f.n ? ` (${f.n}/${f.seeds} seeds)` : "";
-  if (f.n === 0) return { text: c.metric === "samplesToCriterion" ? `never${of}` : `–${of}`, range: false };
+  if (f.n === 0)
+    return {
+      text: c.metric === "samplesToCriterion" || c.metric === "epochsToDense" ? `never${of}` : `–${of}`,
+      range: false,
+    };
   const d = c.digits ?? sigDecimals(f.mean * c.scale);
   // Exponent form: the spread in the mean's power of ten ("1.28e7 ± 0.03e7").
   const exp = Math.floor(Math.log10(Math.abs(f.mean * c.scale)));

@@ -44,7 +44,8 @@ export const CORE_METRICS = [
 ] as const;
 
 /** Metrics whose value may be NaN (undefined, not missing): anything else must be finite. */
-const MAY_BE_NAN = /^(samplesToCriterion|aulc|forgetting(\[.*\])?|testAccuracy\[.*\]|graphMeanPathLength)$/;
+const MAY_BE_NAN =
+  /^(samplesToCriterion|epochsToDense|aulc|forgetting(\[.*\])?|testAccuracy\[.*\]|graphMeanPathLength)$/;
 
 function fail(path: string, line: number, expected: string, found: string): never {
   const issue: Issue = { path: `line ${line}`, line, expected, found };
