@@ -61,6 +61,11 @@ describe("routing scenarios", () => {
     const sweep = problems({ ...small, sweep: [{ parameter: "strategy.usage", values: ["interval"] }] });
     expect(sweep.issues.map((i) => i.path)).toContain("$.sweep[0].values[0]");
     expect(sweep.issues[0]!.expected).toContain("grow");
+    const allSources = problems({
+      ...small,
+      task: { nodes: 100, distribution: { type: "2-patch", sourceFraction: 0.999, targetFraction: 0.001 } },
+    });
+    expect(allSources.issues.map((i) => i.path)).toContain("$.task.distribution.sourceFraction");
     const dup = problems({ ...small, strategies: [{ type: "grow" }, { type: "grow" }] });
     expect(dup.issues[0]!.path).toBe("$.strategies[1].name");
   });

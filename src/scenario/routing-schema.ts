@@ -240,18 +240,25 @@ export function expandRoutingSweep(s: {
   return { points, problems };
 }
 
-/** Budget problems of one point: B must fit between the growth tree and the pruning start. */
-function budgetProblems(p: RoutingPoint): string[] {
+/** Problems of one point: B must fit between the growth tree and the pruning start; the targets need a node. */
+function pointProblems(p: RoutingPoint): Problem[] {
   const n = p.settings.task.nodes;
   const possible = possibleEdges(n);
   const B = p.settings.network.edgeBudget;
   const initial = Math.round(p.settings.network.initialDensity * possible);
-  const out: string[] = [];
-  if (B > possible) out.push(`an edge budget of at most n(n-1) = ${possible}|${B}`);
+  const budget = (message: string) => out.push({ path: ["network", "edgeBudget"], message });
+  const out: Problem[] = [];
+  const d = p.settings.task.distribution;
+  if (n - Math.max(1, Math.round(d.sourceFraction * n)) < 1)
+    out.push({
+      path: ["task", "distribution", "sourceFraction"],
+      message: `patches that leave at least one node for the targets|all ${n} nodes sources`,
+    });
+  if (B > possible) budget(`an edge budget of at most n(n-1) = ${possible}|${B}`);
   if (p.strategies.some((c) => c.type === "prune") && B > initial)
-    out.push(`an edge budget no larger than the pruning start, round(initialDensity · n(n-1)) = ${initial}|${B}`);
+    budget(`an edge budget no larger than the pruning start, round(initialDensity · n(n-1)) = ${initial}|${B}`);
   if (p.strategies.some((c) => c.type === "grow") && B < 2 * (n - 1))
-    out.push(`an edge budget of at least the growth tree's 2(n-1) = ${2 * (n - 1)} directed edges|${B}`);
+    budget(`an edge budget of at least the growth tree's 2(n-1) = ${2 * (n - 1)} directed edges|${B}`);
   return out;
 }
 
@@ -270,8 +277,13 @@ export const routingScenarioSchema = routingScenarioObject.superRefine((s, ctx) 
   });
   const { points, problems } = expandRoutingSweep(s);
   for (const p of problems) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
-  const budget = new Set(points.flatMap(budgetProblems));
-  for (const message of budget) ctx.addIssue({ code: "custom", path: ["network", "edgeBudget"], message });
+  const reported = new Set<string>();
+  for (const q of points.flatMap(pointProblems)) {
+    const key = `${q.path.join(".")}\u0000${q.message}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    ctx.addIssue({ code: "custom", path: q.path, message: q.message });
+  }
   const dupSeed = s.seeds.find((x, i) => s.seeds.indexOf(x) !== i);
   if (dupSeed !== undefined)
     ctx.addIssue({ code: "custom", path: ["seeds"], message: `distinct seeds|seed ${dupSeed} twice` });
