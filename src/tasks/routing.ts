@@ -80,7 +80,8 @@ export function routingTask(config: RoutingTaskConfig): RoutingTask {
   const d = config.distribution;
   const nSources = Math.max(1, Math.round(d.sourceFraction * n));
   const nTargets = Math.min(n - nSources, Math.max(1, Math.round(d.targetFraction * n)));
-  if (nTargets < 1) throw new RangeError(`a 2-patch task on ${n} nodes with ${nSources} sources leaves no node for the targets`);
+  if (nTargets < 1)
+    throw new RangeError(`a 2-patch task on ${n} nodes with ${nSources} sources leaves no node for the targets`);
   const sources = range(0, nSources);
   const targets = range(n - nTargets, n);
   return {
