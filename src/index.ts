@@ -41,6 +41,7 @@ export {
   type ChartName,
 } from "./scenario/schema.js";
 export type { NetworkScenario, NetworkScenarioInput } from "./scenario/network-schema.js";
+export type { RoutingScenario, RoutingScenarioInput } from "./scenario/routing-schema.js";
 // run(scenarioOrPath, { out, seeds }): the one call that validates, runs and writes exactly what the CLI writes.
 // It comes with the runs layer (src/runs/) and is exported here, next to runScenario.
 export {
@@ -75,6 +76,8 @@ export {
   type LearnerInfo,
 } from "./runs/results.js";
 export type { NetworkSummary } from "./runs/network-results.js";
+export type { RoutingSummary, RoutingComparison } from "./runs/routing-results.js";
+export type { RoutingRunResult } from "./runs/run-routing.js";
 
 // Report writers
 export { writeData, writeReport, type ReportData, type WrittenReport } from "./report/write.js";

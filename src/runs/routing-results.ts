@@ -23,6 +23,7 @@ export interface RoutingComparison extends Comparison {
   pHolm: number;
 }
 
+/** What a routing run's summary.json holds: per-strategy figures with 95% intervals and the Holm-corrected comparisons. */
 export interface RoutingSummary {
   kind: "routing";
   scenario: RoutingScenario;

@@ -262,6 +262,7 @@ function pointProblems(p: RoutingPoint): Problem[] {
   return out;
 }
 
+/** The routing scenario schema: the object with its cross-field checks (unique names and seeds, budgets per sweep point). */
 export const routingScenarioSchema = routingScenarioObject.superRefine((s, ctx) => {
   const seen = new Map<string, number>();
   s.strategies.forEach((c, i) => {
