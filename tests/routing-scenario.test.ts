@@ -148,4 +148,31 @@ describe("routing scenarios", () => {
     expect(rep.status, rep.stderr).toBe(0);
     expect(rep.stdout).toContain("Report assembled from 10 finished unit(s)");
   });
+
+  it("run as shards into one folder: merge names the missing strategies, the last shard assembles the whole table", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nc-routing-shards-"));
+    const file = join(dir, "r.json");
+    const scenario = { ...small, task: { nodes: 30 }, network: { edgeBudget: 90 }, seeds: [1, 2] };
+    writeFileSync(file, JSON.stringify(scenario));
+    const whole = join(dir, "whole");
+    expect(spawnSync(process.execPath, [cli, "run", file, "--out", whole, "--quiet"]).status).toBe(0);
+    const out = join(dir, "shards");
+    const shard = (s: string) =>
+      spawnSync(process.execPath, [cli, "run", file, "--out", out, "--quiet", "--jobs", "1", "--shard", s], {
+        encoding: "utf8",
+      });
+    expect(shard("1/2").status).toBe(0);
+    // Plan order is seeds outer, strategies inner: the second shard holds seed 2's five strategies.
+    const partial = spawnSync(process.execPath, [cli, "merge", out], { encoding: "utf8" });
+    expect(partial.status, partial.stderr).toBe(4);
+    expect(partial.stdout).toContain("Merged 5 of 10 units");
+    expect(partial.stdout).toContain("decreasing seed 2 (not started)");
+    expect(shard("2/2").status).toBe(0);
+    const timeless = (path: string) =>
+      readFileSync(path, "utf8")
+        .split("\n")
+        .filter((l) => !/,(wallMs|evalMs),/.test(l))
+        .join("\n");
+    expect(timeless(join(out, "metrics.csv"))).toBe(timeless(join(whole, "metrics.csv")));
+  });
 });

@@ -83,7 +83,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       throw attachOutputDir(e, dir);
     });
     progress?.finish?.();
-    printShard(shardOutcome, file, opts);
+    await printShard(shardOutcome, file, opts);
     process.exitCode = shardOutcome.exitCode;
     return;
   }
@@ -110,7 +110,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   process.exitCode = outcome.exitCode;
 }
 
-function printShard(o: ShardOutcome, file: string, opts: RunCommandOptions): void {
+async function printShard(o: ShardOutcome, file: string, opts: RunCommandOptions): Promise<void> {
   const { index, count } = o.shard;
   const seconds = process.uptime().toFixed(1);
   const units = o.units.length === 0 ? "no units (more shards than units)" : o.units.join(", ");
@@ -125,6 +125,8 @@ function printShard(o: ShardOutcome, file: string, opts: RunCommandOptions): voi
   process.stdout.write(`Shard ${index}/${count} finished in ${seconds} s: ${units}.\n`);
   if (o.assembled !== null) {
     if (o.assembled.kind === "network") printNetwork(o.assembled.summary as NetworkSummary);
+    else if (o.assembled.kind === "routing" && o.assembled.routing !== undefined)
+      await printRouting(o.assembled.summary as RoutingSummary, o.assembled.routing);
     else printLearning(o.assembled.summary as Summary);
     process.stdout.write(`Every unit of the run has finished. Report: ${o.dir}/report.html\n`);
   } else if (o.missing.length > 0) {
