@@ -28,6 +28,7 @@ import {
   estimateNetwork,
   type MemoryBudget,
   memoryBudget,
+  estimateRouting,
   type ResourceEstimate,
 } from "../scenario/resources.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -263,6 +264,12 @@ export async function prepareScenarioBuild(a: AnyScenario, file: string, text?: 
  */
 export function checkScenarioBuild(a: AnyScenario, file: string, opts: BuildCheckOptions = {}): BuildCheck {
   const budget = memoryBudget(opts.maxMemoryBytes);
+  if (a.kind === "routing") {
+    // A routing scenario's budgets and sweep are checked by its schema; its strategies are built as they run.
+    const estimate = estimateRouting(a.scenario, opts.jobs ?? 1);
+    checkEstimate(file, estimate, budget);
+    return { estimate, budget };
+  }
   return a.kind === "network"
     ? checkNetwork(a.scenario, file, opts, budget)
     : checkLearning(a.scenario, file, opts, budget);

@@ -24,6 +24,7 @@ import { formatBytes } from "../core/read-file.js";
 import { learnerMemory, stepsPerSample } from "../learners/memory.js";
 import type { TaskShape } from "../tasks/task.js";
 import type { NetworkScenario, NeuronModelConfig } from "./network-schema.js";
+import type { RoutingScenario } from "./routing-schema.js";
 import type { Scenario } from "./schema.js";
 import { expandSweep } from "./sweep.js";
 
@@ -112,6 +113,56 @@ function peakOf(common: EstimatePart[], training: EstimatePart[], report: Estima
 /** Units a run may hold at once: `jobs`, at most the number of units. */
 export function unitsAtOnce(jobs: number, units: number): number {
   return Math.max(1, Math.min(jobs, units));
+}
+
+/**
+ * Bytes a routing unit holds per directed edge: source and target, the CSR
+ * and reverse-CSR indices, the use score and the path finder's marks, and the
+ * arrays rebuilt after a prune beside the old ones. Set from the measured
+ * peak RSS of navlakha-routing (10^6 starting edges) at --jobs 2: 383 MiB.
+ */
+const ROUTING_BYTES_PER_EDGE = 120;
+
+/**
+ * The memory a routing run holds at its peak, with `jobs` units at once: each
+ * unit holds its network at its largest (the pruning start, or B for growth
+ * and the random network) over every sweep point.
+ */
+export function estimateRouting(s: RoutingScenario, jobs = 1): ResourceEstimate {
+  const nodes = Math.max(
+    s.task.nodes,
+    ...s.sweep.filter((e) => e.parameter === "task.nodes").flatMap((e) => e.values.map(Number)),
+  );
+  const density = Math.max(
+    s.network.initialDensity,
+    ...s.sweep.filter((e) => e.parameter === "network.initialDensity").flatMap((e) => e.values.map(Number)),
+  );
+  const budget = Math.max(
+    s.network.edgeBudget,
+    ...s.sweep.filter((e) => e.parameter === "network.edgeBudget").flatMap((e) => e.values.map(Number)),
+  );
+  const edges = Math.max(Math.round(density * nodes * (nodes - 1)), budget);
+  const units = s.strategies.length * s.seeds.length;
+  const concurrent = unitsAtOnce(jobs, units);
+  const parts: EstimatePart[] = [
+    {
+      where: "$",
+      what: "Node.js, the CLI and the strategies' code",
+      bytes: BASELINE_BYTES.main,
+      heap: true,
+      largestArray: 0,
+    },
+  ];
+  for (let u = 0; u < concurrent; u++)
+    parts.push({
+      where: "$.network",
+      what: `a routing network of up to ${edges} directed edges${concurrent > 1 ? " and its worker thread" : ""}`,
+      bytes: edges * ROUTING_BYTES_PER_EDGE + (concurrent > 1 ? BASELINE_BYTES.worker : 0),
+      heap: false,
+      largestArray: edges,
+    });
+  const report = { where: "$", what: "the report renderer", bytes: BASELINE_BYTES.report, heap: true, largestArray: 0 };
+  return peakOf(parts.slice(0, 1), parts.slice(1), [report]);
 }
 
 /** The memory a learning run holds at its peak, with `jobs` units at once. */

@@ -20,6 +20,7 @@
  * the scenario's own settings (a check that a conclusion does not hang on
  * any one choice, at a cost that adds up instead of multiplying).
  */
+import { CURRENT_FORMAT } from "./format.js";
 import { z } from "zod";
 import { UserError } from "../core/errors.js";
 import { routingStrategySchema, strategyName, type RoutingStrategyConfig } from "../learners/routing/strategy.js";
@@ -109,6 +110,10 @@ export const routingSweepSchema = z
 
 const routingScenarioObject = z.strictObject({
   $schema: z.string().optional().describe("path to scenarios/schema.json, for editors"),
+  format: z
+    .literal(CURRENT_FORMAT)
+    .optional()
+    .describe("the scenario format version the file is written in; `neurocompare migrate` updates older files"),
   kind: z.literal("routing"),
   name: z
     .string()
