@@ -190,6 +190,12 @@ const CAPS: Readonly<Record<string, number>> = {
   assignmentWindow: 100,
   k: 20,
   neuronsPerFeature: 3,
+  // Routing networks: 40 nodes and a budget between the growth tree's 78 edges and the complete start's 1,560.
+  nodes: 40,
+  edgeBudget: 120,
+  pairsPerInterval: 50,
+  testPairs: 50,
+  damageTrials: 2,
 };
 
 /** The generated scenario at capped sizes: the same validity, a cost of milliseconds. Iterative: any depth. */

@@ -7,6 +7,7 @@ import { isUserError } from "../../src/core/errors.js";
 import { checkScenarioBuild } from "../../src/runs/build-check.js";
 import { type AnyScenario, parseAnyScenarioText } from "../../src/scenario/load.js";
 import { runNetworkScenario } from "../../src/runs/run-network.js";
+import { runRoutingScenario } from "../../src/runs/run-routing.js";
 import { runScenario } from "../../src/runs/run.js";
 
 /** Memory a fuzz case may plan to use: the estimate refuses the rest before allocating. */
@@ -50,6 +51,15 @@ const TIMING = new Set(["wallMs", "buildMs", "simMs", "trainingTimeMs"]);
 
 /** A run of the scenario's first seed, with its numbers (timings left out) for determinism checks. */
 export function runOnce(a: AnyScenario, file = "fuzz.json"): { rows: string } {
+  if (a.kind === "routing") {
+    const r = runRoutingScenario(a.scenario, { seeds: [a.scenario.seeds[0]!] });
+    return {
+      rows: JSON.stringify(
+        r.rows.filter((x) => !TIMING.has(x.metric)),
+        (_k, v: unknown) => (typeof v === "number" && Number.isNaN(v) ? "NaN" : v),
+      ),
+    };
+  }
   if (a.kind === "network") {
     const r = runNetworkScenario(a.scenario, file, { seeds: [a.scenario.seeds[0]!] });
     return {
