@@ -147,6 +147,12 @@ describe("routing scenarios", () => {
     const rep = spawnSync(process.execPath, [cli, "report", out2], { encoding: "utf8" });
     expect(rep.status, rep.stderr).toBe(0);
     expect(rep.stdout).toContain("Report assembled from 10 finished unit(s)");
+    // The index of the folder's runs lists a routing run with each strategy's mean path length.
+    const index = spawnSync(process.execPath, [cli, "report", dir], { encoding: "utf8" });
+    expect(index.status, index.stderr).toBe(0);
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    expect(html).toMatch(/decreasing [0-9.]+ (± [0-9.]+ )?hops/);
+    expect(html).not.toContain("unreadable");
   });
 
   it("run as shards into one folder: merge names the missing strategies, the last shard assembles the whole table", () => {

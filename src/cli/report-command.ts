@@ -31,6 +31,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { packageVersion } from "../version.js";
 import { intervalText } from "../report/bounds.js";
 import type { ComparisonEntry, IndexEntry } from "../report/index-page.js";
+import type { RoutingSummary } from "../runs/routing-results.js";
 import {
   childFolders,
   isNetworkRun,
@@ -274,6 +275,16 @@ function reportLink(dir: string): string | null {
   return existsSync(outputPath(dir, "report.html")) ? `${basename(dir)}/report.html` : null;
 }
 
+/** A routing run's summary.json (the index shows each strategy's mean path length), or null for other runs. */
+function routingSummaryOf(dir: string): RoutingSummary | null {
+  const path = join(dir, "summary.json");
+  if (!existsSync(path)) return null;
+  const raw = parseJson(readTextFile(path, "summary file"), path);
+  return typeof raw === "object" && raw !== null && (raw as Record<string, unknown>)["kind"] === "routing"
+    ? (raw as RoutingSummary)
+    : null;
+}
+
 /** One run's row of the index, read from what it recorded; a run that cannot be read is listed as such. */
 function indexEntry(dir: string): IndexEntry {
   const state = runState(dir);
@@ -285,6 +296,22 @@ function indexEntry(dir: string): IndexEntry {
     ...(state.total !== undefined ? { units: { finished: state.finished ?? 0, total: state.total } } : {}),
   };
   try {
+    const routing = routingSummaryOf(dir);
+    if (routing !== null) {
+      return {
+        ...base,
+        scenario: routing.scenario.name,
+        kind: "routing",
+        members: routing.strategies.map((s) => s.name),
+        seeds: routing.seeds,
+        headline: routing.strategies
+          .map((s) => {
+            const r = intervalText(s.final["meanPathLength"], 2, "meanPathLength");
+            return `${s.name} ${r.text}${r.text === "–" ? "" : " hops"}`;
+          })
+          .join("; "),
+      };
+    }
     if (isNetworkRun(dir)) {
       const run = readNetworkRun(dir);
       const groups = run.summary.groups;

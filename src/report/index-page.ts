@@ -15,12 +15,12 @@ export interface IndexEntry {
   /** The run's report relative to the index, with `/` separators; null when it has none yet. */
   report: string | null;
   scenario: string;
-  kind: "learning" | "network" | "unreadable";
+  kind: "learning" | "network" | "routing" | "unreadable";
   /** When the run was started (its manifest), or last wrote its results (older folders). */
   date: Date | null;
   /** Learners (or a network's groups) in scenario order. */
   members: readonly string[];
-  /** Headline figures: final test accuracy per learner, or mean rate per group. */
+  /** Headline figures: final test accuracy per learner, mean rate per group, or mean path length per routing strategy. */
   headline: string;
   seeds: readonly number[];
   status: "complete" | "incomplete" | "unknown";
