@@ -40,6 +40,14 @@ async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
 }
 
 describe("the README's scenario examples", () => {
+  it("CITATION.cff gives the package's version and licence", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    const cff = readFileSync(join(root, "CITATION.cff"), "utf8");
+    expect(cff).toMatch(/^cff-version: 1\.2\.0$/m);
+    expect(cff).toContain(`\nversion: "${pkg.version}"\n`);
+    expect(cff).toContain(`\nlicense: ${pkg.license}\n`);
+  });
+
   it("the quickstart block is scenarios/quickstart.json, byte for byte", () => {
     expect(jsonBlock("## Scenario files", '"name": "quickstart"')).toBe(
       readFileSync(join(root, "scenarios/quickstart.json"), "utf8"),
