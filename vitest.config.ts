@@ -13,6 +13,8 @@ export default defineConfig({
       include: ["src/**/*.ts"],
       reporter: ["json-summary", "json"],
       reportsDirectory: ".coverage",
+      // The table is printed (and the floors checked) even when a test fails.
+      reportOnFailure: true,
     },
   },
 });

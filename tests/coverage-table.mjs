@@ -11,7 +11,7 @@
 // Code run in child processes (the built CLI in dist/, worker threads) is not seen: the CLI's
 // commands are counted through tests/cli-in-process.test.ts, which calls them in this process.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
@@ -48,7 +48,12 @@ if (!args.includes("--table-only")) {
   status = r.status ?? 1;
 }
 
-const summary = JSON.parse(readFileSync(join(root, ".coverage/coverage-summary.json"), "utf8"));
+const summaryFile = join(root, ".coverage/coverage-summary.json");
+if (!existsSync(summaryFile)) {
+  console.error(`coverage: no ${summaryFile}: run \`npm run coverage\` (without --table-only) first`);
+  process.exit(status === 0 ? 1 : status);
+}
+const summary = JSON.parse(readFileSync(summaryFile, "utf8"));
 const KINDS = ["statements", "branches", "functions", "lines"];
 const folders = new Map();
 for (const [file, data] of Object.entries(summary)) {
