@@ -75,7 +75,11 @@ describe("the README's scenario examples", () => {
     writeFileSync(file, JSON.stringify(scenario(200)));
     const v = await cli("validate", file);
     expect(v.code).toBe(2);
-    expect(v.err).toContain(`${file}: learner "developmental" (type stdp): pruning.schedule: needs 20 applications`);
+    expect(v.err).toContain(`${file}:`);
+    expect(v.err).toContain(
+      'at $.learners[0]: expected a learner that can be built for this task, found learner "developmental"',
+    );
+    expect(v.err).toContain("pruning.schedule: needs 20 applications but training gives only 0");
     const out = join(dir, "out");
     const r = await cli("run", file, "--out", out, "--quiet");
     expect(r.code).toBe(2);
