@@ -311,4 +311,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw e;
   }
 }
-
