@@ -17,25 +17,25 @@ import { join } from "node:path";
 const root = join(import.meta.dirname, "..");
 
 /**
- * Floors in percent of lines and of branches per folder: the figures measured on 2026-12-05 (Node 20, every
- * reference package installed) less 1 point of lines and 2 of branches, rounded down, so that the spread
+ * Floors in percent of lines and of branches per folder: the figures measured on 2026-12-05 after the report, parity and
+ * routing work landed (Node 20, every reference package installed) less 1 point of lines and 2 of branches, rounded down, so that the spread
  * between runs (timing-dependent paths such as progress lines and lock waits) does not fail CI.
  */
 const FLOORS = {
   "src (index.ts, version.ts)": { lines: 99, branches: 98 },
   "src/ann": { lines: 98, branches: 94 },
-  "src/api": { lines: 73, branches: 55 },
-  "src/bench": { lines: 31, branches: 22 },
-  "src/cli": { lines: 58, branches: 34 },
-  "src/core": { lines: 95, branches: 83 },
+  "src/api": { lines: 69, branches: 54 },
+  "src/bench": { lines: 58, branches: 42 },
+  "src/cli": { lines: 43, branches: 27 },
+  "src/core": { lines: 93, branches: 79 },
   "src/learners": { lines: 94, branches: 82 },
-  "src/metrics": { lines: 99, branches: 95 },
-  "src/plasticity": { lines: 92, branches: 77 },
-  "src/report": { lines: 89, branches: 77 },
-  "src/runs": { lines: 81, branches: 66 },
-  "src/scenario": { lines: 89, branches: 73 },
-  "src/snn": { lines: 92, branches: 77 },
-  "src/tasks": { lines: 89, branches: 77 },
+  "src/metrics": { lines: 96, branches: 89 },
+  "src/plasticity": { lines: 93, branches: 79 },
+  "src/report": { lines: 73, branches: 65 },
+  "src/runs": { lines: 82, branches: 67 },
+  "src/scenario": { lines: 92, branches: 81 },
+  "src/snn": { lines: 93, branches: 80 },
+  "src/tasks": { lines: 89, branches: 79 },
 };
 
 const args = process.argv.slice(2);
