@@ -18,24 +18,24 @@ const root = join(import.meta.dirname, "..");
 
 /**
  * Floors in percent of lines and of branches per folder: the figures measured on 2026-12-05 after the report, parity and
- * routing work landed (Node 20, every reference package installed) less 1 point of lines and 2 of branches, rounded down, so that the spread
+ * routing work landed (Node 20, every reference package installed) less 3 points of lines and 5 of branches, rounded down, so that the spread
  * between runs (timing-dependent paths such as progress lines and lock waits) does not fail CI.
  */
 const FLOORS = {
-  "src (index.ts, version.ts)": { lines: 99, branches: 98 },
-  "src/ann": { lines: 98, branches: 94 },
-  "src/api": { lines: 69, branches: 54 },
-  "src/bench": { lines: 58, branches: 42 },
-  "src/cli": { lines: 43, branches: 27 },
-  "src/core": { lines: 93, branches: 79 },
-  "src/learners": { lines: 94, branches: 82 },
-  "src/metrics": { lines: 96, branches: 89 },
-  "src/plasticity": { lines: 93, branches: 79 },
-  "src/report": { lines: 73, branches: 65 },
-  "src/runs": { lines: 82, branches: 67 },
-  "src/scenario": { lines: 92, branches: 81 },
-  "src/snn": { lines: 93, branches: 80 },
-  "src/tasks": { lines: 89, branches: 79 },
+  "src (index.ts, version.ts)": { lines: 97, branches: 95 },
+  "src/ann": { lines: 96, branches: 91 },
+  "src/api": { lines: 67, branches: 51 },
+  "src/bench": { lines: 56, branches: 39 },
+  "src/cli": { lines: 41, branches: 24 },
+  "src/core": { lines: 91, branches: 76 },
+  "src/learners": { lines: 92, branches: 79 },
+  "src/metrics": { lines: 94, branches: 86 },
+  "src/plasticity": { lines: 91, branches: 76 },
+  "src/report": { lines: 71, branches: 62 },
+  "src/runs": { lines: 80, branches: 64 },
+  "src/scenario": { lines: 90, branches: 78 },
+  "src/snn": { lines: 91, branches: 77 },
+  "src/tasks": { lines: 87, branches: 76 },
 };
 
 const args = process.argv.slice(2);
