@@ -23,6 +23,7 @@ import { computeLoss, softmaxCrossEntropy } from "../ann/loss.js";
 import { createOptimizer, type Optimizer } from "../ann/optimizer.js";
 import type { Rng } from "../core/rng.js";
 import { WeightTracker } from "../metrics/weights.js";
+import { PopulationCode } from "../snn/inputs/encoders.js";
 import { PoissonGroup } from "../snn/inputs/poisson.js";
 import { SpikeMonitor } from "../snn/monitors.js";
 import { Network } from "../snn/network.js";
@@ -88,11 +89,8 @@ export class LsmLearner implements Learner {
   private readonly perFeature: number;
   private readonly hidden: number;
   private readonly steps: number;
-  // Encoder: each channel's preferred value and tuning width (population code).
-  private readonly centre: Float32Array;
-  private readonly width: number;
-  private readonly featureMin: number;
-  private readonly featureSpan: number;
+  /** Encoder: each channel's preferred value and tuning width (population code). */
+  private readonly code: PopulationCode;
   private readonly rates: Float32Array;
   // The simulated network.
   private readonly input: PoissonGroup;
@@ -126,17 +124,8 @@ export class LsmLearner implements Learner {
     const channels = shape.inputSize * this.perFeature;
     this.hidden = config.hidden;
     this.steps = Math.max(1, Math.round(config.durationMs / config.dtMs));
-    this.featureMin = shape.featureRange.min;
-    this.featureSpan = Math.max(1e-9, shape.featureRange.max - shape.featureRange.min);
-
     // Population code: centres evenly spaced over [0, 1] of the scaled feature.
-    this.centre = new Float32Array(channels);
-    for (let f = 0; f < shape.inputSize; f++) {
-      for (let k = 0; k < this.perFeature; k++) {
-        this.centre[f * this.perFeature + k] = this.perFeature === 1 ? 1 : k / (this.perFeature - 1);
-      }
-    }
-    this.width = this.perFeature > 1 ? 1 / (this.perFeature - 1) : 1;
+    this.code = new PopulationCode(shape.inputSize, this.perFeature, config.maxRateHz, shape.featureRange);
     this.rates = new Float32Array(channels);
 
     const dt = config.dtMs;
@@ -200,21 +189,7 @@ export class LsmLearner implements Learner {
 
   /** Sets each input channel's rate from one sample. */
   private encode(x: Float32Array, offset: number): void {
-    const perFeature = this.perFeature;
-    const maxRate = this.c.maxRateHz;
-    const w2 = 2 * this.width * this.width;
-    for (let f = 0; f < this.inputSize; f++) {
-      let u = (x[offset + f]! - this.featureMin) / this.featureSpan;
-      u = u < 0 ? 0 : u > 1 ? 1 : u;
-      for (let k = 0; k < perFeature; k++) {
-        const ch = f * perFeature + k;
-        if (perFeature === 1) this.rates[ch] = maxRate * u;
-        else {
-          const d = u - this.centre[ch]!;
-          this.rates[ch] = maxRate * Math.exp(-(d * d) / w2);
-        }
-      }
-    }
+    this.code.encode(x, offset, this.rates);
     this.input.setRates(this.rates);
   }
 

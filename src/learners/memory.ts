@@ -210,6 +210,50 @@ function surrogate(c: Extract<LearnerConfig, { type: "surrogate" }>, shape: Task
   ];
 }
 
+function network(c: Extract<LearnerConfig, { type: "network" }>, shape: TaskShape): MemoryPart[] {
+  const sizes = new Map<string, number>(c.groups.map((g) => [g.name, g.size]));
+  const inp = c.input;
+  if (inp.coding !== "current")
+    sizes.set(inp.group, shape.inputSize * (inp.coding === "population" ? inp.neuronsPerFeature : 1));
+  let neurons = 0;
+  for (const g of c.groups) neurons += g.size;
+  let synapses = 0;
+  let largest = 0;
+  const add = (n: number) => {
+    synapses += n;
+    largest = Math.max(largest, n);
+  };
+  for (const syn of c.synapses) {
+    const pre = sizes.get(syn.source) ?? 0;
+    const post = sizes.get(syn.target) ?? 0;
+    const k = syn.connect;
+    if (k.rule === "all-to-all") add(pre * post);
+    else if (k.rule === "probability") add(k.p * pre * post);
+    else if (k.rule === "fixed-in-degree") add(k.k * post);
+    else if (k.rule === "one-to-one") add(Math.min(pre, post));
+    else add(k.pre.length);
+  }
+  for (const li of c.lateralInhibition) {
+    const n = sizes.get(li.group) ?? 0;
+    if (li.via === "population") {
+      neurons += n;
+      add(2 * n);
+    } else add(n * (n - 1));
+  }
+  return [
+    // CSR target, weight and delay, and per-synapse plasticity, normaliser and co-activity state; built from a
+    // pair list, so about twice the final arrays at the peak.
+    { part: "synapses", bytes: 2 * 6 * F4 * synapses, largestArray: largest },
+    // Each model keeps a handful of float64 state variables per neuron (equation models, Hodgkin-Huxley: more).
+    { part: "neuron state", bytes: 16 * 8 * neurons, largestArray: neurons },
+    {
+      part: "readout",
+      bytes: F4 * (c.readout.type === "linear" ? 4 : 1) * (sizes.get(c.readout.group) ?? 0) * shape.classes,
+      largestArray: (sizes.get(c.readout.group) ?? 0) * shape.classes,
+    },
+  ];
+}
+
 /** The memory parts of one learner built for a task of this shape. */
 export function learnerMemory(config: LearnerConfig, shape: TaskShape): MemoryPart[] {
   switch (config.type) {
@@ -225,6 +269,8 @@ export function learnerMemory(config: LearnerConfig, shape: TaskShape): MemoryPa
       return stdp(config, shape);
     case "surrogate":
       return surrogate(config, shape);
+    case "network":
+      return network(config, shape);
     case "nir":
       // A NIR graph's sizes are in its file, read when the learner is built; its arrays are a trained network's.
       return [];
@@ -238,6 +284,10 @@ export function stepsPerSample(config: LearnerConfig): number {
       return config.durationMs / config.dtMs;
     case "stdp":
       return (config.presentationMs + config.restMs) / config.dtMs;
+    case "network": {
+      const p = config.presentation;
+      return (p.presentationMs + (p.between === "rest" ? p.restMs : 0)) / config.dtMs;
+    }
     default:
       return 0;
   }

@@ -11,6 +11,8 @@ import { DiehlCookLearner, diehlCookConfigSchema } from "./diehl-cook.js";
 import type { Learner } from "./learner.js";
 import { LsmLearner, lsmConfigSchema } from "./lsm.js";
 import { MlpLearner, mlpConfigSchema } from "./mlp.js";
+import { NetworkLearner } from "./network/learner.js";
+import { networkLearnerConfigSchema } from "./network/schema.js";
 import { NirLearner, nirConfigSchema } from "./nir.js";
 import { RnnLearner, rnnConfigSchema } from "./rnn.js";
 import { SurrogateLearner, surrogateConfigSchema } from "./surrogate.js";
@@ -23,6 +25,7 @@ export const learnerConfigSchema = z.discriminatedUnion("type", [
   diehlCookConfigSchema,
   surrogateConfigSchema,
   nirConfigSchema,
+  networkLearnerConfigSchema,
 ]);
 /**
  * A learner config after validation, every default filled in (see {@link LearnerConfigInput} for what may be left out).
@@ -38,6 +41,8 @@ export const learnerDescriptions: Record<LearnerConfig["type"], string> = {
   stdp: "Diehl & Cook 2015 unsupervised STDP: Poisson input, conductance LIF neurons with adaptive thresholds, lateral inhibition, labels assigned from responses",
   surrogate:
     "spiking network of leaky integrate-and-fire layers over T steps, trained by backpropagation through time with a surrogate spike derivative (snnTorch/norse style), Adam",
+  network:
+    "a spiking network written as data (groups of any neuron model or equations, synapses with plasticity, homeostasis, lateral inhibition) with an input stage and a readout, run on the general engine",
   nir: "a spiking network read from a .nir file (NIR: snnTorch, Norse, Sinabs, ... or an exported surrogate learner), evaluated without learning",
 };
 
@@ -57,5 +62,7 @@ export function createLearner(config: LearnerConfig, shape: TaskShape, rng: Rng)
       return new SurrogateLearner(config, shape, rng);
     case "nir":
       return new NirLearner(config, shape, rng);
+    case "network":
+      return new NetworkLearner(config, shape, rng);
   }
 }

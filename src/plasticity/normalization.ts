@@ -12,9 +12,15 @@
  * A column whose weights are all zero is left alone (there is nothing to scale).
  *
  * Two layouts: a dense row-major matrix w[pre·nPost + post] (all-to-all
- * layers) and a CSR SynapseMatrix (sums per target).
+ * layers) and a CSR SynapseMatrix (sums per target). On a CSR matrix,
+ * `CsrColumnNormalizer` does what the dense one does, in the same order of
+ * operations (each column summed in presynaptic order in float64, the scale
+ * kept in float32, water filling of every column once any weight crossed
+ * wMax), so an all-to-all CSR matrix comes out bit for bit as the dense one;
+ * `normalizeCsrIncoming` clips instead of water filling.
  */
 import type { SynapseMatrix } from "../snn/synapses/csr.js";
+import { buildColumnIndex, type ColumnIndex } from "./column-index.js";
 
 export interface NormalizationParams {
   /** The sum each postsynaptic neuron's input weights are rescaled to. */
@@ -121,6 +127,66 @@ export function waterFill(
       }
     }
     if (!crossed) return;
+  }
+}
+
+/**
+ * Normalises each target's incoming weights of a CSR matrix to targetSum,
+ * bounded by wMax with water filling (see the file comment); buffers and the
+ * column index are built once, and again by `rebuild()` after the matrix's
+ * synapses changed (pruning, regrowth).
+ */
+export class CsrColumnNormalizer {
+  readonly matrix: SynapseMatrix;
+  readonly targetSum: number;
+  readonly wMax: number;
+  private columns: ColumnIndex;
+  private readonly scale: Float32Array;
+
+  constructor(matrix: SynapseMatrix, params: NormalizationParams) {
+    if (!(params.targetSum > 0)) throw new RangeError(`targetSum must be > 0, got ${params.targetSum}`);
+    this.matrix = matrix;
+    this.targetSum = params.targetSum;
+    this.wMax = params.wMax ?? Infinity;
+    this.columns = buildColumnIndex(matrix);
+    this.scale = new Float32Array(matrix.nPost);
+  }
+
+  /** Rebuilds the column index after synapses were removed or added. */
+  rebuild(): void {
+    this.columns = buildColumnIndex(this.matrix);
+  }
+
+  /** Rescales every target's incoming weights in place to sum to targetSum. */
+  apply(): void {
+    const { colPtr, colSyn } = this.columns;
+    const w = this.matrix.weight;
+    const { scale, targetSum, wMax } = this;
+    const nPost = this.matrix.nPost;
+    let over = false;
+    for (let j = 0; j < nPost; j++) {
+      const end = colPtr[j + 1]!;
+      let sum = 0;
+      for (let k = colPtr[j]!; k < end; k++) sum += w[colSyn[k]!]!;
+      scale[j] = sum > 0 ? targetSum / sum : 1;
+      const f = scale[j]!;
+      for (let k = colPtr[j]!; k < end; k++) {
+        const s = colSyn[k]!;
+        const v = w[s]! * f;
+        w[s] = v;
+        if (v > wMax) over = true;
+      }
+    }
+    if (!over) return;
+    for (let j = 0; j < nPost; j++) waterFill(w, colSyn, colPtr[j]!, colPtr[j + 1]!, targetSum, wMax);
+  }
+
+  /** Sum of target j's incoming weights (for checks). */
+  columnSum(j: number): number {
+    const { colPtr, colSyn } = this.columns;
+    let s = 0;
+    for (let k = colPtr[j]!; k < colPtr[j + 1]!; k++) s += this.matrix.weight[colSyn[k]!]!;
+    return s;
   }
 }
 

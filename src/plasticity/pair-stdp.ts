@@ -81,6 +81,11 @@ export class PairStdp implements PlasticityRule {
     this.columns = buildColumnIndex(this.pathway.matrix);
   }
 
+  /** Synapses were removed or added: the column index is rebuilt (pair STDP keeps no per-synapse state). */
+  synapsesChanged(_origin: Int32Array): void {
+    this.rebuildIndex();
+  }
+
   reserve(_steps: number): void {}
 
   record(step: number): void {

@@ -37,8 +37,8 @@ export type RewardStdpParams = Omit<RewardStdpConfig, "rule">;
  */
 export class RewardStdp extends PairStdp {
   override readonly rule: string = "reward-stdp";
-  readonly eligibility: Float64Array;
-  private readonly eligibilityStep: Int32Array;
+  eligibility: Float64Array;
+  private eligibilityStep: Int32Array;
   private readonly eRate: number;
   private readonly learningRate: number;
   private readonly resetOnReward: boolean;
@@ -92,6 +92,21 @@ export class RewardStdp extends PairStdp {
         last[s] = step;
       }
     }
+  }
+
+  /** Synapses were removed or added: each survivor keeps its eligibility, a new synapse starts at 0. */
+  override synapsesChanged(origin: Int32Array): void {
+    super.synapsesChanged(origin);
+    const e = new Float64Array(origin.length);
+    const step = new Int32Array(origin.length);
+    for (let s = 0; s < origin.length; s++) {
+      const o = origin[s]!;
+      if (o < 0) continue;
+      e[s] = this.eligibility[o]!;
+      step[s] = this.eligibilityStep[o]!;
+    }
+    this.eligibility = e;
+    this.eligibilityStep = step;
   }
 
   override resetTraces(): void {

@@ -41,6 +41,13 @@ export interface PlasticityRule extends Monitor {
   update(step: number): void;
   /** Forgets all traces (and eligibilities); weights are kept. */
   resetTraces(): void;
+  /**
+   * Called after synapses were removed from or added to the matrix between
+   * steps (pruning's compaction, regrowth): `origin[s]` is the index synapse
+   * s had before, or -1 for a new synapse. The rule rebuilds its column
+   * index and moves any per-synapse state with its synapse.
+   */
+  synapsesChanged(origin: Int32Array): void;
   /** Weight updates applied so far (synapse visits): a cost figure. */
   readonly updates: number;
 }

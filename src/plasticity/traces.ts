@@ -8,9 +8,20 @@
  * loop over all neurons). At a spike the trace is bumped: "add" (x += 1,
  * all-to-all pairing: every earlier spike counts) or "set" (x = 1,
  * nearest-spike pairing: only the most recent spike counts).
+ *
+ * The decay factor exp(-age·dt/tau) of the first ages (up to 30 time
+ * constants, at most 65,536 steps) is read from a table computed with the
+ * same expression, `Math.exp(-age * rate)`, so a read returns the same
+ * double as computing it and costs a load instead of an exp; older ages
+ * compute it.
  */
 
 export type TraceMode = "add" | "set";
+
+/** Ages the decay table covers: 30 time constants (e^-30 ≈ 1e-13), at most 2^16 steps. */
+function tableLength(rate: number): number {
+  return Math.min(65_536, Math.ceil(30 / rate) + 1);
+}
 
 export class LazyTraces {
   readonly size: number;
@@ -19,6 +30,8 @@ export class LazyTraces {
   /** dt / tau: the exponent per step. */
   readonly rate: number;
   readonly mode: TraceMode;
+  /** decay[age] = Math.exp(-age * rate) for the first ages. */
+  private readonly decay: Float64Array;
 
   constructor(size: number, tauMs: number, dtMs: number, mode: TraceMode) {
     if (!(tauMs > 0)) throw new RangeError(`trace time constant must be > 0 ms, got ${tauMs}`);
@@ -27,6 +40,8 @@ export class LazyTraces {
     this.lastStep = new Int32Array(size);
     this.rate = dtMs / tauMs;
     this.mode = mode;
+    this.decay = new Float64Array(tableLength(this.rate));
+    for (let k = 0; k < this.decay.length; k++) this.decay[k] = Math.exp(-k * this.rate);
   }
 
   /** The trace of i at `step`. */
@@ -34,7 +49,8 @@ export class LazyTraces {
     const x = this.value[i]!;
     if (x === 0) return 0;
     const age = step - this.lastStep[i]!;
-    return age === 0 ? x : x * Math.exp(-age * this.rate);
+    if (age === 0) return x;
+    return age > 0 && age < this.decay.length ? x * this.decay[age]! : x * Math.exp(-age * this.rate);
   }
 
   /** Registers a spike of i at `step`. */

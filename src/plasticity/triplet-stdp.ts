@@ -6,6 +6,13 @@
  *   post spike of j:  w_ij += r1_i · (A2plus + A3plus · o2_j(before));    o1_j += 1, o2_j += 1
  *   r1, r2 decay with tauPlus, tauX; o1, o2 with tauMinus, tauY
  *
+ * Pairing "all-to-all" (the default) lets every earlier spike count (traces
+ * add 1 at a spike); "nearest" keeps only the most recent one (traces are set
+ * to 1), Pfister & Gerstner's nearest-spike model. With A2plus = 0,
+ * A3minus = 0 and nearest pairing this is Diehl & Cook's (2015) rule:
+ * depression etaPre · post1 at an input spike, potentiation
+ * etaPost · pre · post2(before) at an output spike.
+ *
  * Weights are clipped to [wMin, wMax]. The defaults are the paper's minimal
  * all-to-all model fitted to the visual-cortex data (Sjöström et al. 2001):
  * tauPlus 16.8 ms, tauMinus 33.7 ms, tauY 114 ms, A2plus 0, A3plus 6.5e-3,
@@ -30,6 +37,12 @@ export const tripletStdpConfigSchema = z.strictObject({
   a3Minus: z.number().min(0).default(0),
   wMin: z.number().default(0),
   wMax: z.number().default(1),
+  pairing: z
+    .enum(["all-to-all", "nearest"])
+    .default("all-to-all")
+    .describe(
+      "all-to-all: every earlier spike counts (traces add 1); nearest: only the most recent spike counts (traces are set to 1; Pfister & Gerstner's nearest-spike model, Diehl & Cook's rule)",
+    ),
 });
 /** Triplet STDP's settings after validation (Pfister & Gerstner 2006). */
 export type TripletStdpConfig = z.infer<typeof tripletStdpConfigSchema>;
@@ -64,16 +77,22 @@ export class TripletStdp implements PlasticityRule {
     this.dtMs = dtMs;
     const nPre = pathway.matrix.nPre;
     const nPost = pathway.matrix.nPost;
-    this.r1 = new LazyTraces(nPre, params.tauPlusMs, dtMs, "add");
-    this.r2 = new LazyTraces(nPre, params.tauXMs, dtMs, "add");
-    this.o1 = new LazyTraces(nPost, params.tauMinusMs, dtMs, "add");
-    this.o2 = new LazyTraces(nPost, params.tauYMs, dtMs, "add");
+    const mode = params.pairing === "nearest" ? "set" : "add";
+    this.r1 = new LazyTraces(nPre, params.tauPlusMs, dtMs, mode);
+    this.r2 = new LazyTraces(nPre, params.tauXMs, dtMs, mode);
+    this.o1 = new LazyTraces(nPost, params.tauMinusMs, dtMs, mode);
+    this.o2 = new LazyTraces(nPost, params.tauYMs, dtMs, mode);
     this.columns = buildColumnIndex(pathway.matrix);
   }
 
   /** Rebuilds the column index after the matrix was compacted (pruned) or regrown. */
   rebuildIndex(): void {
     this.columns = buildColumnIndex(this.pathway.matrix);
+  }
+
+  /** Synapses were removed or added: the column index is rebuilt (no per-synapse state). */
+  synapsesChanged(_origin: Int32Array): void {
+    this.rebuildIndex();
   }
 
   reserve(_steps: number): void {}

@@ -8,12 +8,22 @@
  * Responses are kept in a ring of the most recent `window` training images
  * (Diehl & Cook used the last 10,000); `clear()` starts a new epoch, so that
  * labels come only from the training images of the current epoch.
+ *
+ * Voting "all" (Diehl & Cook's): class c scores the mean response of the
+ * neurons assigned to c. "proportion" (BindsNET's proportion weighting):
+ * each neuron's response is weighted by its share of responses to c, p_jc =
+ * r_jc / Σ_c' r_jc' (r_jc its mean response to training images of class c),
+ * so class c scores Σ_{j assigned to c} p_jc · count_j / (neurons assigned to c).
  */
+
+/** How assigned neurons vote: mean response per class, or weighted by each neuron's share of responses to it. */
+export type Voting = "all" | "proportion";
 
 export class LabelAssigner {
   readonly neurons: number;
   readonly classes: number;
   readonly window: number;
+  readonly voting: Voting;
   /** Assigned class per neuron, -1 when unassigned. */
   readonly assignment: Int32Array;
   private readonly responses: Uint16Array;
@@ -24,11 +34,15 @@ export class LabelAssigner {
   private readonly perClass: Float64Array;
   private readonly classCount: Int32Array;
   private readonly assignedCount: Int32Array;
+  /** Share of each neuron's mean responses that goes to each class, proportion[c·N + j] (proportion voting). */
+  private readonly proportion: Float64Array;
 
-  constructor(neurons: number, classes: number, window: number) {
+  constructor(neurons: number, classes: number, window: number, voting: Voting = "all") {
     this.neurons = neurons;
     this.classes = classes;
     this.window = window;
+    this.voting = voting;
+    this.proportion = new Float64Array(voting === "proportion" ? classes * neurons : 0);
     this.assignment = new Int32Array(neurons).fill(-1);
     this.responses = new Uint16Array(window * neurons);
     this.labels = new Int32Array(window);
@@ -90,6 +104,18 @@ export class LabelAssigner {
     }
     this.assignedCount.fill(0);
     for (let j = 0; j < N; j++) if (this.assignment[j]! >= 0) this.assignedCount[this.assignment[j]!]!++;
+    if (this.voting !== "proportion") return;
+    const prop = this.proportion;
+    for (let j = 0; j < N; j++) {
+      let total = 0;
+      for (let c = 0; c < C; c++) {
+        const k = this.classCount[c]!;
+        const rate = k === 0 ? 0 : sums[c * N + j]! / k;
+        prop[c * N + j] = rate;
+        total += rate;
+      }
+      for (let c = 0; c < C; c++) prop[c * N + j] = total > 0 ? prop[c * N + j]! / total : 0;
+    }
   }
 
   /** The predicted class for one response; writes per-class mean responses into `perClass` (internal buffer). */
@@ -97,9 +123,11 @@ export class LabelAssigner {
     const C = this.classes;
     const scores = this.perClass;
     scores.fill(0);
-    for (let j = 0; j < this.neurons; j++) {
+    const N = this.neurons;
+    const weighted = this.voting === "proportion";
+    for (let j = 0; j < N; j++) {
       const c = this.assignment[j]!;
-      if (c >= 0) scores[c]! += counts[j]!;
+      if (c >= 0) scores[c]! += weighted ? this.proportion[c * N + j]! * counts[j]! : counts[j]!;
     }
     let best = 0;
     for (let c = 0; c < C; c++) {

@@ -9,7 +9,7 @@
  * relaxes exactly towards its momentary equilibrium, exp(-x) by its series
  * while x < 0.05; ge, gi decay exactly and are flushed to 0 below 1e-9):
  *
- *   tau dv/dt = (El - v) + ge (Ee - v) + gi (Ei - v)    (held at vReset while refractory)
+ *   tau dv/dt = (El - v) + ge (Ee - v) + gi (Ei - v)    (held at vReset while refractory, as Brian2 holds it)
  *   dge/dt = -ge / tauGe,  dgi/dt = -gi / tauGi
  *   excitatory spike when v > vThresh + theta; theta += thetaPlus, decays with tauTheta
  *
@@ -50,6 +50,7 @@
  */
 import type { Rng } from "../../core/rng.js";
 import { xorshiftNext } from "../../core/xorshift.js";
+import { refractorySteps } from "../../snn/neurons/common.js";
 import { typedBytes } from "../../metrics/costs.js";
 import { waterFill } from "../../plasticity/normalization.js";
 
@@ -560,8 +561,10 @@ export class DiehlCookNetwork {
     const dGeI = this.dI.ge,
       dGiI = this.dI.gi,
       leakI = this.dI.leak;
-    const refStepsE = Math.round(E.refractoryMs / p.dtMs);
-    const refStepsI = Math.round(I.refractoryMs / p.dtMs);
+    // Brian2's refractoriness (refractorySteps): a neuron that spiked in step s holds v through steps
+    // s+1 .. s+R-1 and integrates again from step s+R, so its counter starts at R - 1.
+    const refStepsE = Math.max(0, refractorySteps(E.refractoryMs, p.dtMs) - 1);
+    const refStepsI = Math.max(0, refractorySteps(I.refractoryMs, p.dtMs) - 1);
     const etaPre = p.etaPre,
       etaPost = p.etaPost,
       wMax = p.wMax;

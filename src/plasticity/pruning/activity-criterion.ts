@@ -191,6 +191,25 @@ export class ActivityCriterion implements Monitor {
     return removed;
   }
 
+  /**
+   * The matrix's synapses changed between steps (compaction or regrowth done
+   * by the caller): origin[s] is synapse s's index before, -1 for a new
+   * synapse (score 0). The column index is rebuilt.
+   */
+  synapsesChanged(origin: Int32Array): void {
+    const score = new Float64Array(origin.length);
+    const scoreStep = new Int32Array(origin.length);
+    for (let s = 0; s < origin.length; s++) {
+      const o = origin[s]!;
+      if (o < 0) continue;
+      score[s] = this.score[o]!;
+      scoreStep[s] = this.scoreStep[o]!;
+    }
+    this.score = score;
+    this.scoreStep = scoreStep;
+    this.columns = buildColumnIndex(this.matrix);
+  }
+
   /** Forgets all scores and traces. */
   reset(): void {
     this.score.fill(0);

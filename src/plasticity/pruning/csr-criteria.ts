@@ -12,7 +12,9 @@
  * The activity criterion ("use it or lose it") keeps per-synapse state and
  * lives in activity-criterion.ts. `pruneSynapseMatrices` applies a
  * PruneRequest (types.ts) to several populations at once, per population or
- * with one ranking over all of them, as MLP pruning does for layers.
+ * with one ranking over all of them, as MLP pruning does for layers, or per
+ * postsynaptic neuron (each target's incoming synapses ranked among
+ * themselves, as a neuron's weight normalisation makes them compete).
  */
 import type { Rng } from "../../core/rng.js";
 import type { SynapseMatrix } from "../../snn/synapses/csr.js";
@@ -37,6 +39,19 @@ export function pruneSynapsesByMagnitude(m: SynapseMatrix, count: number): numbe
 /** Marks `count` live synapses, drawn uniformly without replacement, dead; returns how many were marked. */
 export function pruneSynapsesAtRandom(m: SynapseMatrix, count: number, rng: Rng): number {
   return markAll(m, randomK(liveSynapses(m), count, rng));
+}
+
+/**
+ * Compacts `m` (drops the synapses marked dead) and returns where each
+ * survivor was: origin[s] = its index before, for rules and criteria that
+ * keep per-synapse state (`PlasticityRule.synapsesChanged`); null when
+ * nothing was dead and nothing moved.
+ */
+export function compactWithOrigin(m: SynapseMatrix): Int32Array | null {
+  const live = liveSynapses(m);
+  const moved = live.length !== m.count;
+  m.compact();
+  return moved ? live : null;
 }
 
 /** Synapses not marked dead. */
@@ -77,7 +92,10 @@ export function pruneSynapseMatrices(
   const criterion = request.criterion;
   const scores = criterion === "random" ? null : matrices.map((m, k) => synapseScores(m, live[k]!, criterion, ctx, k));
   let removed = 0;
-  if ((request.scope ?? "per-layer") === "per-layer") {
+  const scope = request.scope ?? "per-layer";
+  if (scope === "per-neuron") {
+    removed = prunePerNeuron(matrices, live, scores, request, ctx);
+  } else if (scope === "per-layer") {
     const counts =
       request.fraction !== undefined
         ? live.map((l) => requestedCount(request, l.length))
@@ -114,6 +132,51 @@ export function pruneSynapseMatrices(
     removed = chosen.length;
   }
   return { removed, remaining: total - removed, total: matrices.reduce((a, m) => a + m.count, 0) };
+}
+
+/**
+ * Per-neuron scope: every target's live incoming synapses of every matrix
+ * form one group; a `fraction` is taken of each group, a `count` is shared
+ * among the groups in proportion to their sizes.
+ */
+function prunePerNeuron(
+  matrices: readonly SynapseMatrix[],
+  live: readonly Int32Array[],
+  scores: Float64Array[] | null,
+  request: PruneRequest,
+  ctx: SynapsePruneContext,
+): number {
+  const groups: { k: number; synapses: Int32Array }[] = [];
+  matrices.forEach((m, k) => {
+    const l = live[k]!;
+    const t = m.target;
+    const ptr = new Int32Array(m.nPost + 1);
+    for (let c = 0; c < l.length; c++) ptr[t[l[c]!]! + 1]!++;
+    for (let j = 0; j < m.nPost; j++) ptr[j + 1]! += ptr[j]!;
+    const fill = ptr.slice(0, m.nPost);
+    const bySource = new Int32Array(l.length);
+    for (let c = 0; c < l.length; c++) bySource[fill[t[l[c]!]!]!++] = l[c]!;
+    for (let j = 0; j < m.nPost; j++) groups.push({ k, synapses: bySource.subarray(ptr[j]!, ptr[j + 1]!) });
+  });
+  const sizes = groups.map((g) => g.synapses.length);
+  const counts =
+    request.fraction !== undefined
+      ? sizes.map((n) => requestedCount(request, n))
+      : shareCount(
+          requestedCount(
+            request,
+            sizes.reduce((a, b) => a + b, 0),
+          ),
+          sizes,
+        );
+  let removed = 0;
+  groups.forEach((g, n) => {
+    const chosen =
+      scores === null ? randomK(g.synapses, counts[n]!, needRng(ctx)) : lowestK(g.synapses, scores[g.k]!, counts[n]!);
+    for (let c = 0; c < chosen.length; c++) matrices[g.k]!.markDead(chosen[c]!);
+    removed += chosen.length;
+  });
+  return removed;
 }
 
 function needRng(ctx: SynapsePruneContext): Rng {

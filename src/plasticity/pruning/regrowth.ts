@@ -77,6 +77,31 @@ export function regrowSynapses(m: SynapseMatrix, count: number, options: RegrowO
   return mergeRows(m, chosen, options);
 }
 
+/**
+ * Grows `count` synapses into `m` itself (its arrays are replaced by those of
+ * `regrowSynapses`' result) and returns where each synapse was before:
+ * origin[s] = its old index, -1 for a new one. Returns null when none was
+ * added.
+ */
+export function regrowInPlace(m: SynapseMatrix, count: number, options: RegrowOptions): Int32Array | null {
+  const grown = regrowSynapses(m, count, options);
+  if (grown.count === m.count) return null;
+  const origin = new Int32Array(grown.count).fill(-1);
+  for (let i = 0; i < m.nPre; i++) {
+    const start = m.rowPtr[i]!;
+    const n = m.rowPtr[i + 1]! - start;
+    const to = grown.rowPtr[i]!;
+    // Each row keeps its old synapses first, in order (mergeRows).
+    for (let k = 0; k < n; k++) origin[to + k] = start + k;
+  }
+  m.rowPtr = grown.rowPtr;
+  m.target = grown.target;
+  m.weight = grown.weight;
+  m.delay = grown.delay;
+  m.uniformDelaySteps = grown.uniformDelaySteps;
+  return origin;
+}
+
 function mergeRows(m: SynapseMatrix, keys: readonly number[], options: RegrowOptions): SynapseMatrix {
   const nPost = m.nPost;
   const total = m.count + keys.length;

@@ -38,6 +38,8 @@ export class EquationGroup implements NeuronGroup {
   readonly refractorySteps: number;
   /** The generated step function's source. */
   readonly code: string;
+  /** The variables the equations integrate (the differential ones), in their order. */
+  readonly differentialVariables: readonly string[];
   private readonly kernel: CompiledKernel;
 
   constructor(name: string, size: number, model: EquationModelConfig, dtMs: number, options: GroupOptions = {}) {
@@ -58,6 +60,7 @@ export class EquationGroup implements NeuronGroup {
     this.method = compiled.method;
     this.refractorySteps = compiled.refractorySteps;
     this.code = compiled.code;
+    this.differentialVariables = parsed.differential.map((d) => d.name);
     this.precision = checkPrecision(name, options.precision);
     const arrays = compiled.stateNames.map((n) => stateArray(this.precision, size).fill(parsed.initial[n] ?? 0));
     const state: Record<string, StateArray> = {};

@@ -80,3 +80,59 @@ export function latencyCode(x: ArrayLike<number>, opts: LatencyCodeOptions): Spi
     timesMs: Float64Array.from(order, (k) => t[k]!),
   };
 }
+
+/**
+ * Population coding (Gaussian tuning curves): each feature, scaled from
+ * [min, max] to u in [0, 1] (clipped), drives `perFeature` channels whose
+ * preferred values are spread evenly over [0, 1]; channel k of a feature
+ * fires at maxRateHz · exp(-(u - c_k)² / (2 w²)), w the spacing of the
+ * centres. With one channel per feature it is a rate code, maxRateHz · u.
+ */
+export class PopulationCode {
+  readonly features: number;
+  readonly perFeature: number;
+  readonly maxRateHz: number;
+  /** Preferred value of each channel (float32, as the liquid-state learner has always kept them). */
+  readonly centre: Float32Array;
+  readonly width: number;
+  private readonly featureMin: number;
+  private readonly featureSpan: number;
+
+  constructor(features: number, perFeature: number, maxRateHz: number, range: { min: number; max: number }) {
+    this.features = features;
+    this.perFeature = perFeature;
+    this.maxRateHz = maxRateHz;
+    this.featureMin = range.min;
+    this.featureSpan = Math.max(1e-9, range.max - range.min);
+    this.centre = new Float32Array(features * perFeature);
+    for (let f = 0; f < features; f++) {
+      for (let k = 0; k < perFeature; k++)
+        this.centre[f * perFeature + k] = perFeature === 1 ? 1 : k / (perFeature - 1);
+    }
+    this.width = perFeature > 1 ? 1 / (perFeature - 1) : 1;
+  }
+
+  /** Channels (features × perFeature). */
+  get channels(): number {
+    return this.centre.length;
+  }
+
+  /** Writes each channel's rate (Hz) for the sample x[offset ..] into `out`, at `maxRateHz` plus `extraHz`. */
+  encode(x: ArrayLike<number>, offset: number, out: Float32Array, extraHz = 0): void {
+    const perFeature = this.perFeature;
+    const maxRate = this.maxRateHz + extraHz;
+    const w2 = 2 * this.width * this.width;
+    for (let f = 0; f < this.features; f++) {
+      let u = (x[offset + f]! - this.featureMin) / this.featureSpan;
+      u = u < 0 ? 0 : u > 1 ? 1 : u;
+      for (let k = 0; k < perFeature; k++) {
+        const ch = f * perFeature + k;
+        if (perFeature === 1) out[ch] = maxRate * u;
+        else {
+          const d = u - this.centre[ch]!;
+          out[ch] = maxRate * Math.exp(-(d * d) / w2);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Pruning and growth of a `network` learner's synapses through the CSR
+ * criteria of src/plasticity/pruning (the `pruning` block of its config):
+ *
+ *   magnitude  the live synapses with the smallest |w|
+ *   activity   the live synapses with the least pre×post co-activity: an
+ *              ActivityCriterion per population, its scores kept by the
+ *              learner's gate while it learns ("use it or lose it")
+ *   random     live synapses drawn uniformly (the control)
+ *
+ * over the populations named in `prunable` (default: the plastic ones, or
+ * every population when none is plastic), per population, globally, or per
+ * postsynaptic neuron. The chosen synapses are marked dead and compacted
+ * away at once (pruning runs between batches, never inside a step): they
+ * leave the CSR arrays, so they cost neither time nor memory. Growth adds
+ * synapses at free positions drawn uniformly (regrowSynapses), each
+ * population's share in proportion to its free positions. After either,
+ * every rule, criterion and normaliser on the population is told where each
+ * synapse came from (`synapsesChanged`), so per-synapse state (eligibility
+ * traces, co-activity scores) follows its synapse.
+ */
+import { UserError } from "../../core/errors.js";
+import type { Rng } from "../../core/rng.js";
+import { ActivityCriterion } from "../../plasticity/pruning/activity-criterion.js";
+import { compactWithOrigin, pruneSynapseMatrices } from "../../plasticity/pruning/csr-criteria.js";
+import { regrowInPlace } from "../../plasticity/pruning/regrowth.js";
+import { shareCount } from "../../plasticity/pruning/select.js";
+import type { StructuralPlasticity } from "../../plasticity/pruning/structural.js";
+import type { PruneRequest, PruneResult } from "../../plasticity/pruning/types.js";
+import type { CsrConnectivity } from "../../snn/synapses/csr.js";
+import type { LearnerSynapses, NetworkLearner } from "./learner.js";
+
+/** The populations the pruning block acts on. */
+export function prunablePopulations(learner: NetworkLearner): LearnerSynapses[] {
+  const names = learner.config.prunable;
+  if (names !== undefined) {
+    return names.map((n, i) => {
+      const s = learner.synapsesNamed(n);
+      if (s === undefined)
+        throw new UserError(
+          "E_CONFIG_INVALID",
+          `learner "${learner.name}" (type network).prunable[${i}]: expected a synapse population's name (${learner.synapses.map((x) => x.name).join(", ")}), found "${n}"`,
+        );
+      return s;
+    });
+  }
+  const plastic = learner.synapses.filter((s) => s.rule !== null);
+  return plastic.length > 0 ? plastic : learner.synapses;
+}
+
+/** Possible positions of a population: every pair, less the self pairs of a recurrent one that has none. */
+function possible(s: LearnerSynapses): number {
+  const m = s.synapses.matrix;
+  return m.nPre * m.nPost;
+}
+
+export function networkStructure(learner: NetworkLearner, pruneRng: Rng): StructuralPlasticity {
+  const pops = prunablePopulations(learner);
+  const matrices = () => pops.map((p) => p.synapses.matrix);
+  let meanWeight = 0;
+  let n = 0;
+  for (const p of pops) {
+    const w = p.synapses.matrix.weight;
+    for (let s = 0; s < p.synapses.matrix.count; s++) meanWeight += Math.abs(w[s]!);
+    n += p.synapses.matrix.count;
+  }
+  meanWeight = n > 0 ? meanWeight / n : 0;
+
+  /** Tells everything that keeps per-synapse state or a column index that population k changed. */
+  const changed = (p: LearnerSynapses, origin: Int32Array | null): void => {
+    if (origin === null) return;
+    p.rule?.synapsesChanged(origin);
+    p.normalizer?.rebuild();
+    const c = learner.gate.criteria.find((x) => x.matrix === p.synapses.matrix);
+    c?.synapsesChanged(origin);
+  };
+
+  return {
+    criteria: ["magnitude", "activity", "random"],
+    scopes: ["per-layer", "global", "per-neuron"],
+    // A grown synapse starts at a tenth of the populations' mean initial |w| (the stdp learner: 0.1·initWeightMax).
+    defaultGrowthWeight: 0.1 * meanWeight,
+    counts() {
+      let remaining = 0;
+      let all = 0;
+      for (const p of pops) {
+        remaining += p.synapses.matrix.count;
+        all += possible(p);
+      }
+      return { remaining, possible: all };
+    },
+    prune(request: PruneRequest): PruneResult {
+      const activity =
+        request.criterion === "activity"
+          ? pops.map((p) => {
+              const c = learner.gate.criteria.find((x) => x.matrix === p.synapses.matrix);
+              if (c === undefined)
+                throw new Error("activity pruning of a network learner needs its co-activity scores (trackActivity)");
+              return c;
+            })
+          : undefined;
+      const r = pruneSynapseMatrices(matrices(), request, {
+        rng: pruneRng,
+        ...(activity !== undefined ? { activity, step: learner.network.step } : {}),
+      });
+      for (const p of pops) changed(p, compactWithOrigin(p.synapses.matrix));
+      return r;
+    },
+    grow(count: number, weight: number, rng: Rng): number {
+      const free = pops.map((p) => {
+        const m = p.synapses.matrix;
+        const self = m.nPre === m.nPost && p.synapses.source === p.synapses.target ? m.nPre : 0;
+        return Math.max(0, possible(p) - self - m.count);
+      });
+      const shares = shareCount(count, free);
+      let added = 0;
+      pops.forEach((p, k) => {
+        if (shares[k]! === 0) return;
+        const before = p.synapses.matrix.count;
+        const origin = regrowInPlace(p.synapses.matrix, shares[k]!, { weight, rng: rng.fork(`population:${k}`) });
+        added += p.synapses.matrix.count - before;
+        changed(p, origin);
+      });
+      return added;
+    },
+    trackActivity(tauMs: number): void {
+      for (const p of pops) {
+        if (learner.gate.criteria.some((c) => c.matrix === p.synapses.matrix)) continue;
+        const c = ActivityCriterion.watching(p.synapses, { tauMs, dtMs: learner.config.dtMs });
+        learner.gate.criteria.push(c);
+      }
+    },
+    connectivity(): CsrConnectivity[] | null {
+      // Graph measures need a chain of layers from the input: each population fed by the previous one's target.
+      let from = learner.input.group;
+      const layers: CsrConnectivity[] = [];
+      for (const p of pops) {
+        if (p.synapses.source !== from || p.synapses.source === p.synapses.target) return null;
+        const m = p.synapses.matrix;
+        layers.push({ nPre: m.nPre, nPost: m.nPost, rowPtr: m.rowPtr.slice(), target: m.target.slice() });
+        from = p.synapses.target;
+      }
+      return layers.length > 0 ? layers : null;
+    },
+    rewindable() {
+      return null;
+    },
+  };
+}
