@@ -45,3 +45,20 @@ export function denseStructure(nPre: number, nPost: number): { rowPtr: Int32Arra
   }
   return { rowPtr, target };
 }
+
+/**
+ * Whether every row of `m` holds all nPost targets in order (an all-to-all
+ * population): then synapse (i, j) is rowPtr[i] + j, and a rule can visit a
+ * row's synapses by target (the few neurons with a trace) instead of walking
+ * the row.
+ */
+export function hasCompleteRows(m: SynapseMatrix): boolean {
+  if (m.count !== m.nPre * m.nPost) return false;
+  const { rowPtr, target } = m;
+  for (let i = 0; i < m.nPre; i++) {
+    const start = rowPtr[i]!;
+    if (rowPtr[i + 1]! - start !== m.nPost) return false;
+    for (let j = 0; j < m.nPost; j++) if (target[start + j] !== j) return false;
+  }
+  return true;
+}

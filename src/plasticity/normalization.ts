@@ -142,6 +142,7 @@ export class CsrColumnNormalizer {
   readonly wMax: number;
   private columns: ColumnIndex;
   private readonly scale: Float32Array;
+  private readonly sums: Float64Array;
 
   constructor(matrix: SynapseMatrix, params: NormalizationParams) {
     if (!(params.targetSum > 0)) throw new RangeError(`targetSum must be > 0, got ${params.targetSum}`);
@@ -150,6 +151,7 @@ export class CsrColumnNormalizer {
     this.wMax = params.wMax ?? Infinity;
     this.columns = buildColumnIndex(matrix);
     this.scale = new Float32Array(matrix.nPost);
+    this.sums = new Float64Array(matrix.nPost);
   }
 
   /** Rebuilds the column index after synapses were removed or added. */
@@ -157,28 +159,29 @@ export class CsrColumnNormalizer {
     this.columns = buildColumnIndex(this.matrix);
   }
 
-  /** Rescales every target's incoming weights in place to sum to targetSum. */
+  /**
+   * Rescales every target's incoming weights in place to sum to targetSum.
+   * The passes run in CSR order (sequential memory); each target's sum still
+   * adds its synapses in presynaptic order, as the column index lists them.
+   */
   apply(): void {
-    const { colPtr, colSyn } = this.columns;
-    const w = this.matrix.weight;
-    const { scale, targetSum, wMax } = this;
-    const nPost = this.matrix.nPost;
+    const m = this.matrix;
+    const { rowPtr, target } = m;
+    const w = m.weight;
+    const n = rowPtr[m.nPre]!;
+    const { scale, sums, targetSum, wMax } = this;
+    sums.fill(0);
+    for (let s = 0; s < n; s++) sums[target[s]!]! += w[s]!;
+    for (let j = 0; j < m.nPost; j++) scale[j] = sums[j]! > 0 ? targetSum / sums[j]! : 1;
     let over = false;
-    for (let j = 0; j < nPost; j++) {
-      const end = colPtr[j + 1]!;
-      let sum = 0;
-      for (let k = colPtr[j]!; k < end; k++) sum += w[colSyn[k]!]!;
-      scale[j] = sum > 0 ? targetSum / sum : 1;
-      const f = scale[j]!;
-      for (let k = colPtr[j]!; k < end; k++) {
-        const s = colSyn[k]!;
-        const v = w[s]! * f;
-        w[s] = v;
-        if (v > wMax) over = true;
-      }
+    for (let s = 0; s < n; s++) {
+      const v = w[s]! * scale[target[s]!]!;
+      w[s] = v;
+      if (v > wMax) over = true;
     }
     if (!over) return;
-    for (let j = 0; j < nPost; j++) waterFill(w, colSyn, colPtr[j]!, colPtr[j + 1]!, targetSum, wMax);
+    const { colPtr, colSyn } = this.columns;
+    for (let j = 0; j < m.nPost; j++) waterFill(w, colSyn, colPtr[j]!, colPtr[j + 1]!, targetSum, wMax);
   }
 
   /** Sum of target j's incoming weights (for checks). */

@@ -17,7 +17,7 @@
  * Pairing: "all-to-all" traces add 1 at a spike; "nearest" traces are set to 1.
  */
 import { z } from "zod";
-import { buildColumnIndex, type ColumnIndex } from "./column-index.js";
+import { buildColumnIndex, hasCompleteRows, type ColumnIndex } from "./column-index.js";
 import type { PlasticPathway, PlasticityRule } from "./rule.js";
 import { LazyTraces } from "./traces.js";
 
@@ -64,6 +64,8 @@ export class PairStdp implements PlasticityRule {
   readonly dtMs: number;
   updates = 0;
   protected columns: ColumnIndex;
+  /** All-to-all rows: a presynaptic spike visits only the targets with a trace (see update). */
+  protected completeRows: boolean;
 
   constructor(pathway: PlasticPathway, params: PairStdpParams, dtMs: number) {
     if (!(params.wMax > params.wMin)) throw new RangeError(`wMax (${params.wMax}) must exceed wMin (${params.wMin})`);
@@ -74,11 +76,13 @@ export class PairStdp implements PlasticityRule {
     this.pre = new LazyTraces(pathway.matrix.nPre, params.tauPlusMs, dtMs, mode);
     this.post = new LazyTraces(pathway.matrix.nPost, params.tauMinusMs, dtMs, mode);
     this.columns = buildColumnIndex(pathway.matrix);
+    this.completeRows = hasCompleteRows(pathway.matrix);
   }
 
   /** Rebuilds the column index (after the matrix was compacted). */
   rebuildIndex(): void {
     this.columns = buildColumnIndex(this.pathway.matrix);
+    this.completeRows = hasCompleteRows(this.pathway.matrix);
   }
 
   /** Synapses were removed or added: the column index is rebuilt (pair STDP keeps no per-synapse state). */
@@ -101,16 +105,34 @@ export class PairStdp implements PlasticityRule {
     const pre = this.pathway.source;
     const post = this.pathway.target;
     let updates = 0;
+    // Only targets with a trace change; in an all-to-all population with few of them, visit just those
+    // (synapse (i, j) is rowPtr[i] + j): the same updates, each synapse's independent of the others'.
+    const postTrace = this.post;
+    const fewActive = this.completeRows && 4 * postTrace.activeCount < m.nPost;
     for (let k = 0; k < pre.spikeCount; k++) {
       const i = pre.spiked[k]!;
-      const end = rowPtr[i + 1]!;
-      for (let s = rowPtr[i]!; s < end; s++) {
-        const y = this.post.read(target[s]!, step);
-        if (y === 0) continue;
-        const w = weight[s]!;
-        const dw = soft ? (aMinus * y * (w - wMin)) / span : aMinus * y;
-        this.apply(s, w, dw, step);
-        updates++;
+      if (fewActive) {
+        const row = rowPtr[i]!;
+        const active = postTrace.active;
+        for (let a = 0; a < postTrace.activeCount; a++) {
+          const s = row + active[a]!;
+          const y = postTrace.read(active[a]!, step);
+          if (y === 0) continue;
+          const w = weight[s]!;
+          const dw = soft ? (aMinus * y * (w - wMin)) / span : aMinus * y;
+          this.apply(s, w, dw, step);
+          updates++;
+        }
+      } else {
+        const end = rowPtr[i + 1]!;
+        for (let s = rowPtr[i]!; s < end; s++) {
+          const y = postTrace.read(target[s]!, step);
+          if (y === 0) continue;
+          const w = weight[s]!;
+          const dw = soft ? (aMinus * y * (w - wMin)) / span : aMinus * y;
+          this.apply(s, w, dw, step);
+          updates++;
+        }
       }
       this.pre.bump(i, step);
     }

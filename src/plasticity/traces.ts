@@ -14,6 +14,11 @@
  * same expression, `Math.exp(-age * rate)`, so a read returns the same
  * double as computing it and costs a load instead of an exp; older ages
  * compute it.
+ *
+ * The neurons whose trace is not 0 (bumped since the last reset) are also
+ * listed in `active[0 .. activeCount)`, so a rule can visit only them when
+ * few are (a trace never decays to exactly 0, so a neuron leaves the list
+ * only at `reset`).
  */
 
 export type TraceMode = "add" | "set";
@@ -32,6 +37,10 @@ export class LazyTraces {
   readonly mode: TraceMode;
   /** decay[age] = Math.exp(-age * rate) for the first ages. */
   private readonly decay: Float64Array;
+  /** Neurons bumped since the last reset: active[0 .. activeCount). */
+  readonly active: Int32Array;
+  activeCount = 0;
+  private readonly isActive: Uint8Array;
 
   constructor(size: number, tauMs: number, dtMs: number, mode: TraceMode) {
     if (!(tauMs > 0)) throw new RangeError(`trace time constant must be > 0 ms, got ${tauMs}`);
@@ -42,6 +51,8 @@ export class LazyTraces {
     this.mode = mode;
     this.decay = new Float64Array(tableLength(this.rate));
     for (let k = 0; k < this.decay.length; k++) this.decay[k] = Math.exp(-k * this.rate);
+    this.active = new Int32Array(size);
+    this.isActive = new Uint8Array(size);
   }
 
   /** The trace of i at `step`. */
@@ -57,10 +68,19 @@ export class LazyTraces {
   bump(i: number, step: number): void {
     this.value[i] = this.mode === "set" ? 1 : this.read(i, step) + 1;
     this.lastStep[i] = step;
+    if (this.isActive[i] === 0) {
+      this.isActive[i] = 1;
+      this.active[this.activeCount++] = i;
+    }
   }
 
   reset(): void {
-    this.value.fill(0);
-    this.lastStep.fill(0);
+    for (let k = 0; k < this.activeCount; k++) {
+      const i = this.active[k]!;
+      this.value[i] = 0;
+      this.lastStep[i] = 0;
+      this.isActive[i] = 0;
+    }
+    this.activeCount = 0;
   }
 }

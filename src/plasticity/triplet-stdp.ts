@@ -21,7 +21,7 @@
  * frequency potentiates for either order, unlike the pair rule.
  */
 import { z } from "zod";
-import { buildColumnIndex, type ColumnIndex } from "./column-index.js";
+import { buildColumnIndex, hasCompleteRows, type ColumnIndex } from "./column-index.js";
 import type { PlasticPathway, PlasticityRule } from "./rule.js";
 import { LazyTraces } from "./traces.js";
 
@@ -69,6 +69,8 @@ export class TripletStdp implements PlasticityRule {
   readonly dtMs: number;
   updates = 0;
   private columns: ColumnIndex;
+  /** All-to-all rows: a presynaptic spike visits only the targets with an o1 trace (see update). */
+  private completeRows: boolean;
 
   constructor(pathway: PlasticPathway, params: TripletStdpParams, dtMs: number) {
     if (!(params.wMax > params.wMin)) throw new RangeError(`wMax (${params.wMax}) must exceed wMin (${params.wMin})`);
@@ -83,11 +85,13 @@ export class TripletStdp implements PlasticityRule {
     this.o1 = new LazyTraces(nPost, params.tauMinusMs, dtMs, mode);
     this.o2 = new LazyTraces(nPost, params.tauYMs, dtMs, mode);
     this.columns = buildColumnIndex(pathway.matrix);
+    this.completeRows = hasCompleteRows(pathway.matrix);
   }
 
   /** Rebuilds the column index after the matrix was compacted (pruned) or regrown. */
   rebuildIndex(): void {
     this.columns = buildColumnIndex(this.pathway.matrix);
+    this.completeRows = hasCompleteRows(this.pathway.matrix);
   }
 
   /** Synapses were removed or added: the column index is rebuilt (no per-synapse state). */
@@ -107,16 +111,33 @@ export class TripletStdp implements PlasticityRule {
     const pre = this.pathway.source;
     const post = this.pathway.target;
     let updates = 0;
+    // Only targets with an o1 trace change; in an all-to-all population with few of them, visit just those
+    // (synapse (i, j) is rowPtr[i] + j): the same updates, each synapse's independent of the others'.
+    const o1Trace = this.o1;
+    const fewActive = this.completeRows && 4 * o1Trace.activeCount < this.pathway.matrix.nPost;
     for (let k = 0; k < pre.spikeCount; k++) {
       const i = pre.spiked[k]!;
       const dep = a2Minus + a3Minus * this.r2.read(i, step);
-      const end = rowPtr[i + 1]!;
-      for (let s = rowPtr[i]!; s < end; s++) {
-        const o1 = this.o1.read(target[s]!, step);
-        if (o1 === 0) continue;
-        const nw = weight[s]! - o1 * dep;
-        weight[s] = nw < wMin ? wMin : nw > wMax ? wMax : nw;
-        updates++;
+      if (fewActive) {
+        const row = rowPtr[i]!;
+        const active = o1Trace.active;
+        for (let a = 0; a < o1Trace.activeCount; a++) {
+          const s = row + active[a]!;
+          const o1 = o1Trace.read(active[a]!, step);
+          if (o1 === 0) continue;
+          const nw = weight[s]! - o1 * dep;
+          weight[s] = nw < wMin ? wMin : nw > wMax ? wMax : nw;
+          updates++;
+        }
+      } else {
+        const end = rowPtr[i + 1]!;
+        for (let s = rowPtr[i]!; s < end; s++) {
+          const o1 = o1Trace.read(target[s]!, step);
+          if (o1 === 0) continue;
+          const nw = weight[s]! - o1 * dep;
+          weight[s] = nw < wMin ? wMin : nw > wMax ? wMax : nw;
+          updates++;
+        }
       }
       this.r1.bump(i, step);
       this.r2.bump(i, step);

@@ -378,6 +378,14 @@ export class NetworkLearner implements Learner {
     }
   }
 
+  /**
+   * From now on a reset puts every hidden group back to its present state
+   * (for a network whose state was set in code after it was built).
+   */
+  rememberState(): void {
+    for (const r of this.resettable) r.initial.set(r.array);
+  }
+
   /** True when every hidden state variable is finite (a diverging model makes the loss NaN). */
   private stateFinite(): boolean {
     for (const r of this.resettable) {

@@ -13,7 +13,7 @@
  * with, so the two produce the same input spikes from the same seed.
  */
 import type { Rng } from "../../core/rng.js";
-import { xorshiftNext } from "../../core/xorshift.js";
+import { UINT32_TO_UNIT } from "../../core/xorshift.js";
 import type { NeuronGroup } from "../group.js";
 
 export class RateInputGroup implements NeuronGroup {
@@ -87,7 +87,28 @@ export class RateInputGroup implements NeuronGroup {
     const { activeIdx, activeProb, noise, spiked } = this;
     const n = this.nActive;
     let count = 0;
-    for (let a = 0; a < n; a++) if (xorshiftNext(noise) < activeProb[a]!) spiked[count++] = activeIdx[a]!;
+    if (n > 0) {
+      // xorshiftNextUint32 (core/xorshift.ts) with its four words in locals: the same stream.
+      let s0 = noise[0]!;
+      let s1 = noise[1]!;
+      let s2 = noise[2]!;
+      let s3 = noise[3]!;
+      for (let a = 0; a < n; a++) {
+        let t = s3;
+        const x = s0;
+        s3 = s2;
+        s2 = s1;
+        s1 = x;
+        t ^= t << 11;
+        t ^= t >>> 8;
+        s0 = (t ^ x ^ (x >>> 19)) >>> 0;
+        if (s0 * UINT32_TO_UNIT < activeProb[a]!) spiked[count++] = activeIdx[a]!;
+      }
+      noise[0] = s0;
+      noise[1] = s1;
+      noise[2] = s2;
+      noise[3] = s3;
+    }
     this.spikeCount = count;
   }
 

@@ -117,20 +117,22 @@ export class ConductanceLifGroup implements NeuronGroup {
       dTh = this.decayTheta;
     const refSteps = this.refractorySteps;
     const expo = this.method === "exponential-euler";
+    const leak = Math.exp(-dtOverTau * 1);
     let count = 0;
     for (let i = 0; i < size; i++) {
       const e = ge[i]!;
       const g = gi[i]!;
       ge[i] = e * dE;
       gi[i] = g * dI;
-      theta[i] = theta[i]! * dTh;
+      if (dTh !== 1) theta[i] = theta[i]! * dTh;
       if (step - lastSpikeStep[i]! < refSteps) continue;
       const vi = v[i]!;
       const gTot = 1 + e + g;
       const drive = elMv + e * eExcMv + g * eInhMv + iExt[i]!;
       if (expo) {
         const vInf = drive / gTot;
-        v[i] = vInf + (vi - vInf) * Math.exp(-dtOverTau * gTot);
+        // With no conductance gTot is 1 and the factor is the leak's, computed once (the same double).
+        v[i] = vInf + (vi - vInf) * (e === 0 && g === 0 ? leak : Math.exp(-dtOverTau * gTot));
       } else {
         v[i] = vi + dtOverTau * (drive - gTot * vi);
       }
