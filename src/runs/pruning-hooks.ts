@@ -48,7 +48,7 @@ import type { Learner } from "../learners/learner.js";
 import type { HookContext, TrainingHooks } from "./hooks.js";
 
 /** The learner types whose config accepts a `pruning` block (for messages). */
-const PRUNABLE_TYPES = "mlp, cnn, stdp, surrogate";
+const PRUNABLE_TYPES = "mlp, cnn, stdp, surrogate, network";
 
 function pruningOf(config: HookContext["config"]): PruningConfig | undefined {
   return "pruning" in config ? config.pruning : undefined;
@@ -70,7 +70,7 @@ export function pruningHooks(ctx: HookContext): TrainingHooks | null {
     throw new UserError(
       "E_CONFIG_INVALID",
       `${where}.criterion: expected one of ${s.criteria.map((c) => `"${c}"`).join(", ")} for this learner type, found "${cfg.criterion}"` +
-        (cfg.criterion === "activity" ? " (the activity criterion needs spike co-activity: an stdp learner)" : ""),
+        (cfg.criterion === "activity" ? " (the activity criterion needs spike co-activity: an stdp or network learner)" : ""),
     );
   }
   if (!s.scopes.includes(cfg.scope)) {

@@ -60,8 +60,7 @@ export function measureNetworkCosts(learner: NetworkLearner, x: Float32Array, ba
   const inputSize = learner.inputSize;
   try {
     const src = learner.input.group;
-    const seeds = learner.costRng.fork("input").uint32Seeds(4);
-    if (src instanceof RateInputGroup || src instanceof PoissonGroup) src.setGeneratorState(seeds);
+    if (src instanceof RateInputGroup || src instanceof PoissonGroup) src.setGeneratorState(learner.costSeeds);
     learner.resetState();
     for (const m of learner.monitors) m.clear();
     const step0 = learner.network.step;

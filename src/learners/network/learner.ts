@@ -122,8 +122,8 @@ export class NetworkLearner implements Learner {
   private readonly rewardRules: RewardStdp[];
   private readonly weightTracker = new WeightTracker();
   private readonly pruneRng: Rng;
-  /** Seeds of the input spikes during cost measurement (fork "costs"). */
-  readonly costRng: Rng;
+  /** The input stream's state at the start of every cost measurement (fork "costs", as the fused learner's). */
+  readonly costSeeds: Uint32Array;
   // Counters since the last collectStats.
   private samples = 0;
   private presentations = 0;
@@ -310,7 +310,7 @@ export class NetworkLearner implements Learner {
     );
     this.rateSpikes = new Float64Array(this.hidden.reduce((n, g) => n + g.size, 0));
     this.pruneRng = rng.fork("prune");
-    this.costRng = rng.fork("costs");
+    this.costSeeds = rng.fork("costs").uint32Seeds(4);
   }
 
   /** The synapse population named `name` (undefined when there is none). */
@@ -323,26 +323,36 @@ export class NetworkLearner implements Learner {
     return this.groups.find((g) => g.name === name);
   }
 
-  /** Sets learning (plasticity, co-activity scores) and threshold adaptation for the phase. */
-  private setPhase(training: boolean): void {
+  /** Sets learning (plasticity, co-activity scores) and threshold adaptation: on in training, off in evaluation. */
+  setLearning(training: boolean): void {
     this.gate.learning = training;
     for (const t of this.thresholds) t.threshold.enabled = training || !t.fixAtTest;
   }
 
   /**
-   * Presents one sample (x[offset ..]): shows it for the presentation time,
-   * repeated with a stronger input while the readout group fires fewer than
-   * retry.minSpikes times (at most maxBoosts times), each presentation
-   * followed by the rest or a reset. Fills `counts` from the counted
-   * presentation; returns its total.
+   * Presents one sample (x[offset ..]) and then rests or resets: see
+   * `presentOnly`. Returns the counted presentation's total.
    */
   present(x: Float32Array, offset: number): number {
-    const p = this.config.presentation;
-    const retry = p.retry;
+    const total = this.presentOnly(x, offset);
+    this.restOrReset();
+    return total;
+  }
+
+  /**
+   * Shows one sample (x[offset ..]) for the presentation time, repeated with
+   * a stronger input while the readout group fires fewer than
+   * retry.minSpikes times (at most maxBoosts times; each repetition after the
+   * rest or reset). Fills `counts` from the last presentation, returns its
+   * total, and leaves the network as it ended: the caller reads the readout,
+   * gives the reward, then calls `restOrReset`.
+   */
+  presentOnly(x: Float32Array, offset: number): number {
+    const retry = this.config.presentation.retry;
     const maxBoosts = retry?.maxBoosts ?? 0;
     const net = this.network;
     let total = 0;
-    for (let attempt = 0; attempt <= maxBoosts; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       this.input.show(x, offset, net.step, attempt * (retry?.boostRateHz ?? 0));
       this.readoutMonitor.clear();
       net.runSteps(this.presentSteps);
@@ -351,12 +361,16 @@ export class NetworkLearner implements Learner {
       for (let j = 0; j < this.counts.length; j++) total += this.counts[j]!;
       this.presentations++;
       this.input.silence(net.step);
-      if (p.between === "rest") net.runSteps(this.restSteps);
-      else this.resetState();
-      if (retry === undefined || total >= retry.minSpikes) break;
-      if (attempt < maxBoosts) this.boosts++;
+      if (retry === undefined || total >= retry.minSpikes || attempt >= maxBoosts) return total;
+      this.restOrReset();
+      this.boosts++;
     }
-    return total;
+  }
+
+  /** After a presentation: the rest period with the input off, or a reset (`presentation.between`). */
+  restOrReset(): void {
+    if (this.config.presentation.between === "rest") this.network.runSteps(this.restSteps);
+    else this.resetState();
   }
 
   /**
@@ -401,7 +415,7 @@ export class NetworkLearner implements Learner {
   }
 
   trainBatch(x: Float32Array, y: Int32Array, batch: number): BatchResult {
-    this.setPhase(true);
+    this.setLearning(true);
     const readout = this.readout;
     if (readout.kind === "assignment") readout.startTraining();
     const reward = this.config.reward;
@@ -410,7 +424,8 @@ export class NetworkLearner implements Learner {
     let finite = true;
     for (let b = 0; b < batch; b++) {
       this.normalizeWeights();
-      this.present(x, b * this.inputSize);
+      this.presentOnly(x, b * this.inputSize);
+      if (!this.stateFinite()) finite = false;
       const label = y[b]!;
       if (readout.kind === "assignment") {
         const pred = readout.predict(this.counts);
@@ -423,7 +438,7 @@ export class NetworkLearner implements Learner {
         if (this.rewardRules.length > 0)
           this.giveReward(readout.predictRow(b) === label ? reward.correct : reward.wrong);
       }
-      if (!this.stateFinite()) finite = false;
+      this.restOrReset();
     }
     if (readout.kind === "assignment") readout.endBatch();
     else {
@@ -432,7 +447,7 @@ export class NetworkLearner implements Learner {
       correct = r.correct;
     }
     this.samples += batch;
-    this.setPhase(false);
+    this.setLearning(false);
     return { loss: finite ? loss / Math.max(1, batch) : NaN, correct };
   }
 
@@ -441,7 +456,7 @@ export class NetworkLearner implements Learner {
   }
 
   evaluate(x: Float32Array, y: Int32Array, batch: number, predictions?: Int32Array): BatchResult {
-    this.setPhase(false);
+    this.setLearning(false);
     const readout = this.readout;
     if (readout.kind === "assignment") readout.startEvaluation();
     const base = this.hiddenCounts();
@@ -637,7 +652,7 @@ export class NetworkLearner implements Learner {
 
   /** One presentation as `evaluate` makes it (plasticity off, thresholds as in the test phase), for cost measurement. */
   evaluatePresentation(x: Float32Array, offset: number): void {
-    this.setPhase(false);
+    this.setLearning(false);
     this.present(x, offset);
   }
 

@@ -1,8 +1,8 @@
 /**
  * The `pruning` block of a learner's config: what a scenario file writes to
  * have a learner pruned (and grown) while it learns. One schema shared by
- * every learner that supports it (mlp, cnn, stdp, surrogate); the hook that
- * carries it out is src/runs/pruning-hooks.ts.
+ * every learner that supports it (mlp, cnn, stdp, surrogate, network); the hook
+ * that carries it out is src/runs/pruning-hooks.ts.
  *
  * Two ways to say when synapses go:
  *   schedule   gradual pruning (and growth) interleaved with learning, at a
@@ -80,13 +80,13 @@ export const pruningConfigSchema = z
       .enum(["magnitude", "activity", "random"])
       .default("magnitude")
       .describe(
-        'which synapses go: magnitude = smallest |w|; activity = least pre×post co-activity over recent learning ("use it or lose it", spiking learners with a co-activity trace: stdp); random = uniform control',
+        'which synapses go: magnitude = smallest |w|; activity = least pre×post co-activity over recent learning ("use it or lose it", spiking learners with a co-activity trace: stdp, network); random = uniform control',
       ),
     scope: z
       .enum(["per-layer", "global", "per-neuron"])
       .default("per-layer")
       .describe(
-        "per-layer: every layer loses the same fraction; global: one ranking over all layers; per-neuron (stdp): each neuron loses the same fraction of its own input synapses, ranked among themselves (competition between a neuron's synapses)",
+        "per-layer: every layer loses the same fraction; global: one ranking over all layers; per-neuron (stdp, network): each neuron loses the same fraction of its own input synapses, ranked among themselves (competition between a neuron's synapses)",
       ),
     schedule: pruningScheduleSchema
       .optional()
@@ -123,7 +123,7 @@ export const pruningConfigSchema = z
       .min(0)
       .optional()
       .describe(
-        "weight of every new synapse (growth and regrowth); default 0 for artificial networks and surrogate, 0.1·initWeightMax for stdp",
+        "weight of every new synapse (growth and regrowth); default 0 for artificial networks and surrogate, 0.1·initWeightMax for stdp, 0.1 × the mean initial |w| of the pruned populations for network",
       ),
     activityTauMs: z
       .number()
