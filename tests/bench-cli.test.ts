@@ -101,6 +101,20 @@ describe("neurocompare bench", () => {
     expect(none.stderr).toContain("expected a scenario file");
   });
 
+  it("network: both sides' CPU per image each round, fastest and median, the ratios and the load average", () => {
+    const r = run(["bench", "network", "--runs", "1", "--neurons", "10", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout.trim());
+    expect([o.workload, o.neurons, o.rounds]).toEqual(["network", 10, 1]);
+    for (const side of [o.engine, o.fused]) {
+      expect(side.cpuMsPerImage).toHaveLength(1);
+      expect(side.fastestCpuMs).toBeGreaterThan(0);
+      expect(side.fastestCpuMs).toBeLessThanOrEqual(side.medianCpuMs);
+    }
+    expect(o.ratioFastest).toBeCloseTo(o.engine.fastestCpuMs / o.fused.fastestCpuMs, 9);
+    expect(o.loadAverage).toHaveLength(3);
+  });
+
   it("refuses an unknown workload and a bad option with exit 2", () => {
     const a = run(["bench", "transformer"]);
     expect(a.status).toBe(2);

@@ -9,9 +9,9 @@ import { LabelAssigner } from "../src/learners/diehl-cook/assignment.js";
 import { createInputStage } from "../src/learners/network/input-stage.js";
 import { NetworkLearner } from "../src/learners/network/learner.js";
 import { networkLearnerConfigSchema } from "../src/learners/network/schema.js";
-import { RewardStdp } from "../src/plasticity/reward-stdp.js";
+import type { RewardStdp } from "../src/plasticity/reward-stdp.js";
 import { RateInputGroup } from "../src/snn/inputs/rate-input.js";
-import { SpikeGeneratorGroup } from "../src/snn/inputs/spike-generator.js";
+import type { SpikeGeneratorGroup } from "../src/snn/inputs/spike-generator.js";
 import { loadMnistSplit, mnistShape } from "../src/tasks/mnist.js";
 import type { TaskShape } from "../src/tasks/task.js";
 
@@ -147,9 +147,7 @@ describe("input codings", () => {
       dtMs: 1,
       input: { coding: "population", neuronsPerFeature: 5, maxRateHz: 100 },
       groups: [{ name: "out", size: 2, model: { type: "lif" } }],
-      synapses: [
-        { source: "input", target: "out", targetVar: "ge", connect: { rule: "all-to-all" }, weight: 0 },
-      ],
+      synapses: [{ source: "input", target: "out", targetVar: "ge", connect: { rule: "all-to-all" }, weight: 0 }],
       presentation: { presentationMs: 2000, restMs: 0, between: "reset" },
       readout: { type: "linear", group: "out" },
       batchSize: 1,

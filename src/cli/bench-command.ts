@@ -13,13 +13,16 @@
  * - startup: the time and memory of `--help`, `validate` and `bench cuba`;
  * - scenario <file>: a whole run for each `--jobs` setting, interleaved
  *   rounds, with the speed-up against the first setting.
+ * - network: Diehl & Cook trained by the `network` learner (the general
+ *   engine) and by the fused `stdp` learner, interleaved, CPU time per image
+ *   and the ratio engine / fused (target at most 3).
  *
  * Each workload's module is imported only when it is asked for.
  */
 import { UserError } from "../core/errors.js";
 import { parseDuration, parsePositiveInt, parseSeed } from "./options.js";
 
-export const benchWorkloads = ["mlp", "cnn", "lstm", "cuba", "pruning", "startup", "scenario"] as const;
+export const benchWorkloads = ["mlp", "cnn", "lstm", "cuba", "pruning", "startup", "scenario", "network"] as const;
 export type BenchWorkload = (typeof benchWorkloads)[number];
 
 export interface BenchOptions {
@@ -86,6 +89,16 @@ export async function benchCommand(workload: string, opts: BenchOptions, file?: 
     const { runPruningBench, formatPruningBench } = await import("../bench/pruning-bench.js");
     const r = runPruningBench({ seed });
     process.stdout.write(opts.json ? `${JSON.stringify({ workload, ...r })}\n` : `${formatPruningBench(r)}\n`);
+    return;
+  }
+  if (workload === "network") {
+    const { runNetworkBench, formatNetworkBench } = await import("../bench/network-bench.js");
+    const r = runNetworkBench({
+      ...(opts.runs !== undefined ? { rounds: parsePositiveInt(opts.runs, "--runs", 1000) } : {}),
+      ...(opts.neurons !== undefined ? { neurons: parsePositiveInt(opts.neurons, "--neurons", 10_000) } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+    });
+    process.stdout.write(opts.json ? `${JSON.stringify({ workload, ...r })}\n` : `${formatNetworkBench(r)}\n`);
     return;
   }
   if (workload === "startup") {

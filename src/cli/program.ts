@@ -229,9 +229,9 @@ function buildProgram(): Command {
   program
     .command("bench")
     .description(
-      "speed benchmarks: mlp, cnn, lstm (one MNIST epoch; PyTorch 1.13 on one thread takes 457, 851 and 2,824 ms), cuba (the CUBA network, Vogels & Abbott 2005), pruning (time per sample before and after pruning half the synapses), startup (time and memory of --help, validate and bench cuba) or scenario <file> (a whole run per --jobs setting, and the speed-up)",
+      "speed benchmarks: mlp, cnn, lstm (one MNIST epoch; PyTorch 1.13 on one thread takes 457, 851 and 2,824 ms), cuba (the CUBA network, Vogels & Abbott 2005), pruning (time per sample before and after pruning half the synapses), startup (time and memory of --help, validate and bench cuba), scenario <file> (a whole run per --jobs setting, and the speed-up) or network (Diehl & Cook on the general engine against the fused stdp learner: CPU per training image and the ratio)",
     )
-    .argument("<workload>", "mlp | cnn | lstm | cuba | pruning | startup | scenario")
+    .argument("<workload>", "mlp | cnn | lstm | cuba | pruning | startup | scenario | network")
     .argument("[file]", "scenario: the scenario file")
     .option("--json", "print one JSON object instead of a table")
     .option("--epochs <n>", "epochs to train (mlp, cnn, lstm; default 1)")
@@ -259,7 +259,7 @@ function buildProgram(): Command {
     .option("--python <path>", "with --peer: the Python that imports torch (default /usr/bin/python3)")
     .addHelpText(
       "after",
-      "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cnn --peer torch --repeat 5\n  neurocompare bench cnn --kernels relaxed-simd --peer torch\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n  neurocompare bench startup --runs 10\n  neurocompare bench scenario bench/jobs-speedup.json --jobs 1,2\n",
+      "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cnn --peer torch --repeat 5\n  neurocompare bench cnn --kernels relaxed-simd --peer torch\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n  neurocompare bench startup --runs 10\n  neurocompare bench scenario bench/jobs-speedup.json --jobs 1,2\n  neurocompare bench network --runs 7\n",
     )
     .action(
       async (

@@ -75,6 +75,17 @@ export class AdaptiveThreshold implements Monitor {
     for (let k = 0; k < count; k++) th[spiked[k]!]! += this.thetaPlusMv;
   }
 
+  /**
+   * Lets `ms` of simulated time pass without steps (a reset standing in for a
+   * rest period): every theta decays by exp(-ms/tauTheta), while enabled.
+   */
+  elapse(ms: number): void {
+    if (!this.enabled || !(ms > 0)) return;
+    const f = Math.exp(-ms / this.tauThetaMs);
+    const th = this.theta;
+    for (let i = 0; i < th.length; i++) th[i] = th[i]! * f;
+  }
+
   /** Monitor hook (end of step, after reset): this step's spikes of the watched group, while enabled. */
   record(_step: number): void {
     const g = this.source;

@@ -70,7 +70,9 @@ export function pruningHooks(ctx: HookContext): TrainingHooks | null {
     throw new UserError(
       "E_CONFIG_INVALID",
       `${where}.criterion: expected one of ${s.criteria.map((c) => `"${c}"`).join(", ")} for this learner type, found "${cfg.criterion}"` +
-        (cfg.criterion === "activity" ? " (the activity criterion needs spike co-activity: an stdp or network learner)" : ""),
+        (cfg.criterion === "activity"
+          ? " (the activity criterion needs spike co-activity: an stdp or network learner)"
+          : ""),
     );
   }
   if (!s.scopes.includes(cfg.scope)) {

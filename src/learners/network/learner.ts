@@ -369,8 +369,13 @@ export class NetworkLearner implements Learner {
 
   /** After a presentation: the rest period with the input off, or a reset (`presentation.between`). */
   restOrReset(): void {
-    if (this.config.presentation.between === "rest") this.network.runSteps(this.restSteps);
-    else this.resetState();
+    if (this.config.presentation.between === "rest") {
+      this.network.runSteps(this.restSteps);
+      return;
+    }
+    this.resetState();
+    // The reset stands in for the rest: slow variables (adaptive thresholds) decay over its time.
+    for (const t of this.thresholds) t.threshold.elapse(this.restSteps * this.config.dtMs);
   }
 
   /**

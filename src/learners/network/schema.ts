@@ -82,7 +82,7 @@ export const presentationSchema = z
       .enum(["rest", "reset"])
       .default("rest")
       .describe(
-        "rest: simulate restMs with the input off; reset: skip the rest and put every group back to its initial state (kept: homeostatic thresholds and weights), traces and delayed spikes cleared",
+        "rest: simulate restMs with the input off; reset: skip the rest and put every group back to its initial state (kept: weights and adaptive thresholds, which decay as over restMs), traces and delayed spikes cleared",
       ),
     retry: z
       .strictObject({
