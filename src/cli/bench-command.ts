@@ -12,7 +12,7 @@
  * - pruning: time per sample before and after pruning half the synapses;
  * - startup: the time and memory of `--help`, `validate` and `bench cuba`;
  * - scenario <file>: a whole run for each `--jobs` setting, interleaved
- *   rounds, with the speed-up against the first setting.
+ *   rounds, with the speed-up against the first setting;
  * - network: Diehl & Cook trained by the `network` learner (the general
  *   engine) and by the fused `stdp` learner, interleaved, CPU time per image
  *   and the ratio engine / fused (target at most 3).
