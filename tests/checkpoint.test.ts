@@ -171,6 +171,73 @@ describe("checkpoint and resume, bit for bit, per learner type", () => {
     );
   });
 
+  it("network: Diehl & Cook as data, rests simulated, co-activity pruning per neuron with regrowth", () => {
+    const lif = { type: "conductance-lif", tauMs: 100, elMv: -65, eInhMv: -100, vThreshMv: -52, vResetMv: -65 };
+    checkContinuity(
+      scenarioWith(
+        {
+          type: "network",
+          input: { coding: "rate" },
+          groups: [{ name: "exc", size: 8, model: { ...lif, refractoryMs: 5, tauEMs: 1, tauIMs: 2 } }],
+          synapses: [
+            {
+              name: "input->exc",
+              source: "input",
+              target: "exc",
+              targetVar: "ge",
+              connect: { rule: "all-to-all" },
+              weight: { dist: "uniform", lo: 0.003, hi: 0.303 },
+              plasticity: { rule: "triplet-stdp", pairing: "nearest", tauYMs: 40, a3Plus: 0.01, a2Minus: 0.0001 },
+              normalize: { targetSum: 78, wMax: 1 },
+            },
+          ],
+          lateralInhibition: [{ via: "population", group: "exc", model: { type: "conductance-lif", tauMs: 10 } }],
+          homeostasis: [{ group: "exc" }],
+          presentation: { presentationMs: 40, restMs: 10, retry: { minSpikes: 2, maxBoosts: 2 } },
+          readout: { type: "assignment", group: "exc", voting: "proportion" },
+          batchSize: 10,
+          pruning: {
+            criterion: "activity",
+            scope: "per-neuron",
+            schedule: { type: "constant-rate", applications: 2, targetDensity: 0.6 },
+            regrowth: { fraction: 0.2 },
+          },
+        },
+        digits,
+        3,
+        { evaluation: { costSamples: 4 } },
+      ),
+    );
+  });
+
+  it("network: reward-modulated STDP, population coding and a linear readout", () => {
+    checkContinuity(
+      scenarioWith(
+        {
+          type: "network",
+          dtMs: 1,
+          input: { coding: "population", neuronsPerFeature: 4 },
+          groups: [{ name: "pool", size: 10, model: { type: "lif" }, initial: { iExt: { uniform: [5, 14] } } }],
+          synapses: [
+            {
+              source: "input",
+              target: "pool",
+              targetVar: "ge",
+              connect: { rule: "probability", p: 0.5 },
+              weight: { dist: "normal", mean: 2, std: 4 },
+              plasticity: { rule: "reward-stdp", wMin: -20, wMax: 20 },
+            },
+          ],
+          lateralInhibition: [{ via: "direct", group: "pool", weight: -1 }],
+          presentation: { presentationMs: 20, restMs: 0, between: "reset" },
+          readout: { type: "linear", group: "pool" },
+          batchSize: 8,
+        },
+        xor,
+      ),
+    );
+  });
+
   it("surrogate: recurrent LIF layers, dropout, Poisson input and weight averaging", () => {
     checkContinuity(
       scenarioWith(

@@ -8,7 +8,7 @@
 // and a network with every hidden neuron silenced scores chance or worse.
 import { describe, expect, it } from "vitest";
 import { parseScenarioText } from "../src/scenario/parse.js";
-import { runScenario } from "../src/scenario/run.js";
+import { runScenario } from "../src/runs/run.js";
 
 const network = {
   type: "network",
@@ -102,5 +102,43 @@ describe("a network learner through the scenario runner", () => {
     expect(point("lesion", 1)).toBeLessThanOrEqual(0.2);
     expect(point("silence", 1)).toBeLessThanOrEqual(0.2);
     expect(Number.isFinite(point("noise", 0.2))).toBe(true);
+  });
+
+  it("marks a unit whose model blows up as diverged, with the epoch it happened in", () => {
+    // dv/dt = (v + I)/τ under forward Euler at dt = 2τ triples v every step: Infinity within a sample.
+    const scenario = parseScenarioText(
+      JSON.stringify({
+        name: "boom",
+        task: { type: "xor", trainSize: 8, testSize: 4 },
+        learners: [
+          {
+            type: "network",
+            dtMs: 1,
+            input: { coding: "current", target: "boom", variable: "I" },
+            groups: [
+              {
+                name: "boom",
+                size: 2,
+                model: {
+                  type: "equations",
+                  equations: "dv/dt = (v + I) / tau : volt\nI : volt",
+                  parameters: { tau: 0.5 },
+                  threshold: "v < -1e400",
+                  method: "euler",
+                },
+                initial: { v: 1 },
+              },
+            ],
+            presentation: { presentationMs: 800, restMs: 0, between: "reset" },
+            readout: { type: "linear", group: "boom" },
+            batchSize: 4,
+          },
+        ],
+        epochs: 2,
+      }),
+      "boom.json",
+    );
+    const r = runScenario(scenario);
+    expect(r.rows.find((x) => x.metric === "diverged")?.value).toBe(1);
   });
 });

@@ -33,7 +33,7 @@ import {
   spikeOps,
   type InferenceCosts,
 } from "../../metrics/costs.js";
-import type { NetworkLearner } from "./learner.js";
+import type { NetworkLearnerParts } from "./parts.js";
 
 /** The state variables a group's step integrates (for membrane-update memory traffic). */
 export function integratedVariables(g: NeuronGroup): number {
@@ -54,7 +54,7 @@ export function groupBytes(g: NeuronGroup): number {
 }
 
 /** Runs the measurement (see the file comment). */
-export function measureNetworkCosts(learner: NetworkLearner, x: Float32Array, batch: number): InferenceCosts {
+export function measureNetworkCosts(learner: NetworkLearnerParts, x: Float32Array, batch: number): InferenceCosts {
   const restore = learner.saveState();
   const counter = new CostCounter();
   const inputSize = learner.inputSize;

@@ -36,12 +36,10 @@ import { WeightTracker } from "../../metrics/weights.js";
 import { AdaptiveThreshold } from "../../plasticity/homeostasis.js";
 import { allButSelfMatrix, winnerTakeAll } from "../../plasticity/lateral-inhibition.js";
 import { CsrColumnNormalizer } from "../../plasticity/normalization.js";
-import type { ActivityCriterion } from "../../plasticity/pruning/activity-criterion.js";
 import type { StructuralPlasticity } from "../../plasticity/pruning/structural.js";
 import { RewardStdp } from "../../plasticity/reward-stdp.js";
-import type { PlasticityRule } from "../../plasticity/rule.js";
 import type { NeuronGroup, StateArray } from "../../snn/group.js";
-import { SpikeMonitor, type Monitor } from "../../snn/monitors.js";
+import { SpikeMonitor } from "../../snn/monitors.js";
 import { Network } from "../../snn/network.js";
 import { NEVER_SPIKED } from "../../snn/neurons/common.js";
 import { Synapses } from "../../snn/synapses/synapses.js";
@@ -53,37 +51,8 @@ import { measureNetworkCosts } from "./costs.js";
 import { createInputStage, type InputStage } from "./input-stage.js";
 import { AssignmentReadout, LinearReadout, type Readout } from "./readout.js";
 import type { NetworkLearnerConfig } from "./schema.js";
+import { LearningGate, type LearnerSynapses, type NetworkLearnerParts } from "./parts.js";
 import { networkStructure } from "./structure.js";
-
-/** Runs the plasticity rules and pruning criteria at the end of each step while `learning` is on. */
-export class LearningGate implements Monitor {
-  readonly when = "end" as const;
-  learning = false;
-  readonly rules: PlasticityRule[];
-  readonly criteria: ActivityCriterion[] = [];
-
-  constructor(rules: PlasticityRule[]) {
-    this.rules = rules;
-  }
-
-  record(step: number): void {
-    if (!this.learning) return;
-    const rules = this.rules;
-    for (let k = 0; k < rules.length; k++) rules[k]!.update(step);
-    const criteria = this.criteria;
-    for (let k = 0; k < criteria.length; k++) criteria[k]!.record(step);
-  }
-
-  reserve(_steps: number): void {}
-}
-
-/** One synapse population of the learner, by name, with its rule and normaliser. */
-export interface LearnerSynapses {
-  name: string;
-  synapses: Synapses;
-  rule: PlasticityRule | null;
-  normalizer: CsrColumnNormalizer | null;
-}
 
 /** A state array restored by a reset, with its value after construction. */
 interface Resettable {
@@ -91,7 +60,7 @@ interface Resettable {
   initial: StateArray;
 }
 
-export class NetworkLearner implements Learner {
+export class NetworkLearner implements Learner, NetworkLearnerParts {
   readonly name: string;
   readonly type = "network";
   readonly maxBatch: number;

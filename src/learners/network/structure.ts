@@ -28,10 +28,10 @@ import { shareCount } from "../../plasticity/pruning/select.js";
 import type { StructuralPlasticity } from "../../plasticity/pruning/structural.js";
 import type { PruneRequest, PruneResult } from "../../plasticity/pruning/types.js";
 import type { CsrConnectivity } from "../../snn/synapses/csr.js";
-import type { LearnerSynapses, NetworkLearner } from "./learner.js";
+import type { LearnerSynapses, NetworkLearnerParts } from "./parts.js";
 
 /** The populations the pruning block acts on. */
-export function prunablePopulations(learner: NetworkLearner): LearnerSynapses[] {
+export function prunablePopulations(learner: NetworkLearnerParts): readonly LearnerSynapses[] {
   const names = learner.config.prunable;
   if (names !== undefined) {
     return names.map((n, i) => {
@@ -54,7 +54,7 @@ function possible(s: LearnerSynapses): number {
   return m.nPre * m.nPost;
 }
 
-export function networkStructure(learner: NetworkLearner, pruneRng: Rng): StructuralPlasticity {
+export function networkStructure(learner: NetworkLearnerParts, pruneRng: Rng): StructuralPlasticity {
   const pops = prunablePopulations(learner);
   const matrices = () => pops.map((p) => p.synapses.matrix);
   let meanWeight = 0;
