@@ -29,30 +29,27 @@
  * measurement's input spikes fork("costs").
  */
 import type { Param } from "../../ann/layer.js";
-import { type Issue, UserError } from "../../core/errors.js";
+import { UserError } from "../../core/errors.js";
 import type { Rng } from "../../core/rng.js";
 import { captureState, restoreState } from "../../core/snapshot.js";
 import { WeightTracker } from "../../metrics/weights.js";
-import { AdaptiveThreshold } from "../../plasticity/homeostasis.js";
-import { allButSelfMatrix, winnerTakeAll } from "../../plasticity/lateral-inhibition.js";
-import { CsrColumnNormalizer } from "../../plasticity/normalization.js";
+import type { AdaptiveThreshold } from "../../plasticity/homeostasis.js";
 import type { StructuralPlasticity } from "../../plasticity/pruning/structural.js";
 import { RewardStdp } from "../../plasticity/reward-stdp.js";
 import type { NeuronGroup, StateArray } from "../../snn/group.js";
 import { SpikeMonitor } from "../../snn/monitors.js";
 import { Network } from "../../snn/network.js";
 import { NEVER_SPIKED } from "../../snn/neurons/common.js";
-import { Synapses } from "../../snn/synapses/synapses.js";
 import type { TaskShape } from "../../tasks/task.js";
 import type { BatchResult, InferenceCosts, Learner, LearnerStats, ReceptiveFields } from "../learner.js";
 import { chooseUnits, WeightPatch } from "../silence.js";
-import { buildGroups, buildSynapses, createGroup, fillInitial, type GroupTable } from "./build.js";
 import { measureNetworkCosts } from "./costs.js";
-import { createInputStage, type InputStage } from "./input-stage.js";
+import type { InputStage } from "./input-stage.js";
 import { AssignmentReadout, LinearReadout, type Readout } from "./readout.js";
 import type { NetworkLearnerConfig } from "./schema.js";
 import { LearningGate, type LearnerSynapses, type NetworkLearnerParts } from "./parts.js";
 import { networkStructure } from "./structure.js";
+import { assembleNetwork } from "./assemble.js";
 
 /** A state array restored by a reset, with its value after construction. */
 interface Resettable {
@@ -114,132 +111,17 @@ export class NetworkLearner implements Learner, NetworkLearnerParts {
     this.presentSteps = Math.max(1, Math.round(p.presentationMs / dt));
     this.restSteps = Math.max(0, Math.round(p.restMs / dt));
 
-    const issues: Issue[] = [];
-    const table: GroupTable = { byName: new Map(), failed: new Set() };
-    const ctx = { dtMs: dt, precision: config.precision, root: rng.fork("network"), issues, path: "$" };
-    const described = buildGroups(config.groups, ctx, table);
-    if (issues.length > 0) throw configError(where, issues);
-    this.input = createInputStage(config.input, shape, dt, p.presentationMs, table.byName, rng.fork("poisson"), where);
+    const parts = assembleNetwork(config, shape, rng, where);
+    this.input = parts.input;
+    this.synapses = parts.synapses;
+    this.thresholds = parts.thresholds;
     const inputGroup = this.input.group;
-    if (inputGroup !== null) {
-      if (table.byName.has(inputGroup.name))
-        throw new UserError(
-          "E_CONFIG_INVALID",
-          `${where}.input.group: the input channels need a name of their own, found "${inputGroup.name}", also a group of the network`,
-        );
-      table.byName.set(inputGroup.name, inputGroup);
-    }
-    if (p.retry !== undefined && !this.input.canBoost)
-      throw new UserError(
-        "E_CONFIG_INVALID",
-        `${where}.presentation.retry: repetitions with a stronger input need rate or population coding, found "${config.input.coding}"`,
-      );
-
-    // Lateral inhibition: an inhibitory population per entry, or direct all-but-self synapses.
-    const inhibitory: NeuronGroup[] = [];
-    const lateral: Synapses[] = [];
-    config.lateralInhibition.forEach((li, i) => {
-      const at = `${where}.lateralInhibition[${i}]`;
-      const exc = table.byName.get(li.group);
-      if (exc === undefined || exc === inputGroup)
-        throw new UserError(
-          "E_CONFIG_INVALID",
-          `${at}.group: expected a group of the network (${config.groups.map((g) => g.name).join(", ")}), found "${li.group}"`,
-        );
-      try {
-        if (li.via === "population") {
-          const name = li.name ?? `${li.group}-inh`;
-          if (table.byName.has(name))
-            throw new UserError("E_CONFIG_INVALID", `${at}.name: "${name}" is already a group of the network`);
-          const groupRng = ctx.root.fork(`group:${name}`);
-          const inh = createGroup(name, exc.size, li.model, dt, config.precision, groupRng);
-          for (const [variable, value] of Object.entries(li.initial)) {
-            const arr = inh.state[variable];
-            if (arr === undefined)
-              throw new UserError(
-                "E_CONFIG_INVALID",
-                `${at}.initial.${variable}: expected a state variable of this model (${Object.keys(inh.state).join(", ")})`,
-              );
-            fillInitial(arr, value, groupRng.fork(`initial:${variable}`));
-          }
-          table.byName.set(name, inh);
-          inhibitory.push(inh);
-          lateral.push(...winnerTakeAll(exc, inh, li));
-        } else {
-          lateral.push(
-            new Synapses(
-              {
-                name: `${exc.name}->${exc.name}:wta`,
-                source: exc,
-                target: exc,
-                targetVar: li.targetVar,
-                connect: { rule: "all-to-all", allowSelf: false },
-              },
-              allButSelfMatrix(exc.size, li.weight),
-            ),
-          );
-        }
-      } catch (e) {
-        if (e instanceof UserError && !e.message.startsWith(at)) throw new UserError(e.code, `${at}: ${e.message}`);
-        throw e;
-      }
-    });
-
-    const built = buildSynapses(config.synapses, ctx, table);
-    if (issues.length > 0) throw configError(where, issues);
-    this.synapses = [
-      ...built.map((b) => {
-        const norm = config.synapses[b.index]!.normalize;
-        return {
-          name: b.synapses.name,
-          synapses: b.synapses,
-          rule: b.rule,
-          normalizer:
-            norm === undefined
-              ? null
-              : new CsrColumnNormalizer(b.synapses.matrix, {
-                  targetSum: norm.targetSum,
-                  ...(norm.wMax !== undefined ? { wMax: norm.wMax } : {}),
-                }),
-        };
-      }),
-      ...lateral.map((s) => ({ name: s.name, synapses: s, rule: null, normalizer: null })),
-    ];
-    const names = new Set<string>();
-    for (const s of this.synapses) {
-      if (names.has(s.name))
-        throw new UserError(
-          "E_CONFIG_INVALID",
-          `${where}.synapses: two synapse populations are named "${s.name}"; give one a "name"`,
-        );
-      names.add(s.name);
-    }
-
-    this.thresholds = config.homeostasis.map((h, i) => {
-      const at = `${where}.homeostasis[${i}]`;
-      const g = table.byName.get(h.group);
-      if (g === undefined || g === inputGroup)
-        throw new UserError(
-          "E_CONFIG_INVALID",
-          `${at}.group: expected a group of the network (${config.groups.map((c) => c.name).join(", ")}), found "${h.group}"`,
-        );
-      const theta = g.state[h.variable];
-      if (theta === undefined)
-        throw new UserError(
-          "E_CONFIG_INVALID",
-          `${at}.variable: expected the threshold offset variable of group ${g.name} (it has ${Object.keys(g.state).join(", ")}), found "${h.variable}"`,
-        );
-      return {
-        threshold: AdaptiveThreshold.watching(g, theta, { thetaPlusMv: h.thetaPlusMv, tauThetaMs: h.tauThetaMs }, dt),
-        fixAtTest: h.fixAtTest,
-      };
-    });
-
-    const readoutGroup = table.byName.get(config.readout.group);
+    const table = parts.groups;
+    const readoutGroup = table.get(config.readout.group);
     if (readoutGroup === undefined || readoutGroup === inputGroup)
       throw new UserError(
         "E_CONFIG_INVALID",
-        `${where}.readout.group: expected a group of the network (${[...table.byName.keys()].filter((n) => n !== inputGroup?.name).join(", ")}), found "${config.readout.group}"`,
+        `${where}.readout.group: expected a group of the network (${parts.hidden.map((g) => g.name).join(", ")}), found "${config.readout.group}"`,
       );
     this.readoutGroup = readoutGroup;
     this.counts = new Int32Array(readoutGroup.size);
@@ -256,8 +138,8 @@ export class NetworkLearner implements Learner, NetworkLearnerParts {
             rng.fork("readout"),
           );
 
-    this.groups = [...(inputGroup !== null ? [inputGroup] : []), ...described, ...inhibitory];
-    this.hidden = [...described, ...inhibitory];
+    this.groups = [...(inputGroup !== null ? [inputGroup] : []), ...parts.hidden];
+    this.hidden = parts.hidden;
     this.gate = new LearningGate(this.synapses.flatMap((s) => (s.rule === null ? [] : [s.rule])));
     this.rewardRules = this.gate.rules.filter((r): r is RewardStdp => r instanceof RewardStdp);
     this.readoutMonitor = new SpikeMonitor(readoutGroup, dt, { keepSpikes: false });
@@ -648,11 +530,4 @@ export class NetworkLearner implements Learner, NetworkLearnerParts {
       this.rateSpikes.set(rateSpikes);
     };
   }
-}
-
-function configError(where: string, issues: readonly Issue[]): UserError {
-  const lines = issues.map(
-    (i) => `${where}: ${i.path.replace(/^\$\.?/, "")}: expected ${i.expected}, found ${i.found}`,
-  );
-  return new UserError("E_CONFIG_INVALID", lines.join("\n"));
 }
