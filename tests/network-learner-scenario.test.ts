@@ -6,7 +6,14 @@
 // references: metrics are present and finite, rounds reach the densities
 // asked for, an untouched network scores its own test accuracy at lesion 0,
 // and a network with every hidden neuron silenced scores chance or worse.
+// A network whose model overflows follows the divergence rule of every
+// learner: its unit stops and is marked diverged, the run exits 3, and the
+// other learners' results are written.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { EXIT_DIVERGED, run } from "../src/api/run.js";
 import { parseScenarioText } from "../src/scenario/parse.js";
 import { runScenario } from "../src/runs/run.js";
 
@@ -104,15 +111,20 @@ describe("a network learner through the scenario runner", () => {
     expect(Number.isFinite(point("noise", 0.2))).toBe(true);
   });
 
-  it("marks a unit whose model blows up as diverged, with the epoch it happened in", () => {
+  it("stops a unit whose model blows up, marks it diverged, exits 3 and still writes the other learner", async () => {
     // dv/dt = (v + I)/τ under forward Euler at dt = 2τ triples v every step: Infinity within a sample.
-    const scenario = parseScenarioText(
-      JSON.stringify({
+    // The rule every learner follows: the unit stops at its epoch, is marked diverged, the run
+    // exits 3, and the MLP beside it finishes and is written.
+    const out = join(mkdtempSync(join(tmpdir(), "neurocompare-net-div-")), "out");
+    const outcome = await run(
+      {
         name: "boom",
         task: { type: "xor", trainSize: 8, testSize: 4 },
         learners: [
+          { type: "mlp", name: "steady", hidden: [4], batchSize: 4 },
           {
             type: "network",
+            name: "boom",
             dtMs: 1,
             input: { coding: "current", target: "boom", variable: "I" },
             groups: [
@@ -135,10 +147,16 @@ describe("a network learner through the scenario runner", () => {
           },
         ],
         epochs: 2,
-      }),
-      "boom.json",
+        seeds: [0],
+        evaluation: { costSamples: 2 },
+      },
+      { out, jobs: 1 },
     );
-    const r = runScenario(scenario);
-    expect(r.rows.find((x) => x.metric === "diverged")?.value).toBe(1);
+    expect(outcome.exitCode).toBe(EXIT_DIVERGED);
+    expect(outcome.diverged).toEqual([{ learner: "boom", seed: 0, epoch: 1 }]);
+    const csv = readFileSync(join(out, "metrics.csv"), "utf8");
+    expect(csv).toContain("boom,0,1,diverged,1\n");
+    expect(csv).toMatch(/steady,0,2,finalTestAccuracy,/);
+    expect(csv).not.toMatch(/boom,0,2,/); // nothing after the epoch it stopped in
   });
 });
