@@ -113,6 +113,7 @@ describe("neurocompare bench", () => {
     }
     expect(o.ratioFastest).toBeCloseTo(o.engine.fastestCpuMs / o.fused.fastestCpuMs, 9);
     expect(o.loadAverage).toHaveLength(3);
+    expect(o.loadBefore).toHaveLength(3);
   });
 
   it("refuses an unknown workload and a bad option with exit 2", () => {

@@ -24,6 +24,7 @@ import { Rng } from "../core/rng.js";
 import type { Learner } from "../learners/learner.js";
 import { createLearner, learnerConfigSchema } from "../learners/registry.js";
 import { loadMnistSplit, mnistShape } from "../tasks/mnist.js";
+import { median } from "./median.js";
 
 export interface NetworkBenchOptions {
   /** Timed rounds per side (default 5, at least 5 is the rule for reported ratios). */
@@ -53,13 +54,10 @@ export interface NetworkBenchResult {
   ratioFastest: number;
   /** engine / fused, median CPU per image. */
   ratioMedian: number;
+  /** The 1, 5 and 15 minute load averages before the first timed round. */
+  loadBefore: number[];
+  /** The same after the last timed round. */
   loadAverage: number[];
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** The two learners of scenarios/mnist-stdp-network.json, with `neurons` excitatory neurons. */
@@ -106,6 +104,7 @@ export function runNetworkBench(options: NetworkBenchOptions = {}): NetworkBench
     const c = process.cpuUsage(c0);
     return { cpu: (c.user + c.system) / 1000 / images, wall: (performance.now() - t0) / images };
   };
+  const loadBefore = loadavg();
   // Warm-up: one batch per side, untimed.
   batch("engine", next);
   batch("fused", next);
@@ -135,6 +134,7 @@ export function runNetworkBench(options: NetworkBenchOptions = {}): NetworkBench
     fused,
     ratioFastest: engine.fastestCpuMs / fused.fastestCpuMs,
     ratioMedian: engine.medianCpuMs / fused.medianCpuMs,
+    loadBefore,
     loadAverage: loadavg(),
   };
 }
@@ -146,6 +146,6 @@ export function formatNetworkBench(r: NetworkBenchResult): string {
     `network learner (engine)  CPU ms/image fastest ${f(r.engine.fastestCpuMs)}  median ${f(r.engine.medianCpuMs)}`,
     `stdp learner (fused)      CPU ms/image fastest ${f(r.fused.fastestCpuMs)}  median ${f(r.fused.medianCpuMs)}`,
     `ratio engine / fused      fastest ${f(r.ratioFastest)}  median ${f(r.ratioMedian)}  (target ≤ 3)`,
-    `load average              ${r.loadAverage.map((x) => x.toFixed(2)).join(" ")}  (final figures need a quiet machine)`,
+    `load average              before ${r.loadBefore.map((x) => x.toFixed(2)).join(" ")}, after ${r.loadAverage.map((x) => x.toFixed(2)).join(" ")}  (final figures need a quiet machine)`,
   ].join("\n");
 }
