@@ -1,6 +1,6 @@
 // The `network` learner: each input coding against what it promises, each
 // readout, reward-modulated STDP's sign, pruning of CSR synapses while it
-// learns, cost measurement leaving no trace, and divergence. References are
+// learns (feed-forward and recurrent), cost measurement leaving no trace, and divergence. References are
 // stated per test: Poisson statistics, the analytic LIF rate, the latency
 // code's formula, hand-computed votes, and the learner's own uninterrupted run.
 import { describe, expect, it } from "vitest";
@@ -388,6 +388,77 @@ describe("pruning CSR synapses while learning", () => {
     learner.trainBatch(train.x.subarray(40 * 784), train.y.subarray(40), 20);
     const r2 = learner.evaluate(test.x, test.y, 20);
     expect(Number.isFinite(r2.loss)).toBe(true);
+  });
+});
+
+describe("pruning a recurrent population by use", () => {
+  // A recurrent spiking network (rate input onto 12 LIF neurons, recurrent excitatory synapses with
+  // pair STDP, no self synapses) pruned per neuron by co-activity, then grown back to full. The
+  // reference is counting: a recurrent population without self synapses has n·(n − 1) possible
+  // positions, so density, pruning shares and growth never count or create the n self pairs.
+  const n = 12;
+  const config = networkLearnerConfigSchema.parse({
+    type: "network",
+    dtMs: 0.5,
+    input: { coding: "rate", maxRateHz: 80 },
+    groups: [{ name: "rec", size: n, model: { type: "lif", tauMs: 10, vThreshMv: -55, vResetMv: -65, elMv: -65 } }],
+    synapses: [
+      {
+        name: "input->rec",
+        source: "input",
+        target: "rec",
+        targetVar: "v",
+        connect: { rule: "all-to-all" },
+        weight: { dist: "uniform", lo: 2, hi: 6 },
+      },
+      {
+        name: "rec->rec",
+        source: "rec",
+        target: "rec",
+        targetVar: "v",
+        connect: { rule: "probability", p: 0.5 },
+        weight: { dist: "uniform", lo: 0.5, hi: 1.5 },
+        plasticity: { rule: "pair-stdp", wMax: 2 },
+      },
+    ],
+    prunable: ["rec->rec"],
+    presentation: { presentationMs: 50, between: "reset" },
+    readout: { type: "linear", group: "rec" },
+    batchSize: 10,
+  });
+
+  it("counts n·(n − 1) positions, prunes each neuron's least co-active inputs, and regrows no self synapse", () => {
+    const rng = Rng.fromSeed(4);
+    const inputs = Float32Array.from({ length: 40 * 6 }, () => rng.uniform());
+    const labels = Int32Array.from({ length: 40 }, (_, i) => i % 2);
+    const learner = new NetworkLearner(config, unitShape(6), Rng.fromSeed(5).fork("init"));
+    const s = learner.structure();
+    s.trackActivity?.(200);
+    const m = learner.synapsesNamed("rec->rec")!.synapses.matrix;
+    const selfSynapses = () => {
+      const src = m.sources();
+      let k = 0;
+      for (let q = 0; q < m.count; q++) if (src[q] === m.target[q]) k++;
+      return k;
+    };
+    expect(selfSynapses()).toBe(0);
+    const before = m.count;
+    expect(s.counts()).toEqual({ remaining: before, possible: n * (n - 1) });
+    for (let b = 0; b < 20; b += 10) learner.trainBatch(inputs.subarray(b * 6), labels.subarray(b), 10);
+    const r = s.prune({ criterion: "activity", fraction: 0.5, scope: "per-neuron" });
+    expect(r.removed).toBeGreaterThan(0);
+    expect(r.remaining + r.removed).toBe(before);
+    expect(m.count).toBe(r.remaining);
+    expect(s.counts().remaining).toBe(r.remaining);
+    // Only the named population is pruned: the input synapses keep all 6·12.
+    expect(learner.synapsesNamed("input->rec")!.synapses.matrix.count).toBe(6 * n);
+    learner.trainBatch(inputs.subarray(20 * 6), labels.subarray(20), 10);
+    // Growth to full: every free position except the diagonal.
+    const grown = s.grow(n * n, 0.1, Rng.fromSeed(6));
+    expect(grown).toBe(n * (n - 1) - r.remaining);
+    expect(m.count).toBe(n * (n - 1));
+    expect(selfSynapses()).toBe(0);
+    expect(learner.gate.criteria[0]!.score.length).toBe(m.count);
   });
 });
 

@@ -117,11 +117,12 @@ export function assembleNetwork(
   if (issues.length > 0) throw configError(where, issues);
   const synapses: LearnerSynapses[] = [
     ...built.map((b) => {
-      const norm = config.synapses[b.index]!.normalize;
+      const { normalize: norm, connect } = config.synapses[b.index]!;
       return {
         name: b.synapses.name,
         synapses: b.synapses,
         rule: b.rule,
+        selfPairs: b.synapses.source !== b.synapses.target || !("allowSelf" in connect) || connect.allowSelf,
         normalizer:
           norm === undefined
             ? null
@@ -131,7 +132,13 @@ export function assembleNetwork(
               }),
       };
     }),
-    ...lateral.map((s) => ({ name: s.name, synapses: s, rule: null, normalizer: null })),
+    ...lateral.map((s) => ({
+      name: s.name,
+      synapses: s,
+      rule: null,
+      normalizer: null,
+      selfPairs: s.source !== s.target,
+    })),
   ];
   const names = new Set<string>();
   for (const s of synapses) {

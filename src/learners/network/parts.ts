@@ -43,6 +43,13 @@ export interface LearnerSynapses {
   synapses: Synapses;
   rule: PlasticityRule | null;
   normalizer: CsrColumnNormalizer | null;
+  /**
+   * Whether a neuron may hold a synapse onto itself: false only for a
+   * recurrent population (source = target) connected with `allowSelf: false`
+   * or made by direct lateral inhibition. Pruning counts the possible
+   * positions and growth draws new synapses by it.
+   */
+  selfPairs: boolean;
 }
 
 /** What pruning and cost measurement see of a `network` learner. */

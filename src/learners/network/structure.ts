@@ -48,10 +48,10 @@ export function prunablePopulations(learner: NetworkLearnerParts): readonly Lear
   return plastic.length > 0 ? plastic : learner.synapses;
 }
 
-/** Possible positions of a population: every pair, less the self pairs of a recurrent one that has none. */
+/** Possible positions of a population: every pair, less the self pairs of a recurrent one that may have none. */
 function possible(s: LearnerSynapses): number {
   const m = s.synapses.matrix;
-  return m.nPre * m.nPost;
+  return m.nPre * m.nPost - (s.selfPairs ? 0 : m.nPre);
 }
 
 export function networkStructure(learner: NetworkLearnerParts, pruneRng: Rng): StructuralPlasticity {
@@ -107,17 +107,17 @@ export function networkStructure(learner: NetworkLearnerParts, pruneRng: Rng): S
       return r;
     },
     grow(count: number, weight: number, rng: Rng): number {
-      const free = pops.map((p) => {
-        const m = p.synapses.matrix;
-        const self = m.nPre === m.nPost && p.synapses.source === p.synapses.target ? m.nPre : 0;
-        return Math.max(0, possible(p) - self - m.count);
-      });
+      const free = pops.map((p) => Math.max(0, possible(p) - p.synapses.matrix.count));
       const shares = shareCount(count, free);
       let added = 0;
       pops.forEach((p, k) => {
         if (shares[k]! === 0) return;
         const before = p.synapses.matrix.count;
-        const origin = regrowInPlace(p.synapses.matrix, shares[k]!, { weight, rng: rng.fork(`population:${k}`) });
+        const origin = regrowInPlace(p.synapses.matrix, shares[k]!, {
+          weight,
+          allowSelf: p.selfPairs,
+          rng: rng.fork(`population:${k}`),
+        });
         added += p.synapses.matrix.count - before;
         changed(p, origin);
       });
