@@ -429,7 +429,7 @@ describe("pruning a recurrent population by use", () => {
 
   it("counts n·(n − 1) positions, prunes each neuron's least co-active inputs, and regrows no self synapse", () => {
     const rng = Rng.fromSeed(4);
-    const inputs = Float32Array.from({ length: 40 * 6 }, () => rng.uniform());
+    const inputs = Float32Array.from({ length: 40 * 6 }, () => rng.uniform(0, 1));
     const labels = Int32Array.from({ length: 40 }, (_, i) => i % 2);
     const learner = new NetworkLearner(config, unitShape(6), Rng.fromSeed(5).fork("init"));
     const s = learner.structure();
