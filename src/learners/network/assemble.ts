@@ -13,7 +13,7 @@ import type { Rng } from "../../core/rng.js";
 import { AdaptiveThreshold } from "../../plasticity/homeostasis.js";
 import { allButSelfMatrix, winnerTakeAll } from "../../plasticity/lateral-inhibition.js";
 import { CsrColumnNormalizer } from "../../plasticity/normalization.js";
-import type { NeuronGroup } from "../../snn/group.js";
+import { type NeuronGroup, stateVariable } from "../../snn/group.js";
 import { Synapses } from "../../snn/synapses/synapses.js";
 import type { TaskShape } from "../../tasks/task.js";
 import { buildGroups, buildSynapses, createGroup, fillInitial, type GroupTable } from "./build.js";
@@ -82,7 +82,7 @@ export function assembleNetwork(
         const groupRng = ctx.root.fork(`group:${name}`);
         const inh = createGroup(name, exc.size, li.model, dt, config.precision, groupRng);
         for (const [variable, value] of Object.entries(li.initial)) {
-          const arr = inh.state[variable];
+          const arr = stateVariable(inh, variable);
           if (arr === undefined)
             throw new UserError(
               "E_CONFIG_INVALID",
@@ -158,7 +158,7 @@ export function assembleNetwork(
         "E_CONFIG_INVALID",
         `${at}.group: expected a group of the network (${config.groups.map((c) => c.name).join(", ")}), found "${h.group}"`,
       );
-    const theta = g.state[h.variable];
+    const theta = stateVariable(g, h.variable);
     if (theta === undefined)
       throw new UserError(
         "E_CONFIG_INVALID",
