@@ -108,7 +108,12 @@ export async function sameStartCheck(
     String(steps),
   ]);
   const ref = JSON.parse(out.trim().split("\n").pop()!) as { loss: number; losses: number[]; nudges: number };
-  const read = (file: string) => new Float32Array(readFileSync(outputPath(dataDir, file)).buffer.slice(0));
+  // The file's own bytes: a Buffer may be a view into a larger (pooled or over-allocated) ArrayBuffer, as
+  // Node 24's readFileSync returns for this file (64 KiB behind 24 KB of data), so `.buffer` alone is wrong.
+  const read = (file: string) => {
+    const b = readFileSync(outputPath(dataDir, file));
+    return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  };
   const refGrad = read(`grad-${stem}.f32`);
   const refAfter = read(`params-${stem}.f32`);
   const controls = Array.from({ length: ref.nudges }, (_, k) => read(`params-${stem}-ulp${k}.f32`));
