@@ -10,31 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { fourUnitScenario, metricsOf } from "./helpers/four-units.js";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");
 const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
 
-const scenario = {
-  name: "units",
-  description: "four units: two learners, two seeds",
-  task: { type: "xor", trainSize: 160, testSize: 40, noise: 0.1 },
-  learners: [
-    { type: "mlp", hidden: [6], batchSize: 8, optimizer: { type: "sgd", learningRate: 0.2, momentum: 0.9 } },
-    { type: "lsm", hidden: 30, durationMs: 40, batchSize: 8 },
-  ],
-  epochs: 4,
-  seeds: [5, 6],
-  evaluation: { costSamples: 10, robustness: { lesion: [0, 0.5], samples: 20 } },
-};
-
-/** metrics.csv without its timing rows. */
-function metricsOf(dir: string): string {
-  return readFileSync(join(dir, "metrics.csv"), "utf8")
-    .split("\n")
-    .filter((l) => !/,(wallMs|trainingTimeMs),/.test(l))
-    .join("\n");
-}
+const scenario = fourUnitScenario("units", 4);
 
 function epochsLogged(dir: string): number {
   const path = join(dir, "events.jsonl");

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { fourUnitScenario, metricsOf } from "./helpers/four-units.js";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");
@@ -38,26 +39,7 @@ const start = (args: string[]) =>
     child.on("exit", (status) => resolve({ status, stdout, stderr }));
   });
 
-const scenario = {
-  name: "shards",
-  description: "four units: two learners, two seeds",
-  task: { type: "xor", trainSize: 160, testSize: 40, noise: 0.1 },
-  learners: [
-    { type: "mlp", hidden: [6], batchSize: 8, optimizer: { type: "sgd", learningRate: 0.2, momentum: 0.9 } },
-    { type: "lsm", hidden: 30, durationMs: 40, batchSize: 8 },
-  ],
-  epochs: 3,
-  seeds: [5, 6],
-  evaluation: { costSamples: 10, robustness: { lesion: [0, 0.5], samples: 20 } },
-};
-
-/** metrics.csv without its timing rows. */
-function metricsOf(dir: string): string {
-  return readFileSync(join(dir, "metrics.csv"), "utf8")
-    .split("\n")
-    .filter((l) => !/,(wallMs|trainingTimeMs),/.test(l))
-    .join("\n");
-}
+const scenario = fourUnitScenario("shards", 3);
 
 function runIds(dir: string): Set<string> {
   return new Set(

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { fourUnitScenario, metricsOf } from "./helpers/four-units.js";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");
@@ -51,26 +52,7 @@ afterAll(() => {
   if (startedHere) spawnSync("bash", [script, "stop"], { env: slurmEnv });
 });
 
-const scenario = {
-  name: "slurm-xor",
-  description: "four units: two learners, two seeds",
-  task: { type: "xor", trainSize: 160, testSize: 40, noise: 0.1 },
-  learners: [
-    { type: "mlp", hidden: [6], batchSize: 8, optimizer: { type: "sgd", learningRate: 0.2, momentum: 0.9 } },
-    { type: "lsm", hidden: 30, durationMs: 40, batchSize: 8 },
-  ],
-  epochs: 3,
-  seeds: [5, 6],
-  evaluation: { costSamples: 10, robustness: { lesion: [0, 0.5], samples: 20 } },
-};
-
-/** metrics.csv without its timing rows. */
-function metricsOf(dir: string): string {
-  return readFileSync(join(dir, "metrics.csv"), "utf8")
-    .split("\n")
-    .filter((l) => !/,(wallMs|trainingTimeMs),/.test(l))
-    .join("\n");
-}
+const scenario = fourUnitScenario("slurm-xor", 3);
 
 describe("SLURM job array and merge job on a one-node cluster", () => {
   if (mustRun && unavailable !== "")
