@@ -2,7 +2,8 @@
 // `npm run parity:diehl-cook`: our Diehl & Cook learner against Brian2 (src/bench/parity/diehl-cook.ts).
 //   node bench/parity/diehl-cook.mjs [--seeds 1-3] [--neurons 100] [--train 1000] [--test 1000]
 //     [--out results/parity-diehl-cook] [--brian2-results DIR] [--python /usr/bin/python3]
-// --brian2-results DIR reads Brian2's brian2-seedS.json lines from a previous run instead of running it
+// --brian2-results DIR reads Brian2's brian2-seedS.json lines (each seed writes one into OUT/data as it
+// finishes) from a previous or interrupted run instead of running it
 // (about 15 minutes per seed with the Cython target).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";

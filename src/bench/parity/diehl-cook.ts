@@ -9,7 +9,7 @@
  * Brian2's Cython runtime costs about 0.4 s per digit, so each seed takes
  * ~15 minutes there (tens of milliseconds here): a benchmark, not a test.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spreadLarger, type SpreadTest, tost, type TostResult } from "../../metrics/equivalence.js";
 import { confidenceInterval, type Interval } from "../../metrics/stats.js";
@@ -78,7 +78,11 @@ async function runBrian2(
     "--test",
     String(test),
   ]);
-  return JSON.parse(out.trim().split("\n").pop()!) as Brian2Line;
+  const last = out.trim().split("\n").pop()!;
+  // Each seed is minutes to an hour of Brian2: keep its line, so an interrupted run
+  // can be finished with --brian2-results DATA_DIR without running that seed again.
+  writeFileSync(outputPath(o.dataDir, `brian2-seed${seed}.json`), `${last}\n`);
+  return JSON.parse(last) as Brian2Line;
 }
 
 export async function runDiehlCookParity(o: DiehlCookParityOptions): Promise<DiehlCookParity> {
