@@ -12,6 +12,8 @@
 // files; the folder is the one whose sources the glob falls under. A narrowed
 // run reads the folder's incremental report but writes a copy, so the
 // committed one keeps every file's results.
+//
+// `--dry-run` prints each folder's files and the Stryker command it would run, and runs nothing.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -52,6 +54,8 @@ if (mutate.length > 0 && names.length === 0) {
   }
 }
 if (names.length === 0) names.push(...required);
+const dryRun = pass.includes("--dry-run");
+if (dryRun) pass.splice(pass.indexOf("--dry-run"), 1);
 
 const rows = [];
 let failed = false;
@@ -59,13 +63,17 @@ for (const name of names) {
   const folder = folders[name];
   const extra = [...pass];
   if (mutate.length > 0) {
-    mkdirSync(path.join(root, "reports/mutation"), { recursive: true });
+    if (!dryRun) mkdirSync(path.join(root, "reports/mutation"), { recursive: true });
     const committed = path.join(root, `mutation/incremental/${name}.json`);
     const copy = path.join(root, `reports/mutation/${name}-narrowed-incremental.json`);
-    if (existsSync(committed)) copyFileSync(committed, copy);
+    if (existsSync(committed) && !dryRun) copyFileSync(committed, copy);
     extra.push("--mutate", mutate.join(","), "--incrementalFile", path.relative(root, copy));
   }
   console.log(`\n== ${name}: ${(mutate.length > 0 ? mutate : folder.mutate).join(" ")}`);
+  if (dryRun) {
+    console.log(`would run: MUTATION_FOLDER=${name} nice -n 15 npx stryker run stryker.config.mjs ${extra.join(" ")}`.trim());
+    continue;
+  }
   const r = spawnSync("nice", ["-n", "15", "npx", "stryker", "run", "stryker.config.mjs", ...extra], {
     cwd: root,
     stdio: "inherit",
@@ -114,6 +122,7 @@ for (const name of names) {
   if (survivors.length > 0) console.log(`\nsurviving mutants in ${name} (not listed as equivalent):\n${survivors.join("\n")}`);
   if (mutate.length === 0 && required.includes(name) && !(score >= target)) failed = true;
 }
+if (dryRun) process.exit(0);
 
 console.log("\nmutation score per folder: (killed + timeout) / (all - equivalent - compile errors); raw: equivalents counted as survivors");
 console.log("folder          score    raw   killed timeout survived no-cover equivalent");
