@@ -169,7 +169,9 @@ const back = (s: string) => s.replaceAll(`${work}/scratch/`, "/scratch/").replac
 /** Runs one README command line (`&&` lists included); `where` names its README line in failures. */
 async function exec(command: string, where: string): Promise<Result> {
   let last: Result = { code: 0, output: "" };
-  for (const words of andList(shellWords(command))) {
+  // `git clone <URL>` holds a placeholder, not shell: it is only recorded (LONG).
+  const split = command.startsWith("git clone ") ? command.split(/\s+/) : shellWords(command);
+  for (const words of andList(split)) {
     last = await run(words, where);
     if (last.code !== 0) return last;
   }
@@ -481,7 +483,8 @@ let compiled: Map<Block, string> | undefined;
 async function compileAll(): Promise<Map<Block, string>> {
   if (compiled) return compiled;
   const ts = (await import("typescript")).default;
-  const files = codeBlocks.map((b, k) => join(root, `.readme-doctest-${process.pid}-${k}.mts`));
+  // A ```js block is checked as JavaScript (syntax only, as node reads it), a ```ts block as strict TypeScript.
+  const files = codeBlocks.map((b, k) => join(root, `.readme-doctest-${process.pid}-${k}.${b.lang === "ts" ? "mts" : "mjs"}`));
   codeBlocks.forEach((b, k) => writeFileSync(files[k]!, b.text));
   try {
     const options = {
@@ -491,6 +494,9 @@ async function compileAll(): Promise<Map<Block, string>> {
       strict: true,
       noEmit: true,
       skipLibCheck: true,
+      allowJs: true,
+      checkJs: false,
+      typeRoots: [join(root, "node_modules", "@types")],
       types: ["node"],
     };
     // The centroid block imports the project's internals by relative path (it is a file of src/learners/):

@@ -15,17 +15,22 @@ export function fencedBlocks(readme: string): Block[] {
   const lines = readme.split("\n");
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)\s*$/.exec(lines[i]!);
+    // A fence may be indented (a block inside a list item); its lines lose that indentation.
+    const open = /^( *)```(\S*)\s*$/.exec(lines[i]!);
     if (open === null) continue;
+    const indent = open[1]!.length;
     const start = i;
     let end = i + 1;
-    while (end < lines.length && lines[end] !== "```") end++;
+    while (end < lines.length && lines[end] !== `${open[1]}\`\`\``) end++;
     if (end === lines.length) throw new Error(`README.md:${start + 1}: a code block that is never closed`);
     const above = start > 0 ? /^<!--\s*(.*?)\s*-->$/.exec(lines[start - 1]!) : null;
     blocks.push({
-      lang: open[1]!,
+      lang: open[2]!,
       line: start + 1,
-      text: `${lines.slice(start + 1, end).join("\n")}\n`,
+      text: `${lines
+        .slice(start + 1, end)
+        .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+        .join("\n")}\n`,
       ...(above ? { marker: above[1]! } : {}),
     });
     i = end;
@@ -41,7 +46,7 @@ export function indentedLines(readme: string): { line: number; text: string }[] 
   let inBlock = false;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
-    if (l.startsWith("```")) fenced = !fenced;
+    if (l.trimStart().startsWith("```")) fenced = !fenced;
     if (fenced) continue;
     const prevBlank = i === 0 || lines[i - 1]!.trim() === "";
     if (/^ {4}\S/.test(l) && (inBlock || prevBlank) && !/^ {4}[-*\d]/.test(l)) {
@@ -65,7 +70,7 @@ export function inlineSpans(readme: string): { line: number; text: string }[] {
   let fenced = false;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
-    if (l.startsWith("```")) {
+    if (l.trimStart().startsWith("```")) {
       fenced = !fenced;
       continue;
     }
