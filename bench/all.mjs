@@ -63,9 +63,11 @@ try {
   fail(e.message);
 }
 const repeat = Number(values.repeat);
-if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) fail(`--repeat: expected 1 to 100, found ${values.repeat}`);
+if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
+  fail(`--repeat: expected 1 to 100, found ${values.repeat}`);
 const neurons = values.neurons.split(",").map(Number);
-if (neurons.some((n) => !Number.isInteger(n) || n < 100)) fail(`--neurons: expected sizes of at least 100, found ${values.neurons}`);
+if (neurons.some((n) => !Number.isInteger(n) || n < 100))
+  fail(`--neurons: expected sizes of at least 100, found ${values.neurons}`);
 
 const plan = m.benchAllPlan({ only, repeat, cubaNeurons: neurons });
 const tfjs = join(root, "bench", "peers", "node_modules", "@tensorflow", "tfjs");
@@ -75,9 +77,12 @@ const recordPath = outputPath(join(root, "bench"), "latest.json");
 
 if (values["dry-run"]) {
   console.log(`bench:all would run, from ${root} (${repeat} runs a side):`);
-  if (needsTfjs) console.log("  npm --prefix bench/peers install --no-audit --no-fund   # TensorFlow.js, for benchmarking only");
+  if (needsTfjs)
+    console.log("  npm --prefix bench/peers install --no-audit --no-fund   # TensorFlow.js, for benchmarking only");
   for (const s of plan)
-    console.log(`  node ${s.argv.join(" ")}${s.times > 1 ? `   # ${s.times} times` : ""}\n      ${s.workloads.join(", ")}: ${s.what}`);
+    console.log(
+      `  node ${s.argv.join(" ")}${s.times > 1 ? `   # ${s.times} times` : ""}\n      ${s.workloads.join(", ")}: ${s.what}`,
+    );
   console.log(
     values["no-write"]
       ? "and print the table, writing nothing"
@@ -86,9 +91,13 @@ if (values["dry-run"]) {
   process.exit(0);
 }
 
-if (repeat < 5) console.error(`bench:all: ${repeat} run(s) a side: enough to check the command, not figures to quote (5 or more)`);
+if (repeat < 5)
+  console.error(`bench:all: ${repeat} run(s) a side: enough to check the command, not figures to quote (5 or more)`);
 if (needsTfjs) {
-  const r = spawnSync("npm", ["--prefix", "bench/peers", "install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+  const r = spawnSync("npm", ["--prefix", "bench/peers", "install", "--no-audit", "--no-fund"], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (r.status !== 0) console.error("bench:all: TensorFlow.js could not be installed; its rows will say so");
 }
 

@@ -48,8 +48,13 @@ describe("bench:all's plan", () => {
       [["cuba"], "bench/cuba-vs-brian2.mjs --neurons 4000 --repeat 5", 1],
       [["pruning"], "dist/cli/main.js bench pruning --json", 5],
     ]);
-    expect(benchAllPlan({ only: parseOnly("mlp,cnn,lstm,cuba,pruning,network,startup,jobs"), repeat: 5, cubaNeurons: [4000] }))
-      .toHaveLength(6);
+    expect(
+      benchAllPlan({
+        only: parseOnly("mlp,cnn,lstm,cuba,pruning,network,startup,jobs"),
+        repeat: 5,
+        cubaNeurons: [4000],
+      }),
+    ).toHaveLength(6);
   });
 
   it("--only refuses a workload it does not know, naming the known ones", () => {
@@ -172,7 +177,16 @@ describe("the README's table, from fixed figures", () => {
     const record: BenchRecord = {
       mlp: rec(mlpLines),
       jobs: rec(
-        [{ units: 4, identical: true, settings: [{ jobs: 1, fastestMs: 8000, medianMs: 8000 }, { jobs: 2, fastestMs: 4000, medianMs: 4000 }] }],
+        [
+          {
+            units: 4,
+            identical: true,
+            settings: [
+              { jobs: 1, fastestMs: 8000, medianMs: 8000 },
+              { jobs: 2, fastestMs: 4000, medianMs: 4000 },
+            ],
+          },
+        ],
         "2026-12-06T01:02:03.000Z",
       ),
     };
@@ -181,7 +195,9 @@ describe("the README's table, from fixed figures", () => {
       "- mlp: 2026-12-05 23:40 UTC, 2 cores (Test CPU @ 2.0GHz), Node v20.0.0, Linux x64, 5 runs a side; 1-minute load average before → after: mlp 0.50 → 1.25.",
     );
     expect(table).toContain("- jobs: 2026-12-06 01:02 UTC, 2 cores");
-    expect(table).toContain("| MLP 784-128-10 epoch | 380 ms, 400 ms (88.3%) | PyTorch 450 ms, 500 ms | 0.84×, 0.80× |");
+    expect(table).toContain(
+      "| MLP 784-128-10 epoch | 380 ms, 400 ms (88.3%) | PyTorch 450 ms, 500 ms | 0.84×, 0.80× |",
+    );
     expect(table.split("\n").filter((l) => l.startsWith("| ")).length).toBe(1 + 2 + 1); // header, mlp ×2, jobs
   });
 });
@@ -190,7 +206,9 @@ describe("rewriting the README between its markers", () => {
   const doc = `# x\n\nbefore\n${BEGIN_MARKER}\nold table\n${END_MARKER}\nafter\n`;
 
   it("replaces only what lies between the markers", () => {
-    expect(rewriteBetweenMarkers(doc, "new table")).toBe(`# x\n\nbefore\n${BEGIN_MARKER}\nnew table\n${END_MARKER}\nafter\n`);
+    expect(rewriteBetweenMarkers(doc, "new table")).toBe(
+      `# x\n\nbefore\n${BEGIN_MARKER}\nnew table\n${END_MARKER}\nafter\n`,
+    );
   });
 
   it("refuses a README without exactly one pair, in order", () => {
@@ -205,7 +223,10 @@ describe("rewriting the README between its markers", () => {
   });
 
   it("a partial run replaces its workloads' figures and keeps the others'", () => {
-    const earlier: BenchRecord = { mlp: rec(mlpLines, "2026-12-01T00:00:00.000Z"), cuba: rec([], "2026-12-01T00:00:00.000Z") };
+    const earlier: BenchRecord = {
+      mlp: rec(mlpLines, "2026-12-01T00:00:00.000Z"),
+      cuba: rec([], "2026-12-01T00:00:00.000Z"),
+    };
     const merged = mergeRecord(earlier, { mlp: rec(mlpLines) });
     expect(merged.mlp!.date).toBe("2026-12-05T23:40:12.345Z");
     expect(merged.cuba!.date).toBe("2026-12-01T00:00:00.000Z");

@@ -274,7 +274,13 @@ function included(block: Block): void {
   expect(m, `README.md:${block.line}: a bundled scenario needs <!-- include: FILE [PATH] --> above it`).not.toBeNull();
   const fileText = readFileSync(join(root, m![1]!), "utf8");
   const path = (m![2] ?? "").split(".").filter((p) => p !== "");
-  const want = path.length === 0 ? fileText : `${jsonSpan(fileText, path.map((p) => (/^\d+$/.test(p) ? Number(p) : p)))}\n`;
+  const want =
+    path.length === 0
+      ? fileText
+      : `${jsonSpan(
+          fileText,
+          path.map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+        )}\n`;
   if (block.text !== want && process.env["NEUROCOMPARE_README_WRITE"] === "1") {
     const now = readFileSync(readmePath, "utf8");
     writeFileSync(readmePath, now.replace(`\`\`\`json\n${block.text}\`\`\``, `\`\`\`json\n${want}\`\`\``));
@@ -330,7 +336,13 @@ const handlers: Handler[] = [
       fragment.evaluation.robustness.samples = 50; // small settings: the 50 test samples
       await validateAndRun(
         b,
-        { name: "readme-evaluation", task: mnistTask, learners: [{ type: "mlp", hidden: [16] }], epochs: 1, ...fragment },
+        {
+          name: "readme-evaluation",
+          task: mnistTask,
+          learners: [{ type: "mlp", hidden: [16] }],
+          epochs: 1,
+          ...fragment,
+        },
         "readme-evaluation",
       );
     },
@@ -386,7 +398,12 @@ const handlers: Handler[] = [
       learner.batchSize = 10;
       await validateAndRun(
         b,
-        { name: "readme-network-learner", task: { type: "mnist", trainSize: 10, testSize: 10 }, learners: [learner], epochs: 1 },
+        {
+          name: "readme-network-learner",
+          task: { type: "mnist", trainSize: 10, testSize: 10 },
+          learners: [learner],
+          epochs: 1,
+        },
         "readme-network-learner",
       );
     },
@@ -427,7 +444,12 @@ const handlers: Handler[] = [
       // After the export session above, which wrote mnist-snn.nir into the temporary folder.
       await validateAndRun(
         b,
-        { name: "readme-nir", task: { type: "mnist", trainSize: 20, testSize: 20 }, learners: [JSON.parse(b.text)], epochs: 1 },
+        {
+          name: "readme-nir",
+          task: { type: "mnist", trainSize: 20, testSize: 20 },
+          learners: [JSON.parse(b.text)],
+          epochs: 1,
+        },
         "readme-nir",
       );
     },
@@ -484,7 +506,9 @@ async function compileAll(): Promise<Map<Block, string>> {
   if (compiled) return compiled;
   const ts = (await import("typescript")).default;
   // A ```js block is checked as JavaScript (syntax only, as node reads it), a ```ts block as strict TypeScript.
-  const files = codeBlocks.map((b, k) => join(root, `.readme-doctest-${process.pid}-${k}.${b.lang === "ts" ? "mts" : "mjs"}`));
+  const files = codeBlocks.map((b, k) =>
+    join(root, `.readme-doctest-${process.pid}-${k}.${b.lang === "ts" ? "mts" : "mjs"}`),
+  );
   codeBlocks.forEach((b, k) => writeFileSync(files[k]!, b.text));
   try {
     const options = {
@@ -513,8 +537,9 @@ async function compileAll(): Promise<Map<Block, string>> {
     compiled = new Map(
       codeBlocks.map((b) => [
         b,
-        ts.transpileModule(b.text, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
-          .outputText,
+        ts.transpileModule(b.text, {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        }).outputText,
       ]),
     );
     return compiled;
@@ -613,9 +638,10 @@ describe("README.md, inline commands", () => {
       .map((l, k) => ({ l, k }))
       .filter(({ l, k }) => k > stated && l.includes("npx neurocompare") && !/command not found|installed bin/.test(l))
       .map(({ l, k }) => `README.md:${k + 1}: ${l.trim()}`);
-    expect(problems, "write `neurocompare` (the CLI section says to read it as `npx neurocompare` without npm link)").toEqual(
-      [],
-    );
+    expect(
+      problems,
+      "write `neurocompare` (the CLI section says to read it as `npx neurocompare` without npm link)",
+    ).toEqual([]);
   });
 });
 

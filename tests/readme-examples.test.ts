@@ -1,8 +1,8 @@
-// The README's examples that are scenario JSON, checked against the program (not the whole doc-test
-// harness: the README's shell lines are tested in cli-pipes and readme-library). References: the bundled
-// scenarios/quickstart.json, which the README shows and must not drift from; and `run`, whose refusals
-// `validate` must reproduce (it builds the first seed's learners as run does before writing anything).
-import { spawnSync } from "node:child_process";
+// The README's pruning example checked against the program beyond what the doc test
+// (readme-doctest.test.ts) does with each block: the stdp schedule validates where its applications fit
+// and is refused, as `run` refuses it, where they do not. References: `run`, whose refusals `validate`
+// must reproduce (it builds the first seed's learners as run does before writing anything); CITATION.cff
+// against package.json. (The quickstart block and the Python block are run by the doc test.)
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,12 +49,6 @@ describe("the README's scenario examples", () => {
     expect(cff).toContain(`\nlicense: ${pkg.license}\n`);
   });
 
-  it("the quickstart block is scenarios/quickstart.json, byte for byte", () => {
-    expect(jsonBlock("## Scenario files", '"name": "quickstart"')).toBe(
-      readFileSync(join(root, "scenarios/quickstart.json"), "utf8"),
-    );
-  });
-
   const pruned = JSON.parse(jsonBlock("## Pruning and structural plasticity", '"type": "stdp"'));
   const scenario = (trainSize: number) => ({
     name: "readme-pruning",
@@ -85,31 +79,5 @@ describe("the README's scenario examples", () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("needs 20 applications but training gives only 0");
     expect(existsSync(out)).toBe(false);
-  });
-});
-
-describe("the README's reading-the-results example", () => {
-  it("prints each learner's final test accuracy from a run's metrics.csv (Python's standard library)", async () => {
-    const section = readme.slice(readme.indexOf("\n## Reading the results in Python and R\n"));
-    const code = /```python\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(code, "no ```python block under the heading").toBeDefined();
-    // A small run of a scenario named xor, so the block's results/xor/metrics.csv path holds as written.
-    const cwd = join(dir, "py");
-    const scenario = join(dir, "xor.json");
-    writeFileSync(
-      scenario,
-      JSON.stringify({
-        name: "xor",
-        task: { type: "xor", trainSize: 40, testSize: 20 },
-        learners: [{ type: "mlp", hidden: [4] }],
-        epochs: 2,
-        seeds: [1, 2],
-      }),
-    );
-    expect((await cli("run", scenario, "--out", join(cwd, "results", "xor"), "--quiet", "--jobs", "1")).code).toBe(0);
-    writeFileSync(join(cwd, "tidy.py"), code!);
-    const r = spawnSync("python3", ["tidy.py"], { cwd, encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^mlp: test accuracy \d\.\d{3} over 2 seeds\n$/);
   });
 });

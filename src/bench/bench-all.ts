@@ -141,7 +141,8 @@ const num = (v: unknown): number => (typeof v === "number" ? v : Number.NaN);
 const ms = (v: number) =>
   Number.isFinite(v) ? `${v >= 100 ? Math.round(v).toLocaleString("en-GB") : v.toPrecision(3)} ms` : "–";
 const times = (a: number, b: number, unit: (v: number) => string = ms) => `${unit(a)}, ${unit(b)}`;
-const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : "–");
+const ratio = (a: number, b: number) =>
+  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : "–";
 const ratios = (oa: number, pa: number, om: number, pm: number) => `${ratio(oa, pa)}, ${ratio(om, pm)}`;
 const min = (xs: number[]) => (xs.length > 0 ? Math.min(...xs) : Number.NaN);
 const med = (xs: number[]) => (xs.length > 0 ? median(xs) : Number.NaN);

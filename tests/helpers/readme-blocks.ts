@@ -207,7 +207,10 @@ function jsonRange(text: string, path: (string | number)[]): { start: number; en
   const skipValue = (): void => {
     ws();
     const c = text[i];
-    if (c === '"') return skipString();
+    if (c === '"') {
+      skipString();
+      return;
+    }
     if (c === "{" || c === "[") {
       const close = c === "{" ? "}" : "]";
       i++;
