@@ -28,6 +28,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli/program.js";
+import { UserError } from "../src/core/errors.js";
+import { CURRENT_FORMAT, FORMAT_STEPS, type FormatStep, upgradeScenario } from "../src/scenario/format.js";
 import {
   andList,
   type Block,
@@ -325,8 +327,26 @@ const handlers: Handler[] = [
   {
     what: "a message of a future format change",
     match: has("text", "E_SCENARIO_FORMAT"),
-    listed:
-      "illustrative: no format after the current one exists yet to refuse a file with; tests/scenario-format.test.ts checks the message on a test step",
+    run: (b) => {
+      // No format after the current one exists yet: the message comes from a made-up next step that needs
+      // the file rewritten (as tests/scenario-format.test.ts makes one), applied to a file of the current format.
+      const next: FormatStep = {
+        from: CURRENT_FORMAT,
+        change: "a made-up change",
+        edits: () => [{ op: "remove", path: ["description"] }],
+        automatic: false,
+      };
+      let message = "";
+      try {
+        upgradeScenario({ format: CURRENT_FORMAT, name: "old" }, "old.json", [...FORMAT_STEPS, next]);
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        message = `error [${e.code}]: ${e.message}`;
+      }
+      const shown = b.text.replace(/\n$/, "").split("\n");
+      expect(mismatch(shown, [message]), `README.md:${b.line + 1}: the program says\n${message}`).toBeNull();
+      tally.executed++;
+    },
   },
   {
     what: "evaluation, continual and sweep keys",
@@ -421,7 +441,7 @@ const handlers: Handler[] = [
   {
     what: "the library example",
     match: has("js", "createLearner, createTask, Rng, run"),
-    covered: "tests/readme-library.test.ts runs it with node and checks what it prints; type-checked here",
+    covered: "tests/readme-library.test.ts (runs it with node and checks what it prints; its syntax is checked here)",
   },
   {
     what: "Brian2's COBA neurons",
