@@ -641,6 +641,33 @@ describe("README.md, inline commands", () => {
     expect(problems).toEqual([]);
   });
 
+  it("the CLI table has a row for every command, naming every option its --help lists", async () => {
+    const section = readme.slice(readme.indexOf("\n## The CLI\n"), readme.indexOf("\nExit codes:\n"));
+    const rows = [...section.matchAll(/^\| `neurocompare ([a-z]+)([^`]*)` \|/gm)].map((m) => ({
+      cmd: m[1]!,
+      usage: m[2]!,
+    }));
+    // `bench`'s row points to the Benchmarks section, whose table gives each workload's options.
+    const benchmarks = readme.slice(readme.indexOf("\n## Benchmarks\n"), readme.indexOf("**Latest figures.**"));
+    const top = (await cli(["--help"])).output;
+    const commandList = top.slice(top.indexOf("\nCommands:\n"), top.indexOf("\nStart here:"));
+    const commands = [...commandList.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!).filter((c) => c !== "help");
+    expect(commands.length).toBeGreaterThan(5);
+    const problems: string[] = [];
+    for (const c of commands) {
+      const row = rows.find((r) => r.cmd === c);
+      if (row === undefined) {
+        problems.push(`the CLI table has no row for \`neurocompare ${c}\``);
+        continue;
+      }
+      const options = [...(await help(c)).matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z0-9-]*)/gm)].map((m) => m[1]!);
+      const documented = c === "bench" ? row.usage + benchmarks : row.usage;
+      for (const o of options)
+        if (o !== "--help" && !documented.includes(o)) problems.push(`the CLI table's ${c} row does not name ${o}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it("every `npm run SCRIPT` names a script of package.json", () => {
     const problems = spans
       .map((s) => ({ s, m: /^npm run ([\w:-]+)/.exec(s.text) }))
