@@ -3,7 +3,7 @@
 // say "holds" only when both steps are separated by non-overlapping 95%
 // intervals, and say so plainly otherwise.
 import { describe, expect, it } from "vitest";
-import { navlakhaVerdict } from "../src/report/pruning-charts.js";
+import { navlakhaVerdict } from "../src/report/navlakha-order.js";
 
 const item = (learner: string, mean: number, half: number) => ({ learner, mean, lo: mean - half, hi: mean + half });
 

@@ -15,7 +15,8 @@ import { pruningHooks } from "../src/runs/pruning-hooks.js";
 import type { MetricRow } from "../src/runs/results.js";
 import { runScenario } from "../src/runs/run.js";
 import type { Task } from "../src/tasks/task.js";
-import { accuracyAtDensityPoints, ordering, pruningCharts } from "../src/report/pruning-charts.js";
+import { ordering } from "../src/report/navlakha-order.js";
+import { accuracyAtDensityPoints, pruningCharts } from "../src/report/pruning-charts.js";
 
 const MLP = { type: "mlp", hidden: [6], optimizer: { type: "sgd", learningRate: 0.1 }, batchSize: 8 };
 /** moons: 2 inputs → 6 → 2 classes: 12 + 12 = 24 prunable weights. */

@@ -19,13 +19,17 @@
  *
  * A layered network is a list of CSR matrices between consecutive layers
  * (inputs: the first layer; outputs: the last); a recurrent one is a single
- * square CSR matrix with named input and output neurons. Synapses marked dead
- * and not yet compacted are left out.
+ * square CSR matrix with named input and output neurons; a network of
+ * populations (a spiking network learner: an input stage, a recurrent pool,
+ * synapses between them) is its populations' neurons one after another, with
+ * every synapse population's edges. Synapses marked dead and not yet
+ * compacted are left out.
  */
 import type { Rng } from "../core/rng.js";
+import type { PopulationConnectivity } from "../plasticity/pruning/structural.js";
 import type { CsrConnectivity } from "../snn/synapses/csr.js";
 
-export type { CsrConnectivity };
+export type { CsrConnectivity, PopulationConnectivity };
 
 /** A directed graph over all neurons, CSR by source node. */
 export interface ConnectivityGraph {
@@ -117,6 +121,54 @@ export function recurrentGraph(
   }
   const possible = (options.selfConnections ?? true) ? n * n : n * (n - 1);
   return { nodes: n, rowPtr, target, possible, inputs: Int32Array.from(inputs), outputs: Int32Array.from(outputs) };
+}
+
+/**
+ * Populations joined by synapse populations (any of them recurrent) as one
+ * graph: node ids run population by population, each projection's synapse
+ * i → j becomes the edge (offset of its source + i) → (offset of its target + j);
+ * inputs and outputs are the neurons of the two named populations.
+ */
+export function populationGraph(c: PopulationConnectivity): ConnectivityGraph {
+  const offsets = [0];
+  for (const n of c.sizes) offsets.push(offsets[offsets.length - 1]! + n);
+  const nodes = offsets[c.sizes.length]!;
+  for (const [k, p] of c.projections.entries()) {
+    const from = c.sizes[p.source];
+    const to = c.sizes[p.target];
+    if (from !== p.matrix.nPre || to !== p.matrix.nPost)
+      throw new RangeError(
+        `projection ${k} is ${p.matrix.nPre}×${p.matrix.nPost} but joins populations of ${from} and ${to} neurons`,
+      );
+  }
+  for (const x of [c.inputs, c.outputs])
+    if (c.sizes[x] === undefined) throw new RangeError(`population ${x} is not one of the ${c.sizes.length}`);
+  // Edges per source node, then the targets in source order.
+  const rowPtr = new Int32Array(nodes + 1);
+  for (const p of c.projections) {
+    const base = offsets[p.source]!;
+    for (let i = 0; i < p.matrix.nPre; i++) rowPtr[base + i + 1]! += liveEdges(p.matrix, i);
+  }
+  for (let u = 0; u < nodes; u++) rowPtr[u + 1]! += rowPtr[u]!;
+  const fill = rowPtr.slice(0, nodes);
+  const target = new Int32Array(rowPtr[nodes]!);
+  for (const p of c.projections) {
+    const m = p.matrix;
+    const base = offsets[p.source]!;
+    const into = offsets[p.target]!;
+    for (let i = 0; i < m.nPre; i++) {
+      for (let s = m.rowPtr[i]!; s < m.rowPtr[i + 1]!; s++)
+        if (m.isDead === undefined || !m.isDead(s)) target[fill[base + i]!++] = into + m.target[s]!;
+    }
+  }
+  return {
+    nodes,
+    rowPtr,
+    target,
+    possible: c.possible,
+    inputs: range(offsets[c.inputs]!, offsets[c.inputs + 1]!),
+    outputs: range(offsets[c.outputs]!, offsets[c.outputs + 1]!),
+  };
 }
 
 /** Synapses (edges) in a connectivity graph. */

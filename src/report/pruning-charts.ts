@@ -22,6 +22,7 @@
 import { confidenceInterval } from "../metrics/stats.js";
 import type { MetricRow } from "../runs/results.js";
 import { clip, metricBounds } from "./bounds.js";
+import { navlakhaOrder, ordering, scheduleTrios, verdictText } from "./navlakha-order.js";
 import {
   aggregateMetric,
   EPOCH_AXIS,
@@ -302,47 +303,6 @@ const SCHEDULE_METRICS = [
   { metric: "testAccuracy", title: "test accuracy (%)", scale: 100 },
 ] as const;
 
-/**
- * Learners from the highest mean down, joined by ">" where the two 95%
- * intervals do not overlap and by "≈" where they do.
- */
-export function ordering(items: readonly { learner: string; mean: number; lo: number; hi: number }[]): string {
-  const sorted = [...items].sort((a, b) => b.mean - a.mean);
-  let out = sorted[0]?.learner ?? "";
-  for (let k = 1; k < sorted.length; k++) {
-    const separated = sorted[k - 1]!.lo > sorted[k]!.hi;
-    out += ` ${separated ? ">" : "≈"} ${sorted[k]!.learner}`;
-  }
-  return out;
-}
-
-/**
- * Whether Navlakha et al. 2015's ordering (decreasing-rate pruning gives
- * higher efficiency and robustness than constant, constant than increasing)
- * holds for one measure, stated plainly: "holds" only when both steps are
- * separated by non-overlapping 95% intervals; "is reversed" when a step is
- * separated the other way; otherwise "is not resolved". Learners are found by
- * the words "decreasing", "constant" and "increasing" in their names.
- */
-export function navlakhaVerdict(
-  items: readonly { learner: string; mean: number; lo: number; hi: number; seeds?: number }[],
-): string | null {
-  const find = (word: string) => items.find((i) => i.learner.toLowerCase().includes(word));
-  const d = find("decreasing");
-  const c = find("constant");
-  const inc = find("increasing");
-  if (d === undefined || c === undefined || inc === undefined) return null;
-  // One seed has no interval at all (its "interval" is a point): nothing can be separated.
-  if ([d, c, inc].some((x) => x.seeds !== undefined && x.seeds < 2))
-    return "is not resolved: one seed gives no confidence interval; run several seeds";
-  const above = (a: typeof d, b: typeof d) => a.lo > b.hi;
-  if (above(d, c) && above(c, inc)) return "holds (decreasing > constant > increasing, intervals separated)";
-  if (above(c, d) || above(inc, c) || above(inc, d))
-    return "is reversed in part (a later schedule is separated above an earlier one)";
-  const meansInOrder = d.mean >= c.mean && c.mean >= inc.mean;
-  return `is not resolved: the intervals overlap${meansInOrder ? " (the means do fall in Navlakha's order)" : " (the means are not in Navlakha's order)"}`;
-}
-
 /** Final efficiency, robustness and accuracy per learner with 95% CIs over seeds (learners with graph measures). */
 export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): ChartDef[] {
   const shown = learners.filter((l) => finalBySeed(rows, l, "graphEfficiency").length > 0);
@@ -372,11 +332,15 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
     }
     text.push(`${m.title}: ${parts.join(", ")} (order ${ordering(here)})`);
     if (m.metric !== "testAccuracy") {
-      const verdict = navlakhaVerdict(here);
-      if (verdict !== null) verdicts.push(`for ${m.title} it ${verdict}`);
+      // One verdict per trio of schedules (a scenario may compare a feed-forward and a recurrent trio).
+      for (const trio of scheduleTrios(here.map((h) => h.learner))) {
+        const pick = (l: string) => here.find((h) => h.learner === l)!;
+        const order = navlakhaOrder(pick(trio.decreasing), pick(trio.constant), pick(trio.increasing));
+        verdicts.push(`for ${m.title}${trio.label === "" ? "" : ` (${trio.label})`} it ${verdictText(order)}`);
+      }
     }
   }
-  const verdictText =
+  const verdictSentence =
     verdicts.length > 0
       ? ` Navlakha et al. 2015 found decreasing-rate pruning more efficient and more robust than constant, and constant than increasing; here, ${verdicts.join("; ")}.`
       : "";
@@ -387,7 +351,7 @@ export function scheduleComparisonChart(rows: MetricRow[], learners: string[]): 
     {
       id: "pruning-schedule-comparison",
       title,
-      caption: `After the last epoch, per learner: graph efficiency of the input→output connectivity, the fraction of input-output pairs still connected after removing synapses or neurons at random, and test accuracy; mean over seeds with 95% confidence intervals in brackets and as bars; "order" ranks the means, ">" where the intervals do not overlap, "≈" where they do. ${text.join("; ")}.${verdictText}`,
+      caption: `After the last epoch, per learner: graph efficiency of the input→output connectivity, the fraction of input-output pairs still connected after removing synapses or neurons at random, and test accuracy; mean over seeds with 95% confidence intervals in brackets and as bars; "order" ranks the means, ">" where the intervals do not overlap, "≈" where they do. ${text.join("; ")}.${verdictSentence}`,
       spec: spec(title, values, {
         facet: {
           column: { field: "measure", type: "nominal", title: null, sort: SCHEDULE_METRICS.map((m) => m.title) },

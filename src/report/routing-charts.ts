@@ -23,7 +23,7 @@ import { confidenceInterval, type Interval } from "../metrics/stats.js";
 import type { MetricRow } from "../runs/results.js";
 import type { LearnerInfo } from "../scenario/sweep.js";
 import { aggregateMetric, finalBySeed, learnerColor, type ChartDef, type VegaLiteSpec } from "./charts.js";
-import { navlakhaVerdict, ordering } from "./pruning-charts.js";
+import { navlakhaVerdict, ordering } from "./navlakha-order.js";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif", legend: { symbolOpacity: 1 } };

@@ -21,6 +21,7 @@ import { receptiveFieldId, reportFiles } from "./files.js";
 import { makeInteractive } from "./interaction.js";
 import { comparisonsTable, headlineTable } from "./table.js";
 import { pruningCharts } from "./pruning-charts.js";
+import { scheduleOrderingSection } from "./navlakha-order.js";
 
 /** What a learning report is drawn from: a run result, or the same read back from its files by `report`. */
 export interface ReportData {
@@ -125,9 +126,11 @@ export async function writeReport(
   const learners = summary.learners.map((l) => l.name);
   // A diverged learner's figures are never charted (no point on a front, no curve read as a result).
   const diverged = new Set(summary.learners.filter((l) => (l.diverged?.length ?? 0) > 0).map((l) => l.name));
+  const shownRows = diverged.size === 0 ? data.rows : data.rows.filter((r) => !diverged.has(r.learner));
+  const ordering = scheduleOrderingSection(shownRows, learners);
   const chartDefs = buildCharts(
     {
-      rows: diverged.size === 0 ? data.rows : data.rows.filter((r) => !diverged.has(r.learner)),
+      rows: shownRows,
       learners,
       histograms: data.weightHistograms,
       robustness: data.robustness,
@@ -169,6 +172,7 @@ export async function writeReport(
               intro: `Each pair of learners on each headline metric, from the ${summary.seeds.length} seed(s)' final values${many ? "" : " (one seed: no test is possible)"}.`,
               table: comparisons,
             },
+      ...(ordering !== null ? { tables: [ordering] } : {}),
       charts,
       chartsNote: BANDS_NOTE,
       images,

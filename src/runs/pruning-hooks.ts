@@ -29,7 +29,9 @@
  *
  * Metrics each epoch: synapseCount, connectionDensity, prunedCount and
  * grownCount (during that epoch), and with `graphMeasures` the routing of the
- * input→output graph (metrics/graph.ts, Navlakha et al. 2015):
+ * input→output graph (metrics/graph.ts, Navlakha et al. 2015): a chain of
+ * layers, or for a network learner its populations with every synapse
+ * population, recurrent ones included (input channels → readout group):
  * graphEfficiency (mean 1/d over pairs), graphMeanPathLength (over connected
  * pairs), graphConnectedFraction, robustnessSynapses and robustnessNeurons
  * (fraction of the pairs still connected after removing `damageFraction` of
@@ -38,7 +40,14 @@
 import { UserError } from "../core/errors.js";
 import { createLearner } from "../learners/registry.js";
 import { iterativeRounds } from "../plasticity/pruning/config.js";
-import { layeredGraph, reverseGraph, robustness, routingStats, type ConnectivityGraph } from "../metrics/graph.js";
+import {
+  layeredGraph,
+  populationGraph,
+  reverseGraph,
+  robustness,
+  routingStats,
+  type ConnectivityGraph,
+} from "../metrics/graph.js";
 import type { PruningConfig } from "../plasticity/pruning/config.js";
 import { rewindWeights, snapshotWeights, type WeightSnapshot } from "../plasticity/pruning/lottery-ticket.js";
 import { applicationsDue, scheduleLength, scheduleStep, type ScheduleContext } from "../plasticity/pruning/schedule.js";
@@ -81,10 +90,10 @@ export function pruningHooks(ctx: HookContext): TrainingHooks | null {
       `${where}.scope: expected one of ${s.scopes.map((c) => `"${c}"`).join(", ")} for this learner type, found "${cfg.scope}"`,
     );
   }
-  if (cfg.graphMeasures && s.connectivity() === null) {
+  if (cfg.graphMeasures && s.connectivity() === null && (s.populations?.() ?? null) === null) {
     throw new UserError(
       "E_CONFIG_INVALID",
-      `${where}.graphMeasures: this learner's synapses are not a chain of layers (convolutions or recurrent synapses); set it to false`,
+      `${where}.graphMeasures: this learner's synapses are neither a chain of layers nor a network of populations from an input to an output (convolutions); set it to false`,
     );
   }
   const it = cfg.iterative;
@@ -269,8 +278,11 @@ class PruningRun implements TrainingHooks {
 
   private graphMetrics(epoch: number): Record<string, number> {
     const layers = this.s.connectivity();
-    if (layers === null) return {};
-    let g: ConnectivityGraph = layeredGraph(layers);
+    const populations = layers === null ? (this.s.populations?.() ?? null) : null;
+    let g: ConnectivityGraph;
+    if (layers !== null) g = layeredGraph(layers);
+    else if (populations !== null) g = populationGraph(populations);
+    else return {};
     // Fewer BFS sources: routing from the outputs backwards gives the same figures.
     if (g.outputs.length < g.inputs.length) g = reverseGraph(g);
     const r = routingStats(g);

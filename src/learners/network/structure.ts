@@ -25,7 +25,7 @@ import { ActivityCriterion } from "../../plasticity/pruning/activity-criterion.j
 import { compactWithOrigin, pruneSynapseMatrices } from "../../plasticity/pruning/csr-criteria.js";
 import { regrowInPlace } from "../../plasticity/pruning/regrowth.js";
 import { shareCount } from "../../plasticity/pruning/select.js";
-import type { StructuralPlasticity } from "../../plasticity/pruning/structural.js";
+import type { PopulationConnectivity, StructuralPlasticity } from "../../plasticity/pruning/structural.js";
 import type { PruneRequest, PruneResult } from "../../plasticity/pruning/types.js";
 import type { CsrConnectivity } from "../../snn/synapses/csr.js";
 import type { LearnerSynapses, NetworkLearnerParts } from "./parts.js";
@@ -141,6 +141,33 @@ export function networkStructure(learner: NetworkLearnerParts, pruneRng: Rng): S
         from = p.synapses.target;
       }
       return layers.length > 0 ? layers : null;
+    },
+    populations(): PopulationConnectivity | null {
+      // Every group and every synapse population (fixed ones included: routes run through them too);
+      // routes from the input stage's channels (or the group a current input drives) to the readout group.
+      const groups = [...(learner.input.group !== null ? [learner.input.group] : []), ...learner.hidden];
+      const index = (name: string) => groups.findIndex((g) => g.name === name);
+      const inputs =
+        learner.input.group !== null
+          ? 0
+          : learner.config.input.coding === "current"
+            ? index(learner.config.input.target)
+            : -1;
+      const outputs = index(learner.config.readout.group);
+      if (inputs < 0 || outputs < 0) return null;
+      const at = new Map<object, number>(groups.map((g, k) => [g, k]));
+      const projections = learner.synapses.flatMap((p) => {
+        const source = at.get(p.synapses.source);
+        const target = at.get(p.synapses.target);
+        return source === undefined || target === undefined ? [] : [{ source, target, matrix: p.synapses.matrix }];
+      });
+      return {
+        sizes: groups.map((g) => g.size),
+        projections,
+        inputs,
+        outputs,
+        possible: learner.synapses.reduce((a, p) => a + possible(p), 0),
+      };
     },
     rewindable() {
       return null;

@@ -134,7 +134,7 @@ export const pruningConfigSchema = z
       .boolean()
       .default(false)
       .describe(
-        "also report graph measures of the input→output connectivity each epoch: graphEfficiency, graphMeanPathLength, graphConnectedFraction, robustnessSynapses, robustnessNeurons (Navlakha et al. 2015)",
+        "also report graph measures of the input→output connectivity each epoch: graphEfficiency, graphMeanPathLength, graphConnectedFraction, robustnessSynapses, robustnessNeurons (Navlakha et al. 2015). A chain of layers, or for a network learner every group and synapse population, recurrent ones included, with routes from the input channels to the readout group",
       ),
     damageFraction: z
       .number()

@@ -41,10 +41,35 @@ export interface StructuralPlasticity {
   trackActivity?(tauMs: number): void;
   /** The connectivity as consecutive layers, inputs first (for graph measures); null when it has no such form. */
   connectivity(): CsrConnectivity[] | null;
+  /**
+   * The connectivity as a graph of neuron populations, recurrent synapses
+   * included (for the graph measures of a learner that is no chain of
+   * layers); null when it has no input or output population.
+   */
+  populations?(): PopulationConnectivity | null;
   /** The parameters a lottery ticket rewinds (weights and biases), or null when rewinding makes no sense. */
   rewindable(): readonly Param[] | null;
   /** Called after the parameters were rewound: the learner forgets optimiser state and weight averages, as if new. */
   rewound?(): void;
+}
+
+/**
+ * A network of neuron populations joined by synapse populations, any of them
+ * recurrent: the routes of a graph measure run from every neuron of the
+ * `inputs` population to every neuron of the `outputs` population. The
+ * matrices may be the live ones (views): read it before the synapses change.
+ */
+export interface PopulationConnectivity {
+  /** Neurons per population; node ids run population by population in this order. */
+  readonly sizes: readonly number[];
+  /** Every synapse population: the indices of its source and target populations, and its synapses. */
+  readonly projections: readonly { readonly source: number; readonly target: number; readonly matrix: CsrConnectivity }[];
+  /** Index of the population whose neurons are the routes' sources. */
+  readonly inputs: number;
+  /** Index of the population whose neurons are the routes' targets. */
+  readonly outputs: number;
+  /** Synapses possible (the denominator of density). */
+  readonly possible: number;
 }
 
 /** Live positions of a masked [nPre × nPost] row-major weight as CSR (a new structure). */
