@@ -228,10 +228,7 @@ function cell(x: OrderItem, digits = 3): string {
  * overlap), and the judgement; the intro states it in words. Null when no
  * trio of pruned learners is there.
  */
-export function scheduleOrderingSection(
-  rows: readonly MetricRow[],
-  learners: readonly string[],
-): TableSection | null {
+export function scheduleOrderingSection(rows: readonly MetricRow[], learners: readonly string[]): TableSection | null {
   const pruned = new Set(rows.filter((r) => r.metric === "prunedCount").map((r) => r.learner));
   const trios = scheduleTrios(learners.filter((l) => pruned.has(l)));
   const judged = trios

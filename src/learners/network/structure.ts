@@ -18,6 +18,12 @@
  * every rule, criterion and normaliser on the population is told where each
  * synapse came from (`synapsesChanged`), so per-synapse state (eligibility
  * traces, co-activity scores) follows its synapse.
+ *
+ * Graph measures see the synapses as a chain of layers when the prunable
+ * populations form one from the input (`connectivity`), and otherwise as a
+ * network of populations (`populations`: every group and every synapse
+ * population, recurrent ones included, routes from the input channels to the
+ * readout group).
  */
 import { UserError } from "../../core/errors.js";
 import type { Rng } from "../../core/rng.js";

@@ -63,7 +63,11 @@ export interface PopulationConnectivity {
   /** Neurons per population; node ids run population by population in this order. */
   readonly sizes: readonly number[];
   /** Every synapse population: the indices of its source and target populations, and its synapses. */
-  readonly projections: readonly { readonly source: number; readonly target: number; readonly matrix: CsrConnectivity }[];
+  readonly projections: readonly {
+    readonly source: number;
+    readonly target: number;
+    readonly matrix: CsrConnectivity;
+  }[];
   /** Index of the population whose neurons are the routes' sources. */
   readonly inputs: number;
   /** Index of the population whose neurons are the routes' targets. */
