@@ -253,6 +253,12 @@ describe("the ordering statement is computed from the numbers", () => {
     expect(both).toMatch(/not followed .* for mean path length/);
   });
 
+  it("does not count three equal means as following the order (a layered network's fixed path length)", () => {
+    const same = judgeTrio(pathLength, [item("d", 3, 0), item("c", 3, 0), item("i", 3, 0)]);
+    expect(same.order).toBe("equal");
+    expect(orderingStatement([same])).toMatch(/cannot be told \(the three means are equal\) for mean path length/);
+  });
+
   it("groups learners into trios by name and writes one statement per trio from metric rows", () => {
     expect(scheduleTrios(["surrogate-constant", "recurrent-decreasing", "surrogate-increasing", "other"])).toEqual([]);
     const names = ["ff-constant", "ff-increasing", "ff-decreasing", "rec-constant", "rec-increasing", "rec-decreasing"];

@@ -9,8 +9,9 @@
  *
  *   holds          decreasing > constant > increasing, both steps separated
  *                  by non-overlapping 95% intervals;
- *   means-in-order the means fall in that order, a step's intervals overlap;
+ *   means-in-order the means fall strictly in that order, a step's intervals overlap;
  *   not-in-order   the means do not, no step separated against the order;
+ *   equal          the three means are the same (a measure the rates cannot move);
  *   reversed       a later schedule separated above an earlier one;
  *   one-seed       one seed gives no interval: nothing can be separated.
  *
@@ -34,7 +35,7 @@ export interface OrderItem {
 }
 
 /** How a measure stands against Navlakha's ordering (see the file comment). */
-export type NavlakhaOrder = "holds" | "means-in-order" | "not-in-order" | "reversed" | "one-seed";
+export type NavlakhaOrder = "holds" | "means-in-order" | "not-in-order" | "equal" | "reversed" | "one-seed";
 
 /** The three schedules' items judged against Navlakha's ordering (higher is better). */
 export function navlakhaOrder(decreasing: OrderItem, constant: OrderItem, increasing: OrderItem): NavlakhaOrder {
@@ -43,7 +44,8 @@ export function navlakhaOrder(decreasing: OrderItem, constant: OrderItem, increa
   const above = (a: OrderItem, b: OrderItem) => a.lo > b.hi;
   if (above(decreasing, constant) && above(constant, increasing)) return "holds";
   if (above(constant, decreasing) || above(increasing, constant) || above(increasing, decreasing)) return "reversed";
-  return decreasing.mean >= constant.mean && constant.mean >= increasing.mean ? "means-in-order" : "not-in-order";
+  if (decreasing.mean === constant.mean && constant.mean === increasing.mean) return "equal";
+  return decreasing.mean > constant.mean && constant.mean > increasing.mean ? "means-in-order" : "not-in-order";
 }
 
 /**
@@ -64,6 +66,7 @@ const VERDICT: Record<NavlakhaOrder, string> = {
   holds: "holds (decreasing > constant > increasing, intervals separated)",
   "means-in-order": "is not resolved: the intervals overlap (the means do fall in Navlakha's order)",
   "not-in-order": "is not resolved: the intervals overlap (the means are not in Navlakha's order)",
+  equal: "is not resolved: the three means are equal",
   reversed: "is reversed in part (a later schedule is separated above an earlier one)",
   "one-seed": "is not resolved: one seed gives no confidence interval; run several seeds",
 };
@@ -196,12 +199,14 @@ export function orderingStatement(judgements: readonly TrioJudgement[]): string 
   const inOrder = of("means-in-order");
   const notInOrder = of("not-in-order");
   const reversed = of("reversed");
+  const equal = of("equal");
   const oneSeed = of("one-seed");
   if (holds.length > 0) parts.push(`holds, with separated 95% intervals, for ${joinWords(holds)}`);
   if (inOrder.length > 0)
     parts.push(`is followed by the means but not resolved (intervals overlap) for ${joinWords(inOrder)}`);
   if (notInOrder.length > 0)
     parts.push(`is not followed (means out of order, intervals overlap) for ${joinWords(notInOrder)}`);
+  if (equal.length > 0) parts.push(`cannot be told (the three means are equal) for ${joinWords(equal)}`);
   if (reversed.length > 0)
     parts.push(`is contradicted (a later schedule separated above an earlier one) for ${joinWords(reversed)}`);
   if (oneSeed.length > 0) parts.push(`cannot be judged with one seed for ${joinWords(oneSeed)}`);
@@ -212,6 +217,7 @@ const ORDER_WORDS: Record<NavlakhaOrder, string> = {
   holds: "follows, separated",
   "means-in-order": "means follow, intervals overlap",
   "not-in-order": "does not follow",
+  equal: "equal means: not told",
   reversed: "reversed, separated",
   "one-seed": "one seed: not judged",
 };
@@ -259,7 +265,7 @@ export function scheduleOrderingSection(rows: readonly MetricRow[], learners: re
       headers: ["trio", "measure", "decreasing", "constant", "increasing", "ranked, best first", "Navlakha's order"],
       rows: rowsOut,
       notes: [
-        `Each cell is the mean [95% interval] over seeds after the last epoch. In the ranking, ">" joins two learners whose intervals do not overlap and "≈" two whose intervals do (for ↓ measures lower ranks first). "follows, separated": decreasing better than constant better than increasing with both steps' intervals apart; "means follow, intervals overlap": the means in that order but not separated; "does not follow": the means out of order; "reversed, separated": a later schedule separated above an earlier one. Navlakha's claim is about efficiency and robustness; test accuracy is judged the same way for comparison.`,
+        `Each cell is the mean [95% interval] over seeds after the last epoch. In the ranking, ">" joins two learners whose intervals do not overlap and "≈" two whose intervals do (for ↓ measures lower ranks first). "follows, separated": decreasing better than constant better than increasing with both steps' intervals apart; "means follow, intervals overlap": the means in that order but not separated; "does not follow": the means out of order; "equal means": the rates cannot move this measure; "reversed, separated": a later schedule separated above an earlier one. Navlakha's claim is about efficiency and robustness; test accuracy is judged the same way for comparison.`,
       ],
     },
   };
