@@ -238,6 +238,7 @@ describe("public API: the exported values", () => {
         "nirToNetwork",
         "measureRobustness",
         "noisyCopy",
+        "populationGraph",
         "pruneIteratively",
         "pruneParams",
         "pruneSynapsesAtRandom",
