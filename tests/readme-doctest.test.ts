@@ -42,6 +42,7 @@ import {
   sessionSteps,
   shellWords,
 } from "./helpers/readme-blocks.js";
+import { inCi, PYTHON, type PythonReference, pythonReference, requireReference } from "./helpers/python-reference.js";
 
 const root = join(import.meta.dirname, "..");
 const readmePath = join(root, "README.md");
@@ -310,6 +311,48 @@ interface Handler {
 const has = (lang: string, needle: string) => (b: Block) => b.lang === lang && b.text.includes(needle);
 const codeBlocks = blocks.filter((b) => b.lang === "ts" || b.lang === "js");
 
+// pandas (python3-pandas) and R (r-base-core) run the README's data-frame examples; outside CI a missing one
+// skips its block with the reason, in CI it fails (tests/helpers/python-reference.ts).
+const pandas = pythonReference("pandas", "python3-pandas");
+const rscriptProbe = spawnSync("Rscript", ["--version"], { encoding: "utf8" });
+const rscript: PythonReference = (() => {
+  const missing =
+    rscriptProbe.error === undefined && rscriptProbe.status === 0
+      ? undefined
+      : "Rscript is not installed (apt-get install -y r-base-core)";
+  const skip = missing !== undefined && !inCi();
+  return { missing, skip, why: skip ? ` (skipped: ${missing})` : "" };
+})();
+
+/**
+ * Runs a data-frame block (pandas or R) on the xor results the Python block's handler wrote, and compares
+ * what it printed with the text block after it: columns aligned by width move with the figures, so
+ * whitespace runs count as one space, and any number stands for any number (the small settings).
+ */
+async function dataFrameBlock(b: Block, file: string, command: string[], ref: PythonReference, name: string) {
+  if (ref.skip) {
+    tally.skipped.push(`README.md:${b.line}: ${ref.missing}`);
+    return;
+  }
+  requireReference(ref);
+  if (!existsSync(join(work, "results/xor/metrics.csv")))
+    expect((await cli(["run", "scenarios/xor.json", "--jobs", "1", "--quiet"])).code).toBe(0);
+  writeFileSync(join(work, file), b.text);
+  const r = spawnSync(command[0]!, [...command.slice(1), file], { cwd: work, encoding: "utf8" });
+  expect(r.status, `README.md:${b.line}: the ${name} block failed:\n${r.stderr}`).toBe(0);
+  tally.executed++;
+  const shown = blocks[blocks.indexOf(b) + 1]!;
+  const squeeze = (t: string) =>
+    t
+      .replace(/\n$/, "")
+      .split("\n")
+      .map((l) => l.trim().replace(/\s+/g, " "));
+  expect(
+    mismatch(squeeze(shown.text), squeeze(r.stdout), true),
+    `README.md:${shown.line}: the ${name} block printed\n${r.stdout}where the README shows\n${shown.text}`,
+  ).toBeNull();
+}
+
 const handlers: Handler[] = [
   { what: "the optional Debian packages", match: has("sh", "apt-get install"), run: (b) => commands(plainCommands(b)) },
   { what: "installation", match: has("sh", "git clone"), run: (b) => commands(plainCommands(b)) },
@@ -503,6 +546,26 @@ const handlers: Handler[] = [
         `README.md:${shown.line}: the Python block printed\n${r.stdout}where the README shows\n${shown.text}`,
       ).toBeNull();
     },
+  },
+  {
+    what: "reading metrics.csv in pandas",
+    match: has("python", "import pandas"),
+    run: (b) => dataFrameBlock(b, "tidy_pandas.py", [PYTHON], pandas, "pandas"),
+  },
+  {
+    what: "the pandas block's output",
+    match: has("text", "mean  std  count"),
+    covered: "the pandas block's handler above (its output, compared line for line)",
+  },
+  {
+    what: "reading metrics.csv in R",
+    match: has("r", "read.csv"),
+    run: (b) => dataFrameBlock(b, "tidy.R", ["Rscript"], rscript, "R"),
+  },
+  {
+    what: "the R block's output",
+    match: has("text", "  learner value"),
+    covered: "the R block's handler above (its output, compared line for line)",
   },
   {
     what: "the Python block's output",
