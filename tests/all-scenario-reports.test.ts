@@ -7,7 +7,8 @@
 // Scenarios that take more than about 20 s run from a temporary copy cut down
 // to at most 3 epochs (1 per phase in continual learning; pruning scenarios keep
 // theirs, with sample-counted pruning intervals shrunk alike), 2 seeds and 600
-// training / 200 test samples: the report has the same charts and tables, with
+// training / 200 test samples; a routing scenario to 2 seeds, 300 nodes, 200 test
+// pairs and 2 damage trials. The report has the same charts and tables, with
 // smaller numbers. The reports, the index and the screenshots stay in
 // test-output/all-scenarios/ for a person to open.
 import { spawnSync } from "node:child_process";
@@ -58,6 +59,24 @@ function reduced(s: Json): Json {
   return out;
 }
 
+/** A routing scenario cut down for a quick run (see the file comment): its sweep and strategies stay. */
+function reducedRouting(s: Json): Json {
+  const task = s["task"] as Json;
+  const evaluation = (s["evaluation"] as Json | undefined) ?? {};
+  return {
+    ...s,
+    seeds: (s["seeds"] as unknown[]).slice(0, 2),
+    task: { ...task, nodes: Math.min(Number(task["nodes"] ?? 1000), 300) },
+    evaluation: { ...evaluation, testPairs: 200, damageTrials: 2 },
+  };
+}
+
+/** The scenario as this check runs it. */
+function cutDown(s: Json): Json {
+  if (s["kind"] === "network") return s;
+  return s["kind"] === "routing" ? reducedRouting(s) : reduced(s);
+}
+
 const enabled = process.env["NEUROCOMPARE_ALL_SCENARIOS"] === "1";
 
 describe.skipIf(!enabled)("every bundled scenario's report in chromium (NEUROCOMPARE_ALL_SCENARIOS=1)", () => {
@@ -90,7 +109,7 @@ describe.skipIf(!enabled)("every bundled scenario's report in chromium (NEUROCOM
         const s = JSON.parse(readFileSync(path, "utf8")) as Json;
         const dir = mkdtempSync(join(tmpdir(), "neurocompare-all-"));
         path = join(dir, file);
-        writeFileSync(path, JSON.stringify(s["kind"] === "network" ? s : reduced(s)));
+        writeFileSync(path, JSON.stringify(cutDown(s)));
       }
       // A fresh folder per scenario, so that a run of some scenarios (vitest -t) keeps the others' reports.
       rmSync(join(results, name), { recursive: true, force: true });

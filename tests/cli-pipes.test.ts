@@ -47,6 +47,15 @@ describe("validate over a folder", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("scenarios/schema.json: skipped (a JSON Schema document, not a scenario)");
     expect(r.stdout).toContain("scenarios/quickstart.json: ok");
+    // The count says what runs: lottery-ticket's two learners are three runs a seed once the ticket's
+    // rewind sweep (init, reinit) is counted; the routing sweep's 12 settings hold 3 strategies each.
+    expect(r.stdout).toContain(
+      "scenarios/lottery-ticket.json: ok (lottery-ticket: 2 learner(s), 3 runs per seed (ticket at 2 sweep points, random-pruning) on mnist, 62 epoch(s), 5 seed(s), 15 unit(s) in all;",
+    );
+    expect(r.stdout).toContain(
+      "scenarios/navlakha-routing-sweep.json: ok (navlakha-routing-sweep: 3 routing strategies at 12 sweep points, 36 runs per seed on 1000 nodes, 10 interval(s), 10 seed(s), 360 unit(s) in all;",
+    );
+    expect(r.stdout).toContain("scenarios/xor.json: ok (xor: 2 learner(s) on xor,");
     expect(r.stdout.trim().split("\n").length).toBe(files.length);
   });
 

@@ -1,6 +1,7 @@
 // report.html in a real browser (Debian's chromium through playwright-core), for
 // each kind of page the CLI writes: a learning run, a network run, a pruning run,
-// a comparison of two runs and the index of a results folder. Each page is opened
+// a routing run (with a one-at-a-time sweep, so the sweep chart is drawn too), a
+// comparison of two runs and the index of a results folder. Each page is opened
 // from file:// at 700 and 1280 px wide and must: log no error or warning, make no
 // request, draw marks in every chart, fit the width without horizontal scrolling
 // (of the page, and of each chart inside its figure: a chart too wide for 700 px is
@@ -106,7 +107,29 @@ const pruning = {
   charts: ["learning-curve", "synapse-count", "accuracy-vs-connections"],
 };
 
+// Navlakha et al. 2015's routing strategies on a 40-node network, small enough to run in about a second.
+const routing = {
+  kind: "routing",
+  name: "browser-routing",
+  description: "pruning rates, growth and a random network routing 40 nodes",
+  task: { nodes: 40 },
+  network: { edgeBudget: 120 },
+  training: { intervals: 5, pairsPerInterval: 40 },
+  strategies: [
+    { type: "prune", rate: "decreasing" },
+    { type: "prune", rate: "constant" },
+    { type: "prune", rate: "increasing" },
+    { type: "grow" },
+    { type: "random" },
+  ],
+  evaluation: { testPairs: 100, damageFractions: [0.2, 0.5], damageTrials: 2 },
+  seeds: [1, 2, 3],
+  sweepMode: "one-at-a-time",
+  sweep: [{ parameter: "network.edgeBudget", values: [200] }],
+};
+
 const WIDTHS = [700, 1280] as const;
+const KINDS = ["learning", "network", "pruning", "routing", "compare", "index"] as const;
 
 describe("report.html in chromium", () => {
   let browser: Browser | null = null;
@@ -131,6 +154,7 @@ describe("report.html in chromium", () => {
       ["after", learning("after", 8)],
       ["network", network],
       ["pruning", pruning],
+      ["routing", routing],
     ];
     for (const [name, s] of scenarios) {
       writeFileSync(join(dir, `${name}.json`), JSON.stringify(s));
@@ -150,6 +174,7 @@ describe("report.html in chromium", () => {
     pages["learning"] = join(results, "before", "report.html");
     pages["network"] = join(results, "network", "report.html");
     pages["pruning"] = join(results, "pruning", "report.html");
+    pages["routing"] = join(results, "routing", "report.html");
     pages["compare"] = join(results, "before-vs-after", "report.html");
     pages["index"] = join(results, "index.html");
   });
@@ -158,7 +183,7 @@ describe("report.html in chromium", () => {
     await browser?.close();
   });
 
-  for (const kind of ["learning", "network", "pruning", "compare", "index"] as const) {
+  for (const kind of KINDS) {
     it(`${kind}: no console error or request, every chart drawn, fits 700 and 1280 px`, async (ctx) => {
       if (browser === null) return ctx.skip(skipReason);
       for (const width of WIDTHS) {
@@ -166,6 +191,13 @@ describe("report.html in chromium", () => {
         try {
           const charts = await chartStates(page);
           if (kind !== "index") expect(charts.length, "charts on the page").toBeGreaterThan(0);
+          if (kind === "routing")
+            expect(charts.map((c) => c.id)).toEqual([
+              "routing-edges",
+              "routing-comparison",
+              "routing-damage",
+              "routing-sweep",
+            ]);
           for (const c of charts) {
             expect(c.live, `${c.id} went live`).toBe(true);
             expect(c.marks, `${c.id} drew marks`).toBeGreaterThan(0);
@@ -182,7 +214,7 @@ describe("report.html in chromium", () => {
     });
   }
 
-  for (const kind of ["learning", "network", "pruning", "compare"] as const) {
+  for (const kind of KINDS.filter((k) => k !== "index")) {
     it(`${kind}: tooltips on hover, legend entries hide and show a series, time axes zoom`, async (ctx) => {
       if (browser === null) return ctx.skip(skipReason);
       const { page, log } = await openReport(browser.context, pages[kind]!, 1280);

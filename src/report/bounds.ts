@@ -5,7 +5,8 @@
  * 100%, though no seed's value could. The report keeps to two conventions:
  *
  *   charts  bands and error bars are clipped to the metric's range
- *           (accuracies to 0–100%, losses, times, counts and energies at 0);
+ *           (accuracies and shares to 0–100%, losses, times, counts, path lengths
+ *           and energies at 0);
  *   tables  where the interval would leave the range, the cell gives the mean
  *           and, in brackets, the range of the seeds' values, [min, max],
  *           which can never leave it; elsewhere mean ± half-width.
@@ -55,10 +56,21 @@ const METRIC_BOUNDS: Readonly<Record<string, Bounds>> = {
   simMs: NON_NEGATIVE,
   weightStd: NON_NEGATIVE,
   forgetting: ACCURACY_DIFFERENCE,
+  // Routing (Navlakha et al. 2015): shares of the test pairs, hops, paths and edges.
+  routableFraction: FRACTION,
+  routableAfterEdgeLoss: FRACTION,
+  routableAfterNodeLoss: FRACTION,
+  meanPathLength: NON_NEGATIVE,
+  alternativePaths: NON_NEGATIVE,
+  edgeCount: NON_NEGATIVE,
 };
 
+/** What a metric can be; a metric with an argument ("routableAfterEdgeLoss[0.3]") as its family. */
 export function metricBounds(metric: string): Bounds {
-  return METRIC_BOUNDS[metric] ?? ANY;
+  const family = metric.replace(/\[[^\]]*\]$/, "");
+  // Own keys only: a metric named "constructor" is unbounded, not Object's.
+  for (const key of [metric, family]) if (Object.hasOwn(METRIC_BOUNDS, key)) return METRIC_BOUNDS[key]!;
+  return ANY;
 }
 
 /** `v` held inside the bounds, which are given in the metric's units and scaled as the value is (100 for %). */

@@ -22,11 +22,17 @@
 import { confidenceInterval, type Interval } from "../metrics/stats.js";
 import type { MetricRow } from "../runs/results.js";
 import type { LearnerInfo } from "../scenario/sweep.js";
+import { clip, metricBounds } from "./bounds.js";
 import { aggregateMetric, finalBySeed, learnerColor, type ChartDef, type VegaLiteSpec } from "./charts.js";
 import { navlakhaVerdict, ordering } from "./navlakha-order.js";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif", legend: { symbolOpacity: 1 } };
+const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif", legend: { symbolOpacity: 1, labelLimit: 360 } };
+
+/** The colour of each strategy, the same scale as every report's learners, its legend titled for routing. */
+function strategyColor(strategies: readonly string[]) {
+  return { ...learnerColor(strategies), title: "strategy" };
+}
 
 function spec(title: string, values: unknown[], rest: Record<string, unknown>): VegaLiteSpec {
   return { $schema: SCHEMA, title, background: "white", config: CONFIG, data: { values }, ...rest };
@@ -36,31 +42,34 @@ function fmt(v: number, digits = 3): string {
   return Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : "n/a";
 }
 
-/** A finished-network measure: its metric, title and direction. */
+/** A finished-network measure: its metric, title (with its unit) and direction, and the factor to that unit (100 for %). */
 export interface RoutingMeasure {
   metric: string;
   title: string;
   better: "higher" | "lower";
+  scale: number;
 }
 
 /** The measures the comparison chart shows: efficiency, then robustness at the largest damage fraction. */
 export function routingMeasures(damageFractions: readonly number[]): RoutingMeasure[] {
   const worst = damageFractions.length === 0 ? undefined : Math.max(...damageFractions);
   return [
-    { metric: "meanPathLength", title: "mean path length (hops)", better: "lower" },
-    { metric: "alternativePaths", title: "short alternative paths", better: "higher" },
+    { metric: "meanPathLength", title: "mean path length (hops)", better: "lower", scale: 1 },
+    { metric: "alternativePaths", title: "short alternative paths (per pair)", better: "higher", scale: 1 },
     ...(worst === undefined
       ? []
       : [
           {
             metric: `routableAfterEdgeLoss[${worst}]`,
-            title: `routable after ${fmt(100 * worst)}% edge loss`,
+            title: `routable after ${fmt(100 * worst)}% edge loss (%)`,
             better: "higher" as const,
+            scale: 100,
           },
           {
             metric: `routableAfterNodeLoss[${worst}]`,
-            title: `routable after ${fmt(100 * worst)}% node loss`,
+            title: `routable after ${fmt(100 * worst)}% node loss (%)`,
             better: "higher" as const,
+            scale: 100,
           },
         ]),
   ];
@@ -70,6 +79,16 @@ export function routingMeasures(damageFractions: readonly number[]): RoutingMeas
 function finalInterval(rows: readonly MetricRow[], learner: string, metric: string): Interval | null {
   const v = finalBySeed(rows, learner, metric);
   return v.length === 0 ? null : confidenceInterval(v);
+}
+
+/**
+ * An interval as a chart draws it: scaled to the measure's unit, the bar
+ * clipped to what the measure allows (a share of the test pairs to 0–100%,
+ * hops and paths at 0). Orderings and verdicts use the interval as it is.
+ */
+function drawn(ci: Interval, metric: string, scale: number): { mean: number; lo: number; hi: number } {
+  const bounds = metricBounds(metric);
+  return { mean: ci.mean * scale, lo: clip(ci.lo * scale, bounds, scale), hi: clip(ci.hi * scale, bounds, scale) };
 }
 
 /**
@@ -101,7 +120,7 @@ export function routingVerdict(
 export function edgesChart(rows: readonly MetricRow[], strategies: readonly string[]): ChartDef[] {
   const points = aggregateMetric(rows, "edgeCount").filter((p) => strategies.includes(p.learner));
   if (points.length === 0) return [];
-  const color = learnerColor(strategies);
+  const color = strategyColor(strategies);
   const manySeeds = points.some((p) => p.seeds > 1);
   const x = { field: "epoch", type: "quantitative", title: "interval (0: start)", axis: { tickMinStep: 1 } };
   const y = { field: "mean", type: "quantitative", title: "edges (log scale)", scale: { type: "log" } };
@@ -150,7 +169,7 @@ export function comparisonChart(
     for (const learner of names) {
       const ci = finalInterval(rows, learner, m.metric);
       if (ci === null) continue;
-      values.push({ learner, measure: m.title, mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: ci.n });
+      values.push({ learner, measure: m.title, ...drawn(ci, m.metric, m.scale), seeds: ci.n });
       here.push(
         m.better === "higher"
           ? { learner, mean: ci.mean, lo: ci.lo, hi: ci.hi }
@@ -164,7 +183,7 @@ export function comparisonChart(
     );
   }
   if (values.length === 0) return [];
-  const color = learnerColor(names);
+  const color = strategyColor(names);
   const title = "The finished networks compared";
   const x = { field: "learner", type: "nominal", title: null, sort: names, axis: { labelAngle: -30 } };
   const y = (field: string) => ({
@@ -178,7 +197,7 @@ export function comparisonChart(
     {
       id: "routing-comparison",
       title,
-      caption: `After the last interval, on the test pairs: mean over seeds with 95% confidence intervals (bars). In the orderings, ">" joins two strategies whose intervals do not overlap and "≈" two whose intervals do. ${text.join(". ")}.`,
+      caption: `After the last interval, on the test pairs: mean over seeds with 95% confidence intervals (bars, clipped to what the measure allows: 0–100% of the pairs, hops and paths at 0). In the orderings, ">" joins two strategies whose intervals do not overlap and "≈" two whose intervals do. ${text.join(". ")}.`,
       spec: spec(title, values, {
         facet: { column: { field: "measure", type: "nominal", title: null, sort: measures.map((m) => m.title) } },
         resolve: { scale: { y: "independent" } },
@@ -228,15 +247,16 @@ export function damageChart(
       ["nodes", "routableAfterNodeLoss"],
     ] as const) {
       const at0 = finalInterval(rows, learner, "routableFraction");
-      if (at0 !== null) values.push({ learner, removed, fraction: 0, mean: at0.mean, lo: at0.lo, hi: at0.hi });
+      if (at0 !== null) values.push({ learner, removed, fraction: 0, ...drawn(at0, "routableFraction", 100) });
       for (const f of damageFractions) {
-        const ci = finalInterval(rows, learner, `${prefix}[${f}]`);
-        if (ci !== null) values.push({ learner, removed, fraction: 100 * f, mean: ci.mean, lo: ci.lo, hi: ci.hi });
+        const metric = `${prefix}[${f}]`;
+        const ci = finalInterval(rows, learner, metric);
+        if (ci !== null) values.push({ learner, removed, fraction: 100 * f, ...drawn(ci, metric, 100) });
       }
     }
   }
   if (values.length === 0) return [];
-  const color = learnerColor(strategies);
+  const color = strategyColor(strategies);
   const x = { field: "fraction", type: "quantitative", title: "removed at random (%)" };
   const title = "Routing under damage";
   return [
@@ -244,7 +264,7 @@ export function damageChart(
       id: "routing-damage",
       title,
       caption:
-        "Fraction of the test pairs with a path after removing a random share of the edges (left) or of the nodes (right; a pair that lost its source or target counts as unroutable), mean over damage trials, then over seeds with 95% CI bars; 0% is the undamaged network.",
+        "Fraction of the test pairs with a path after removing a random share of the edges (left) or of the nodes (right; a pair that lost its source or target counts as unroutable), mean over damage trials, then over seeds with 95% CI bars (clipped to 0–100%); 0% is the undamaged network.",
       spec: spec(title, values, {
         facet: { column: { field: "removed", type: "nominal", title: null, sort: ["edges", "nodes"] } },
         spec: {
@@ -255,7 +275,7 @@ export function damageChart(
               mark: { type: "line", point: true },
               encoding: {
                 x,
-                y: { field: "mean", type: "quantitative", title: "test pairs routable", scale: { zero: false } },
+                y: { field: "mean", type: "quantitative", title: "test pairs routable (%)", scale: { zero: false } },
                 color,
               },
             },
@@ -286,10 +306,10 @@ export function sweepChart(rows: readonly MetricRow[], strategies: readonly Lear
   const values: { strategy: string; point: string; mean: number; lo: number; hi: number }[] = [];
   for (const s of swept) {
     const ci = finalInterval(rows, s.name, "meanPathLength");
-    if (ci !== null) values.push({ strategy: s.base, point: pointOf(s), mean: ci.mean, lo: ci.lo, hi: ci.hi });
+    if (ci !== null) values.push({ strategy: s.base, point: pointOf(s), ...drawn(ci, "meanPathLength", 1) });
   }
   if (values.length === 0) return [];
-  const measure: RoutingMeasure = { metric: "meanPathLength", title: "mean path length", better: "lower" };
+  const measure: RoutingMeasure = { metric: "meanPathLength", title: "mean path length", better: "lower", scale: 1 };
   const verdicts = points.map((p) => {
     const here = swept.filter((s) => pointOf(s) === p);
     const verdict = routingVerdict(
@@ -299,10 +319,10 @@ export function sweepChart(rows: readonly MetricRow[], strategies: readonly Lear
     );
     return `at ${p} it ${verdict ?? "cannot be judged (the three rates are not all there)"}`;
   });
-  const color = learnerColor(bases);
+  const color = strategyColor(bases);
   const x = { field: "point", type: "nominal", title: null, sort: points, axis: { labelAngle: -20, labelLimit: 260 } };
   const xOffset = { field: "strategy", type: "nominal", sort: bases };
-  const colorBy = { ...color, field: "strategy", title: "strategy" };
+  const colorBy = { ...color, field: "strategy" };
   const title = "Efficiency across the sweep";
   return [
     {

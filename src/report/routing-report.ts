@@ -7,13 +7,14 @@
  */
 import { mkdirSync } from "node:fs";
 import { outputPath } from "../core/paths.js";
-import { rowsToCsv, type FinalFigure, type MetricRow } from "../runs/results.js";
+import { rowsToCsv, type MetricRow } from "../runs/results.js";
 import type { RoutingSummary } from "../runs/routing-results.js";
 import type { LearnerInfo } from "../scenario/sweep.js";
+import { intervalText, RANGE_NOTE } from "./bounds.js";
 import { collectEnvironment } from "./environment.js";
 import { formatP, formatSig } from "./format.js";
 import { routingCharts } from "./routing-charts.js";
-import { BEST_MARK, type HeadlineTable } from "./table.js";
+import { BEST_MARK, holmNote, type HeadlineTable } from "./table.js";
 import { writeCharts, writeFileAtomic, writeReportDoc, type WrittenReport } from "./write.js";
 
 interface Column {
@@ -49,13 +50,12 @@ function columns(damageFractions: readonly number[]): Column[] {
   ];
 }
 
-function cellText(f: FinalFigure | undefined, c: Column): string {
-  if (f === undefined || f.n === 0) return "–";
-  const v = (x: number) => (x * c.scale).toFixed(c.digits);
-  return f.n >= 2 ? `${v(f.mean)} ± ${v(f.halfWidth)}` : v(f.mean);
-}
-
-/** One row per strategy (and sweep point): final figures, mean ± 95% CI half-width; the best mean per column marked. */
+/**
+ * One row per strategy (and sweep point): final figures, mean ± 95% CI
+ * half-width, or the mean and the seeds' range where the interval would leave
+ * what the measure allows (a share of the test pairs past 100%); the best
+ * mean per column marked.
+ */
 export function routingTable(summary: RoutingSummary): HeadlineTable {
   const cols = columns(summary.scenario.evaluation.damageFractions).filter((c) =>
     summary.strategies.some((s) => s.final[c.metric] !== undefined),
@@ -67,30 +67,52 @@ export function routingTable(summary: RoutingSummary): HeadlineTable {
     if (means.length > 1 && means.some((m) => m !== means[0]))
       best.set(c.metric, c.better === "higher" ? Math.max(...means) : Math.min(...means));
   }
+  let anyRange = false;
+  const rows = summary.strategies.map((s) => [
+    { text: s.name, best: false },
+    { text: s.type, best: false },
+    { text: String(s.epochs), best: false },
+    ...cols.map((c) => {
+      const f = s.final[c.metric];
+      const isBest = f !== undefined && best.get(c.metric) === f.mean;
+      const cell = intervalText(f, c.digits, c.metric, c.scale);
+      anyRange ||= cell.range;
+      return { text: isBest ? `${cell.text} ${BEST_MARK}` : cell.text, best: isBest };
+    }),
+  ]);
   return {
     headers: ["strategy", "type", "intervals", ...cols.map((c) => c.title)],
-    rows: summary.strategies.map((s) => [
-      { text: s.name, best: false },
-      { text: s.type, best: false },
-      { text: String(s.epochs), best: false },
-      ...cols.map((c) => {
-        const f = s.final[c.metric];
-        const isBest = f !== undefined && best.get(c.metric) === f.mean;
-        return { text: isBest ? `${cellText(f, c)} ${BEST_MARK}` : cellText(f, c), best: isBest };
-      }),
-    ]),
+    rows,
     notes: [
       `${BEST_MARK} and bold mark the best mean in each column. Mean path length: hops of the shortest path over the test pairs that have one (efficiency; lower is better). Short alternative paths: edge-disjoint paths at most ${summary.scenario.evaluation.alternativeSlackHops} hop(s) longer than the shortest, per test pair (robustness). Routable after loss: test pairs still with a path after removing that share of the edges or nodes at random, mean over ${summary.scenario.evaluation.damageTrials} trials.`,
+      ...(anyRange ? [RANGE_NOTE] : []),
     ],
   };
 }
 
-/** The pairwise comparisons (strategies at the same sweep point), with raw and Holm-corrected p. */
+/**
+ * The pairwise comparisons (strategies at the same sweep point), with raw p
+ * and, where more than one test is defined, the Holm-corrected p that
+ * summary.json holds (every comparison of the run corrected together) and the
+ * note every report's table of many p-values carries.
+ */
 export function routingComparisonsTable(summary: RoutingSummary): HeadlineTable | null {
   if (summary.comparisons.length === 0) return null;
   const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
+  const tested = summary.comparisons.filter((c) => Number.isFinite(c.p)).length;
+  const holm = tested > 1;
   return {
-    headers: ["strategy A", "strategy B", "measure", "mean A − B", "t", "df", "p", "p (Holm)", "Cohen's d"],
+    headers: [
+      "strategy A",
+      "strategy B",
+      "measure",
+      "mean A − B",
+      "t",
+      "df",
+      "p",
+      ...(holm ? ["p (Holm)"] : []),
+      "Cohen's d",
+    ],
     rows: summary.comparisons.map((c) =>
       [
         c.a,
@@ -100,12 +122,13 @@ export function routingComparisonsTable(summary: RoutingSummary): HeadlineTable 
         f2(c.t),
         Number.isFinite(c.df) ? c.df.toFixed(1) : "–",
         formatP(c.p),
-        formatP(c.pHolm),
+        ...(holm ? [formatP(c.pHolm)] : []),
         f2(c.cohenD),
       ].map((text) => ({ text, best: false })),
     ),
     notes: [
-      `Welch's t-test (two-sided) on each seed's final value. The ${summary.comparisons.length} p-values are corrected for multiple comparisons with Holm's step-down method (Holm 1979): read "p (Holm)" against 0.05.`,
+      "Welch's t-test (two-sided, unequal variances) on each seed's final value; Cohen's d is the mean difference over the pooled standard deviation. With few seeds p-values are rough.",
+      ...(holm ? [holmNote(tested)] : []),
     ],
     textColumns: 3,
   };

@@ -5,7 +5,7 @@
  * routing measures with Welch's t-test, the p-values corrected for the many
  * comparisons by Holm's step-down method (Holm 1979).
  */
-import { confidenceInterval, effectSize, welchTTest } from "../metrics/stats.js";
+import { confidenceInterval, effectSize, holmAdjust, welchTTest } from "../metrics/stats.js";
 import {
   finalValues,
   type Comparison,
@@ -45,22 +45,6 @@ export function routingHeadlineMetrics(scenario: RoutingScenario): string[] {
     ...f.map((x) => `routableAfterEdgeLoss[${x}]`),
     ...f.map((x) => `routableAfterNodeLoss[${x}]`),
   ];
-}
-
-/**
- * Holm's step-down adjustment: sort the m finite p-values ascending,
- * p'(k) = max over j ≤ k of min(1, (m - j + 1) · p(j)); NaN stays NaN.
- */
-export function holmAdjust(ps: readonly number[]): number[] {
-  const idx = ps.map((p, i) => ({ p, i })).filter(({ p }) => !Number.isNaN(p));
-  idx.sort((x, y) => x.p - y.p);
-  const out = ps.slice();
-  let running = 0;
-  idx.forEach(({ p, i }, k) => {
-    running = Math.max(running, Math.min(1, (idx.length - k) * p));
-    out[i] = running;
-  });
-  return out;
 }
 
 function sweepKey(params: Record<string, string | number | boolean>): string {
