@@ -111,6 +111,44 @@ describe("routing report figures", () => {
     expect(spec).toContain('"title":"strategy"');
   });
 
+  it("with a sweep, gives each row its settings and marks the best among the strategies at the same settings", () => {
+    // The same three strategies at a larger edge budget, every path a hop shorter: the best of each point is marked.
+    const at = { "network.edgeBudget": 200 };
+    const more: LearnerInfo[] = names.map((base) => ({
+      name: `${base} network.edgeBudget=200`,
+      type: "prune",
+      base,
+      params: at,
+    }));
+    const shorter = rows
+      .filter((r) => r.metric === "meanPathLength")
+      .map((r) => ({ ...r, learner: `${r.learner} network.edgeBudget=200`, value: r.value - 1 }));
+    const swept = summarizeRouting(
+      { scenario, seeds: [1, 2, 3], strategies: [...strategies, ...more], rows: [...rows, ...shorter] },
+      "test",
+    );
+    const table = routingTable(swept);
+    expect(table.headers.slice(0, 4)).toEqual(["settings", "strategy", "type", "intervals"]);
+    const hops = table.headers.indexOf("mean path length (hops) ↓");
+    expect(table.rows.map((r) => `${r[0]!.text} | ${r[1]!.text} | ${r[hops]!.text}`)).toEqual([
+      "as written | decreasing | 3.000 [2.000, 5.000] ★",
+      "as written | constant | 3.100 ± 0.248",
+      "as written | increasing | 4.100 ± 0.248",
+      "network.edgeBudget=200 | decreasing | 2.000 [1.000, 4.000] ★",
+      "network.edgeBudget=200 | constant | 2.100 ± 0.248",
+      "network.edgeBudget=200 | increasing | 3.100 ± 0.248",
+    ]);
+    expect(table.notes?.[0]).toMatch(/among the strategies at the same settings/);
+    const cmp = routingComparisonsTable(swept)!;
+    expect(cmp.headers.slice(0, 3)).toEqual(["settings", "strategy A", "strategy B"]);
+    expect(
+      cmp.rows
+        .at(-1)!
+        .slice(0, 3)
+        .map((c) => c.text),
+    ).toEqual(["network.edgeBudget=200", "constant", "increasing"]);
+  });
+
   it("corrects the comparisons' p-values together with Holm's method and says so beside the table", () => {
     const table = routingComparisonsTable(summary)!;
     expect(table.headers).toContain("p (Holm)");

@@ -13,7 +13,7 @@ import type { LearnerInfo } from "../scenario/sweep.js";
 import { intervalText, RANGE_NOTE } from "./bounds.js";
 import { collectEnvironment } from "./environment.js";
 import { formatP, formatSig } from "./format.js";
-import { routingCharts } from "./routing-charts.js";
+import { routingCharts, sweepPoint } from "./routing-charts.js";
 import { BEST_MARK, holmNote, type HeadlineTable } from "./table.js";
 import { writeCharts, writeFileAtomic, writeReportDoc, type WrittenReport } from "./write.js";
 
@@ -60,33 +60,44 @@ export function routingTable(summary: RoutingSummary): HeadlineTable {
   const cols = columns(summary.scenario.evaluation.damageFractions).filter((c) =>
     summary.strategies.some((s) => s.final[c.metric] !== undefined),
   );
+  // With a sweep, each row says its settings in a column of its own, and the best is marked among the
+  // strategies at the same settings: a shorter path on a larger edge budget is no win for a strategy.
+  const swept = summary.strategies.some((s) => Object.keys(s.params).length > 0);
+  const groupOf = (s: RoutingSummary["strategies"][number]) => JSON.stringify(Object.entries(s.params));
   const best = new Map<string, number>();
   for (const c of cols) {
     if (c.metric === "edgeCount") continue;
-    const means = summary.strategies.map((s) => s.final[c.metric]?.mean).filter((m): m is number => Number.isFinite(m));
-    if (means.length > 1 && means.some((m) => m !== means[0]))
-      best.set(c.metric, c.better === "higher" ? Math.max(...means) : Math.min(...means));
+    for (const group of new Set(summary.strategies.map(groupOf))) {
+      const means = summary.strategies
+        .filter((s) => groupOf(s) === group)
+        .map((s) => s.final[c.metric]?.mean)
+        .filter((m): m is number => Number.isFinite(m));
+      if (means.length > 1 && means.some((m) => m !== means[0]))
+        best.set(`${group}\u0000${c.metric}`, c.better === "higher" ? Math.max(...means) : Math.min(...means));
+    }
   }
   let anyRange = false;
   const rows = summary.strategies.map((s) => [
-    { text: s.name, best: false },
+    ...(swept ? [{ text: sweepPoint(s), best: false }] : []),
+    { text: swept ? s.base : s.name, best: false },
     { text: s.type, best: false },
     { text: String(s.epochs), best: false },
     ...cols.map((c) => {
       const f = s.final[c.metric];
-      const isBest = f !== undefined && best.get(c.metric) === f.mean;
+      const isBest = f !== undefined && best.get(`${groupOf(s)}\u0000${c.metric}`) === f.mean;
       const cell = intervalText(f, c.digits, c.metric, c.scale);
       anyRange ||= cell.range;
       return { text: isBest ? `${cell.text} ${BEST_MARK}` : cell.text, best: isBest };
     }),
   ]);
   return {
-    headers: ["strategy", "type", "intervals", ...cols.map((c) => c.title)],
+    headers: [...(swept ? ["settings"] : []), "strategy", "type", "intervals", ...cols.map((c) => c.title)],
     rows,
     notes: [
-      `${BEST_MARK} and bold mark the best mean in each column. Mean path length: hops of the shortest path over the test pairs that have one (efficiency; lower is better). Short alternative paths: edge-disjoint paths at most ${summary.scenario.evaluation.alternativeSlackHops} hop(s) longer than the shortest, per test pair (robustness). Routable after loss: test pairs still with a path after removing that share of the edges or nodes at random, mean over ${summary.scenario.evaluation.damageTrials} trials.`,
+      `${BEST_MARK} and bold mark the best mean in each column${swept ? " among the strategies at the same settings" : ""}. Mean path length: hops of the shortest path over the test pairs that have one (efficiency; lower is better). Short alternative paths: edge-disjoint paths at most ${summary.scenario.evaluation.alternativeSlackHops} hop(s) longer than the shortest, per test pair (robustness). Routable after loss: test pairs still with a path after removing that share of the edges or nodes at random, mean over ${summary.scenario.evaluation.damageTrials} trials.`,
       ...(anyRange ? [RANGE_NOTE] : []),
     ],
+    textColumns: swept ? 3 : 2,
   };
 }
 
@@ -101,8 +112,17 @@ export function routingComparisonsTable(summary: RoutingSummary): HeadlineTable 
   const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
   const tested = summary.comparisons.filter((c) => Number.isFinite(c.p)).length;
   const holm = tested > 1;
+  // With a sweep, the pair's settings (the same for both: only strategies at one point are compared) in a column.
+  const byName = new Map(summary.strategies.map((s) => [s.name, s] as const));
+  const swept = summary.strategies.some((s) => Object.keys(s.params).length > 0);
+  const base = (name: string) => (swept ? (byName.get(name)?.base ?? name) : name);
+  const settings = (name: string) => {
+    const s = byName.get(name);
+    return s === undefined ? "" : sweepPoint(s);
+  };
   return {
     headers: [
+      ...(swept ? ["settings"] : []),
       "strategy A",
       "strategy B",
       "measure",
@@ -115,8 +135,9 @@ export function routingComparisonsTable(summary: RoutingSummary): HeadlineTable 
     ],
     rows: summary.comparisons.map((c) =>
       [
-        c.a,
-        c.b,
+        ...(swept ? [settings(c.a)] : []),
+        base(c.a),
+        base(c.b),
         c.metric,
         Number.isFinite(c.meanDiff) ? formatSig(c.meanDiff) : "–",
         f2(c.t),
@@ -130,7 +151,7 @@ export function routingComparisonsTable(summary: RoutingSummary): HeadlineTable 
       "Welch's t-test (two-sided, unequal variances) on each seed's final value; Cohen's d is the mean difference over the pooled standard deviation. With few seeds p-values are rough.",
       ...(holm ? [holmNote(tested)] : []),
     ],
-    textColumns: 3,
+    textColumns: swept ? 4 : 3,
   };
 }
 
