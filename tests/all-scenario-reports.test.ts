@@ -22,6 +22,7 @@ import {
   launchChromium,
   openReport,
   screenshotDir,
+  tableOverflows,
   type Browser,
 } from "./helpers/browser.js";
 
@@ -132,6 +133,10 @@ describe.skipIf(!enabled)("every bundled scenario's report in chromium (NEUROCOM
             expect(c.overflowPx, `${c.id} fits its figure at ${width} px`).toBe(0);
           }
           expect(await horizontalOverflow(page)).toBe(0);
+          // Tables scroll in their own box; at 1280 px one that does is named, for a person to judge.
+          if (width === 1280)
+            for (const t of (await tableOverflows(page)).filter((x) => x.overflowPx > 0))
+              process.stdout.write(`${name}: table "${t.table}…" runs ${t.overflowPx} px past its box at 1280 px\n`);
           await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
           expect(log.problems).toEqual([]);
           expect(log.requests).toEqual([]);

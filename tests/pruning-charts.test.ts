@@ -4,6 +4,7 @@
 // intervals, and say so plainly otherwise.
 import { describe, expect, it } from "vitest";
 import { navlakhaVerdict } from "../src/report/navlakha-order.js";
+import { pruningCharts } from "../src/report/pruning-charts.js";
 
 const item = (learner: string, mean: number, half: number) => ({ learner, mean, lo: mean - half, hi: mean + half });
 
@@ -37,5 +38,26 @@ describe("Navlakha verdict with one seed", () => {
     expect(navlakhaVerdict([one("constant", 0.5), one("increasing", 0.499), one("decreasing", 0.501)])).toMatch(
       /not resolved: one seed/,
     );
+  });
+});
+
+describe("pruning chart legends", () => {
+  it("draw each learner's symbol at full opacity, not at the faint opacity of its band", () => {
+    // Two learners (one pruned), two seeds, three epochs of live synapses and test accuracy: the development chart and the
+    // accuracy-at-density chart both have data, and both overlay bands (opacity 0.2) on lines.
+    const rows = ["dense", "pruned"].flatMap((learner, l) =>
+      [1, 2].flatMap((seed) =>
+        [1, 2, 3].flatMap((epoch) => [
+          { learner, seed, epoch, metric: "synapseCount", value: l === 0 ? 100 : 100 / epoch },
+          { learner, seed, epoch, metric: "connectionDensity", value: l === 0 ? 1 : 1 / epoch },
+          { learner, seed, epoch, metric: "testAccuracy", value: 0.8 + 0.01 * seed + 0.01 * epoch },
+          ...(l === 1 ? [{ learner, seed, epoch, metric: "prunedCount", value: 10 }] : []),
+        ]),
+      ),
+    );
+    const charts = pruningCharts(rows, ["dense", "pruned"]);
+    expect(charts.map((c) => c.id)).toContain("development");
+    for (const c of charts)
+      expect((c.spec["config"] as { legend: { symbolOpacity: number } }).legend.symbolOpacity, c.id).toBe(1);
   });
 });

@@ -128,7 +128,8 @@ describe("routing report figures", () => {
       "test",
     );
     const table = routingTable(swept);
-    expect(table.headers.slice(0, 4)).toEqual(["settings", "strategy", "type", "intervals"]);
+    // Every point trains 2 intervals: the meta line says so, no column repeats it.
+    expect(table.headers.slice(0, 4)).toEqual(["settings", "strategy", "type", "mean path length (hops) ↓"]);
     const hops = table.headers.indexOf("mean path length (hops) ↓");
     expect(table.rows.map((r) => `${r[0]!.text} | ${r[1]!.text} | ${r[hops]!.text}`)).toEqual([
       "as written | decreasing | 3.000 [2.000, 5.000] ★",
@@ -139,6 +140,12 @@ describe("routing report figures", () => {
       "network.edgeBudget=200 | increasing | 3.100 ± 0.248",
     ]);
     expect(table.notes?.[0]).toMatch(/among the strategies at the same settings/);
+    // The sweep chart lists the points down the side: its width does not grow with their number.
+    const sweep = routingCharts([...rows, ...shorter], [...strategies, ...more], [0.5]).find(
+      (c) => c.id === "routing-sweep",
+    )!;
+    expect(sweep.spec["width"]).toBe(320);
+    expect(JSON.stringify(sweep.spec)).toContain('"y":{"field":"point","type":"nominal"');
     const cmp = routingComparisonsTable(swept)!;
     expect(cmp.headers.slice(0, 3)).toEqual(["settings", "strategy A", "strategy B"]);
     expect(

@@ -94,8 +94,25 @@ export interface ReportDoc {
 
 type TableCell = HeadlineTable["rows"][number][number];
 
+/**
+ * A figure and its spread ("61.11 [36.67, 100.00] ★", "56.1 ± 14.3") may break
+ * onto two lines between the two, each part kept whole: a wide table then fits
+ * a 1280 px window, and no cell wraps at every space.
+ */
+function cellText(text: string): string {
+  const m = /^(\S+) ((?:± |\[)\S.*)$/.exec(text);
+  return m === null
+    ? escapeHtml(text)
+    : `<span class="nw">${escapeHtml(m[1]!)}</span> <span class="nw">${escapeHtml(m[2]!)}</span>`;
+}
+
+/** Whether a cell's text is a figure with its spread, which `cellText` lets break once. */
+function splits(text: string): boolean {
+  return /^\S+ (?:± |\[)\S/.test(text);
+}
+
 function cellHtml(c: TableCell): string {
-  const text = escapeHtml(c.text);
+  const text = cellText(c.text);
   const inner = c.href === undefined ? text : `<a href="${escapeHtml(encodeURI(c.href))}">${text}</a>`;
   return c.best ? `<b>${inner}</b>` : inner;
 }
@@ -104,8 +121,14 @@ export function renderTable(table: HeadlineTable): string {
   const textColumns = table.textColumns ?? 2;
   const align = (i: number) => (i < textColumns ? ' class="text"' : "");
   // Cells stay on one line (the table scrolls in its box); only long prose, such as a reason, wraps.
-  const cls = (c: TableCell, i: number) =>
-    c.best ? ' class="best"' : i < textColumns && c.text.length > 40 ? ' class="text wrap"' : align(i);
+  const cls = (c: TableCell, i: number) => {
+    const names = [
+      ...(c.best ? ["best"] : i < textColumns ? ["text"] : []),
+      ...(!c.best && i < textColumns && c.text.length > 40 ? ["wrap"] : []),
+      ...(splits(c.text) ? ["split"] : []),
+    ];
+    return names.length === 0 ? "" : ` class="${names.join(" ")}"`;
+  };
   const head = table.headers.map((h, i) => `<th${align(i)}>${escapeHtml(h)}</th>`).join("");
   const body = table.rows
     .map((r) => `<tr>${r.map((c, i) => `<td${cls(c, i)}>${cellHtml(c)}</td>`).join("")}</tr>`)
@@ -127,20 +150,26 @@ export function environmentRows(env: Environment): [string, string][] {
   ];
 }
 
+// Prose keeps a 62rem measure; tables and charts may use up to 80rem, so that a summary or comparisons
+// table of a dozen columns fits a 1280 px window without scrolling in its box (at 62rem, measured in
+// Chromium, the comparisons table of two learners ran 90 px past it). Narrower windows scroll the table.
 const STYLE = `
 :root { color-scheme: light; }
-body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 62rem; margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.4; }
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 80rem; margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.4; }
+p, ul, ol, nav.toc { max-width: 62rem; }
 h1 { overflow-wrap: anywhere; }
 nav.toc { font-size: 0.9rem; background: #f6f6f6; padding: 0.5rem 1rem; border-radius: 4px; }
 nav.toc ol { margin: 0.3rem 0; padding-left: 1.2rem; }
 nav.toc ol ol { font-size: 0.85rem; }
 .table-wrap { max-width: 100%; overflow-x: auto; margin: 1rem 0 0.4rem; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; white-space: nowrap; }
+table { border-collapse: collapse; font-size: 0.9rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; white-space: nowrap; }
 th { white-space: normal; min-width: 4rem; vertical-align: bottom; }
 th.text, td.text { text-align: left; }
 td.wrap { white-space: normal; min-width: 12rem; }
 td.best { background: #eef6e8; }
+td.split { white-space: normal; }
+.nw { white-space: nowrap; }
 p.note { font-size: 0.8rem; color: #555; margin: 0.2rem 0; max-width: 50rem; }
 figure { margin: 2rem 0; max-width: 100%; }
 figure .vis { max-width: 100%; overflow-x: auto; }

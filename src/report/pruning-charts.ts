@@ -34,7 +34,8 @@ import {
 } from "./charts.js";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif", legend: { labelLimit: 360 } };
+/** Legend symbols at full opacity: a faint band layer would otherwise set how the legend draws a learner. */
+const CONFIG = { font: "DejaVu Sans, Helvetica, Arial, sans-serif", legend: { symbolOpacity: 1, labelLimit: 360 } };
 
 function spec(title: string, values: unknown[], rest: Record<string, unknown>): VegaLiteSpec {
   return { $schema: SCHEMA, title, background: "white", config: CONFIG, data: { values }, ...rest };

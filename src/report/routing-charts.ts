@@ -320,36 +320,37 @@ export function sweepChart(rows: readonly MetricRow[], strategies: readonly Lear
     return `at ${p} it ${verdict ?? "cannot be judged (the three rates are not all there)"}`;
   });
   const color = strategyColor(bases);
-  const x = { field: "point", type: "nominal", title: null, sort: points, axis: { labelAngle: -20, labelLimit: 260 } };
-  const xOffset = { field: "strategy", type: "nominal", sort: bases };
+  // The sweep points down the side, one row each with the strategies side by side in it: however many points
+  // a sweep has, the chart keeps its width (a phone, a 700 px window) and each setting reads horizontally.
+  const y = { field: "point", type: "nominal", title: null, sort: points, axis: { labelLimit: 260 } };
+  const yOffset = { field: "strategy", type: "nominal", sort: bases };
+  const x = (field: string) => ({
+    field,
+    type: "quantitative",
+    title: "mean path length (hops)",
+    scale: { zero: false },
+  });
   const colorBy = { ...color, field: "strategy" };
   const title = "Efficiency across the sweep";
   return [
     {
       id: "routing-sweep",
       title,
-      caption: `Mean path length over the test pairs (lower is better) of each strategy at each sweep point, mean over seeds with 95% CI bars. Navlakha's ordering (decreasing-rate pruning shorter than constant, constant than increasing): ${verdicts.join("; ")}.`,
+      caption: `Mean path length over the test pairs (lower is better) of each strategy at each sweep point, mean over seeds with 95% CI bars (clipped at zero hops). Navlakha's ordering (decreasing-rate pruning shorter than constant, constant than increasing): ${verdicts.join("; ")}.`,
       spec: spec(title, values, {
-        width: Math.max(300, 110 * points.length),
-        height: 280,
+        width: 320,
+        height: { step: Math.max(24, 10 * bases.length) },
         layer: [
-          { mark: { type: "point", opacity: 0 }, encoding: { x, xOffset, y: { field: "hi", type: "quantitative" } } },
           {
             mark: { type: "rule", strokeWidth: 2 },
-            encoding: {
-              x,
-              xOffset,
-              y: { field: "lo", type: "quantitative", title: "mean path length (hops)", scale: { zero: false } },
-              y2: { field: "hi" },
-              color: colorBy,
-            },
+            encoding: { y, yOffset, x: x("lo"), x2: { field: "hi" }, color: colorBy },
           },
           {
-            mark: { type: "point", filled: true, size: 60 },
+            mark: { type: "point", filled: true, size: 50 },
             encoding: {
-              x,
-              xOffset,
-              y: { field: "mean", type: "quantitative", scale: { zero: false } },
+              y,
+              yOffset,
+              x: x("mean"),
               color: colorBy,
               tooltip: [
                 { field: "strategy" },

@@ -76,12 +76,14 @@ export function routingTable(summary: RoutingSummary): HeadlineTable {
         best.set(`${group}\u0000${c.metric}`, c.better === "higher" ? Math.max(...means) : Math.min(...means));
     }
   }
+  // The intervals get a column only where a sweep makes them differ; otherwise the line above the table says them.
+  const intervals = new Set(summary.strategies.map((s) => s.epochs)).size > 1;
   let anyRange = false;
   const rows = summary.strategies.map((s) => [
     ...(swept ? [{ text: sweepPoint(s), best: false }] : []),
     { text: swept ? s.base : s.name, best: false },
     { text: s.type, best: false },
-    { text: String(s.epochs), best: false },
+    ...(intervals ? [{ text: String(s.epochs), best: false }] : []),
     ...cols.map((c) => {
       const f = s.final[c.metric];
       const isBest = f !== undefined && best.get(`${groupOf(s)}\u0000${c.metric}`) === f.mean;
@@ -91,7 +93,13 @@ export function routingTable(summary: RoutingSummary): HeadlineTable {
     }),
   ]);
   return {
-    headers: [...(swept ? ["settings"] : []), "strategy", "type", "intervals", ...cols.map((c) => c.title)],
+    headers: [
+      ...(swept ? ["settings"] : []),
+      "strategy",
+      "type",
+      ...(intervals ? ["intervals"] : []),
+      ...cols.map((c) => c.title),
+    ],
     rows,
     notes: [
       `${BEST_MARK} and bold mark the best mean in each column${swept ? " among the strategies at the same settings" : ""}. Mean path length: hops of the shortest path over the test pairs that have one (efficiency; lower is better). Short alternative paths: edge-disjoint paths at most ${summary.scenario.evaluation.alternativeSlackHops} hop(s) longer than the shortest, per test pair (robustness). Routable after loss: test pairs still with a path after removing that share of the edges or nodes at random, mean over ${summary.scenario.evaluation.damageTrials} trials.`,

@@ -212,6 +212,16 @@ export async function legendEntries(page: Page, chart: string): Promise<{ x: num
   );
 }
 
+/** How far each table runs past its scrolling box, in CSS pixels (0 when the whole table shows), with its first header. */
+export async function tableOverflows(page: Page): Promise<{ table: string; overflowPx: number }[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".table-wrap")].map((wrap) => ({
+      table: wrap.querySelector("th")?.textContent ?? "",
+      overflowPx: Math.max(0, wrap.scrollWidth - wrap.clientWidth),
+    })),
+  );
+}
+
 /** The page's horizontal overflow in CSS pixels (0 when it fits the viewport). */
 export async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth));
