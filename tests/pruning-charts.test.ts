@@ -4,7 +4,7 @@
 // intervals, and say so plainly otherwise.
 import { describe, expect, it } from "vitest";
 import { navlakhaVerdict } from "../src/report/navlakha-order.js";
-import { pruningCharts } from "../src/report/pruning-charts.js";
+import { accuracyAtDensityPoints, pruningCharts } from "../src/report/pruning-charts.js";
 
 const item = (learner: string, mean: number, half: number) => ({ learner, mean, lo: mean - half, hi: mean + half });
 
@@ -59,5 +59,21 @@ describe("pruning chart legends", () => {
     expect(charts.map((c) => c.id)).toContain("development");
     for (const c of charts)
       expect((c.spec["config"] as { legend: { symbolOpacity: number } }).legend.symbolOpacity, c.id).toBe(1);
+  });
+});
+
+describe("accuracy at each density", () => {
+  it("leaves out a learner whose density differs between seeds but never changes within one (never pruned)", () => {
+    // A liquid-state pool drawn at random: 13.5% of the possible synapses in seed 1, 13.4% in seed 2, all along.
+    const rows = [1, 2].flatMap((seed) =>
+      [1, 2, 3].flatMap((epoch) => [
+        { learner: "liquid", seed, epoch, metric: "connectionDensity", value: seed === 1 ? 0.135 : 0.134 },
+        { learner: "liquid", seed, epoch, metric: "testAccuracy", value: 0.9 + 0.01 * epoch },
+      ]),
+    );
+    expect(accuracyAtDensityPoints(rows, ["liquid"])).toEqual([]);
+    // The same learner pruned from 100% to 50% after epoch 1 in both seeds: two levels, one point each.
+    const pruned = rows.map((r) => (r.metric === "connectionDensity" ? { ...r, value: r.epoch === 1 ? 1 : 0.5 } : r));
+    expect(accuracyAtDensityPoints(pruned, ["liquid"]).map((p) => p.remaining)).toEqual([100, 50]);
   });
 });

@@ -126,7 +126,7 @@ export function developmentChart(rows: MetricRow[], learners: string[]): ChartDe
     {
       id: "development",
       title,
-      caption: `Live synapses after each epoch (left) beside test accuracy after each epoch (right)${manySeeds ? ", mean over seeds with 95% bands" : " (one seed)"}. ${parts.join("; ")}.`,
+      caption: `Live synapses after each epoch ("Synapses" panel) and test accuracy after each epoch ("Test accuracy" panel; beside it on a wide page, below it on a narrow one)${manySeeds ? ", mean over seeds with 95% bands" : " (one seed)"}. ${parts.join("; ")}.`,
       spec: {
         $schema: SCHEMA,
         title,
@@ -185,6 +185,9 @@ export function accuracyAtDensityPoints(rows: readonly MetricRow[], learners: re
       const prev = m.get(d);
       if (prev === undefined || prev[0] < r.epoch) m.set(d, [r.epoch, r.value]);
     }
+    // Pruned means a density that changed within a seed: a sparse network drawn at random (a liquid's
+    // recurrent pool) has a density of its own in each seed, which is no curve of accuracy against pruning.
+    if (![...last.values()].some((m) => m.size >= 2)) continue;
     const byLevel = new Map<number, { acc: number[]; epoch: number }>();
     for (const m of last.values()) {
       for (const [d, [epoch, acc]] of m) {

@@ -264,7 +264,7 @@ export function damageChart(
       id: "routing-damage",
       title,
       caption:
-        "Fraction of the test pairs with a path after removing a random share of the edges (left) or of the nodes (right; a pair that lost its source or target counts as unroutable), mean over damage trials, then over seeds with 95% CI bars (clipped to 0–100%); 0% is the undamaged network.",
+        "Fraction of the test pairs with a path after removing a random share of the edges (the edges panel) or of the nodes (the nodes panel; a pair that lost its source or target counts as unroutable), mean over damage trials, then over seeds with 95% CI bars (clipped to 0–100%); 0% is the undamaged network.",
       spec: spec(title, values, {
         facet: { column: { field: "removed", type: "nominal", title: null, sort: ["edges", "nodes"] } },
         spec: {
