@@ -484,3 +484,17 @@ describe("measurement", () => {
     expect([...a.neuronRatesHz()]).toEqual([...b.neuronRatesHz()]);
   });
 });
+
+describe("learned weights", () => {
+  it("are the plastic synapses' live weights alone: Diehl & Cook's fixed inhibition stays out of the histogram", () => {
+    // Reference: the config itself. input->exc (plastic) draws uniform weights in [0.003, 0.303]; the
+    // inhibitory population's fixed synapses carry the default excitatory-to-inhibitory and inhibitory-to-
+    // excitatory weights (above 1), which synapticWeights holds for lesions and learnedWeights leaves out.
+    const learner = new NetworkLearner(diehlCook(10), unitShape(784, 10), Rng.fromSeed(4));
+    const max = (ws: Float32Array[]) => Math.max(...ws.map((w) => w.reduce((m, v) => Math.max(m, v), -Infinity)));
+    const learned = learner.learnedWeights();
+    expect(learned.map((w) => w.length)).toEqual([784 * 10]);
+    expect(max(learned)).toBeLessThanOrEqual(0.303 + 1e-6);
+    expect(max(learner.synapticWeights())).toBeGreaterThan(1);
+  });
+});

@@ -85,6 +85,14 @@ export interface Learner {
    */
   synapticWeights?(): Float32Array[];
   /**
+   * Optional, with `synapticWeights` when it holds fixed weights too: the
+   * weights learning changes (plastic synapses, a trained readout), for the
+   * weight histogram, so that a network written with fixed inhibitory
+   * synapses shows the same distribution as a learner that keeps its
+   * inhibition implicit. Without it, `synapticWeights` (or the `decay` params).
+   */
+  learnedWeights?(): Float32Array[];
+  /**
    * Optional, with `synapticWeights` when some of them are stored sparsely
    * (CSR): how many synapses the connectivity could hold (nPre·nPost per
    * population), so connection sparsity counts the absent ones as zeros.

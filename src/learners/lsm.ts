@@ -305,6 +305,11 @@ export class LsmLearner implements Learner {
     return () => this.input.setGeneratorState(state);
   }
 
+  /** The read-out weights: the pool's synapses never change. */
+  learnedWeights(): Float32Array[] {
+    return [this.readout.weight.value];
+  }
+
   /** The fixed input and recurrent synapses of the pool (live CSR entries) and the trained read-out weights. */
   synapticWeights(): Float32Array[] {
     return [...this.synapses.map((s) => s.matrix.weight.subarray(0, s.matrix.count)), this.readout.weight.value];

@@ -772,7 +772,7 @@ export function weightHistogramChart(
   return {
     id: "weight-histogram",
     title: "Weight distribution by epoch",
-    caption: `Each row is the distribution of a learner's weights after one epoch (first seed), darker cells holding more weights, so that plasticity shows as the distribution spreading, shifting or splitting; ${perLearner(
+    caption: `Each row is the distribution of a learner's learned weights after one epoch (first seed; fixed synapses, such as a liquid's pool or a network's inhibition, left out), darker cells holding more weights, so that plasticity shows as the distribution spreading, shifting or splitting; ${perLearner(
       present.map((l) => {
         const mine = histograms.filter((h) => h.learner === l);
         const epochs = [...new Set(mine.map((h) => h.epoch))].sort((a, b) => a - b);

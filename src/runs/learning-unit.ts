@@ -176,9 +176,16 @@ export function buildLearningUnit(
 
 const HISTOGRAM_BINS = 40;
 
-/** The learner's weights (biases excluded where it marks them) binned over their current range. */
+/**
+ * The weights learning changes (`learnedWeights`; else every synaptic weight,
+ * biases excluded where the learner marks them) binned over their current
+ * range. Fixed synapses are left out where the learner says which they are:
+ * a network's fixed inhibition (weights of 10 to 17 beside plastic weights
+ * of 0 to 1) would otherwise crowd the plastic weights into one bin.
+ */
 function weightHistogram(learner: Learner, name: string, epoch: number): WeightHistogramRow[] {
-  const weights = synapticWeights(learner);
+  const learned = learner.learnedWeights?.() ?? [];
+  const weights = learned.some((w) => w.length > 0) ? learned : synapticWeights(learner);
   let n = 0;
   for (const w of weights) n += w.length;
   const all = new Float32Array(n);

@@ -432,6 +432,14 @@ export class NetworkLearner implements Learner, NetworkLearnerParts {
     return this.readout.kind === "linear" ? [...w, this.readout.layer.weight.value] : w;
   }
 
+  /** The plastic populations' live weights and a linear readout's weights: what learning changes. */
+  learnedWeights(): Float32Array[] {
+    const w = this.synapses
+      .filter((s) => s.rule !== null)
+      .map((s) => s.synapses.matrix.weight.subarray(0, s.synapses.matrix.count));
+    return this.readout.kind === "linear" ? [...w, this.readout.layer.weight.value] : w;
+  }
+
   /** Every pair each population could connect (the CSR holds only the present ones), plus the readout's weights. */
   possibleSynapses(): number {
     const n = this.synapses.reduce((a, s) => a + s.synapses.matrix.nPre * s.synapses.matrix.nPost, 0);
