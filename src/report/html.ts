@@ -99,11 +99,16 @@ type TableCell = HeadlineTable["rows"][number][number];
  * onto two lines between the two, each part kept whole: a wide table then fits
  * a 1280 px window, and no cell wraps at every space.
  */
-function cellText(text: string): string {
+function cellText(text: string, label: boolean): string {
   const m = /^(\S+) ((?:± |\[)\S.*)$/.exec(text);
-  return m === null
-    ? escapeHtml(text)
-    : `<span class="nw">${escapeHtml(m[1]!)}</span> <span class="nw">${escapeHtml(m[2]!)}</span>`;
+  if (m !== null) return `<span class="nw">${escapeHtml(m[1]!)}</span> <span class="nw">${escapeHtml(m[2]!)}</span>`;
+  // A long label may also break after the "=" of a sweep setting ("pruning.iterative.rewind=" / "reinit").
+  return label ? escapeHtml(text).replace(/=/g, "=<wbr>") : escapeHtml(text);
+}
+
+/** Whether a text-column cell is a long label that may wrap (at spaces, and after a setting's "="). */
+function isLongLabel(c: TableCell, i: number, textColumns: number): boolean {
+  return !c.best && i < textColumns && c.text.length > 24 && c.text.includes(" ");
 }
 
 /** Whether a cell's text is a figure with its spread, which `cellText` lets break once. */
@@ -111,8 +116,8 @@ function splits(text: string): boolean {
   return /^\S+ (?:± |\[)\S/.test(text);
 }
 
-function cellHtml(c: TableCell): string {
-  const text = cellText(c.text);
+function cellHtml(c: TableCell, label: boolean): string {
+  const text = cellText(c.text, label);
   const inner = c.href === undefined ? text : `<a href="${escapeHtml(encodeURI(c.href))}">${text}</a>`;
   return c.best ? `<b>${inner}</b>` : inner;
 }
@@ -120,18 +125,22 @@ function cellHtml(c: TableCell): string {
 export function renderTable(table: HeadlineTable): string {
   const textColumns = table.textColumns ?? 2;
   const align = (i: number) => (i < textColumns ? ' class="text"' : "");
-  // Cells stay on one line (the table scrolls in its box); only long prose, such as a reason, wraps.
+  // Cells stay on one line (the table scrolls in its box); only long labels and prose, such as a reason, wrap.
   const cls = (c: TableCell, i: number) => {
     const names = [
       ...(c.best ? ["best"] : i < textColumns ? ["text"] : []),
-      ...(!c.best && i < textColumns && c.text.length > 40 ? ["wrap"] : []),
+      // A long label (a sweep point's "ticket pruning.iterative.rewind=init") may wrap.
+      ...(isLongLabel(c, i, textColumns) ? ["wrap"] : []),
       ...(splits(c.text) ? ["split"] : []),
     ];
     return names.length === 0 ? "" : ` class="${names.join(" ")}"`;
   };
   const head = table.headers.map((h, i) => `<th${align(i)}>${escapeHtml(h)}</th>`).join("");
   const body = table.rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${cls(c, i)}>${cellHtml(c)}</td>`).join("")}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td${cls(c, i)}>${cellHtml(c, isLongLabel(c, i, textColumns))}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   const notes = (table.notes ?? []).map((n) => `<p class="note">${inline(n)}</p>`).join("\n");
   return `<div class="table-wrap">\n<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>\n</div>\n${notes}`;
@@ -166,7 +175,7 @@ table { border-collapse: collapse; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; white-space: nowrap; }
 th { white-space: normal; min-width: 4rem; vertical-align: bottom; }
 th.text, td.text { text-align: left; }
-td.wrap { white-space: normal; min-width: 12rem; }
+td.wrap { white-space: normal; min-width: 10rem; }
 td.best { background: #eef6e8; }
 td.split { white-space: normal; }
 .nw { white-space: nowrap; }
