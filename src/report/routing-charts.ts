@@ -329,6 +329,7 @@ export function sweepChart(rows: readonly MetricRow[], strategies: readonly Lear
     type: "quantitative",
     title: "mean path length (hops)",
     scale: { zero: false },
+    axis: { tickCount: 6 },
   });
   const colorBy = { ...color, field: "strategy" };
   const title = "Efficiency across the sweep";
@@ -339,7 +340,9 @@ export function sweepChart(rows: readonly MetricRow[], strategies: readonly Lear
       caption: `Mean path length over the test pairs (lower is better) of each strategy at each sweep point, mean over seeds with 95% CI bars (clipped at zero hops). Navlakha's ordering (decreasing-rate pruning shorter than constant, constant than increasing): ${verdicts.join("; ")}.`,
       spec: spec(title, values, {
         width: 320,
-        height: { step: Math.max(24, 10 * bases.length) },
+        // The step is each strategy's band inside a point's row (vega-lite steps the offset): 3 strategies, 12 points
+        // make a chart about 500 px tall.
+        height: { step: 12 },
         layer: [
           {
             mark: { type: "rule", strokeWidth: 2 },
