@@ -424,6 +424,7 @@ export const folders = {
     mutate: ["src/plasticity/*.ts"],
     testFiles: [
       "tests/plasticity.test.ts",
+      "tests/plasticity-rules.test.ts",
       "tests/stdp-song.test.ts",
       "tests/pruning-wiring.test.ts",
       "tests/one-dt.test.ts",
@@ -432,7 +433,13 @@ export const folders = {
   },
   "diehl-cook": {
     mutate: ["src/learners/diehl-cook.ts", "src/learners/diehl-cook/**/*.ts"],
-    testFiles: ["tests/diehl-cook.test.ts", "tests/neuron-rates.test.ts", "tests/pruning-wiring.test.ts"],
+    testFiles: [
+      "tests/diehl-cook.test.ts",
+      "tests/diehl-cook-parts.test.ts",
+      "tests/network-learner-equivalence.test.ts",
+      "tests/neuron-rates.test.ts",
+      "tests/pruning-wiring.test.ts",
+    ],
     equivalent: [],
   },
 };

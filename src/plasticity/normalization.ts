@@ -89,7 +89,8 @@ export class DenseColumnNormalizer {
  * Rescales the weights w[idx[k]], k in [start, end), so they sum to `target`
  * with none above wMax: saturated ones are pinned at wMax and the free ones
  * rescaled to carry the remainder, until none crosses (at most end − start
- * rounds). The index list serves a dense column (positions j, j + nPost, ...)
+ * rounds). When the target exceeds what the weights can hold (all at wMax, as
+ * in a column pruned to fewer than target / wMax synapses), all are held at wMax. The index list serves a dense column (positions j, j + nPost, ...)
  * and a Diehl & Cook neuron's live synapses alike.
  */
 export function waterFill(
@@ -108,7 +109,12 @@ export function waterFill(
       if (v >= wMax) pinned += wMax;
       else free += v;
     }
-    if (free <= 0) return;
+    if (free <= 0) {
+      // Nothing below wMax is left to carry the rest: the target (above what the weights can hold at
+      // wMax) is out of reach, and every weight is held at wMax.
+      for (let k = start; k < end; k++) if (w[idx[k]!]! > wMax) w[idx[k]!] = wMax;
+      return;
+    }
     const f = (target - pinned) / free;
     let crossed = false;
     for (let k = start; k < end; k++) {

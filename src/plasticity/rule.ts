@@ -51,7 +51,3 @@ export interface PlasticityRule extends Monitor {
   /** Weight updates applied so far (synapse visits): a cost figure. */
   readonly updates: number;
 }
-
-export function clip(w: number, lo: number, hi: number): number {
-  return w < lo ? lo : w > hi ? hi : w;
-}
