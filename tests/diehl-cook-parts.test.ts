@@ -15,7 +15,7 @@
 //   exactly.
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/core/rng.js";
-import { diehlCookConfigSchema, type DiehlCookConfig } from "../src/learners/diehl-cook.js";
+import { DiehlCookLearner, diehlCookConfigSchema, type DiehlCookConfig } from "../src/learners/diehl-cook.js";
 import { LabelAssigner } from "../src/learners/diehl-cook/assignment.js";
 import { DiehlCookNetwork } from "../src/learners/diehl-cook/network.js";
 import { diehlCookStructure } from "../src/learners/diehl-cook/structure.js";
@@ -362,5 +362,147 @@ describe("the fused network's bookkeeping", () => {
     n.present(x, 0, true, true);
     n.present(x, 0, true, true);
     expect(snap()).toEqual(after);
+  });
+});
+
+describe("the learner around the network", () => {
+  const shape = {
+    inputSize: 16,
+    classes: 2,
+    image: { height: 4, width: 4, channels: 1 },
+    featureRange: { min: 0, max: 1 },
+  };
+  /** 3 neurons on 4×4 images: class 0 bright on the left half, class 1 on the right. */
+  function setup(over: Record<string, unknown> = {}) {
+    const config = diehlCookConfigSchema.parse({
+      type: "stdp",
+      excitatory: 3,
+      presentationMs: 60,
+      restMs: 20,
+      weightSum: 4,
+      initWeightMax: 0.4,
+      maxRateHz: 300,
+      minSpikes: 0,
+      batchSize: 4,
+      ...over,
+    });
+    const learner = new DiehlCookLearner(config, shape, Rng.fromSeed(7).fork("init"));
+    const x = new Float32Array(8 * 16);
+    const y = new Int32Array(8);
+    for (let n = 0; n < 8; n++) {
+      y[n] = n % 2;
+      for (let p = 0; p < 16; p++) x[n * 16 + p] = p % 4 < 2 === (n % 2 === 0) ? 1 : 0;
+    }
+    return { config, learner, x, y };
+  }
+
+  it("refuses features outside [0, 1] and takes its name from the config", () => {
+    const { config, learner } = setup();
+    expect([learner.name, learner.type, learner.maxBatch]).toEqual(["stdp", "stdp", 4]);
+    expect(new DiehlCookLearner({ ...config, name: "dc" }, shape, Rng.fromSeed(1)).name).toBe("dc");
+    for (const featureRange of [
+      { min: -1, max: 1 },
+      { min: 0, max: 2 },
+    ]) {
+      expect(() => new DiehlCookLearner(config, { ...shape, featureRange }, Rng.fromSeed(1))).toThrow(
+        `learner stdp: inputs must be intensities in [0, 1], the task's features range over [${featureRange.min}, ${featureRange.max}]`,
+      );
+    }
+    expect(learner.params()).toEqual([
+      { name: "input-weights", value: learner.network.weights, grad: new Float32Array(0), decay: true },
+    ]);
+  });
+
+  it("reports each statistic from the network's counters over the samples since the last call", () => {
+    const { config, learner, x, y } = setup();
+    const net = learner.network;
+    learner.trainBatch(x, y, 8);
+    const c = [net.excSpikes, net.inhSpikes, net.inputSpikes, net.synapticEvents, net.boosts, net.presentations];
+    expect(c[0]).toBeGreaterThan(0);
+    const theta = Array.from(net.theta).reduce((a, b) => a + b, 0) / 3;
+    const assigned = Array.from(learner.assignment).filter((a) => a >= 0).length;
+    const s = learner.collectStats();
+    expect(s["spikesPerSample"]).toBe(c[0]! / 8);
+    expect(s["inhibitorySpikesPerSample"]).toBe(c[1]! / 8);
+    expect(s["inputSpikesPerSample"]).toBe(c[2]! / 8);
+    expect(s["synapticEventsPerSample"]).toBe(c[3]! / 8);
+    expect(s["boostsPerSample"]).toBe(c[4]! / 8);
+    expect(s["meanFiringRateHz"]).toBeCloseTo(c[0]! / 3 / ((c[5]! * config.presentationMs) / 1000), 12);
+    expect(s["meanThetaMv"]).toBeCloseTo(theta, 6);
+    expect(s["assignedNeurons"]).toBe(assigned);
+    expect(assigned).toBeGreaterThan(0);
+    expect([s["synapseCount"], s["connectionDensity"]]).toEqual([48, 1]);
+    // Counting restarts: nothing since the last call.
+    const again = learner.collectStats();
+    expect([again["spikesPerSample"], again["meanFiringRateHz"], net.presentations]).toEqual([0, 0, 0]);
+    // Samples restart too: 4 samples now.
+    learner.trainBatch(x, y, 4);
+    const exc = net.excSpikes;
+    expect(learner.collectStats()["spikesPerSample"]).toBe(exc / 4);
+  });
+
+  it("evaluates with its loss proxy and correct count per sample, and adapts theta at test only when asked", () => {
+    const { learner, x, y } = setup();
+    learner.trainBatch(x, y, 8);
+    const net = learner.network;
+    const assignment = learner.assignment;
+    const pred = new Int32Array(8);
+    for (let b = 0; b < 8; b++) {
+      const r = learner.evaluate(x.subarray(b * 16, (b + 1) * 16), y.subarray(b, b + 1), 1, pred.subarray(b, b + 1));
+      let total = 0;
+      let on = 0;
+      for (let j = 0; j < 3; j++) {
+        total += net.counts[j]!;
+        if (assignment[j] === y[b]) on += net.counts[j]!;
+      }
+      expect(r.loss).toBeCloseTo(total > 0 ? 1 - on / total : 1, 12);
+      expect(r.correct).toBe(pred[b] === y[b] ? 1 : 0);
+    }
+    const adapting = setup({ fixThetaAtTest: false }).learner;
+    adapting.trainBatch(x, y, 8);
+    const before = adapting.network.theta.slice();
+    adapting.evaluate(x, y, 8);
+    expect(adapting.network.theta).not.toEqual(before);
+  });
+
+  it("assigns labels from the current epoch's training images only", () => {
+    // The same images labelled 0, then (after an evaluation ends the epoch) labelled 1: only 1 remains.
+    const { learner, x } = setup();
+    learner.trainBatch(x, new Int32Array(8), 8);
+    expect(Array.from(learner.assignment).every((a) => a <= 0)).toBe(true);
+    learner.evaluate(x, new Int32Array(8), 2);
+    learner.trainBatch(x, new Int32Array(8).fill(1), 8);
+    expect(Array.from(learner.assignment).some((a) => a === 1)).toBe(true);
+    expect(Array.from(learner.assignment).every((a) => a === 1 || a === -1)).toBe(true);
+  });
+
+  it("restores the sample count with the network, silences units and gives them back", () => {
+    const { learner, x, y } = setup();
+    const net = learner.network;
+    learner.trainBatch(x, y, 4);
+    const exc = net.excSpikes;
+    const restore = learner.saveState();
+    learner.trainBatch(x, y, 4);
+    restore();
+    expect(learner.collectStats()["spikesPerSample"]).toBe(exc / 4);
+    const back = learner.silenceUnits(1, Rng.fromSeed(2));
+    expect(Array.from(net.silenced)).toEqual([1, 1, 1]);
+    learner.evaluate(x, y, 8);
+    expect(net.excSpikes).toBe(0);
+    back();
+    expect(Array.from(net.silenced)).toEqual([0, 0, 0]);
+  });
+
+  it("counts dense operations as steps × (inputs·N + N + N·(N − 1)) and leaves the network as it was", () => {
+    const { learner, x, y } = setup();
+    learner.trainBatch(x, y, 8);
+    const steps = learner.network.stepsRun;
+    const costs = learner.measureCosts(x, 8);
+    // One presentation per image (minSpikes 0): (60 + 20) ms / 0.5 ms = 160 steps.
+    expect(costs.denseOps).toBe(160 * (16 * 3 + 3 + 3 * 2));
+    expect(costs.footprintBytes).toBe(learner.network.inferenceBytes());
+    expect(costs.effectiveAcs).toBeGreaterThan(0);
+    expect(learner.network.stepsRun).toBe(steps);
+    expect(learner.measureCosts(x, 8)).toEqual(costs);
   });
 });

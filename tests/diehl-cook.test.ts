@@ -33,6 +33,8 @@ describe("Diehl & Cook STDP learner", () => {
     const weightsBefore = learner.network.weights.slice();
     const thetaBefore = learner.network.theta.slice();
     const r = learner.evaluate(test.x, test.y, nTest);
+    // Measured: 57-57.5% trained (seeds 5, 6); the same network with STDP off (etaPre = etaPost = 0,
+    // thresholds and normalisation still on) 28.5-30.5%, and 19.5-23.5% with the thresholds off too (seeds 4-6).
     expect(r.correct / nTest).toBeGreaterThan(0.4);
     // The test phase learns nothing: same weights, same thresholds.
     expect(learner.network.weights).toEqual(weightsBefore);

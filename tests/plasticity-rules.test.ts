@@ -209,6 +209,10 @@ describe("pair STDP: bounds, counts and the paths through the matrix", () => {
     stepAt(rule, sparse, 0, [], [5]);
     stepAt(rule, sparse, 10, [0], []);
     for (let s = 0; s < 10; s++) expect(sparse.matrix.weight[s]! - 0.5).toBeCloseTo(s === 1 ? dep : 0, 6);
+    // A listed target whose trace has underflowed to 0 (60 s later) is skipped and not counted.
+    stepAt((rule = new PairStdp(dense, PAIR, DT)), dense, 0, [], [5]);
+    stepAt(rule, dense, 60_000, [1], []);
+    expect(rule.updates).toBe(0);
     // Many active targets (4 of 8): every one of them depressed by its own trace.
     const many = pathway(1, 8, [[0, 1, 2, 3, 4, 5, 6, 7]], 0.5);
     rule = new PairStdp(many, PAIR, DT);
@@ -330,7 +334,8 @@ describe("triplet STDP, every term (Pfister & Gerstner 2006, eqs. 1-2)", () => {
       ],
       0.5,
     );
-    let rule = new TripletStdp(dense, TRIPLET, DT);
+    const denseRule = new TripletStdp(dense, TRIPLET, DT);
+    let rule = denseRule;
     stepAt(rule, dense, 0, [], [5]);
     stepAt(rule, dense, 10, [1], []);
     for (let s = 0; s < 16; s++) expect(dense.matrix.weight[s]! - 0.5).toBeCloseTo(s === 13 ? dep : 0, 6);
@@ -349,7 +354,9 @@ describe("triplet STDP, every term (Pfister & Gerstner 2006, eqs. 1-2)", () => {
     stepAt(rule, sparse, 10, [0], []);
     for (let s = 0; s < 10; s++) expect(sparse.matrix.weight[s]! - 0.5).toBeCloseTo(s === 1 ? dep : 0, 6);
     expect(rule.updates).toBe(1);
-    // Traces underflowed to 0 after 60 s: no pairing, no count.
+    // Traces underflowed to 0 after 60 s: no pairing, no count, on either path.
+    stepAt(denseRule, dense, 60_000, [1], []);
+    expect(denseRule.updates).toBe(1);
     stepAt(rule, sparse, 60_000, [0], []);
     stepAt(rule, sparse, 120_000, [], [2]);
     expect(rule.updates).toBe(1);
