@@ -133,9 +133,9 @@ describe("pruning the input synapses", () => {
     expect(() => s.prune({ criterion: "activity", count: 1 })).toThrow(
       "activity pruning of the stdp learner needs its co-activity trace (trackActivity)",
     );
-    s.trackActivity(1000);
+    s.trackActivity!(1000);
     const co = n.coactivity!;
-    s.trackActivity(5); // already on: the same scores
+    s.trackActivity!(5); // already on: the same scores
     expect(n.coactivity).toBe(co);
     co.set([5, 4, 3, 2, 1, 0.5, 6, 7, 8, 9, 10, 11]);
     s.prune({ criterion: "activity", count: 2 });
@@ -161,7 +161,7 @@ describe("pruning the input synapses", () => {
 
   it("connectivity lists every synapse, then only the live ones", () => {
     const { s } = pruned();
-    const [full] = s.connectivity();
+    const [full] = s.connectivity()!;
     expect([full!.nPre, full!.nPost, Array.from(full!.rowPtr), Array.from(full!.target)]).toEqual([
       4,
       3,
@@ -169,7 +169,7 @@ describe("pruning the input synapses", () => {
       [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2],
     ]);
     s.prune({ criterion: "magnitude", count: 4 });
-    const [live] = s.connectivity();
+    const [live] = s.connectivity()!;
     expect([Array.from(live!.rowPtr), Array.from(live!.target)]).toEqual([
       [0, 2, 4, 6, 8],
       [0, 2, 1, 2, 0, 1, 0, 2],
