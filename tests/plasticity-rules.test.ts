@@ -148,6 +148,13 @@ describe("pair STDP: bounds, counts and the paths through the matrix", () => {
     p = pathway(1, 1, [[0]], 0.7);
     play(new PairStdp(p, soft, DT), p, [10], [0]);
     expect(p.matrix.weight[0]! - 0.7).toBeCloseTo((-0.012 * e(-10 / 30) * 1.2) / 2, 6);
+    // The same depression where a pre spike visits only the few targets with a trace (complete rows).
+    const row = pathway(1, 8, [[0, 1, 2, 3, 4, 5, 6, 7]], 0.7);
+    const rule = new PairStdp(row, soft, DT);
+    stepAt(rule, row, 0, [], [3]);
+    stepAt(rule, row, 10, [0], []);
+    expect(row.matrix.weight[3]! - 0.7).toBeCloseTo((-0.012 * e(-10 / 30) * 1.2) / 2, 6);
+    expect(row.matrix.weight[2]).toBe(Math.fround(0.7));
   });
 
   it("clips at both bounds and refuses wMax ≤ wMin", () => {
@@ -208,8 +215,16 @@ describe("pair STDP: bounds, counts and the paths through the matrix", () => {
     stepAt(rule, sparse, 0, [], [5]);
     stepAt(rule, sparse, 10, [0], []);
     for (let s = 0; s < 10; s++) expect(sparse.matrix.weight[s]! - 0.5).toBeCloseTo(s === 1 ? dep : 0, 6);
+    // Target 0 alone has a trace: it is depressed once.
+    const first = pathway(1, 8, [[0, 1, 2, 3, 4, 5, 6, 7]], 0.5);
+    rule = new PairStdp(first, PAIR, DT);
+    stepAt(rule, first, 0, [], [0]);
+    stepAt(rule, first, 10, [0], []);
+    expect(first.matrix.weight[0]! - 0.5).toBeCloseTo(dep, 6);
+    expect(rule.updates).toBe(1);
     // A listed target whose trace has underflowed to 0 (60 s later) is skipped and not counted.
-    stepAt((rule = new PairStdp(dense, PAIR, DT)), dense, 0, [], [5]);
+    rule = new PairStdp(dense, PAIR, DT);
+    stepAt(rule, dense, 0, [], [5]);
     stepAt(rule, dense, 60_000, [1], []);
     expect(rule.updates).toBe(0);
     // Many active targets (4 of 8): every one of them depressed by its own trace.
@@ -319,6 +334,30 @@ describe("triplet STDP, every term (Pfister & Gerstner 2006, eqs. 1-2)", () => {
     expect(() => new TripletStdp(pathway(1, 1, [[0]], 0), { ...TRIPLET, wMin: 2, wMax: 1 }, DT)).toThrow(
       "wMax (1) must exceed wMin (2)",
     );
+    expect(() => new TripletStdp(pathway(1, 1, [[0]], 0), { ...TRIPLET, wMin: 1, wMax: 1 }, DT)).toThrow(
+      "wMax (1) must exceed wMin (1)",
+    );
+    // A weight that starts above wMax is clipped by a depression, one below wMin by a potentiation,
+    // whether the pre spike walks its row (one target) or visits the few targets with a trace (8 targets).
+    const bounds = { ...TRIPLET, wMin: 0, wMax: 1 };
+    for (const rows of [[[0]], [[0, 1, 2, 3, 4, 5, 6, 7]]]) {
+      const n = rows[0]!.length;
+      const high = pathway(1, n, rows, 2);
+      let r = new TripletStdp(high, bounds, DT);
+      stepAt(r, high, 0, [], [0]);
+      stepAt(r, high, 1, [0], []);
+      expect(high.matrix.weight[0]).toBe(1);
+      const near = pathway(1, n, rows, 0.001);
+      r = new TripletStdp(near, bounds, DT);
+      stepAt(r, near, 0, [], [0]);
+      stepAt(r, near, 1, [0], []);
+      expect(near.matrix.weight[0]).toBe(0);
+      const low = pathway(1, n, rows, -1);
+      r = new TripletStdp(low, bounds, DT);
+      stepAt(r, low, 0, [0], []);
+      stepAt(r, low, 1, [], [0]);
+      expect(low.matrix.weight[0]).toBe(0);
+    }
   });
 
   it("depresses the right synapse on complete and incomplete rows, counting only pairings with a trace", () => {
@@ -353,6 +392,13 @@ describe("triplet STDP, every term (Pfister & Gerstner 2006, eqs. 1-2)", () => {
     stepAt(rule, sparse, 10, [0], []);
     for (let s = 0; s < 10; s++) expect(sparse.matrix.weight[s]! - 0.5).toBeCloseTo(s === 1 ? dep : 0, 6);
     expect(rule.updates).toBe(1);
+    // Target 0 alone has a trace: depressed once.
+    const first = pathway(1, 8, [[0, 1, 2, 3, 4, 5, 6, 7]], 0.5);
+    const firstRule = new TripletStdp(first, TRIPLET, DT);
+    stepAt(firstRule, first, 0, [], [0]);
+    stepAt(firstRule, first, 10, [0], []);
+    expect(first.matrix.weight[0]! - 0.5).toBeCloseTo(dep, 6);
+    expect(firstRule.updates).toBe(1);
     // Traces underflowed to 0 after 60 s: no pairing, no count, on either path.
     stepAt(denseRule, dense, 60_000, [1], []);
     expect(denseRule.updates).toBe(1);
@@ -455,6 +501,14 @@ describe("reward-modulated STDP: eligibility bookkeeping", () => {
     expect(p.matrix.weight[0]).toBe(0);
   });
 
+  it("decays a synapse's eligibility from its last increment to the next", () => {
+    // pre 0, post 10 (+aPlus·e^(-10/20) at 10 ms), pre 40 (aMinus·e^(-30/30) at 40 ms): the first decays 30 ms.
+    const p = pathway(1, 1, [[0]], 0.5);
+    const rule = new RewardStdp(p, params, DT);
+    play(rule, p, [0, 40], [10]);
+    expect(rule.eligibility[0]).toBeCloseTo(0.01 * e(-10 / 20) * e(-30 / 50) - 0.012 * e(-30 / 30), 12);
+  });
+
   it("uses the pair rule's pairing and bounds: nearest pairing, soft bounds", () => {
     const p = pathway(1, 1, [[0]], 0.5);
     const rule = new RewardStdp(
@@ -541,6 +595,16 @@ describe("synaptic normalisation, worked by hand", () => {
     expect(w[1]).toBe(1);
     expect(w[2]).toBeCloseTo(0.2, 6);
     expect(w[3]).toBeCloseTo(0.2, 6);
+    // A range of zeros has nothing to scale and stays zero; a range leaves the next one alone.
+    const z = Float32Array.from([0, 0, 0.9, 0.1, 0.5, 0.5]);
+    const all = Int32Array.from([0, 1, 2, 3, 4, 5]);
+    waterFill(z, all, 0, 2, 1, 1);
+    waterFill(z, all, 2, 4, 1.5, 1);
+    expect(z[0]).toBe(0);
+    expect(z[1]).toBe(0);
+    expect(z[2]).toBe(1);
+    expect(z[3]).toBeCloseTo(0.5, 6);
+    expect(Array.from(z.subarray(4))).toEqual([0.5, 0.5]);
     // Only the listed range (positions 0 and 1) moves. Nothing in it is below wMax: the target (1.5)
     // cannot be reached, and every weight is held at wMax.
     const v = Float32Array.from([5, 1, 1, 0.5]);
@@ -556,6 +620,13 @@ describe("synaptic normalisation, worked by hand", () => {
     expect(norm.columnSum(w, 1)).toBe(2);
     expect(norm.wMax).toBe(Infinity);
     expect(() => new DenseColumnNormalizer(2, 2, { targetSum: 0 })).toThrow("targetSum must be > 0, got 0");
+    // Column 1 crosses wMax and is water-filled; the zero column 0 stays zero.
+    const v = Float32Array.from([0, 0.9, 0, 0.1]);
+    new DenseColumnNormalizer(2, 2, { targetSum: 1.5, wMax: 1 }).apply(v);
+    expect(v[0]).toBe(0);
+    expect(v[2]).toBe(0);
+    expect(v[1]).toBe(1);
+    expect(v[3]).toBeCloseTo(0.5, 6);
   });
 
   it("CSR normaliser: bit for bit the dense one on an all-to-all matrix, and follows the matrix after rebuild", () => {
@@ -580,7 +651,13 @@ describe("synaptic normalisation, worked by hand", () => {
     expect(m.weight[3]).toBe(1);
     expect(csr.columnSum(3)).toBe(1);
     expect(csr.columnSum(1)).toBeCloseTo(8, 4);
-    expect(() => new CsrColumnNormalizer(m, { targetSum: -1 })).toThrow("targetSum must be > 0, got -1");
+    expect(() => new CsrColumnNormalizer(m, { targetSum: 0 })).toThrow("targetSum must be > 0, got 0");
+    // Nothing crosses wMax: one rescale, no water filling, on both sides the same bits.
+    const d2 = rng.fillUniform(new Float32Array(nPre * nPost), 0, 1);
+    const m2 = new SynapseMatrix(nPre, nPost, rowPtr, target, d2.slice());
+    new DenseColumnNormalizer(nPre, nPost, { targetSum: 3, wMax: 1 }).apply(d2);
+    new CsrColumnNormalizer(m2, { targetSum: 3, wMax: 1 }).apply();
+    expect(m2.weight).toEqual(d2);
     // A target with no weight left is left at zero; without wMax nothing is bounded.
     const z = new SynapseMatrix(
       2,

@@ -110,8 +110,8 @@ export function waterFill(
       else free += v;
     }
     if (free <= 0) {
-      // Nothing below wMax is left to carry the rest: the target (above what the weights can hold at
-      // wMax) is out of reach, and every weight is held at wMax.
+      // Nothing is free to carry the rest: the range is all zeros (nothing to scale), or every weight is
+      // at or above wMax (the target is out of reach) and each is held at wMax.
       for (let k = start; k < end; k++) if (w[idx[k]!]! > wMax) w[idx[k]!] = wMax;
       return;
     }
