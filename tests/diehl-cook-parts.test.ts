@@ -25,8 +25,8 @@ const i32 = (a: number[]) => Int32Array.from(a);
 describe("label assignment (Diehl & Cook's read-out)", () => {
   // 4 neurons, 2 classes. Mean responses: class 0 (two images): n0 3, n1 0, n2 0.5, n3 0;
   // class 1 (one image): n0 0, n1 3, n2 1, n3 0.
-  function recorded(voting: "all" | "proportion", window = 8): LabelAssigner {
-    const a = new LabelAssigner(4, 2, window, voting);
+  function recorded(voting: "all" | "proportion", window = 8, classes = 2): LabelAssigner {
+    const a = new LabelAssigner(4, classes, window, voting);
     a.record(i32([2, 0, 1, 0]), 0);
     a.record(i32([0, 3, 1, 0]), 1);
     a.record(i32([4, 0, 0, 0]), 0);
@@ -35,6 +35,14 @@ describe("label assignment (Diehl & Cook's read-out)", () => {
   }
 
   it("assigns each neuron its class of highest mean response; a silent neuron stays unassigned", () => {
+    const fresh = new LabelAssigner(2, 2, 4);
+    expect(Array.from(fresh.assignment)).toEqual([-1, -1]);
+    expect(fresh.predict(i32([3, 1]))).toBe(0);
+    // Class 0 has no neuron: it scores 0, and class 1's neuron wins.
+    fresh.record(i32([1, 0]), 1);
+    fresh.assign();
+    expect(Array.from(fresh.assignment)).toEqual([1, -1]);
+    expect(fresh.predict(i32([3, 0]))).toBe(1);
     const a = recorded("all");
     expect(Array.from(a.assignment)).toEqual([0, 1, 1, -1]);
     expect(a.size).toBe(3);
@@ -51,8 +59,10 @@ describe("label assignment (Diehl & Cook's read-out)", () => {
 
   it("proportion: each response weighted by the neuron's share of responses to the class", () => {
     // Shares: n0 [1, 0], n1 [0, 1], n2 [1/3, 2/3]. Counts [2, 0, 5]: class 0 scores 2, class 1 (0 + 10/3)/2.
-    const a = recorded("proportion");
+    // A third class with no image in the window takes no share.
+    const a = recorded("proportion", 8, 3);
     expect(Array.from(a.assignment)).toEqual([0, 1, 1, -1]);
+    expect(a.predict(i32([1, 0, 4, 0]))).toBe(1); // 1 against 8/3/2 = 1.33 (by mean responses: 3 against 2)
     expect(a.predict(i32([2, 0, 5, 0]))).toBe(0);
     expect(a.predict(i32([0, 1, 4, 0]))).toBe(1); // 0 against (1 + 8/3)/2
   });
@@ -101,6 +111,11 @@ describe("pruning the input synapses", () => {
   it("magnitude over the layer: the smallest weights go, the rest keep their values", () => {
     const { n, s } = pruned();
     expect(s.counts()).toEqual({ remaining: 12, possible: 12 });
+    expect([s.criteria, s.scopes]).toEqual([
+      ["magnitude", "activity", "random"],
+      ["per-layer", "global", "per-neuron"],
+    ]);
+    expect(s.grow(3, 0.02, Rng.fromSeed(1))).toBe(0); // every position is live
     expect(s.defaultGrowthWeight).toBeCloseTo(0.03, 15);
     expect(s.rewindable()).toBeNull();
     const r = s.prune({ criterion: "magnitude", count: 4, scope: "global" });
@@ -123,9 +138,21 @@ describe("pruning the input synapses", () => {
     // Neuron 0: 0.9, 0.2, 0.3, 0.7; neuron 1: 0.1, 0.8, 0.6, 0.15; neuron 2: 0.5, 0.4, 0.05, 0.35.
     s.prune({ criterion: "magnitude", fraction: 0.5, scope: "per-neuron" });
     expect(Array.from(n.mask!)).toEqual([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0]);
+    // Again: each neuron loses one of its two live inputs.
+    expect(s.prune({ criterion: "magnitude", fraction: 0.5, scope: "per-neuron" })).toEqual({
+      removed: 3,
+      remaining: 3,
+      total: 12,
+    });
     ({ n, s } = pruned());
     expect(s.prune({ criterion: "magnitude", count: 3, scope: "per-neuron" }).removed).toBe(3);
     expect(Array.from(n.mask!)).toEqual([1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1]);
+    // A fraction is taken of each neuron's own live inputs (4, 4, 2: round(1.6) + round(1.6) + round(0.8) = 5),
+    // a count is shared out (round(0.4 · 10) = 4).
+    ({ n, s } = pruned());
+    n.ensureMask().set([1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0]);
+    n.rebuildLiveIndex();
+    expect(s.prune({ criterion: "magnitude", fraction: 0.4, scope: "per-neuron" }).removed).toBe(5);
   });
 
   it("co-activity needs the trace; random removes live synapses only; growth fills free positions", () => {
@@ -155,6 +182,11 @@ describe("pruning the input synapses", () => {
     }
     expect(newOnes).toBe(4);
     expect(s.grow(10, 0.02, Rng.fromSeed(3))).toBe(3);
+    // Growth without the co-activity trace.
+    const plain = pruned();
+    plain.s.prune({ criterion: "magnitude", count: 2 });
+    expect(plain.s.grow(2, 0.02, Rng.fromSeed(3))).toBe(2);
+    expect(plain.n.liveCount()).toBe(12);
     expect(s.grow(1, 0.02, Rng.fromSeed(3))).toBe(0);
     expect(s.counts()).toEqual({ remaining: 12, possible: 12 });
   });
@@ -408,15 +440,36 @@ describe("the learner around the network", () => {
         `learner stdp: inputs must be intensities in [0, 1], the task's features range over [${featureRange.min}, ${featureRange.max}]`,
       );
     }
+    try {
+      new DiehlCookLearner(config, { ...shape, featureRange: { min: -1, max: 1 } }, Rng.fromSeed(1));
+    } catch (e) {
+      expect((e as { code?: string }).code).toBe("E_CONFIG_INVALID");
+    }
+    // Each neuron's input weights as an image, [j·H·W + pixel] = w[pixel·N + j]; a task without image
+    // geometry gives one row of inputSize pixels.
+    const rf = learner.receptiveFields();
+    expect([rf.width, rf.height, rf.count, rf.data.length]).toEqual([4, 4, 3, 48]);
+    for (let j = 0; j < 3; j++)
+      for (let i = 0; i < 16; i++) expect(rf.data[j * 16 + i]).toBe(learner.network.weights[i * 3 + j]);
+    const flat = new DiehlCookLearner(
+      config,
+      { inputSize: 16, classes: 2, featureRange: { min: 0, max: 1 } },
+      Rng.fromSeed(1),
+    );
+    expect([flat.receptiveFields().width, flat.receptiveFields().height]).toEqual([16, 1]);
     expect(learner.params()).toEqual([
       { name: "input-weights", value: learner.network.weights, grad: new Float32Array(0), decay: true },
     ]);
   });
 
   it("reports each statistic from the network's counters over the samples since the last call", () => {
-    const { config, learner, x, y } = setup();
+    const { config, learner, x } = setup();
     const net = learner.network;
-    learner.trainBatch(x, y, 8);
+    net.silenced[2] = 1; // never fires, never assigned
+    // Labels 0, 1, 1, 0, 1, 1, 0, 1. The first batch is predicted with no neuron assigned: class 0
+    // every time (3 right), and every spike is off-label (loss 1).
+    const y = Int32Array.from([0, 1, 1, 0, 1, 1, 0, 1]);
+    expect(learner.trainBatch(x, y, 8)).toEqual({ loss: 1, correct: 3 });
     const c = [net.excSpikes, net.inhSpikes, net.inputSpikes, net.synapticEvents, net.boosts, net.presentations];
     expect(c[0]).toBeGreaterThan(0);
     const theta = Array.from(net.theta).reduce((a, b) => a + b, 0) / 3;
@@ -430,7 +483,8 @@ describe("the learner around the network", () => {
     expect(s["meanFiringRateHz"]).toBeCloseTo(c[0]! / 3 / ((c[5]! * config.presentationMs) / 1000), 12);
     expect(s["meanThetaMv"]).toBeCloseTo(theta, 6);
     expect(s["assignedNeurons"]).toBe(assigned);
-    expect(assigned).toBeGreaterThan(0);
+    expect(assigned).toBe(2);
+    expect(s["meanWeight"]).toBeCloseTo(Array.from(net.weights).reduce((a, b) => a + b, 0) / 48, 6);
     expect([s["synapseCount"], s["connectionDensity"]]).toEqual([48, 1]);
     // Counting restarts: nothing since the last call.
     const again = learner.collectStats();
@@ -458,6 +512,26 @@ describe("the learner around the network", () => {
       expect(r.loss).toBeCloseTo(total > 0 ? 1 - on / total : 1, 12);
       expect(r.correct).toBe(pred[b] === y[b] ? 1 : 0);
     }
+    // One call over the batch is the same as one call per sample; rates count that call's presentations.
+    const twin = setup().learner;
+    twin.trainBatch(x, y, 8);
+    const batch = twin.evaluate(x, y, 8);
+    const single = setup().learner;
+    single.trainBatch(x, y, 8);
+    let loss = 0;
+    let correct = 0;
+    for (let b = 0; b < 8; b++) {
+      const r = single.evaluate(x.subarray(b * 16, (b + 1) * 16), y.subarray(b, b + 1), 1);
+      loss += r.loss;
+      correct += r.correct;
+    }
+    expect(batch.correct).toBe(correct);
+    expect(batch.loss).toBeCloseTo(loss / 8, 12);
+    const e0 = twin.network.excSpikes;
+    twin.evaluate(x, y, 8);
+    const rates = twin.neuronRatesHz();
+    const spikes = Array.from(rates.subarray(0, 3)).reduce((a, b) => a + b, 0) * ((8 * 60) / 1000);
+    expect(spikes).toBeCloseTo(twin.network.excSpikes - e0, 3);
     const adapting = setup({ fixThetaAtTest: false }).learner;
     adapting.trainBatch(x, y, 8);
     const before = adapting.network.theta.slice();
@@ -504,5 +578,33 @@ describe("the learner around the network", () => {
     expect(costs.effectiveAcs).toBeGreaterThan(0);
     expect(learner.network.stepsRun).toBe(steps);
     expect(learner.measureCosts(x, 8)).toEqual(costs);
+    // Replayed by hand from the same start: each count as the costs define it.
+    for (const fixThetaAtTest of [true, false]) {
+      const { learner: l } = setup({ fixThetaAtTest });
+      l.trainBatch(x, y, 8);
+      const c = l.measureCosts(x, 8);
+      const n = l.network;
+      const restore = n.saveState();
+      const inputs = new Int32Array(16);
+      n.inputSpikeCounts = inputs;
+      n.startCostMeasurement();
+      const [s0, e0, i0, u0] = [n.stepsRun, n.excSpikes, n.inhSpikes, n.inhibitoryUpdates];
+      for (let b = 0; b < 8; b++) n.present(x, b * 16, false, !fixThetaAtTest);
+      const [steps, exc, inh, upd] = [n.stepsRun - s0, n.excSpikes - e0, n.inhSpikes - i0, n.inhibitoryUpdates - u0];
+      n.inputSpikeCounts = null;
+      let acs = exc + inh * 2;
+      for (let i = 0; i < 16; i++) {
+        let nz = 0;
+        for (let j = 0; j < 3; j++) if (n.weights[i * 3 + j] !== 0) nz++;
+        acs += inputs[i]! * nz;
+      }
+      restore();
+      expect(exc).toBeGreaterThan(0);
+      expect(inh).toBeGreaterThan(0);
+      expect(c.effectiveAcs).toBe(acs / 8);
+      expect(c.activationSparsity).toBeCloseTo(1 - (exc + inh) / (2 * 3 * steps), 12);
+      expect(c.membraneUpdates).toBe((3 * steps + upd) / 8);
+      expect(c.memoryAccesses).toBeCloseTo((acs + 6 * (3 * steps + upd) + exc + inh) / 8, 9);
+    }
   });
 });
