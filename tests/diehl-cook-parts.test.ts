@@ -341,6 +341,8 @@ describe("the fused network's bookkeeping", () => {
     expect(n.normalizeLive(1, 10)).toBe(true);
     expect(n.weights[0]).toBeCloseTo(0.4, 6);
     expect(n.weights[2]).toBeCloseTo(0.6, 6);
+    expect(n.weights[3]).toBeCloseTo(0.1 / 0.7, 6);
+    expect(n.weights[5]).toBeCloseTo(0.6 / 0.7, 6);
     n.weights[3] = 0.1;
     n.weights[5] = 0.6;
     n.normalizeLive(1.5, 1);
@@ -577,6 +579,9 @@ describe("the learner around the network", () => {
     expect(costs.footprintBytes).toBe(learner.network.inferenceBytes());
     expect(costs.effectiveAcs).toBeGreaterThan(0);
     expect(learner.network.stepsRun).toBe(steps);
+    expect(learner.measureCosts(x, 8)).toEqual(costs);
+    // Measured from rest with the side stream "costs": evaluating in between changes nothing.
+    learner.evaluate(x, y, 8);
     expect(learner.measureCosts(x, 8)).toEqual(costs);
     // Replayed by hand from the same start: each count as the costs define it.
     for (const fixThetaAtTest of [true, false]) {
