@@ -12,6 +12,7 @@
 import { Command, CommanderError } from "commander";
 import { isUserError } from "../core/errors.js";
 import { packageVersion } from "../version.js";
+import type { BenchOptions } from "./bench-command.js";
 
 function buildProgram(): Command {
   const program = new Command();
@@ -261,29 +262,10 @@ function buildProgram(): Command {
       "after",
       "\nExamples:\n  neurocompare bench mlp --json\n  neurocompare bench cnn --peer torch --repeat 5\n  neurocompare bench cnn --kernels relaxed-simd --peer torch\n  neurocompare bench cuba --neurons 100000\n  neurocompare bench pruning\n  neurocompare bench startup --runs 10\n  neurocompare bench scenario bench/jobs-speedup.json --jobs 1,2\n  neurocompare bench network --runs 7\n",
     )
-    .action(
-      async (
-        workload: string,
-        file: string | undefined,
-        opts: {
-          json?: boolean;
-          epochs?: string;
-          seed?: string;
-          neurons?: string;
-          duration?: string;
-          precision?: string;
-          runs?: string;
-          kernels?: string;
-          peer?: string;
-          repeat?: string;
-          python?: string;
-          jobs?: string;
-        },
-      ) => {
-        const { benchCommand } = await import("./bench-command.js");
-        await benchCommand(workload, opts, file);
-      },
-    );
+    .action(async (workload: string, file: string | undefined, opts: BenchOptions) => {
+      const { benchCommand } = await import("./bench-command.js");
+      await benchCommand(workload, opts, file);
+    });
 
   return program;
 }
