@@ -15,7 +15,18 @@
  */
 
 // run(): the one call that does what `neurocompare run` does (the runs layer: units, resume, every core).
-export { run, EXIT_OK, EXIT_DIVERGED, EXIT_STOPPED, type RunCallOptions, type RunOutcome } from "./api/run.js";
+export {
+  run,
+  EXIT_OK,
+  EXIT_DIVERGED,
+  EXIT_STOPPED,
+  type RunCallOptions,
+  type RunOutcome,
+  type RunOutcomeBase,
+  type LearningRunOutcome,
+  type NetworkRunOutcome,
+  type RoutingRunOutcome,
+} from "./api/run.js";
 export type { ExecuteEvents } from "./runs/execute.js";
 
 // Errors and randomness

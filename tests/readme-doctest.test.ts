@@ -483,8 +483,8 @@ const handlers: Handler[] = [
   },
   {
     what: "the library example",
-    match: has("js", "createLearner, createTask, Rng, run"),
-    covered: "tests/readme-library.test.ts (runs it with node and checks what it prints; its syntax is checked here)",
+    match: has("ts", "createLearner, createTask, Rng, run"),
+    covered: "tests/readme-library.test.ts (runs it with node and checks what it prints; it is type-checked here)",
   },
   {
     what: "Brian2's COBA neurons",

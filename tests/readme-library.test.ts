@@ -1,12 +1,15 @@
 // The README's "Use it as a library" example, run as it stands: the code block
 // is cut out of README.md, written next to package.json (so that
 // `import ... from "neurocompare"` resolves to this package's own dist/, as it
-// would for a user who installed it) and run with node in an empty folder.
+// would for a user who installed it), compiled from TypeScript to JavaScript
+// (tests/readme-doctest.test.ts type-checks it against dist/index.d.ts) and
+// run with node in an empty folder.
 // It must exit 0 and print the figures it promises.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
@@ -15,12 +18,15 @@ describe("README: Use it as a library", () => {
   it("runs as written", () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
     const section = readme.slice(readme.indexOf("## Use it as a library"));
-    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(code, "no ```js block under the heading").toBeDefined();
+    const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(code, "no ```ts block under the heading").toBeDefined();
     expect(existsSync(join(root, "dist", "index.js")), "dist/ is missing: run `npm run build`").toBe(true);
     const script = join(root, `.readme-library-${process.pid}.mjs`);
     const cwd = mkdtempSync(join(tmpdir(), "neurocompare-readme-"));
-    writeFileSync(script, code!);
+    const js = ts.transpileModule(code!, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    writeFileSync(script, js);
     try {
       const r = spawnSync(process.execPath, [script], { cwd, encoding: "utf8" });
       expect(r.status, r.stderr).toBe(0);

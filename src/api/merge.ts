@@ -14,7 +14,7 @@ import type { LockHolder } from "../runs/lock.js";
 import { planFromManifest } from "../runs/manifest-plan.js";
 import { unitLabel } from "../runs/plan.js";
 import { ResultsStore } from "../runs/store.js";
-import { ASSEMBLY_WAIT_MS, assembleLocked, type RunOutcome } from "./run.js";
+import { ASSEMBLY_WAIT_MS, assembleLocked, type AssembledOutcome } from "./run.js";
 
 /** Exit code of `neurocompare merge` when units are missing (the tables and report hold the finished ones). */
 export const EXIT_INCOMPLETE = 4;
@@ -36,7 +36,7 @@ export interface MergeOutcome {
   merged: number;
   missing: MissingUnit[];
   /** The assembled run (null when no unit has finished yet: nothing is written then). */
-  assembled: Omit<RunOutcome, "wallMs"> | null;
+  assembled: AssembledOutcome | null;
   /** 0 every unit merged, 3 and a unit diverged, 4 units missing. */
   exitCode: number;
 }

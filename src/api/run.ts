@@ -83,10 +83,9 @@ export interface RunCallOptions {
   maxMemoryBytes?: number;
 }
 
-/** What {@link run} did: the folder, whether every unit finished, diverged units, the exit code, the figures. */
-export interface RunOutcome {
+/** What every {@link RunOutcome} holds, whatever the scenario's kind. */
+export interface RunOutcomeBase {
   dir: string;
-  kind: "learning" | "network" | "routing";
   runId: string;
   /** Whether the folder already held this run (finished units were kept). */
   resumed: boolean;
@@ -98,16 +97,44 @@ export interface RunOutcome {
   diverged: { learner: string; seed: number; epoch: number }[];
   /** 0, 3 (a unit diverged) or 130 (stopped before the end). */
   exitCode: number;
-  /** The assembled tables of a learning scenario. */
-  result?: RunResult;
-  summary: Summary | NetworkSummary | RoutingSummary;
-  network?: NetworkRunResult;
-  /** The assembled tables of a routing scenario. */
-  routing?: RoutingRunResult;
   /** Files written outside units/. */
   files: string[];
   wallMs: number;
 }
+
+/** A learning scenario's outcome: learners trained on a task. */
+export interface LearningRunOutcome extends RunOutcomeBase {
+  kind: "learning";
+  /** The assembled tables (metrics, comparisons, costs). */
+  result: RunResult;
+  summary: Summary;
+}
+
+/** A network scenario's outcome: a spiking network simulated with no task. */
+export interface NetworkRunOutcome extends RunOutcomeBase {
+  kind: "network";
+  summary: NetworkSummary;
+  network: NetworkRunResult;
+}
+
+/** A routing scenario's outcome (Navlakha et al. 2015's model). */
+export interface RoutingRunOutcome extends RunOutcomeBase {
+  kind: "routing";
+  summary: RoutingSummary;
+  routing: RoutingRunResult;
+}
+
+/**
+ * What {@link run} did: the folder, whether every unit finished, diverged units, the exit code, the figures.
+ * Split on `kind`, so that `if (outcome.kind === "learning")` gives `outcome.summary.learners` its type.
+ */
+export type RunOutcome = LearningRunOutcome | NetworkRunOutcome | RoutingRunOutcome;
+
+/** A {@link RunOutcome} before its wall time is known (assembly, merge). */
+export type AssembledOutcome =
+  | Omit<LearningRunOutcome, "wallMs">
+  | Omit<NetworkRunOutcome, "wallMs">
+  | Omit<RoutingRunOutcome, "wallMs">;
 
 /** Validates a scenario given as a path or as an object, with the same friendly errors as the CLI (and its text, for line numbers). */
 export function resolveScenario(scenarioOrPath: string | object): { loaded: AnyScenario; file: string; text: string } {
@@ -308,7 +335,7 @@ export async function assembleLocked(
   store: ResultsStore,
   units: readonly Unit[],
   o: { skipIfCurrent: boolean; waitMs: number },
-): Promise<Omit<RunOutcome, "wallMs"> | null> {
+): Promise<AssembledOutcome | null> {
   const holder = await store.lockAssembly(o.waitMs);
   if (holder !== null)
     throw new UserError(
@@ -354,7 +381,7 @@ export interface ShardOutcome {
    * finished and wrote them; null when units are missing (a merge assembles
    * them), or another process had written them already.
    */
-  assembled: Omit<RunOutcome, "wallMs"> | null;
+  assembled: AssembledOutcome | null;
   /** 0, 3 (a unit of this shard diverged) or 130 (stopped before its units finished). */
   exitCode: number;
   wallMs: number;
@@ -386,7 +413,7 @@ export async function runShard(
       : [],
   );
   const missing = units.filter((u) => store.unitRecord(u) === null).map(unitLabel);
-  let assembled: Omit<RunOutcome, "wallMs"> | null = null;
+  let assembled: AssembledOutcome | null = null;
   if (shardComplete && missing.length === 0) {
     try {
       assembled = await assembleLocked(store, units, { skipIfCurrent: true, waitMs: ASSEMBLY_WAIT_MS });
@@ -423,10 +450,7 @@ export async function runShard(
  * report (marked incomplete when units are missing) and returns what was
  * written. `run` calls it at the end; a merge of shards calls it too.
  */
-export async function assembleAndReport(
-  store: ResultsStore,
-  units: readonly Unit[],
-): Promise<Omit<RunOutcome, "wallMs">> {
+export async function assembleAndReport(store: ResultsStore, units: readonly Unit[]): Promise<AssembledOutcome> {
   const m = store.manifest;
   const finished = units.filter((u) => store.unitRecord(u) !== null);
   const missing = units.filter((u) => !finished.includes(u)).map(unitLabel);
@@ -442,7 +466,7 @@ export async function assembleAndReport(
   store.beginReport();
   store.setAssembled(finished);
   const files: string[] = [];
-  const base = { dir: store.dir, kind: m.kind, runId: store.runId, resumed: store.resumed, complete, missing };
+  const base = { dir: store.dir, runId: store.runId, resumed: store.resumed, complete, missing };
   if (m.kind === "routing") {
     const scenario = m.scenario as RoutingScenario;
     const { assembleRouting } = await import("../runs/run-routing.js");
@@ -460,7 +484,15 @@ export async function assembleAndReport(
     files.push(...writeRoutingData(store.dir, routing.rows, routing.strategies, summary));
     files.push(...(await writeRoutingReport(store.dir, routing.rows, routing.strategies, summary, notices)).files);
     store.endReport(files);
-    return { ...base, diverged: [], exitCode: complete ? EXIT_OK : EXIT_STOPPED, summary, routing, files };
+    return {
+      ...base,
+      kind: "routing",
+      diverged: [],
+      exitCode: complete ? EXIT_OK : EXIT_STOPPED,
+      summary,
+      routing,
+      files,
+    };
   }
   if (m.kind === "network") {
     const results = finished.map((u) => store.readNetwork(u));
@@ -494,7 +526,15 @@ export async function assembleAndReport(
     }
     files.push(...(await writeNetworkReport(store.dir, network.recordings, summary, notices)).files);
     store.endReport(files);
-    return { ...base, diverged: [], exitCode: complete ? EXIT_OK : EXIT_STOPPED, summary, network, files };
+    return {
+      ...base,
+      kind: "network",
+      diverged: [],
+      exitCode: complete ? EXIT_OK : EXIT_STOPPED,
+      summary,
+      network,
+      files,
+    };
   }
   const scenario = m.scenario as RunResult["scenario"];
   const unitResults: LearningUnitResult[] = finished.map((u) => store.readLearning(u));
@@ -512,5 +552,5 @@ export async function assembleAndReport(
   files.push(...(await writeReport(store.dir, result, summary, images, undefined, notices)).files);
   store.endReport(files);
   const exitCode = !complete ? EXIT_STOPPED : diverged.length > 0 ? EXIT_DIVERGED : EXIT_OK;
-  return { ...base, diverged, exitCode, result, summary, files };
+  return { ...base, kind: "learning", diverged, exitCode, result, summary, files };
 }

@@ -91,10 +91,9 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     throw attachOutputDir(e, dir);
   });
   progress?.finish?.();
-  if (outcome.kind === "network") printNetwork(outcome.summary as NetworkSummary);
-  else if (outcome.kind === "routing" && outcome.routing !== undefined)
-    await printRouting(outcome.summary as RoutingSummary, outcome.routing);
-  else printLearning(outcome.summary as Summary);
+  if (outcome.kind === "network") printNetwork(outcome.summary);
+  else if (outcome.kind === "routing") await printRouting(outcome.summary, outcome.routing);
+  else printLearning(outcome.summary);
   // The process's wall time (loading, training and writing the report), not the training alone.
   const seconds = process.uptime().toFixed(1);
   const report = `${outcome.dir}/report.html`;
@@ -124,10 +123,9 @@ async function printShard(o: ShardOutcome, file: string, opts: RunCommandOptions
     process.stderr.write(`warning: ${d.learner} seed ${d.seed} diverged at epoch ${d.epoch} (exit code 3)\n`);
   process.stdout.write(`Shard ${index}/${count} finished in ${seconds} s: ${units}.\n`);
   if (o.assembled !== null) {
-    if (o.assembled.kind === "network") printNetwork(o.assembled.summary as NetworkSummary);
-    else if (o.assembled.kind === "routing" && o.assembled.routing !== undefined)
-      await printRouting(o.assembled.summary as RoutingSummary, o.assembled.routing);
-    else printLearning(o.assembled.summary as Summary);
+    if (o.assembled.kind === "network") printNetwork(o.assembled.summary);
+    else if (o.assembled.kind === "routing") await printRouting(o.assembled.summary, o.assembled.routing);
+    else printLearning(o.assembled.summary);
     process.stdout.write(`Every unit of the run has finished. Report: ${o.dir}/report.html\n`);
   } else if (o.missing.length > 0) {
     const shown =

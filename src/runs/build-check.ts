@@ -134,7 +134,7 @@ function checkLearning(s: Scenario, file: string, opts: BuildCheckOptions, budge
   try {
     task = tasks.get(s, seed);
   } catch (e) {
-    if (isUserError(e)) fail(file, [{ path: "$.task", expected: "a task whose data load", found: message(e) }], text);
+    if (isUserError(e)) fail(file, [{ path: "$.task", expected: "a task whose data loads", found: message(e) }], text);
     throw e;
   }
   let phases: ReturnType<typeof phasesOf>;
