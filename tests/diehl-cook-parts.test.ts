@@ -315,6 +315,51 @@ describe("the fused network's bookkeeping", () => {
     for (let k = 0; k < mask.length; k++) if (mask[k] === 0) expect(n.weights[k]).toBe(0);
   });
 
+  it("a pruned network steps exactly as the dense one whose pruned weights are 0 (the live-target path)", () => {
+    // Delivery over each input's live targets must add what the dense loop adds when the pruned weights are 0:
+    // the same input stream (same seed) then gives the same spikes, thresholds and membrane state. Learning is
+    // off: with it on, the dense network would potentiate the zero weights that the mask holds at 0.
+    const x = new Float32Array(30);
+    for (let i = 0; i < 30; i++) x[i] = ((i * 7) % 10) / 9;
+    const pruned = net({ minSpikes: 0, maxRateHz: 150, initWeightMax: 1 }, 30, 4, 9);
+    const dense = net({ minSpikes: 0, maxRateHz: 150, initWeightMax: 1 }, 30, 4, 9);
+    const mask = pruned.ensureMask();
+    for (let k = 0; k < mask.length; k++) mask[k] = (k * 5) % 7 < 3 ? 0 : 1;
+    pruned.rebuildLiveIndex();
+    dense.weights.set(pruned.weights);
+    let spikes = 0;
+    for (let image = 0; image < 6; image++) {
+      const a = pruned.present(x, 0, false, true);
+      const b = dense.present(x, 0, false, true);
+      expect(a, `image ${image}`).toBe(b);
+      expect(Array.from(pruned.counts)).toEqual(Array.from(dense.counts));
+      spikes += a;
+    }
+    expect(spikes).toBeGreaterThan(20); // the comparison saw spikes, not silence
+    expect(Array.from(pruned.theta)).toEqual(Array.from(dense.theta));
+    expect([pruned.inhSpikes, pruned.inputSpikes]).toEqual([dense.inhSpikes, dense.inputSpikes]);
+    // Events differ only by the pruned targets: each input spike reaches its live targets.
+    expect(pruned.synapticEvents).toBeLessThan(dense.synapticEvents);
+  });
+
+  it("counts inhibitory updates: one catch-up per activation plus each step a neuron spends on the loop", () => {
+    // With no excitatory→inhibitory drive an excitatory spike activates its partner (one closed-form catch-up),
+    // which leaves the loop at the next step without an update: exactly one update per excitatory spike.
+    const x = new Float32Array(30).fill(1);
+    const quiet = net({ minSpikes: 0, maxRateHz: 200, initWeightMax: 1, excToInhWeight: 0 }, 30, 4);
+    quiet.present(x, 0, true, true);
+    expect(quiet.excSpikes).toBeGreaterThan(0);
+    expect(quiet.inhSpikes).toBe(0);
+    expect(quiet.inhibitoryUpdates).toBe(quiet.excSpikes);
+    // Driven, each activated partner stays on the loop while its conductance decays (≈ 20 ms, 40 steps):
+    // more updates than activations, at most one per neuron and step plus the catch-ups.
+    const driven = net({ minSpikes: 0, maxRateHz: 200, initWeightMax: 1 }, 30, 4);
+    driven.present(x, 0, true, true);
+    expect(driven.inhSpikes).toBeGreaterThan(0);
+    expect(driven.inhibitoryUpdates).toBeGreaterThan(driven.excSpikes + driven.inhSpikes);
+    expect(driven.inhibitoryUpdates).toBeLessThanOrEqual(driven.stepsRun * 4 + driven.excSpikes);
+  });
+
   it("silenced neurons never spike, so their inhibitory partners never do either", () => {
     const n = net({ minSpikes: 0, maxRateHz: 200, initWeightMax: 1 }, 30, 4);
     n.silenced.fill(1);
