@@ -1195,6 +1195,17 @@ export const folders = {
       },
     ],
   },
+  // Staged (issue 19 names these after the required four): scored and reported, not yet required.
+  pruning: {
+    mutate: ["src/plasticity/pruning/**/*.ts"],
+    testFiles: [
+      "tests/pruning.test.ts",
+      "tests/pruning-wiring.test.ts",
+      "tests/pruning-schedules-network.test.ts",
+      "tests/lottery-rewind.test.ts",
+    ],
+    equivalent: [],
+  },
 };
 
 /** The folders the project requires at least `target` on. */
