@@ -15,7 +15,7 @@
 //
 // `--dry-run` prints each folder's files and the Stryker command it would run, and runs nothing.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { folders, required, target } from "./folders.mjs";
@@ -84,6 +84,7 @@ for (const name of names) {
     failed = true;
     continue;
   }
+  if (mutate.length === 0) relativeProjectRoot(path.join(root, `mutation/incremental/${name}.json`));
   const report = JSON.parse(readFileSync(path.join(root, `reports/mutation/${name}.json`), "utf8"));
   const c = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, other: 0 };
   const survivors = [];
@@ -134,3 +135,14 @@ for (const r of rows) {
 }
 if (mutate.length === 0) console.log(`target: at least ${target}% on ${required.join(", ")}`);
 process.exit(failed ? 1 : 0);
+
+/**
+ * Stryker writes the folder it ran in as the incremental report's `projectRoot`; the committed report
+ * carries "." instead, so that it neither names this machine nor changes when run from another checkout.
+ */
+function relativeProjectRoot(file) {
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, "utf8");
+  const fixed = text.replace(/"projectRoot":\s*"[^"]*"/, '"projectRoot": "."');
+  if (fixed !== text) writeFileSync(file, fixed);
+}
