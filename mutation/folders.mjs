@@ -1206,6 +1206,22 @@ export const folders = {
     ],
     equivalent: [],
   },
+  "snn-kernels": {
+    mutate: ["src/snn/neurons/*.ts", "src/snn/synapses/*.ts"],
+    testFiles: [
+      "tests/snn-lif.test.ts",
+      "tests/lif-simd.test.ts",
+      "tests/one-dt.test.ts",
+      "tests/izhikevich.test.ts",
+      "tests/brian2-izhikevich.test.ts",
+      "tests/adex-hh.test.ts",
+      "tests/brian2-neuron.test.ts",
+      "tests/synapses.test.ts",
+      "tests/plasticity.test.ts",
+      "tests/costs-reference.test.ts",
+    ],
+    equivalent: [],
+  },
 };
 
 /** The folders the project requires at least `target` on. */
