@@ -14,7 +14,16 @@
  * metadata that `npm ci` does not cache, and fails with ENOTCACHED).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,6 +124,12 @@ describe("the npm package", () => {
       refused: "ScenarioError E_SCENARIO_INVALID",
       lowestK: false,
     });
+  });
+
+  it("the build leaves the bin executable in the clone (npx and npm link run dist/cli/main.js itself)", () => {
+    // tsc writes files 0644; `npm run build` (which npm test, parity and bench:all run first) sets the bit
+    // again, or `npx neurocompare` in the clone fails with "Permission denied" after any rebuild.
+    for (const bin of Object.values(pkg.bin)) expect(statSync(join(root, bin)).mode & 0o111, bin).toBe(0o111);
   });
 
   it("runs `npx neurocompare --help` and `validate` from the installed bin", () => {

@@ -41,8 +41,8 @@ export interface SameStartCheck {
 
 /** The same learner with plain SGD at learning rate 1, so that one step moves each parameter by −gradient. */
 function withUnitSgd(c: LearnerConfig): LearnerConfig {
-  if (c.type === "stdp" || c.type === "nir" || c.type === "network")
-    throw new Error(`parity: the ${c.type} learner has no optimiser`);
+  // Any learner with an optimiser (a new one too): the others have nothing to step.
+  if (!("optimizer" in c)) throw new Error(`parity: the ${c.type} learner has no optimiser`);
   return { ...c, optimizer: { type: "sgd", learningRate: 1 } };
 }
 
