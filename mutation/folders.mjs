@@ -25,6 +25,11 @@ export const folders = {
       "tests/stats-reference.test.ts",
       "tests/graph-edges.test.ts",
       "tests/costs-reference.test.ts",
+      // The routing measures (routes.ts, routing-evaluation.ts), the population graph and the equivalence
+      // tests (TOST, F) have their reference tests here.
+      "tests/routing.test.ts",
+      "tests/pruning-schedules-network.test.ts",
+      "tests/equivalence.test.ts",
     ],
     equivalent: [
       {
