@@ -19,7 +19,7 @@
  *   and read again runs identically.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -243,6 +243,13 @@ describe("export from a results folder: the trained learner of a run, through it
     // The same unit, named by its checkpoint file.
     const byFile = node(["export", "train-results/units/surrogate/4/state.bin", "--out", "trained-2.nir"]);
     expect(byFile.status, byFile.stderr).toBe(0);
+    // Without --out the file goes into the results folder, named by learner and seed, as --help says.
+    const byDefault = node(["export", "train-results"]);
+    expect(byDefault.status, byDefault.stderr).toBe(0);
+    expect(existsSync(outputPath(dir, "train-results", "surrogate-seed4.nir"))).toBe(true);
+    expect(node(["export", "--help"]).stdout.replace(/\s+/g, " ")).toContain(
+      "default: <learner>-seed<N>.nir in the results folder; for a network scenario, <scenario-name>.nir beside it",
+    );
     writeFileSync(
       outputPath(dir, "eval.json"),
       JSON.stringify({ name: "eval", ...base, epochs: 1, learners: [{ type: "nir", path: "trained.nir" }] }),

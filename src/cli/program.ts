@@ -198,7 +198,10 @@ function buildProgram(): Command {
     )
     .argument("<source>", "a results folder, a unit's state.bin or checkpoint.bin, or a network scenario file")
     .option("-f, --format <format>", "the format: nir (default)")
-    .option("-o, --out <file>", "write here (default: <scenario-name>.nir beside the scenario)")
+    .option(
+      "-o, --out <file>",
+      "write here (default: <learner>-seed<N>.nir in the results folder; for a network scenario, <scenario-name>.nir beside it)",
+    )
     .option("--learner <name>", "results folder: the learner to export (default: the only one)")
     .option(
       "--seed <n>",
