@@ -19,21 +19,47 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
-};
-const sizes = opt("neurons", "4000").split(",").map(Number);
-const duration = Number(opt("duration", "1"));
-const seed = Number(opt("seed", "0"));
-const repeat = Number(opt("repeat", "3"));
-const withBrian = !args.includes("--no-brian2");
-const python = opt("python", "/usr/bin/python3");
+const usage = `usage: npm run bench:brian2 -- [--neurons 4000,20000,100000] [--duration 1] [--seed 0] [--repeat 3]
+       [--no-brian2] [--precision float64|float32] [--python /usr/bin/python3]
+  (or node bench/cuba-vs-brian2.mjs ..., after npm run build)
+  --neurons    network sizes (in-degree held at 80)
+  --duration   simulated seconds
+  --repeat     runs a side per size, interleaved
+  --no-brian2  ours only
+  --precision  our LIF arithmetic: float64 (as Brian2) or float32`;
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      neurons: { type: "string", default: "4000" },
+      duration: { type: "string", default: "1" },
+      seed: { type: "string", default: "0" },
+      repeat: { type: "string", default: "3" },
+      "no-brian2": { type: "boolean", default: false },
+      python: { type: "string", default: "/usr/bin/python3" },
+      precision: { type: "string", default: "float64" },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (e) {
+  console.error(`${e.message}\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const sizes = values.neurons.split(",").map(Number);
+const duration = Number(values.duration);
+const seed = Number(values.seed);
+const repeat = Number(values.repeat);
+const withBrian = !values["no-brian2"];
+const python = values.python;
 // Our LIF arithmetic: float64 (default, as Brian2) or the opt-in float32; each result row says which.
-const precision = opt("precision", "float64");
+const precision = values.precision;
 
 const benchJs = join(root, "dist/bench/cuba-bench.js");
 if (!existsSync(benchJs)) {

@@ -32,21 +32,46 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
-};
-const workloads = opt("workloads", "mlp,cnn,lstm").split(",");
-const backends = opt("backends", "ours,torch,wasm").split(",");
-const epochs = Number(opt("epochs", "1"));
-const seed = Number(opt("seed", "1"));
-const python = opt("python", "/usr/bin/python3");
-const repeat = Number(opt("repeat", "5"));
-const kernels = opt("kernels", "exact");
+const usage = `usage: npm run bench:peers -- [--workloads mlp,cnn,lstm] [--backends ours,torch,wasm,cpu]
+       [--repeat 5] [--epochs 1] [--seed 1] [--python /usr/bin/python3] [--kernels exact|relaxed-simd]
+  (or node bench/peers/run.mjs ..., after npm run build and npm --prefix bench/peers install)
+  --workloads  ANN workloads: mlp, cnn, lstm
+  --backends   ours, torch (PyTorch, one thread), wasm and cpu (TensorFlow.js 4.22)
+  --repeat     rounds, interleaved: every backend once per round
+  --kernels    our CNN's kernels: exact, or relaxed-simd (fused multiply-add)`;
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      workloads: { type: "string", default: "mlp,cnn,lstm" },
+      backends: { type: "string", default: "ours,torch,wasm" },
+      epochs: { type: "string", default: "1" },
+      seed: { type: "string", default: "1" },
+      python: { type: "string", default: "/usr/bin/python3" },
+      repeat: { type: "string", default: "5" },
+      kernels: { type: "string", default: "exact" },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (e) {
+  console.error(`${e.message}\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const workloads = values.workloads.split(",");
+const backends = values.backends.split(",");
+const epochs = Number(values.epochs);
+const seed = Number(values.seed);
+const python = values.python;
+const repeat = Number(values.repeat);
+const kernels = values.kernels;
 
 const dist = (p) => join(root, "dist", p);
 if (!existsSync(dist("tasks/mnist.js"))) {
