@@ -187,7 +187,7 @@ describe("network units: checkpoints and resume", () => {
           text += t;
         },
       });
-      p.onStart?.(2, 0, 2);
+      p.onStart?.(2, 0, 2, 1);
       p.onProgress?.("network", 1, 1, 0.5);
       const run: SeedRun = { seed: 1, plastic: [], synapses: 10, buildMs: 1, simMs: 2, groups: [] };
       p.onSeed?.(run);

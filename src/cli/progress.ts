@@ -35,6 +35,7 @@ export function progressObserver(stream: ProgressStream): ProgressObserver {
   const tty = stream.isTTY === true;
   const lastAccuracy = new Map<string, number>();
   const t0 = performance.now();
+  /** A unit's epochs, shown as "epoch e/N" from the first progress line (onStart says it before any epoch ends). */
   let epochsTotal = 1;
   let unitsDone = 0;
   let unitsTotal = 0;
@@ -55,7 +56,8 @@ export function progressObserver(stream: ProgressStream): ProgressObserver {
     return ` · ETA ${duration(((performance.now() - t0) / done) * left)}`;
   };
   return {
-    onStart(total: number, finished: number, epochsToRun: number) {
+    onStart(total: number, finished: number, epochsToRun: number, epochsPerUnit: number) {
+      epochsTotal = epochsPerUnit;
       unitsTotal = total;
       unitsDone = finished;
       epochsLeft = epochsToRun;

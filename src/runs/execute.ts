@@ -36,8 +36,11 @@ export interface UnitJob {
 
 /** Events of a run as it goes: epochs, progress within an epoch, network seeds, units finished (the CLI's progress line). */
 export interface ExecuteEvents {
-  /** Before any unit runs: units in the plan, those already finished, and the epochs left to run. */
-  onStart?(total: number, finished: number, epochsToRun: number): void;
+  /**
+   * Before any unit runs: units in the plan, those already finished, the epochs left to run, and the epochs
+   * of one unit (a continual run's phases counted; a routing unit's intervals; 1 for a network seed).
+   */
+  onStart?(total: number, finished: number, epochsToRun: number, epochsPerUnit: number): void;
   /** A learning unit finished an epoch (its checkpoint is written). */
   onEpoch?(record: EpochRecord): void;
   /** Part of an epoch done (`fraction` in 0..1), about 20 times per epoch. */
@@ -183,7 +186,7 @@ export async function executeUnits(o: ExecuteOptions): Promise<ExecuteResult> {
         : job.kind === "routing"
           ? (job.scenario as RoutingScenario).training.intervals
           : 1;
-    events.onStart?.(plan.length, finished, todo.length * epochsPerUnit);
+    events.onStart?.(plan.length, finished, todo.length * epochsPerUnit, epochsPerUnit);
     const done = (unit: Unit) => {
       finished++;
       events.onUnitFinished?.(unitLabel(unit), finished, plan.length);
