@@ -3,11 +3,12 @@
  * definition (LeCun's MNIST page: 0x00 0x00, type 0x08, rank, big-endian
  * uint32 dimensions, data), plain and gzip-compressed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { main } from "../src/cli/program.js";
 import { UserError } from "../src/core/errors.js";
 import {
   idxConfigSchema,
@@ -126,4 +127,78 @@ describe("IDX files", () => {
     const def = fashionMnistConfigSchema.parse({ type: "fashion-mnist" });
     expect(def.dir).toBe("/usr/share/datasets/fashion-mnist");
   });
+});
+
+describe("an idx scenario's file paths", () => {
+  // Paths in a scenario file are relative to that file, as a "nir" learner's `path` is: the scenario below
+  // names its IDX files by bare names beside it and is validated and run from another working directory
+  // (this process's, the repository root), where those names resolve to nothing.
+  async function cli(...argv: string[]): Promise<{ code: number; output: string }> {
+    let output = "";
+    const take = (s: string | Uint8Array) => {
+      output += String(s);
+      return true;
+    };
+    const spies = [
+      vi.spyOn(process.stdout, "write").mockImplementation(take),
+      vi.spyOn(process.stderr, "write").mockImplementation(take),
+      vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => take(`${a.join(" ")}\n`)),
+      vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => take(`${a.join(" ")}\n`)),
+    ];
+    try {
+      return { code: await main(argv), output };
+    } finally {
+      process.exitCode = undefined;
+      for (const s of spies) s.mockRestore();
+    }
+  }
+  // 24 training and 12 test images of 2×3 pixels, two classes (bright left half or bright right half).
+  const images = (n: number) =>
+    idxBytes(
+      [n, 2, 3],
+      Array.from({ length: n * 6 }, (_, i) => ((Math.floor(i / 6) % 2 === 0) === i % 3 < 1 ? 230 : 20)),
+    );
+  const labels = (n: number) =>
+    idxBytes(
+      [n],
+      Array.from({ length: n }, (_, i) => i % 2),
+    );
+  const folder = join(dir, "beside");
+  mkdirSync(folder);
+  writeFileSync(join(folder, "train-images.idx"), images(24));
+  writeFileSync(join(folder, "train-labels.idx"), labels(24));
+  writeFileSync(join(folder, "test-images.idx"), images(12));
+  writeFileSync(join(folder, "test-labels.idx"), labels(12));
+  const scenario = (train: string, test: string) => ({
+    name: "idx-beside",
+    task: {
+      type: "idx",
+      train: { imagesPath: `${train}images.idx`, labelsPath: `${train}labels.idx` },
+      test: { imagesPath: `${test}images.idx`, labelsPath: `${test}labels.idx` },
+    },
+    learners: [{ type: "mlp", hidden: [4], batchSize: 4 }],
+    epochs: 1,
+    seeds: [1],
+    charts: [],
+  });
+
+  it("resolve against the scenario file's folder, not the working directory; absolute paths stay", async () => {
+    expect(existsSync("train-images.idx")).toBe(false);
+    const file = join(folder, "idx-beside.json");
+    writeFileSync(file, JSON.stringify(scenario("train-", "test-")));
+    const v = await cli("validate", file);
+    expect(v.code, v.output).toBe(0);
+    const r = await cli("run", file, "--out", join(dir, "beside-results"), "--jobs", "1", "--quiet");
+    expect(r.code, r.output).toBe(0);
+    expect(readFileSync(join(dir, "beside-results", "metrics.csv"), "utf8")).toMatch(/^mlp,1,1,testAccuracy,/m);
+    // The same files named absolutely, from a scenario in another folder.
+    const other = join(dir, "idx-absolute.json");
+    writeFileSync(other, JSON.stringify(scenario(join(folder, "train-"), join(folder, "test-"))));
+    expect((await cli("validate", other)).code).toBe(0);
+    // A name beside nothing is refused at its JSON path, naming the file it looked for beside the scenario.
+    writeFileSync(other, JSON.stringify(scenario("train-", "test-")));
+    const missing = await cli("validate", other);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain(join(dir, "train-images.idx"));
+  }, 60_000);
 });

@@ -18,6 +18,7 @@ import type { Learner } from "../learners/learner.js";
 import { buildNetwork } from "../scenario/build-network.js";
 import { JsonLocator } from "../scenario/json-locate.js";
 import { prepareNirLearners } from "../scenario/nir-learners.js";
+import { resolveTaskPaths } from "../scenario/task-paths.js";
 import type { AnyScenario } from "../scenario/load.js";
 import type { NetworkScenario } from "../scenario/network-schema.js";
 import {
@@ -241,16 +242,16 @@ function checkNetwork(s: NetworkScenario, file: string, opts: BuildCheckOptions,
 }
 
 /**
- * What the build phase needs first, for `validate` as for `run`: "nir"
- * learners' files resolved against the scenario file and checked (regular
- * files, under the size limit), and h5wasm started so they can be read when
- * the learners are built. A missing file is an issue at its JSON path, with
- * its line when `text` is given.
+ * What the build phase needs first, for `validate` as for `run`: an `idx`
+ * task's files and "nir" learners' files resolved against the scenario file,
+ * the latter checked (regular files, under the size limit), and h5wasm
+ * started so they can be read when the learners are built. A missing file is
+ * an issue at its JSON path, with its line when `text` is given.
  */
 export async function prepareScenarioBuild(a: AnyScenario, file: string, text?: string): Promise<AnyScenario> {
   if (a.kind !== "learning") return a;
   try {
-    return { kind: "learning", scenario: await prepareNirLearners(a.scenario, file) };
+    return { kind: "learning", scenario: await prepareNirLearners(resolveTaskPaths(a.scenario, file), file) };
   } catch (e) {
     if (e instanceof ScenarioError) fail(file, [...e.issues], text, e.code);
     throw e;
