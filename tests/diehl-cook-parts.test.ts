@@ -368,7 +368,10 @@ describe("the fused network's bookkeeping", () => {
     let presented = 0;
     for (let image = 0; image < 5; image++) {
       const total = n.present(x, 0, true, true);
-      expect(Array.from(n.counts).reduce((a, b) => a + b, 0), `image ${image}`).toBe(total);
+      expect(
+        Array.from(n.counts).reduce((a, b) => a + b, 0),
+        `image ${image}`,
+      ).toBe(total);
       presented += total;
     }
     expect(presented).toBeGreaterThan(100);
