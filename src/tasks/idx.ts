@@ -213,8 +213,14 @@ export function readIdxDataset(imagesPath: string, labelsPath: string): IdxDatas
 }
 
 const idxFilesSchema = z.strictObject({
-  imagesPath: z.string().min(1).describe("IDX images file (optionally gzip), relative to the working directory"),
-  labelsPath: z.string().min(1).describe("IDX labels file (optionally gzip)"),
+  imagesPath: z
+    .string()
+    .min(1)
+    .describe("IDX images file (optionally gzip), relative to the scenario file (or absolute)"),
+  labelsPath: z
+    .string()
+    .min(1)
+    .describe("IDX labels file (optionally gzip), relative to the scenario file (or absolute)"),
 });
 
 export const idxConfigSchema = z.strictObject({
