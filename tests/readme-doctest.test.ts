@@ -104,6 +104,11 @@ const LONG: { prefix: string[]; how: "help" | "dry-run" | "skip" | "packages"; r
     how: "dry-run",
     reason: "every benchmark with every peer: many minutes, and its figures need a quiet machine",
   },
+  {
+    prefix: ["npm", "run", "library:table"],
+    how: "dry-run",
+    reason: "runs every bundled scenario in full, one at a time: over an hour on two cores",
+  },
 ];
 
 const tally = { executed: 0, byHelpOrDryRun: 0, skipped: [] as string[] };
@@ -600,6 +605,7 @@ const handlers: Handler[] = [
   },
   { what: "mutation testing", match: has("sh", "test:mutation"), run: (b) => commands(plainCommands(b)) },
   { what: "bench:all", match: has("sh", "bench:all"), run: (b) => commands(plainCommands(b)) },
+  { what: "library:table", match: has("sh", "library:table"), run: (b) => commands(plainCommands(b)) },
 ];
 
 /** Type-checks every ts/js block at once against dist/index.d.ts; returns each block's compiled JavaScript. */

@@ -125,7 +125,8 @@ function accuracy(figures: Record<string, Interval>): string {
 /**
  * The result column: final test accuracy per learner as the report writes it ("mean ± half-width", or
  * "mean [min, max]" where the 95% interval would leave 0-100%), with forgetting where the run measured it,
- * the share of connections left where a learner was pruned, and the energy per sample on energy's row;
+ * the share of connections left (mean) where a learner was pruned, and the mean energy per sample on
+ * energy's row;
  * a network's mean rate per group; a routing run's mean path length per strategy.
  */
 export function libraryResult(scenario: string, f: LibraryFigures): string {
@@ -142,18 +143,19 @@ export function libraryResult(scenario: string, f: LibraryFigures): string {
       const parts = [`${l.name} ${accuracy(l.figures)}`];
       const density = l.figures.connectionDensity;
       if (density !== undefined && density.mean < 0.995)
-        parts[0] += ` at ${intervalText(density, 1, "connectionDensity", 100).text}% of connections`;
+        parts[0] += ` at ${(100 * density.mean).toFixed(1)}% of connections`;
       if (l.figures.forgetting !== undefined)
         parts.push(`forgetting ${intervalText(l.figures.forgetting, 1, "forgetting", 100).text} pp`);
       if (ENERGY_ROWS.includes(scenario) && l.figures.energyPj !== undefined)
-        parts.push(`${intervalText(l.figures.energyPj, 2, "energyPj", 1e-6).text} µJ`);
+        parts.push(`${(l.figures.energyPj.mean / 1e6).toFixed(2)} µJ`);
       return parts.join(", ");
     })
     .join("; ");
 }
 
-/** Seconds as the table writes them: whole seconds with thousands separated ("1,759 s"). */
+/** Seconds as the table writes them: one decimal under 10 s ("2.3 s"), else whole seconds with thousands separated ("1,759 s"). */
 export function seconds(s: number): string {
+  if (s < 9.95) return `${s.toFixed(1)} s`;
   return `${String(Math.round(s)).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} s`;
 }
 
@@ -221,7 +223,7 @@ export function renderLibraryTable(
     const nice = [...new Set(entries.map(([, e]) => e.nice))].join(", ");
     lines.push(
       `Rows with a load average beside the wall time were measured by \`npm run library:table\` (latest ${latestDay}; ` +
-        `other days are noted in the row): \`node dist/cli/main.js run scenarios/NAME.json --jobs 1\`, one scenario at a time, ` +
+        `other days are noted in the row): \`neurocompare run scenarios/NAME.json --jobs 1\`, one scenario at a time, ` +
         `at niceness ${nice} on ${m.cores} cores (${m.cpu}), Node ${m.node}, ${m.platform}. ` +
         `CPU time is the child process's user + system time (every thread): the figure to compare. ` +
         `The wall time is given with the mean of the 1-minute load average before and after the run ` +
