@@ -38,8 +38,11 @@ export interface LibraryFigures {
   kind: "learning" | "network" | "routing";
   /** Units of the run: learners (or strategies) × seeds, or seeds for a network. */
   units: number;
-  /** Learners, groups or strategies in the scenario's order, each with the final figures the row shows. */
-  items: { name: string; figures: Record<string, Interval> }[];
+  /**
+   * Learners, groups or strategies in the scenario's order, each with the final figures the row shows;
+   * `pruned` marks a learner with a `pruning` block (its share of connections left is shown).
+   */
+  items: { name: string; figures: Record<string, Interval>; pruned?: boolean }[];
 }
 
 /** What a run took, measured around `node dist/cli/main.js run` in a child process. */
@@ -90,13 +93,25 @@ function keep(final: unknown, metrics: readonly string[]): Record<string, Interv
   return out;
 }
 
-function named(list: unknown, key: "name" | "group"): { name: string; final: unknown }[] {
+function named(list: unknown, key: "name" | "group"): { name: string; base: unknown; final: unknown }[] {
   if (!Array.isArray(list))
     throw new Error(`summary.json: expected a list of ${key === "name" ? "learners" : "groups"}`);
   return list.map((x, i) => {
     if (!isRecord(x) || typeof x[key] !== "string") throw new Error(`summary.json: entry ${i} has no ${key}`);
-    return { name: x[key] as string, final: x.final };
+    return { name: x[key] as string, base: x.base, final: x.final };
   });
+}
+
+/** Names (or types, where a learner has no name) of a scenario's learners that have a `pruning` block. */
+export function prunedLearners(scenario: unknown): Set<string> {
+  const out = new Set<string>();
+  if (!isRecord(scenario) || !Array.isArray(scenario.learners)) return out;
+  for (const l of scenario.learners) {
+    if (!isRecord(l) || l.pruning === undefined) continue;
+    const name = typeof l.name === "string" ? l.name : l.type;
+    if (typeof name === "string") out.add(name);
+  }
+  return out;
 }
 
 /** The figures the table needs from a run's summary.json (a learning, network or routing run). */
@@ -114,9 +129,11 @@ export function libraryFigures(summary: unknown): LibraryFigures {
     const items = named(summary.groups, "group").map((g) => ({ name: g.name, figures: keep(g.final, ["meanRateHz"]) }));
     return { kind: "network", units: seeds, items };
   }
+  const pruned = prunedLearners(summary.scenario);
   const items = named(summary.learners, "name").map((l) => ({
     name: l.name,
     figures: keep(l.final, LEARNING_METRICS),
+    pruned: pruned.has(l.name) || (typeof l.base === "string" && pruned.has(l.base)),
   }));
   return { kind: "learning", units: items.length * seeds, items };
 }
@@ -129,7 +146,7 @@ function accuracy(figures: Record<string, Interval>): string {
 /**
  * The result column: final test accuracy per learner as the report writes it ("mean ± half-width", or
  * "mean [min, max]" where the 95% interval would leave 0-100%), with forgetting where the run measured it,
- * the share of connections left (mean) where a learner was pruned, and the mean energy per sample on
+ * the share of connections left (mean) where a learner has a \`pruning\` block, and the mean energy per sample on
  * energy's row;
  * a network's mean rate per group; a routing run's mean path length per strategy.
  */
@@ -146,7 +163,7 @@ export function libraryResult(scenario: string, f: LibraryFigures): string {
     .map((l) => {
       const parts = [`${l.name} ${accuracy(l.figures)}`];
       const density = l.figures.connectionDensity;
-      if (density !== undefined && density.mean < 0.995)
+      if (l.pruned === true && density !== undefined)
         parts[0] += ` at ${(100 * density.mean).toFixed(1)}% of connections`;
       if (l.figures.forgetting !== undefined)
         parts.push(`forgetting ${intervalText(l.figures.forgetting, 1, "forgetting", 100).text} pp`);
