@@ -153,7 +153,7 @@ describe("table", () => {
     expect(seconds(12)).toBe("12 s");
   });
 
-  it("rewrites recorded rows, keeps the others in their order, appends new scenarios, notes an older day", () => {
+  it("rewrites recorded rows, keeps the others in their order, puts new scenarios before the slow ones, notes an older day", () => {
     const kept = parseLibraryRows(old);
     expect([...kept.keys()]).toEqual(["quickstart", "cuba", "lottery-ticket"]);
     const table = renderLibraryTable(
@@ -165,8 +165,8 @@ describe("table", () => {
     expect(rows).toEqual([
       "| `quickstart` | 6 | 19 s | 18 s | mlp 99.7 [99.3, 100.0]% |",
       "| `cuba` | 3 | 1,759 s (load 4.5) | 3.3 s | group P: 5.34 ± 0.83 Hz |",
-      "| `lottery-ticket` | 15 | 4,706 s | 1,027 s | ticket 94.88 ± 0.18% |",
       "| `nir-network` | 3 | 1,759 s (load 4.5, 2026-12-05) | 3.3 s | group P: 5.34 ± 0.83 Hz |",
+      "| `lottery-ticket` | 15 | 4,706 s | 1,027 s | ticket 94.88 ± 0.18% |",
     ]);
     expect(table).toContain("niceness 15 on 2 cores (Test CPU)");
     expect(table).toContain("from 4.0 to 5.0 over these runs");

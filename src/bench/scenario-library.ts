@@ -224,8 +224,8 @@ export function libraryRow(name: string, e: LibraryRecordEntry, latestDay: strin
 
 /**
  * The Markdown between the markers: the conditions of the recorded runs, then the table in `order`
- * (recorded scenarios from the record, the others' rows kept from `kept`), then any recorded scenario
- * `order` does not name.
+ * (recorded scenarios from the record, the others' rows kept from `kept`), a recorded scenario that
+ * `order` does not name placed before the first slow one (`LIBRARY_SLOW`), or last.
  */
 export function renderLibraryTable(
   record: LibraryRecord,
@@ -254,7 +254,12 @@ export function renderLibraryTable(
   }
   lines.push(...HEADER);
   const written = new Set<string>();
-  for (const name of [...order, ...Object.keys(record)]) {
+  // Scenarios new to the table go before the slow paper-scale rows, which close it.
+  const fresh = Object.keys(record).filter((n) => !order.includes(n));
+  const slowNames = new Set(LIBRARY_SLOW.map((slow) => slow.name));
+  const slowAt = order.findIndex((n) => slowNames.has(n));
+  const at = slowAt < 0 ? order.length : slowAt;
+  for (const name of [...order.slice(0, at), ...fresh, ...order.slice(at)]) {
     if (written.has(name)) continue;
     const e = record[name];
     const row = e !== undefined ? libraryRow(name, e, latestDay) : kept.get(name);
