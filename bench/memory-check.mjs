@@ -18,18 +18,38 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const opt = (name) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : undefined;
-};
-const only = opt("only")?.split(",");
-const jobs = Number(opt("jobs") ?? availableParallelism());
-const full = args.includes("--full");
+const usage = `usage: npm run memory-check -- [--only a,b] [--full] [--jobs N] [--estimate-only]
+  --only           these bundled scenarios (default: all)
+  --full           run each scenario as written (default: one seed, one epoch, at most 1,000 + 500 samples)
+  --jobs           units at once, as run --jobs (default: the cores available)
+  --estimate-only  print the estimates, run nothing`;
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      only: { type: "string" },
+      full: { type: "boolean", default: false },
+      jobs: { type: "string" },
+      "estimate-only": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  }));
+} catch (e) {
+  console.error(`memory-check: ${e.message}\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const only = values.only?.split(",");
+const jobs = Number(values.jobs ?? availableParallelism());
+const full = values.full;
 // Only the estimates (no runs): for checking a change to the constants against peak RSS measured before.
-const estimateOnly = args.includes("--estimate-only");
+const estimateOnly = values["estimate-only"];
 
 const { parseAnyScenarioText } = await import(join(root, "dist", "scenario", "load.js"));
 const { checkScenarioBuild } = await import(join(root, "dist", "runs", "build-check.js"));
