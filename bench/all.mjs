@@ -15,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, arch, cpus, loadavg, type } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./script-args.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const usage = `usage: npm run bench:all -- [--only mlp,cnn,lstm,cuba,pruning,network,startup,jobs] [--repeat 5]
@@ -25,26 +25,17 @@ const usage = `usage: npm run bench:all -- [--only mlp,cnn,lstm,cuba,pruning,net
   --neurons   CUBA sizes
   --dry-run   list what would run and what would be written, and run nothing
   --no-write  print the table, leave README.md and bench/latest.json as they are`;
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      only: { type: "string" },
-      repeat: { type: "string", default: "5" },
-      neurons: { type: "string", default: "4000,20000,100000" },
-      "dry-run": { type: "boolean", default: false },
-      "no-write": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (e) {
-  console.error(`bench:all: ${e.message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = scriptArgs(
+  usage,
+  {
+    only: { type: "string" },
+    repeat: { type: "string", default: "5" },
+    neurons: { type: "string", default: "4000,20000,100000" },
+    "dry-run": { type: "boolean", default: false },
+    "no-write": { type: "boolean", default: false },
+  },
+  "bench:all: ",
+);
 const distModule = join(root, "dist", "bench", "bench-all.js");
 if (!existsSync(distModule)) {
   console.error("bench:all: dist/ is missing: run `npm run build` first");

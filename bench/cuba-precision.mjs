@@ -14,31 +14,22 @@ import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./script-args.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const usage = `usage: node bench/cuba-precision.mjs [--neurons 4000] [--duration 1] [--runs 7]
   --neurons   CUBA network size (in-degree held at 80)
   --duration  simulated seconds per run
   --runs      interleaved runs per precision (at least 5)`;
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      neurons: { type: "string", default: "4000" },
-      duration: { type: "string", default: "1" },
-      runs: { type: "string", default: "7" },
-      help: { type: "boolean", default: false },
-    },
-  }));
-} catch (e) {
-  console.error(`cuba-precision: ${e.message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = scriptArgs(
+  usage,
+  {
+    neurons: { type: "string", default: "4000" },
+    duration: { type: "string", default: "1" },
+    runs: { type: "string", default: "7" },
+  },
+  "cuba-precision: ",
+);
 const neurons = Number(values.neurons);
 const duration = Number(values.duration);
 const runs = Math.max(5, Number(values.runs));

@@ -19,7 +19,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./script-args.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const usage = `usage: npm run bench:brian2 -- [--neurons 4000,20000,100000] [--duration 1] [--seed 0] [--repeat 3]
@@ -30,28 +30,15 @@ const usage = `usage: npm run bench:brian2 -- [--neurons 4000,20000,100000] [--d
   --repeat     runs a side per size, interleaved
   --no-brian2  ours only
   --precision  our LIF arithmetic: float64 (as Brian2) or float32`;
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      neurons: { type: "string", default: "4000" },
-      duration: { type: "string", default: "1" },
-      seed: { type: "string", default: "0" },
-      repeat: { type: "string", default: "3" },
-      "no-brian2": { type: "boolean", default: false },
-      python: { type: "string", default: "/usr/bin/python3" },
-      precision: { type: "string", default: "float64" },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (e) {
-  console.error(`${e.message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = scriptArgs(usage, {
+  neurons: { type: "string", default: "4000" },
+  duration: { type: "string", default: "1" },
+  seed: { type: "string", default: "0" },
+  repeat: { type: "string", default: "3" },
+  "no-brian2": { type: "boolean", default: false },
+  python: { type: "string", default: "/usr/bin/python3" },
+  precision: { type: "string", default: "float64" },
+});
 const sizes = values.neurons.split(",").map(Number);
 const duration = Number(values.duration);
 const seed = Number(values.seed);

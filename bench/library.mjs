@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { arch, availableParallelism, cpus, loadavg, tmpdir, type } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./script-args.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const usage = `usage: npm run library:table -- [--only a,b] [--skip a,b] [--jobs 1] [--render] [--dry-run] [--no-write]
@@ -23,27 +23,18 @@ const usage = `usage: npm run library:table -- [--only a,b] [--skip a,b] [--jobs
   --dry-run   list what would run and what would be written, and run nothing
   --no-write  print the table, leave README.md and bench/library-latest.json as they are
 Run it at a low priority on a shared machine (nice -n 15 npm run library:table); CPU time is the figure to compare.`;
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      only: { type: "string" },
-      skip: { type: "string" },
-      jobs: { type: "string", default: "1" },
-      render: { type: "boolean", default: false },
-      "dry-run": { type: "boolean", default: false },
-      "no-write": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (e) {
-  console.error(`library:table: ${e.message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = scriptArgs(
+  usage,
+  {
+    only: { type: "string" },
+    skip: { type: "string" },
+    jobs: { type: "string", default: "1" },
+    render: { type: "boolean", default: false },
+    "dry-run": { type: "boolean", default: false },
+    "no-write": { type: "boolean", default: false },
+  },
+  "library:table: ",
+);
 const fail = (msg) => {
   console.error(`library:table: ${msg}\n${usage}`);
   process.exit(2);

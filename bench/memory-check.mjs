@@ -18,7 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./script-args.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const usage = `usage: npm run memory-check -- [--only a,b] [--full] [--jobs N] [--estimate-only]
@@ -26,25 +26,16 @@ const usage = `usage: npm run memory-check -- [--only a,b] [--full] [--jobs N] [
   --full           run each scenario as written (default: one seed, one epoch, at most 1,000 + 500 samples)
   --jobs           units at once, as run --jobs (default: the cores available)
   --estimate-only  print the estimates, run nothing`;
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      only: { type: "string" },
-      full: { type: "boolean", default: false },
-      jobs: { type: "string" },
-      "estimate-only": { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-  }));
-} catch (e) {
-  console.error(`memory-check: ${e.message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = scriptArgs(
+  usage,
+  {
+    only: { type: "string" },
+    full: { type: "boolean", default: false },
+    jobs: { type: "string" },
+    "estimate-only": { type: "boolean", default: false },
+  },
+  "memory-check: ",
+);
 const only = values.only?.split(",");
 const jobs = Number(values.jobs ?? availableParallelism());
 const full = values.full;

@@ -6,34 +6,21 @@
 // finishes) from a previous or interrupted run instead of running it
 // (about 15 minutes per seed with the Cython target).
 import { mkdirSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { scriptArgs } from "../script-args.mjs";
 import { outputPath } from "../../dist/core/paths.js";
 import { formatDiehlCookParity, runDiehlCookParity } from "../../dist/bench/parity/diehl-cook.js";
 
 const usage = `usage: npm run parity:diehl-cook -- [--seeds 1-3] [--neurons 100] [--train 1000] [--test 1000]
        [--out results/parity-diehl-cook] [--brian2-results DIR] [--python /usr/bin/python3]`;
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      seeds: { type: "string", default: "1-3" },
-      neurons: { type: "string", default: "100" },
-      train: { type: "string", default: "1000" },
-      test: { type: "string", default: "1000" },
-      out: { type: "string", default: "results/parity-diehl-cook" },
-      "brian2-results": { type: "string" },
-      python: { type: "string", default: "/usr/bin/python3" },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (e) {
-  console.error(`${e.message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = scriptArgs(usage, {
+  seeds: { type: "string", default: "1-3" },
+  neurons: { type: "string", default: "100" },
+  train: { type: "string", default: "1000" },
+  test: { type: "string", default: "1000" },
+  out: { type: "string", default: "results/parity-diehl-cook" },
+  "brian2-results": { type: "string" },
+  python: { type: "string", default: "/usr/bin/python3" },
+});
 function int(name, lo, hi) {
   const n = Number(values[name]);
   if (!Number.isInteger(n) || n < lo || n > hi) {

@@ -8,7 +8,7 @@
 // workloads (or of one workload's seeds) run apart, judging each workload again on all its seeds.
 // Prints the table and writes parity.md and parity.json (every seed's accuracies) into --out.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { scriptArgs } from "../script-args.mjs";
 import { outputPath } from "../../dist/core/paths.js";
 import { formatParity } from "../../dist/bench/parity/format.js";
 import { mergeReports, runParity } from "../../dist/bench/parity/harness.js";
@@ -18,31 +18,18 @@ import { parityWorkloadNames } from "../../dist/bench/parity/workloads.js";
 const usage = `usage: npm run parity -- [--workloads ${parityWorkloadNames.join(",")}] [--seeds 1-10] [--epochs 3]
        [--train 8000] [--test 2000] [--max-seeds 30] [--out results/parity] [--python /usr/bin/python3] [--shared-init]
        npm run parity -- --merge A/parity.json,B/parity.json [--out DIR]`;
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      workloads: { type: "string", default: parityWorkloadNames.join(",") },
-      seeds: { type: "string", default: "1-10" },
-      epochs: { type: "string", default: "3" },
-      train: { type: "string", default: "8000" },
-      test: { type: "string", default: "2000" },
-      "max-seeds": { type: "string", default: "30" },
-      out: { type: "string", default: "results/parity" },
-      python: { type: "string", default: "/usr/bin/python3" },
-      "shared-init": { type: "boolean", default: false },
-      merge: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (e) {
-  console.error(`${e.message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = scriptArgs(usage, {
+  workloads: { type: "string", default: parityWorkloadNames.join(",") },
+  seeds: { type: "string", default: "1-10" },
+  epochs: { type: "string", default: "3" },
+  train: { type: "string", default: "8000" },
+  test: { type: "string", default: "2000" },
+  "max-seeds": { type: "string", default: "30" },
+  out: { type: "string", default: "results/parity" },
+  python: { type: "string", default: "/usr/bin/python3" },
+  "shared-init": { type: "boolean", default: false },
+  merge: { type: "string" },
+});
 function fail(msg) {
   console.error(`parity: ${msg}\n${usage}`);
   process.exit(2);

@@ -32,7 +32,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { scriptArgs } from "../script-args.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -43,28 +43,15 @@ const usage = `usage: npm run bench:peers -- [--workloads mlp,cnn,lstm] [--backe
   --backends   ours, torch (PyTorch, one thread), wasm and cpu (TensorFlow.js 4.22)
   --repeat     rounds, interleaved: every backend once per round
   --kernels    our CNN's kernels: exact, or relaxed-simd (fused multiply-add)`;
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      workloads: { type: "string", default: "mlp,cnn,lstm" },
-      backends: { type: "string", default: "ours,torch,wasm" },
-      epochs: { type: "string", default: "1" },
-      seed: { type: "string", default: "1" },
-      python: { type: "string", default: "/usr/bin/python3" },
-      repeat: { type: "string", default: "5" },
-      kernels: { type: "string", default: "exact" },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (e) {
-  console.error(`${e.message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = scriptArgs(usage, {
+  workloads: { type: "string", default: "mlp,cnn,lstm" },
+  backends: { type: "string", default: "ours,torch,wasm" },
+  epochs: { type: "string", default: "1" },
+  seed: { type: "string", default: "1" },
+  python: { type: "string", default: "/usr/bin/python3" },
+  repeat: { type: "string", default: "5" },
+  kernels: { type: "string", default: "exact" },
+});
 const workloads = values.workloads.split(",");
 const backends = values.backends.split(",");
 const epochs = Number(values.epochs);
