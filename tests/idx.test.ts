@@ -7,8 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli/program.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { UserError } from "../src/core/errors.js";
 import {
   idxConfigSchema,
@@ -19,6 +18,7 @@ import {
   readIdxLabels,
 } from "../src/tasks/idx.js";
 import { fashionMnistConfigSchema, fashionMnistTask } from "../src/tasks/fashion-mnist.js";
+import { runCli } from "./helpers/cli-capture.js";
 
 const dir = mkdtempSync(join(tmpdir(), "neurocompare-idx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -133,25 +133,7 @@ describe("an idx scenario's file paths", () => {
   // Paths in a scenario file are relative to that file, as a "nir" learner's `path` is: the scenario below
   // names its IDX files by bare names beside it and is validated and run from another working directory
   // (this process's, the repository root), where those names resolve to nothing.
-  async function cli(...argv: string[]): Promise<{ code: number; output: string }> {
-    let output = "";
-    const take = (s: string | Uint8Array) => {
-      output += String(s);
-      return true;
-    };
-    const spies = [
-      vi.spyOn(process.stdout, "write").mockImplementation(take),
-      vi.spyOn(process.stderr, "write").mockImplementation(take),
-      vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => take(`${a.join(" ")}\n`)),
-      vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => take(`${a.join(" ")}\n`)),
-    ];
-    try {
-      return { code: await main(argv), output };
-    } finally {
-      process.exitCode = undefined;
-      for (const s of spies) s.mockRestore();
-    }
-  }
+  const cli = (...argv: string[]) => runCli(argv);
   // 24 training and 12 test images of 2×3 pixels, two classes (bright left half or bright right half).
   const images = (n: number) =>
     idxBytes(

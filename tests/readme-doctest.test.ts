@@ -27,7 +27,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli/program.js";
 import { UserError } from "../src/core/errors.js";
 import { CURRENT_FORMAT, FORMAT_STEPS, type FormatStep, upgradeScenario } from "../src/scenario/format.js";
 import {
@@ -42,6 +41,7 @@ import {
   sessionSteps,
   shellWords,
 } from "./helpers/readme-blocks.js";
+import { type CliResult, runCli } from "./helpers/cli-capture.js";
 import { inCi, PYTHON, type PythonReference, pythonReference, requireReference } from "./helpers/python-reference.js";
 
 const root = join(import.meta.dirname, "..");
@@ -143,32 +143,9 @@ function merge(base: unknown, over: unknown): unknown {
   return over;
 }
 
-interface Result {
-  code: number;
-  output: string;
-}
-
+type Result = CliResult;
 /** One CLI command line in this process: status, and stdout and stderr as the terminal would interleave them. */
-async function cli(argv: string[]): Promise<Result> {
-  let output = "";
-  const take = (s: string | Uint8Array) => {
-    output += String(s);
-    return true;
-  };
-  const spies = [
-    vi.spyOn(process.stdout, "write").mockImplementation(take),
-    vi.spyOn(process.stderr, "write").mockImplementation(take),
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => take(`${a.join(" ")}\n`)),
-    vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => take(`${a.join(" ")}\n`)),
-  ];
-  process.exitCode = undefined;
-  try {
-    return { code: await main(argv), output };
-  } finally {
-    process.exitCode = undefined;
-    for (const s of spies) s.mockRestore();
-  }
-}
+const cli = runCli;
 
 /** Paths the README shows on another machine, and where they live in the temporary folder. */
 const elsewhere = (s: string) => s.replaceAll("/scratch/", `${work}/scratch/`);
